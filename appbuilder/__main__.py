@@ -1,0 +1,3 @@
+from appbuilder.cli import main
+
+main()

@@ -1,0 +1,203 @@
+"""Typed model of a loaded app definition.
+
+Every element keeps the position of the YAML node it came from so that later stages (validation, query lint,
+tests) can point the user at a file, line and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+GRID_COLUMNS = 24
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place in a source file; line and column are 1-based."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return self.file
+
+
+@dataclass(frozen=True)
+class TextOrigin:
+    """Where a multi-line text value (a query) starts, to map offsets inside it back to the YAML file.
+
+    For a block scalar (``|``) the text's line ``n`` (1-based) is file line ``first_line + n - 1`` and its
+    column ``c`` is file column ``indent + c``. For a flow or quoted scalar only the start is known exactly.
+    """
+
+    position: Position
+    block: bool = False
+    first_line: int = 0
+    indent: int = 0
+
+    def locate(self, line: int, column: int) -> Position:
+        """Map a 1-based (line, column) inside the text to a position in the YAML file."""
+        if self.block and self.first_line:
+            return Position(self.position.file, self.first_line + line - 1, self.indent + column)
+        if line <= 1:
+            return Position(self.position.file, self.position.line, self.position.column + column)
+        return self.position
+
+
+@dataclass
+class Parameter:
+    name: str
+    default: str
+    description: str = ""
+    pattern: str | None = None
+    position: Position | None = None
+
+
+@dataclass
+class Collector:
+    name: str
+    description: str = ""
+    category: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    position: Position | None = None
+
+
+@dataclass
+class Source:
+    """The Cloud-to-Cloud source; ``token_env`` names the environment variable holding the secret."""
+
+    name: str
+    type: str
+    category: str
+    base_url: str
+    apis: list[str]
+    token_env: str
+    collector: Collector
+    description: str = ""
+    token_file: str | None = None
+    fields: dict[str, object] = field(default_factory=dict)
+    position: Position | None = None
+
+
+@dataclass
+class QueryVariable:
+    name: str
+    default: str
+    label: str = ""
+    description: str = ""
+    data_type: str = "STRING"
+
+
+@dataclass
+class Query:
+    """A named query from queries.yaml; installed as a saved search when ``saved_search`` is set."""
+
+    id: str
+    text: str
+    origin: TextOrigin
+    name: str = ""
+    description: str = ""
+    saved_search: bool = False
+    time_range: str = "-15m"
+    by_receipt_time: bool = False
+    parsing_mode: str = "Manual"
+    variables: list[QueryVariable] = field(default_factory=list)
+    position: Position | None = None
+
+
+@dataclass
+class Variable:
+    """A dashboard variable; exactly one of from_query / values / metadata_key is set."""
+
+    name: str
+    display_name: str = ""
+    default: str = "*"
+    include_all: bool = True
+    query: str | None = None
+    query_origin: TextOrigin | None = None
+    field: str | None = None
+    values: list[str] | None = None
+    metadata_key: str | None = None
+    metadata_filter: str = ""
+    position: Position | None = None
+
+
+@dataclass
+class Layout:
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass
+class Panel:
+    """A dashboard panel. ``query``/``query_origin`` are resolved from ``queryRef`` by the loader."""
+
+    id: str
+    title: str
+    chart: str
+    width: int = 12
+    height: int = 8
+    explicit_position: tuple[int, int] | None = None
+    layout: Layout | None = None
+    description: str = ""
+    query: str | None = None
+    query_origin: TextOrigin | None = None
+    query_ref: str | None = None
+    time_range: str | None = None
+    text: str | None = None
+    label: str | None = None
+    stacked: bool = False
+    settings: dict[str, object] = field(default_factory=dict)
+    position: Position | None = None
+
+
+@dataclass
+class Dashboard:
+    """One dashboard; ``slug`` is its file stem, used in panel keys and test targets."""
+
+    slug: str
+    title: str
+    panels: list[Panel]
+    description: str = ""
+    theme: str = "Light"
+    time_range: str = "-1d"
+    refresh_interval: int = 0
+    variables: list[Variable] = field(default_factory=list)
+    path: Path | None = None
+    position: Position | None = None
+
+
+@dataclass
+class App:
+    """A whole app definition as loaded from ``app_definitions/<app>/``."""
+
+    name: str
+    version: str
+    description: str
+    folder: str
+    root: Path
+    log_types: list[str] = field(default_factory=list)
+    parameters: list[Parameter] = field(default_factory=list)
+    source: Source | None = None
+    queries: list[Query] = field(default_factory=list)
+    dashboards: list[Dashboard] = field(default_factory=list)
+    sample_files: list[Path] = field(default_factory=list)
+    test_files: list[Path] = field(default_factory=list)
+    lint_severity: dict[str, str] = field(default_factory=dict)
+    position: Position | None = None
+
+    def query_by_id(self, query_id: str) -> Query | None:
+        return next((q for q in self.queries if q.id == query_id), None)
+
+    @property
+    def saved_searches(self) -> list[Query]:
+        return [q for q in self.queries if q.saved_search]
+
+    def parameter_defaults(self) -> dict[str, str]:
+        return {p.name: p.default for p in self.parameters}

@@ -1,0 +1,47 @@
+"""The two template syntaxes: ``{{var}}`` (dashboard variables, resolved by Sumo at view time) and
+``${param}`` (install parameters, substituted by appbuilder at build time)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+VARIABLE_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+PARAMETER_RE = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A ``{{name}}`` or ``${name}`` found in a text; line and column are 1-based within the text."""
+
+    name: str
+    line: int
+    column: int
+
+
+def _find(pattern: re.Pattern[str], text: str) -> Iterator[Reference]:
+    for match in pattern.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        yield Reference(match.group(1), line, match.start() - line_start + 1)
+
+
+def find_variables(text: str) -> list[Reference]:
+    """Every ``{{name}}`` dashboard-variable reference in ``text``."""
+    return list(_find(VARIABLE_RE, text))
+
+
+def find_parameters(text: str) -> list[Reference]:
+    """Every ``${name}`` install-parameter reference in ``text``."""
+    return list(_find(PARAMETER_RE, text))
+
+
+def substitute_parameters(text: str, values: Mapping[str, str]) -> str:
+    """Replace each ``${name}`` by its value; unknown names are left as they are (validation reports them)."""
+    return PARAMETER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def substitute_variables(text: str, values: Mapping[str, str]) -> str:
+    """Replace each ``{{name}}`` by its value; unknown names are left as they are."""
+    return VARIABLE_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
