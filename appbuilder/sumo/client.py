@@ -1,0 +1,259 @@
+"""The Sumo Logic management API client: one session, one rate budget, retries, timeouts, redacted logs."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from appbuilder import __version__
+from appbuilder.sumo.endpoints import Credentials
+from appbuilder.sumo.errors import SumoApiError, hint_for, parse_error_body
+from appbuilder.sumo.jobs import JobProgress, wait_for_job
+from appbuilder.sumo.ratelimit import (
+    DEFAULT_IN_FLIGHT,
+    DEFAULT_RATE,
+    ClientStats,
+    RateBudget,
+    backoff_delay,
+    parse_retry_after,
+)
+from appbuilder.sumo.redact import Redactor
+
+log = logging.getLogger("appbuilder.sumo")
+
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+)
+_LOG_BODY_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A successful response: status, parsed JSON body (None when empty) and headers."""
+
+    status: int
+    data: Any
+    headers: Mapping[str, str]
+    elapsed: float = 0.0
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("ETag")
+
+
+class SumoClient:
+    """Talks to one Sumo deployment. Thread-safe: share one instance (and so one rate budget) everywhere.
+
+    ``admin_mode`` sends ``isAdminMode: true`` on every call (a call may override it with ``admin=``).
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        admin_mode: bool = False,
+        rate: float = DEFAULT_RATE,
+        max_in_flight: int = DEFAULT_IN_FLIGHT,
+        max_attempts: int = 6,
+        timeout: float | tuple[float, float] = (10.0, 60.0),
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        job_poll_initial: float = 0.2,
+        job_poll_cap: float = 2.0,
+        job_timeout: float = 600.0,
+        redactor: Redactor | None = None,
+        budget: RateBudget | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+    ):
+        self.credentials = credentials
+        self.base_url = credentials.base_url.rstrip("/")
+        self.admin_mode = admin_mode
+        self.max_attempts = max(1, max_attempts)
+        self.timeout = timeout
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.job_poll_initial = job_poll_initial
+        self.job_poll_cap = job_poll_cap
+        self.job_timeout = job_timeout
+        self.budget = budget or RateBudget(rate, max_in_flight)
+        self.stats = ClientStats()
+        self.redactor = redactor or Redactor()
+        self._sleep = sleep
+        self._rng = rng
+        self.redactor.add(credentials.access_key)
+        token = f"{credentials.access_id}:{credentials.access_key}".encode()
+        self.redactor.add(base64.b64encode(token).decode())
+        self.session = requests.Session()
+        self.session.auth = (credentials.access_id, credentials.access_key)
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.budget.max_in_flight, max_retries=0)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self.session.headers.update({
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "User-Agent": f"appbuilder/{__version__}",
+        })
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> SumoClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- calls -------------------------------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        admin: bool | None = None,
+    ) -> Reply:
+        """Make one API call (``path`` relative to the base URL, e.g. ``/v2/content/folders/personal``),
+        retrying 429, 5xx and connection errors; raise SumoApiError on failure."""
+        method = method.upper()
+        url = self.base_url + path
+        all_headers = dict(headers or {})
+        if self.admin_mode if admin is None else admin:
+            all_headers["isAdminMode"] = "true"
+        data = None if body is None else json.dumps(body)
+        if body is not None and log.isEnabledFor(logging.DEBUG):
+            shown = json.dumps(self.redactor.redact_json(body))
+            log.debug("%s %s body: %s", method, self._redact(url), _clip(self.redactor.redact(shown)))
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.monotonic()
+            try:
+                with self.budget.slot():
+                    self.stats.record_start(method, time.monotonic())
+                    response = self.session.request(
+                        method, url, params=params, data=data, headers=all_headers,
+                        timeout=self.timeout, allow_redirects=False,
+                    )
+                    text = response.text
+            except CONNECTION_ERRORS as exc:
+                elapsed = time.monotonic() - started
+                reason = self._redact(f"{type(exc).__name__}: {exc}")
+                log.debug("%s %s -> %s in %.3fs (attempt %d)", method, self._redact(url), reason,
+                          elapsed, attempt)
+                self.stats.record_status(None, attempt < self.max_attempts)
+                if attempt < self.max_attempts:
+                    self._sleep(self._backoff(attempt))
+                    continue
+                self.stats.record_failure()
+                raise SumoApiError(
+                    method=method, path=path, status=None, code="connection.error", message=reason,
+                    hint=hint_for(None, "", self.credentials.where), attempts=attempt,
+                ) from None
+            elapsed = time.monotonic() - started
+            status = response.status_code
+            log.debug("%s %s -> %d in %.3fs (attempt %d)", method, self._redact(response.url or url),
+                      status, elapsed, attempt)
+            retryable = status == 429 or status in RETRY_STATUSES
+            self.stats.record_status(status, retryable and attempt < self.max_attempts)
+            if 200 <= status < 300:
+                return Reply(status, _parse_json(text), response.headers, elapsed)
+            if retryable and attempt < self.max_attempts:
+                delay = self._backoff(attempt)
+                if status == 429:
+                    after = parse_retry_after(response.headers.get("Retry-After"))
+                    delay = after if after is not None else delay
+                    self.budget.penalise(delay)
+                else:
+                    self._sleep(delay)
+                log.debug("retrying %s %s in %.2fs", method, path, delay)
+                continue
+            self.stats.record_failure()
+            raise self._error(method, path, status, text, response.headers, attempt)
+
+    def get(self, path: str, *, params: Mapping[str, Any] | None = None, admin: bool | None = None) -> Any:
+        return self.request("GET", path, params=params, admin=admin).data
+
+    def post(self, path: str, body: Any = None, *, params: Mapping[str, Any] | None = None,
+             admin: bool | None = None) -> Any:
+        return self.request("POST", path, params=params, body=body, admin=admin).data
+
+    def put(self, path: str, body: Any = None, *, headers: Mapping[str, str] | None = None,
+            admin: bool | None = None) -> Any:
+        return self.request("PUT", path, body=body, headers=headers, admin=admin).data
+
+    def delete(self, path: str, *, admin: bool | None = None) -> Any:
+        return self.request("DELETE", path, admin=admin).data
+
+    def wait_for_job(
+        self,
+        status_path: str,
+        *,
+        admin: bool | None = None,
+        timeout: float | None = None,
+        progress: Callable[[JobProgress], None] | None = None,
+    ) -> dict[str, Any]:
+        """Poll an async job's status path until Success (returned) or Failed (SumoJobFailed)."""
+        return wait_for_job(
+            lambda: self.get(status_path, admin=admin),
+            status_path,
+            timeout=self.job_timeout if timeout is None else timeout,
+            initial=self.job_poll_initial,
+            cap=self.job_poll_cap,
+            progress=progress,
+            sleep=self._sleep,
+        )
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def _backoff(self, attempt: int) -> float:
+        return backoff_delay(attempt, self.backoff_base, self.backoff_cap, self._rng)
+
+    def _redact(self, text: str) -> str:
+        return self.redactor.redact(text)
+
+    def _error(self, method: str, path: str, status: int, text: str, headers: Mapping[str, str],
+               attempts: int) -> SumoApiError:
+        parsed = parse_error_body(self._redact(text))
+        hint = hint_for(status, parsed.code, self.credentials.where, self.admin_mode)
+        message = parsed.message
+        if status in REDIRECT_STATUSES:
+            location = headers.get("Location", "")
+            match = re.match(r"(.*?)/v\d+/", location)
+            moved_to = match.group(1) if match else location
+            hint = (f"this account is not on {self.credentials.where}; use the base URL {moved_to} "
+                    "(--base-url / SUMOLOGIC_BASE_URL) or the matching deployment")
+        log.debug("%s %s error body: %s", method, path, _clip(self._redact(text)))
+        return SumoApiError(
+            method=method, path=path, status=status, code=parsed.code, message=message,
+            request_id=parsed.request_id, hint=hint, attempts=attempts,
+        )
+
+
+def _parse_json(text: str) -> Any:
+    if not text or not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _LOG_BODY_LIMIT else text[:_LOG_BODY_LIMIT] + "…"

@@ -1,0 +1,185 @@
+"""The shared rate budget (requests per second + requests in flight), backoff schedules, call statistics."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+DEFAULT_RATE = 4.0
+DEFAULT_IN_FLIGHT = 10
+
+
+class RateBudget:
+    """A thread-safe token bucket (``rate`` starts per second, ``burst`` tokens at most) combined with a cap
+    on requests in flight. One instance is shared by every call of a client.
+
+    The default burst of 1 spaces request starts evenly (1/rate apart), so no one-second window ever sees
+    more than ``rate`` starts even with a little network jitter. ``slack`` widens the spacing slightly.
+    """
+
+    def __init__(
+        self,
+        rate: float = DEFAULT_RATE,
+        max_in_flight: int = DEFAULT_IN_FLIGHT,
+        burst: float = 1.0,
+        slack: float = 0.02,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        if max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
+        self.rate = rate
+        self.max_in_flight = max_in_flight
+        self.burst = max(1.0, burst)
+        self._interval = (1.0 + slack) / rate
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._tokens = self.burst
+        self._updated = clock()
+        self._slots = threading.BoundedSemaphore(max_in_flight)
+        self._in_flight = 0
+        self.peak_in_flight = 0
+
+    def _take_token(self) -> float:
+        """Take a token if one is available; otherwise return how long to wait for one."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._updated) / self._interval)
+            self._updated = now
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return 0.0
+            return (1.0 - self._tokens) * self._interval
+
+    def acquire_rate(self) -> None:
+        """Block until a request may start (rate part only)."""
+        while True:
+            wait = self._take_token()
+            if wait <= 0:
+                return
+            self._sleep(wait)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one in-flight slot and one rate token for the duration of a request."""
+        self._slots.acquire()
+        try:
+            self.acquire_rate()
+            with self._lock:
+                self._in_flight += 1
+                self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+            try:
+                yield
+            finally:
+                with self._lock:
+                    self._in_flight -= 1
+        finally:
+            self._slots.release()
+
+    def penalise(self, seconds: float) -> None:
+        """After a 429, make every caller wait: drain the bucket so the next start is ``seconds`` away."""
+        with self._lock:
+            self._tokens = min(self._tokens, 1.0 - seconds / self._interval)
+
+
+def backoff_delay(attempt: int, base: float = 0.5, cap: float = 30.0,
+                  rng: Callable[[], float] = random.random) -> float:
+    """Capped exponential backoff with equal jitter for retry number ``attempt`` (1-based):
+    the delay lies in [d/2, d] where d = min(cap, base * 2**(attempt-1))."""
+    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
+    return ceiling / 2 + rng() * ceiling / 2
+
+
+def parse_retry_after(value: str | None, now: float | None = None, cap: float = 120.0) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), capped; None if absent/bad."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(cap, seconds))
+
+
+def poll_delays(initial: float = 0.2, cap: float = 2.0, factor: float = 1.5) -> Iterator[float]:
+    """The delays between polls of an async job: ``initial``, growing by ``factor`` up to ``cap``."""
+    delay = initial
+    while True:
+        yield delay
+        delay = min(cap, delay * factor)
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+
+
+@dataclass
+class ClientStats:
+    """Counts of what a client did, for benchmarks and summaries; thread-safe through ``record``."""
+
+    calls: int = 0
+    reads: int = 0
+    writes: int = 0
+    retries: int = 0
+    throttled: int = 0
+    failures: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+    peak_per_second: int = 0
+    _starts: deque[float] = field(default_factory=deque, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record_start(self, method: str, when: float) -> None:
+        """One HTTP request started (every attempt counts as a call)."""
+        with self._lock:
+            self.calls += 1
+            if method.upper() in WRITE_METHODS:
+                self.writes += 1
+            else:
+                self.reads += 1
+            self._starts.append(when)
+            while self._starts and when - self._starts[0] >= 1.0:
+                self._starts.popleft()
+            self.peak_per_second = max(self.peak_per_second, len(self._starts))
+
+    def record_status(self, status: int | None, retried: bool) -> None:
+        with self._lock:
+            if status is not None:
+                self.by_status[status] = self.by_status.get(status, 0) + 1
+                if status == 429:
+                    self.throttled += 1
+            if retried:
+                self.retries += 1
+
+    def record_failure(self) -> None:
+        with self._lock:
+            self.failures += 1
+
+    def as_dict(self) -> dict[str, object]:
+        with self._lock:
+            return {
+                "calls": self.calls,
+                "reads": self.reads,
+                "writes": self.writes,
+                "retries": self.retries,
+                "throttled": self.throttled,
+                "failures": self.failures,
+                "by_status": dict(sorted(self.by_status.items())),
+                "peak_per_second": self.peak_per_second,
+            }
