@@ -1,0 +1,252 @@
+"""Load an app directory (``app.yaml`` and the files it names) into the typed model.
+
+Each file is read and checked against its JSON Schema; model objects are built from whatever is usable so that
+all problems of all files are reported in one run.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+from typing import Any
+
+from appbuilder.diagnostics import Diagnostic
+from appbuilder.layout import flow_layout
+from appbuilder.load.yamlfile import YamlDocument, read_yaml
+from appbuilder.model import (
+    App,
+    Collector,
+    Dashboard,
+    Panel,
+    Parameter,
+    Position,
+    Query,
+    QueryVariable,
+    Source,
+    Variable,
+)
+from appbuilder.validate.schema import validate_document
+
+APP_FILE = "app.yaml"
+
+
+def _display(path: Path) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def _read(path: Path, kind: str, diagnostics: list[Diagnostic]) -> tuple[YamlDocument | None, bool]:
+    """Read and schema-check one file; returns the document (or None) and whether it is schema-valid."""
+    doc, problems = read_yaml(path, _display(path))
+    diagnostics.extend(problems)
+    if doc is None:
+        return None, False
+    if not isinstance(doc.data, dict):
+        diagnostics.append(Diagnostic(doc.position([]), f"expected a mapping at the top of this {kind} file, "
+                                      f"found {type(doc.data).__name__}", code="schema",
+                                      hint=f"see schemas/{kind}.schema.json"))
+        return None, False
+    schema_problems = validate_document(doc, kind)
+    diagnostics.extend(schema_problems)
+    return doc, not schema_problems
+
+
+def _str(value: Any, default: str = "") -> str:
+    return value if isinstance(value, str) else default
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _resolve(base: Path, ref: str, doc: YamlDocument, at: list[str | int],
+             diagnostics: list[Diagnostic]) -> Path | None:
+    target = (base / ref)
+    if not target.is_file():
+        what = "is a directory" if target.is_dir() else "does not exist"
+        diagnostics.append(Diagnostic(doc.position(at), f"'{ref}' {what}", code="missing-file",
+                                      path=".".join(str(s) for s in at),
+                                      hint=f"paths are relative to {doc.display}"))
+        return None
+    return target
+
+
+def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
+    """Load the app at ``path`` (its directory or its app.yaml). Returns the app (None if unusable) and problems."""
+    given = Path(path)
+    diagnostics: list[Diagnostic] = []
+    if given.is_dir():
+        manifest = given / APP_FILE
+        if not manifest.exists():
+            return None, [Diagnostic(Position(_display(given)), f"no {APP_FILE} in this directory",
+                                     code="missing-file", hint="point at an app directory such as "
+                                     "app_definitions/1password")]
+    else:
+        manifest = given
+    doc, _ = _read(manifest, "app", diagnostics)
+    if doc is None:
+        return None, diagnostics
+    data = doc.data
+    root = manifest.parent
+    app = App(
+        name=_str(data.get("name")),
+        version=_str(data.get("version")),
+        description=_str(data.get("description")),
+        folder=_str(data.get("folder")),
+        root=root,
+        log_types=[v for v in _list(data.get("logTypes")) if isinstance(v, str)],
+        lint_severity={k: v for k, v in _dict(_dict(data.get("lint")).get("severity")).items()
+                       if isinstance(v, str)},
+        position=doc.position([]),
+    )
+    for index, item in enumerate(_list(data.get("parameters"))):
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            app.parameters.append(Parameter(item["name"], _str(item.get("default")), _str(item.get("description")),
+                                            item.get("pattern") if isinstance(item.get("pattern"), str) else None,
+                                            doc.position(["parameters", index])))
+    if isinstance(data.get("source"), str):
+        target = _resolve(root, data["source"], doc, ["source"], diagnostics)
+        if target:
+            app.source = _load_source(target, diagnostics)
+    if isinstance(data.get("queries"), str):
+        target = _resolve(root, data["queries"], doc, ["queries"], diagnostics)
+        if target:
+            app.queries = _load_queries(target, diagnostics)
+    for index, ref in enumerate(_list(data.get("dashboards"))):
+        if isinstance(ref, str):
+            target = _resolve(root, ref, doc, ["dashboards", index], diagnostics)
+            if target:
+                dashboard = _load_dashboard(target, diagnostics)
+                if dashboard:
+                    app.dashboards.append(dashboard)
+    app.sample_files = _globs(root, data.get("samples"))
+    app.test_files = _globs(root, data.get("tests"))
+    _resolve_query_refs(app)
+    return app, diagnostics
+
+
+def _globs(root: Path, patterns: Any) -> list[Path]:
+    found: list[Path] = []
+    for pattern in _list(patterns):
+        if isinstance(pattern, str):
+            found.extend(Path(p) for p in sorted(glob.glob(str(root / pattern))) if Path(p).is_file())
+    return found
+
+
+def _load_source(path: Path, diagnostics: list[Diagnostic]) -> Source | None:
+    doc, _ = _read(path, "source", diagnostics)
+    if doc is None:
+        return None
+    col = _dict(doc.data.get("collector"))
+    src = _dict(doc.data.get("source"))
+    collector = Collector(_str(col.get("name")), _str(col.get("description")), _str(col.get("category")),
+                          {str(k): str(v) for k, v in _dict(col.get("fields")).items()},
+                          doc.position(["collector"]))
+    token_file = src.get("tokenFile")
+    return Source(
+        name=_str(src.get("name")), type=_str(src.get("type")), category=_str(src.get("category")),
+        base_url=_str(src.get("baseUrl")), apis=[a for a in _list(src.get("apis")) if isinstance(a, str)],
+        token_env=_str(src.get("tokenEnv")), collector=collector, description=_str(src.get("description")),
+        token_file=token_file if isinstance(token_file, str) else None,
+        fields=dict(_dict(src.get("fields"))), position=doc.position(["source"]),
+    )
+
+
+def _load_queries(path: Path, diagnostics: list[Diagnostic]) -> list[Query]:
+    doc, _ = _read(path, "queries", diagnostics)
+    if doc is None:
+        return []
+    queries: list[Query] = []
+    for index, item in enumerate(_list(doc.data.get("queries"))):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("query"), str):
+            continue
+        variables = [QueryVariable(v["name"], _str(v.get("default"), "*"), _str(v.get("label")),
+                                   _str(v.get("description")), _str(v.get("dataType"), "STRING"))
+                     for v in _list(item.get("variables")) if isinstance(v, dict) and isinstance(v.get("name"), str)]
+        queries.append(Query(
+            id=item["id"], text=item["query"], origin=doc.text_origin(["queries", index, "query"]),
+            name=_str(item.get("name")), description=_str(item.get("description")),
+            saved_search=item.get("savedSearch") is True, time_range=_str(item.get("timeRange"), "-15m"),
+            by_receipt_time=item.get("byReceiptTime") is True,
+            parsing_mode=_str(item.get("parsingMode"), "Manual"), variables=variables,
+            position=doc.position(["queries", index]),
+        ))
+    return queries
+
+
+def _load_dashboard(path: Path, diagnostics: list[Diagnostic]) -> Dashboard | None:
+    doc, _ = _read(path, "dashboard", diagnostics)
+    if doc is None:
+        return None
+    data = doc.data
+    dashboard = Dashboard(
+        slug=path.stem, title=_str(data.get("title")), panels=[], description=_str(data.get("description")),
+        theme=_str(data.get("theme"), "Light"), time_range=_str(data.get("timeRange"), "-1d"),
+        refresh_interval=_int(data.get("refreshInterval"), 0), path=path, position=doc.position([]),
+    )
+    for index, item in enumerate(_list(data.get("variables"))):
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            dashboard.variables.append(_variable(doc, index, item))
+    for index, item in enumerate(_list(data.get("panels"))):
+        if isinstance(item, dict):
+            dashboard.panels.append(_panel(doc, index, item))
+    for panel, layout in zip(dashboard.panels, flow_layout(dashboard.panels)):
+        panel.layout = layout
+    return dashboard
+
+
+def _variable(doc: YamlDocument, index: int, item: dict[str, Any]) -> Variable:
+    from_query = _dict(item.get("fromQuery"))
+    metadata = _dict(item.get("metadata"))
+    values = item.get("values")
+    return Variable(
+        name=item["name"], display_name=_str(item.get("displayName"), item["name"]),
+        default=_str(item.get("default"), "*"), include_all=item.get("includeAll") is not False,
+        query=from_query.get("query") if isinstance(from_query.get("query"), str) else None,
+        query_origin=doc.text_origin(["variables", index, "fromQuery", "query"]) if from_query else None,
+        field=from_query.get("field") if isinstance(from_query.get("field"), str) else None,
+        values=[str(v) for v in values] if isinstance(values, list) else None,
+        metadata_key=metadata.get("key") if isinstance(metadata.get("key"), str) else None,
+        metadata_filter=_str(metadata.get("filter")), position=doc.position(["variables", index]),
+    )
+
+
+def _panel(doc: YamlDocument, index: int, item: dict[str, Any]) -> Panel:
+    position = _dict(item.get("position"))
+    explicit = None
+    if isinstance(position.get("x"), int) and isinstance(position.get("y"), int):
+        explicit = (position["x"], position["y"])
+    query = item.get("query") if isinstance(item.get("query"), str) else None
+    return Panel(
+        id=_str(item.get("id")), title=_str(item.get("title")), chart=_str(item.get("chart")),
+        width=_int(item.get("width"), 12), height=_int(item.get("height"), 8), explicit_position=explicit,
+        description=_str(item.get("description")), query=query,
+        query_origin=doc.text_origin(["panels", index, "query"]) if query is not None else None,
+        query_ref=item.get("queryRef") if isinstance(item.get("queryRef"), str) else None,
+        time_range=item.get("timeRange") if isinstance(item.get("timeRange"), str) else None,
+        text=item.get("text") if isinstance(item.get("text"), str) else None,
+        label=item.get("label") if isinstance(item.get("label"), str) else None,
+        stacked=item.get("stacked") is True, settings=dict(_dict(item.get("settings"))),
+        position=doc.position(["panels", index]),
+    )
+
+
+def _resolve_query_refs(app: App) -> None:
+    by_id = {q.id: q for q in app.queries}
+    for dashboard in app.dashboards:
+        for panel in dashboard.panels:
+            if panel.query_ref and panel.query is None and panel.query_ref in by_id:
+                panel.query = by_id[panel.query_ref].text
+                panel.query_origin = by_id[panel.query_ref].origin

@@ -1,0 +1,65 @@
+"""Run the query linter over every query of an app and map its findings to YAML positions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from appbuilder.diagnostics import Diagnostic
+from appbuilder.model import App, Position, TextOrigin
+
+
+def read_samples(paths: list[Path]) -> Iterator[dict[str, object]]:
+    """Events from JSON-lines sample files; lines that are not JSON objects are skipped."""
+    for path in paths:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    event = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(event, dict):
+                    yield event
+
+
+def _app_queries(app: App) -> Iterator[tuple[str, TextOrigin | None, Position | None, str | None, str]]:
+    """(text, origin, position, chart, field path) of every query in the app."""
+    for query in app.queries:
+        yield query.text, query.origin, query.position, None, f"queries[{query.id}].query"
+    for dashboard in app.dashboards:
+        for variable in dashboard.variables:
+            if variable.query:
+                yield (variable.query, variable.query_origin, variable.position, None,
+                       f"{dashboard.slug}.variables[{variable.name}].fromQuery.query")
+        for panel in dashboard.panels:
+            if panel.query and not panel.query_ref:
+                yield (panel.query, panel.query_origin, panel.position, panel.chart,
+                       f"{dashboard.slug}.panels[{panel.id}].query")
+
+
+def lint_app_queries(app: App) -> list[Diagnostic]:
+    """Lint findings for every query of ``app``, positioned in the YAML files."""
+    from appbuilder.query import LintContext, event_fields_from_samples, lint_query
+
+    event_fields = event_fields_from_samples(read_samples(app.sample_files)) if app.sample_files else None
+    charts_by_query: dict[str, str] = {}
+    for dashboard in app.dashboards:
+        for panel in dashboard.panels:
+            if panel.query_ref:
+                charts_by_query.setdefault(panel.query_ref, panel.chart)
+    found: list[Diagnostic] = []
+    for text, origin, position, chart, field_path in _app_queries(app):
+        if chart is None and field_path.startswith("queries["):
+            chart = charts_by_query.get(field_path[len("queries["):-len("].query")])
+        context = LintContext(event_fields=event_fields, chart=chart, severity=dict(app.lint_severity))
+        for issue in lint_query(text, context):
+            if issue.severity == "off":
+                continue
+            where = origin.locate(issue.line, issue.column) if origin else (position or Position("?"))
+            found.append(Diagnostic(where, issue.message, severity=issue.severity, code=issue.code,
+                                    path=field_path, hint=issue.hint))
+    return found

@@ -1,0 +1,160 @@
+"""Cross-reference checks on a loaded app: names, references, variables, parameters and layout."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from appbuilder.diagnostics import WARNING, Diagnostic
+from appbuilder.layout import overlaps
+from appbuilder.model import GRID_COLUMNS, App, Dashboard, Position, TextOrigin
+from appbuilder.templating import find_parameters, find_variables
+
+
+def check_app(app: App) -> list[Diagnostic]:
+    """Every semantic problem of ``app`` (schema problems are reported by the loader)."""
+    found: list[Diagnostic] = []
+    found += _check_parameters(app)
+    found += _check_names(app)
+    found += _check_saved_searches(app)
+    for dashboard in app.dashboards:
+        found += _check_dashboard(app, dashboard)
+    return found
+
+
+def _where(position: Position | None, fallback: Position | None = None) -> Position:
+    return position or fallback or Position("?")
+
+
+def _texts(app: App) -> Iterable[tuple[str, TextOrigin | None, Position | None, str]]:
+    """Every user text that may hold ``${param}``: (text, origin, position, field path)."""
+    yield app.folder, None, app.position, "folder"
+    if app.source:
+        yield app.source.category, None, app.source.position, "source.category"
+        yield app.source.name, None, app.source.position, "source.name"
+        yield app.source.collector.name, None, app.source.collector.position, "collector.name"
+    for query in app.queries:
+        yield query.text, query.origin, query.position, f"queries[{query.id}].query"
+        yield query.name, None, query.position, f"queries[{query.id}].name"
+    for dashboard in app.dashboards:
+        yield dashboard.title, None, dashboard.position, "title"
+        for variable in dashboard.variables:
+            if variable.query:
+                yield variable.query, variable.query_origin, variable.position, f"variables[{variable.name}]"
+        for panel in dashboard.panels:
+            yield panel.title, None, panel.position, f"panels[{panel.id}].title"
+            if panel.query and not panel.query_ref:
+                yield panel.query, panel.query_origin, panel.position, f"panels[{panel.id}].query"
+
+
+def _check_parameters(app: App) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    declared = {p.name for p in app.parameters}
+    seen: set[str] = set()
+    for parameter in app.parameters:
+        where = _where(parameter.position, app.position)
+        if parameter.name in seen:
+            found.append(Diagnostic(where, f"parameter '{parameter.name}' is declared twice", code="duplicate-name",
+                                    path="parameters", hint="give each parameter a unique name"))
+        seen.add(parameter.name)
+        if parameter.pattern is not None:
+            try:
+                if not re.fullmatch(parameter.pattern, parameter.default):
+                    found.append(Diagnostic(where, f"default '{parameter.default}' of parameter '{parameter.name}' "
+                                            f"does not match its pattern", code="parameter-pattern",
+                                            path="parameters.default", hint=f"pattern: {parameter.pattern}"))
+            except re.error as exc:
+                found.append(Diagnostic(where, f"pattern of parameter '{parameter.name}' is not a valid regular "
+                                        f"expression: {exc}", code="parameter-pattern", path="parameters.pattern"))
+    for text, origin, position, field_path in _texts(app):
+        for ref in find_parameters(text):
+            if ref.name not in declared:
+                where = origin.locate(ref.line, ref.column) if origin else _where(position)
+                known = ", ".join(sorted(declared)) or "none"
+                found.append(Diagnostic(where, f"unknown install parameter '${{{ref.name}}}'",
+                                        code="unknown-parameter", path=field_path,
+                                        hint=f"declare it under parameters in app.yaml (declared: {known})"))
+    return found
+
+
+def _duplicates(items: Iterable[tuple[str, Position | None]], what: str, fix: str) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    first: dict[str, Position | None] = {}
+    for name, position in items:
+        if not name:
+            continue
+        if name in first:
+            found.append(Diagnostic(_where(position), f"duplicate {what} '{name}' (first at {first[name]})",
+                                    code="duplicate-name", hint=fix))
+        else:
+            first[name] = position
+    return found
+
+
+def _check_names(app: App) -> list[Diagnostic]:
+    found = _duplicates(((q.id, q.position) for q in app.queries), "query id", "query ids must be unique")
+    folder_items = [(d.title, d.position) for d in app.dashboards]
+    folder_items += [(q.name, q.position) for q in app.saved_searches]
+    found += _duplicates(folder_items, "name in the app folder",
+                         "dashboard titles and saved-search names share the folder and must be unique")
+    return found
+
+
+def _check_saved_searches(app: App) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for query in app.saved_searches:
+        declared = {v.name for v in query.variables}
+        for ref in find_variables(query.text):
+            if ref.name not in declared:
+                found.append(Diagnostic(query.origin.locate(ref.line, ref.column),
+                                        f"saved search '{query.name}' uses '{{{{{ref.name}}}}}' which it does not "
+                                        f"declare", code="undeclared-variable", path=f"queries[{query.id}].query",
+                                        hint="declare it under the query's variables, or remove it"))
+    return found
+
+
+def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
+    found = _duplicates(((p.id, p.position) for p in dashboard.panels), "panel id",
+                        "panel ids must be unique within a dashboard")
+    found += _duplicates(((v.name, v.position) for v in dashboard.variables), "variable",
+                         "variable names must be unique within a dashboard")
+    declared = {v.name for v in dashboard.variables}
+    used: set[str] = set()
+    for panel in dashboard.panels:
+        where = _where(panel.position, dashboard.position)
+        if panel.query_ref and app.query_by_id(panel.query_ref) is None:
+            known = ", ".join(q.id for q in app.queries) or "none"
+            found.append(Diagnostic(where, f"queryRef '{panel.query_ref}' does not name a query in queries.yaml",
+                                    code="unresolved-reference", path=f"panels[{panel.id}].queryRef",
+                                    hint=f"known query ids: {known}"))
+        refs = [(r, panel.query_origin.locate(r.line, r.column) if panel.query_origin else where)
+                for r in find_variables(panel.query or "")]
+        refs += [(r, where) for r in find_variables(panel.title)]
+        for ref, position in refs:
+            used.add(ref.name)
+            if ref.name not in declared:
+                found.append(Diagnostic(position, f"variable '{{{{{ref.name}}}}}' is not declared on dashboard "
+                                        f"'{dashboard.title}'", code="undeclared-variable",
+                                        path=f"panels[{panel.id}]",
+                                        hint=f"add it under variables (declared: {', '.join(sorted(declared)) or 'none'})"))
+        layout = panel.layout
+        if layout and layout.x + layout.width > GRID_COLUMNS:
+            found.append(Diagnostic(where, f"panel '{panel.id}' ends at column {layout.x + layout.width}, beyond the "
+                                    f"{GRID_COLUMNS}-column grid", code="layout", path=f"panels[{panel.id}].position",
+                                    hint=f"make x + width at most {GRID_COLUMNS}"))
+    for variable in dashboard.variables:
+        for ref in find_variables(variable.query or "") + find_variables(variable.metadata_filter):
+            used.add(ref.name)
+        if variable.name not in used:
+            found.append(Diagnostic(_where(variable.position, dashboard.position),
+                                    f"variable '{variable.name}' is declared but no query uses it", severity=WARNING,
+                                    code="unused-variable", path=f"variables[{variable.name}]",
+                                    hint=f"use '{{{{{variable.name}}}}}' in a panel query or remove the variable"))
+    placed = [p for p in dashboard.panels if p.layout]
+    for index, panel in enumerate(placed):
+        for other in placed[:index]:
+            if panel.layout and other.layout and overlaps(panel.layout, other.layout):
+                found.append(Diagnostic(_where(panel.position), f"panel '{panel.id}' overlaps panel '{other.id}'",
+                                        code="layout", path=f"panels[{panel.id}].position",
+                                        hint="move one of them or drop explicit positions to flow automatically"))
+    return found
