@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from appbuilder.sumo.errors import SumoJobFailed
+from appbuilder.sumo.jobs import JobProgress, wait_for_job
+from appbuilder.sumo.ratelimit import ClientStats, RateBudget, backoff_delay, parse_retry_after, poll_delays
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_budget_spaces_starts_at_the_rate() -> None:
+    clock = FakeClock()
+    budget = RateBudget(4.0, 10, slack=0.0, clock=clock, sleep=clock.sleep)
+    starts = []
+    for _ in range(20):
+        with budget.slot():
+            starts.append(clock.now)
+    # no one-second window holds more than 4 starts
+    for i, t in enumerate(starts):
+        assert sum(1 for s in starts[i:] if s < t + 1.0) <= 4
+    assert starts[-1] - starts[0] == pytest.approx(19 * 0.25)
+
+
+def test_budget_refills_after_idle_but_never_beyond_burst() -> None:
+    clock = FakeClock()
+    budget = RateBudget(4.0, 10, burst=2, slack=0.0, clock=clock, sleep=clock.sleep)
+    budget.acquire_rate()
+    budget.acquire_rate()
+    clock.now += 10
+    budget.acquire_rate()
+    budget.acquire_rate()
+    assert clock.slept == []
+    budget.acquire_rate()
+    assert clock.slept == [pytest.approx(0.25)]
+
+
+def test_penalise_delays_the_next_start() -> None:
+    clock = FakeClock()
+    budget = RateBudget(4.0, 10, slack=0.0, clock=clock, sleep=clock.sleep)
+    budget.penalise(3.0)
+    budget.acquire_rate()
+    assert sum(clock.slept) == pytest.approx(3.0)
+
+
+def test_in_flight_cap_is_shared_between_threads() -> None:
+    budget = RateBudget(1000.0, 3)
+    gate = threading.Event()
+
+    def work() -> None:
+        with budget.slot():
+            gate.wait(0.2)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert budget.peak_in_flight == 3
+
+
+def test_backoff_schedule_is_capped_exponential_with_jitter() -> None:
+    assert [backoff_delay(n, 0.5, 4.0, rng=lambda: 1.0) for n in range(1, 7)] == [0.5, 1, 2, 4, 4, 4]
+    assert [backoff_delay(n, 0.5, 4.0, rng=lambda: 0.0) for n in range(1, 5)] == [0.25, 0.5, 1, 2]
+
+
+def test_retry_after() -> None:
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after(None) is None and parse_retry_after("soon") is None
+    assert parse_retry_after("9999") == 120.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412475.0) == pytest.approx(5.0)
+
+
+def test_poll_delays() -> None:
+    gen = poll_delays(0.2, 2.0)
+    delays = [next(gen) for _ in range(8)]
+    assert delays[0] == 0.2 and max(delays) == 2.0 and delays == sorted(delays)
+
+
+def test_stats_peak_per_second() -> None:
+    stats = ClientStats()
+    for i, t in enumerate([0.0, 0.1, 0.2, 0.3, 1.25, 1.3, 5.0]):
+        stats.record_start("GET" if i % 2 else "POST", t)
+    assert stats.peak_per_second == 4
+    assert (stats.calls, stats.reads, stats.writes) == (7, 3, 4)
+
+
+def test_wait_for_job_success_progress_and_backoff() -> None:
+    clock = FakeClock()
+    answers = iter([{"status": "InProgress"}] * 3 + [{"status": "Success", "statusMessage": "id: 0A"}])
+    seen: list[JobProgress] = []
+    status = wait_for_job(lambda: next(answers), "/x/status", initial=0.2, cap=2.0, progress=seen.append,
+                          sleep=clock.sleep, clock=clock)
+    assert status["statusMessage"] == "id: 0A"
+    assert [p.status for p in seen] == ["InProgress"] * 3 + ["Success"]
+    assert clock.slept[0] == 0.2 and clock.slept == sorted(clock.slept)
+
+
+def test_wait_for_job_failed_and_timeout() -> None:
+    clock = FakeClock()
+    with pytest.raises(SumoJobFailed, match="too_many_items: Too many"):
+        failed = {"status": "Failed", "errors": {"code": "too_many_items", "message": "Too many"}}
+        wait_for_job(lambda: failed, "/x/status", sleep=clock.sleep, clock=clock)
+    with pytest.raises(SumoJobFailed) as info:
+        wait_for_job(lambda: {"status": "InProgress"}, "/x/status", timeout=5, sleep=clock.sleep, clock=clock)
+    assert info.value.timed_out
