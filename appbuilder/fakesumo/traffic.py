@@ -1,0 +1,130 @@
+"""Rate limiting, injected faults and the request log of the fake Sumo."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass
+from typing import Any
+
+FAULTS = ("429", "500", "502", "503", "slow", "drop", "job_failed")
+
+
+@dataclass
+class RequestRecord:
+    """One API request as the fake saw it. ``started``/``finished`` are ``time.time()`` seconds."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    status: int  # 0 when the connection was dropped
+    started: float
+    finished: float
+    headers_redacted: dict[str, str]
+
+    @property
+    def duration(self) -> float:
+        return self.finished - self.started
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Fault:
+    fault: str
+    count: int = 1
+    path: str | None = None
+    method: str | None = None
+
+    def matches(self, path: str, method: str) -> bool:
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        return self.path is None or self.path in path
+
+
+class FaultQueue:
+    """Pending faults; each applies to the next ``count`` matching requests (or job starts)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(self, fault: str, count: int = 1, path: str | None = None, method: str | None = None) -> Fault:
+        if fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault!r}; expected one of {', '.join(FAULTS)}")
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        item = Fault(fault, count, path or None, method.upper() if method else None)
+        with self._lock:
+            self._faults.append(item)
+        return item
+
+    def take(self, path: str, method: str, job: bool) -> str | None:
+        """Consume one matching fault: job faults when ``job`` is true, the others otherwise."""
+        with self._lock:
+            for item in self._faults:
+                if (item.fault == "job_failed") == job and item.matches(path, method):
+                    item.count -= 1
+                    if item.count <= 0:
+                        self._faults.remove(item)
+                    return item.fault
+        return None
+
+    def pending(self) -> list[Fault]:
+        with self._lock:
+            return [Fault(f.fault, f.count, f.path, f.method) for f in self._faults]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+
+class RateLimiter:
+    """Per access id: at most ``rate`` accepted requests in any 1 s window, ``max_in_flight`` at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._windows: dict[str, deque[float]] = {}
+        self._in_flight: dict[str, int] = {}
+
+    def acquire(self, access_id: str, rate: float | None, max_in_flight: int | None) -> int | None:
+        """Admit a request (returns None) or refuse it (returns a Retry-After in whole seconds)."""
+        now = time.monotonic()
+        with self._lock:
+            window = self._windows.setdefault(access_id, deque())
+            while window and window[0] <= now - 1.0:
+                window.popleft()
+            in_flight = self._in_flight.get(access_id, 0)
+            if max_in_flight is not None and in_flight >= max_in_flight:
+                return 1
+            if rate is not None and len(window) >= rate:
+                return max(1, math.ceil(window[0] + 1.0 - now))
+            window.append(now)
+            self._in_flight[access_id] = in_flight + 1
+            return None
+
+    def release(self, access_id: str) -> None:
+        with self._lock:
+            self._in_flight[access_id] = max(0, self._in_flight.get(access_id, 1) - 1)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._windows.clear()
+
+
+def redact_headers(headers: Any) -> dict[str, str]:
+    """Request headers with credentials and cookies replaced; the access id stays visible."""
+    out: dict[str, str] = {}
+    for key, value in headers.items():
+        lower = key.lower()
+        if lower == "authorization":
+            scheme = value.split(" ", 1)[0]
+            out[key] = f"{scheme} <redacted>"
+        elif lower in ("cookie", "set-cookie", "x-api-key"):
+            out[key] = "<redacted>"
+        else:
+            out[key] = value
+    return out
