@@ -202,7 +202,7 @@ def _load_dashboard(path: Path, diagnostics: list[Diagnostic]) -> Dashboard | No
     for index, item in enumerate(_list(data.get("panels"))):
         if isinstance(item, dict):
             dashboard.panels.append(_panel(doc, index, item))
-    for panel, layout in zip(dashboard.panels, flow_layout(dashboard.panels)):
+    for panel, layout in zip(dashboard.panels, flow_layout(dashboard.panels), strict=True):
         panel.layout = layout
     return dashboard
 

@@ -119,6 +119,7 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
     found += _duplicates(((v.name, v.position) for v in dashboard.variables), "variable",
                          "variable names must be unique within a dashboard")
     declared = {v.name for v in dashboard.variables}
+    declared_list = ", ".join(sorted(declared)) or "none"
     used: set[str] = set()
     for panel in dashboard.panels:
         where = _where(panel.position, dashboard.position)
@@ -136,7 +137,7 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
                 found.append(Diagnostic(position, f"variable '{{{{{ref.name}}}}}' is not declared on dashboard "
                                         f"'{dashboard.title}'", code="undeclared-variable",
                                         path=f"panels[{panel.id}]",
-                                        hint=f"add it under variables (declared: {', '.join(sorted(declared)) or 'none'})"))
+                                        hint=f"add it under variables (declared: {declared_list})"))
         layout = panel.layout
         if layout and layout.x + layout.width > GRID_COLUMNS:
             found.append(Diagnostic(where, f"panel '{panel.id}' ends at column {layout.x + layout.width}, beyond the "
