@@ -98,6 +98,25 @@ def schema(kind: str) -> None:
     click.echo(schema_text(kind), nl=False)
 
 
+@cli.command("fake-sumo")
+@click.option("--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0 = a free port).")
+@click.option("--access-id", envvar="SUMOLOGIC_ACCESSID", required=True, help="Access id the fake accepts.")
+@click.option("--access-key", envvar="SUMOLOGIC_ACCESSKEY", required=True, help="Access key the fake accepts.")
+@click.option("--user-email", default="dev@example.com", show_default=True, help="Owner of the personal folder.")
+@click.option("--rate-limit", type=float, default=4.0, show_default=True, help="Requests per second per key.")
+@click.option("--job-polls", type=int, default=2, show_default=True, help="Polls before an async job ends.")
+@click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds added to every request.")
+def fake_sumo(port: int, access_id: str, access_key: str, user_email: str, rate_limit: float, job_polls: int,
+              latency: float) -> None:
+    """Run the Sumo-compatible fake API server on 127.0.0.1 until interrupted (for local use and CI)."""
+    from appbuilder.commands.fake_sumo import run_forever, serve
+
+    fake = serve(port, {access_id: access_key}, user_email=user_email, rate_limit=rate_limit,
+                 job_polls=job_polls, latency=latency)
+    click.echo(f"fake Sumo listening: SUMOLOGIC_BASE_URL={fake.base_url}", err=True)
+    run_forever(fake)
+
+
 def main() -> None:
     """Console entry point; turns unexpected failures into one clear line unless --debug is given."""
     try:
