@@ -1,0 +1,324 @@
+"""Syntax tree of a Sumo log query. Every node carries the 1-based line and column of its first token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Node:
+    line: int = field(default=0, kw_only=True)
+    column: int = field(default=0, kw_only=True)
+
+
+# -- expressions -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Literal(Node):
+    value: object  # str, int, float, bool or None
+    is_duration: bool = False
+
+
+@dataclass
+class FieldRef(Node):
+    name: str
+    quoted: bool = False  # written as %"..."
+
+
+@dataclass
+class Template(Node):
+    """A ``{{var}}`` dashboard variable, opaque until substituted."""
+
+    name: str
+
+
+@dataclass
+class Param(Node):
+    """A ``${param}`` install parameter, opaque until substituted."""
+
+    name: str
+
+
+@dataclass
+class Regex(Node):
+    pattern: str
+
+
+@dataclass
+class Call(Node):
+    name: str
+    args: list[Expr]
+
+
+@dataclass
+class Unary(Node):
+    op: str  # "-", "!"
+    operand: Expr
+
+
+@dataclass
+class Binary(Node):
+    op: str  # + - * / % = != < > <= >= and or matches contains
+    left: Expr
+    right: Expr
+
+
+@dataclass
+class InList(Node):
+    operand: Expr
+    values: list[Expr]
+    negated: bool = False
+
+
+@dataclass
+class Ternary(Node):
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+
+
+Expr = Literal | FieldRef | Template | Param | Regex | Call | Unary | Binary | InList | Ternary
+
+
+# -- scope -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ScopeTerm(Node):
+    """One scope term: ``keyword`` (a word, maybe with wildcards), ``phrase`` (quoted), ``field``
+    (``key=value``; metadata when the key starts with ``_``), ``template``, ``param``, ``appparam``
+    (``$$logsrc``) or ``subquery``."""
+
+    kind: str
+    value: str
+    key: str | None = None
+    negated: bool = False  # key!=value
+
+
+@dataclass
+class ScopeBool(Node):
+    op: str  # "and" | "or"
+    items: list[ScopeExpr]
+
+
+@dataclass
+class ScopeNot(Node):
+    item: ScopeExpr
+
+
+ScopeExpr = ScopeTerm | ScopeBool | ScopeNot
+
+
+# -- operators ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Operator(Node):
+    name: str = ""
+    start: int = 0  # character offsets of the segment in the query text
+    end: int = 0
+
+
+@dataclass
+class JsonOp(Operator):
+    paths: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    source: str | None = None  # field=
+    nodrop: bool = False
+    auto: bool = False
+    keys: list[str] = field(default_factory=list)  # json auto keys "..."
+
+
+@dataclass
+class ParseOp(Operator):
+    pattern: str = ""
+    fields: list[str] = field(default_factory=list)
+    source: str | None = None
+    nodrop: bool = False
+
+
+@dataclass
+class ParseRegexOp(Operator):
+    pattern: str = ""
+    groups: list[str] = field(default_factory=list)  # named groups in order
+    source: str | None = None
+    nodrop: bool = False
+    multi: bool = False
+
+
+@dataclass
+class WhereOp(Operator):
+    condition: Expr | None = None
+
+
+@dataclass
+class EvalOp(Operator):
+    """``<expr> as <field>`` (also ``if(...) as x``, ``concat(...) as x``, ``num(x)``)."""
+
+    expr: Expr | None = None
+    alias: str = ""
+
+
+@dataclass
+class AggCall(Node):
+    func: str
+    args: list[Expr]
+    alias: str | None = None
+
+    @property
+    def output(self) -> str:
+        if self.alias:
+            return self.alias
+        if self.func == "pct" and len(self.args) >= 2 and isinstance(self.args[0], FieldRef):
+            pct = self.args[1].value if isinstance(self.args[1], Literal) else "?"
+            return f"_{self.args[0].name}_pct_{pct}"
+        return "_approxcount" if self.func == "count_frequent" else f"_{self.func}"
+
+
+@dataclass
+class AggregateOp(Operator):
+    aggs: list[AggCall] = field(default_factory=list)
+    by: list[Expr] = field(default_factory=list)
+
+
+@dataclass
+class TimesliceOp(Operator):
+    span: str | None = None  # "1d", "15m", or a {{var}} text
+    buckets: int | None = None
+    alias: str | None = None
+
+
+@dataclass
+class SortKey(Node):
+    expr: Expr
+    descending: bool = True
+
+
+@dataclass
+class SortOp(Operator):
+    keys: list[SortKey] = field(default_factory=list)
+
+
+@dataclass
+class TopOp(Operator):
+    count: int | str = 10
+    fields: list[Expr] = field(default_factory=list)
+    by: Expr | None = None
+
+
+@dataclass
+class TopkOp(Operator):
+    count: int | str = 10
+    expr: Expr | None = None
+    by: list[Expr] = field(default_factory=list)
+
+
+@dataclass
+class LimitOp(Operator):
+    count: int | str = 0  # a {{var}} text when templated
+
+
+@dataclass
+class FieldsOp(Operator):
+    names: list[str] = field(default_factory=list)
+    exclude: bool = False
+
+
+@dataclass
+class TransposeOp(Operator):
+    row_fields: list[str] = field(default_factory=list)
+    column_fields: list[str] = field(default_factory=list)
+    outputs: list[str] | None = None  # may contain "*"
+
+
+@dataclass
+class LookupOp(Operator):
+    outputs: list[tuple[str, str]] = field(default_factory=list)  # (table column, field); ("*", "*")
+    table: str = ""  # geo://location, sumo://threat/cs, path://"...", https://...
+    on: list[tuple[str, str]] = field(default_factory=list)  # (left, right) as written
+
+
+@dataclass
+class TimeShift(Node):
+    span: str
+    periods: int = 1
+    function: str = "avg"
+    alias: str | None = None
+
+    @property
+    def suffix(self) -> str:
+        if self.alias:
+            return self.alias
+        return self.span if self.periods == 1 else f"{self.span}_{self.periods}_{self.function}"
+
+
+@dataclass
+class CompareOp(Operator):
+    shifts: list[TimeShift] = field(default_factory=list)
+
+
+@dataclass
+class OutlierOp(Operator):
+    target: str = ""
+    by: list[str] = field(default_factory=list)
+    window: int = 10
+    threshold: float = 3.0
+    consecutive: int = 1
+    direction: str = "+-"
+
+
+@dataclass
+class FillmissingOp(Operator):
+    timeslice: str | None = None
+    raw: str = ""
+
+
+@dataclass
+class GenericOp(Operator):
+    """An operator appbuilder does not model: name and raw argument text."""
+
+    args: str = ""
+    known: bool = False  # a real Sumo operator, just not modelled here
+
+
+@dataclass
+class QueryAST(Node):
+    text: str = ""
+    scope: ScopeExpr | None = None
+    operators: list[Operator] = field(default_factory=list)
+    issues: list[SyntaxIssue] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+@dataclass
+class SyntaxIssue:
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+
+
+def walk_expr(expr: Expr | None):
+    """Yield ``expr`` and every sub-expression."""
+    if expr is None:
+        return
+    stack: list[Expr] = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Call):
+            stack.extend(node.args)
+        elif isinstance(node, Unary):
+            stack.append(node.operand)
+        elif isinstance(node, Binary):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, InList):
+            stack.append(node.operand)
+            stack.extend(node.values)
+        elif isinstance(node, Ternary):
+            stack.extend((node.condition, node.then, node.otherwise))

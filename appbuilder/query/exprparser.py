@@ -1,0 +1,326 @@
+"""Token cursor and the expression grammar shared by where, if, ``<expr> as x`` and aggregates."""
+
+from __future__ import annotations
+
+from appbuilder.query import ast
+from appbuilder.query.lexer import (
+    EOF,
+    FIELD,
+    IDENT,
+    NUMBER,
+    OP,
+    PARAM,
+    REGEX,
+    STRING,
+    TEMPLATE,
+    URL,
+    WORD,
+    Token,
+)
+
+_TIME_UNITS = {"ns": 1e-6, "us": 1e-3, "ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000,
+               "w": 604_800_000}
+_SIZE_UNITS = {"k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "B": 1e9, "T": 1e12, "P": 1e15, "Ki": 2**10,
+               "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50}
+_COMPARISONS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
+
+
+class ParseError(Exception):
+    def __init__(self, token: Token, message: str, hint: str = ""):
+        super().__init__(message)
+        self.token = token
+        self.hint = hint
+
+
+def duration_ms(text: str) -> int | None:
+    """``1d`` → 86400000; ``4w2d`` and ``1h30m`` are sums; None when ``text`` is not a duration."""
+    total = 0.0
+    i, n = 0, len(text)
+    if not n:
+        return None
+    while i < n:
+        j = i
+        while j < n and (text[j].isdigit() or text[j] == "."):
+            j += 1
+        k = j
+        while k < n and text[k].isalpha():
+            k += 1
+        unit = text[j:k]
+        if j == i or unit not in _TIME_UNITS:
+            return None
+        total += float(text[i:j]) * _TIME_UNITS[unit]
+        i = k
+    return int(total)
+
+
+def number_value(text: str) -> tuple[object, bool]:
+    """Value of a NUMBER token and whether it was a duration."""
+    try:
+        return (float(text) if any(c in text for c in ".eE") else int(text)), False
+    except ValueError:
+        pass
+    dur = duration_ms(text)
+    if dur is not None:
+        return dur, True
+    digits = text.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    unit = text[len(digits):]
+    if digits and unit in _SIZE_UNITS:
+        try:
+            return float(digits) * _SIZE_UNITS[unit], False
+        except ValueError:
+            pass
+    raise ValueError(text)
+
+
+class Stream:
+    """A cursor over one operator segment's tokens (the last one is EOF)."""
+
+    def __init__(self, tokens: list[Token]):
+        self.tokens = tokens
+        self.i = 0
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def peek(self, k: int = 1) -> Token:
+        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
+
+    def next(self) -> Token:
+        t = self.tokens[self.i]
+        if t.kind != EOF:
+            self.i += 1
+        return t
+
+    def at_end(self) -> bool:
+        return self.tok.kind == EOF
+
+    def is_word(self, *words: str, k: int = 0) -> bool:
+        t = self.peek(k) if k else self.tok
+        return t.kind == IDENT and t.value.lower() in words
+
+    def is_op(self, *ops: str) -> bool:
+        return self.tok.kind == OP and self.tok.value in ops
+
+    def accept_word(self, *words: str) -> Token | None:
+        return self.next() if self.is_word(*words) else None
+
+    def accept_op(self, *ops: str) -> Token | None:
+        return self.next() if self.is_op(*ops) else None
+
+    def expect_op(self, op: str) -> Token:
+        if not self.is_op(op):
+            raise ParseError(self.tok, f"expected '{op}' but found {describe(self.tok)}")
+        return self.next()
+
+    def expect_word(self, word: str) -> Token:
+        if not self.is_word(word):
+            raise ParseError(self.tok, f"expected '{word}' but found {describe(self.tok)}")
+        return self.next()
+
+    def field_name(self, what: str = "a field name") -> str:
+        """An identifier, %"quoted" name or {{template}}."""
+        t = self.tok
+        if t.kind in (IDENT, FIELD, WORD):
+            self.next()
+            return t.value
+        if t.kind in (TEMPLATE, PARAM):
+            self.next()
+            return t.text
+        raise ParseError(t, f"expected {what} but found {describe(t)}")
+
+    def field_list(self, stop_words: tuple[str, ...] = ()) -> list[str]:
+        names = [self.field_name()]
+        while self.is_op(",") and not self.is_word(*stop_words, k=1):
+            self.next()
+            names.append(self.field_name())
+        return names
+
+    def string(self, what: str = "a quoted string") -> str:
+        t = self.tok
+        if t.kind != STRING:
+            raise ParseError(t, f"expected {what} but found {describe(t)}")
+        self.next()
+        return t.value
+
+    def integer(self, what: str = "a number") -> int | str:
+        t = self.tok
+        if t.kind == TEMPLATE:
+            self.next()
+            return t.text
+        if t.kind == NUMBER and t.value.isdigit():
+            self.next()
+            return int(t.value)
+        raise ParseError(t, f"expected {what} but found {describe(t)}")
+
+    def span(self) -> str:
+        """A time span such as ``1d`` / ``15m`` or a ``{{var}}``."""
+        t = self.tok
+        if t.kind == TEMPLATE:
+            self.next()
+            return t.text
+        if t.kind == NUMBER and duration_ms(t.value) is not None:
+            self.next()
+            return t.value
+        raise ParseError(t, f"expected a time span such as 1d, 1h or 15m but found {describe(t)}")
+
+
+def describe(t: Token) -> str:
+    if t.kind == EOF:
+        return "the end of the operator"
+    return f"'{t.text}'" if len(t.text) <= 30 else f"'{t.text[:27]}...'"
+
+
+def at(node: ast.Node, t: Token) -> ast.Node:
+    node.line, node.column = t.line, t.column
+    return node
+
+
+# -- expressions (lowest precedence first) --------------------------------------------------------------------
+
+
+def parse_expr(s: Stream) -> ast.Expr:
+    start = s.tok
+    cond = parse_or(s)
+    if s.accept_op("?"):
+        then = parse_expr(s)
+        s.expect_op(":")
+        other = parse_expr(s)
+        return at(ast.Ternary(cond, then, other), start)
+    return cond
+
+
+def parse_or(s: Stream) -> ast.Expr:
+    start = s.tok
+    left = parse_and(s)
+    while s.is_word("or") or s.is_op("||"):
+        s.next()
+        left = at(ast.Binary("or", left, parse_and(s)), start)
+    return left
+
+
+def parse_and(s: Stream) -> ast.Expr:
+    start = s.tok
+    left = parse_not(s)
+    while s.is_word("and") or s.is_op("&&"):
+        s.next()
+        left = at(ast.Binary("and", left, parse_not(s)), start)
+    return left
+
+
+def parse_not(s: Stream) -> ast.Expr:
+    start = s.tok
+    if s.is_word("not") and not s.peek().kind == EOF:
+        s.next()
+        return at(ast.Unary("!", parse_not(s)), start)
+    return parse_comparison(s)
+
+
+def parse_comparison(s: Stream) -> ast.Expr:
+    start = s.tok
+    left = parse_additive(s)
+    t = s.tok
+    if t.kind == OP and t.value in _COMPARISONS:
+        s.next()
+        return at(ast.Binary(_COMPARISONS[t.value], left, parse_additive(s)), start)
+    negated = False
+    if s.is_word("not") and s.is_word("in", "matches", "contains", k=1):
+        s.next()
+        negated = True
+    if s.accept_word("in"):
+        s.expect_op("(")
+        values = [parse_expr(s)]
+        while s.accept_op(","):
+            values.append(parse_expr(s))
+        s.expect_op(")")
+        return at(ast.InList(left, values, negated), start)
+    for word in ("matches", "contains"):
+        if s.accept_word(word):
+            node: ast.Expr = at(ast.Binary(word, left, parse_additive(s)), start)
+            return at(ast.Unary("!", node), start) if negated else node
+    return left
+
+
+def parse_additive(s: Stream) -> ast.Expr:
+    start = s.tok
+    left = parse_multiplicative(s)
+    while s.is_op("+", "-"):
+        op = s.next().value
+        left = at(ast.Binary(op, left, parse_multiplicative(s)), start)
+    return left
+
+
+def parse_multiplicative(s: Stream) -> ast.Expr:
+    start = s.tok
+    left = parse_unary(s)
+    while s.is_op("*", "/", "%"):
+        op = s.next().value
+        left = at(ast.Binary(op, left, parse_unary(s)), start)
+    return left
+
+
+def parse_unary(s: Stream) -> ast.Expr:
+    start = s.tok
+    if s.is_op("-", "!", "+"):
+        op = s.next().value
+        operand = parse_unary(s)
+        return operand if op == "+" else at(ast.Unary(op, operand), start)
+    return parse_primary(s)
+
+
+def parse_primary(s: Stream) -> ast.Expr:
+    t = s.tok
+    if t.kind == NUMBER:
+        s.next()
+        try:
+            value, is_duration = number_value(t.value)
+        except ValueError:
+            raise ParseError(t, f"'{t.text}' is not a number") from None
+        return at(ast.Literal(value, is_duration), t)
+    if t.kind == STRING:
+        s.next()
+        return at(ast.Literal(t.value), t)
+    if t.kind == REGEX:
+        s.next()
+        return at(ast.Regex(t.value), t)
+    if t.kind == TEMPLATE:
+        s.next()
+        return at(ast.Template(t.value), t)
+    if t.kind == PARAM:
+        s.next()
+        return at(ast.Param(t.value), t)
+    if t.kind == FIELD:
+        s.next()
+        return at(ast.FieldRef(t.value, quoted=True), t)
+    if t.kind == IDENT:
+        s.next()
+        low = t.value.lower()
+        if s.is_op("("):
+            s.next()
+            args: list[ast.Expr] = []
+            if not s.is_op(")"):
+                args.append(_call_arg(s))
+                while s.accept_op(","):
+                    args.append(_call_arg(s))
+            s.expect_op(")")
+            return at(ast.Call(low, args), t)
+        if low in ("true", "false"):
+            return at(ast.Literal(low == "true"), t)
+        if low == "null":
+            return at(ast.Literal(None), t)
+        return at(ast.FieldRef(t.value), t)
+    if t.kind == OP and t.value == "(":
+        s.next()
+        inner = parse_expr(s)
+        s.expect_op(")")
+        return inner
+    if t.kind == URL:
+        raise ParseError(t, f"a lookup table {describe(t)} cannot be used in an expression")
+    raise ParseError(t, f"expected a value, field or function but found {describe(t)}")
+
+
+def _call_arg(s: Stream) -> ast.Expr:
+    if s.is_op("*") and s.peek().kind == OP and s.peek().value in (")", ","):
+        t = s.next()
+        return at(ast.FieldRef("*"), t)
+    return parse_expr(s)

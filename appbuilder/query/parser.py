@@ -1,0 +1,211 @@
+"""``parse(text)``: a Sumo log query into a ``QueryAST``. Never raises; problems go to ``ast.issues``."""
+
+from __future__ import annotations
+
+from appbuilder.query import ast
+from appbuilder.query.exprparser import ParseError, Stream, at, describe, parse_expr
+from appbuilder.query.lexer import (
+    EOF,
+    IDENT,
+    OP,
+    PARAM,
+    PIPE,
+    STRING,
+    SUBQUERY,
+    TEMPLATE,
+    WORD,
+    Token,
+    tokenize,
+)
+from appbuilder.query.opparser import OPERATOR_PARSERS
+from appbuilder.query.vocab import FUNCTIONS, KNOWN_UNMODELLED
+
+_SCOPE_KEYWORDS = {"and", "or", "not"}
+_CAST_FUNCTIONS = {"num", "number", "tolong", "toint", "todouble", "tostring"}
+
+
+def parse(text: str) -> ast.QueryAST:
+    """Parse a whole query. Syntax problems are collected in ``issues``; this never raises."""
+    query = ast.QueryAST(text=text, line=1, column=1)
+    try:
+        tokens, lex_issues, comments = tokenize(text)
+    except Exception as exc:  # defensive: the lexer is meant to accept any text
+        query.issues.append(ast.SyntaxIssue(1, 1, f"cannot read the query: {exc}"))
+        return query
+    query.comments = [c.value for c in comments]
+    query.issues.extend(ast.SyntaxIssue(i.line, i.column, i.message) for i in lex_issues)
+    segments = _split(tokens)
+    query.scope = _parse_scope(segments[0], query)
+    for seg in segments[1:]:
+        op = _parse_segment(seg, query, text)
+        if op is not None:
+            query.operators.append(op)
+    return query
+
+
+def _split(tokens: list[Token]) -> list[list[Token]]:
+    """Segments between top-level pipes; each ends with an EOF token placed at the pipe."""
+    segments: list[list[Token]] = [[]]
+    for t in tokens:
+        if t.kind in (PIPE, EOF):
+            segments[-1].append(Token(EOF, "", "", t.pos, t.line, t.column))
+            if t.kind == PIPE:
+                segments.append([t])  # keep the pipe for positions; dropped by _parse_segment
+        else:
+            segments[-1].append(t)
+    return segments if segments[-1] else segments[:-1]
+
+
+# -- scope --------------------------------------------------------------------------------------------------
+
+
+def _parse_scope(tokens: list[Token], query: ast.QueryAST) -> ast.ScopeExpr | None:
+    s = Stream(tokens)
+    if s.at_end():
+        return None
+    try:
+        expr = _scope_or(s)
+        if not s.at_end():
+            raise ParseError(s.tok, f"unexpected {describe(s.tok)} in the search scope")
+        return expr
+    except ParseError as err:
+        query.issues.append(ast.SyntaxIssue(err.token.line, err.token.column, str(err), err.hint))
+        return None
+
+
+def _is_scope_word(t: Token, *words: str) -> bool:
+    return t.kind == WORD and t.value.lower() in words
+
+
+def _scope_or(s: Stream) -> ast.ScopeExpr:
+    start = s.tok
+    items = [_scope_and(s)]
+    while _is_scope_word(s.tok, "or"):
+        s.next()
+        items.append(_scope_and(s))
+    return items[0] if len(items) == 1 else at(ast.ScopeBool("or", items), start)
+
+
+def _scope_and(s: Stream) -> ast.ScopeExpr:
+    start = s.tok
+    items = [_scope_not(s)]
+    while True:
+        if _is_scope_word(s.tok, "and"):
+            s.next()
+        elif s.at_end() or _is_scope_word(s.tok, "or") or s.is_op(")"):
+            break
+        items.append(_scope_not(s))
+    return items[0] if len(items) == 1 else at(ast.ScopeBool("and", items), start)
+
+
+def _scope_not(s: Stream) -> ast.ScopeExpr:
+    start = s.tok
+    if _is_scope_word(s.tok, "not") or s.is_op("!"):
+        s.next()
+        return at(ast.ScopeNot(_scope_not(s)), start)
+    return _scope_primary(s)
+
+
+def _scope_primary(s: Stream) -> ast.ScopeExpr:
+    t = s.tok
+    if s.accept_op("("):
+        inner = _scope_or(s)
+        s.expect_op(")")
+        return inner
+    if t.kind == WORD and t.value.lower() not in _SCOPE_KEYWORDS:
+        s.next()
+        if s.is_op("=", "!="):
+            negated = s.next().value == "!="
+            v = s.tok
+            if v.kind not in (WORD, STRING, TEMPLATE, PARAM):
+                raise ParseError(v, f"expected a value after '{t.value}=' but found {describe(v)}")
+            s.next()
+            return at(ast.ScopeTerm("field", v.value if v.kind != TEMPLATE else v.text, key=t.value,
+                                    negated=negated), t)
+        kind = "appparam" if t.value.startswith("$$") else "keyword"
+        return at(ast.ScopeTerm(kind, t.value), t)
+    if t.kind == STRING:
+        s.next()
+        return at(ast.ScopeTerm("phrase", t.value), t)
+    if t.kind == TEMPLATE:
+        s.next()
+        return at(ast.ScopeTerm("template", t.value), t)
+    if t.kind == PARAM:
+        s.next()
+        return at(ast.ScopeTerm("param", t.value), t)
+    if t.kind == SUBQUERY:
+        s.next()
+        return at(ast.ScopeTerm("subquery", t.value), t)
+    raise ParseError(t, f"unexpected {describe(t)} in the search scope",
+                     "the scope holds keywords, \"phrases\", key=value metadata, AND/OR/NOT and parentheses")
+
+
+# -- operator segments --------------------------------------------------------------------------------------
+
+
+def _parse_segment(tokens: list[Token], query: ast.QueryAST, text: str) -> ast.Operator | None:
+    pipe, tokens = tokens[0], tokens[1:]
+    s = Stream(tokens)
+    first = s.tok
+    end = tokens[-1].pos
+    if first.kind == EOF:
+        query.issues.append(ast.SyntaxIssue(pipe.line, pipe.column, "empty operator after '|'",
+                                            "remove the extra '|' or add an operator"))
+        return None
+    op: ast.Operator
+    try:
+        op = _dispatch(s, first, text, end)
+        if not s.at_end():
+            raise ParseError(s.tok, f"unexpected {describe(s.tok)} after {op.name or 'the operator'}")
+    except ParseError as err:
+        query.issues.append(ast.SyntaxIssue(err.token.line, err.token.column, str(err), err.hint))
+        name = first.value.lower() if first.kind == IDENT else ""
+        args_start = first.pos + len(first.text) if first.kind == IDENT else first.pos
+        op = ast.GenericOp(args=text[args_start:end].strip(), known=False)
+        op.name = name
+    op.name = op.name or (first.value.lower() if first.kind == IDENT else "")
+    op.line, op.column, op.start, op.end = first.line, first.column, first.pos, end
+    return op
+
+
+def _dispatch(s: Stream, first: Token, text: str, end: int) -> ast.Operator:
+    name = first.value.lower() if first.kind == IDENT else ""
+    if name in OPERATOR_PARSERS:
+        s.next()
+        op = OPERATOR_PARSERS[name](s, first)
+        op.name = name
+        return op
+    if name == "if" or first.kind != IDENT or name in FUNCTIONS or _looks_like_expression(s):
+        return _parse_eval(s)
+    # An operator appbuilder does not model: keep its text.
+    s.next()
+    args = text[s.tok.pos:end].strip() if not s.at_end() else ""
+    while not s.at_end():
+        s.next()
+    op = ast.GenericOp(args=args, known=name in KNOWN_UNMODELLED)
+    op.name = name
+    return op
+
+
+def _looks_like_expression(s: Stream) -> bool:
+    """``ip as x``, ``a / b as c``, ``urlencode(x) as y``: an identifier followed by an operator or ``as``."""
+    nxt = s.peek()
+    if nxt.kind == OP and nxt.value not in ("[", "]", "."):
+        return True
+    return nxt.kind == IDENT and nxt.value.lower() in ("as", "matches", "in", "contains")
+
+
+def _parse_eval(s: Stream) -> ast.EvalOp:
+    start = s.tok
+    expr = parse_expr(s)
+    if s.accept_word("as"):
+        alias = s.field_name("a field name after 'as'")
+    elif isinstance(expr, ast.Call) and expr.name in _CAST_FUNCTIONS and len(expr.args) == 1 \
+            and isinstance(expr.args[0], ast.FieldRef):
+        alias = expr.args[0].name  # `| num(x)` casts in place
+    else:
+        raise ParseError(s.tok if not s.at_end() else start,
+                         "an expression operator needs 'as <field>' to name its result",
+                         "for example: | if(x > 5, \"big\", \"small\") as size")
+    return ast.EvalOp(expr=expr, alias=alias)
+

@@ -1,0 +1,137 @@
+"""Parser: AST shapes, positions, error recovery, and every log query of the six real exports."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from appbuilder.query import ast, parse
+
+EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "exports"
+
+
+def _log_queries(node, out):
+    if isinstance(node, dict):
+        if node.get("queryType") == "Logs" and isinstance(node.get("queryString"), str):
+            out.append(node["queryString"])
+        search = node.get("search")
+        if isinstance(search, dict) and isinstance(search.get("queryText"), str):
+            out.append(search["queryText"])
+        source = node.get("sourceDefinition")
+        if isinstance(source, dict) and source.get("variableSourceType") == "LogQueryVariableSourceDefinition":
+            out.append(source["query"])
+        for value in node.values():
+            _log_queries(value, out)
+    elif isinstance(node, list):
+        for value in node:
+            _log_queries(value, out)
+    return out
+
+
+@pytest.mark.skipif(not EXPORTS.is_dir(), reason="reference exports not available")
+def test_every_log_query_in_the_real_exports_parses_without_errors():
+    files = sorted(EXPORTS.glob("*.json"))
+    assert len(files) == 6
+    total = 0
+    failures = []
+    for path in files:
+        for query in _log_queries(json.loads(path.read_text()), []):
+            total += 1
+            tree = parse(query)
+            if tree.issues:
+                failures.append((path.name, query.splitlines()[tree.issues[0].line - 1], tree.issues[0].message))
+    assert total >= 190
+    assert failures == []
+
+
+def test_pipeline_shape_and_positions():
+    tree = parse('_sourceCategory=a/b action\n| json "client.ip_address", "action" as ip, action nodrop\n'
+                 "| where action matches \"{{action}}\"\n| count by ip | sort by _count asc | limit 10")
+    assert tree.ok
+    assert isinstance(tree.scope, ast.ScopeBool) and tree.scope.op == "and"
+    meta, keyword = tree.scope.items
+    assert (meta.kind, meta.key, meta.value) == ("field", "_sourceCategory", "a/b")
+    assert (keyword.kind, keyword.value, keyword.column) == ("keyword", "action", 21)
+    names = [op.name for op in tree.operators]
+    assert names == ["json", "where", "count", "sort", "limit"]
+    js = tree.operators[0]
+    assert isinstance(js, ast.JsonOp)
+    assert js.paths == ["client.ip_address", "action"] and js.aliases == ["ip", "action"] and js.nodrop
+    assert (js.line, js.column) == (2, 3)
+    where = tree.operators[1]
+    assert isinstance(where, ast.WhereOp) and isinstance(where.condition, ast.Binary)
+    assert where.condition.op == "matches" and (where.condition.line, where.condition.column) == (3, 9)
+    sort = tree.operators[3]
+    assert isinstance(sort, ast.SortOp) and not sort.keys[0].descending
+    assert tree.operators[4].count == 10
+
+
+def test_aggregates_with_aliases_and_group_forms():
+    tree = parse("x | sum(a) as s, count(*) as n by h, %\"b c\" | count as count srcip | max(t) group by d")
+    agg1, agg2, agg3 = tree.operators
+    assert [(a.func, a.output) for a in agg1.aggs] == [("sum", "s"), ("count", "n")]
+    assert [k.name for k in agg1.by] == ["h", "b c"]
+    assert agg2.aggs[0].output == "count" and agg2.by[0].name == "srcip"
+    assert agg3.aggs[0].output == "_max" and agg3.by[0].name == "d"
+
+
+def test_expression_operators_and_ternary():
+    tree = parse('x | if (isEmpty(actor), "Unassigned", actor) as Actor | (a / b) * 100 as pct | num(n) '
+                 "| a > 1 ? \"y\" : \"n\" as big")
+    assert tree.ok, tree.issues
+    ev1, ev2, ev3, ev4 = tree.operators
+    assert isinstance(ev1.expr, ast.Call) and ev1.expr.name == "if" and ev1.alias == "Actor"
+    assert isinstance(ev2.expr, ast.Binary) and ev2.expr.op == "*" and ev2.alias == "pct"
+    assert ev3.alias == "n"
+    assert isinstance(ev4.expr, ast.Ternary)
+
+
+def test_compare_outlier_lookup_transpose_timeslice():
+    tree = parse("x | timeslice 1d | count by _timeslice | outlier _count window=5,threshold=2,consecutive=2,"
+                 "direction=+ | compare with timeshift 1d 7 avg as wk, timeshift 1h "
+                 "| lookup type, actor, threatlevel as conf from sumo://threat/cs on threat=ip "
+                 "| transpose row _timeslice column type as a, *")
+    assert tree.ok, tree.issues
+    ts, _, outlier, compare, lookup, transpose = tree.operators
+    assert ts.span == "1d"
+    assert (outlier.window, outlier.threshold, outlier.consecutive, outlier.direction) == (5, 2.0, 2, "+")
+    assert [(s.span, s.periods, s.function, s.suffix) for s in compare.shifts] == [
+        ("1d", 7, "avg", "wk"), ("1h", 1, "avg", "1h")]
+    assert lookup.table == "sumo://threat/cs" and lookup.on == [("threat", "ip")]
+    assert lookup.outputs[-1] == ("threatlevel", "conf")
+    assert transpose.row_fields == ["_timeslice"] and transpose.column_fields == ["type"]
+    assert transpose.outputs == ["a", "*"]
+
+
+@pytest.mark.parametrize("text, line, column, fragment", [
+    ('x | json "a" as', 1, 16, "field name"),
+    ("x | where (a = 1", 1, 17, "expected ')'"),
+    ('x | parse "a*b*" as c', 1, 5, "2 '*'"),
+    ("x | | count", 1, 3, "empty operator"),
+    ("x | count by a b", 1, 16, "unexpected 'b'"),
+    ('x\n| where a = "b', 2, 13, "unterminated string"),
+    ("x | outlier _count window=abc", 1, 20, "invalid value"),
+    ('x | parse regex "(a)"', 1, 22, "named group"),
+])
+def test_syntax_errors_are_reported_with_positions(text, line, column, fragment):
+    tree = parse(text)
+    assert tree.issues, text
+    issue = tree.issues[0]
+    assert fragment in issue.message
+    assert (issue.line, issue.column) == (line, column)
+
+
+def test_unknown_operators_are_kept_generically():
+    tree = parse("x | geoip src | frobnicate a b | count")
+    assert tree.ok
+    geo, frob, count = tree.operators
+    assert isinstance(geo, ast.GenericOp) and geo.known and geo.args == "src"
+    assert isinstance(frob, ast.GenericOp) and not frob.known and frob.name == "frobnicate"
+    assert isinstance(count, ast.AggregateOp)
+
+
+@pytest.mark.parametrize("junk", ["", "|", "((((", '"', "| where", "x | json", "%", "{{", "/", "[", "]]]|||",
+                                  "x | lookup from", "x | transpose row", "\x00\x01", "x | sort by", "a=b=c"])
+def test_parse_never_raises(junk):
+    tree = parse(junk)
+    assert isinstance(tree, ast.QueryAST)
