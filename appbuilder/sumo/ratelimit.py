@@ -28,7 +28,7 @@ class RateBudget:
         rate: float = DEFAULT_RATE,
         max_in_flight: int = DEFAULT_IN_FLIGHT,
         burst: float = 1.0,
-        slack: float = 0.02,
+        slack: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ):

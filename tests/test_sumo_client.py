@@ -1,0 +1,211 @@
+"""The Sumo client against the fake Sumo: auth, rate budget, retries, timeouts, admin mode, redaction."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from appbuilder.sumo.client import SumoClient
+from appbuilder.sumo.endpoints import resolve_credentials
+from appbuilder.sumo.errors import SumoApiError
+
+try:
+    from appbuilder.fakesumo import FakeSumo
+except ImportError:  # the package may not re-export it yet
+    from appbuilder.fakesumo.server import FakeSumo
+
+ACCESS_ID, ACCESS_KEY = "suAccessId", "accessKeySecret"
+PERSONAL = "/v2/content/folders/personal"
+
+
+def settled(fake: FakeSumo, count: int) -> list:
+    """The fake's request log once it holds ``count`` records (it logs just after answering)."""
+    deadline = time.monotonic() + 2.0
+    while len(fake.requests) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return fake.requests
+
+
+def make_client(fake: FakeSumo, key: str = ACCESS_KEY, **options: object) -> SumoClient:
+    settings: dict[str, object] = {
+        "rate": 1000.0, "backoff_base": 0.01, "backoff_cap": 0.05, "job_poll_initial": 0.01,
+        "job_poll_cap": 0.05, "timeout": 5.0,
+    }
+    settings.update(options)
+    creds = resolve_credentials(ACCESS_ID, key, base_url=fake.base_url, env={})
+    return SumoClient(creds, **settings)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeSumo]:
+    with FakeSumo(keys={ACCESS_ID: ACCESS_KEY}, rate_limit=1000.0, max_in_flight=10, job_polls=2) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(server: FakeSumo) -> FakeSumo:
+    server.reset()
+    server.slow_seconds = 2.0
+    return server
+
+
+@pytest.fixture
+def client(fake: FakeSumo) -> Iterator[SumoClient]:
+    with make_client(fake) as c:
+        yield c
+
+
+def test_a_call_works(client: SumoClient) -> None:
+    folder = client.get(PERSONAL)
+    assert folder["itemType"] == "Folder" and folder["id"]
+    assert client.stats.calls == 1 and client.stats.reads == 1
+
+
+def test_auth_failure_names_the_deployment_url_and_hides_the_key(fake: FakeSumo) -> None:
+    with make_client(fake, key="wrongKeyValue") as bad, pytest.raises(SumoApiError) as info:
+        bad.get(PERSONAL)
+    err = info.value
+    assert err.status == 401 and err.code == "unauthorized" and err.request_id
+    text = str(err)
+    assert fake.base_url in text and "deployment" in text
+    assert f"GET {PERSONAL}" in text
+    assert "wrongKeyValue" not in text
+
+
+def test_unknown_route_is_a_clear_404(client: SumoClient) -> None:
+    with pytest.raises(SumoApiError) as info:
+        client.get("/v2/content/folders/0000000000000BAD")
+    assert info.value.is_not_found and "not exist" in info.value.hint
+
+
+def test_rate_budget_holds_over_a_burst_of_20_calls() -> None:
+    with FakeSumo(keys={ACCESS_ID: ACCESS_KEY}, rate_limit=4.0, max_in_flight=10) as fake, \
+            make_client(fake, rate=4.0) as client, ThreadPoolExecutor(max_workers=10) as pool:
+        list(pool.map(lambda _: client.get(PERSONAL), range(20)))
+        records = settled(fake, 20)
+    assert len(records) == 20 and all(r.status == 200 for r in records)  # never throttled by the server
+    starts = sorted(r.started for r in records)
+    for i, first in enumerate(starts):
+        assert sum(1 for t in starts[i:] if t < first + 1.0) <= 4
+    assert client.stats.peak_per_second <= 4
+    assert starts[-1] - starts[0] >= 19 / 4.0 - 0.1
+
+
+def test_in_flight_cap_is_respected_with_slow_responses() -> None:
+    with FakeSumo(keys={ACCESS_ID: ACCESS_KEY}, rate_limit=None, max_in_flight=3, latency=0.1) as fake, \
+            make_client(fake, max_in_flight=3) as client, ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda _: client.get(PERSONAL), range(9)))
+        assert all(r.status == 200 for r in settled(fake, 9))
+    assert client.budget.peak_in_flight <= 3
+
+
+def test_429_burst_is_retried_honouring_retry_after(fake: FakeSumo, client: SumoClient) -> None:
+    fake.inject("429", count=2)
+    assert client.get(PERSONAL)["itemType"] == "Folder"
+    records = settled(fake, 3)
+    assert [r.status for r in records] == [429, 429, 200]
+    gaps = [b.started - a.finished for a, b in zip(records, records[1:], strict=False)]
+    assert min(gaps) >= 0.9  # Retry-After: 1
+    assert client.stats.throttled == 2 and client.stats.retries == 2
+
+
+@pytest.mark.parametrize("fault", ["500", "502", "503", "drop"])
+def test_server_errors_and_dropped_connections_are_retried(fault: str, fake: FakeSumo,
+                                                           client: SumoClient) -> None:
+    fake.inject(fault, count=2)
+    assert client.get(PERSONAL)["itemType"] == "Folder"
+    records = settled(fake, 3)
+    assert [r.status for r in records][-1] == 200
+    assert len(records) == 3 and client.stats.retries == 2
+
+
+def test_writes_are_retried_too(fake: FakeSumo, client: SumoClient) -> None:
+    parent = client.get(PERSONAL)["id"]
+    fake.inject("503", method="POST")
+    created = client.post("/v2/content/folders", {"name": "Retried", "description": "", "parentId": parent})
+    assert created["name"] == "Retried"
+    assert client.stats.writes == 2
+
+
+def test_exhausted_retries_give_a_clear_error(fake: FakeSumo) -> None:
+    fake.inject("503", count=10)
+    with make_client(fake, max_attempts=3) as client, pytest.raises(SumoApiError) as info:
+        client.get(PERSONAL)
+    err = info.value
+    assert err.status == 503 and err.attempts == 3
+    assert "after 3 attempts" in str(err) and "server error" in err.hint
+    assert len(settled(fake, 3)) == 3
+
+
+def test_exhausted_429_mentions_the_rate_limit(fake: FakeSumo) -> None:
+    fake.inject("429", count=10)
+    with make_client(fake, max_attempts=2) as client, pytest.raises(SumoApiError) as info:
+        client.get(PERSONAL)
+    assert info.value.status == 429 and "rate limit" in info.value.hint
+
+
+def test_exhausted_connection_errors(fake: FakeSumo) -> None:
+    fake.inject("drop", count=10)
+    with make_client(fake, max_attempts=2) as client, pytest.raises(SumoApiError) as info:
+        client.get(PERSONAL)
+    assert info.value.status is None and info.value.code == "connection.error"
+    assert fake.base_url in info.value.hint
+
+
+def test_every_request_has_a_timeout(fake: FakeSumo) -> None:
+    fake.slow_seconds = 1.0
+    fake.inject("slow")
+    with make_client(fake, timeout=0.3) as client:
+        assert client.get(PERSONAL)["itemType"] == "Folder"
+        assert client.stats.retries == 1
+
+
+def test_admin_mode_header(fake: FakeSumo) -> None:
+    with make_client(fake, admin_mode=True) as admin:
+        admin.get(PERSONAL)
+        admin.get(PERSONAL, admin=False)
+    headers = [{k.lower(): v for k, v in r.headers_redacted.items()} for r in settled(fake, 2)]
+    assert headers[0].get("isadminmode") == "true"
+    assert "isadminmode" not in headers[1]
+
+
+def test_debug_log_redacts_keys_and_tokens(fake: FakeSumo, client: SumoClient,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="appbuilder.sumo")
+    collector = client.post("/v1/collectors", {"collector": {"collectorType": "Hosted", "name": "c"}})
+    cid = collector["collector"]["id"]
+    source = {"sourceType": "Universal", "schemaRef": {"type": "1Password"},
+              "config": {"name": "1pw", "base_url": "events.1password.com", "supported_apis": ["sign-in"],
+                         "api_token": "ops_supersecrettokenvalue"}}
+    client.post(f"/v1/collectors/{cid}/sources", {"source": source})
+    with pytest.raises(SumoApiError):
+        client.post(f"/v1/collectors/{cid}/sources", {"source": source})  # duplicate name
+    text = caplog.text
+    assert f"POST {fake.base_url}/v1/collectors -> 200" in text
+    assert "ops_supersecrettokenvalue" not in text and ACCESS_KEY not in text
+    assert "********" in text
+
+
+def test_error_messages_are_redacted(client: SumoClient) -> None:
+    client.redactor.add("ops_echoedtokenvalue")
+    err = client._error("POST", "/v1/collectors/1/sources", 400,
+                        '{"status":400,"code":"bad","message":"token ops_echoedtokenvalue rejected"}', {}, 1)
+    assert "ops_echoedtokenvalue" not in str(err) and "********" in str(err)
+
+
+def test_redirect_hint_names_the_right_base_url(client: SumoClient) -> None:
+    err = client._error("GET", "/v1/collectors", 301, '{"status":301,"code":"moved","message":"moved"}',
+                        {"Location": "https://api.us2.sumologic.com/api/v1/collectors"}, 1)
+    assert "https://api.us2.sumologic.com/api" in err.hint
+
+
+def test_wait_for_job_reports_progress(fake: FakeSumo, client: SumoClient) -> None:
+    job = client.get("/v2/content/folders/global", admin=True)
+    seen = []
+    status = client.wait_for_job(f"/v2/content/folders/global/{job['id']}/status", admin=True,
+                                 progress=seen.append)
+    assert status["status"] == "Success" and seen[-1].status == "Success" and seen[-1].polls >= 1
