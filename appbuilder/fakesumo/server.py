@@ -79,7 +79,8 @@ class FakeSumo:
         server.block_on_close = False
         self._server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, name=f"fakesumo:{self.port}",
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,),
+                                        name=f"fakesumo:{self.port}",
                                         daemon=True)
         self._thread.start()
         log.info("fake Sumo listening on %s", self.base_url)
@@ -220,6 +221,8 @@ class _FakeSumoHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeSumo/1.0"
     timeout = 60
+    wbufsize = 1 << 16  # headers and body leave in one write (flushed per request by the base class)
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         log.debug("%s - %s", self.address_string(), format % args)

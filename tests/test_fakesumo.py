@@ -1,0 +1,315 @@
+"""The fake Sumo: auth, rate limits, folders, import/export/delete jobs and content validation."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from appbuilder.fakesumo import FakeSumo
+
+KEYS = {"suAccessId": "accessKeySecret"}
+AUTH = ("suAccessId", "accessKeySecret")
+EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "exports"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSumo]:
+    with FakeSumo(keys=KEYS, rate_limit=None, max_in_flight=None, job_polls=1) as server:
+        yield server
+
+
+@pytest.fixture
+def api(fake: FakeSumo) -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        session.auth = AUTH
+        yield session
+
+
+def dashboard(name: str = "App - Overview") -> dict[str, Any]:
+    return {
+        "type": "DashboardV2SyncDefinition", "name": name, "title": name, "description": "",
+        "theme": "Dark", "topologyLabelMap": {"data": {}}, "refreshInterval": 0,
+        "timeRange": {"type": "BeginBoundedTimeRange",
+                      "from": {"type": "RelativeTimeRangeBoundary", "relativeTime": "-1d"}, "to": None},
+        "layout": {"layoutType": "Grid", "layoutStructures": [
+            {"key": "panelA", "structure": '{"height":6,"width":12,"x":0,"y":0}'},
+            {"key": "panelB", "structure": '{"height":6,"width":12,"x":12,"y":0}'}]},
+        "panels": [
+            {"id": None, "key": "panelA", "title": "Notes", "panelType": "TextPanel",
+             "visualSettings": '{"general":{"mode":"TextPanel","type":"text"}}',
+             "keepVisualSettingsConsistentWithParent": True, "text": "# Overview"},
+            {"id": None, "key": "panelB", "title": "Events", "panelType": "SumoSearchPanel",
+             "visualSettings": '{"general":{"mode":"timeSeries","type":"column"},"series":{}}',
+             "keepVisualSettingsConsistentWithParent": True, "description": "",
+             "queries": [{"queryString": "_sourceCategory={{cat}} | count", "queryType": "Logs",
+                          "queryKey": "A", "parseMode": "Auto", "timeSource": "Message"}],
+             "timeRange": None, "coloringRules": None, "linkedDashboards": []}],
+        "variables": [{"name": "cat", "displayName": "cat", "defaultValue": "1pw",
+                       "sourceDefinition": {"variableSourceType": "CsvVariableSourceDefinition",
+                                            "values": "1pw"},
+                       "allowMultiSelect": False, "includeAllOption": False, "hideFromUI": False}],
+        "coloringRules": [],
+    }
+
+
+def app_folder(name: str = "1Password") -> dict[str, Any]:
+    return {
+        "type": "FolderSyncDefinition", "name": name, "description": "Custom app",
+        "children": [
+            dashboard(f"{name} - Overview"),
+            {"type": "SavedSearchWithScheduleSyncDefinition", "name": f"{name} - Raw events",
+             "description": "Unscheduled", "searchSchedule": None,
+             "search": {"queryText": "_sourceCategory=1pw", "defaultTimeRange": "-15m",
+                        "byReceiptTime": False, "viewName": "", "viewStartTime": None,
+                        "queryParameters": [], "parsingMode": "Manual"}},
+        ],
+    }
+
+
+def personal_id(api: requests.Session, fake: FakeSumo) -> str:
+    return str(api.get(f"{fake.base_url}/v2/content/folders/personal").json()["id"])
+
+
+def wait_job(api: requests.Session, status_url: str, limit: int = 10) -> dict[str, Any]:
+    for _ in range(limit):
+        status = api.get(status_url).json()
+        if status["status"] != "InProgress":
+            return dict(status)
+    raise AssertionError("job never finished")
+
+
+def import_into(api: requests.Session, fake: FakeSumo, folder_id: str, definition: dict[str, Any],
+                overwrite: bool = False) -> dict[str, Any]:
+    url = f"{fake.base_url}/v2/content/folders/{folder_id}/import"
+    r = api.post(url, params={"overwrite": str(overwrite).lower()}, json=definition)
+    assert r.status_code == 200, r.text
+    return wait_job(api, f"{url}/{r.json()['id']}/status")
+
+
+def export(api: requests.Session, fake: FakeSumo, content_id: str) -> dict[str, Any]:
+    url = f"{fake.base_url}/v2/content/{content_id}/export"
+    job = api.post(url).json()["id"]
+    assert wait_job(api, f"{url}/{job}/status")["status"] == "Success"
+    return dict(api.get(f"{url}/{job}/result").json())
+
+
+# -- auth --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("auth", [None, ("suAccessId", "wrong"), ("nobody", "accessKeySecret")])
+def test_bad_credentials_get_the_legacy_401_body(fake: FakeSumo, auth: Any) -> None:
+    for path in ("/v2/content/folders/personal", "/v1/collectors"):
+        r = requests.get(fake.base_url + path, auth=auth)
+        assert r.status_code == 401
+        body = r.json()
+        assert body["status"] == 401 and body["code"] == "unauthorized"
+        assert body["message"] == "Credential could not be verified."
+        assert len(body["id"]) == 17 and body["id"].count("-") == 2
+
+
+def test_unknown_path_is_404_with_v2_body_and_wrong_method_405(api: requests.Session, fake: FakeSumo) -> None:
+    r = api.get(f"{fake.base_url}/v2/nothing/here")
+    assert r.status_code == 404 and r.json()["errors"][0]["code"] == "notfound"
+    r = api.delete(f"{fake.base_url}/v2/content/folders/personal")
+    assert r.status_code == 405 and "errors" in r.json()
+    r = api.post(f"{fake.base_url}/v1/collectors/123/sources/5", json={})
+    assert r.status_code == 405 and r.json()["status"] == 405
+
+
+# -- rate limits -------------------------------------------------------------------------------
+def test_burst_beyond_four_per_second_gets_429_with_retry_after() -> None:
+    with FakeSumo(keys=KEYS, rate_limit=4.0) as fake, requests.Session() as api:
+        api.auth = AUTH
+        statuses = [api.get(f"{fake.base_url}/v2/content/folders/personal") for _ in range(8)]
+        codes = [r.status_code for r in statuses]
+        assert codes[:4] == [200] * 4 and set(codes[4:]) == {429}
+        refused = statuses[4]
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert refused.json()["errors"][0]["code"] == "rate.limit.exceeded"
+        v1 = api.get(f"{fake.base_url}/v1/collectors")
+        assert v1.status_code == 429 and v1.json()["code"] == "rate.limit.exceeded"
+        time.sleep(1.05)
+        assert api.get(f"{fake.base_url}/v1/collectors").status_code == 200
+
+
+def test_more_than_max_in_flight_concurrent_requests_get_429() -> None:
+    with FakeSumo(keys=KEYS, rate_limit=None, max_in_flight=2, latency=0.3) as fake:
+        def get(_: int) -> int:
+            return requests.get(f"{fake.base_url}/v1/collectors", auth=AUTH).status_code
+
+        with ThreadPoolExecutor(6) as pool:
+            codes = list(pool.map(get, range(6)))
+        assert codes.count(200) == 2 and codes.count(429) == 4
+
+
+# -- folders and paths -------------------------------------------------------------------------
+def test_folders_create_get_update_and_paths(api: requests.Session, fake: FakeSumo) -> None:
+    base = fake.base_url + "/v2/content"
+    personal = api.get(f"{base}/folders/personal").json()
+    assert personal["itemType"] == "Folder" and personal["children"] == []
+    made = api.post(f"{base}/folders", json={"name": "Apps", "description": "d", "parentId": personal["id"]})
+    assert made.status_code == 200
+    folder = made.json()
+    assert folder["parentId"] == personal["id"] and folder["children"] == []
+    dup = api.post(f"{base}/folders", json={"name": "Apps", "parentId": personal["id"]})
+    assert dup.status_code == 400 and dup.json()["errors"][0]["code"] == "content:duplicate_content"
+    assert api.post(f"{base}/folders", json={"name": "", "parentId": personal["id"]}).status_code == 400
+    updated = api.put(f"{base}/folders/{folder['id']}", json={"name": "Apps2", "description": "x"}).json()
+    assert updated["name"] == "Apps2" and updated["modifiedAt"] >= folder["modifiedAt"]
+    assert [c["name"] for c in api.get(f"{base}/folders/personal").json()["children"]] == ["Apps2"]
+    found = api.get(f"{base}/path", params={"path": "/Library/Users/dev@example.com/Apps2"})
+    assert found.status_code == 200 and found.json()["id"] == folder["id"]
+    missing = api.get(f"{base}/path", params={"path": "/Library/Users/dev@example.com/Nope"})
+    assert missing.status_code == 404 and "errors" in missing.json()
+    assert api.get(f"{base}/{folder['id']}/path").json()["path"] == "/Library/Users/dev@example.com/Apps2"
+    assert api.get(f"{base}/folders/00000000DEADBEEF").status_code == 404
+
+
+def test_admin_recommended_needs_admin_mode_for_writes(api: requests.Session, fake: FakeSumo) -> None:
+    base = fake.base_url + "/v2/content/folders"
+    job = api.get(f"{base}/adminRecommended").json()["id"]
+    assert wait_job(api, f"{base}/adminRecommended/{job}/status")["status"] == "Success"
+    admin = api.get(f"{base}/adminRecommended/{job}/result").json()
+    assert admin["name"] == "Admin Recommended" and admin["children"] == []
+    r = api.post(f"{base}/{admin['id']}/import", json=app_folder())
+    assert r.status_code == 403
+    r = api.post(f"{base}/{admin['id']}/import", json=app_folder(), headers={"isAdminMode": "true"})
+    assert r.status_code == 200
+    job = api.get(f"{base}/global").json()["id"]
+    wait_job(api, f"{base}/global/{job}/status")
+    names = [c["name"] for c in api.get(f"{base}/global/{job}/result").json()["data"]]
+    assert names == ["Personal", "Admin Recommended"]
+
+
+# -- import / export / delete ------------------------------------------------------------------
+def test_import_polls_then_succeeds_and_export_round_trips(api: requests.Session, fake: FakeSumo) -> None:
+    fake.job_polls = 2
+    folder_id = personal_id(api, fake)
+    url = f"{fake.base_url}/v2/content/folders/{folder_id}/import"
+    job = api.post(url, json=app_folder()).json()["id"]
+    statuses = [api.get(f"{url}/{job}/status").json() for _ in range(3)]
+    assert [s["status"] for s in statuses] == ["InProgress", "InProgress", "Success"]
+    new_id = statuses[-1]["statusMessage"].split(":", 1)[1].strip()
+    result = api.get(f"{url}/{job}/result").json()
+    assert result["status"] == "Success" and result["summary"]["totalItems"] == 3
+    assert export(api, fake, new_id) == app_folder()
+    item = api.get(f"{fake.base_url}/v2/content/path",
+                   params={"path": "/Library/Users/dev@example.com/1Password/1Password - Overview"}).json()
+    assert item["itemType"] == "Dashboard" and item["createdBy"] and item["modifiedAt"]
+
+
+@pytest.mark.skipif(not EXPORTS.is_dir(), reason="reference exports not available")
+def test_real_app_exports_import_and_round_trip(api: requests.Session, fake: FakeSumo) -> None:
+    folder_id = personal_id(api, fake)
+    for path in sorted(EXPORTS.glob("*.json")):
+        definition = json.loads(path.read_text())
+        status = import_into(api, fake, folder_id, definition)
+        assert status["status"] == "Success", (path.name, status)
+        assert export(api, fake, status["statusMessage"].split(":")[1].strip()) == definition
+
+
+def test_duplicate_name_without_overwrite_fails_the_job(api: requests.Session, fake: FakeSumo) -> None:
+    folder_id = personal_id(api, fake)
+    assert import_into(api, fake, folder_id, app_folder())["status"] == "Success"
+    status = import_into(api, fake, folder_id, app_folder())
+    assert status["status"] == "Failed"
+    assert status["error"]["code"] == "content:duplicate_content"
+
+
+def test_overwrite_replaces_with_a_new_id(api: requests.Session, fake: FakeSumo) -> None:
+    folder_id = personal_id(api, fake)
+    first = import_into(api, fake, folder_id, app_folder())["statusMessage"].split(":")[1].strip()
+    changed = app_folder()
+    changed["children"][0]["title"] = "Renamed"
+    second = import_into(api, fake, folder_id, changed, overwrite=True)["statusMessage"].split(":")[1].strip()
+    assert first != second
+    assert export(api, fake, second)["children"][0]["title"] == "Renamed"
+    gone = api.post(f"{fake.base_url}/v2/content/{first}/export")
+    assert gone.status_code == 404
+    assert gone.json()["errors"][0]["message"] == "Content with the given ID does not exist."
+
+
+def _broken(change: Any) -> dict[str, Any]:
+    definition = app_folder()
+    change(definition["children"][0])
+    return definition
+
+
+INVALID_CASES = {
+    "visualSettings object": (lambda d: d["panels"][0].update(visualSettings={"general": {}}),
+                              "visualSettings: must be a string holding JSON"),
+    "visualSettings not JSON": (lambda d: d["panels"][1].update(visualSettings="{oops"),
+                                "visualSettings: is not valid JSON"),
+    "missing queries": (lambda d: d["panels"][1].pop("queries"), "requires a non-empty 'queries' array"),
+    "unknown type": (lambda d: d.update(type="DashboardV3SyncDefinition"), "unknown content type"),
+    "layout key mismatch": (lambda d: d["layout"]["layoutStructures"][0].update(key="panelZ"),
+                            "key 'panelZ' does not match the key of any panel"),
+    "structure object": (lambda d: d["layout"]["layoutStructures"][0].update(structure={"x": 0}),
+                         "structure: must be a string holding JSON"),
+    "missing title": (lambda d: d.pop("title"), "requires 'title'"),
+    "bad queryType": (lambda d: d["panels"][1]["queries"][0].update(queryType="SQL"), "'queryType' must be"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(INVALID_CASES))
+def test_invalid_content_is_rejected_with_a_clear_400(api: requests.Session, fake: FakeSumo, case: str) -> None:
+    change, expected = INVALID_CASES[case]
+    r = api.post(f"{fake.base_url}/v2/content/folders/{personal_id(api, fake)}/import", json=_broken(change))
+    assert r.status_code == 400
+    error = r.json()["errors"][0]
+    assert error["code"] == "content:invalid_sync_definition"
+    assert expected in error["message"], error["message"]
+    assert "children[0]" in error["message"]
+
+
+def test_saved_search_duplicates_and_size_limits_are_validated(api: requests.Session, fake: FakeSumo) -> None:
+    url = f"{fake.base_url}/v2/content/folders/{personal_id(api, fake)}/import"
+    definition = app_folder()
+    del definition["children"][1]["search"]["byReceiptTime"]
+    definition["children"][1]["description"] = None
+    errors = api.post(url, json=definition).json()["errors"]
+    assert any("byReceiptTime" in e["message"] for e in errors)
+    assert any("description" in e["message"] for e in errors)
+    twins = app_folder()
+    twins["children"].append(copy.deepcopy(twins["children"][0]))
+    assert "duplicate name" in api.post(url, json=twins).json()["errors"][0]["message"]
+    huge = {"type": "FolderSyncDefinition", "name": "Huge", "children": [
+        {"type": "FolderSyncDefinition", "name": f"f{i}", "children": []} for i in range(1000)]}
+    error = api.post(url, json=huge).json()["errors"][0]
+    assert error["code"] == "content:too_many_items" and "1001" in error["message"]
+    assert api.post(url, data="not json", headers={"Content-Type": "application/json"}).status_code == 400
+    assert api.post(url, data=json.dumps(app_folder())).status_code == 415
+
+
+def test_delete_job_removes_the_folder(api: requests.Session, fake: FakeSumo) -> None:
+    new_id = import_into(api, fake, personal_id(api, fake), app_folder())["statusMessage"].split(":")[1].strip()
+    url = f"{fake.base_url}/v2/content/{new_id}/delete"
+    job = api.delete(url).json()["id"]
+    assert wait_job(api, f"{url}/{job}/status")["status"] == "Success"
+    assert api.get(f"{fake.base_url}/v2/content/folders/personal").json()["children"] == []
+    assert not any(i.item_type == "Dashboard" for i in fake.state.items.values())
+    assert api.delete(url).status_code == 404
+
+
+def test_ui_edit_changes_what_export_returns(api: requests.Session, fake: FakeSumo) -> None:
+    new_id = import_into(api, fake, personal_id(api, fake), app_folder())["statusMessage"].split(":")[1].strip()
+    path = "/Library/Users/dev@example.com/1Password/1Password - Overview"
+    before = api.get(f"{fake.base_url}/v2/content/path", params={"path": path}).json()
+
+    def retitle(definition: dict[str, Any]) -> None:
+        definition["panels"][1]["title"] = "Edited in the UI"
+
+    fake.ui_edit(path, retitle)
+    after = api.get(f"{fake.base_url}/v2/content/path", params={"path": path}).json()
+    assert after["id"] == before["id"] and after["modifiedAt"] > before["modifiedAt"]
+    assert export(api, fake, new_id)["children"][0]["panels"][1]["title"] == "Edited in the UI"
+    fake.ui_edit("/Library/Users/dev@example.com/1Password", lambda d: d["children"].pop())
+    assert [c["name"] for c in export(api, fake, new_id)["children"]] == ["1Password - Overview"]
+    with pytest.raises(KeyError):
+        fake.ui_edit("/Library/Users/dev@example.com/Nope", retitle)

@@ -1,0 +1,124 @@
+"""The fake Sumo's injected faults, request log, ``/__fake/`` control endpoints and ``serve``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from appbuilder.commands.fake_sumo import run_forever, serve
+from appbuilder.fakesumo import FakeSumo
+
+AUTH = ("suAccessId", "accessKeySecret")
+FOLDER = {"type": "FolderSyncDefinition", "name": "App", "description": "", "children": []}
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSumo]:
+    with FakeSumo(keys={AUTH[0]: AUTH[1]}, rate_limit=None, max_in_flight=None, job_polls=0) as server:
+        yield server
+
+
+@pytest.fixture
+def api(fake: FakeSumo) -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        session.auth = AUTH
+        yield session
+
+
+@pytest.mark.parametrize("fault,status", [("429", 429), ("500", 500), ("502", 502), ("503", 503)])
+def test_status_faults_hit_the_next_matching_requests(
+    api: requests.Session, fake: FakeSumo, fault: str, status: int
+) -> None:
+    fake.inject(fault, count=2, path="/v1/collectors", method="GET")
+    assert api.get(f"{fake.base_url}/v2/content/folders/personal").status_code == 200  # path does not match
+    assert api.post(f"{fake.base_url}/v1/collectors",
+                    json={"collector": {"collectorType": "Hosted", "name": "c"}}).status_code == 200
+    first, second, third = (api.get(f"{fake.base_url}/v1/collectors") for _ in range(3))
+    assert (first.status_code, second.status_code, third.status_code) == (status, status, 200)
+    assert first.json()["status"] == status  # v1 flat shape
+    if fault == "429":
+        assert first.headers["Retry-After"] == "1"
+    fake.inject(fault)
+    assert "errors" in api.get(f"{fake.base_url}/v2/content/folders/personal").json()  # v2 shape
+
+
+def test_slow_and_drop(api: requests.Session, fake: FakeSumo) -> None:
+    fake.slow_seconds = 0.3
+    fake.inject("slow")
+    started = time.monotonic()
+    assert api.get(f"{fake.base_url}/v1/collectors").status_code == 200
+    assert time.monotonic() - started >= 0.3
+    fake.inject("drop", path="collectors")
+    with pytest.raises(requests.ConnectionError):
+        api.get(f"{fake.base_url}/v1/collectors")
+    assert api.get(f"{fake.base_url}/v1/collectors").status_code == 200
+    assert [r.status for r in fake.requests] == [200, 0, 200]
+
+
+def test_job_failed_fault_fails_the_next_job(api: requests.Session, fake: FakeSumo) -> None:
+    folder_id = api.get(f"{fake.base_url}/v2/content/folders/personal").json()["id"]
+    url = f"{fake.base_url}/v2/content/folders/{folder_id}/import"
+    fake.inject("job_failed", path="/import")
+    job = api.post(url, json=FOLDER).json()["id"]
+    status = api.get(f"{url}/{job}/status").json()
+    assert status["status"] == "Failed" and status["error"]["code"] and status["error"]["message"]
+    assert api.get(f"{url}/{job}/result").json()["summary"]["failureCount"] == 1
+    assert fake.state.items[folder_id].children == []
+    job = api.post(url, json=FOLDER).json()["id"]
+    assert api.get(f"{url}/{job}/status").json()["status"] == "Success"
+
+
+def test_request_log_records_and_redacts(api: requests.Session, fake: FakeSumo) -> None:
+    api.get(f"{fake.base_url}/v1/collectors", params={"filter": "hosted"})
+    (record,) = fake.requests
+    assert (record.method, record.path, record.query, record.status) == (
+        "GET", "/api/v1/collectors", {"filter": "hosted"}, 200)
+    assert record.finished >= record.started
+    assert record.headers_redacted["Authorization"] == "Basic <redacted>"
+    fake.reset_log()
+    assert fake.requests == []
+
+
+def test_control_endpoints(api: requests.Session, fake: FakeSumo) -> None:
+    control = f"{fake.url}/__fake"
+    assert requests.get(f"{control}/health").json()["ok"] is True
+    r = requests.post(f"{control}/faults", json={"fault": "503", "count": 1, "path": "/v1/"})
+    assert r.status_code == 200 and r.json()["faults"][0]["fault"] == "503"
+    assert requests.post(f"{control}/faults", json={"fault": "teapot"}).status_code == 400
+    assert api.get(f"{fake.base_url}/v1/collectors").status_code == 503
+    logged = requests.get(f"{control}/requests").json()["requests"]
+    assert [(r["path"], r["status"]) for r in logged] == [("/api/v1/collectors", 503)]
+    assert requests.post(f"{control}/config", json={"job_polls": 3}).json()["job_polls"] == 3
+    assert fake.job_polls == 3
+    folder_id = api.get(f"{fake.base_url}/v2/content/folders/personal").json()["id"]
+    fake.job_polls = 0
+    job = api.post(f"{fake.base_url}/v2/content/folders/{folder_id}/import", json=FOLDER).json()["id"]
+    api.get(f"{fake.base_url}/v2/content/folders/{folder_id}/import/{job}/status")
+    edit = requests.post(f"{control}/ui_edit",
+                         json={"path": "/Library/Users/dev@example.com/App", "set": {"description": "x"}})
+    assert edit.status_code == 200
+    assert requests.get(f"{control}/state").json()["personal"]["children"][0]["description"] == "x"
+    assert requests.post(f"{control}/reset").json() == {"ok": True}
+    assert requests.get(f"{control}/state").json()["personal"]["children"] == []
+    assert requests.get(f"{control}/requests").json() == {"requests": []}
+    assert requests.get(f"{control}/nothing").status_code == 404
+
+
+def test_serve_and_run_forever() -> None:
+    fake = serve(0, {"id": "key"}, rate_limit=None, job_polls=0)
+    stop = threading.Event()
+    thread = threading.Thread(target=run_forever, args=(fake, stop))
+    thread.start()
+    try:
+        assert fake.base_url.startswith("http://127.0.0.1:") and fake.port > 0
+        assert requests.get(f"{fake.base_url}/v1/collectors", auth=("id", "key")).status_code == 200
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert not thread.is_alive()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{fake.base_url}/v1/collectors", auth=("id", "key"), timeout=2)
