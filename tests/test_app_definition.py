@@ -304,7 +304,9 @@ def test_source() -> None:
 def test_saved_searches() -> None:
     queries = load(APP / "queries.yaml")["queries"]
     assert {q["name"] for q in queries if q.get("savedSearch")} == {
-        "1Password - Successful Sign-in", "1Password - Failed Sign-in", "1Password - Item Usage"}
+        "1Password - Successful Sign-in", "1Password - Failed Sign-in", "1Password - Item Usage Events"}
+    names = [q["name"] for q in queries if q.get("savedSearch")] + [dashboard(s)["title"] for s in DASHBOARD_FILES]
+    assert len(names) == len(set(names)), "saved searches and dashboards share the folder: names must differ"
     for q in queries:
         declared = {v["name"] for v in q.get("variables", [])}
         used = set(re.findall(r"\{\{\s*(\w+)\s*\}\}", q["query"]))
