@@ -175,7 +175,11 @@ def _dispatch(s: Stream, first: Token, text: str, end: int) -> ast.Operator:
         op = OPERATOR_PARSERS[name](s, first)
         op.name = name
         return op
-    if name == "if" or first.kind != IDENT or name in FUNCTIONS or _looks_like_expression(s):
+    nxt = s.peek()
+    generic_first = name in KNOWN_UNMODELLED and not (nxt.kind == OP and nxt.value == "(") \
+        and not s.is_word("as", k=1)
+    if not generic_first and (name == "if" or first.kind != IDENT or name in FUNCTIONS
+                              or _looks_like_expression(s)):
         return _parse_eval(s)
     # An operator appbuilder does not model: keep its text.
     s.next()
