@@ -44,6 +44,14 @@ def source_name(source: dict[str, Any]) -> str:
     return str(source.get("name") or "")
 
 
+def source_state(source: dict[str, Any]) -> str:
+    """The source's state (``Collecting``, ``Stopping``, …) whether given as a string or ``{"state": …}``."""
+    state = source.get("state")
+    if isinstance(state, dict):
+        state = state.get("state")
+    return str(state or "")
+
+
 def normalise_source(source: dict[str, Any]) -> dict[str, Any]:
     """Canonical form: ids, state and secrets (masked or real ``api_token``) dropped; defaults filled."""
     out = {k: v for k, v in source.items() if k not in VOLATILE_KEYS and v is not None}
@@ -84,7 +92,9 @@ class SourceHandler:
         return list((self.client.get(f"/v1/collectors/{collector_id}/sources") or {}).get("sources") or [])
 
     def find_by_name(self, collector_id: int | str, name: str) -> dict[str, Any] | None:
-        return next((s for s in self.list(collector_id) if source_name(s) == name), None)
+        """The source with this name, ignoring one that is being deleted (state Stopping)."""
+        return next((s for s in self.list(collector_id)
+                     if source_name(s) == name and source_state(s) != "Stopping"), None)
 
     def get(self, collector_id: int | str, source_id: int | str) -> tuple[dict[str, Any], str | None]:
         """The source and its ETag; raises SumoApiError (``is_not_found``) when gone."""
@@ -149,7 +159,7 @@ class SourceHandler:
                 raise
             elapsed = time.monotonic() - start
             if elapsed + delay > timeout:
-                state = current.get("state") or (current.get("status") or {})
+                state = source_state(current) or "unknown state"
                 raise SumoError(f"source {source_id} still present ({state}) {elapsed:.0f}s after delete",
                                 hint="Sumo is stopping the source; check it in the UI or retry later")
             self._sleep(delay)
