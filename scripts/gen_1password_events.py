@@ -344,7 +344,7 @@ def _item_usage(rng: random.Random, spec: _Spec) -> Event:
 def generate(count: int, seed: int = 1, start: str = "2026-11-22T00:00:00Z", days: int = 2) -> list[Event]:
     """``count`` events (sign-in attempts and item usages) with timestamps in ``[start, start + days)``,
     sorted by time. The same arguments always give the same events. The first events drawn cover every sign-in
-    category/type, every item-usage action and every threat-feed IP, so ``count >= 80`` covers them all."""
+    category/type, every item-usage action and every threat-feed IP: ``count >= 65`` covers them all."""
     if count < 0:
         raise ValueError("count must be >= 0")
     if days < 1:
