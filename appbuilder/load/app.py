@@ -39,6 +39,19 @@ def _display(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+def _yaml_kind(value: Any) -> str:
+    """How a YAML user would call ``value`` (not the Python type name)."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string" if isinstance(value, str) else "a mapping"
+
+
 def _read(path: Path, kind: str, diagnostics: list[Diagnostic]) -> tuple[YamlDocument | None, bool]:
     """Read and schema-check one file; returns the document (or None) and whether it is schema-valid."""
     doc, problems = read_yaml(path, _display(path))
@@ -47,7 +60,7 @@ def _read(path: Path, kind: str, diagnostics: list[Diagnostic]) -> tuple[YamlDoc
         return None, False
     if not isinstance(doc.data, dict):
         diagnostics.append(Diagnostic(doc.position([]), f"expected a mapping at the top of this {kind} file, "
-                                      f"found {type(doc.data).__name__}", code="schema",
+                                      f"found {_yaml_kind(doc.data)}", code="schema",
                                       hint=f"see schemas/{kind}.schema.json"))
         return None, False
     schema_problems = validate_document(doc, kind)

@@ -20,6 +20,7 @@ from appbuilder.model import Position, TextOrigin
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
+MAX_DEPTH = 200
 
 try:  # the C parser is ~10x faster; the pure-Python one gives the same nodes and marks
     import _ruamel_yaml  # noqa: F401
@@ -75,6 +76,25 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
     return line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
+class _TooDeepError(Exception):
+    """The document nests deeper than MAX_DEPTH."""
+
+
+def _mark_diagnostic(shown: str, exc: MarkedYAMLError) -> Diagnostic:
+    """A syntax or construction error at its mark; an error found at the end of the input points at its context."""
+    problem_mark, context_mark = exc.problem_mark, exc.context_mark
+    mark = problem_mark or context_mark
+    at_end = problem_mark is not None and "end of stream" in (exc.problem or "")
+    if at_end and context_mark is not None:
+        mark = context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or exc.context or "invalid YAML"
+    if exc.context and exc.problem and (at_end or exc.context_mark is not None):
+        problem = f"{exc.context}: {exc.problem}"
+    return Diagnostic(Position(shown, line, col), f"YAML syntax error: {problem}", code="yaml-syntax",
+                      hint="fix the YAML syntax at this place")
+
+
 class _Walker:
     """Turns composed YAML nodes into plain data, recording positions and duplicate keys on the way."""
 
@@ -87,7 +107,9 @@ class _Walker:
 
     def walk(self, node: Node, path: tuple[str | int, ...], depth: int = 0) -> Any:
         self.budget -= 1
-        if self.budget < 0 or depth > 200:
+        if depth > MAX_DEPTH:
+            raise _TooDeepError
+        if self.budget < 0:
             raise OverflowError
         mark = node.start_mark
         self.values[path] = (mark.line + 1, mark.column + 1, getattr(node, "style", None))
@@ -106,7 +128,10 @@ class _Walker:
             return result
         if isinstance(node, SequenceNode):
             return [self.walk(item, (*path, index), depth + 1) for index, item in enumerate(node.value)]
-        return self.constructor.construct_object(node, deep=True)
+        value = self.constructor.construct_object(node, deep=True)
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            return str(node.value)  # dates, timestamps, !!binary: keep the text so the data stays JSON
+        return value
 
 
 def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | None, list[Diagnostic]]:
@@ -142,20 +167,21 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
     try:
         root = yaml.compose(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        return None, [Diagnostic(Position(shown, line, col), f"YAML syntax error: {problem}", code="yaml-syntax",
-                                 hint="fix the YAML syntax at this place")]
+        return None, [_mark_diagnostic(shown, exc)]
     except (YAMLError, RecursionError, ValueError) as exc:
         return None, [Diagnostic(Position(shown, 1, 1), f"YAML error: {exc}", code="yaml-syntax")]
     walker = _Walker(yaml.constructor, MAX_NODES)
     try:
         data = walker.walk(root, ()) if root is not None else None
-    except (OverflowError, RecursionError):
+    except (_TooDeepError, RecursionError):
+        return None, [Diagnostic(Position(shown, 1, 1), f"document is nested more than {MAX_DEPTH} levels deep",
+                                 code="too-deep", hint="definition files are shallow; is this the right file?")]
+    except OverflowError:
         return None, [Diagnostic(Position(shown, 1, 1),
                                  f"document expands to more than {MAX_NODES} nodes (aliases?)",
                                  code="too-many-nodes", hint="avoid deeply nested YAML aliases (&anchor/*alias)")]
+    except MarkedYAMLError as exc:  # e.g. an unknown tag, found while constructing a scalar
+        return None, [_mark_diagnostic(shown, exc)]
     except (YAMLError, ValueError, TypeError) as exc:
         return None, [Diagnostic(Position(shown, 1, 1), f"YAML error: {exc}", code="yaml-syntax")]
     if walker.duplicates:

@@ -142,6 +142,10 @@ def validate_document(doc: YamlDocument, kind: str) -> list[Diagnostic]:
     for raw in _validator(kind).iter_errors(doc.data):
         for error in _leaves(raw):
             message, hint, path, at_key = _describe(error)
+            overall = raw.schema.get("description") if isinstance(raw.schema, dict) else None
+            if error is not raw and raw.validator == "anyOf" and overall:
+                # one failed alternative alone misleads ("use one of: today, …" for "1d"): describe them all
+                hint = f"{hint} {overall}" if hint.startswith("did you mean") else overall
             position = doc.position(path, key=at_key)
             dedupe = (position.line, position.column, message)
             if dedupe in seen:
