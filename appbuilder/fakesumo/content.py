@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from appbuilder.fakesumo.defaults import fill_defaults
 from appbuilder.fakesumo.errors import ApiError
 from appbuilder.fakesumo.routing import Backend, Request, Response, Router
 from appbuilder.fakesumo.state import ContentItem, Job, Store
@@ -222,6 +223,8 @@ def begin_import(fake: Backend, req: Request) -> Response:
     if problems:
         first_code, first_message = problems[0]
         raise ApiError(400, first_code, first_message, more=problems[1:20])
+    if getattr(fake, "fill_defaults", True):
+        fill_defaults(definition)
     return _start_job(fake, req, "import", folder.id, definition=definition, overwrite=overwrite,
                       path=state.path_of(folder))
 

@@ -60,6 +60,7 @@ class FakeSumo:
         self.job_polls = job_polls
         self.latency = latency
         self.slow_seconds = 2.0
+        self.fill_defaults = True  # add the keys Sumo fills in on import (export returns them)
         self.host = host
         self.port = port
         self.state = Store(user_email)
