@@ -1,0 +1,100 @@
+"""Local backups of what is about to be overwritten or removed: ``backups/<app>-<utc timestamp>/``.
+
+Files: ``content.json`` (the exported app folder), ``source.json`` and ``collector.json`` (secrets masked),
+``backup.json`` (what, from where, why). Secrets never reach the disk: every secret-named key is masked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from appbuilder.sumo.redact import MASK, SECRET_KEYS, Redactor
+
+BACKUP_MANIFEST = "backup.json"
+CONTENT = "content.json"
+SOURCE = "source.json"
+COLLECTOR = "collector.json"
+DEFAULT_ROOT = Path("backups")
+
+
+def mask_secrets(value: Any) -> Any:
+    """A copy with every secret-named key's value replaced by ``********``."""
+    if isinstance(value, dict):
+        return {k: (MASK if str(k).lower() in SECRET_KEYS and v else mask_secrets(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_secrets(v) for v in value]
+    return value
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "app"
+
+
+@dataclass
+class Backup:
+    path: Path
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def content(self) -> dict[str, Any] | None:
+        return self._load(CONTENT)
+
+    @property
+    def source(self) -> dict[str, Any] | None:
+        return self._load(SOURCE)
+
+    @property
+    def collector(self) -> dict[str, Any] | None:
+        return self._load(COLLECTOR)
+
+    def _load(self, name: str) -> dict[str, Any] | None:
+        file = self.path / name
+        return json.loads(file.read_text(encoding="utf-8")) if file.is_file() else None
+
+
+def write_backup(root: Path, app: str, reason: str, target: dict[str, Any], *,
+                 content: dict[str, Any] | None = None, source: dict[str, Any] | None = None,
+                 collector: dict[str, Any] | None = None, extra: dict[str, Any] | None = None,
+                 redactor: Redactor | None = None) -> Backup:
+    """Write the given items (secrets masked) into a new timestamped directory under ``root``."""
+    now = datetime.now(timezone.utc)
+    base = root / f"{_slug(app)}-{now.strftime('%Y%m%dT%H%M%SZ')}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    path.mkdir(parents=True)
+    files = {CONTENT: content, SOURCE: source, COLLECTOR: collector}
+    written = []
+    for name, value in files.items():
+        if value is None:
+            continue
+        text = json.dumps(mask_secrets(value), indent=2, ensure_ascii=False) + "\n"
+        if redactor is not None:
+            text = redactor.redact(text)
+        (path / name).write_text(text, encoding="utf-8")
+        written.append(name)
+    manifest = {"app": app, "createdAt": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "reason": reason,
+                "target": target, "files": written, **(extra or {})}
+    (path / BACKUP_MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                        encoding="utf-8")
+    return Backup(path, manifest)
+
+
+def read_backup(path: Path) -> Backup:
+    """A backup directory written by ``write_backup``; ValueError when it is not one."""
+    file = path / BACKUP_MANIFEST
+    if not file.is_file():
+        raise ValueError(f"{path} is not an appbuilder backup (no {BACKUP_MANIFEST})")
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ValueError(f"{file} is not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict) or "target" not in manifest:
+        raise ValueError(f"{file} is not an appbuilder backup manifest")
+    return Backup(path, manifest)

@@ -1,0 +1,116 @@
+"""A generic, readable field-level diff of two canonical (normalised) JSON values.
+
+Lists of objects are matched by an identity field (``key``, ``queryKey``, ``name``) when every item has one,
+and shown by a human label (``title`` or ``name``), e.g. ``panels["Failed sign-ins"].queries["A"].queryString``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+IDENTITY_FIELDS = ("key", "queryKey", "name")
+LABEL_FIELDS = ("title", "name", "displayName", "queryKey", "key")
+_MISSING = object()
+_SHOW_LIMIT = 400
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One difference: ``old`` is the remote value, ``new`` the desired one (``None`` when absent)."""
+
+    path: str
+    old: Any
+    new: Any
+    old_present: bool = True
+    new_present: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path}
+        if self.old_present:
+            out["old"] = self.old
+        if self.new_present:
+            out["new"] = self.new
+        return out
+
+    def text(self) -> str:
+        if not self.old_present:
+            return f"{self.path}: added {show(self.new)}"
+        if not self.new_present:
+            return f"{self.path}: removed (was {show(self.old)})"
+        return f"{self.path}: {show(self.old)} → {show(self.new)}"
+
+
+def show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= _SHOW_LIMIT else text[: _SHOW_LIMIT - 1] + "…"
+
+
+def _identity(items: list[Any]) -> str | None:
+    if not items or not all(isinstance(i, dict) for i in items):
+        return None
+    for field in IDENTITY_FIELDS:
+        values = [i.get(field) for i in items]
+        if all(isinstance(v, (str, int)) for v in values) and len(set(values)) == len(values):
+            return field
+    return None
+
+
+def _label(item: dict[str, Any], field: str) -> str:
+    for name in LABEL_FIELDS:
+        value = item.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return str(item.get(field))
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def diff(old: Any, new: Any, path: str = "") -> list[FieldChange]:
+    """Every difference between ``old`` (remote) and ``new`` (desired), in a stable order."""
+    if old == new:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        changes: list[FieldChange] = []
+        for key in sorted(set(old) | set(new)):
+            a, b = old.get(key, _MISSING), new.get(key, _MISSING)
+            sub = _join(path, str(key))
+            if a is _MISSING:
+                changes.append(FieldChange(sub, None, b, old_present=False))
+            elif b is _MISSING:
+                changes.append(FieldChange(sub, a, None, new_present=False))
+            else:
+                changes.extend(diff(a, b, sub))
+        return changes
+    if isinstance(old, list) and isinstance(new, list):
+        return _diff_lists(old, new, path)
+    return [FieldChange(path or "(value)", old, new)]
+
+
+def _diff_lists(old: list[Any], new: list[Any], path: str) -> list[FieldChange]:
+    field = _identity(old + new) if _identity(old) and _identity(new) else None
+    if field is None:
+        if len(old) == len(new):
+            out: list[FieldChange] = []
+            for index, (a, b) in enumerate(zip(old, new, strict=True)):
+                out.extend(diff(a, b, f"{path}[{index}]"))
+            return out
+        return [FieldChange(path, old, new)]
+    old_by = {item[field]: item for item in old}
+    new_by = {item[field]: item for item in new}
+    changes: list[FieldChange] = []
+    order = [item[field] for item in new] + [item[field] for item in old if item[field] not in new_by]
+    for ident in order:
+        a, b = old_by.get(ident), new_by.get(ident)
+        label = json.dumps(_label(b if b is not None else a or {}, field), ensure_ascii=False)
+        sub = f"{path}[{label}]"
+        if a is None:
+            changes.append(FieldChange(sub, None, b, old_present=False))
+        elif b is None:
+            changes.append(FieldChange(sub, a, None, new_present=False))
+        else:
+            changes.extend(diff(a, b, sub))
+    return changes
