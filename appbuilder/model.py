@@ -44,7 +44,7 @@ class TextOrigin:
         if self.block and self.first_line:
             return Position(self.position.file, self.first_line + line - 1, self.indent + column)
         if line <= 1:
-            return Position(self.position.file, self.position.line, self.position.column + column)
+            return Position(self.position.file, self.position.line, self.position.column + column - 1)
         return self.position
 
 

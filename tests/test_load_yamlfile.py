@@ -114,11 +114,7 @@ def test_quoted_scalar_origin_starts_after_the_quote(tmp_path: Path) -> None:
     assert origin.position == Position("doc.yaml", 17, 10)
 
 
-FLOW_LOCATE_BUG = ("TextOrigin.locate (appbuilder/model.py) adds a 1-based column to a 1-based start column for "
-                   "flow/quoted scalars: positions inside single-line queries are one column too far right")
 
-
-@pytest.mark.xfail(strict=True, reason=FLOW_LOCATE_BUG)
 def test_quoted_scalar_origin_skips_the_quote(tmp_path: Path) -> None:
     doc = _read_ok(tmp_path, DOC)
     origin = doc.text_origin(["quoted"])
@@ -128,7 +124,6 @@ def test_quoted_scalar_origin_skips_the_quote(tmp_path: Path) -> None:
     assert DOC.splitlines()[16][11:13] == "{{"
 
 
-@pytest.mark.xfail(strict=True, reason=FLOW_LOCATE_BUG)
 def test_plain_scalar_origin(tmp_path: Path) -> None:
     doc = _read_ok(tmp_path, DOC)
     origin = doc.text_origin(["title"])
