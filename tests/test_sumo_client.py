@@ -95,6 +95,15 @@ def test_rate_budget_holds_over_a_burst_of_20_calls() -> None:
     assert starts[-1] - starts[0] >= 19 / 4.0 - 0.1
 
 
+def test_server_429_bursts_from_an_overeager_client_are_absorbed() -> None:
+    with FakeSumo(keys={ACCESS_ID: ACCESS_KEY}, rate_limit=4.0, max_in_flight=10) as fake, \
+            make_client(fake, rate=50.0) as client, ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda _: client.get(PERSONAL), range(10)))
+        records = settled(fake, 10 + client.stats.throttled)
+    assert len(results) == 10 and client.stats.throttled > 0
+    assert sum(1 for r in records if r.status == 200) == 10
+
+
 def test_in_flight_cap_is_respected_with_slow_responses() -> None:
     with FakeSumo(keys={ACCESS_ID: ACCESS_KEY}, rate_limit=None, max_in_flight=3, latency=0.1) as fake, \
             make_client(fake, max_in_flight=3) as client, ThreadPoolExecutor(max_workers=8) as pool:
