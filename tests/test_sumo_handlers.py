@@ -135,6 +135,27 @@ def test_import_export_delete_round_trip(client: SumoClient) -> None:
     assert not content.exists(second.content_id)
 
 
+def test_minimal_built_content_round_trips_with_server_defaults(client: SumoClient) -> None:
+    minimal = {"type": "FolderSyncDefinition", "name": "Minimal", "children": [
+        {"type": "DashboardV2SyncDefinition", "name": "Mini", "title": "Mini",
+         "timeRange": {"type": "BeginBoundedTimeRange",
+                       "from": {"type": "RelativeTimeRangeBoundary", "relativeTime": "-1h"}},
+         "layout": {"layoutType": "Grid",
+                    "layoutStructures": [{"key": "p1", "structure": '{"x":0,"y":0,"width":24,"height":6}'}]},
+         "panels": [{"key": "p1", "title": "Count", "panelType": "SumoSearchPanel",
+                     "queries": [{"queryString": "_sourceCategory=1pw | count", "queryType": "Logs",
+                                  "queryKey": "A"}]}],
+         "variables": [{"name": "category", "defaultValue": "*",
+                        "sourceDefinition": {"variableSourceType": "CsvVariableSourceDefinition",
+                                             "values": "a,b"}}]},
+    ]}
+    content = ContentHandler(client)
+    result = content.import_content(FolderHandler(client).personal()["id"], minimal)
+    exported = content.export_content(result.content_id)
+    assert exported != minimal
+    assert normalise_content(exported) == normalise_content(minimal)
+
+
 def test_real_export_round_trips_through_the_fake(client: SumoClient) -> None:
     path = EXPORTS / "testapp.json"
     if not path.exists():
