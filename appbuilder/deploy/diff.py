@@ -47,14 +47,16 @@ def show(value: Any) -> str:
     return text if len(text) <= _SHOW_LIMIT else text[: _SHOW_LIMIT - 1] + "…"
 
 
-def _identity(items: list[Any]) -> str | None:
-    if not items or not all(isinstance(i, dict) for i in items):
+def _unique(items: list[Any], field: str) -> bool:
+    values = [i.get(field) if isinstance(i, dict) else None for i in items]
+    return all(isinstance(v, (str, int)) for v in values) and len(set(values)) == len(values)
+
+
+def _identity(old: list[Any], new: list[Any]) -> str | None:
+    """The identity field shared by the items of both lists (unique within each), if any."""
+    if not old or not new:
         return None
-    for field in IDENTITY_FIELDS:
-        values = [i.get(field) for i in items]
-        if all(isinstance(v, (str, int)) for v in values) and len(set(values)) == len(values):
-            return field
-    return None
+    return next((f for f in IDENTITY_FIELDS if _unique(old, f) and _unique(new, f)), None)
 
 
 def _label(item: dict[str, Any], field: str) -> str:
@@ -91,7 +93,7 @@ def diff(old: Any, new: Any, path: str = "") -> list[FieldChange]:
 
 
 def _diff_lists(old: list[Any], new: list[Any], path: str) -> list[FieldChange]:
-    field = _identity(old + new) if _identity(old) and _identity(new) else None
+    field = _identity(old, new)
     if field is None:
         if len(old) == len(new):
             out: list[FieldChange] = []

@@ -1,0 +1,181 @@
+"""Plan and install against the fake Sumo: create / unchanged / update / drifted, with few reads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from appbuilder.commands.install import run_install
+from appbuilder.commands.plan import run_plan
+from appbuilder.deploy.plan import CREATE, DRIFTED, UNCHANGED, UPDATE
+from appbuilder.deploy.session import DeployOptions
+from appbuilder.deploy.testing import FAST_CLIENT, count_calls
+from appbuilder.fakesumo.server import FakeSumo
+
+FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
+ENV = {"MINIMAL_TOKEN": "ops_minimal_token_value"}
+FOLDER = "Minimal mini"
+
+
+@pytest.fixture()
+def fake():
+    with FakeSumo(keys={"id": "key"}, rate_limit=None, job_polls=1) as server:
+        yield server
+
+
+@pytest.fixture()
+def app(tmp_path: Path) -> Path:
+    target = tmp_path / "minimal"
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+def options(fake: FakeSumo, **extra: object) -> DeployOptions:
+    return DeployOptions(access_id="id", access_key="key", base_url=fake.base_url,
+                         client_options=dict(FAST_CLIENT), env=ENV, **extra)  # type: ignore[arg-type]
+
+
+def install(app: Path, fake: FakeSumo, tmp_path: Path, **kwargs: object):
+    outcome = run_install(app, {}, options(fake), backup_root=tmp_path / "backups", **kwargs)  # type: ignore[arg-type]
+    assert outcome.ok, (outcome.error, outcome.hint)
+    return outcome
+
+
+def actions(plan) -> dict[tuple[str, str], str]:
+    return {(r.kind, r.name): r.action for r in plan.resources}
+
+
+def personal(fake: FakeSumo, *parts: str) -> str:
+    return "/".join([f"/Library/Users/{fake.user_email}", *parts])
+
+
+def test_fresh_plan_creates_everything(fake: FakeSumo, app: Path) -> None:
+    outcome = run_plan(app, {}, options(fake))
+    assert outcome.ok and outcome.plan is not None
+    assert set(actions(outcome.plan).values()) == {CREATE}
+    kinds = [r.kind for r in outcome.plan.resources]
+    assert kinds == ["collector", "source", "folder", "dashboard", "saved search"]
+    assert count_calls(fake.requests)["writes"] == 0
+
+
+def test_fresh_install_call_budget_and_noop(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    first = install(app, fake, tmp_path)
+    assert len(first.steps) == 3 and first.backup is None
+    assert count_calls(fake.requests)["calls"] <= 12
+    fake.reset_log()
+    again = install(app, fake, tmp_path)
+    assert again.steps == [] and not again.plan.changed
+    counted = count_calls(fake.requests)
+    assert counted["writes"] == 0 and counted["reads"] <= 5
+    assert len(fake.state.collectors) == 1 and len(fake.state.sources) == 1
+
+
+def test_yaml_edit_shows_exactly_that_panel(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    install(app, fake, tmp_path)
+    dashboard = app / "dashboards" / "main.yaml"
+    dashboard.write_text(dashboard.read_text().replace("title: Events by Category", "title: Events per Category"))
+    plan = run_plan(app, {}, options(fake)).plan
+    assert plan is not None and plan.changed and not plan.drifted
+    changed = [r for r in plan.resources if r.action != UNCHANGED]
+    assert [(r.kind, r.name, r.action) for r in changed] == [
+        ("folder", FOLDER, UPDATE), ("dashboard", "Minimal - Main", UPDATE)]
+    assert [c.text() for c in changed[1].changes] == [
+        'panels["Events per Category"].title: "Events by Category" → "Events per Category"']
+    result = install(app, fake, tmp_path)
+    assert result.backup is not None and (result.backup / "content.json").is_file()
+    assert not run_plan(app, {}, options(fake)).plan.changed
+
+
+def test_ui_edit_is_drift_and_refused_without_force(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    install(app, fake, tmp_path)
+
+    def edit(defn: dict) -> None:
+        defn["panels"][1]["title"] = "Edited in the UI"
+
+    fake.ui_edit(personal(fake, FOLDER, "Minimal - Main"), edit)
+    plan = run_plan(app, {}, options(fake)).plan
+    assert plan is not None and plan.drifted
+    assert actions(plan)[("dashboard", "Minimal - Main")] == DRIFTED
+    assert actions(plan)[("saved search", "Minimal - All Events")] == UNCHANGED
+    fake.reset_log()
+    refused = run_install(app, {}, options(fake), backup_root=tmp_path / "b")
+    assert not refused.ok and "changed in Sumo" in (refused.error or "") and "--force" in refused.hint
+    assert count_calls(fake.requests)["writes"] == 0
+    forced = install(app, fake, tmp_path, force=True)
+    assert forced.backup is not None
+    assert "Edited in the UI" in (forced.backup / "content.json").read_text()
+    assert not run_plan(app, {}, options(fake)).plan.changed
+
+
+def test_drift_and_local_change_together(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    install(app, fake, tmp_path)
+    fake.ui_edit(personal(fake, FOLDER, "Minimal - All Events"), lambda d: d.update(description="ui"))
+    dashboard = app / "dashboards" / "main.yaml"
+    dashboard.write_text(dashboard.read_text().replace("title: About", "title: About this app"))
+    plan = run_plan(app, {}, options(fake)).plan
+    assert plan is not None and plan.drifted and plan.ours_changed
+    assert actions(plan)[("saved search", "Minimal - All Events")] == DRIFTED
+    assert actions(plan)[("dashboard", "Minimal - Main")] == UPDATE
+
+
+def test_source_change_is_an_update_with_if_match(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    install(app, fake, tmp_path)
+    source = app / "source.yaml"
+    source.write_text(source.read_text().replace("apis: [sign-in, itemUsage]", "apis: [sign-in]"))
+    plan = run_plan(app, {}, options(fake)).plan
+    res = plan.resource("source")
+    assert res is not None and res.action == UPDATE
+    assert [c.path for c in res.changes] == ["config.supported_apis"]
+    assert "api_token" not in repr(plan.to_dict())
+    result = install(app, fake, tmp_path)
+    assert any("updated source" in s for s in result.steps)
+    assert result.backup is not None and (result.backup / "source.json").is_file()
+    assert ENV["MINIMAL_TOKEN"] not in (result.backup / "source.json").read_text()
+    puts = [r for r in fake.requests if r.method == "PUT" and "/sources/" in r.path]
+    assert puts and all(r.status == 200 for r in puts)
+    assert not run_plan(app, {}, options(fake)).plan.changed
+
+
+def test_missing_token_fails_before_any_write(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    opts = options(fake)
+    opts.env = {}
+    outcome = run_install(app, {}, opts, backup_root=tmp_path)
+    assert not outcome.ok and "MINIMAL_TOKEN" in (outcome.error or "") and "export MINIMAL_TOKEN" in outcome.hint
+    assert count_calls(fake.requests)["writes"] == 0
+
+
+def test_interrupted_install_converges(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    fake.inject("500", count=4, path="/import", method="POST")  # = max_attempts
+    broken = run_install(app, {}, options(fake), backup_root=tmp_path)
+    assert not broken.ok and "HTTP 500" in (broken.error or "")
+    assert len(broken.steps) == 2  # collector and source made before the import failed
+    install(app, fake, tmp_path)
+    assert len(fake.state.collectors) == 1 and len(fake.state.sources) == 1
+    assert not run_plan(app, {}, options(fake)).plan.changed
+
+
+def test_marker_lost_state_is_recorded_again(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    install(app, fake, tmp_path)
+    folder = fake.state.find_by_path(personal(fake, FOLDER))
+    assert folder is not None and "[appbuilder app=Minimal" in folder.description
+    folder.description = folder.description.rsplit(" state=", 1)[0] + "]"
+    plan = run_plan(app, {}, options(fake)).plan
+    assert plan.content_action == "record" and actions(plan)[("dashboard", "Minimal - Main")] == UNCHANGED
+    install(app, fake, tmp_path)
+    fake.reset_log()
+    assert not run_plan(app, {}, options(fake)).plan.changed
+    assert count_calls(fake.requests)["reads"] <= 5
+
+
+def test_folder_option_and_admin_mode(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    opts = options(fake, folder="/Library/Admin Recommended", admin_mode=True)
+    outcome = run_install(app, {}, opts, backup_root=tmp_path)
+    assert outcome.ok, outcome.error
+    assert fake.state.find_by_path(f"/Library/Admin Recommended/{FOLDER}") is not None
+    assert all(r.headers_redacted.get("isAdminMode") == "true" for r in fake.requests if "/v2/content" in r.path)
+    again = run_plan(app, {}, options(fake, folder="/Library/Admin Recommended", admin_mode=True))
+    assert again.plan is not None and not again.plan.changed
+    missing = run_plan(app, {}, options(fake, folder="/Library/Users/nobody@example.com/x"))
+    assert not missing.ok and "does not exist" in (missing.error or "")
