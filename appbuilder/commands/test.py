@@ -1,0 +1,239 @@
+"""`appbuilder test`: run every panel and saved search of an app on its sample events and check expectations."""
+
+from __future__ import annotations
+
+import json
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from appbuilder.model import App
+from appbuilder.query.evaluate import EvalError, Evaluator, Lookups, Table
+from appbuilder.query.evaluate.values import to_number, to_str
+
+
+@dataclass
+class CaseResult:
+    name: str
+    target: str
+    kind: str  # "panel", "query" or "expectation"
+    failures: list[str] = field(default_factory=list)
+    rows: int = 0
+    columns: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    file: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class TestRunResult:
+    app: str
+    cases: list[CaseResult] = field(default_factory=list)
+    events: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.cases) and all(c.ok for c in self.cases)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for c in self.cases if c.ok)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for c in self.cases if not c.ok)
+
+
+class _Runner:
+    def __init__(self, app: App, variables: Mapping[str, str], parameters: Mapping[str, str]):
+        self.app = app
+        self.variables = dict(variables)
+        self.parameters = {**app.parameter_defaults(), **parameters}
+        lines: list[str] = []
+        self.sample_errors: list[str] = []
+        for path in app.sample_files:
+            try:
+                for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        json.loads(line)
+                    except ValueError as exc:
+                        self.sample_errors.append(f"{path}:{n}: not a JSON object: {exc}")
+                        continue
+                    lines.append(line)
+            except OSError as exc:
+                self.sample_errors.append(f"{path}: cannot read: {exc.strerror}")
+        self.evaluator = Evaluator.from_jsonl(lines, Lookups.from_dir(Path(app.root) / "tests" / "lookups"))
+        self.now = datetime.fromtimestamp(self.evaluator.last_time / 1000, tz=timezone.utc)
+
+    def targets(self) -> dict[str, tuple[str, str | None, dict[str, str], str]]:
+        """target → (query text, time range, default variable values, kind)."""
+        out: dict[str, tuple[str, str | None, dict[str, str], str]] = {}
+        for dash in self.app.dashboards:
+            defaults = {v.name: v.default or "*" for v in dash.variables}
+            for panel in dash.panels:
+                if panel.query:
+                    out[f"{dash.slug}/{panel.id}"] = (panel.query, panel.time_range or dash.time_range, defaults,
+                                                      "panel")
+        for query in self.app.queries:
+            out[f"query:{query.id}"] = (query.text, query.time_range, {v.name: v.default for v in query.variables},
+                                        "query")
+        return out
+
+    def run(self, target: str, spec: tuple[str, str | None, dict[str, str], str],
+            variables: Mapping[str, str]) -> tuple[Table | None, str | None, float]:
+        text, time_range, defaults, _ = spec
+        start = time.perf_counter()
+        try:
+            table = self.evaluator.run(text, variables={**defaults, **self.variables, **variables},
+                                       parameters=self.parameters, now=self.now, time_range=time_range)
+        except EvalError as exc:
+            return None, str(exc), time.perf_counter() - start
+        except Exception as exc:  # an evaluator bug must fail the case, not the run
+            return None, f"internal error: {type(exc).__name__}: {exc}", time.perf_counter() - start
+        return table, None, time.perf_counter() - start
+
+
+def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, str]) -> TestRunResult:
+    """Run every panel and query of ``app`` on its samples, then every expectation in ``app.test_files``."""
+    began = time.perf_counter()
+    runner = _Runner(app, variables, parameters)
+    result = TestRunResult(app.name, events=len(runner.evaluator.base))
+    for problem in runner.sample_errors:
+        result.cases.append(CaseResult("sample events", "samples", "samples", [problem]))
+    targets = runner.targets()
+    saved = {f"query:{q.id}" for q in app.saved_searches}
+    for target, spec in targets.items():
+        if spec[3] == "query" and target not in saved:
+            continue
+        table, error, seconds = runner.run(target, spec, {})
+        case = CaseResult(target, target, spec[3], seconds=seconds)
+        if error:
+            case.failures.append(error)
+        elif table is not None:
+            case.rows, case.columns = len(table.rows), table.columns
+            if not table.rows:
+                case.failures.append("the query returns no rows on the sample events")
+        result.cases.append(case)
+    for path in app.test_files:
+        result.cases.extend(_run_test_file(Path(path), runner, targets))
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def _run_test_file(path: Path, runner: _Runner, targets: dict) -> list[CaseResult]:
+    try:
+        doc = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except (OSError, YAMLError) as exc:
+        return [CaseResult(path.name, "", "expectation", [f"cannot read {path}: {exc}"], file=str(path))]
+    if not isinstance(doc, dict) or not isinstance(doc.get("tests"), list):
+        return [CaseResult(path.name, "", "expectation", [f"{path}: expected a mapping with a 'tests' list"],
+                           file=str(path))]
+    file_vars = {str(k): str(v) for k, v in (doc.get("variables") or {}).items()}
+    cases = []
+    for test in doc["tests"]:
+        if not isinstance(test, dict):
+            continue
+        target = str(test.get("target", ""))
+        case = CaseResult(str(test.get("name", target)), target, "expectation", file=str(path))
+        cases.append(case)
+        if target not in targets:
+            case.failures.append(f"unknown target '{target}' (use <dashboard>/<panel id> or query:<query id>)")
+            continue
+        test_vars = {**file_vars, **{str(k): str(v) for k, v in (test.get("variables") or {}).items()}}
+        table, error, case.seconds = runner.run(target, targets[target], test_vars)
+        if error or table is None:
+            case.failures.append(error or "no result")
+            continue
+        case.rows, case.columns = len(table.rows), table.columns
+        case.failures.extend(check_expectations(test, table))
+    return cases
+
+
+def values_equal(expected: object, actual: object) -> bool:
+    if expected is None or actual is None:
+        return expected is None and actual is None
+    x, y = to_number(expected), to_number(actual)
+    if x is not None and y is not None and not isinstance(expected, bool):
+        return abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y))
+    return (to_str(expected) or "") == (to_str(actual) or "")
+
+
+def _row_matches(expected: Mapping, row: Mapping[str, object]) -> bool:
+    lower = {k.lower(): v for k, v in row.items()}
+    return all(str(k).lower() in lower and values_equal(v, lower[str(k).lower()]) for k, v in expected.items())
+
+
+def check_expectations(test: Mapping, table: Table) -> list[str]:
+    """Failure messages for ``rowCount``, ``columns``, ``rows`` and ``absent`` of one test."""
+    failures = []
+    count = test.get("rowCount")
+    n = len(table.rows)
+    if isinstance(count, int) and n != count:
+        failures.append(f"expected {count} row(s), got {n}")
+    elif isinstance(count, dict):
+        lo, hi = count.get("min"), count.get("max")
+        if (lo is not None and n < lo) or (hi is not None and n > hi):
+            failures.append(f"expected between {lo if lo is not None else 0} and {hi if hi is not None else 'any'}"
+                            f" rows, got {n}")
+    have = {c.lower() for c in table.columns}
+    missing = [c for c in test.get("columns") or [] if str(c).lower() not in have]
+    if missing:
+        failures.append(f"missing column(s) {', '.join(map(str, missing))}; result has {', '.join(table.columns)}")
+    for row in test.get("rows") or []:
+        if isinstance(row, dict) and not any(_row_matches(row, r) for r in table.rows):
+            failures.append(f"no result row matches {json.dumps(row, sort_keys=True, default=str)}")
+    for row in test.get("absent") or []:
+        if isinstance(row, dict) and any(_row_matches(row, r) for r in table.rows):
+            failures.append(f"a result row matches {json.dumps(row, sort_keys=True, default=str)}, expected none")
+    return failures
+
+
+# -- rendering ---------------------------------------------------------------------------------------------------
+
+
+def render_text(result: TestRunResult) -> str:
+    lines = []
+    for case in result.cases:
+        status = "PASS" if case.ok else "FAIL"
+        lines.append(f"{status} {case.name} ({case.rows} rows, {case.seconds * 1000:.0f} ms)")
+        lines.extend(f"     {failure}" for failure in case.failures)
+    lines.append(f"{result.passed} passed, {result.failed} failed; {result.events} sample events, "
+                 f"{result.seconds:.2f} s")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(result: TestRunResult) -> str:
+    doc = {
+        "app": result.app, "ok": result.ok, "passed": result.passed, "failed": result.failed,
+        "events": result.events, "seconds": round(result.seconds, 3),
+        "cases": [{"name": c.name, "target": c.target, "kind": c.kind, "ok": c.ok, "rows": c.rows,
+                   "columns": c.columns, "failures": c.failures, "seconds": round(c.seconds, 4),
+                   "file": c.file} for c in result.cases],
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def render_junit(result: TestRunResult) -> str:
+    suite = ET.Element("testsuite", name=f"appbuilder test {result.app}", tests=str(len(result.cases)),
+                       failures=str(result.failed), errors="0", time=f"{result.seconds:.3f}")
+    for case in result.cases:
+        el = ET.SubElement(suite, "testcase", classname=f"{result.app}.{case.kind}", name=case.name,
+                           time=f"{case.seconds:.3f}")
+        if case.failures:
+            failure = ET.SubElement(el, "failure", message=case.failures[0])
+            failure.text = "\n".join(case.failures)
+    suites = ET.Element("testsuites")
+    suites.append(suite)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
