@@ -239,3 +239,15 @@ def test_api(case: Case, in_tmp: Path) -> None:
         assert found  # the API reports the missing path itself: "file not found"
         return
     assert any(_matches(d, case) for d in found), "\n".join(map(str, found))
+
+
+def test_unused_variable_is_only_a_warning(in_tmp: Path) -> None:
+    """The positive counterpart: a declared-but-unused variable warns, and validate still exits 0."""
+    shutil.copytree(FIXTURE, in_tmp / APP_DIR)
+    dashboard = in_tmp / APP_DIR / "dashboards" / "main.yaml"
+    dashboard.write_text(dashboard.read_text().replace("panels:\n", "  - name: spare\n    values: [a]\npanels:\n"))
+    result = CliRunner().invoke(cli, ["validate", APP_DIR])
+    assert result.exit_code == 0, result.output
+    assert "app/dashboards/main.yaml:12:5: warning: variable 'spare' is declared but no query uses it" in result.output
+    api = validate_app(APP_DIR, lint_queries=LINT_READY)
+    assert api.ok and [d.code for d in api.warnings] == ["unused-variable"]
