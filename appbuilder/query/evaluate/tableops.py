@@ -93,6 +93,11 @@ def aggregate(frame: Frame, op: ast.AggregateOp, env: Env) -> Frame:
         for r in frame.rows:
             groups.setdefault(kf(r), []).append(r)
         items = [((k,), rows) for k, rows in groups.items()]
+    elif all(isinstance(k, ast.FieldRef) for k in op.by):
+        lkeys = [k.name.lower() for k in op.by if isinstance(k, ast.FieldRef)]
+        for r in frame.rows:
+            groups.setdefault(tuple(map(r.get, lkeys)), []).append(r)
+        items = list(groups.items())  # type: ignore[arg-type]
     else:
         for r in frame.rows:
             groups.setdefault(tuple(f(r) for f in key_fns), []).append(r)
