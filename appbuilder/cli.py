@@ -98,6 +98,53 @@ def schema(kind: str) -> None:
     click.echo(schema_text(kind), nl=False)
 
 
+@cli.group()
+def query() -> None:
+    """Work with standalone Sumo query files."""
+
+
+@query.command("lint")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--syntax-only", is_flag=True, help="Only check that each query parses (for other apps' queries).")
+def query_lint(files: tuple[str, ...], syntax_only: bool) -> None:
+    """Lint query files, one query per file (`-` reads standard input). Exit 1 when any has an error."""
+    from appbuilder.commands.query_lint import lint_files
+
+    stdin_text = click.get_text_stream("stdin").read() if "-" in files else None
+    result = lint_files(list(files), syntax_only=syntax_only, stdin_text=stdin_text)
+    _emit("\n".join(result.lines))
+    _emit(f"{len(result.files)} files, {result.count('error')} errors, {result.count('warning')} warnings", err=True)
+    sys.exit(0 if result.ok else 1)
+
+
+@cli.command("test")
+@click.argument("path")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Dashboard variable value.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report to a file.")
+def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...], fmt: str,
+                 output: str | None) -> None:
+    """Run every panel and saved search on the app's sample events and check its expectations."""
+    from appbuilder.commands.test import render_json, render_junit, render_text, run_app_tests
+    from appbuilder.validate import validate_app
+    from appbuilder.validate.reporting import render
+
+    validation = validate_app(_existing(path), lint_queries=False)
+    if not validation.ok or validation.app is None:
+        _emit(render(validation.diagnostics, "text", summary=f"{path}: invalid, not tested"), err=True)
+        sys.exit(1)
+    result = run_app_tests(validation.app, variables=parse_params(variables), parameters=parse_params(params))
+    renderer = {"text": render_text, "json": render_json, "junit": render_junit}[fmt]
+    report = renderer(result)
+    if output:
+        Path(output).write_text(report + "\n", encoding="utf-8")
+        _emit(render_text(result) if fmt != "text" else report)
+    else:
+        _emit(report)
+    sys.exit(0 if result.ok else 1)
+
+
 @cli.command("fake-sumo")
 @click.option("--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0 = a free port).")
 @click.option("--access-id", envvar="SUMOLOGIC_ACCESSID", required=True, help="Access id the fake accepts.")
@@ -256,16 +303,17 @@ def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, 
 @click.option("--base-url", default=None, help="API base URL (default: SUMOLOGIC_BASE_URL).")
 @click.option("--token-file", type=click.Path(dir_okay=False), default=None,
               help="File holding the 1Password token (when its environment variable is not set).")
-@click.option("--backup-dir", type=click.Path(file_okay=False), default="backups", show_default=True)
+@click.option("--backup-dir", "backup_root", type=click.Path(file_okay=False), default="backups",
+              show_default=True, help="Where the backup of what is there now goes.")
 def restore(backup_dir: str, access_id: str | None, access_key: str | None, deployment: str | None,
-            base_url: str | None, token_file: str | None, **kwargs: object) -> None:
+            base_url: str | None, token_file: str | None, backup_root: str) -> None:
     """Import a backup made by install --force or uninstall back into the folder it came from."""
     from appbuilder.commands.restore import run_restore
     from appbuilder.deploy.session import DeployOptions
 
     options = DeployOptions(access_id=access_id, access_key=access_key, deployment=deployment, base_url=base_url)
     outcome = run_restore(Path(backup_dir), options, token_file=Path(token_file) if token_file else None,
-                          backup_root=Path(str(kwargs["backup_dir"])), progress=_progress)
+                          backup_root=Path(backup_root), progress=_progress)
     if outcome.backup:
         _emit(f"backup of what was there saved in {outcome.backup}")
     for step in outcome.steps:
