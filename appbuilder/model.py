@@ -189,6 +189,7 @@ class App:
     dashboards: list[Dashboard] = field(default_factory=list)
     sample_files: list[Path] = field(default_factory=list)
     test_files: list[Path] = field(default_factory=list)
+    test_targets: list[tuple[str, Position]] = field(default_factory=list)
     lint_severity: dict[str, str] = field(default_factory=dict)
     position: Position | None = None
 

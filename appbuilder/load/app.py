@@ -146,6 +146,11 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
                     app.dashboards.append(dashboard)
     app.sample_files = _globs(root, data.get("samples"))
     app.test_files = _globs(root, data.get("tests"))
+    for test_file in app.test_files:
+        test_doc, _ = _read(test_file, "tests", diagnostics)
+        for index, case in enumerate(_list(test_doc.data.get("tests")) if test_doc else []):
+            if isinstance(case, dict) and isinstance(case.get("target"), str) and test_doc:
+                app.test_targets.append((case["target"], test_doc.position(["tests", index, "target"])))
     _resolve_query_refs(app)
     return app, diagnostics
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 
@@ -19,6 +20,22 @@ def check_app(app: App) -> list[Diagnostic]:
     found += _check_saved_searches(app)
     for dashboard in app.dashboards:
         found += _check_dashboard(app, dashboard)
+    found += _check_test_targets(app)
+    return found
+
+
+def _check_test_targets(app: App) -> list[Diagnostic]:
+    """Every test target names a panel (``<dashboard file stem>/<panel id>``) or a query (``query:<id>``)."""
+    known = {f"{d.slug}/{p.id}" for d in app.dashboards for p in d.panels}
+    known |= {f"query:{q.id}" for q in app.queries}
+    found = []
+    for target, position in app.test_targets:
+        if target not in known:
+            close = difflib.get_close_matches(target, sorted(known), n=1)
+            found.append(Diagnostic(position, f"test target '{target}' names no panel or query",
+                                    code="unresolved-reference", path="tests.target",
+                                    hint=f"did you mean '{close[0]}'?" if close else
+                                    "use <dashboard file stem>/<panel id> or query:<query id>"))
     return found
 
 

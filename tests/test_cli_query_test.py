@@ -1,0 +1,70 @@
+"""CLI wiring of `appbuilder query lint`, `appbuilder test` and test-target validation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from appbuilder.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO / "app_definitions" / "1password"
+
+
+def test_query_lint_reads_stdin_and_reports_positions() -> None:
+    result = CliRunner().invoke(cli, ["query", "lint", "-"], input='_sourceCategory=x\n| json "a" as a, b\n')
+    assert result.exit_code == 1
+    assert "<stdin>:2:3: error:" in result.output
+    assert "json-alias-count" in result.output
+
+
+def test_query_lint_passes_a_good_file_and_syntax_only_ignores_fields(tmp_path: Path) -> None:
+    good = tmp_path / "good.sumo"
+    good.write_text('_sourceCategory=x\n| json "a" as a\n| count by a\n')
+    other = tmp_path / "other.sumo"
+    other.write_text("_sourceCategory=x\n| count by never_defined\n")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["query", "lint", str(good)]).exit_code == 0
+    assert runner.invoke(cli, ["query", "lint", str(other)]).exit_code == 1
+    assert runner.invoke(cli, ["query", "lint", "--syntax-only", str(other)]).exit_code == 0
+
+
+def test_app_tests_pass_and_junit_report_is_written(tmp_path: Path) -> None:
+    report = tmp_path / "junit.xml"
+    result = CliRunner().invoke(cli, ["test", str(APP), "--format", "junit", "-o", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "0 failed" in result.output
+    text = report.read_text()
+    assert "<testsuite" in text and 'failures="0"' in text
+
+
+def test_broken_expectation_fails_the_run(tmp_path: Path) -> None:
+    app = tmp_path / "1password"
+    shutil.copytree(APP, app)
+    tests = app / "tests" / "panels.yaml"
+    lines = tests.read_text().splitlines()
+    row_count = next(i for i, line in enumerate(lines) if line.strip().startswith("rowCount:") and
+                     line.strip().split(":", 1)[1].strip().isdigit())
+    indent, value = lines[row_count].split("rowCount:")
+    lines[row_count] = f"{indent}rowCount: {int(value) + 1000}"
+    tests.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli, ["test", str(app), "--format", "json"])
+    assert result.exit_code == 1
+    assert json.loads(result.output)["failed"] >= 1
+
+
+def test_unknown_test_target_is_reported_with_its_line(tmp_path: Path) -> None:
+    app = tmp_path / "1password"
+    shutil.copytree(APP, app)
+    tests = app / "tests" / "panels.yaml"
+    text = tests.read_text()
+    first_target = next(line for line in text.splitlines() if "target:" in line)
+    tests.write_text(text.replace(first_target, first_target.replace("target: ", "target: nosuch"), 1))
+    line_no = text.splitlines().index(first_target) + 1
+    result = CliRunner().invoke(cli, ["validate", str(app)])
+    assert result.exit_code == 1
+    assert f"panels.yaml:{line_no}:" in result.output
+    assert "names no panel or query" in result.output
