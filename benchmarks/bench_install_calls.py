@@ -1,0 +1,97 @@
+"""Benchmark: API calls of install against the fake Sumo with 100 ms latency and its 4 requests/s limit.
+
+Run: python benchmarks/bench_install_calls.py [--app app_definitions/1password] [--latency 0.1] [--job-polls 2]
+Scenarios: a fresh install, a no-op install (nothing changed), and an install after a one-panel change.
+Counts come from the fake's request log (a write is POST/PUT/DELETE except the export start); the peak is the
+most request starts in any sliding 1 s window.
+Targets: fresh <= 12 calls; no-op 0 writes and <= 5 reads; never above 4 requests/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from appbuilder.commands.install import run_install  # noqa: E402
+from appbuilder.deploy.session import DeployOptions  # noqa: E402
+from appbuilder.deploy.testing import count_calls, peak_rate  # noqa: E402
+from appbuilder.fakesumo.server import FakeSumo  # noqa: E402
+
+TOKEN_ENV = "ONEPASSWORD_EVENTS_TOKEN"
+
+
+def _token_env(app: Path) -> str:
+    for line in (app / "source.yaml").read_text().splitlines():
+        if line.strip().startswith("tokenEnv:"):
+            return line.split(":", 1)[1].strip()
+    return TOKEN_ENV
+
+
+def _change_one_panel(app: Path) -> None:
+    dashboards = sorted((app / "dashboards").glob("*.yaml"))
+    text = dashboards[0].read_text()
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith("  ") and line.strip().startswith("title:"):
+            lines[i] = line.rstrip("\n") + " (changed)\n"
+            break
+    dashboards[0].write_text("".join(lines))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--app", default=str(REPO / "app_definitions" / "1password"))
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--job-polls", type=int, default=2)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, \
+            FakeSumo(keys={"bench": "benchkey"}, rate_limit=4.0, job_polls=args.job_polls,
+                     latency=args.latency) as fake:
+        app = Path(tmp) / "app"
+        shutil.copytree(args.app, app)
+        options = DeployOptions(access_id="bench", access_key="benchkey", base_url=fake.base_url,
+                                env={_token_env(app): "bench-token-value"})
+        for name, prepare in (("fresh install", None), ("no-op install", None),
+                              ("one-panel change", _change_one_panel)):
+            if prepare is not None:
+                prepare(app)
+            time.sleep(1.1)  # separate invocations: each client starts a fresh rate budget
+            fake.reset_log()
+            started = time.monotonic()
+            outcome = run_install(app, {}, options, backup_root=Path(tmp) / "backups")
+            elapsed = time.monotonic() - started
+            if not outcome.ok:
+                print(f"{name}: FAILED: {outcome.error}", file=sys.stderr)
+                return 1
+            records = fake.requests
+            counted = count_calls(records)
+            throttled = sum(1 for r in records if r.status == 429)
+            rows.append((name, counted["calls"], counted["reads"], counted["writes"], peak_rate(records),
+                         throttled, elapsed))
+    print(f"install API calls against the fake Sumo (latency {args.latency * 1000:.0f} ms, "
+          f"job polls {args.job_polls}, limit 4 req/s)")
+    print(f"{'scenario':<18} {'calls':>5} {'reads':>5} {'writes':>6} {'peak/s':>6} {'429s':>4} {'seconds':>7}")
+    for name, calls, reads, writes, peak, throttled, elapsed in rows:
+        print(f"{name:<18} {calls:>5} {reads:>5} {writes:>6} {peak:>6} {throttled:>4} {elapsed:>7.2f}")
+    fresh, noop = rows[0], rows[1]
+    checks = {
+        "fresh install <= 12 calls": fresh[1] <= 12,
+        "no-op install: 0 writes, <= 5 reads": noop[3] == 0 and noop[2] <= 5,
+        "never above 4 requests/s": all(r[4] <= 4 for r in rows),
+        "no 429 from the fake": all(r[5] == 0 for r in rows),
+    }
+    for label, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {label}")
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
