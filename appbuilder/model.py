@@ -190,6 +190,7 @@ class App:
     sample_files: list[Path] = field(default_factory=list)
     test_files: list[Path] = field(default_factory=list)
     test_targets: list[tuple[str, Position]] = field(default_factory=list)
+    queries_unreadable: bool = False
     lint_severity: dict[str, str] = field(default_factory=dict)
     position: Position | None = None
 

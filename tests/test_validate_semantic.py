@@ -172,9 +172,6 @@ def test_unknown_query_ref_lists_known_ids(app_dir: Path) -> None:
     assert error.path == "panels[by_type].queryRef"
 
 
-@pytest.mark.xfail(strict=True, reason="semantic._check_dashboard reports every queryRef as unresolved ('known query "
-                                       "ids: none') when queries.yaml could not be loaded at all: a misleading "
-                                       "follow-on error")
 def test_broken_queries_file_gives_no_follow_on_query_ref_errors(app_dir: Path) -> None:
     Path("app/queries.yaml").write_text("queries: [unclosed\n", encoding="utf-8")
     result = validate(app_dir)

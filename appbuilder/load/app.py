@@ -106,8 +106,14 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
             return None, [Diagnostic(Position(_display(given)), f"no {APP_FILE} in this directory",
                                      code="missing-file", hint="point at an app directory such as "
                                      "app_definitions/1password")]
-    else:
+    elif given.name in (APP_FILE, "app.yml") or not given.exists():
         manifest = given
+    else:
+        app_dir = given.parent.parent if given.parent.name == "dashboards" else given.parent
+        return None, [Diagnostic(Position(_display(given)), f"expected the app manifest ({APP_FILE}) or the app "
+                                 f"directory, got '{given.name}'", code="not-an-app",
+                                 hint=f"run on the directory holding {APP_FILE}, e.g. "
+                                 f"{_display(app_dir)}")]
     doc, _ = _read(manifest, "app", diagnostics)
     if doc is None:
         return None, diagnostics
@@ -136,7 +142,8 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
     if isinstance(data.get("queries"), str):
         target = _resolve(root, data["queries"], doc, ["queries"], diagnostics)
         if target:
-            app.queries = _load_queries(target, diagnostics)
+            loaded = _load_queries(target, diagnostics)
+            app.queries, app.queries_unreadable = loaded or [], loaded is None
     for index, ref in enumerate(_list(data.get("dashboards"))):
         if isinstance(ref, str):
             target = _resolve(root, ref, doc, ["dashboards", index], diagnostics)
@@ -182,10 +189,11 @@ def _load_source(path: Path, diagnostics: list[Diagnostic]) -> Source | None:
     )
 
 
-def _load_queries(path: Path, diagnostics: list[Diagnostic]) -> list[Query]:
+def _load_queries(path: Path, diagnostics: list[Diagnostic]) -> list[Query] | None:
+    """The named queries, or None when the file cannot be read at all."""
     doc, _ = _read(path, "queries", diagnostics)
     if doc is None:
-        return []
+        return None
     queries: list[Query] = []
     for index, item in enumerate(_list(doc.data.get("queries"))):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("query"), str):

@@ -6,6 +6,7 @@ diagnostics; never an exception.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +132,8 @@ class _Walker:
         value = self.constructor.construct_object(node, deep=True)
         if value is not None and not isinstance(value, (str, int, float, bool)):
             return str(node.value)  # dates, timestamps, !!binary: keep the text so the data stays JSON
+        if isinstance(value, float) and not math.isfinite(value):
+            return str(node.value)  # .nan / .inf have no JSON form
         return value
 
 

@@ -140,7 +140,7 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
     used: set[str] = set()
     for panel in dashboard.panels:
         where = _where(panel.position, dashboard.position)
-        if panel.query_ref and app.query_by_id(panel.query_ref) is None:
+        if panel.query_ref and app.query_by_id(panel.query_ref) is None and not app.queries_unreadable:
             known = ", ".join(q.id for q in app.queries) or "none"
             found.append(Diagnostic(where, f"queryRef '{panel.query_ref}' does not name a query in queries.yaml",
                                     code="unresolved-reference", path=f"panels[{panel.id}].queryRef",
