@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from appbuilder.load import load_app  # noqa: E402
-from appbuilder.query import Evaluator, Lookups  # noqa: E402
+from appbuilder.query.evaluate import Evaluator, Lookups  # noqa: E402
 
 
 def _events(count: int) -> tuple[list[dict], Lookups]:

@@ -4,8 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from appbuilder.query import EvalError, Evaluator, Lookups, evaluate
-from appbuilder.query.evaluate import timestamp_ms
+from appbuilder.query.evaluate import EvalError, Evaluator, Lookups, evaluate, timestamp_ms
 
 DAY = 86_400_000
 
