@@ -7,10 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appbuilder.commands.plan import DeployOutcome, Progress, fail
 from appbuilder.deploy.apply import ApplyResult, apply_plan, job_progress, resolve_token
 from appbuilder.deploy.plan import Plan, make_plan
-from appbuilder.deploy.session import DeployOptions, load_and_build, open_remote, token_file_of
+from appbuilder.deploy.session import (
+    DeployOptions,
+    DeployOutcome,
+    Progress,
+    load_and_build,
+    run_connected,
+    token_file_of,
+)
+from appbuilder.deploy.state import Remote
 from appbuilder.sumo.errors import SumoError
 
 
@@ -27,16 +34,9 @@ class InstallOutcome(DeployOutcome):
         return bool(self.steps)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"ok": self.ok, "dryRun": self.dry_run, "steps": self.steps,
-                               "backup": str(self.backup) if self.backup else None,
-                               "contentId": self.content_id, "calls": self.calls}
-        if self.plan is not None:
-            out["plan"] = self.plan.to_dict()
-        if self.error:
-            out["error"] = {"message": self.error, "hint": self.hint}
-        if self.invalid:
-            out["diagnostics"] = [d.to_dict() for d in self.diagnostics]
-        return out
+        return self._report({"dryRun": self.dry_run, "steps": self.steps,
+                             "backup": str(self.backup) if self.backup else None, "contentId": self.content_id},
+                            {"plan": self.plan.to_dict()} if self.plan is not None else None)
 
 
 def run_install(path: Path, parameters: Mapping[str, str], options: DeployOptions, *,
@@ -47,28 +47,25 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
     outcome = InstallOutcome(diagnostics=built.validation.diagnostics, dry_run=dry_run)
     if built.build is None:
         return outcome
-    try:
-        remote = open_remote(options)
-    except SumoError as exc:
-        fail(outcome, exc)
-        return outcome
-    with remote.client:
+    build = built.build
+
+    def install(remote: Remote) -> None:
         try:
-            token = resolve_token(built.build.manifest.get("tokenEnv"), token_file_of(built.app, token_file),
-                                  options.env)
+            token = resolve_token(build.manifest.get("tokenEnv"), token_file_of(built.app, token_file), options.env)
             if token:
                 remote.client.redactor.add(token)
-            outcome.plan = make_plan(built.build, remote, options.folder, job_progress("export", progress))
+            outcome.plan = make_plan(build, remote, options.folder, job_progress("export", progress))
             if not dry_run:
                 result = apply_plan(outcome.plan, remote, token=token, force=force, backup_root=backup_root,
                                     progress=progress)
                 _take(outcome, result)
         except SumoError as exc:
             partial = getattr(exc, "result", None)
-            if isinstance(partial, ApplyResult):
+            if isinstance(partial, ApplyResult):  # what was done before the failure is still reported
                 _take(outcome, partial)
-            fail(outcome, exc, remote.client.redactor.redact)
-        outcome.calls = remote.client.stats.as_dict()
+            raise
+
+    run_connected(options, outcome, install)
     return outcome
 
 

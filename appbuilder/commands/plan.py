@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from appbuilder.deploy.plan import Plan, make_plan
-from appbuilder.deploy.session import DeployOptions, load_and_build, open_remote
-from appbuilder.diagnostics import Diagnostic
-from appbuilder.sumo.errors import SumoError
-
-Progress = Callable[[str], None]
-
-
-@dataclass
-class DeployOutcome:
-    """Shared by the deploy commands: validation problems, or an error (message + hint), and call counts."""
-
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    error: str | None = None
-    hint: str = ""
-    calls: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def invalid(self) -> bool:
-        return any(d.is_error for d in self.diagnostics)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and not self.invalid
+from appbuilder.deploy.session import DeployOptions, DeployOutcome, Progress, load_and_build, run_connected
+from appbuilder.deploy.state import Remote
 
 
 @dataclass
@@ -38,20 +17,7 @@ class PlanOutcome(DeployOutcome):
     plan: Plan | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"ok": self.ok, "calls": self.calls}
-        if self.plan is not None:
-            out["plan"] = self.plan.to_dict()
-        if self.error:
-            out["error"] = {"message": self.error, "hint": self.hint}
-        if self.invalid:
-            out["diagnostics"] = [d.to_dict() for d in self.diagnostics]
-        return out
-
-
-def fail(outcome: DeployOutcome, exc: SumoError, redact: Callable[[str], str] | None = None) -> None:
-    clean = redact or (lambda s: s)
-    outcome.error = clean(exc.message)
-    outcome.hint = clean(exc.hint)
+        return self._report(details={"plan": self.plan.to_dict()} if self.plan is not None else None)
 
 
 def run_plan(path: Path, parameters: Mapping[str, str], options: DeployOptions,
@@ -63,15 +29,10 @@ def run_plan(path: Path, parameters: Mapping[str, str], options: DeployOptions,
     outcome = PlanOutcome(diagnostics=built.validation.diagnostics)
     if built.build is None:
         return outcome
-    try:
-        remote = open_remote(options)
-    except SumoError as exc:
-        fail(outcome, exc)
-        return outcome
-    with remote.client:
-        try:
-            outcome.plan = make_plan(built.build, remote, options.folder, job_progress("export", progress))
-        except SumoError as exc:
-            fail(outcome, exc, remote.client.redactor.redact)
-        outcome.calls = remote.client.stats.as_dict()
+    build = built.build
+
+    def compare(remote: Remote) -> None:
+        outcome.plan = make_plan(build, remote, options.folder, job_progress("export", progress))
+
+    run_connected(options, outcome, compare)
     return outcome

@@ -6,15 +6,14 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from appbuilder.commands.plan import DeployOutcome, Progress, fail
 from appbuilder.deploy.apply import job_progress, resolve_token, token_hint
 from appbuilder.deploy.backup import Backup, read_backup, write_backup
-from appbuilder.deploy.session import DeployOptions, open_remote
+from appbuilder.deploy.session import DeployOptions, DeployOutcome, Progress, run_connected
 from appbuilder.deploy.state import DeployError, Remote
 from appbuilder.sumo.collectors import normalise_collector
-from appbuilder.sumo.errors import SumoApiError, SumoError
+from appbuilder.sumo.errors import SumoApiError
 from appbuilder.sumo.sources import normalise_source, source_name
 
 
@@ -25,13 +24,11 @@ class RestoreOutcome(DeployOutcome):
     backup: Path | None = None  # what was there before the restore
     content_id: str | None = None
 
+    reports_diagnostics: ClassVar[bool] = False
+
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"ok": self.ok, "restoredFrom": str(self.source_backup), "steps": self.steps,
-                               "backup": str(self.backup) if self.backup else None,
-                               "contentId": self.content_id, "calls": self.calls}
-        if self.error:
-            out["error"] = {"message": self.error, "hint": self.hint}
-        return out
+        return self._report({"restoredFrom": str(self.source_backup), "steps": self.steps,
+                             "backup": str(self.backup) if self.backup else None, "contentId": self.content_id})
 
 
 def _parent(remote: Remote, target: dict[str, Any]) -> dict[str, Any]:
@@ -82,44 +79,37 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
     target = backup.manifest["target"]
     if target.get("admin"):
         options.admin_mode = True
-    try:
-        remote = open_remote(options)
-    except SumoError as exc:
-        fail(outcome, exc)
-        return outcome
-    with remote.client:
-        try:
-            token = None
-            if backup.source is not None:
-                env_name = backup.manifest.get("tokenEnv")
-                token = resolve_token(env_name, token_file, options.env)
-                if not token:
-                    raise DeployError(f"restoring the source needs the 1Password API token, but the environment "
-                                      f"variable {env_name or '(not named)'} is not set", hint=token_hint(env_name))
-                remote.client.redactor.add(token)
-            content = backup.content
-            if content is not None:
-                parent = _parent(remote, target)
-                existing = next((c for c in parent.get("children") or [] if c.get("name") == content.get("name")),
-                                None)
-                if existing is not None:
-                    current = remote.content.export_content(str(existing["id"]), admin=remote.admin or None,
-                                                            progress=job_progress("backup export", progress))
-                    saved = write_backup(backup_root, str(backup.manifest.get("app") or "app"), "restore",
-                                         {**target, "parentId": str(parent["id"])}, content=current,
-                                         extra={"restoredFrom": str(backup_dir)}, redactor=remote.client.redactor)
-                    outcome.backup = saved.path
-            if token is not None:
-                _restore_source(backup, remote, token, outcome)
-            if content is not None:
-                result = remote.content.import_content(str(parent["id"]), content, overwrite=True,
-                                                       admin=remote.admin or None,
-                                                       progress=job_progress("import", progress))
-                outcome.content_id = result.content_id
-                where = target.get("parentPath") or "its folder"
-                outcome.steps.append(f"restored {content.get('name')!r} into {where}")
-        except SumoError as exc:
-            fail(outcome, exc, remote.client.redactor.redact)
-        finally:
-            outcome.calls = remote.client.stats.as_dict()
+
+    def restore(remote: Remote) -> None:
+        token = None
+        if backup.source is not None:
+            env_name = backup.manifest.get("tokenEnv")
+            token = resolve_token(env_name, token_file, options.env)
+            if not token:
+                raise DeployError(f"restoring the source needs the 1Password API token, but the environment "
+                                  f"variable {env_name or '(not named)'} is not set", hint=token_hint(env_name))
+            remote.client.redactor.add(token)
+        content = backup.content
+        if content is not None:
+            parent = _parent(remote, target)
+            existing = next((c for c in parent.get("children") or [] if c.get("name") == content.get("name")),
+                            None)
+            if existing is not None:
+                current = remote.content.export_content(str(existing["id"]), admin=remote.admin or None,
+                                                        progress=job_progress("backup export", progress))
+                saved = write_backup(backup_root, str(backup.manifest.get("app") or "app"), "restore",
+                                     {**target, "parentId": str(parent["id"])}, content=current,
+                                     extra={"restoredFrom": str(backup_dir)}, redactor=remote.client.redactor)
+                outcome.backup = saved.path
+        if token is not None:
+            _restore_source(backup, remote, token, outcome)
+        if content is not None:
+            result = remote.content.import_content(str(parent["id"]), content, overwrite=True,
+                                                   admin=remote.admin or None,
+                                                   progress=job_progress("import", progress))
+            outcome.content_id = result.content_id
+            where = target.get("parentPath") or "its folder"
+            outcome.steps.append(f"restored {content.get('name')!r} into {where}")
+
+    run_connected(options, outcome, restore)
     return outcome

@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from appbuilder.commands.plan import DeployOutcome, Progress, fail
 from appbuilder.deploy.apply import job_progress
 from appbuilder.deploy.backup import write_backup
 from appbuilder.deploy.marker import split_collector_description
-from appbuilder.deploy.session import DeployOptions, load_and_build, open_remote
+from appbuilder.deploy.session import DeployOptions, DeployOutcome, Progress, load_and_build, run_connected
 from appbuilder.deploy.state import Remote, RemoteState
-from appbuilder.sumo.errors import SumoError
 
 Confirm = Callable[[list[str]], bool]
 
@@ -27,13 +25,11 @@ class UninstallOutcome(DeployOutcome):
     backup: Path | None = None
     aborted: bool = False
 
+    reports_diagnostics: ClassVar[bool] = False
+
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"ok": self.ok, "target": self.target, "removals": self.removals,
-                               "steps": self.steps, "backup": str(self.backup) if self.backup else None,
-                               "aborted": self.aborted, "calls": self.calls}
-        if self.error:
-            out["error"] = {"message": self.error, "hint": self.hint}
-        return out
+        return self._report({"target": self.target, "removals": self.removals, "steps": self.steps,
+                             "backup": str(self.backup) if self.backup else None, "aborted": self.aborted})
 
 
 def _removals(state: RemoteState, with_source: bool, app: str) -> tuple[list[str], bool]:
@@ -77,39 +73,32 @@ def run_uninstall(path: Path, parameters: Mapping[str, str], options: DeployOpti
     manifest = built.build.manifest
     source_body = (built.build.source or {}).get("source") or {}
     collector_body = (built.build.collector or {}).get("collector") or {}
-    try:
-        remote = open_remote(options)
-    except SumoError as exc:
-        fail(outcome, exc)
-        return outcome
-    with remote.client:
-        try:
-            state = remote.read(str(manifest["folder"]), options.folder,
-                                collector_body.get("name") if with_source else None,
-                                (source_body.get("config") or {}).get("name"))
-            outcome.target = state.target.label
-            outcome.removals, drop_collector = _removals(state, with_source, str(manifest["app"]))
-            if not outcome.removals:
-                return outcome
-            if confirm is not None and not confirm(outcome.removals):
-                outcome.aborted = True
-                return outcome
-            exported = (remote.export_folder(state, job_progress("backup export", progress))
-                        if state.folder is not None else None)
-            keep_source = with_source and state.source is not None
-            backup = write_backup(
-                backup_root, str(manifest["app"]), "uninstall",
-                {**state.target.to_dict(), "parentPath": remote.folder_path(state)}, content=exported,
-                source=state.source if keep_source else None, collector=state.collector if keep_source else None,
-                extra={"version": manifest["version"], "contentId": state.folder_id,
-                       "tokenEnv": manifest.get("tokenEnv")},
-                redactor=remote.client.redactor)
-            outcome.backup = backup.path
-            if progress:
-                progress(f"backup saved in {backup.path}")
-            _remove(state, remote, with_source, drop_collector, outcome, progress)
-        except SumoError as exc:
-            fail(outcome, exc, remote.client.redactor.redact)
-        finally:
-            outcome.calls = remote.client.stats.as_dict()
+
+    def uninstall(remote: Remote) -> None:
+        state = remote.read(str(manifest["folder"]), options.folder,
+                            collector_body.get("name") if with_source else None,
+                            (source_body.get("config") or {}).get("name"))
+        outcome.target = state.target.label
+        outcome.removals, drop_collector = _removals(state, with_source, str(manifest["app"]))
+        if not outcome.removals:
+            return
+        if confirm is not None and not confirm(outcome.removals):
+            outcome.aborted = True
+            return
+        exported = (remote.export_folder(state, job_progress("backup export", progress))
+                    if state.folder is not None else None)
+        keep_source = with_source and state.source is not None
+        backup = write_backup(
+            backup_root, str(manifest["app"]), "uninstall",
+            {**state.target.to_dict(), "parentPath": remote.folder_path(state)}, content=exported,
+            source=state.source if keep_source else None, collector=state.collector if keep_source else None,
+            extra={"version": manifest["version"], "contentId": state.folder_id,
+                   "tokenEnv": manifest.get("tokenEnv")},
+            redactor=remote.client.redactor)
+        outcome.backup = backup.path
+        if progress:
+            progress(f"backup saved in {backup.path}")
+        _remove(state, remote, with_source, drop_collector, outcome, progress)
+
+    run_connected(options, outcome, uninstall)
     return outcome

@@ -1,17 +1,21 @@
-"""What every deploy command starts with: validate and build the app, and connect to Sumo."""
+"""What every deploy command starts with: validate and build the app, and connect to Sumo; and what they share
+when they report: the outcome's common part, and running an action against the remote."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from appbuilder.build import BuildResult, build_app
 from appbuilder.deploy.state import Remote
-from appbuilder.diagnostics import InputError
+from appbuilder.diagnostics import Diagnostic, InputError
 from appbuilder.model import App
+from appbuilder.sumo.errors import SumoError
 from appbuilder.validate import ValidationResult, validate_app
+
+Progress = Callable[[str], None]
 
 
 @dataclass
@@ -75,3 +79,62 @@ def token_file_of(app: App | None, given: Path | None) -> Path | None:
         file = Path(app.source.token_file)
         return file if file.is_absolute() else app.root / file
     return None
+
+
+@dataclass
+class DeployOutcome:
+    """Shared by the deploy commands: validation problems, or an error (message + hint), and call counts."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    error: str | None = None
+    hint: str = ""
+    calls: dict[str, Any] = field(default_factory=dict)
+
+    # whether the JSON report lists validation problems (uninstall's and restore's never have)
+    reports_diagnostics: ClassVar[bool] = True
+
+    @property
+    def invalid(self) -> bool:
+        return any(d.is_error for d in self.diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.invalid
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report: ok, calls, then error and diagnostics when there are any."""
+        return self._report()
+
+    def _report(self, fields: Mapping[str, Any] | None = None,
+                details: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The common part around a command's own keys, in the order the reports have always had:
+        ok, ``fields``, calls, ``details``, error, diagnostics."""
+        out: dict[str, Any] = {"ok": self.ok, **(fields or {}), "calls": self.calls, **(details or {})}
+        if self.error:
+            out["error"] = {"message": self.error, "hint": self.hint}
+        if self.reports_diagnostics and self.invalid:
+            out["diagnostics"] = [d.to_dict() for d in self.diagnostics]
+        return out
+
+
+def fail(outcome: DeployOutcome, exc: SumoError, redact: Callable[[str], str] | None = None) -> None:
+    clean = redact or (lambda s: s)
+    outcome.error = clean(exc.message)
+    outcome.hint = clean(exc.hint)
+
+
+def run_connected(options: DeployOptions, outcome: DeployOutcome, action: Callable[[Remote], None]) -> None:
+    """Open the remote and run ``action`` on it; a SumoError becomes the outcome's error (redacted once the
+    client is up), and the client's call counts are recorded whatever happens."""
+    try:
+        remote = open_remote(options)
+    except SumoError as exc:
+        fail(outcome, exc)
+        return
+    with remote.client:
+        try:
+            action(remote)
+        except SumoError as exc:
+            fail(outcome, exc, remote.client.redactor.redact)
+        finally:
+            outcome.calls = remote.client.stats.as_dict()
