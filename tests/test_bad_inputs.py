@@ -39,24 +39,6 @@ FIXTURE = HERE / "fixtures" / "minimal"
 APP_DIR = "app"
 
 
-def _query_lint_ready() -> bool:
-    try:
-        from appbuilder.query import LintContext, event_fields_from_samples, lint_query  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-LINT_READY = _query_lint_ready()
-
-
-@pytest.fixture(autouse=True)
-def _without_unfinished_lint(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until appbuilder.query exports its linter, the CLI runs without query lint (the API uses lint_queries)."""
-    if not LINT_READY:
-        monkeypatch.setattr("appbuilder.validate.querylint.lint_app_queries", lambda app: [])
-
-
 @dataclass
 class Case:
     name: str
@@ -224,7 +206,7 @@ def test_cli_json(case: Case, in_tmp: Path) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_api(case: Case, in_tmp: Path) -> None:
     target = materialise(case, in_tmp)
-    result = validate_app(target, lint_queries=LINT_READY)
+    result = validate_app(target, lint_queries=True)
     if case.command == "build":
         assert result.ok, result.diagnostics
         assert result.app is not None
@@ -249,5 +231,5 @@ def test_unused_variable_is_only_a_warning(in_tmp: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", APP_DIR])
     assert result.exit_code == 0, result.output
     assert "app/dashboards/main.yaml:12:5: warning: variable 'spare' is declared but no query uses it" in result.output
-    api = validate_app(APP_DIR, lint_queries=LINT_READY)
+    api = validate_app(APP_DIR, lint_queries=True)
     assert api.ok and [d.code for d in api.warnings] == ["unused-variable"]

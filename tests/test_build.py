@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import edit
 
 from appbuilder.build import (
     COLLECTOR_FILE,
@@ -53,17 +54,8 @@ def build(path: Path = FIXTURE, params: dict[str, str] | None = None) -> BuildRe
     return build_app(load(path), params)
 
 
-@pytest.fixture
-def app_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    shutil.copytree(FIXTURE, tmp_path / "app")
-    return Path("app")
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def strings(value: Any) -> list[str]:

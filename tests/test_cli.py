@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import edit
 from jsonschema import Draft202012Validator
 
 from appbuilder.cli import cli
@@ -18,28 +19,6 @@ from appbuilder.cli import cli
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "minimal"
 KINDS = ["app", "source", "queries", "dashboard", "tests"]
-
-
-def _query_lint_ready() -> bool:
-    try:
-        from appbuilder.query import LintContext, event_fields_from_samples, lint_query  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.fixture(autouse=True)
-def _without_unfinished_lint(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until appbuilder.query exports its linter, the commands run without query lint."""
-    if not _query_lint_ready():
-        monkeypatch.setattr("appbuilder.validate.querylint.lint_app_queries", lambda app: [])
-
-
-@pytest.fixture
-def app_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    shutil.copytree(FIXTURE, tmp_path / "app")
-    return Path("app")
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -50,10 +29,6 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 # --- validate ---------------------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from helpers import edit
 
 from appbuilder.load import load_app
 from appbuilder.model import App, Layout, Position
@@ -13,18 +13,8 @@ from appbuilder.model import App, Layout, Position
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "minimal"
 
 
-@pytest.fixture
-def app_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the minimal fixture at ``./app`` (cwd = tmp_path, so positions read ``app/...``)."""
-    monkeypatch.chdir(tmp_path)
-    shutil.copytree(FIXTURE, tmp_path / "app")
-    return Path("app")
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _load_ok(path: Path) -> App:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from helpers import edit
 
 from appbuilder.diagnostics import WARNING
 from appbuilder.model import App, Dashboard, Layout, Panel, Parameter, Position, Query, TextOrigin
@@ -16,17 +16,8 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "minimal"
 DASH = Path("app/dashboards/main.yaml")
 
 
-@pytest.fixture
-def app_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    shutil.copytree(FIXTURE, tmp_path / "app")
-    return Path("app")
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def validate(path: Path) -> ValidationResult:
