@@ -110,3 +110,11 @@ def test_alias_named_like_an_operator_is_a_warning():
 def test_severity_override(override, expected):
     issues = lint_query("x | where nope = 1", LintContext(severity={"field-undefined": override}))
     assert [(i.code, i.severity) for i in issues] == expected
+
+
+def test_unknown_json_path_points_at_the_key_itself() -> None:
+    text = '_sourceCategory=x\n| json "category", "client.ipaddress" as category, ip\n| count by ip'
+    issues = [i for i in lint_query(text, LintContext(event_fields={"category", "client.ip_address"}))
+              if i.code == "unknown-json-path"]
+    assert [(i.line, i.column) for i in issues] == [(2, text.splitlines()[1].index('"client.ipaddress"') + 1)]
+    assert "client.ip_address" in issues[0].hint

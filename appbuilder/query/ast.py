@@ -128,6 +128,7 @@ class JsonOp(Operator):
     nodrop: bool = False
     auto: bool = False
     keys: list[str] = field(default_factory=list)  # json auto keys "..."
+    path_positions: list[tuple[int, int]] = field(default_factory=list)  # (line, column) of each quoted key
 
 
 @dataclass

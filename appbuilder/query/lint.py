@@ -112,7 +112,10 @@ class _Linter:
         self.compare_seen = False
 
     def report(self, node: ast.Node, code: str, message: str, hint: str = "") -> None:
-        self.issues.append(QueryIssue(node.line or 1, node.column or 1, code, DEFAULT_SEVERITY.get(code, ERROR),
+        self.report_at((node.line, node.column), code, message, hint)
+
+    def report_at(self, where: tuple[int, int], code: str, message: str, hint: str = "") -> None:
+        self.issues.append(QueryIssue(where[0] or 1, where[1] or 1, code, DEFAULT_SEVERITY.get(code, ERROR),
                                       message, hint))
 
     def define(self, *names: str) -> None:
@@ -176,13 +179,15 @@ class _Linter:
                         f"json extracts {len(op.paths)} key(s) but names {len(op.aliases)} field(s) after 'as'",
                         "give exactly one field name per quoted key, in the same order")
         if self.ctx.event_fields is not None and not op.source:
-            for path in op.paths:
+            for index, path in enumerate(op.paths):
                 norm = normalize_json_path(path)
                 if norm not in self.ctx.event_fields:
                     known = sorted(self.ctx.event_fields)
                     close = [f for f in known if f.startswith(norm)] or difflib.get_close_matches(norm, known, n=1)
-                    self.report(op, "unknown-json-path", f"JSON key '{path}' does not occur in the source's events",
-                                f"did you mean '{close[0]}'?" if close else "check the key against the sample events")
+                    where = op.path_positions[index] if index < len(op.path_positions) else (op.line, op.column)
+                    hint = f"did you mean '{close[0]}'?" if close else "check the key against the sample events"
+                    self.report_at(where, "unknown-json-path",
+                                   f"JSON key '{path}' does not occur in the source's events", hint)
         self.define(*(op.aliases or op.paths))
         for alias in op.aliases:
             self.check_alias(op, alias)

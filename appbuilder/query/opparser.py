@@ -31,7 +31,7 @@ def parse_json(s: Stream, name: Token) -> ast.JsonOp:
         elif s.accept_word("keys"):
             op.keys = _strings(s)
         elif s.tok.kind == STRING:
-            op.paths = _strings(s)
+            op.paths, op.path_positions = _strings_at(s)
         elif s.accept_word("as"):
             op.aliases = s.field_list()
         else:
@@ -44,11 +44,18 @@ def parse_json(s: Stream, name: Token) -> ast.JsonOp:
 
 
 def _strings(s: Stream) -> list[str]:
+    return _strings_at(s)[0]
+
+
+def _strings_at(s: Stream) -> tuple[list[str], list[tuple[int, int]]]:
+    """A comma-separated list of quoted strings, with the (line, column) of each."""
+    positions = [(s.tok.line, s.tok.column)]
     values = [s.string()]
     while s.is_op(",") and s.peek().kind == STRING:
         s.next()
+        positions.append((s.tok.line, s.tok.column))
         values.append(s.string())
-    return values
+    return values, positions
 
 
 def parse_parse(s: Stream, name: Token) -> ast.Operator:
