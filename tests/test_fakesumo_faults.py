@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
@@ -122,3 +124,27 @@ def test_serve_and_run_forever() -> None:
     assert not thread.is_alive()
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{fake.base_url}/v1/collectors", auth=("id", "key"), timeout=2)
+
+
+
+def test_a_client_hanging_up_is_not_reported_as_a_server_error(
+    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from appbuilder.fakesumo.server import _QuietServer
+
+    server = _QuietServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    try:
+        with caplog.at_level(logging.DEBUG, logger="appbuilder.fakesumo"):
+            try:
+                raise BrokenPipeError(32, "Broken pipe")
+            except BrokenPipeError:
+                server.handle_error(None, ("127.0.0.1", 1))
+            try:
+                raise ValueError("a real bug")
+            except ValueError:
+                server.handle_error(None, ("127.0.0.1", 2))
+    finally:
+        server.server_close()
+    assert "Traceback" not in capfd.readouterr().err
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and errors[0].exc_info and errors[0].exc_info[0] is ValueError

@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -75,7 +76,7 @@ class FakeSumo:
     def start(self) -> FakeSumo:
         if self._server is not None:
             return self
-        server = ThreadingHTTPServer((self.host, self.port), _make_handler(self))
+        server = _QuietServer((self.host, self.port), _make_handler(self))
         server.daemon_threads = True
         server.block_on_close = False
         self._server = server
@@ -215,6 +216,17 @@ def _make_handler(fake: FakeSumo) -> type[BaseHTTPRequestHandler]:
 
     Handler.fake = fake
     return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (a timeout during a "slow" fault) is normal here, not a traceback on stderr."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)):
+            log.debug("client %s went away: %s", client_address, error)
+            return
+        log.exception("fake Sumo: error while handling a request from %s", client_address)
 
 
 class _FakeSumoHandler(BaseHTTPRequestHandler):
