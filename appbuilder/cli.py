@@ -185,7 +185,8 @@ def _options(kwargs: dict[str, object]):  # type: ignore[no-untyped-def]
 
     return DeployOptions(access_id=kwargs.pop("access_id"), access_key=kwargs.pop("access_key"),  # type: ignore[arg-type]
                          deployment=kwargs.pop("deployment"), base_url=kwargs.pop("base_url"),  # type: ignore[arg-type]
-                         folder=kwargs.pop("folder"), admin_mode=bool(kwargs.pop("admin_mode")))  # type: ignore[arg-type]
+                         folder=kwargs.pop("folder"), admin_mode=bool(kwargs.pop("admin_mode")),  # type: ignore[arg-type]
+                         verify=bool(kwargs.pop("verify", False)))
 
 
 def _progress(message: str) -> None:
@@ -210,6 +211,8 @@ def _deploy_failed(outcome, fmt: str, path: str) -> bool:  # type: ignore[no-unt
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
 @_deploy_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--verify", is_flag=True, help="Always export and compare the installed content (slower; does not "
+              "rely on Sumo's modification times to spot changes made in the UI).")
 @click.option("--exit-code", is_flag=True, help="Exit 0 when nothing would change, 2 when something would, 1 on error.")
 def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, **kwargs: object) -> None:
     """Show what install would change: create / update / unchanged / drifted, with a field-level diff."""
@@ -233,6 +236,8 @@ def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, **kwargs
 @click.argument("path")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
 @_deploy_options
+@click.option("--verify", is_flag=True, help="Always export and compare the installed content (slower; does not "
+              "rely on Sumo's modification times to spot changes made in the UI).")
 @click.option("--dry-run", is_flag=True, help="Only plan; change nothing.")
 @click.option("--force", is_flag=True, help="Overwrite content changed in Sumo since the last install.")
 @click.option("--token-file", type=click.Path(dir_okay=False), default=None,

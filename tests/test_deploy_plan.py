@@ -179,3 +179,23 @@ def test_folder_option_and_admin_mode(fake: FakeSumo, app: Path, tmp_path: Path)
     assert again.plan is not None and not again.plan.changed
     missing = run_plan(app, {}, options(fake, folder="/Library/Users/nobody@example.com/x"))
     assert not missing.ok and "does not exist" in (missing.error or "")
+
+
+def test_verify_finds_a_ui_edit_that_left_modified_at_alone(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    install(app, fake, tmp_path)
+    path = personal(fake, FOLDER, "Minimal - Main")
+    item = fake.state.find_by_path(path)
+    stamp = (item.modified_at, item.modified_by)
+
+    def edit(defn: dict) -> None:
+        defn["panels"][1]["title"] = "Edited quietly"
+
+    fake.ui_edit(path, edit)
+    item.modified_at, item.modified_by = stamp  # a Sumo that does not bump modifiedAt on this edit
+    quick = run_plan(app, {}, options(fake)).plan
+    assert quick is not None and not quick.changed  # the fast check trusts modification times
+    verified = run_plan(app, {}, options(fake, verify=True)).plan
+    assert verified is not None and verified.drifted
+    assert actions(verified)[("dashboard", "Minimal - Main")] == DRIFTED
+    refused = run_install(app, {}, options(fake, verify=True), backup_root=tmp_path / "b")
+    assert not refused.ok and "--force" in refused.hint

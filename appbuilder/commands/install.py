@@ -54,7 +54,8 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
             token = resolve_token(build.manifest.get("tokenEnv"), token_file_of(built.app, token_file), options.env)
             if token:
                 remote.client.redactor.add(token)
-            outcome.plan = make_plan(build, remote, options.folder, job_progress("export", progress))
+            outcome.plan = make_plan(build, remote, options.folder, job_progress("export", progress),
+                                     want_export=options.verify)
             if not dry_run:
                 result = apply_plan(outcome.plan, remote, token=token, force=force, backup_root=backup_root,
                                     progress=progress)

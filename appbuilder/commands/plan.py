@@ -32,7 +32,8 @@ def run_plan(path: Path, parameters: Mapping[str, str], options: DeployOptions,
     build = built.build
 
     def compare(remote: Remote) -> None:
-        outcome.plan = make_plan(build, remote, options.folder, job_progress("export", progress))
+        outcome.plan = make_plan(build, remote, options.folder, job_progress("export", progress),
+                                 want_export=options.verify)
 
     run_connected(options, outcome, compare)
     return outcome

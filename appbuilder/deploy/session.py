@@ -32,6 +32,7 @@ class DeployOptions:
     base_url: str | None = None
     folder: str | None = None
     admin_mode: bool = False
+    verify: bool = False  # always export and compare installed content instead of trusting modifiedAt
     client_options: dict[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] | None = None
 
