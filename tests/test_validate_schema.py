@@ -201,3 +201,24 @@ def test_schema_text_is_the_file() -> None:
 
     for kind in KINDS:
         assert json.loads(schema_text(kind)) == load_schema(kind)
+
+
+def test_inlined_schema_accepts_and_rejects_exactly_like_the_file_schema() -> None:
+    """The validator inlines local $refs for speed; it must judge documents exactly as the schema file does."""
+    from jsonschema import Draft202012Validator
+
+    from appbuilder.validate.schema import _validator, load_schema
+
+    documents = [
+        {"title": "t", "panels": [{"id": "a", "title": "A", "chart": "pie", "query": "q"}]},
+        {"title": "t", "timeRange": "1d", "panels": [{"id": "a", "title": "A", "chart": "pie", "query": "q"}]},
+        {"title": "t", "panels": [{"id": "a", "title": "A", "chart": "text", "query": "q"}]},
+        {"title": "t", "variables": [{"name": "v", "values": ["x"], "fromQuery": {"query": "q", "field": "f"}}],
+         "panels": [{"id": "a", "title": "A", "chart": "map", "queryRef": "r", "position": {"x": 30, "y": 0}}]},
+    ]
+    plain = Draft202012Validator(load_schema("dashboard"))
+    for document in documents:
+        expected = sorted((list(e.absolute_path), e.validator) for e in plain.iter_errors(document))
+        actual = sorted((list(e.absolute_path), e.validator) for e in _validator("dashboard").iter_errors(document))
+        assert actual == expected
+    assert any(plain.iter_errors(d) for d in documents[1:])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(eq=False)
 class Node:
     line: int = field(default=0, kw_only=True)
     column: int = field(default=0, kw_only=True)
@@ -14,64 +14,64 @@ class Node:
 # -- expressions -------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class Literal(Node):
     value: object  # str, int, float, bool or None
     is_duration: bool = False
 
 
-@dataclass
+@dataclass(eq=False)
 class FieldRef(Node):
     name: str
     quoted: bool = False  # written as %"..."
 
 
-@dataclass
+@dataclass(eq=False)
 class Template(Node):
     """A ``{{var}}`` dashboard variable, opaque until substituted."""
 
     name: str
 
 
-@dataclass
+@dataclass(eq=False)
 class Param(Node):
     """A ``${param}`` install parameter, opaque until substituted."""
 
     name: str
 
 
-@dataclass
+@dataclass(eq=False)
 class Regex(Node):
     pattern: str
 
 
-@dataclass
+@dataclass(eq=False)
 class Call(Node):
     name: str
     args: list[Expr]
 
 
-@dataclass
+@dataclass(eq=False)
 class Unary(Node):
     op: str  # "-", "!"
     operand: Expr
 
 
-@dataclass
+@dataclass(eq=False)
 class Binary(Node):
     op: str  # + - * / % = != < > <= >= and or matches contains
     left: Expr
     right: Expr
 
 
-@dataclass
+@dataclass(eq=False)
 class InList(Node):
     operand: Expr
     values: list[Expr]
     negated: bool = False
 
 
-@dataclass
+@dataclass(eq=False)
 class Ternary(Node):
     condition: Expr
     then: Expr
@@ -84,7 +84,7 @@ Expr = Literal | FieldRef | Template | Param | Regex | Call | Unary | Binary | I
 # -- scope -------------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class ScopeTerm(Node):
     """One scope term: ``keyword`` (a word, maybe with wildcards), ``phrase`` (quoted), ``field``
     (``key=value``; metadata when the key starts with ``_``), ``template``, ``param``, ``appparam``
@@ -96,13 +96,13 @@ class ScopeTerm(Node):
     negated: bool = False  # key!=value
 
 
-@dataclass
+@dataclass(eq=False)
 class ScopeBool(Node):
     op: str  # "and" | "or"
     items: list[ScopeExpr]
 
 
-@dataclass
+@dataclass(eq=False)
 class ScopeNot(Node):
     item: ScopeExpr
 
@@ -113,14 +113,14 @@ ScopeExpr = ScopeTerm | ScopeBool | ScopeNot
 # -- operators ---------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class Operator(Node):
     name: str = ""
     start: int = 0  # character offsets of the segment in the query text
     end: int = 0
 
 
-@dataclass
+@dataclass(eq=False)
 class JsonOp(Operator):
     paths: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
@@ -131,7 +131,7 @@ class JsonOp(Operator):
     path_positions: list[tuple[int, int]] = field(default_factory=list)  # (line, column) of each quoted key
 
 
-@dataclass
+@dataclass(eq=False)
 class ParseOp(Operator):
     pattern: str = ""
     fields: list[str] = field(default_factory=list)
@@ -139,7 +139,7 @@ class ParseOp(Operator):
     nodrop: bool = False
 
 
-@dataclass
+@dataclass(eq=False)
 class ParseRegexOp(Operator):
     pattern: str = ""
     groups: list[str] = field(default_factory=list)  # named groups in order
@@ -148,12 +148,12 @@ class ParseRegexOp(Operator):
     multi: bool = False
 
 
-@dataclass
+@dataclass(eq=False)
 class WhereOp(Operator):
     condition: Expr | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class EvalOp(Operator):
     """``<expr> as <field>`` (also ``if(...) as x``, ``concat(...) as x``, ``num(x)``)."""
 
@@ -161,7 +161,7 @@ class EvalOp(Operator):
     alias: str = ""
 
 
-@dataclass
+@dataclass(eq=False)
 class AggCall(Node):
     func: str
     args: list[Expr]
@@ -177,70 +177,70 @@ class AggCall(Node):
         return "_approxcount" if self.func == "count_frequent" else f"_{self.func}"
 
 
-@dataclass
+@dataclass(eq=False)
 class AggregateOp(Operator):
     aggs: list[AggCall] = field(default_factory=list)
     by: list[Expr] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(eq=False)
 class TimesliceOp(Operator):
     span: str | None = None  # "1d", "15m", or a {{var}} text
     buckets: int | None = None
     alias: str | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class SortKey(Node):
     expr: Expr
     descending: bool = True
 
 
-@dataclass
+@dataclass(eq=False)
 class SortOp(Operator):
     keys: list[SortKey] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(eq=False)
 class TopOp(Operator):
     count: int | str = 10
     fields: list[Expr] = field(default_factory=list)
     by: Expr | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class TopkOp(Operator):
     count: int | str = 10
     expr: Expr | None = None
     by: list[Expr] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(eq=False)
 class LimitOp(Operator):
     count: int | str = 0  # a {{var}} text when templated
 
 
-@dataclass
+@dataclass(eq=False)
 class FieldsOp(Operator):
     names: list[str] = field(default_factory=list)
     exclude: bool = False
 
 
-@dataclass
+@dataclass(eq=False)
 class TransposeOp(Operator):
     row_fields: list[str] = field(default_factory=list)
     column_fields: list[str] = field(default_factory=list)
     outputs: list[str] | None = None  # may contain "*"
 
 
-@dataclass
+@dataclass(eq=False)
 class LookupOp(Operator):
     outputs: list[tuple[str, str]] = field(default_factory=list)  # (table column, field); ("*", "*")
     table: str = ""  # geo://location, sumo://threat/cs, path://"...", https://...
     on: list[tuple[str, str]] = field(default_factory=list)  # (left, right) as written
 
 
-@dataclass
+@dataclass(eq=False)
 class TimeShift(Node):
     span: str
     periods: int = 1
@@ -254,12 +254,12 @@ class TimeShift(Node):
         return self.span if self.periods == 1 else f"{self.span}_{self.periods}_{self.function}"
 
 
-@dataclass
+@dataclass(eq=False)
 class CompareOp(Operator):
     shifts: list[TimeShift] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(eq=False)
 class OutlierOp(Operator):
     target: str = ""
     by: list[str] = field(default_factory=list)
@@ -269,13 +269,13 @@ class OutlierOp(Operator):
     direction: str = "+-"
 
 
-@dataclass
+@dataclass(eq=False)
 class FillmissingOp(Operator):
     timeslice: str | None = None
     raw: str = ""
 
 
-@dataclass
+@dataclass(eq=False)
 class GenericOp(Operator):
     """An operator appbuilder does not model: name and raw argument text."""
 
@@ -283,7 +283,7 @@ class GenericOp(Operator):
     known: bool = False  # a real Sumo operator, just not modelled here
 
 
-@dataclass
+@dataclass(eq=False)
 class QueryAST(Node):
     text: str = ""
     scope: ScopeExpr | None = None
@@ -296,7 +296,7 @@ class QueryAST(Node):
         return not self.issues
 
 
-@dataclass
+@dataclass(eq=False)
 class SyntaxIssue:
     line: int
     column: int

@@ -37,9 +37,23 @@ def load_schema(kind: str) -> dict[str, Any]:
         return json.load(handle)
 
 
+def _inline_local_refs(node: Any, defs: dict[str, Any]) -> Any:
+    """Replace ``{"$ref": "#/$defs/x"}`` by the definition itself: same meaning, much faster validation."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] in defs:
+            merged = {**{k: v for k, v in node.items() if k != "$ref"}, **defs[ref[8:]]}
+            return _inline_local_refs(merged, defs)
+        return {k: _inline_local_refs(v, defs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline_local_refs(v, defs) for v in node]
+    return node
+
+
 @cache
 def _validator(kind: str) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(kind))
+    schema = load_schema(kind)
+    return Draft202012Validator(_inline_local_refs(schema, schema.get("$defs", {})))
 
 
 def _field_path(path: list[str | int]) -> str:
