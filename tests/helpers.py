@@ -10,3 +10,5 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+FAKE_AUTH = ("suAccessId", "accessKeySecret")  # the access id and key the fake Sumo fixtures accept

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 import requests
+from helpers import FAKE_AUTH as AUTH
 
 from appbuilder.fakesumo import FakeSumo
 
 KEYS = {"suAccessId": "accessKeySecret"}
-AUTH = ("suAccessId", "accessKeySecret")
 EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "exports"
 
 
@@ -25,12 +25,6 @@ def fake() -> Iterator[FakeSumo]:
     with FakeSumo(keys=KEYS, rate_limit=None, max_in_flight=None, job_polls=1) as server:
         yield server
 
-
-@pytest.fixture
-def api(fake: FakeSumo) -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.auth = AUTH
-        yield session
 
 
 def dashboard(name: str = "App - Overview") -> dict[str, Any]:

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import requests
 
 from appbuilder.fakesumo import FakeSumo
 
-AUTH = ("suAccessId", "accessKeySecret")
 TOKEN = "ops_eyJhbGciOiJFUzI1NiIsImtpZCI6InNlY3JldCJ9"
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeSumo]:
-    with FakeSumo(keys={AUTH[0]: AUTH[1]}, rate_limit=None, max_in_flight=None, job_polls=0) as server:
-        yield server
-
-
-@pytest.fixture
-def api(fake: FakeSumo) -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.auth = AUTH
-        yield session
 
 
 def source_body(name: str = "1Password", **config: Any) -> dict[str, Any]:

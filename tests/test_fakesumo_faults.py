@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -14,21 +13,9 @@ import requests
 from appbuilder.commands.fake_sumo import run_forever, serve
 from appbuilder.fakesumo import FakeSumo
 
-AUTH = ("suAccessId", "accessKeySecret")
 FOLDER = {"type": "FolderSyncDefinition", "name": "App", "description": "", "children": []}
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeSumo]:
-    with FakeSumo(keys={AUTH[0]: AUTH[1]}, rate_limit=None, max_in_flight=None, job_polls=0) as server:
-        yield server
-
-
-@pytest.fixture
-def api(fake: FakeSumo) -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.auth = AUTH
-        yield session
 
 
 @pytest.mark.parametrize("fault,status", [("429", 429), ("500", 500), ("502", 502), ("503", 503)])

@@ -71,6 +71,15 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def _pair(old: Any, new: Any, path: str) -> list[FieldChange]:
+    """The change between two counterparts, either of which may be missing (``_MISSING``)."""
+    if old is _MISSING:
+        return [FieldChange(path, None, new, old_present=False)]
+    if new is _MISSING:
+        return [FieldChange(path, old, None, new_present=False)]
+    return diff(old, new, path)
+
+
 def diff(old: Any, new: Any, path: str = "") -> list[FieldChange]:
     """Every difference between ``old`` (remote) and ``new`` (desired), in a stable order."""
     if old == new:
@@ -78,14 +87,7 @@ def diff(old: Any, new: Any, path: str = "") -> list[FieldChange]:
     if isinstance(old, dict) and isinstance(new, dict):
         changes: list[FieldChange] = []
         for key in sorted(set(old) | set(new)):
-            a, b = old.get(key, _MISSING), new.get(key, _MISSING)
-            sub = _join(path, str(key))
-            if a is _MISSING:
-                changes.append(FieldChange(sub, None, b, old_present=False))
-            elif b is _MISSING:
-                changes.append(FieldChange(sub, a, None, new_present=False))
-            else:
-                changes.extend(diff(a, b, sub))
+            changes.extend(_pair(old.get(key, _MISSING), new.get(key, _MISSING), _join(path, str(key))))
         return changes
     if isinstance(old, list) and isinstance(new, list):
         return _diff_lists(old, new, path)
@@ -106,13 +108,7 @@ def _diff_lists(old: list[Any], new: list[Any], path: str) -> list[FieldChange]:
     changes: list[FieldChange] = []
     order = [item[field] for item in new] + [item[field] for item in old if item[field] not in new_by]
     for ident in order:
-        a, b = old_by.get(ident), new_by.get(ident)
-        label = json.dumps(_label(b if b is not None else a or {}, field), ensure_ascii=False)
-        sub = f"{path}[{label}]"
-        if a is None:
-            changes.append(FieldChange(sub, None, b, old_present=False))
-        elif b is None:
-            changes.append(FieldChange(sub, a, None, new_present=False))
-        else:
-            changes.extend(diff(a, b, sub))
+        a, b = old_by.get(ident, _MISSING), new_by.get(ident, _MISSING)
+        label = json.dumps(_label(b if b is not _MISSING else a, field), ensure_ascii=False)
+        changes.extend(_pair(a, b, f"{path}[{label}]"))
     return changes

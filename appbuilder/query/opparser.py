@@ -16,10 +16,8 @@ _NAMED_GROUP = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
 def parse_json(s: Stream, name: Token) -> ast.JsonOp:
     op = ast.JsonOp()
     while not s.at_end():
-        if s.is_word("field") and s.peek().kind == OP and s.peek().value == "=":
-            s.next()
-            s.next()
-            op.source = s.field_name()
+        if _at_field_option(s):
+            op.source = _field_option(s)
         elif s.accept_word("auto"):
             op.auto = True
         elif s.accept_word("nodrop"):
@@ -43,6 +41,17 @@ def parse_json(s: Stream, name: Token) -> ast.JsonOp:
     return op
 
 
+def _at_field_option(s: Stream) -> bool:
+    return s.is_word("field") and s.peek().kind == OP and s.peek().value == "="
+
+
+def _field_option(s: Stream) -> str:
+    """Consume ``field=<name>`` and return the name."""
+    s.next()
+    s.next()
+    return s.field_name()
+
+
 def _strings(s: Stream) -> list[str]:
     return _strings_at(s)[0]
 
@@ -63,10 +72,8 @@ def parse_parse(s: Stream, name: Token) -> ast.Operator:
         return _parse_regex(s)
     op = ast.ParseOp()
     while not s.at_end():
-        if s.is_word("field") and s.peek().kind == OP and s.peek().value == "=":
-            s.next()
-            s.next()
-            op.source = s.field_name()
+        if _at_field_option(s):
+            op.source = _field_option(s)
         elif s.tok.kind == STRING and not op.pattern:
             op.pattern = s.next().value
         elif s.accept_word("as"):
@@ -90,10 +97,8 @@ def parse_parse(s: Stream, name: Token) -> ast.Operator:
 def _parse_regex(s: Stream) -> ast.ParseRegexOp:
     op = ast.ParseRegexOp()
     while not s.at_end():
-        if s.is_word("field") and s.peek().kind == OP and s.peek().value == "=":
-            s.next()
-            s.next()
-            op.source = s.field_name()
+        if _at_field_option(s):
+            op.source = _field_option(s)
         elif s.tok.kind == STRING and not op.pattern:
             t = s.next()
             op.pattern = t.value
