@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app_definitions" / "1password"
-SCHEMAS = ROOT / "schemas"
+SCHEMAS = ROOT / "appbuilder" / "schemas"
 GENERATOR = ROOT / "scripts" / "gen_1password_events.py"
 
 DASHBOARD_FILES = ["overview", "successful_signins", "failed_signins", "threat_intel", "item_usage"]

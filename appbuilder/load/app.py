@@ -61,7 +61,7 @@ def _read(path: Path, kind: str, diagnostics: list[Diagnostic]) -> tuple[YamlDoc
     if not isinstance(doc.data, dict):
         diagnostics.append(Diagnostic(doc.position([]), f"expected a mapping at the top of this {kind} file, "
                                       f"found {_yaml_kind(doc.data)}", code="schema",
-                                      hint=f"see schemas/{kind}.schema.json"))
+                                      hint=f"see `appbuilder schema {kind}`"))
         return None, False
     schema_problems = validate_document(doc, kind)
     diagnostics.extend(schema_problems)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
@@ -14,9 +14,11 @@ from jsonschema.exceptions import ValidationError, best_match
 from appbuilder.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
     from appbuilder.load.yamlfile import YamlDocument
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMA_DIR: Traversable = files("appbuilder") / "schemas"
 KINDS = ("app", "source", "queries", "dashboard", "tests")
 
 
@@ -24,7 +26,8 @@ class UnknownKindError(KeyError):
     """Raised for a schema kind that does not exist."""
 
 
-def schema_path(kind: str) -> Path:
+def schema_path(kind: str) -> Traversable:
+    """The packaged schema file of one YAML kind (shipped inside the package, so wheels work too)."""
     if kind not in KINDS:
         raise UnknownKindError(kind)
     return SCHEMA_DIR / f"{kind}.schema.json"
