@@ -1,0 +1,32 @@
+"""Helpers shared by the command modules of the CLI: option parsing and output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+FORMAT_CHOICE = click.Choice(["text", "json", "github"])
+
+
+def parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    """``name=value`` pairs from repeated ``--param`` options."""
+    params: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"'{item}' is not name=value", param_hint="--param")
+        params[name.strip()] = value
+    return params
+
+
+def existing(path: str) -> Path:
+    target = Path(path)
+    if not target.exists():
+        raise click.BadParameter(f"'{path}' does not exist", param_hint="PATH")
+    return target
+
+
+def emit(text: str, *, err: bool = False) -> None:
+    if text:
+        click.echo(text, err=err)
