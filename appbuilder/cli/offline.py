@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import FORMAT_CHOICE, emit, existing, parse_params
+from appbuilder.cli.common import FORMAT_CHOICE, REPORT_CHOICE, emit, existing, parse_params
 from appbuilder.cli.group import cli
 
 
 @cli.command()
 @click.argument("path")
-@click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
+@click.option("--format", "fmt", type=REPORT_CHOICE, default="text", show_default=True)
 def validate(path: str, fmt: str) -> None:
     """Check an app definition (schema, references, variables, layout, queries). Exit 1 when invalid."""
     from appbuilder.commands.validate import run_validate

@@ -1,0 +1,80 @@
+"""One registry of renderers: each output format is one module that registers a renderer per result type.
+
+A command builds a typed result (a :class:`DiagnosticReport`, a diff, ...) and asks :func:`render` for it in the
+format the user chose; :func:`formats_for` lists the formats a result type offers (for ``--format`` choices).
+A new format is a new module here, registering its renderers, plus its name in ``_FORMAT_MODULES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from appbuilder.diagnostics import Diagnostic
+
+T = TypeVar("T")
+Renderer = Callable[[Any], str]
+
+_FORMAT_MODULES = ("text", "json", "github", "sarif", "markdown")
+_REGISTRY: dict[tuple[type, str], Renderer] = {}
+_loaded = False
+
+
+@dataclass(frozen=True)
+class DiagnosticReport:
+    """Problems found by a command (validate, build, query lint), with a one-line summary for text output."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    summary: str = ""
+    tool: str = "appbuilder"
+
+    @property
+    def ordered(self) -> list[Diagnostic]:
+        return sorted(self.diagnostics, key=Diagnostic.sort_key)
+
+    @property
+    def errors(self) -> int:
+        return sum(d.is_error for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.diagnostics) - self.errors
+
+
+def register(fmt: str, kind: type) -> Callable[[Callable[[T], str]], Callable[[T], str]]:
+    """Decorator: the function renders results of type ``kind`` in format ``fmt``."""
+
+    def decorate(fn: Callable[[T], str]) -> Callable[[T], str]:
+        _REGISTRY[(kind, fmt)] = fn
+        return fn
+
+    return decorate
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        for name in _FORMAT_MODULES:
+            importlib.import_module(f"appbuilder.report.{name}")
+        _loaded = True
+
+
+def formats_for(kind: type) -> tuple[str, ...]:
+    """Every format with a renderer for ``kind``, in registry order (text first)."""
+    _load()
+    return tuple(fmt for fmt in _FORMAT_MODULES if (kind, fmt) in _REGISTRY)
+
+
+def render(result: object, fmt: str) -> str:
+    """``result`` rendered in ``fmt``; ValueError when that format does not render this type."""
+    _load()
+    renderer = _REGISTRY.get((type(result), fmt))
+    if renderer is None:
+        offered = ", ".join(formats_for(type(result))) or "none"
+        raise ValueError(f"format '{fmt}' is not offered for {type(result).__name__} (offered: {offered})")
+    return renderer(result)
+
+
+__all__ = ["DiagnosticReport", "formats_for", "register", "render"]

@@ -1,0 +1,13 @@
+"""JSON for scripts: one object with the verdict, counts and every problem."""
+
+from __future__ import annotations
+
+import json
+
+from appbuilder.report import DiagnosticReport, register
+
+
+@register("json", DiagnosticReport)
+def diagnostics_json(report: DiagnosticReport) -> str:
+    return json.dumps({"valid": report.errors == 0, "errors": report.errors, "warnings": report.warnings,
+                       "problems": [d.to_dict() for d in report.ordered]}, indent=2)

@@ -1,0 +1,89 @@
+"""appbuilder.report: the renderer registry, SARIF 2.1.0 (checked against the OASIS schema) and Markdown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import edit
+from jsonschema import Draft4Validator
+
+from appbuilder.cli import cli
+from appbuilder.diagnostics import WARNING, Diagnostic
+from appbuilder.model import Position
+from appbuilder.report import DiagnosticReport, formats_for, register, render
+
+SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "reference" / "sarif-schema-2.1.0.json"
+ERR = Diagnostic(Position("app/b.yaml", 3, 7), "bad | value", code="schema", path="panels[0].chart", hint="use pie")
+WARN = Diagnostic(Position("app/a.yaml", 9, 1), "unused", severity=WARNING, code="unused-variable")
+UNCODED = Diagnostic(Position("app/c.yaml"), "file is empty")
+
+
+def sarif_validator() -> Draft4Validator:
+    if not SARIF_SCHEMA.exists():
+        pytest.skip("reference SARIF schema not available")
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    return Draft4Validator(schema)
+
+
+def test_registry_lists_formats_and_refuses_unknown() -> None:
+    assert formats_for(DiagnosticReport) == ("text", "json", "github", "sarif", "markdown")
+    with pytest.raises(ValueError, match="format 'junit' is not offered for DiagnosticReport"):
+        render(DiagnosticReport([ERR]), "junit")
+
+
+def test_a_new_format_is_one_registration() -> None:
+    class Shout:
+        pass
+
+    register("text", Shout)(lambda _: "HI")
+    assert render(Shout(), "text") == "HI"
+    assert formats_for(Shout) == ("text",)
+
+
+def test_sarif_is_valid_with_rules_and_regions() -> None:
+    log = json.loads(render(DiagnosticReport([ERR, WARN, UNCODED]), "sarif"))
+    errors = sorted(sarif_validator().iter_errors(log), key=str)
+    assert not errors, errors[0].message
+    run = log["runs"][0]
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert rules == ["appbuilder", "schema", "unused-variable"]
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    err = by_rule["schema"]
+    assert err["level"] == "error" and rules[err["ruleIndex"]] == "schema"
+    assert err["message"]["text"] == "bad | value (use pie)"
+    loc = err["locations"][0]
+    assert loc["physicalLocation"]["artifactLocation"] == {"uri": "app/b.yaml", "uriBaseId": "%SRCROOT%"}
+    assert loc["physicalLocation"]["region"] == {"startLine": 3, "startColumn": 7}
+    assert loc["logicalLocations"] == [{"fullyQualifiedName": "panels[0].chart"}]
+    assert by_rule["unused-variable"]["level"] == "warning"
+    assert "region" not in by_rule["appbuilder"]["locations"][0]["physicalLocation"]  # no line: no region
+
+
+def test_sarif_empty_is_valid() -> None:
+    log = json.loads(render(DiagnosticReport([]), "sarif"))
+    assert not list(sarif_validator().iter_errors(log))
+    assert log["runs"][0]["results"] == []
+
+
+def test_markdown_table_escapes_cells() -> None:
+    out = render(DiagnosticReport([ERR, WARN], summary="app: invalid"), "markdown")
+    lines = out.splitlines()
+    assert lines[0] == "**app: invalid**"
+    assert lines[2] == "| Severity | Location | Code | Problem |"
+    assert lines[4] == "| warning | `app/a.yaml:9:1` | unused-variable | unused |"
+    assert lines[5] == "| error | `app/b.yaml:3:7` | schema | bad \\| value (hint: use pie) |"
+
+
+def test_validate_sarif_from_cli(app_dir: Path) -> None:
+    edit(app_dir / "dashboards/main.yaml", "chart: ", "chart: piee #")
+    result = CliRunner().invoke(cli, ["validate", "app", "--format", "sarif"])
+    assert result.exit_code == 1
+    log = json.loads(result.output)
+    assert not list(sarif_validator().iter_errors(log))
+    results = log["runs"][0]["results"]
+    assert results and all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("app/")
+                           for r in results)
+    assert any(r["level"] == "error" and "region" in r["locations"][0]["physicalLocation"] for r in results)
