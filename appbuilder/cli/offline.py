@@ -49,12 +49,24 @@ def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> N
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["app", "source", "queries", "dashboard", "tests"]))
-def schema(kind: str) -> None:
-    """Print the JSON Schema of one YAML kind."""
-    from appbuilder.commands.schema import schema_text
+@click.argument("kind", type=click.Choice(["app", "source", "queries", "dashboard", "tests"]), required=False)
+@click.option("--write", "write_dir", type=click.Path(file_okay=False), default=None,
+              help="Write the schemas (all, or KIND's) into this directory for editors' $schema comments.")
+def schema(kind: str | None, write_dir: str | None) -> None:
+    """Print the JSON Schema of one YAML kind, or write them to a directory (--write DIR)."""
+    from appbuilder.commands.schema import KINDS, schema_text, write_schemas
 
-    click.echo(schema_text(kind), nl=False)
+    if write_dir is None:
+        if kind is None:
+            raise click.UsageError("give a KIND to print, or --write DIR to write every schema")
+        click.echo(schema_text(kind), nl=False)
+        return
+    try:
+        written = write_schemas(Path(write_dir), (kind,) if kind else KINDS)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write schemas to {write_dir}: {exc.strerror or exc}") from exc
+    for path in written:
+        emit(f"wrote {path}")
 
 
 @cli.group()
