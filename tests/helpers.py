@@ -12,3 +12,16 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 FAKE_AUTH = ("suAccessId", "accessKeySecret")  # the access id and key the fake Sumo fixtures accept
+
+
+def cli_run(*args: str) -> tuple[int, str]:
+    """Invoke the appbuilder CLI in-process; asserts no traceback. Returns (exit code, output)."""
+    from click.testing import CliRunner
+
+    from appbuilder.cli import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output
+    if result.exception is not None:
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.exit_code, result.output

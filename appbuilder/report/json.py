@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from appbuilder.appdiff import AppDiff
 from appbuilder.report import DiagnosticReport, register
 
 
@@ -11,3 +12,8 @@ from appbuilder.report import DiagnosticReport, register
 def diagnostics_json(report: DiagnosticReport) -> str:
     return json.dumps({"valid": report.errors == 0, "errors": report.errors, "warnings": report.warnings,
                        "problems": [d.to_dict() for d in report.ordered]}, indent=2)
+
+
+@register("json", AppDiff)
+def diff_json(diff: AppDiff) -> str:
+    return json.dumps(diff.to_dict(), indent=2, ensure_ascii=False)

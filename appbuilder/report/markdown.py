@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from appbuilder.appdiff import AppDiff, FieldChange, display
 from appbuilder.report import DiagnosticReport, register
+from appbuilder.report.text import diff_summary
 
 
 def cell(value: str) -> str:
@@ -20,3 +24,60 @@ def diagnostics_markdown(report: DiagnosticReport) -> str:
             problem = d.message + (f" (hint: {d.hint})" if d.hint else "")
             lines.append(f"| {d.severity} | `{d.position}` | {cell(d.code)} | {cell(problem)} |")
     return "\n".join(lines)
+
+
+COLLAPSE_OVER = 12  # query diffs longer than this many lines go into a collapsible <details> section
+
+
+def _longest_backticks(lines: list[str]) -> int:
+    return max((len(run) for line in lines for run in re.findall("`+", line)), default=0)
+
+
+def code(value: str) -> str:
+    """``value`` as one inline code span, whatever backticks it holds."""
+    value = value.replace("\n", " ")
+    ticks = "`" * (_longest_backticks([value]) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{ticks}{pad}{value}{pad}{ticks}"
+
+
+def _fence(lines: list[str], lang: str = "diff") -> list[str]:
+    fence = "`" * max(3, _longest_backticks(lines) + 1)
+    return [fence + lang, *lines, fence]
+
+
+def _field_lines(change_label: str, f: FieldChange) -> list[str]:
+    if not f.multiline:
+        return [f"- **{f.name}**: {code(display(f.old))} → {code(display(f.new))}"]
+    diff = f.line_diff()
+    added = sum(1 for line in diff if line.startswith("+"))
+    removed = sum(1 for line in diff if line.startswith("-"))
+    block = _fence(diff)
+    if len(diff) <= COLLAPSE_OVER:
+        return [f"- **{f.name}** (+{added} −{removed}):", "", *block, ""]
+    return [f"- **{f.name}** (+{added} −{removed}):", "",
+            f"<details><summary>{f.name} of {change_label}: {len(diff)} diff lines</summary>", "", *block, "",
+            "</details>", ""]
+
+
+@register("markdown", AppDiff)
+def diff_markdown(diff: AppDiff) -> str:
+    name = diff.new_name or diff.old_name
+    lines = [f"### appbuilder diff: {name}", ""]
+    if diff.old_version != diff.new_version:
+        lines += [f"Version `{diff.old_version or '(none)'}` → `{diff.new_version or '(none)'}`", ""]
+    lines.append(f"**{diff_summary(diff)}**")
+    if diff.equal:
+        return "\n".join(lines)
+    lines += ["", "| Change | Item | Fields |", "| --- | --- | --- |"]
+    for c in diff.changes:
+        title = f" ({cell(c.shown_title)})" if c.shown_title else ""
+        fields = ", ".join(cell(f.name) for f in c.fields)
+        lines.append(f"| {c.action} | {c.kind} `{cell(c.item)}`{title} | {fields} |")
+    for c in diff.changes:
+        if c.fields:
+            lines += ["", f"#### {c.kind} `{c.item}`" + (f" — {c.shown_title}" if c.shown_title else ""),
+                      ""]
+            for f in c.fields:
+                lines += _field_lines(f"{c.kind} {c.item}", f)
+    return "\n".join(lines).rstrip("\n")

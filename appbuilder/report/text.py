@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from appbuilder.appdiff import AppDiff, display
 from appbuilder.report import DiagnosticReport, register
 
 
@@ -16,3 +17,30 @@ def diagnostics_text(report: DiagnosticReport) -> str:
     if report.summary:
         lines.append(report.summary)
     return "\n".join(lines)
+
+
+_MARKS = {"added": "+", "removed": "-", "changed": "~"}
+
+
+@register("text", AppDiff)
+def diff_text(diff: AppDiff) -> str:
+    lines: list[str] = []
+    for change in diff.changes:
+        lines.append(f"{_MARKS[change.action]} {change.label}")
+        for f in change.fields:
+            if f.multiline:
+                lines.append(f"    {f.name}:")
+                lines += [f"      {line}" for line in f.line_diff()]
+            else:
+                lines.append(f"    {f.name}: {display(f.old)} -> {display(f.new)}")
+    lines.append(diff_summary(diff))
+    return "\n".join(lines)
+
+
+def diff_summary(diff: AppDiff) -> str:
+    """One line: how many items changed, or that the definitions are equal."""
+    if diff.equal:
+        return "no changes"
+    noun = "change" if len(diff.changes) == 1 else "changes"
+    return (f"{len(diff.changes)} {noun} ({diff.count('added')} added, {diff.count('removed')} removed, "
+            f"{diff.count('changed')} changed)")

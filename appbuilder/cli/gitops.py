@@ -1,0 +1,48 @@
+"""Review and scaffolding verbs: diff, docs, new."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from appbuilder.cli.common import emit, existing
+from appbuilder.cli.group import cli
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="OLD NEW | PATH")
+@click.option("--base", "base", metavar="REF", default=None,
+              help="Compare PATH in the working tree with PATH at this git ref (branch, tag or commit).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the diff to a file.")
+def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None) -> None:
+    """Semantic diff of two app definitions: dashboards, panels, queries, variables, saved searches, source.
+
+    Exit 0 when equal, 1 when different, 2 on error.
+    """
+    from appbuilder.commands.diff import ERROR, run_diff, run_diff_base
+    from appbuilder.report import DiagnosticReport, render
+
+    if base is not None:
+        if len(paths) != 1:
+            raise click.UsageError("with --base give one PATH (the app in the working tree)")
+        outcome = run_diff_base(existing(paths[0]), base)
+    else:
+        if len(paths) != 2:
+            raise click.UsageError("give two app directories (OLD NEW), or --base REF and one PATH")
+        outcome = run_diff(existing(paths[0]), existing(paths[1]))
+    if outcome.error:
+        emit(f"appbuilder diff: {outcome.error}", err=True)
+    if outcome.diagnostics and outcome.exit_code == ERROR:
+        emit(render(DiagnosticReport(outcome.diagnostics, "cannot compare: an app does not load"), "text"),
+             err=True)
+    if outcome.diff is not None:
+        text = render(outcome.diff, fmt)
+        if output:
+            Path(output).write_text(text + "\n", encoding="utf-8")
+        else:
+            emit(text)
+    sys.exit(outcome.exit_code)
