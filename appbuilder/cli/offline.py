@@ -14,12 +14,15 @@ from appbuilder.cli.group import cli
 @cli.command()
 @click.argument("path")
 @click.option("--format", "fmt", type=REPORT_CHOICE, default="text", show_default=True)
-def validate(path: str, fmt: str) -> None:
+@click.option("--base", metavar="REF", default=None,
+              help="Also require a new version (and its CHANGELOG.md entry) when the built content changed since "
+                   "this git ref.")
+def validate(path: str, fmt: str, base: str | None) -> None:
     """Check an app definition (schema, references, variables, layout, queries). Exit 1 when invalid."""
     from appbuilder.commands.validate import run_validate
     from appbuilder.validate.reporting import render
 
-    result = run_validate(existing(path))
+    result = run_validate(existing(path), base=base)
     summary = (f"{path}: valid" if result.ok else f"{path}: invalid") + \
         f" ({len(result.errors)} errors, {len(result.warnings)} warnings)"
     emit(render(result.diagnostics, fmt, summary=summary))
