@@ -46,3 +46,22 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None)
         else:
             emit(text)
     sys.exit(outcome.exit_code)
+
+
+@cli.command()
+@click.argument("path")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the page to this file (default: standard output).")
+def docs(path: str, output: str | None) -> None:
+    """Generate the app's documentation page (Markdown) from its definitions."""
+    from appbuilder.commands.docs import run_docs
+    from appbuilder.report import DiagnosticReport, render
+
+    outcome = run_docs(existing(path), Path(output) if output else None)
+    if not outcome.ok:
+        emit(render(DiagnosticReport(outcome.diagnostics, f"{path}: invalid, no page written"), "text"), err=True)
+        sys.exit(1)
+    if outcome.written is not None:
+        emit(f"wrote {outcome.written}")
+    else:
+        click.echo(outcome.page, nl=False)
