@@ -65,3 +65,21 @@ def docs(path: str, output: str | None) -> None:
         emit(f"wrote {outcome.written}")
     else:
         click.echo(outcome.page, nl=False)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--from-samples", "samples", type=click.Path(dir_okay=False), default=None,
+              help="JSON Lines file of real events: copied as the app's samples; the queries' field comes from it.")
+def new(name: str, samples: str | None) -> None:
+    """Scaffold a new app directory NAME that validates and tests green."""
+    from appbuilder.commands.new import run_new
+    from appbuilder.report import DiagnosticReport, render
+
+    outcome = run_new(Path(name), Path(samples) if samples else None)
+    if not outcome.ok:
+        emit(render(DiagnosticReport(outcome.diagnostics, f"{name}: nothing written"), "text"), err=True)
+        sys.exit(1)
+    for path in outcome.written:
+        emit(f"wrote {path}")
+    emit(f"next: appbuilder validate {name} && appbuilder test {name}  (queries count by '{outcome.group_field}')")
