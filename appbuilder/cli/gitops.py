@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import emit, existing
+from appbuilder.cli.common import REPORT_CHOICE, emit, existing
 from appbuilder.cli.group import cli
 
 
@@ -83,3 +83,18 @@ def new(name: str, samples: str | None) -> None:
     for path in outcome.written:
         emit(f"wrote {path}")
     emit(f"next: appbuilder validate {name} && appbuilder test {name}  (queries count by '{outcome.group_field}')")
+
+
+@cli.command("validate-changed")
+@click.argument("files", nargs=-1)
+@click.option("--format", "fmt", type=REPORT_CHOICE, default="text", show_default=True)
+def validate_changed(files: tuple[str, ...], fmt: str) -> None:
+    """Validate every app owning one of FILES (the pre-commit hook's entry). Exit 1 when any is invalid."""
+    from appbuilder.commands.validate_changed import run_validate_changed
+    from appbuilder.report import DiagnosticReport, render
+
+    outcome = run_validate_changed([Path(f) for f in files])
+    verdicts = [f"{app}: {'valid' if r.ok else 'invalid'} ({len(r.errors)} errors, {len(r.warnings)} warnings)"
+                for app, r in outcome.results.items()]
+    emit(render(DiagnosticReport(outcome.diagnostics, "\n".join(verdicts)), fmt))
+    sys.exit(0 if outcome.ok else 1)
