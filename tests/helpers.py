@@ -25,3 +25,21 @@ def cli_run(*args: str) -> tuple[int, str]:
     if result.exception is not None:
         assert isinstance(result.exception, SystemExit), repr(result.exception)
     return result.exit_code, result.output
+
+
+def shim_env(tmp_path: Path) -> dict[str, str]:
+    """The environment with an `appbuilder` on PATH that runs this checkout, and a git identity."""
+    import os
+    import stat
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    shim = tmp_path / "shim-bin" / "appbuilder"
+    shim.parent.mkdir(exist_ok=True)
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m appbuilder "$@"\n', encoding="utf-8")
+    shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
+    env = dict(os.environ)
+    env.update(PATH=f"{shim.parent}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=str(repo),
+               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.com")
+    return env

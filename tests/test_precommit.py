@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import cli_run, edit
+from helpers import cli_run, edit, shim_env
 
 from appbuilder.commands.validate_changed import owning_app
 
@@ -38,15 +36,7 @@ def test_validate_changed_validates_each_owning_app_once(app_dir: Path) -> None:
 @pytest.fixture
 def hook_env(tmp_path: Path) -> dict[str, str]:
     """PATH with an `appbuilder` that runs this checkout, and a private pre-commit cache."""
-    shim = tmp_path / "bin" / "appbuilder"
-    shim.parent.mkdir()
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m appbuilder "$@"\n', encoding="utf-8")
-    shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
-    env = dict(os.environ)
-    env.update(PATH=f"{shim.parent}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=str(REPO),
-               PRE_COMMIT_HOME=str(tmp_path / "pre-commit-cache"), GIT_AUTHOR_NAME="t",
-               GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
-    return env
+    return {**shim_env(tmp_path), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache")}
 
 
 def _try_repo(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
