@@ -10,6 +10,10 @@ import click
 from appbuilder.cli.common import FORMAT_CHOICE, REPORT_CHOICE, emit, existing, parse_params
 from appbuilder.cli.group import cli
 
+# credentials `fake-sumo` accepts when none are given: for a fake on 127.0.0.1 only, never a real org's
+LOCAL_ACCESS_ID = "local"
+LOCAL_ACCESS_KEY = "local-fake-sumo-key"
+
 
 @cli.command()
 @click.argument("path")
@@ -44,8 +48,14 @@ def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> N
     if not outcome.ok or outcome.result is None:
         emit(render(outcome.validation.diagnostics, fmt, summary=f"{path}: not built"), err=fmt == "text")
         sys.exit(1)
-    warnings = render(outcome.validation.warnings, fmt) if fmt != "json" else ""
-    emit(warnings, err=True)
+    if fmt == "json":
+        import json
+
+        report = json.loads(render(outcome.validation.diagnostics, "json"))
+        report.update(built=True, written=[str(p) for p in outcome.written], manifest=outcome.result.manifest)
+        emit(json.dumps(report, indent=2))
+        return
+    emit(render(outcome.validation.warnings, fmt), err=True)
     for written in outcome.written:
         emit(f"wrote {written}")
     emit(f"content hash {outcome.result.manifest['contentHash']}")
@@ -121,8 +131,10 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
 
 @cli.command("fake-sumo")
 @click.option("--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0 = a free port).")
-@click.option("--access-id", envvar="SUMOLOGIC_ACCESSID", required=True, help="Access id the fake accepts.")
-@click.option("--access-key", envvar="SUMOLOGIC_ACCESSKEY", required=True, help="Access key the fake accepts.")
+@click.option("--access-id", envvar="SUMOLOGIC_ACCESSID", default=LOCAL_ACCESS_ID, show_default=True,
+              help="Access id the fake accepts.")
+@click.option("--access-key", envvar="SUMOLOGIC_ACCESSKEY", default=LOCAL_ACCESS_KEY,
+              help=f"Access key the fake accepts (default {LOCAL_ACCESS_KEY}, a local-only credential).")
 @click.option("--user-email", default="dev@example.com", show_default=True, help="Owner of the personal folder.")
 @click.option("--rate-limit", type=float, default=4.0, show_default=True, help="Requests per second per key.")
 @click.option("--job-polls", type=int, default=2, show_default=True, help="Polls before an async job ends.")
@@ -135,4 +147,7 @@ def fake_sumo(port: int, access_id: str, access_key: str, user_email: str, rate_
     fake = serve(port, {access_id: access_key}, user_email=user_email, rate_limit=rate_limit,
                  job_polls=job_polls, latency=latency)
     click.echo(f"fake Sumo listening: SUMOLOGIC_BASE_URL={fake.base_url}", err=True)
+    if (access_id, access_key) == (LOCAL_ACCESS_ID, LOCAL_ACCESS_KEY):
+        click.echo(f"default local credentials: export SUMOLOGIC_BASE_URL={fake.base_url} "
+                   f"SUMOLOGIC_ACCESSID={LOCAL_ACCESS_ID} SUMOLOGIC_ACCESSKEY={LOCAL_ACCESS_KEY}", err=True)
     run_forever(fake)
