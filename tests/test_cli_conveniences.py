@@ -40,3 +40,16 @@ def test_fake_sumo_starts_with_local_credentials(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_shell_completion_as_documented() -> None:
+    from click.testing import CliRunner
+
+    from appbuilder.cli import cli
+
+    script = CliRunner().invoke(cli, [], prog_name="appbuilder", env={"_APPBUILDER_COMPLETE": "bash_source"})
+    assert script.exit_code == 0 and "_appbuilder_completion()" in script.output
+    words = CliRunner().invoke(cli, [], prog_name="appbuilder",
+                               env={"_APPBUILDER_COMPLETE": "bash_complete", "COMP_WORDS": "appbuilder di",
+                                    "COMP_CWORD": "1"})
+    assert "plain,diff" in words.output.splitlines()
