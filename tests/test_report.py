@@ -87,3 +87,13 @@ def test_validate_sarif_from_cli(app_dir: Path) -> None:
     assert results and all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("app/")
                            for r in results)
     assert any(r["level"] == "error" and "region" in r["locations"][0]["physicalLocation"] for r in results)
+
+
+def test_info_findings_are_notices_not_warnings() -> None:
+    info = Diagnostic(Position("app/q.yaml", 2, 3), "field unknown here", severity="info", code="unknown-field")
+    report = DiagnosticReport([WARN, info])
+    assert (report.errors, report.warnings) == (0, 1)
+    assert render(report, "github").splitlines()[1].startswith("::notice file=app/q.yaml,line=2,col=3,")
+    log = json.loads(render(report, "sarif"))
+    assert [r["level"] for r in log["runs"][0]["results"]] == ["warning", "note"]
+    assert not list(sarif_validator().iter_errors(log))

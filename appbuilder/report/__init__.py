@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from appbuilder.diagnostics import Diagnostic
+from appbuilder.diagnostics import WARNING, Diagnostic
 
 T = TypeVar("T")
 Renderer = Callable[[Any], str]
@@ -40,7 +40,8 @@ class DiagnosticReport:
 
     @property
     def warnings(self) -> int:
-        return len(self.diagnostics) - self.errors
+        """Warnings only: informational findings (severity ``info``) are not counted as problems."""
+        return sum(d.severity == WARNING for d in self.diagnostics)
 
 
 def register(fmt: str, kind: type) -> Callable[[Callable[[T], str]], Callable[[T], str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from appbuilder.diagnostics import WARNING
 from appbuilder.report import DiagnosticReport, register
 
 
@@ -17,7 +18,7 @@ def escape(value: str, *, prop: bool = False) -> str:
 def diagnostics_github(report: DiagnosticReport) -> str:
     lines: list[str] = []
     for d in report.ordered:
-        level = "error" if d.is_error else "warning"
+        level = "error" if d.is_error else "warning" if d.severity == WARNING else "notice"
         props = [f"file={escape(d.position.file, prop=True)}"]
         if d.position.line:
             props.append(f"line={d.position.line}")

@@ -6,7 +6,7 @@ import json
 from pathlib import PurePath
 
 from appbuilder import __version__
-from appbuilder.diagnostics import Diagnostic
+from appbuilder.diagnostics import WARNING, Diagnostic
 from appbuilder.report import DiagnosticReport, register
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -44,7 +44,7 @@ def diagnostics_sarif(report: DiagnosticReport) -> str:
     for d in ordered:
         message = d.message + (f" ({d.hint})" if d.hint else "")
         results.append({"ruleId": rule_id(d), "ruleIndex": index[rule_id(d)],
-                        "level": "error" if d.is_error else "warning",
+                        "level": "error" if d.is_error else "warning" if d.severity == WARNING else "note",
                         "message": {"text": message}, "locations": [_location(d)]})
     driver = {"name": report.tool, "version": __version__,
               "rules": [{"id": rule, "shortDescription": {"text": rule}} for rule in rules]}
