@@ -62,7 +62,8 @@ def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> N
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["app", "source", "queries", "dashboard", "tests"]), required=False)
+@click.argument("kind", type=click.Choice(["app", "source", "queries", "dashboard", "tests", "environments"]),
+                required=False)
 @click.option("--write", "write_dir", type=click.Path(file_okay=False), default=None,
               help="Write the schemas (all, or KIND's) into this directory for editors' $schema comments.")
 def schema(kind: str | None, write_dir: str | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from appbuilder.appdiff import AppDiff
+from appbuilder.environments import EnvironmentsReport
 from appbuilder.report import DiagnosticReport, register
 
 
@@ -17,3 +18,11 @@ def diagnostics_json(report: DiagnosticReport) -> str:
 @register("json", AppDiff)
 def diff_json(diff: AppDiff) -> str:
     return json.dumps(diff.to_dict(), indent=2, ensure_ascii=False)
+
+
+@register("json", EnvironmentsReport)
+def environments_json(report: EnvironmentsReport) -> str:
+    return json.dumps({"ok": report.ok, "command": report.command, "changed": report.changed,
+                       "environments": [{"name": r.environment, "org": r.target, "ok": r.ok, "changes": r.changes,
+                                         "calls": r.calls, "error": r.error, "report": r.report}
+                                        for r in report.results]}, indent=2, ensure_ascii=False)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from appbuilder.appdiff import AppDiff, FieldChange, display
+from appbuilder.environments import EnvironmentsReport
 from appbuilder.report import DiagnosticReport, register
-from appbuilder.report.text import diff_summary
+from appbuilder.report.text import diff_summary, environment_rows
 
 
 def cell(value: str) -> str:
@@ -81,3 +82,11 @@ def diff_markdown(diff: AppDiff) -> str:
             for f in c.fields:
                 lines += _field_lines(f"{c.kind} {c.item}", f)
     return "\n".join(lines).rstrip("\n")
+
+
+@register("markdown", EnvironmentsReport)
+def environments_markdown(report: EnvironmentsReport) -> str:
+    rows = environment_rows(report)
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + " --- |" * len(rows[0])]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows[1:]]
+    return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from appbuilder.appdiff import AppDiff, display
+from appbuilder.environments import EnvironmentResult, EnvironmentsReport
 from appbuilder.report import DiagnosticReport, register
 
 
@@ -44,3 +45,27 @@ def diff_summary(diff: AppDiff) -> str:
     noun = "change" if len(diff.changes) == 1 else "changes"
     return (f"{len(diff.changes)} {noun} ({diff.count('added')} added, {diff.count('removed')} removed, "
             f"{diff.count('changed')} changed)")
+
+
+def changes_text(result: EnvironmentResult) -> str:
+    """``2 create, 1 update`` style counts of plan actions ("-" when none)."""
+    return ", ".join(f"{count} {action}" for action, count in result.changes.items()) or "-"
+
+
+def environment_rows(report: EnvironmentsReport) -> list[list[str]]:
+    """Header and one row per environment, shared by the text and Markdown tables."""
+    rows = [["environment", "org", "result", "changes", "API calls", "error"]]
+    for r in report.results:
+        rows.append([r.environment, r.target, "ok" if r.ok else "failed", changes_text(r), str(r.calls),
+                     r.error or ""])
+    return rows
+
+
+@register("text", EnvironmentsReport)
+def environments_text(report: EnvironmentsReport) -> str:
+    rows = environment_rows(report)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    failed = sum(1 for r in report.results if not r.ok)
+    lines.append(f"{report.command}: {len(report.results) - failed} of {len(report.results)} environments ok")
+    return "\n".join(lines)

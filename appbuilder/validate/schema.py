@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from appbuilder.load.yamlfile import YamlDocument
 
 SCHEMA_DIR: Traversable = files("appbuilder") / "schemas"
-KINDS = ("app", "source", "queries", "dashboard", "tests")
+KINDS = ("app", "source", "queries", "dashboard", "tests", "environments")
 
 
 class UnknownKindError(KeyError):
