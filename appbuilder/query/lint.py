@@ -43,6 +43,9 @@ DEFAULT_SEVERITY: dict[str, str] = {
     "alias-is-operator-name": WARNING,
     "undeclared-variable": ERROR,
     "undeclared-parameter": ERROR,
+    "unmodelled-form": WARNING,
+    "metrics-no-metric": WARNING,
+    "row-reference-undefined": ERROR,
 }
 
 
@@ -356,8 +359,11 @@ class _Linter:
 
 
 def lint_tree(tree: ast.QueryAST, ctx: LintContext) -> list[QueryIssue]:
-    issues = _Linter(tree, ctx).run()
-    text = tree.text
+    return finish_issues(_Linter(tree, ctx).run(), tree.text, ctx)
+
+
+def finish_issues(issues: list[QueryIssue], text: str, ctx: LintContext) -> list[QueryIssue]:
+    """Add template-reference findings, apply ``ctx.severity`` (dropping "off") and sort by position."""
     if ctx.variables is not None:
         for ref in find_variables(text):
             if ref.name not in ctx.variables:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from appbuilder.query import ast
 from appbuilder.query.exprparser import ParseError, Stream, at, describe, parse_expr
 from appbuilder.query.lexer import (
@@ -64,7 +66,7 @@ def _parse_scope(tokens: list[Token], query: ast.QueryAST) -> ast.ScopeExpr | No
     if s.at_end():
         return None
     try:
-        expr = _scope_or(s)
+        expr = scope_boolean(s, _scope_primary)
         if not s.at_end():
             raise ParseError(s.tok, f"unexpected {describe(s.tok)} in the search scope")
         return expr
@@ -77,39 +79,41 @@ def _is_scope_word(t: Token, *words: str) -> bool:
     return t.kind == WORD and t.value.lower() in words
 
 
-def _scope_or(s: Stream) -> ast.ScopeExpr:
+def scope_boolean(s: Stream, primary: Callable[[Stream], ast.ScopeExpr]) -> ast.ScopeExpr:
+    """Terms joined by OR, AND (or nothing: an implicit AND) and NOT/``!`` (keywords in any case), as in the
+    scope of a log query and the selector of a metrics query; ``primary`` reads one term or parenthesis."""
     start = s.tok
-    items = [_scope_and(s)]
+    items = [_scope_and(s, primary)]
     while _is_scope_word(s.tok, "or"):
         s.next()
-        items.append(_scope_and(s))
+        items.append(_scope_and(s, primary))
     return items[0] if len(items) == 1 else at(ast.ScopeBool("or", items), start)
 
 
-def _scope_and(s: Stream) -> ast.ScopeExpr:
+def _scope_and(s: Stream, primary: Callable[[Stream], ast.ScopeExpr]) -> ast.ScopeExpr:
     start = s.tok
-    items = [_scope_not(s)]
+    items = [_scope_not(s, primary)]
     while True:
         if _is_scope_word(s.tok, "and"):
             s.next()
         elif s.at_end() or _is_scope_word(s.tok, "or") or s.is_op(")"):
             break
-        items.append(_scope_not(s))
+        items.append(_scope_not(s, primary))
     return items[0] if len(items) == 1 else at(ast.ScopeBool("and", items), start)
 
 
-def _scope_not(s: Stream) -> ast.ScopeExpr:
+def _scope_not(s: Stream, primary: Callable[[Stream], ast.ScopeExpr]) -> ast.ScopeExpr:
     start = s.tok
     if _is_scope_word(s.tok, "not") or s.is_op("!"):
         s.next()
-        return at(ast.ScopeNot(_scope_not(s)), start)
-    return _scope_primary(s)
+        return at(ast.ScopeNot(_scope_not(s, primary)), start)
+    return primary(s)
 
 
 def _scope_primary(s: Stream) -> ast.ScopeExpr:
     t = s.tok
     if s.accept_op("("):
-        inner = _scope_or(s)
+        inner = scope_boolean(s, _scope_primary)
         s.expect_op(")")
         return inner
     if t.kind == WORD and t.value.lower() not in _SCOPE_KEYWORDS:
