@@ -3,7 +3,7 @@ log lint, positions 1-based within the query text), and ``lint_typed_query`` for
 
 from __future__ import annotations
 
-from appbuilder.query.lint import ERROR, WARNING, LintContext, QueryIssue, finish_issues
+from appbuilder.query.issues import ERROR, WARNING, LintContext, QueryIssue, finish_issues
 from appbuilder.query.metrics_parser import KNOWN_OPERATORS, MetricsOp, MetricsQuery, RowRef, parse_metrics_query
 
 __all__ = ["MetricsOp", "MetricsQuery", "RowRef", "lint_metrics_query", "lint_typed_query", "parse_metrics_query"]
