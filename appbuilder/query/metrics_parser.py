@@ -291,13 +291,15 @@ def _operator_body(op: MetricsOp, cur: _Cursor) -> None:
     if name in AGGREGATES:
         op.modelled = not args
     elif name == "pct":
-        _call_args(op, args, ["a percentile"], "pct(95)", cur.eof)
-        if not (_is_number(args[1].value) and 0 <= float(args[1].value) <= 100):
-            raise ParseError(args[1], f"pct needs a percentile between 0 and 100 but found '{args[1].value}'")
+        (value,) = _call_args(op, args, ["a percentile"], "pct(95)", cur.eof)
+        if not (len(value) == 1 and _is_number(value[0].value) and 0 <= float(value[0].value) <= 100):
+            raise ParseError(value[0], "pct needs a percentile between 0 and 100 but found "
+                             f"'{' '.join(t.value for t in value)}'")
     elif name in ("topk", "bottomk"):
-        _call_args(op, args, ["a number of series", "an aggregate"], f"{name}(10, avg)", cur.eof)
-        if not args[1].value.isdigit() and args[1].kind != TEMPLATE:
-            raise ParseError(args[1], f"{name} needs a whole number of series first, e.g. {name}(10, avg)")
+        count, ranking = _call_args(op, args, ["a number of series", "an aggregate"], f"{name}(10, avg)", cur.eof)
+        if not (len(count) == 1 and (count[0].value.isdigit() or count[0].kind == TEMPLATE)):
+            raise ParseError(count[0], f"{name} needs a whole number of series first, e.g. {name}(10, avg)")
+        op.modelled = len(ranking) == 1 and ranking[0].value.lower() in AGGREGATES
     elif name in ("quantize", "timeshift"):
         words = [t for t in args if not (t.kind == WORD and t.value.lower() == "to")]
         if not words:
@@ -314,13 +316,20 @@ def _operator_body(op: MetricsOp, cur: _Cursor) -> None:
         op.modelled = all(t.kind == WORD and t.value.lower() in ("increasing", "counter") for t in args)
 
 
-def _call_args(op: MetricsOp, args: list[Token], what: list[str], example: str, eof: Token) -> None:
-    """Check ``name(a[, b])``: the parenthesised argument count. ``args`` keeps the parentheses."""
-    inner = [t for t in args[1:-1] if not (t.kind == OP and t.value == ",")]
-    if not args or args[0].value != "(" or args[-1].value != ")" or len(inner) != len(what):
-        at_tok = args[0] if args else eof
-        raise ParseError(at_tok, f"{op.name} needs {' and '.join(what)} in parentheses, e.g. {example}")
-    args[1:-1] = inner
+def _call_args(op: MetricsOp, args: list[Token], what: list[str], example: str, eof: Token) -> list[list[Token]]:
+    """The tokens of each argument of ``name(a[, b])``, checking their count; ``args`` keeps the parentheses."""
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for t in args[1:-1]:
+        if t.kind == OP and t.value == "," and depth == 0:
+            parts.append([])
+            continue
+        depth += (t.kind == OP and t.value == "(") - (t.kind == OP and t.value == ")")
+        parts[-1].append(t)
+    if not args or args[0].value != "(" or args[-1].value != ")" or len(parts) != len(what) or not all(parts):
+        raise ParseError(args[0] if args else eof, f"{op.name} needs {' and '.join(what)} in parentheses, "
+                         f"e.g. {example}")
+    return parts
 
 
 def _quantize_tail(words: list[Token]) -> bool:
