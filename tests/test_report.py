@@ -97,3 +97,16 @@ def test_info_findings_are_notices_not_warnings() -> None:
     log = json.loads(render(report, "sarif"))
     assert [r["level"] for r in log["runs"][0]["results"]] == ["warning", "note"]
     assert not list(sarif_validator().iter_errors(log))
+
+
+def test_query_lint_sarif(tmp_path: Path) -> None:
+    query = tmp_path / "q.sumo"
+    query.write_text('_sourceCategory=x\n| json "a" as a\n| count by a\n| where (', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["query", "lint", str(query), "--format", "sarif"])
+    assert result.exit_code == 1
+    log = json.loads(result.stdout)
+    assert not list(sarif_validator().iter_errors(log))
+    errors = [r for r in log["runs"][0]["results"] if r["level"] == "error"]
+    assert errors and errors[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == query.as_posix()
+    assert errors[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
+    assert errors[0]["ruleId"] in [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]]
