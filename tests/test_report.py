@@ -110,3 +110,30 @@ def test_query_lint_sarif(tmp_path: Path) -> None:
     assert errors and errors[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == query.as_posix()
     assert errors[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
     assert errors[0]["ruleId"] in [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]]
+
+
+def test_test_results_render_in_every_offered_format() -> None:
+    from appbuilder.commands.test import CaseResult, TestRunResult
+
+    result = TestRunResult("Mini", [CaseResult("counts", "main/by_type", "expectation", ["expected 2 rows, got 1"],
+                                               rows=1, file="app/tests/t.yaml"),
+                                    CaseResult("main/by_type", "main/by_type", "panel", rows=1)], events=3)
+    assert formats_for(TestRunResult) == ("text", "json", "github", "junit")
+    assert render(result, "github").splitlines() == [
+        "::error file=app/tests/t.yaml,title=appbuilder test%3A counts::expected 2 rows, got 1",
+        "::notice title=appbuilder test::1 passed, 1 failed"]
+    assert render(result, "text").startswith("FAIL counts (1 rows, 0 ms)\n     expected 2 rows, got 1\n")
+    assert json.loads(render(result, "json"))["failed"] == 1
+    assert '<failure message="expected 2 rows, got 1">' in render(result, "junit")
+
+
+def test_loading_the_registry_stays_light() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import sys; from appbuilder.report import formats_for, DiagnosticReport; formats_for(DiagnosticReport);"
+             "print([m for m in ('appbuilder.query.evaluate', 'appbuilder.commands.test', 'requests') "
+             "if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.stdout.strip() == "[]", done.stderr

@@ -114,12 +114,14 @@ def query_lint(files: tuple[str, ...], syntax_only: bool, query_type: str, sampl
 @click.argument("path")
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Dashboard variable value.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "junit"]), default="text",
+              show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report to a file.")
 def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...], fmt: str,
                  output: str | None) -> None:
     """Run every panel and saved search on the app's sample events and check its expectations."""
-    from appbuilder.commands.test import render_json, render_junit, render_text, run_app_tests
+    from appbuilder.commands.test import run_app_tests
+    from appbuilder.report import render as render_result
     from appbuilder.validate import validate_app
     from appbuilder.validate.reporting import render
 
@@ -128,11 +130,10 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
         emit(render(validation.diagnostics, "text", summary=f"{path}: invalid, not tested"), err=True)
         sys.exit(1)
     result = run_app_tests(validation.app, variables=parse_params(variables), parameters=parse_params(params))
-    renderer = {"text": render_text, "json": render_json, "junit": render_junit}[fmt]
-    report = renderer(result)
+    report = render_result(result, fmt)
     if output:
         Path(output).write_text(report + "\n", encoding="utf-8")
-        emit(render_text(result) if fmt != "text" else report)
+        emit(render_result(result, "text") if fmt != "text" else report)
     else:
         emit(report)
     sys.exit(0 if result.ok else 1)

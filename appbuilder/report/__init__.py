@@ -2,7 +2,9 @@
 
 A command builds a typed result (a :class:`DiagnosticReport`, a diff, ...) and asks :func:`render` for it in the
 format the user chose; :func:`formats_for` lists the formats a result type offers (for ``--format`` choices).
-A new format is a new module here, registering its renderers, plus its name in ``_FORMAT_MODULES``.
+A new format is a new module here, registering its renderers, plus its name in ``_FORMAT_MODULES``. A renderer
+may name its result type as ``"module.QualName"`` instead of importing it, so that rendering never imports a
+heavy command module (the query engine behind `test`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from appbuilder.diagnostics import WARNING, Diagnostic
 T = TypeVar("T")
 Renderer = Callable[[Any], str]
 
-_FORMAT_MODULES = ("text", "json", "github", "sarif", "markdown")
-_REGISTRY: dict[tuple[type, str], Renderer] = {}
+_FORMAT_MODULES = ("text", "json", "github", "sarif", "markdown", "junit")
+_REGISTRY: dict[tuple[str, str], Renderer] = {}
 _loaded = False
 
 
@@ -44,11 +46,15 @@ class DiagnosticReport:
         return sum(d.severity == WARNING for d in self.diagnostics)
 
 
-def register(fmt: str, kind: type) -> Callable[[Callable[[T], str]], Callable[[T], str]]:
-    """Decorator: the function renders results of type ``kind`` in format ``fmt``."""
+def _name(kind: type | str) -> str:
+    return kind if isinstance(kind, str) else f"{kind.__module__}.{kind.__qualname__}"
+
+
+def register(fmt: str, kind: type | str) -> Callable[[Callable[[T], str]], Callable[[T], str]]:
+    """Decorator: the function renders results of type ``kind`` (a type or its ``module.QualName``) in ``fmt``."""
 
     def decorate(fn: Callable[[T], str]) -> Callable[[T], str]:
-        _REGISTRY[(kind, fmt)] = fn
+        _REGISTRY[(_name(kind), fmt)] = fn
         return fn
 
     return decorate
@@ -62,16 +68,17 @@ def _load() -> None:
         _loaded = True
 
 
-def formats_for(kind: type) -> tuple[str, ...]:
+def formats_for(kind: type | str) -> tuple[str, ...]:
     """Every format with a renderer for ``kind``, in registry order (text first)."""
     _load()
-    return tuple(fmt for fmt in _FORMAT_MODULES if (kind, fmt) in _REGISTRY)
+    name = _name(kind)
+    return tuple(fmt for fmt in _FORMAT_MODULES if (name, fmt) in _REGISTRY)
 
 
 def render(result: object, fmt: str) -> str:
     """``result`` rendered in ``fmt``; ValueError when that format does not render this type."""
     _load()
-    renderer = _REGISTRY.get((type(result), fmt))
+    renderer = _REGISTRY.get((_name(type(result)), fmt))
     if renderer is None:
         offered = ", ".join(formats_for(type(result))) or "none"
         raise ValueError(f"format '{fmt}' is not offered for {type(result).__name__} (offered: {offered})")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from appbuilder.appdiff import AppDiff, display
 from appbuilder.environments import EnvironmentResult, EnvironmentsReport
 from appbuilder.report import DiagnosticReport, register
@@ -69,3 +71,18 @@ def environments_text(report: EnvironmentsReport) -> str:
     failed = sum(1 for r in report.results if not r.ok)
     lines.append(f"{report.command}: {len(report.results) - failed} of {len(report.results)} environments ok")
     return "\n".join(lines)
+
+
+TEST_RUN = "appbuilder.commands.test.TestRunResult"  # named, not imported: the test command loads the query engine
+
+
+@register("text", TEST_RUN)
+def test_run_text(result: Any) -> str:
+    lines = []
+    for case in result.cases:
+        status = "PASS" if case.ok else "FAIL"
+        lines.append(f"{status} {case.name} ({case.rows} rows, {case.seconds * 1000:.0f} ms)")
+        lines.extend(f"     {failure}" for failure in case.failures)
+    lines.append(f"{result.passed} passed, {result.failed} failed; {result.events} sample events, "
+                 f"{result.seconds:.2f} s")
+    return "\n".join(lines) + "\n"
