@@ -116,6 +116,7 @@ class EnvironmentResult:
     calls: int = 0
     error: str = ""
     report: dict[str, Any] = field(default_factory=dict)
+    detail: str = ""  # the command's own text output for this environment (its plan), shown above the table
 
 
 @dataclass(frozen=True)

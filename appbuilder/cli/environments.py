@@ -28,16 +28,16 @@ def environment_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def wants_environments(kwargs: dict[str, Any]) -> bool:
-    """True when ``--env`` or ``--all-envs`` was given."""
-    names, all_envs = kwargs.get("env_names") or (), bool(kwargs.get("all_envs"))
-    return bool(names) or all_envs
+    """True when ``--env`` or ``--all-envs`` was given; otherwise drops the unused options from ``kwargs``."""
+    if kwargs.get("env_names") or kwargs.get("all_envs"):
+        return True
+    for key in ("env_names", "all_envs", "env_file"):
+        kwargs.pop(key, None)
+    return False
 
 
-def run_in_environments(command: str, path: str, kwargs: dict[str, Any], runner: Any, params: dict[str, str],
-                        base_options: Any, fmt: str, progress: Callable[[str], None]) -> None:
-    """Load the environments, run ``runner`` in the selected ones, print one summary table and exit
-    (0 all ok, 1 any failed; for plan with ``exit_code`` 2 when any would change)."""
-    from appbuilder.commands.environments import run_across
+def _chosen(path: str, kwargs: dict[str, Any]) -> list[Any]:
+    """The environments ``--env`` / ``--all-envs`` select from the environments file; exits 1 on a problem."""
     from appbuilder.environments import ENV_FILE, find_environments_file, load_environments, select
     from appbuilder.model import Position
     from appbuilder.report import DiagnosticReport, render
@@ -47,16 +47,58 @@ def run_in_environments(command: str, path: str, kwargs: dict[str, Any], runner:
     given = kwargs.pop("env_file", None)
     env_file = Path(given) if given else find_environments_file(Path(path))
     if env_file is None or not env_file.is_file():
-        raise click.UsageError(f"no {ENV_FILE} found in {Path(path).resolve().parent} or above (or --environments "
-                               "FILE); see `appbuilder schema environments`")
+        raise click.UsageError(f"no {ENV_FILE} in {Path(path).resolve()} or above (or give --environments FILE); "
+                               "see `appbuilder schema environments`")
     environments, problems = load_environments(env_file)
     chosen, unknown = select(environments, names, all_envs, Position(str(env_file)))
     if problems or unknown:
         emit(render(DiagnosticReport(problems + unknown, f"{env_file}: cannot use these environments"), "text"),
              err=True)
         sys.exit(1)
-    report = run_across(command, chosen, runner, params, base_options, os.environ, progress)
+    return chosen
+
+
+def _finish(report: Any, fmt: str, exit_code: bool) -> None:
+    from appbuilder.report import render
+
     emit(render(report, fmt if fmt in ("json", "markdown") else "text"))
     if not report.ok:
         sys.exit(1)
-    sys.exit(2 if kwargs.get("exit_code") and report.changed else 0)
+    sys.exit(2 if exit_code and report.changed else 0)
+
+
+def _prefixed(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def plan_in_environments(path: str, kwargs: dict[str, Any], params: dict[str, str], options: Any, fmt: str,
+                         exit_code: bool) -> None:
+    """`plan --env/--all-envs`: plan in each environment in parallel, print each plan and one summary table."""
+    from appbuilder.commands.environments import run_across
+    from appbuilder.commands.plan import run_plan
+    from appbuilder.deploy.render import render_plan
+
+    chosen = _chosen(path, kwargs)
+    app = Path(path)
+    report = run_across("plan", chosen, lambda env, p, o, progress: run_plan(app, p, o, progress=progress),
+                        params, options, os.environ, _prefixed,
+                        describe=lambda outcome: render_plan(outcome.plan) if outcome.plan is not None else "")
+    _finish(report, fmt, exit_code)
+
+
+def install_in_environments(path: str, kwargs: dict[str, Any], params: dict[str, str], options: Any, fmt: str,
+                            yes: bool, install: Callable[..., Any]) -> None:
+    """`install --env/--all-envs`: install in each environment in parallel (backups under ``<backup-dir>/<env>``)
+    and print one summary table. Several environments need ``--yes``: nothing is asked one by one."""
+    from appbuilder.commands.environments import run_across
+    from appbuilder.deploy.render import render_plan
+
+    chosen = _chosen(path, kwargs)
+    if len(chosen) > 1 and not yes:
+        emit(f"install into {len(chosen)} environments asks no questions one by one, so it needs --yes; nothing "
+             f"was written", err=True)
+        emit(f"hint: review `appbuilder plan {path} --all-envs` (or --env NAME), then re-run with --yes", err=True)
+        sys.exit(1)
+    report = run_across("install", chosen, install, params, options, os.environ, _prefixed,
+                        describe=lambda outcome: render_plan(outcome.plan) if outcome.plan is not None else "")
+    _finish(report, fmt, False)

@@ -54,7 +54,8 @@ def _options_for(environment: Environment, base: DeployOptions, environ: Mapping
 
 
 def _one(command: str, environment: Environment, runner: Runner, parameters: Mapping[str, str],
-         base: DeployOptions, environ: Mapping[str, str], progress: Progress | None) -> EnvironmentResult:
+         base: DeployOptions, environ: Mapping[str, str], progress: Progress | None,
+         describe: Callable[[Any], str] | None) -> EnvironmentResult:
     try:
         options = _options_for(environment, base, environ)
     except ValueError as exc:
@@ -72,15 +73,17 @@ def _one(command: str, environment: Environment, runner: Runner, parameters: Map
         message = f"{command} failed (see the report of this environment)"
     calls = report.get("calls") or {}
     return EnvironmentResult(environment.name, environment.target, outcome.ok, count_actions(report),
-                             int(calls.get("calls", 0)) if isinstance(calls, dict) else 0, message, report)
+                             int(calls.get("calls", 0)) if isinstance(calls, dict) else 0, message, report,
+                             describe(outcome) if describe is not None else "")
 
 
 def run_across(command: str, environments: list[Environment], runner: Runner, parameters: Mapping[str, str],
                base: DeployOptions, environ: Mapping[str, str], progress: Progress | None = None,
-               max_parallel: int = MAX_PARALLEL) -> EnvironmentsReport:
-    """Run ``runner`` once per environment, in parallel; rows in the order the environments were given."""
+               max_parallel: int = MAX_PARALLEL, describe: Callable[[Any], str] | None = None) -> EnvironmentsReport:
+    """Run ``runner`` once per environment, in parallel; rows in the order the environments were given.
+    ``describe`` turns an outcome into the text shown for its environment (e.g. the rendered plan)."""
     workers = max(1, min(max_parallel, len(environments)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="env") as pool:
-        futures = [pool.submit(_one, command, env, runner, parameters, base, environ, progress)
+        futures = [pool.submit(_one, command, env, runner, parameters, base, environ, progress, describe)
                    for env in environments]
         return EnvironmentsReport(command, [f.result() for f in futures])

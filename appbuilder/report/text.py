@@ -65,9 +65,13 @@ def environment_rows(report: EnvironmentsReport) -> list[list[str]]:
 
 @register("text", EnvironmentsReport)
 def environments_text(report: EnvironmentsReport) -> str:
+    lines = []
+    for r in report.results:
+        if r.detail:
+            lines += [f"== {r.environment} ({r.target}) ==", r.detail.rstrip("\n"), ""]
     rows = environment_rows(report)
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     failed = sum(1 for r in report.results if not r.ok)
     lines.append(f"{report.command}: {len(report.results) - failed} of {len(report.results)} environments ok")
     return "\n".join(lines)
