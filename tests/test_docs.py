@@ -67,8 +67,8 @@ def test_monitors_table_when_the_app_has_monitors(app_dir: Path) -> None:
                             [Trigger("Critical", "-15m", 10.0), Trigger("MissingData", "-1h")])]
     page = render_page(app, "apps/mini")
     assert page.endswith("| Name | Description | Trigger conditions |\n| --- | --- | --- |\n"
-                         "| Too many failures | Failed sign-ins \\| spike. | Critical: results > 10 within -15m; "
-                         "MissingData: no data for -1h |\n")
+                         "| Too many failures | Failed sign-ins \\| spike. | Critical: results > 10 in the last 15 "
+                         "minutes; MissingData: no data in the last 1 hour |\n")
 
 
 def test_deterministic_and_invalid_app(app_dir: Path) -> None:

@@ -89,15 +89,16 @@ def plan_in_environments(path: str, kwargs: dict[str, Any], params: dict[str, st
 def install_in_environments(path: str, kwargs: dict[str, Any], params: dict[str, str], options: Any, fmt: str,
                             yes: bool, install: Callable[..., Any]) -> None:
     """`install --env/--all-envs`: install in each environment in parallel (backups under ``<backup-dir>/<env>``)
-    and print one summary table. Several environments need ``--yes``: nothing is asked one by one."""
+    and print each plan and one summary table. It asks nothing (the orgs run at once), so it needs ``--yes``
+    after the plans were reviewed with `plan --env/--all-envs`."""
     from appbuilder.commands.environments import run_across
     from appbuilder.deploy.render import render_plan
 
     chosen = _chosen(path, kwargs)
-    if len(chosen) > 1 and not yes:
-        emit(f"install into {len(chosen)} environments asks no questions one by one, so it needs --yes; nothing "
-             f"was written", err=True)
-        emit(f"hint: review `appbuilder plan {path} --all-envs` (or --env NAME), then re-run with --yes", err=True)
+    if not yes:
+        emit("install into environments runs them at once and asks nothing, so it needs --yes; nothing was "
+             "written", err=True)
+        emit(f"hint: review `appbuilder plan {path} --env NAME` (or --all-envs), then re-run with --yes", err=True)
         sys.exit(1)
     report = run_across("install", chosen, install, params, options, os.environ, _prefixed,
                         describe=lambda outcome: render_plan(outcome.plan) if outcome.plan is not None else "")

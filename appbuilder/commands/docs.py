@@ -116,17 +116,29 @@ def _dashboards(app: App) -> list[str]:
     return lines
 
 
+_UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week"}
+
+
+def _window(time_range: Any) -> str:
+    """``-15m`` as ``the last 15 minutes``; anything else as given."""
+    text = str(time_range or "")
+    if len(text) > 2 and text[0] == "-" and text[1:-1].isdigit() and text[-1] in _UNITS:
+        count = int(text[1:-1])
+        return f"the last {count} {_UNITS[text[-1]]}{'s' if count != 1 else ''}"
+    return text
+
+
 def _trigger(trigger: Any) -> str:
     level = getattr(trigger, "level", "")
     if level == "MissingData":
-        return f"{level}: no data for {getattr(trigger, 'time_range', '')}"
+        return f"{level}: no data in {_window(getattr(trigger, 'time_range', ''))}"
     comparison = {"GreaterThan": ">", "GreaterThanOrEqual": ">=", "LessThan": "<", "LessThanOrEqual": "<="}
     op = comparison.get(getattr(trigger, "comparison", ""), getattr(trigger, "comparison", ""))
     threshold = getattr(trigger, "threshold", "")
     if isinstance(threshold, float) and threshold.is_integer():
         threshold = int(threshold)
     subject = getattr(trigger, "field", None) or "results"
-    return f"{level}: {subject} {op} {threshold} within {getattr(trigger, 'time_range', '')}"
+    return f"{level}: {subject} {op} {threshold} in {_window(getattr(trigger, 'time_range', ''))}"
 
 
 def _monitors(app: App) -> list[str]:
