@@ -95,3 +95,19 @@ def test_single_app_path_test_command_and_bad_input(tmp_path: Path, apps: Path) 
     assert code == 2 and "unknown command 'deploy'" in out
     code, out, _, _ = run_step(tmp_path, apps, path="nowhere")
     assert code == 2 and "no app.yaml in nowhere" in out
+
+
+@pytest.mark.parametrize("workflow", ["pull-request.yml", "merge.yml"])
+def test_example_workflows_use_only_the_action_inputs(workflow: str) -> None:
+    doc = YAML(typ="safe").load((REPO / "docs" / "workflows" / workflow).read_text(encoding="utf-8"))
+    uses = [step for job in doc["jobs"].values() for step in job["steps"]
+            if str(step.get("uses", "")).startswith("OWNER/appbuilder")]
+    assert uses
+    commands = set()
+    for step in uses:
+        assert set(step.get("with", {})) <= set(ACTION["inputs"]), step
+        commands.add(step["with"]["command"])
+    expected = {"validate", "test", "diff", "plan"} if workflow == "pull-request.yml" else {"install"}
+    assert commands == expected
+    if workflow == "merge.yml":
+        assert uses[0]["with"]["args"] == "--yes"
