@@ -51,7 +51,7 @@ def _app_queries(app: App) -> Iterator[Found]:
 
 def lint_app_queries(app: App) -> list[Diagnostic]:
     """Lint findings for every query of ``app``, positioned in the YAML files."""
-    from appbuilder.query import LintContext, event_fields_from_samples, lint_metrics_query, lint_query
+    from appbuilder.query import LintContext, event_fields_from_samples, lint_query
 
     event_fields = event_fields_from_samples(read_samples(app.sample_files)) if app.sample_files else None
     charts_by_query: dict[str, str] = {}
@@ -67,6 +67,8 @@ def lint_app_queries(app: App) -> list[Diagnostic]:
         if kind == "logs":
             issues = lint_query(text, context)
         else:
+            from appbuilder.query.metrics import lint_metrics_query
+
             issues = lint_metrics_query(text, context, metadata_filter=kind == "metadata")
         for issue in issues:
             where = origin.locate(issue.line, issue.column) if origin else (position or Position("?"))
