@@ -72,7 +72,11 @@ class Evaluator:
 
     def run(self, text: str, *, variables: Mapping[str, str] | None = None,
             parameters: Mapping[str, str] | None = None, now: datetime | None = None,
-            time_range: str | None = None) -> Table:
+            time_range: str | None = None, query_type: str = "logs") -> Table:
+        """Run a log query; a metrics query (``query_type``) is refused: samples are log events."""
+        if query_type.lower() == "metrics":
+            raise EvalError("metrics queries are not run locally: the sample events are logs, not time series "
+                            "(the query is still linted)")
         values = dict(variables or {})
         text = VARIABLE_RE.sub(lambda m: values.get(m.group(1), "*"), text)
         if parameters:
