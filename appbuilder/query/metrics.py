@@ -17,7 +17,7 @@ def lint_metrics_query(text: str, ctx: LintContext | None = None, *, rows: set[s
     ctx = ctx or LintContext()
     tree = parse_metrics_query(text, metadata_filter=metadata_filter)
     issues = [QueryIssue(i.line, i.column, "syntax", ERROR, i.message, i.hint) for i in tree.issues]
-    if tree.selector is not None and not tree.metrics and not metadata_filter:
+    if tree.selector is not None and not tree.metrics and not tree.templated and not metadata_filter:
         issues.append(QueryIssue(tree.selector.line, tree.selector.column, "metrics-no-metric", WARNING,
                                  "the selector names no metric=; every metric of the matching sources is read",
                                  "add metric=<name> to select one metric"))

@@ -71,6 +71,11 @@ class MetricsQuery(ast.Node):
         return not self.issues
 
     @property
+    def templated(self) -> bool:
+        """Whether a whole selector term is a ``{{var}}`` or ``${param}`` (it may hold any selector)."""
+        return any(t.kind in ("template", "param") for t in _terms(self.selector))
+
+    @property
     def metrics(self) -> list[str]:
         """Values given to ``metric=`` in the selector (wildcards kept)."""
         return [t.value for t in _terms(self.selector) if t.key and t.key.lower() == "metric"]
