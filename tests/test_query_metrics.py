@@ -80,6 +80,8 @@ def test_unknown_operators_and_unmodelled_forms_are_warnings():
     assert issues("metric=x\n| sum bytes") == [("unmodelled-form", "warning", 2, 3)]
     assert issues("metric=x | rate sometimes") == [("unmodelled-form", "warning", 1, 12)]
     assert issues("metric=x | topk(3, pct(95)) by host") == [("unmodelled-form", "warning", 1, 12)]
+    assert issues("metric=x | pct(95) by host extra") == [("unmodelled-form", "warning", 1, 12)]
+    assert issues("metric=x | sum group by h | max group h") == []
     assert issues("_sourceCategory=prod | avg") == [("metrics-no-metric", "warning", 1, 1)]
     assert issues("{{selector}} _sourceCategory=prod | avg") == []  # the variable may name the metric
 
