@@ -102,6 +102,8 @@ def test_variables_parameters_and_severity_overrides():
 
 def test_typed_lint_dispatches_on_query_type():
     assert lint_typed_query("metric=x | avg by host", "Metrics") == []
+    assert [i.code for i in lint_typed_query("account=a | avg", "metadata")] == ["syntax"]
+    assert lint_typed_query("", "metadata") == []
     # as a log query, `avg` takes a field in parentheses: the form is kept but not checked
     assert [i.code for i in lint_typed_query("metric=x | avg by host", "logs")] == ["unmodelled-form"]
 
