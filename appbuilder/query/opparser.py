@@ -37,7 +37,7 @@ def parse_json(s: Stream, name: Token) -> ast.JsonOp:
                              'json [field=<f>] "<key>", ... [as <f>, ...] [nodrop]')
     if not op.auto and not op.paths:
         raise Malformed(name, "json needs at least one quoted key (or 'auto')",
-                         'json "<key>"[, "<key>" ...] [as <field>, ...]')
+                        'json "<key>"[, "<key>" ...] [as <field>, ...]')
     return op
 
 
@@ -90,7 +90,7 @@ def parse_parse(s: Stream, name: Token) -> ast.Operator:
         raise Malformed(name, "parse needs 'as <field>, ...' naming what each * captures")
     if wildcards != len(op.fields):
         raise Malformed(name, f"parse pattern has {wildcards} '*' but {len(op.fields)} field name(s) follow 'as'",
-                         "give one field name per * in the pattern")
+                        "give one field name per * in the pattern")
     return op
 
 
