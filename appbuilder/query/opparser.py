@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from appbuilder.query import ast
 from appbuilder.query.exprparser import Malformed, ParseError, Stream, at, describe, parse_expr, table_ref
 from appbuilder.query.lexer import FIELD, IDENT, NUMBER, OP, STRING, TEMPLATE, Token
-from appbuilder.query.vocab import AGGREGATES
-
-_NAMED_GROUP = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
+from appbuilder.query.vocab import AGGREGATES, NAMED_GROUP_RE
 
 
 def parse_json(s: Stream, name: Token) -> ast.JsonOp:
@@ -111,7 +108,7 @@ def _parse_regex(s: Stream) -> ast.ParseRegexOp:
         else:
             raise ParseError(s.tok, f"unexpected {describe(s.tok)} in parse regex",
                              'parse regex [field=<f>] "(?<name>...)" [nodrop] [multi]')
-    op.groups = _NAMED_GROUP.findall(op.pattern)
+    op.groups = NAMED_GROUP_RE.findall(op.pattern)
     if not op.groups:
         raise Malformed(s.tok, "parse regex needs at least one named group such as (?<name>...)")
     return op
