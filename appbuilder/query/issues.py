@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from appbuilder.query.vocab import NAMED_GROUP_RE
 from appbuilder.templating import find_parameters, find_variables
 
 ERROR = "error"
@@ -107,15 +106,12 @@ def finish_issues(issues: list[QueryIssue], text: str, ctx: LintContext) -> list
         (ctx.variables, find_variables, "undeclared-variable", "dashboard variable '{{{{{}}}}}'", "the dashboard's"),
         (ctx.parameters, find_parameters, "undeclared-parameter", "install parameter '${{{}}}'", "the app's"),
     )
-    # `replace(x, /(?<user>\w+)@/, "${user}")`: a named regex group, not an install parameter
-    groups = set(NAMED_GROUP_RE.findall(text))
     for declared, find, code, what, where in templates:
         if declared is None:
             continue
-        known = declared | groups if code == "undeclared-parameter" else declared
         issues.extend(QueryIssue(ref.line, ref.column, code, ERROR, f"{what.format(ref.name)} is not declared",
                                  f"declare it under {where} {'variables' if 'variable' in code else 'parameters'}")
-                      for ref in find(text) if ref.name not in known)
+                      for ref in find(text) if ref.name not in declared)
     result = []
     for issue in issues:
         sev = ctx.severity.get(issue.code, issue.severity)

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from appbuilder.query import ast
 from appbuilder.query.exprparser import Malformed, ParseError, Stream, at, describe, parse_expr, table_ref
 from appbuilder.query.lexer import FIELD, IDENT, NUMBER, OP, STRING, TEMPLATE, Token
-from appbuilder.query.vocab import AGGREGATES, NAMED_GROUP_RE
+from appbuilder.query.vocab import AGGREGATES
+from appbuilder.templating import NAMED_GROUP_RE
 
 
 def parse_json(s: Stream, name: Token) -> ast.JsonOp:

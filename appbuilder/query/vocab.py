@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
-# a named group of a regular expression, `(?<name>...)` or `(?P<name>...)`
-NAMED_GROUP_RE = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
-
 AGGREGATES = frozenset({
     "count", "count_distinct", "count_frequent", "sum", "avg", "min", "max", "pct", "first", "last",
     "most_recent", "least_recent", "median", "stddev", "values", "pct_sampling",
