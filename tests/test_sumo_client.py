@@ -267,3 +267,20 @@ def test_dropped_connections_are_reported(fake: FakeSumo) -> None:
         client.get(PERSONAL)
     assert len(lines) == 1
     assert lines[0].startswith(f"no reply from Sumo: ConnectionError (GET {PERSONAL}), retrying in ")
+
+
+@pytest.mark.parametrize("fault", ["drop", "500", "503"])
+def test_a_create_that_must_not_run_twice_is_not_replayed(fault: str, fake: FakeSumo) -> None:
+    fake.inject(fault, method="POST")
+    with make_client(fake) as client, pytest.raises(SumoApiError) as info:
+        client.post("/v1/collectors", {"collector": {"collectorType": "Hosted", "name": "c"}}, replay=False)
+    assert info.value.outcome_unknown and info.value.attempts == 1
+    assert [r.method for r in settled(fake, 1)] == ["POST"]
+
+
+def test_a_create_is_still_retried_after_a_429(virtual_sumo: VirtualSumo) -> None:
+    virtual_sumo.fake.inject("429", method="POST")
+    with virtual_sumo.client() as client:
+        made = client.post("/v1/collectors", {"collector": {"collectorType": "Hosted", "name": "c"}}, replay=False)
+    assert made["collector"]["name"] == "c" and client.stats.throttled == 1
+    assert len(virtual_sumo.fake.state.collectors) == 1

@@ -137,9 +137,14 @@ class SumoClient:
         body: Any = None,
         headers: Mapping[str, str] | None = None,
         admin: bool | None = None,
+        replay: bool = True,
     ) -> Reply:
         """Make one API call (``path`` relative to the base URL, e.g. ``/v2/content/folders/personal``),
-        retrying 429, 5xx and connection errors; raise SumoApiError on failure."""
+        retrying 429, 5xx and connection errors; raise SumoApiError on failure.
+
+        ``replay=False`` is for a call that must not run twice (a create): only failures showing the request
+        was not carried out (429, a connect timeout) are retried; a lost reply or a server error raises at
+        once, with ``SumoApiError.outcome_unknown`` true, so the caller can look the item up first."""
         method = method.upper()
         url = self.base_url + path
         all_headers = dict(headers or {})
@@ -166,8 +171,9 @@ class SumoClient:
                 reason = self._redact(f"{type(exc).__name__}: {exc}")
                 log.debug("%s %s -> %s in %.3fs (attempt %d)", method, self._redact(url), reason,
                           elapsed, attempt)
-                self.stats.record_status(None, attempt < self.max_attempts)
-                if attempt < self.max_attempts:
+                again = attempt < self.max_attempts and (replay or isinstance(exc, requests.ConnectTimeout))
+                self.stats.record_status(None, again)
+                if again:
                     delay = self._backoff(attempt)
                     self._report_retry(f"no reply from Sumo: {type(exc).__name__}", method, path, delay, attempt)
                     self._sleep(delay)
@@ -181,7 +187,7 @@ class SumoClient:
             status = response.status_code
             log.debug("%s %s -> %d in %.3fs (attempt %d)", method, self._redact(response.url or url),
                       status, elapsed, attempt)
-            retryable = status == 429 or status in RETRY_STATUSES
+            retryable = status == 429 or (replay and status in RETRY_STATUSES)
             self.stats.record_status(status, retryable and attempt < self.max_attempts)
             if 200 <= status < 300:
                 return Reply(status, _parse_json(text), response.headers, elapsed)
@@ -203,8 +209,9 @@ class SumoClient:
         return self.request("GET", path, params=params, admin=admin).data
 
     def post(self, path: str, body: Any = None, *, params: Mapping[str, Any] | None = None,
-             admin: bool | None = None) -> Any:
-        return self.request("POST", path, params=params, body=body, admin=admin).data
+             admin: bool | None = None, replay: bool = True) -> Any:
+        """POST; ``replay=False`` for a create that must not be repeated blindly (see ``request``)."""
+        return self.request("POST", path, params=params, body=body, admin=admin, replay=replay).data
 
     def put(self, path: str, body: Any = None, *, headers: Mapping[str, str] | None = None,
             admin: bool | None = None) -> Any:
