@@ -59,7 +59,7 @@ def test_in_flight_cap_is_shared_between_threads() -> None:
 
     def work() -> None:
         with budget.slot():
-            gate.wait(0.2)
+            gate.wait(0.05)  # long enough for the other threads to queue on the cap
 
     threads = [threading.Thread(target=work) for _ in range(8)]
     for t in threads:
