@@ -269,3 +269,14 @@ def test_admin_recommended_dashboards_are_listed_for_all_viewable_and_updatable(
     body = dashboard_request("1Password - Overview", description="edited")
     updated = api.put(f"{fake.base_url}/v2/dashboards/{board['id']}", json=body)  # no isAdminMode in this API
     assert updated.status_code == 200 and updated.json()["folderId"] == board["folderId"]
+
+
+def test_items_read_back_can_be_put_as_is(api: requests.Session, fake: FakeSumo) -> None:
+    _, board_cid, search_id = imported_app(api, fake)
+    before = (export(api, fake, board_cid), export(api, fake, search_id))
+    board = dashboard_of(api, fake, board_cid)
+    assert api.put(f"{fake.base_url}/v2/dashboards/{board['id']}", json=board).json() == board
+    search = api.get(f"{fake.base_url}/v1/logSearches/{search_id}").json()
+    again = api.put(f"{fake.base_url}/v1/logSearches/{search_id}", json=search).json()
+    assert again == {**search, "modifiedAt": again["modifiedAt"]} and again["modifiedAt"] > search["modifiedAt"]
+    assert (export(api, fake, board_cid), export(api, fake, search_id)) == before  # no-op writes change nothing
