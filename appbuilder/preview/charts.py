@@ -140,7 +140,7 @@ def _bars(table: Table, settings: dict[str, Any], horizontal: bool) -> dict[str,
     value = {"field": "value", "type": "quantitative", "title": None, "stack": stack}
     encoding: dict[str, Any] = {"color": _color(shape, settings), "tooltip": _tooltip()}
     if horizontal:
-        encoding.update(y=axis, x=value)
+        encoding.update(y={**axis, "axis": {"labelOverlap": "greedy"}}, x=value)
     else:
         ticks = len({r["x"] for r in rows})
         encoding.update(x={**axis, "axis": {"labelAngle": 0 if ticks <= 8 else -45}}, y=value)
