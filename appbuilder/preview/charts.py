@@ -11,6 +11,7 @@ from typing import Any
 
 from appbuilder.preview.tables import Shape, is_number, row_label, shape_of
 from appbuilder.query.evaluate import Table
+from appbuilder.query.evaluate.values import to_number
 
 PALETTE = ["#1a73b8", "#36b3c9", "#7bc67e", "#f5a623", "#e35d6a", "#8e6fd8", "#4a5a73", "#b5d35b", "#f28cb1",
            "#00a99d", "#c77c48", "#9aa9bb"]
@@ -197,12 +198,12 @@ def map_spec(table: Table, settings: dict[str, Any]) -> dict[str, Any]:
     if lat is None or lon is None:
         raise NoChart("a map needs latitude and longitude columns in the result")
     shape = shape_of(table)
-    metric = shape.series[0] if shape.series else None
+    metric = next((c for c in shape.series if c not in (lat, lon)), None)
     labels = [c for c in ("city", "region", "country_name", "country") if _column(table, c)]
     points = []
     for row in table.rows:
-        la, lo = row.get(lat), row.get(lon)
-        if not (is_number(la) and is_number(lo)):
+        la, lo = to_number(row.get(lat)), to_number(row.get(lon))  # json extracts them as text
+        if la is None or lo is None:
             continue
         value = row.get(metric) if metric else 1
         label = ", ".join(str(row[_column(table, c) or c]) for c in labels if row.get(_column(table, c) or c))
