@@ -111,6 +111,8 @@ def test_every_panel_has_its_element_on_the_grid_with_id_and_title(built):
     notes = sections[0]
     assert notes[1:] == ("text", "Notes", "1", "24", "1", "2")
     assert sections[1][2] == "By Category of {{category}}"  # the page fills in the variable's value
+    assert '<h2 class="panel-title">By Category of *</h2>' in html
+    assert '<h2 class="panel-title">Notes</h2>' not in html  # Sumo hides a text panel's title by default
     assert sections[2][3:5] == ("9", "8")  # second panel flows to column 9 of 24
 
 

@@ -56,8 +56,9 @@ def _time_label(values: list[int]) -> str:
     return "%b %d" if all(v % day == 0 for v in values) else "%b %d %H:%M"
 
 
-def series_rows(table: Table, shape: Shape, *, time_as_label: bool) -> list[dict[str, Any]]:
-    """Long-form rows ``{x, series, value}``: one per row and numeric series (nulls left out)."""
+def series_rows(table: Table, shape: Shape, *, time_as_label: bool, zero: bool = False) -> list[dict[str, Any]]:
+    """Long-form rows ``{x, series, value}``: one per row and numeric series (nulls left out, or 0 with ``zero``,
+    as stacked areas need every point)."""
     rows = table.rows
     if shape.temporal:
         rows = sorted((r for r in rows if is_number(r.get(shape.axis or ""))), key=lambda r: r[shape.axis])
@@ -72,6 +73,8 @@ def series_rows(table: Table, shape: Shape, *, time_as_label: bool) -> list[dict
             x = row_label(row, shape.labels)
         for series in shape.series:
             value = row.get(series)
+            if value is None and zero:
+                value = 0
             if is_number(value):
                 out.append({"x": x, "series": series, "value": value})
     return out
@@ -161,7 +164,7 @@ def column_spec(table: Table, settings: dict[str, Any]) -> dict[str, Any]:
 def _lines(table: Table, settings: dict[str, Any], area: bool) -> dict[str, Any]:
     shape = _needs_series(table)
     general = _general(settings)
-    rows = series_rows(table, shape, time_as_label=False)
+    rows = series_rows(table, shape, time_as_label=False, zero=area)
     x: dict[str, Any] = {"field": "x", "title": None}
     if shape.temporal:
         times = sorted({r["x"] for r in rows})

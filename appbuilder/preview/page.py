@@ -9,9 +9,10 @@ from html import escape
 from importlib import resources
 from pathlib import Path
 
+from appbuilder.build.visuals import visual_settings
 from appbuilder.model import App, Layout
 from appbuilder.preview.charts import CONFIG
-from appbuilder.preview.payload import Payload
+from appbuilder.preview.payload import Payload, shows_title
 from appbuilder.preview.results import DashboardView
 
 ASSETS = ("preview.js", "preview.css")
@@ -75,7 +76,8 @@ def dashboard_html(app: App, view: DashboardView, *, serve: bool = False) -> str
     for panel in dash.panels:
         layout = panel.layout or Layout(0, 0, panel.width, panel.height)
         template = f' data-title-template="{escape(panel.title)}"' if "{{" in panel.title else ""
-        title = f'<h2 class="panel-title">{escape(panel.title)}</h2>' if panel.title else ""
+        shown = shows_title(panel, visual_settings(panel))
+        title = f'<h2 class="panel-title">{escape(view.title(panel))}</h2>' if shown else ""
         panels.append(f'<section class="panel" data-panel="{escape(panel.id)}" data-chart="{escape(panel.chart)}" '
                       f'title="{escape(panel.title)}"{template} style="{_grid_style(layout)}">{title}'
                       f'<div class="panel-body"></div></section>')

@@ -22,6 +22,13 @@ TITLE_PX = 30  # the panel's title bar
 NO_DATA = "No data for the selected time range and filters."
 
 
+def shows_title(panel: Panel, settings: dict[str, Any]) -> bool:
+    """Sumo hides a text panel's title unless its ``text.showTitle`` is set."""
+    if not panel.title:
+        return False
+    return panel.chart != "text" or bool(_section(settings, "text").get("showTitle"))
+
+
 def body_size(layout: Layout) -> tuple[int, int]:
     """Pixel size of a panel's drawing area at the PNG's scale (the page scales SVGs to fit)."""
     return max(layout.width * COLUMN_PX - 12, 40), max(layout.height * ROW_PX - TITLE_PX - 12, 30)

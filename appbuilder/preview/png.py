@@ -10,11 +10,12 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from appbuilder.build.visuals import visual_settings
 from appbuilder.model import App, Layout
 from appbuilder.preview import drawing
 from appbuilder.preview.charts import sized
 from appbuilder.preview.page import land_topology, time_label
-from appbuilder.preview.payload import COLUMN_PX, ROW_PX, TITLE_PX, Payload, body_size
+from appbuilder.preview.payload import COLUMN_PX, ROW_PX, TITLE_PX, Payload, body_size, shows_title
 from appbuilder.preview.results import DashboardView
 
 MARGIN = 16
@@ -86,12 +87,14 @@ def dashboard_svg(app: App, view: DashboardView, land: object) -> str:
         width, height_px = lay.width * COLUMN_PX - 8, lay.height * ROW_PX - 8
         parts.append(f'<rect x="{x}" y="{y}" width="{width}" height="{height_px}" rx="4" fill="#ffffff" '
                      f'stroke="#dfe3e8"/>')
-        if panel.title:
+        top_px = TITLE_PX if shows_title(panel, visual_settings(panel)) else 4
+        if top_px == TITLE_PX:
             parts.append(f'<text x="{x + 10}" y="{y + 20}" font-size="13" font-weight="bold" fill="#26384f">'
-                         f'{escape(drawing.fit(panel.title, 13, width - 20))}</text>')
+                         f'{escape(drawing.fit(view.title(panel), 13, width - 20))}</text>')
         bw, bh = body_size(lay)
+        bh += TITLE_PX - top_px
         svg = body_svg(payloads.get(panel.id, {"kind": "empty", "message": ""}), bw, bh, land)
-        parts.append(_nest(svg, x + 2, y + TITLE_PX, bw, bh))
+        parts.append(_nest(svg, x + 2, y + top_px, bw, bh))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
             f'viewBox="0 0 {WIDTH} {height}" font-family="{drawing.FONT}">{"".join(parts)}</svg>')
 

@@ -12,7 +12,7 @@ from appbuilder.commands.test import SampleRunner
 from appbuilder.model import App, Dashboard, Layout, Panel, Variable
 from appbuilder.preview.payload import Payload, panel_payload
 from appbuilder.preview.tables import format_value
-from appbuilder.templating import find_variables
+from appbuilder.templating import find_variables, substitute_variables
 
 MAX_OPTIONS = 50  # values offered per variable (Sumo's drop-down lists the most frequent ones too)
 ALL = "*"
@@ -38,6 +38,10 @@ class DashboardView:
     views: dict[str, dict[str, Payload]] = field(default_factory=dict)
     runs: int = 0
     seconds: float = 0.0
+
+    def title(self, panel: Panel) -> str:
+        """The panel's title with ``{{var}}`` filled in with the variables' defaults, as Sumo shows it."""
+        return substitute_variables(panel.title, {v.name: v.default for v in self.variables})
 
 
 def view_key(name: str, value: str) -> str:
