@@ -16,6 +16,7 @@ import pytest
 from test_preview_site import ONEPASSWORD, make_app
 
 from appbuilder.commands.preview import run_preview
+from appbuilder.preview.serve import PreviewServer
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -62,7 +63,7 @@ def browser_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[obj
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.on("request", lambda req: errors.append(f"network request {req.url}")
-                if not req.url.startswith(("file:", "data:", "blob:")) else None)
+                if not req.url.startswith(("file:", "data:", "blob:", "http://127.0.0.1:")) else None)
         try:
             yield page, errors
         finally:
@@ -130,3 +131,21 @@ def test_choosing_a_variable_value_refilters_the_panels(browser_page, sites):
     assert page.eval_on_selector('select[name="category"]', "s => s.value") == "*"
     assert "--serve" in page.inner_text("#preview-note")
     assert errors == []
+
+
+def test_served_pages_compute_any_combination_of_values(browser_page, tmp_path):
+    page, errors = browser_page
+    with PreviewServer(ONEPASSWORD, tmp_path, {}, port=0, interval=3600) as server:
+        page.goto(server.url + "overview.html")
+        page.wait_for_selector("body[data-ready=true]")
+        pie = '.panel[data-panel="events_by_category"]'
+        page.select_option('select[name="category"]', "success")
+        page.wait_for_selector("body[data-ready=true]")
+        page.select_option('select[name="client_os"]', "MacOSX")
+        page.wait_for_selector("body[data-ready=true]")
+        assert page.eval_on_selector('select[name="category"]', "s => s.value") == "success"  # both kept
+        assert page.is_hidden("#preview-note")
+        legend = page.inner_text(pie)
+        assert "success" in legend and "mfa_failed" not in legend
+        assert page.evaluate("window.previewErrors") == [] and errors == []
+        page.goto("about:blank")

@@ -165,5 +165,11 @@ def test_empty_results_and_errors_show_a_message_in_the_panel():
     assert nodata["kind"] == "svg" and ">0</text>" in nodata["svg"]
 
 
+def test_a_spec_vl_convert_rejects_becomes_a_message_in_the_image():
+    bad = {"kind": "vega", "spec": {"mark": "bar", "encoding": {"x": {"field": "a", "type": "bogus"}}}}
+    text = " ".join(re.findall(r">([^<]+)</text>", body_svg(bad, 300, 100, None)))
+    assert text.startswith("Could not draw the chart: Error: Invalid field type") and " at " not in text
+
+
 def test_body_size_follows_the_grid():
     assert body_size(Layout(0, 0, 24, 8)) == (24 * 60 - 12, 8 * 30 - 42)

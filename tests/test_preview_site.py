@@ -184,6 +184,28 @@ def test_cli_writes_site_and_images(tmp_path, monkeypatch):
     assert usage.exit_code == 2 and "-o DIR" in usage.output
 
 
+def test_cli_reports_an_unwritable_output_without_a_traceback(tmp_path):
+    app = make_app(tmp_path)
+    (tmp_path / "file").write_text("not a directory")
+    result = CliRunner().invoke(cli, ["preview", str(app), "--png", str(tmp_path / "file" / "png")])
+    assert result.exit_code == 1
+    assert "cannot write" in result.output and "Traceback" not in result.output
+
+
+def test_fixed_and_metadata_variables(tmp_path):
+    app = make_app(tmp_path)
+    charts = app / "dashboards" / "charts.yaml"
+    charts.write_text(charts.read_text().replace("panels:\n", "\n".join([
+        "  - name: region", "    values: [eu, us]", "    includeAll: false", "    default: eu",
+        "  - name: source", "    metadata: {key: _sourceCategory}", "panels:", ""])))
+    assert run_preview(app, site=tmp_path / "site", png=None, parameters={}).ok
+    data = page_data(tmp_path / "site" / "charts.html")
+    by_name = {v["name"]: v for v in data["variables"]}
+    assert by_name["region"]["options"] == ["eu", "us"] and by_name["region"]["default"] == "eu"
+    assert by_name["source"]["options"] == ["*"]
+    assert "metadata values are not in the sample events" in (tmp_path / "site" / "charts.html").read_text()
+
+
 def test_cli_reports_an_invalid_app_at_its_line(tmp_path):
     app = make_app(tmp_path)
     charts = app / "dashboards" / "charts.yaml"

@@ -35,6 +35,9 @@ def preview(path: str, output: str | None, png: str | None, serve: bool, port: i
 
         outcome = run_preview(target, site=Path(output) if output else None, png=Path(png) if png else None,
                               parameters=parameters)
+        if outcome.write_error:
+            emit(f"appbuilder preview: {outcome.write_error}; choose a writable directory", err=True)
+            sys.exit(1)
         if not outcome.ok:
             emit(render(outcome.validation.diagnostics, "text", summary=f"{path}: invalid, no preview"), err=True)
             sys.exit(1)

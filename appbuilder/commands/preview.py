@@ -17,11 +17,12 @@ class PreviewOutcome:
     images: list[Path] = field(default_factory=list)
     panels: int = 0
     errors: list[str] = field(default_factory=list)  # "dashboard/panel: message" for panels showing an error
+    write_error: str = ""
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return self.validation.ok
+        return self.validation.ok and not self.write_error
 
 
 def run_preview(path: Path, *, site: Path | None, png: Path | None, parameters: Mapping[str, str],
@@ -41,13 +42,16 @@ def run_preview(path: Path, *, site: Path | None, png: Path | None, parameters: 
         outcome.panels += len(view.dashboard.panels)
         outcome.errors += [f"{view.dashboard.slug}/{pid}: {p['message']}" for pid, p in view.views[""].items()
                            if p.get("kind") == "error"]
-    if site is not None:
-        from appbuilder.preview.page import write_site
+    try:
+        if site is not None:
+            from appbuilder.preview.page import write_site
 
-        outcome.pages = write_site(app, views, site, serve=serve)
-    if png is not None:
-        from appbuilder.preview.png import write_pngs
+            outcome.pages = write_site(app, views, site, serve=serve)
+        if png is not None:
+            from appbuilder.preview.png import write_pngs
 
-        outcome.images = write_pngs(app, views, png)
+            outcome.images = write_pngs(app, views, png)
+    except OSError as exc:
+        outcome.write_error = f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}"
     outcome.seconds = time.perf_counter() - began
     return outcome

@@ -239,8 +239,7 @@ BUILDERS = {"pie": pie_spec, "bar": bar_spec, "column": column_spec, "line": lin
 def chart_spec(chart: str, table: Table, settings: dict[str, Any]) -> dict[str, Any]:
     """The Vega-Lite spec drawing ``table`` as ``chart``; raises NoChart when the result does not fit."""
     spec = BUILDERS[chart](table, settings)
-    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-            "autosize": {"type": "fit", "contains": "padding"}, **spec}
+    return {"autosize": {"type": "fit", "contains": "padding"}, **spec}
 
 
 def sized(spec: dict[str, Any], width: int, height: int, land: object) -> dict[str, Any]:

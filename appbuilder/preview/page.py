@@ -58,7 +58,7 @@ def _grid_style(layout: Layout) -> str:
 def _head(title: str, scripts: list[str]) -> str:
     tags = "".join(f'<script src="assets/{s}"></script>' for s in scripts)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
             f'<title>{escape(title)}</title><link rel="stylesheet" href="assets/preview.css">{tags}</head>\n')
 
 

@@ -31,7 +31,12 @@ def body_svg(payload: Payload, width: int, height: int, land: object) -> str:
     if kind == "vega":
         import vl_convert
 
-        return vl_convert.vegalite_to_svg(sized(payload["spec"], width, height, land))
+        try:
+            return vl_convert.vegalite_to_svg(sized(payload["spec"], width, height, land))
+        except ValueError as exc:  # vl-convert reports a spec it cannot draw as ValueError (+ a JS stack)
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            reason = next((line for line in reversed(lines) if not line.startswith("at ")), "unknown error")
+            return drawing.message_svg(f"Could not draw the chart: {reason}", width, height, error=True)
     if kind == "svg":
         return str(payload["svg"])
     if kind == "table":

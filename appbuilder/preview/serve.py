@@ -1,7 +1,7 @@
 """`preview --serve`: the site on 127.0.0.1, rendered again whenever a file of the app changes.
 
 Pages poll ``/__preview/version`` and reload when it changes; ``/__preview/panels`` computes the panels for any
-combination of variable values (the static pages hold one variable at a time).
+combination of variable values, so served pages hold only the defaults and render again quickly.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ WATCHED = ("*.yaml", "*.yml", "*.jsonl")
 
 
 def error_page(title: str, text: str) -> str:
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f'<link rel="stylesheet" href="assets/preview.css"></head><body><header class="topbar"><h1>'
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+            f'<title>{escape(title)}</title><link rel="stylesheet" href="assets/preview.css"></head>'
+            f'<body><header class="topbar"><h1>'
             f'{escape(title)}</h1></header><pre class="note">{escape(text)}</pre>'
             f'<script>setInterval(function(){{fetch("__preview/version").then(function(r){{return r.text()}})'
             f'.then(function(v){{if(window.v&&v!==window.v)location.reload();window.v=v}})}},1000)</script>'
@@ -78,7 +79,7 @@ class PreviewServer:
             self.problems = ""
             self.app = validation.app
             self.runner = SampleRunner(self.app, {}, self.parameters)
-            views = [dashboard_view(self.runner, d) for d in self.app.dashboards]
+            views = [dashboard_view(self.runner, d, variants=False) for d in self.app.dashboards]
             write_site(self.app, views, self.out, serve=True)
 
     def check(self) -> bool:

@@ -102,7 +102,11 @@
     const changed = data.variables.filter(function (v) { return state[v.name] !== v.default; });
     const chosen = Object.assign({}, data.views[""]);
     if (changed.length > 1) return null;
-    if (changed.length === 1) Object.assign(chosen, data.views[changed[0].name + "=" + state[changed[0].name]] || {});
+    if (changed.length === 1) {
+      const view = data.views[changed[0].name + "=" + state[changed[0].name]];
+      if (!view) return null;  // not precomputed (the served pages hold only the defaults)
+      Object.assign(chosen, view);
+    }
     const out = {};
     Object.keys(chosen).forEach(function (id) { out[id] = data.payloads[chosen[id]]; });
     return Promise.resolve(out);
