@@ -10,7 +10,7 @@ import vl_convert
 
 from appbuilder.model import Layout, Panel
 from appbuilder.preview.charts import LAND, NoChart, chart_spec, sized
-from appbuilder.preview.page import land_topology
+from appbuilder.preview.page import land_topology, page_name, time_label
 from appbuilder.preview.payload import NO_DATA, body_size, panel_payload, threshold_color
 from appbuilder.preview.png import body_svg
 from appbuilder.query.evaluate import Table
@@ -173,3 +173,10 @@ def test_a_spec_vl_convert_rejects_becomes_a_message_in_the_image():
 
 def test_body_size_follows_the_grid():
     assert body_size(Layout(0, 0, 24, 8)) == (24 * 60 - 12, 8 * 30 - 42)
+
+
+def test_time_range_labels_and_page_names():
+    assert time_label("-7d") == "Last 7 days"
+    assert time_label("-1d2h") == "Last 1 day 2 hours"
+    assert time_label("previous_week") == "Previous week"
+    assert page_name("overview") == "overview.html" and page_name("index") == "index-dashboard.html"

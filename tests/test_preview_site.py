@@ -192,6 +192,14 @@ def test_cli_reports_an_unwritable_output_without_a_traceback(tmp_path):
     assert "cannot write" in result.output and "Traceback" not in result.output
 
 
+def test_cli_serve_on_a_busy_port_says_so(tmp_path):
+    app = make_app(tmp_path)
+    with PreviewServer(app, tmp_path / "first", {}, port=0, interval=3600) as server:
+        port = server.httpd.server_address[1]
+        result = CliRunner().invoke(cli, ["preview", str(app), "--serve", "--port", str(port)])
+    assert result.exit_code == 1 and f"cannot serve on 127.0.0.1:{port}" in result.output
+
+
 def test_fixed_and_metadata_variables(tmp_path):
     app = make_app(tmp_path)
     charts = app / "dashboards" / "charts.yaml"

@@ -50,7 +50,12 @@ def preview(path: str, output: str | None, png: str | None, serve: bool, port: i
         from appbuilder.preview.serve import PreviewServer
 
         with tempfile.TemporaryDirectory(prefix="appbuilder-preview-") as temp:
-            server = PreviewServer(target, Path(output or temp), parameters, port=port)
+            try:
+                server = PreviewServer(target, Path(output or temp), parameters, port=port)
+            except OSError as exc:
+                emit(f"appbuilder preview: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}; "
+                     f"choose another --port", err=True)
+                sys.exit(1)
             if server.problems:
                 emit(server.problems, err=True)
             emit(f"serving {server.url} (Ctrl-C to stop); watching {target} for changes", err=True)

@@ -27,6 +27,11 @@ def time_label(time_range: str) -> str:
     return time_range.replace("_", " ").capitalize()
 
 
+def page_name(slug: str) -> str:
+    """File name of a dashboard's page; a dashboard file called ``index`` must not replace the index."""
+    return "index-dashboard.html" if slug == "index" else f"{slug}.html"
+
+
 def _json_script(doc: object) -> str:
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
@@ -98,7 +103,7 @@ def index_html(app: App, views: list[DashboardView]) -> str:
         dash = view.dashboard
         errors = sum(1 for p in view.views[""].values() if p.get("kind") == "error")
         status = f", {errors} with errors" if errors else ""
-        cards.append(f'<a class="card" href="{escape(dash.slug)}.html"><h2>{escape(dash.title)}</h2>'
+        cards.append(f'<a class="card" href="{escape(page_name(dash.slug))}"><h2>{escape(dash.title)}</h2>'
                      f'<p>{escape(dash.description)}</p><span class="meta">{len(dash.panels)} panels{status} · '
                      f'{len(view.variables)} variables · {escape(time_label(dash.time_range))}</span></a>')
     return (_head(f"{app.name} - dashboards preview", []) +
@@ -154,7 +159,7 @@ def write_site(app: App, views: list[DashboardView], out: Path, *, serve: bool =
     write_assets(out)
     pages = {"index.html": index_html(app, views)}
     for view in views:
-        pages[f"{view.dashboard.slug}.html"] = dashboard_html(app, view, serve=serve)
+        pages[page_name(view.dashboard.slug)] = dashboard_html(app, view, serve=serve)
     written = []
     for name, text in pages.items():
         path = out / name

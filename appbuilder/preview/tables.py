@@ -37,14 +37,17 @@ class Shape:
     series: list[str]
 
 
+def _outlier_part(column: str, series: list[str]) -> bool:
+    match = _OUTLIER_PARTS.match(column)
+    return bool(match and match.group("base") in series)
+
+
 def shape_of(table: Table) -> Shape:
     """Sumo's reading: ``_timeslice`` is the time axis, text columns label categories, numbers are series."""
     numbers = numeric_columns(table)
     if TIME_COLUMN in table.columns:
         series = [c for c in numbers if c != TIME_COLUMN]
-        series = [c for c in series if not (_OUTLIER_PARTS.match(c) and
-                                           _OUTLIER_PARTS.match(c).group("base") in series)]  # type: ignore[union-attr]
-        return Shape(TIME_COLUMN, True, [], series)
+        return Shape(TIME_COLUMN, True, [], [c for c in series if not _outlier_part(c, series)])
     labels = [c for c in table.columns if c not in numbers]
     series = [c for c in numbers if c.lower() not in ("latitude", "longitude")]
     if not labels and len(series) > 1:
