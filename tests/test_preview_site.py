@@ -214,6 +214,18 @@ def test_fixed_and_metadata_variables(tmp_path):
     assert "metadata values are not in the sample events" in (tmp_path / "site" / "charts.html").read_text()
 
 
+def test_a_metrics_panel_says_it_is_not_run_locally(tmp_path):
+    from appbuilder.commands.test import SampleRunner
+    from appbuilder.preview.results import METRICS, dashboard_view
+    from appbuilder.validate import validate_app
+
+    app = validate_app(make_app(tmp_path), lint_queries=False).app
+    dashboard = next(d for d in app.dashboards if d.slug == "charts")
+    dashboard.panels[3].query_type = "Metrics"  # type: ignore[attr-defined]
+    view = dashboard_view(SampleRunner(app, {}, {}), dashboard, variants=False)
+    assert view.views[""][dashboard.panels[3].id] == {"kind": "empty", "message": METRICS}
+
+
 def test_cli_reports_an_invalid_app_at_its_line(tmp_path):
     app = make_app(tmp_path)
     charts = app / "dashboards" / "charts.yaml"

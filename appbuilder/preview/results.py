@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from appbuilder.build.visuals import visual_settings
 from appbuilder.commands.test import SampleRunner
 from appbuilder.model import App, Dashboard, Layout, Panel, Variable
-from appbuilder.preview.payload import Payload, panel_payload
+from appbuilder.preview.payload import Payload, message, panel_payload
 from appbuilder.preview.tables import format_value
 from appbuilder.templating import find_variables, substitute_variables
 
 MAX_OPTIONS = 50  # values offered per variable (Sumo's drop-down lists the most frequent ones too)
 ALL = "*"
+METRICS = "Metrics queries are not run locally: the sample events are logs."
 
 
 @dataclass
@@ -61,6 +62,8 @@ class DashboardRunner:
 
     def payload(self, panel: Panel, values: Mapping[str, str]) -> Payload:
         layout = panel.layout or Layout(0, 0, panel.width, panel.height)
+        if str(getattr(panel, "query_type", None) or "logs").lower() == "metrics":
+            return message(METRICS, error=False)
         if not panel.query:
             return panel_payload(panel, self.settings[panel.id], None, None if panel.chart == "text" else
                                  "the panel has no query", layout)
