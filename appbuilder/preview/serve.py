@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from appbuilder.commands.test import SampleRunner
 from appbuilder.model import App
-from appbuilder.preview.page import write_site
+from appbuilder.preview.page import write_assets, write_site
 from appbuilder.preview.results import DashboardRunner, dashboard_view
 from appbuilder.validate import validate_app
 from appbuilder.validate.reporting import render
@@ -71,7 +71,7 @@ class PreviewServer:
             self.version += 1
             if not validation.ok or validation.app is None:
                 self.problems = render(validation.diagnostics, "text", summary=f"{self.path}: invalid")
-                self.out.mkdir(parents=True, exist_ok=True)
+                write_assets(self.out)
                 page = error_page("The app does not validate", self.problems)
                 for html in [self.out / "index.html", *self.out.glob("*.html")]:
                     html.write_text(page, encoding="utf-8")
