@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -58,6 +59,8 @@ def main() -> int:
         results[name] = statistics.median(seconds)
         print(f"{name:30s} median {results[name]:6.2f} s  min {min(seconds):6.2f} s  "
               f"({runs[0]['panels']} panels, {runs[0]['files']} files, {args.runs} runs)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average {load:.1f} on {os.cpu_count()} CPUs (figures scale with it: the machine may be shared)")
     total = results["site + PNGs, default values"]
     verdict = "ok" if total <= TARGET_SECONDS else "OVER TARGET"
     print(f"target: site + PNGs at default values <= {TARGET_SECONDS:.0f} s: {total:.2f} s {verdict}")
