@@ -170,7 +170,7 @@ def _record(plan: Plan, org: Org, folder: ResourceChange, result: ApplyResult, r
     result.content_id = folder_id
     if folder.action in (UPDATE, DRIFTED):
         result.steps.append(f"updated folder {folder.identity!r} ({len(folder.changes)} field(s), same ids)")
-    elif plan.marker is not None:
+    elif plan.marker is not None and reread:
         result.steps.append(f"recorded the installed version in {plan.target.label}")
 
 

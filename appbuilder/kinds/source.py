@@ -8,10 +8,18 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from appbuilder.kinds.base import Item, Org
-from appbuilder.sumo.sources import normalise_source, source_name
+from appbuilder.sumo.sources import SECRET_CONFIG_KEYS, normalise_source, source_name
 
 if TYPE_CHECKING:
     from appbuilder.build import BuildResult
+
+
+def without_secrets(source: dict[str, Any]) -> dict[str, Any]:
+    """The source without its (masked) secret config values: they are never part of a plan or a backup."""
+    config = source.get("config")
+    if not isinstance(config, dict):
+        return source
+    return {**source, "config": {k: v for k, v in config.items() if k not in SECRET_CONFIG_KEYS}}
 
 
 def _collector_id(org: Org) -> str:
@@ -43,7 +51,7 @@ class SourceKind:
         source = org.state.source
         if source is None:
             return []
-        return [Item(self.name, source_name(source), source, {"id": str(source.get("id")),
+        return [Item(self.name, source_name(source), without_secrets(source), {"id": str(source.get("id")),
                                                                "collectorId": str((org.state.collector or {})["id"])})]
 
     def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
