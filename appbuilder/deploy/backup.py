@@ -35,10 +35,28 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "app"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Backup:
+    """A backup directory: where it is, why and when it was made, where its content came from (``target``:
+    parentId, parentPath, admin, folderName), and what it holds (``files``; read with ``content``, ``source``,
+    ``collector``). ``manifest`` is ``backup.json`` as written."""
+
     path: Path
-    manifest: dict[str, Any] = field(default_factory=dict)
+    app: str
+    reason: str
+    created_at: str
+    target: dict[str, Any]
+    files: tuple[str, ...] = ()
+    version: str = ""
+    token_env: str | None = None
+    manifest: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, path: Path, manifest: dict[str, Any]) -> Backup:
+        return cls(path, str(manifest.get("app") or "app"), str(manifest.get("reason") or ""),
+                   str(manifest.get("createdAt") or ""), dict(manifest["target"]),
+                   tuple(str(f) for f in manifest.get("files") or ()), str(manifest.get("version") or ""),
+                   manifest.get("tokenEnv"), manifest)
 
     @property
     def content(self) -> dict[str, Any] | None:
@@ -83,7 +101,7 @@ def write_backup(root: Path, app: str, reason: str, target: dict[str, Any], *,
                 "target": target, "files": written, **(extra or {})}
     (path / BACKUP_MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                         encoding="utf-8")
-    return Backup(path, manifest)
+    return Backup.of(path, manifest)
 
 
 def read_backup(path: Path) -> Backup:
@@ -95,6 +113,6 @@ def read_backup(path: Path) -> Backup:
         manifest = json.loads(file.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise ValueError(f"{file} is not valid JSON: {exc}") from None
-    if not isinstance(manifest, dict) or "target" not in manifest:
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("target"), dict):
         raise ValueError(f"{file} is not an appbuilder backup manifest")
-    return Backup(path, manifest)
+    return Backup.of(path, manifest)
