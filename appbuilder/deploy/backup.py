@@ -19,6 +19,7 @@ BACKUP_MANIFEST = "backup.json"
 CONTENT = "content.json"
 SOURCE = "source.json"
 COLLECTOR = "collector.json"
+ITEMS = "items.json"  # items of other kinds: [{"kind", "identity", "body"}]
 DEFAULT_ROOT = Path("backups")
 
 
@@ -70,7 +71,12 @@ class Backup:
     def collector(self) -> dict[str, Any] | None:
         return self._load(COLLECTOR)
 
-    def _load(self, name: str) -> dict[str, Any] | None:
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        """Items of kinds outside the app folder, source and collector (``kind``, ``identity``, ``body``)."""
+        return list(self._load(ITEMS) or [])
+
+    def _load(self, name: str) -> Any:
         file = self.path / name
         return json.loads(file.read_text(encoding="utf-8")) if file.is_file() else None
 
@@ -78,7 +84,7 @@ class Backup:
 def write_backup(root: Path, app: str, reason: str, target: dict[str, Any], *,
                  content: dict[str, Any] | None = None, source: dict[str, Any] | None = None,
                  collector: dict[str, Any] | None = None, extra: dict[str, Any] | None = None,
-                 redactor: Redactor | None = None) -> Backup:
+                 redactor: Redactor | None = None, items: list[dict[str, Any]] | None = None) -> Backup:
     """Write the given items (secrets masked) into a new timestamped directory under ``root``."""
     now = datetime.now(timezone.utc)
     base = root / f"{_slug(app)}-{now.strftime('%Y%m%dT%H%M%SZ')}"
@@ -87,7 +93,7 @@ def write_backup(root: Path, app: str, reason: str, target: dict[str, Any], *,
         n += 1
         path = base.with_name(f"{base.name}-{n}")
     path.mkdir(parents=True)
-    files = {CONTENT: content, SOURCE: source, COLLECTOR: collector}
+    files: dict[str, Any] = {CONTENT: content, SOURCE: source, COLLECTOR: collector, ITEMS: items or None}
     written = []
     for name, value in files.items():
         if value is None:

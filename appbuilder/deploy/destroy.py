@@ -74,6 +74,9 @@ def _desired(backup: Backup, content: dict[str, Any] | None) -> dict[str, list[I
                 rename = getattr(kind, "rename_key", lambda body: "")
                 out[kind.name] = [Item(kind.name, str(c.get("name")), c, {}, rename(c))
                                   for c in content.get("children") or [] if c.get("type") == sync_type]
+    for saved in backup.items:
+        if saved.get("kind") in out and isinstance(saved.get("body"), dict):
+            out[str(saved["kind"])].append(Item(str(saved["kind"]), str(saved.get("identity")), saved["body"]))
     if backup.source is not None:
         out["source"] = [Item("source", source_name(backup.source), normalise_source(backup.source))]
     if backup.collector is not None:
@@ -104,6 +107,8 @@ def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
             continue
         if kind.name in ("source", "collector") and not desired["source"]:
             continue
+        if not kind.in_folder and kind.name not in ("folder", "source", "collector") and not desired[kind.name]:
+            continue  # the backup holds nothing of this kind: leave it alone
         remote_items = [] if kind.in_folder and state.folder is None else kind.read(org)
         for d, r in pair_items(desired[kind.name], remote_items):
             changes.append(compare(kind, d, r))

@@ -101,8 +101,11 @@ class _Drift:
     remote: bool
     state: str | None
     listed: dict[str, dict[str, Any]]
+    foreign: bool = False  # the folder was not installed by appbuilder
 
     def action(self, d: Item | None, r: Item | None) -> tuple[str | None, str]:
+        if d is None and self.foreign:
+            return DRIFTED, "in the folder, but not installed by appbuilder"
         if not self.remote:
             return None, ""
         if r is None:
@@ -145,7 +148,8 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     children = list((state.folder or {}).get("children") or [])
     state_now = fingerprint(children)
     quick = found is not None and not ours and bool(found.state) and found.state == state_now and not want_export
-    drift = _Drift(ours, False, found.state if found else None, {str(c.get("name")): c for c in children})
+    drift = _Drift(ours, False, found.state if found else None, {str(c.get("name")): c for c in children},
+                   state.folder is not None and found is None)
     note = ""
     if state.folder is not None and not quick:
         remote_hash = norm_hash(without_marker(remote.export_folder(state, progress)))
