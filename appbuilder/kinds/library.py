@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from appbuilder.kinds.base import Item, Org
 from appbuilder.sumo.errors import SumoApiError
+from appbuilder.sumo.jobs import JobProgress
 
 if TYPE_CHECKING:
     from appbuilder.build import BuildResult
@@ -73,11 +74,16 @@ def delete_item(org: Org, before: Item, what: str) -> None:
             raise
 
 
-def job_progress(phase: str, org: Org) -> Callable[[Any], None] | None:
-    progress = org.progress
+def job_progress(phase: str, org: Org) -> Callable[[JobProgress], None] | None:
+    return job_reporter(phase, org.progress)
+
+
+def job_reporter(phase: str, progress: Callable[[str], None] | None) -> Callable[[JobProgress], None] | None:
+    """A job-poll callback that reports ``import job running, 4 s`` lines to ``progress``."""
     if progress is None:
         return None
-    return lambda p: progress(f"{phase} job {p.status or 'waiting'}, {p.elapsed:.0f} s")
+    words = {"InProgress": "running", "Success": "done", "Failed": "failed"}
+    return lambda p: progress(f"{phase} job {words.get(p.status, p.status or 'waiting')}, {p.elapsed:.0f} s")
 
 
 def create_once(post: Callable[[], T], find: Callable[[], T | None]) -> T:
