@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from appbuilder.kinds.base import Item, Org
+from appbuilder.kinds.base import DeployError, Item, Org
 from appbuilder.kinds.library import InFolderKind, create_once, delete_item, find_in_folder, folder_id
 from appbuilder.sumo.normalise import normalise_dashboard
 
@@ -77,8 +77,6 @@ class DashboardKind(InFolderKind):
 
     def dashboard_id(self, org: Org, content_id: str) -> str:
         """The dashboard id of a content id, from the pages of ``GET /v2/dashboards``."""
-        from appbuilder.deploy.state import DeployError
-
         token: str | None = None
         while True:
             params: dict[str, Any] = {"limit": PAGE, "mode": "allViewableByUser"}

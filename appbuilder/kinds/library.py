@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from appbuilder.kinds.base import Item, Org
+from appbuilder.kinds.base import DeployError, Item, Org
 from appbuilder.sumo.errors import SumoApiError
 from appbuilder.sumo.jobs import JobProgress
 
@@ -45,8 +45,6 @@ def read_children(org: Org, kind: str, sync_type: str, rename_key: Callable[[dic
 def folder_id(org: Org) -> str:
     """The app folder's id (it exists when an item inside it is written)."""
     if org.state.folder is None:
-        from appbuilder.deploy.state import DeployError
-
         raise DeployError(f"the app folder {org.state.target.label} does not exist")
     return str(org.state.folder["id"])
 
