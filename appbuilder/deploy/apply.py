@@ -20,8 +20,6 @@ from appbuilder.deploy.marker import compose_description, fingerprint
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.kinds import Item, Org, kind
 from appbuilder.kinds.folder import FolderKind
-from appbuilder.kinds.library import job_reporter
-from appbuilder.sumo.jobs import JobProgress
 
 Progress = Callable[[str], None]
 RISKY = frozenset({UPDATE, DELETE, DRIFTED})
@@ -56,10 +54,6 @@ def resolve_token(env_name: str | None, token_file: Path | None = None,
                               hint=token_hint(env_name)) from None
         return text or None
     return None
-
-
-def job_progress(phase: str, progress: Progress | None) -> Callable[[JobProgress], None] | None:
-    return job_reporter(phase, progress)
 
 
 def effective(change: ResourceChange) -> str:

@@ -73,7 +73,7 @@ class DashboardKind(InFolderKind):
         return ref
 
     def delete(self, org: Org, before: Item) -> None:
-        delete_item(org, before, "delete")
+        delete_item(org, before)
 
     def dashboard_id(self, org: Org, content_id: str) -> str:
         """The dashboard id of a content id, from the pages of ``GET /v2/dashboards``."""

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from appbuilder.kinds.base import DeployError, Item, Org
 from appbuilder.sumo.errors import SumoApiError
-from appbuilder.sumo.jobs import JobProgress
 
 if TYPE_CHECKING:
     from appbuilder.build import BuildResult
@@ -57,7 +56,7 @@ def find_in_folder(org: Org, name: str) -> dict[str, Any] | None:
     return None
 
 
-def delete_item(org: Org, before: Item, what: str) -> None:
+def delete_item(org: Org, before: Item) -> None:
     """Delete one Library item (content delete job); an item already gone is fine."""
     content_id = before.ref.get("contentId")
     if not content_id:
@@ -66,22 +65,10 @@ def delete_item(org: Org, before: Item, what: str) -> None:
             return
         content_id = str(found["id"])
     try:
-        org.remote.content.delete_content(content_id, admin=org.admin, progress=job_progress(what, org))
+        org.remote.content.delete_content(content_id, admin=org.admin)
     except SumoApiError as exc:
         if not exc.is_not_found:
             raise
-
-
-def job_progress(phase: str, org: Org) -> Callable[[JobProgress], None] | None:
-    return job_reporter(phase, org.progress)
-
-
-def job_reporter(phase: str, progress: Callable[[str], None] | None) -> Callable[[JobProgress], None] | None:
-    """A job-poll callback that reports ``import job running, 4 s`` lines to ``progress``."""
-    if progress is None:
-        return None
-    words = {"InProgress": "running", "Success": "done", "Failed": "failed"}
-    return lambda p: progress(f"{phase} job {words.get(p.status, p.status or 'waiting')}, {p.elapsed:.0f} s")
 
 
 def create_once(post: Callable[[], T], find: Callable[[], T | None]) -> T:

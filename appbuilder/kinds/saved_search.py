@@ -71,4 +71,4 @@ class SavedSearchKind(InFolderKind):
         return {**before.ref, "contentId": content_id}
 
     def delete(self, org: Org, before: Item) -> None:
-        delete_item(org, before, "delete")
+        delete_item(org, before)
