@@ -22,11 +22,6 @@ ENV = {"ONEPASSWORD_EVENTS_TOKEN": "ops_inplace_token_1234"}
 OVERVIEW = "1Password - Overview"
 
 
-@pytest.fixture(scope="module")
-def onepassword(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ONEPASSWORD
-
-
 @pytest.fixture()
 def app(tmp_path: Path) -> Path:
     target = tmp_path / "1password"
@@ -160,22 +155,38 @@ def test_saved_plan_is_applied_exactly_and_refused_when_stale(fake: FakeSumo, ap
     assert not other.ok and "app definition changed" in (other.error or "")
 
 
-def test_a_create_whose_reply_was_lost_is_not_repeated(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
-    install(app, fake, tmp_path)
-    text = (app / "dashboards" / "threat_intel.yaml").read_text()
-    (app / "dashboards" / "threat_intel_copy.yaml").write_text(
-        text.replace("title: 1Password - Threat Intel", "title: 1Password - Threat Intel copy", 1))
-    edit(app / "app.yaml", "  - dashboards/item_usage.yaml\n",
-         "  - dashboards/item_usage.yaml\n  - dashboards/threat_intel_copy.yaml\n")
-    fake.slow_seconds = 0.3
-    fake.inject("slow", count=1, path="/v2/dashboards", method="POST")
-    opts = options(fake)
-    opts.client_options = {**FAST_CLIENT, "timeout": (1.0, 0.1), "backoff_base": 0.8, "backoff_cap": 0.8}
-    outcome = run_install(app, {}, opts, backup_root=tmp_path / "b")
-    assert outcome.ok, (outcome.error, outcome.hint)
-    folder = item(fake)
-    names = [fake.state.items[c].name for c in folder.children]
-    assert names.count("1Password - Threat Intel copy") == 1
-    posts = [r.status for r in fake.requests if r.method == "POST" and r.path.endswith("/v2/dashboards")]
-    assert len(posts) == 2 and posts[-1] == 400  # the retry met the item the lost attempt made: looked up
-    assert not run_plan(app, {}, options(fake)).plan.changed
+class LosingSumo(FakeSumo):
+    """A fake Sumo that carries out the next matching request and then drops the connection: the reply is lost
+    although the create happened (what a blind retry would turn into a second item)."""
+
+    lose: list[tuple[str, str]]
+
+    def handle(self, req):  # type: ignore[no-untyped-def]
+        response = super().handle(req)
+        if self.lose and req.method == self.lose[0][0] and req.path.endswith(self.lose[0][1]) \
+                and response is not None and response.status < 300:
+            self.lose.pop(0)
+            return None
+        return response
+
+
+def test_a_create_whose_reply_was_lost_is_looked_up_not_repeated(app: Path, tmp_path: Path) -> None:
+    with LosingSumo(keys={FAKE_AUTH[0]: FAKE_AUTH[1]}, rate_limit=None, job_polls=0) as fake:
+        fake.lose = [("POST", "/v1/collectors"), ("POST", "/sources")]
+        install(app, fake, tmp_path)
+        assert len(fake.state.collectors) == 1 and len(fake.state.sources) == 1
+        text = (app / "dashboards" / "threat_intel.yaml").read_text()
+        (app / "dashboards" / "threat_intel_copy.yaml").write_text(
+            text.replace("title: 1Password - Threat Intel", "title: 1Password - Threat Intel copy", 1))
+        edit(app / "app.yaml", "  - dashboards/item_usage.yaml\n",
+             "  - dashboards/item_usage.yaml\n  - dashboards/threat_intel_copy.yaml\n")
+        fake.lose = [("POST", "/v2/dashboards")]
+        fake.reset_log()
+        outcome = install(app, fake, tmp_path)
+        assert any("created dashboard '1Password - Threat Intel copy'" in s for s in outcome.steps)
+        posts = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/v2/dashboards")]
+        assert len(posts) == 1  # not repeated: the lookup found what the lost attempt made
+        folder = item(fake)
+        names = [fake.state.items[c].name for c in folder.children]
+        assert names.count("1Password - Threat Intel copy") == 1
+        assert not run_plan(app, {}, options(fake)).plan.changed

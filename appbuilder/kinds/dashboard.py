@@ -55,7 +55,7 @@ class DashboardKind(InFolderKind):
     def create(self, org: Org, after: Item) -> dict[str, str]:
         parent = folder_id(org)
         client = org.remote.client
-        made = create_once(lambda: client.post(API, to_request(after.body, parent)),
+        made = create_once(lambda: client.post(API, to_request(after.body, parent), replay=False),
                            lambda: self._found(org, after.identity))
         return {"contentId": str(made.get("contentId") or ""), "dashboardId": str(made.get("id") or "")}
 

@@ -5,15 +5,16 @@ blindly."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from appbuilder.kinds.base import DeployError, Item, Org
 from appbuilder.sumo.errors import SumoApiError
+from appbuilder.sumo.once import create_once
 
 if TYPE_CHECKING:
     from appbuilder.build import BuildResult
 
-T = TypeVar("T")
+__all__ = ["InFolderKind", "create_once", "delete_item", "exported", "find_in_folder", "folder_id", "listed"]
 
 
 def listed(org: Org) -> dict[str, dict[str, Any]]:
@@ -69,20 +70,6 @@ def delete_item(org: Org, before: Item) -> None:
     except SumoApiError as exc:
         if not exc.is_not_found:
             raise
-
-
-def create_once(post: Callable[[], T], find: Callable[[], T | None]) -> T:
-    """Run a create; when it fails in a way that may mean an earlier attempt did create the item (a duplicate
-    name after a retry, a dropped connection, a 5xx), look the item up by name instead of failing or repeating."""
-    try:
-        return post()
-    except SumoApiError as exc:
-        lost = exc.status is None or exc.status >= 500
-        if exc.is_duplicate and exc.attempts > 1 or lost:
-            found = find()
-            if found is not None:
-                return found
-        raise
 
 
 class InFolderKind:
