@@ -85,6 +85,11 @@ def test_one_panel_title_keeps_ids_and_permissions_and_writes_twice(fake: FakeSu
     assert plan is not None
     assert {(c.kind, c.identity): c.action for c in plan.changes if c.action != NOOP} == {
         ("folder", "1Password"): RECORD, ("dashboard", OVERVIEW): UPDATE}
+    shown = next(r for r in plan.to_dict()["resources"] if r["name"] == OVERVIEW)  # --format json: everything
+    assert shown["changes"] == [{"path": 'panels["Sign-in events per category"].title',
+                                 "old": "Sign In Events by Category", "new": "Sign-in events per category"}]
+    assert len(shown["before"]["panels"]) == len(shown["after"]["panels"]) == len(overview.definition["panels"])
+    assert shown["ref"]["contentId"] == content_id
 
     fake.reset_log()
     result = install(app, fake, tmp_path)
