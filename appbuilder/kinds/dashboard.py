@@ -76,10 +76,19 @@ class DashboardKind(InFolderKind):
         delete_item(org, before)
 
     def dashboard_id(self, org: Org, content_id: str) -> str:
-        """The dashboard id of a content id, from the pages of ``GET /v2/dashboards``."""
+        """The dashboard id of a content id, from the pages of ``GET /v2/dashboards``: the caller's own
+        dashboards first (usually a short list), then every dashboard they can see."""
+        for mode in ("createdByUser", "allViewableByUser"):
+            found = self._find_in_list(org, content_id, mode)
+            if found is not None:
+                return found
+        raise DeployError(f"no dashboard has the content id {content_id}",
+                          hint="run `appbuilder plan` again: the dashboard may have been removed")
+
+    def _find_in_list(self, org: Org, content_id: str, mode: str) -> str | None:
         token: str | None = None
         while True:
-            params: dict[str, Any] = {"limit": PAGE, "mode": "allViewableByUser"}
+            params: dict[str, Any] = {"limit": PAGE, "mode": mode}
             if token:
                 params["token"] = token
             page = org.remote.client.get(API, params=params) or {}
@@ -88,5 +97,4 @@ class DashboardKind(InFolderKind):
                     return str(dashboard["id"])
             token = page.get("next")
             if not token:
-                raise DeployError(f"no dashboard has the content id {content_id}",
-                                  hint="run `appbuilder plan` again: the dashboard may have been removed")
+                return None
