@@ -14,6 +14,7 @@ from appbuilder.fakesumo.virtual import VirtualSumo
 from appbuilder.sumo.client import SumoClient
 from appbuilder.sumo.endpoints import resolve_credentials
 from appbuilder.sumo.errors import SumoApiError
+from appbuilder.sumo.jobs import JobProgress
 
 try:
     from appbuilder.fakesumo import FakeSumo
@@ -284,3 +285,12 @@ def test_a_create_is_still_retried_after_a_429(virtual_sumo: VirtualSumo) -> Non
         made = client.post("/v1/collectors", {"collector": {"collectorType": "Hosted", "name": "c"}}, replay=False)
     assert made["collector"]["name"] == "c" and client.stats.throttled == 1
     assert len(virtual_sumo.fake.state.collectors) == 1
+
+
+def test_a_job_callback_of_the_caller_replaces_the_poll_lines(virtual_sumo: VirtualSumo) -> None:
+    lines: list[str] = []
+    polls: list[JobProgress] = []
+    with virtual_sumo.client(progress=lines.append) as client:
+        job = client.get("/v2/content/folders/global", admin=True)
+        client.wait_for_job(f"/v2/content/folders/global/{job['id']}/status", admin=True, progress=polls.append)
+    assert lines == [] and [p.status for p in polls] == ["InProgress", "InProgress", "Success"]

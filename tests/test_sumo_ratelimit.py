@@ -6,7 +6,7 @@ import pytest
 
 from appbuilder.clock import VirtualClock
 from appbuilder.sumo.errors import SumoJobFailed
-from appbuilder.sumo.jobs import JobProgress, wait_for_job
+from appbuilder.sumo.jobs import JobProgress, job_kind, wait_for_job
 from appbuilder.sumo.ratelimit import ClientStats, RateBudget, backoff_delay, parse_retry_after, poll_delays
 
 
@@ -114,3 +114,15 @@ def test_wait_for_job_failed_and_timeout() -> None:
     with pytest.raises(SumoJobFailed) as info:
         wait_for_job(lambda: {"status": "InProgress"}, "/x/status", timeout=5, sleep=clock.sleep, clock=clock.monotonic)
     assert info.value.timed_out
+
+
+@pytest.mark.parametrize("path,kind", [
+    ("/v2/content/folders/0000000000000ABC/import/F00D/status", "import"),
+    ("/v2/content/0000000000000ABC/export/F00D/status", "export"),
+    ("/v2/content/0000000000000ABC/delete/F00D/status", "delete"),
+    ("/v2/content/folders/global/F00D/status", "global folder"),
+    ("/v2/content/folders/adminRecommended/F00D/status", "Admin Recommended folder"),
+    ("/odd", "async"),
+])
+def test_job_kind_names_what_a_job_does(path: str, kind: str) -> None:
+    assert job_kind(path) == kind

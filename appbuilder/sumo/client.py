@@ -230,7 +230,7 @@ class SumoClient:
     ) -> dict[str, Any]:
         """Poll an async job's status path until Success (returned) or Failed (SumoJobFailed).
 
-        Each poll that finds the job still running is reported to ``self.progress`` as well."""
+        ``progress`` gets every poll; without it, polls that find the job running go to ``self.progress``."""
         return wait_for_job(
             lambda: self.get(status_path, admin=admin),
             status_path,
@@ -252,17 +252,17 @@ class SumoClient:
 
     def _job_reporter(self, progress: Callable[[JobProgress], None] | None
                       ) -> Callable[[JobProgress], None] | None:
-        if self.progress is None:
+        """The caller's own job callback when it gives one (it reports the polls), else one printing
+        ``<kind> job running, <n> s`` to ``self.progress`` while the job runs."""
+        if progress is not None or self.progress is None:
             return progress
         report = self.progress
 
-        def both(update: JobProgress) -> None:
+        def running(update: JobProgress) -> None:
             if update.status == IN_PROGRESS:
                 report(f"{job_kind(update.status_path)} job running, {update.elapsed:.0f} s")
-            if progress is not None:
-                progress(update)
 
-        return both
+        return running
 
     def _backoff(self, attempt: int) -> float:
         return backoff_delay(attempt, self.backoff_base, self.backoff_cap, self._rng)
