@@ -12,6 +12,7 @@ from helpers import FAKE_AUTH, edit
 
 from appbuilder.commands.install import run_install
 from appbuilder.commands.plan import run_plan
+from appbuilder.commands.restore import run_restore
 from appbuilder.deploy.changes import DELETE, NOOP, RECORD, UPDATE, load_plan
 from appbuilder.deploy.session import DeployOptions
 from appbuilder.deploy.testing import FAST_CLIENT, count_calls
@@ -104,6 +105,15 @@ def test_one_panel_title_keeps_ids_and_permissions_and_writes_twice(fake: FakeSu
     assert {n: v for n, v in now.items() if n != OVERVIEW} == {n: v for n, v in before.items() if n != OVERVIEW}
     assert result.backup is not None and OVERVIEW in (result.backup / "content.json").read_text()
     assert not run_plan(app, {}, options(fake)).plan.changed
+
+    fake.reset_log()
+    restored = run_restore(result.backup, options(fake), backup_root=tmp_path / "backups")
+    assert restored.ok, (restored.error, restored.hint)
+    assert [c.identity for c in restored.plan.changes if c.action == UPDATE] == [OVERVIEW]
+    back = item(fake, OVERVIEW)
+    assert (back.id, back.dashboard_id) == (content_id, dashboard_id) and granted in explicit(fake, api, content_id)
+    assert "Sign In Events by Category" in [p["title"] for p in back.definition["panels"]]
+    assert snapshot(fake).keys() == before.keys() and count_calls(fake.requests)["writes"] <= 2
 
 
 def test_rename_and_removal_are_explicit_changes(fake: FakeSumo, api, app: Path, tmp_path: Path) -> None:
