@@ -41,3 +41,16 @@ def test_field_errors_need_the_apps_samples(app_dir: Path):
     result = validate_app(app_dir)
     assert ("group-by-unknown-field", "info") in [(d.code, d.severity) for d in result.diagnostics]
     assert result.ok and not result.warnings
+
+
+def test_a_named_regex_group_in_a_replacement_is_not_an_install_parameter(app_dir: Path):
+    from appbuilder.templating import substitute_parameters
+
+    edit(app_dir / DASHBOARD, "| count by category", '| replace(category, /(?<head>\\\\w+)_.*/, "${head}") as '
+         "category\n      | count by category")
+    result = validate_app(app_dir)
+    assert result.ok, [d.message for d in result.diagnostics]
+    assert not [d for d in result.diagnostics if "parameter" in d.code]
+    text = '_sourceCategory=${source_category} | replace(a, /(?<head>x)/, "${head}") as b'
+    assert substitute_parameters(text, {"source_category": "s", "head": "no"}) == (
+        '_sourceCategory=s | replace(a, /(?<head>x)/, "${head}") as b')

@@ -51,7 +51,8 @@ def _app_queries(app: App) -> Iterator[Found]:
 
 def lint_app_queries(app: App) -> list[Diagnostic]:
     """Lint findings for every query of ``app``, positioned in the YAML files."""
-    from appbuilder.query import LintContext, event_fields_from_samples, lint_metrics_query, lint_query
+    from appbuilder.query import LintContext, event_fields_from_samples
+    from appbuilder.query.metrics import lint_typed_query
 
     event_fields = event_fields_from_samples(read_samples(app.sample_files)) if app.sample_files else None
     charts_by_query: dict[str, str] = {}
@@ -64,11 +65,7 @@ def lint_app_queries(app: App) -> list[Diagnostic]:
         if chart is None and field_path.startswith("queries["):
             chart = charts_by_query.get(field_path[len("queries["):-len("].query")])
         context = LintContext(event_fields=event_fields, chart=chart, severity=dict(app.lint_severity))
-        if kind == "logs":
-            issues = lint_query(text, context)
-        else:
-            issues = lint_metrics_query(text, context, metadata_filter=kind == "metadata")
-        for issue in issues:
+        for issue in lint_typed_query(text, kind, context):
             where = origin.locate(issue.line, issue.column) if origin else (position or Position("?"))
             found.append(Diagnostic(where, issue.message, severity=issue.severity, code=issue.code,
                                     path=field_path, hint=issue.hint))
