@@ -43,3 +43,32 @@ def shim_env(tmp_path: Path) -> dict[str, str]:
                GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
                GIT_COMMITTER_EMAIL="t@example.com")
     return env
+
+
+def fast_cli_client(monkeypatch: object) -> None:
+    """Make the CLI's deploy verbs use a client that does not wait between retries and polls (no rate wait)."""
+    from appbuilder.cli import deploy
+    from appbuilder.deploy.testing import FAST_CLIENT
+
+    real = deploy._options
+
+    def fast(kwargs):  # type: ignore[no-untyped-def]
+        options = real(kwargs)
+        options.client_options = dict(FAST_CLIENT)
+        return options
+
+    monkeypatch.setattr(deploy, "_options", fast)  # type: ignore[attr-defined]
+
+
+def two_environments_yaml(staging_url: str, prod_url: str) -> str:
+    """appbuilder.yaml text: staging (credentials in STG_ID/STG_KEY) and prod (the default variables)."""
+    return f"""environments:
+  staging:
+    baseUrl: {staging_url}
+    accessIdEnv: STG_ID
+    accessKeyEnv: STG_KEY
+    parameters: {{source_category: stg/mini}}
+  prod:
+    baseUrl: {prod_url}
+    parameters: {{source_category: prod/mini}}
+"""

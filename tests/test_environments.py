@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from helpers import two_environments_yaml
 
 from appbuilder.commands.environments import count_actions, run_across
 from appbuilder.commands.install import run_install
@@ -89,19 +90,10 @@ def test_plan_and_install_two_orgs_in_parallel(tmp_path: Path, two_fakes: tuple[
     a, b = two_fakes
     app = tmp_path / "apps" / "mini"
     shutil.copytree(FIXTURE, app)
-    write_envs(tmp_path, f"""environments:
-  staging:
-    baseUrl: {a.base_url}
-    accessIdEnv: STAGING_ID
-    accessKeyEnv: STAGING_KEY
-    parameters: {{source_category: stg/mini}}
-  prod:
-    baseUrl: {b.base_url}
-    parameters: {{source_category: prod/mini}}
-""")
+    write_envs(tmp_path, two_environments_yaml(a.base_url, b.base_url))
     envs, problems = load_environments(find_environments_file(app))  # type: ignore[arg-type]
     assert not problems
-    environ = {"STAGING_ID": "idA", "STAGING_KEY": "keyA", "SUMOLOGIC_ACCESSID": "idB",
+    environ = {"STG_ID": "idA", "STG_KEY": "keyA", "SUMOLOGIC_ACCESSID": "idB",
                "SUMOLOGIC_ACCESSKEY": "keyB", **TOKEN}
     base = DeployOptions(client_options=dict(FAST_CLIENT), env=environ)
     lines: list[str] = []
