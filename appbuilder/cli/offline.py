@@ -52,7 +52,7 @@ def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> N
         import json
 
         report = json.loads(render(outcome.validation.diagnostics, "json"))
-        report.update(built=True, written=[str(p) for p in outcome.written], manifest=outcome.result.manifest)
+        report.update(built=True, written=[str(p) for p in outcome.written], manifest=outcome.result.manifest.to_dict())
         emit(json.dumps(report, indent=2))
         return
     emit(render(outcome.validation.warnings, fmt), err=True)
