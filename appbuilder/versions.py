@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from appbuilder.diagnostics import Diagnostic, InputError
+from appbuilder.diagnostics import WARNING, Diagnostic, InputError, has_errors
 from appbuilder.gitref import GitRefError, app_at_ref
 from appbuilder.model import App, Position
 
@@ -44,17 +44,25 @@ def check_versions(app: App, ref: str) -> list[Diagnostic]:
     try:
         with app_at_ref(app.root, ref) as base_dir:
             base = None
+            base_fp = None
             if base_dir is not None:
                 from appbuilder.load import load_app
 
-                base, _ = load_app(base_dir)
-            base_fp = _fingerprint(base) if base is not None else None
+                base, base_problems = load_app(base_dir)
+                if base is not None and not has_errors(base_problems):
+                    base_fp = _fingerprint(base)
     except GitRefError as exc:
         return [Diagnostic(where, f"cannot compare with {ref}: {exc}", code="version-base")]
     problems: list[Diagnostic] = []
     head_fp = _fingerprint(app)
-    changed = base is None or base.version != app.version or head_fp != base_fp
-    if base is not None and base.version == app.version and head_fp != base_fp:
+    if base is not None and base_fp is None:
+        # the app as it was does not load or build with this appbuilder: its content cannot be compared
+        problems.append(Diagnostic(where, f"the app as it was at {ref} does not build with this appbuilder, so "
+                                   "only its version is compared", severity=WARNING, code="version-base"))
+        changed = base.version != app.version
+    else:
+        changed = base is None or base.version != app.version or head_fp != base_fp
+    if base is not None and base_fp is not None and base.version == app.version and head_fp != base_fp:
         problems.append(Diagnostic(where, f"the built content changed since {ref} but the version is still "
                                    f"{app.version}", code="version-not-bumped",
                                    hint=f"raise version in app.yaml and describe the change in {CHANGELOG}"))

@@ -81,3 +81,13 @@ def test_1password_changelog_has_the_current_version() -> None:
     version = next(line.split(":", 1)[1].strip() for line in (app_dir / "app.yaml").read_text().splitlines()
                    if line.startswith("version:"))
     assert changelog_has((app_dir / "CHANGELOG.md").read_text(encoding="utf-8"), version)
+
+
+def test_base_that_no_longer_builds_is_a_warning_not_a_false_alarm(repo: Path) -> None:
+    edit(repo / "dashboards/main.yaml", "chart: pie", "chart: piee")  # the committed base becomes unbuildable
+    git(Path("."), "commit", "-qam", "broken base")
+    edit(repo / "dashboards/main.yaml", "chart: piee", "chart: pie")
+    code, out = cli_run("validate", str(repo), "--base", "main")
+    assert code == 0, out
+    assert "warning: the app as it was at main does not build with this appbuilder" in out
+    assert "version is still" not in out
