@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from appbuilder.diagnostics import Diagnostic
-from appbuilder.model import App, Position, TextOrigin
+from appbuilder.model import App, Position, TextOrigin, origin_note
 
 
 def read_samples(paths: list[Path]) -> Iterator[dict[str, object]]:
@@ -39,6 +39,8 @@ def _app_queries(app: App) -> Iterator[tuple[str, TextOrigin | None, Position | 
             if panel.query and not panel.query_ref:
                 yield (panel.query, panel.query_origin, panel.position, panel.chart,
                        f"{dashboard.slug}.panels[{panel.id}].query")
+    for monitor in app.monitors:
+        yield monitor.query, monitor.origin, monitor.position, None, f"monitors[{monitor.slug}].query"
 
 
 def lint_app_queries(app: App) -> list[Diagnostic]:
@@ -60,6 +62,7 @@ def lint_app_queries(app: App) -> list[Diagnostic]:
             if issue.severity == "off":
                 continue
             where = origin.locate(issue.line, issue.column) if origin else (position or Position("?"))
-            found.append(Diagnostic(where, issue.message, severity=issue.severity, code=issue.code,
+            message = issue.message + origin_note(origin, issue.line)
+            found.append(Diagnostic(where, message, severity=issue.severity, code=issue.code,
                                     path=field_path, hint=issue.hint))
     return found

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 
 from appbuilder.diagnostics import WARNING, Diagnostic
 from appbuilder.layout import overlaps
-from appbuilder.model import GRID_COLUMNS, App, Dashboard, Position, TextOrigin
+from appbuilder.model import GRID_COLUMNS, App, Dashboard, Position, TextOrigin, origin_note
 from appbuilder.templating import find_parameters, find_variables
+from appbuilder.validate.monitors import check_monitors
 
 
 def check_app(app: App) -> list[Diagnostic]:
@@ -21,6 +22,7 @@ def check_app(app: App) -> list[Diagnostic]:
     for dashboard in app.dashboards:
         found += _check_dashboard(app, dashboard)
     found += _check_test_targets(app)
+    found += check_monitors(app)
     return found
 
 
@@ -62,6 +64,11 @@ def _texts(app: App) -> Iterable[tuple[str, TextOrigin | None, Position | None, 
             yield panel.title, None, panel.position, f"panels[{panel.id}].title"
             if panel.query and not panel.query_ref:
                 yield panel.query, panel.query_origin, panel.position, f"panels[{panel.id}].query"
+    for monitor in app.monitors:
+        yield monitor.name, None, monitor.position, f"monitors[{monitor.slug}].name"
+        yield monitor.query, monitor.origin, monitor.position, f"monitors[{monitor.slug}].query"
+        for note in monitor.notifications:
+            yield note.recipients or note.connection_id, None, note.position, f"monitors[{monitor.slug}].notifications"
 
 
 def _check_parameters(app: App) -> list[Diagnostic]:
@@ -88,7 +95,8 @@ def _check_parameters(app: App) -> list[Diagnostic]:
             if ref.name not in declared:
                 where = origin.locate(ref.line, ref.column) if origin else _where(position)
                 known = ", ".join(sorted(declared)) or "none"
-                found.append(Diagnostic(where, f"unknown install parameter '${{{ref.name}}}'",
+                found.append(Diagnostic(where, f"unknown install parameter '${{{ref.name}}}'"
+                                        f"{origin_note(origin, ref.line)}",
                                         code="unknown-parameter", path=field_path,
                                         hint=f"declare it under parameters in app.yaml (declared: {known})"))
     return found
@@ -125,7 +133,8 @@ def _check_saved_searches(app: App) -> list[Diagnostic]:
             if ref.name not in declared:
                 found.append(Diagnostic(query.origin.locate(ref.line, ref.column),
                                         f"saved search '{query.name}' uses '{{{{{ref.name}}}}}' which it does not "
-                                        f"declare", code="undeclared-variable", path=f"queries[{query.id}].query",
+                                        f"declare{origin_note(query.origin, ref.line)}", code="undeclared-variable",
+                                        path=f"queries[{query.id}].query",
                                         hint="declare it under the query's variables, or remove it"))
     return found
 
@@ -145,14 +154,14 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
             found.append(Diagnostic(where, f"queryRef '{panel.query_ref}' does not name a query in queries.yaml",
                                     code="unresolved-reference", path=f"panels[{panel.id}].queryRef",
                                     hint=f"known query ids: {known}"))
-        refs = [(r, panel.query_origin.locate(r.line, r.column) if panel.query_origin else where)
-                for r in find_variables(panel.query or "")]
-        refs += [(r, where) for r in find_variables(panel.title)]
-        for ref, position in refs:
+        refs = [(r, panel.query_origin.locate(r.line, r.column) if panel.query_origin else where,
+                 origin_note(panel.query_origin, r.line)) for r in find_variables(panel.query or "")]
+        refs += [(r, where, "") for r in find_variables(panel.title)]
+        for ref, position, note in refs:
             used.add(ref.name)
             if ref.name not in declared:
                 found.append(Diagnostic(position, f"variable '{{{{{ref.name}}}}}' is not declared on dashboard "
-                                        f"'{dashboard.title}'", code="undeclared-variable",
+                                        f"'{dashboard.title}'{note}", code="undeclared-variable",
                                         path=f"panels[{panel.id}]",
                                         hint=f"add it under variables (declared: {declared_list})"))
         layout = panel.layout
