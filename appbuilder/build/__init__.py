@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.build.content import build_folder
+from appbuilder.build.monitors import build_monitors
 from appbuilder.diagnostics import Diagnostic, InputError
 from appbuilder.model import App, Position
 from appbuilder.templating import substitute_parameters
@@ -23,6 +24,7 @@ CONTENT_FILE = "content.json"
 SOURCE_FILE = "source.json"
 COLLECTOR_FILE = "collector.json"
 MANIFEST_FILE = "manifest.json"
+MONITORS_FILE = "monitors.json"
 
 
 @dataclass
@@ -33,6 +35,7 @@ class BuildResult:
     collector: dict[str, Any] | None
     source: dict[str, Any] | None
     manifest: dict[str, Any]
+    monitors: dict[str, Any] | None = None
 
 
 def resolve_parameters(app: App, given: Mapping[str, str]) -> dict[str, str]:
@@ -94,6 +97,7 @@ def build_app(app: App, parameters: Mapping[str, str] | None = None) -> BuildRes
     values = resolve_parameters(app, parameters or {})
     content = _substitute(build_folder(app), values)
     collector, source = (_substitute(copy.deepcopy(x), values) if x else None for x in build_source(app))
+    monitors = build_monitors(app, values)
     manifest: dict[str, Any] = {
         "app": app.name,
         "version": app.version,
@@ -106,7 +110,10 @@ def build_app(app: App, parameters: Mapping[str, str] | None = None) -> BuildRes
         "savedSearches": [d["name"] for d in content["children"]
                           if d["type"] == "SavedSearchWithScheduleSyncDefinition"],
     }
-    return BuildResult(content, collector, source, manifest)
+    if monitors is not None:
+        manifest["monitors"] = [m["name"] for m in monitors["monitors"]]
+        manifest["monitorsHash"] = content_hash(monitors)
+    return BuildResult(content, collector, source, manifest, monitors)
 
 
 def _dump(value: Any) -> str:
@@ -120,6 +127,8 @@ def write_build(result: BuildResult, out_dir: Path) -> list[Path]:
     if result.source is not None:
         files[SOURCE_FILE] = result.source
         files[COLLECTOR_FILE] = result.collector
+    if result.monitors is not None:
+        files[MONITORS_FILE] = result.monitors
     written = []
     for name, value in files.items():
         path = out_dir / name

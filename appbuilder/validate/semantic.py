@@ -30,6 +30,7 @@ def _check_test_targets(app: App) -> list[Diagnostic]:
     """Every test target names a panel (``<dashboard file stem>/<panel id>``) or a query (``query:<id>``)."""
     known = {f"{d.slug}/{p.id}" for d in app.dashboards for p in d.panels}
     known |= {f"query:{q.id}" for q in app.queries}
+    known |= {f"monitor:{m.slug}" for m in app.monitors}
     found = []
     for target, position in app.test_targets:
         if target not in known:
