@@ -9,7 +9,7 @@ import pytest
 
 from appbuilder.commands.install import run_install
 from appbuilder.commands.plan import run_plan
-from appbuilder.deploy.plan import CREATE, DRIFTED, UNCHANGED, UPDATE
+from appbuilder.deploy.plan import CREATE, DRIFTED, NOOP, RECORD, UNCHANGED, UPDATE
 from appbuilder.deploy.session import DeployOptions
 from appbuilder.deploy.testing import FAST_CLIENT, count_calls
 from appbuilder.fakesumo.server import FakeSumo
@@ -80,7 +80,7 @@ def test_yaml_edit_shows_exactly_that_panel(fake: FakeSumo, app: Path, tmp_path:
     assert plan is not None and plan.changed and not plan.drifted
     changed = [r for r in plan.resources if r.action != UNCHANGED]
     assert [(r.kind, r.name, r.action) for r in changed] == [
-        ("folder", FOLDER, UPDATE), ("dashboard", "Minimal - Main", UPDATE)]
+        ("folder", FOLDER, RECORD), ("dashboard", "Minimal - Main", UPDATE)]
     assert [c.text() for c in changed[1].changes] == [
         'panels["Events per Category"].title: "Events by Category" → "Events per Category"']
     result = install(app, fake, tmp_path)
@@ -162,7 +162,7 @@ def test_marker_lost_state_is_recorded_again(fake: FakeSumo, app: Path, tmp_path
     assert folder is not None and "[appbuilder app=Minimal" in folder.description
     folder.description = folder.description.rsplit(" state=", 1)[0] + "]"
     plan = run_plan(app, {}, options(fake)).plan
-    assert plan.content_action == "record" and actions(plan)[("dashboard", "Minimal - Main")] == UNCHANGED
+    assert actions(plan)[("folder", FOLDER)] == RECORD and actions(plan)[("dashboard", "Minimal - Main")] == NOOP
     install(app, fake, tmp_path)
     fake.reset_log()
     assert not run_plan(app, {}, options(fake)).plan.changed

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from appbuilder.build import BuildResult, build_app
+from appbuilder.deploy.changes import Plan
 from appbuilder.deploy.state import Remote
 from appbuilder.diagnostics import Diagnostic, InputError
 from appbuilder.model import App
@@ -16,6 +17,13 @@ from appbuilder.sumo.errors import SumoError
 from appbuilder.validate import ValidationResult, validate_app
 
 Progress = Callable[[str], None]
+# Asked with the plan before anything is written: True to go on, False to stop (raise DeployError to refuse).
+Approve = Callable[[Plan], bool]
+
+
+def approved(approve: Approve | None, plan: Plan) -> bool:
+    """Whether to apply a plan that writes: no ``approve`` means yes (``--yes``, library callers)."""
+    return approve is None or approve(plan)
 
 
 @dataclass

@@ -5,7 +5,8 @@
         requests.get(fake.base_url + "/v2/content/folders/personal", auth=("suAccessId", "accessKeySecret"))
 
 It implements the content API v2 (folders, path lookups, async import/export/delete with validation of
-sync definitions) and the Collector API v1 (hosted collectors, the 1Password Cloud-to-Cloud source),
+sync definitions, permissions), the Dashboards API v2 and the Log Searches API v1 over the same content
+store, and the Collector API v1 (hosted collectors, the 1Password Cloud-to-Cloud source),
 with Basic auth, Sumo's rate limits (per-second and in-flight, 429 with Retry-After), both error body
 shapes, injectable faults (``inject``), a request log (``requests``) and ``/__fake/`` control endpoints
 (see ``appbuilder.fakesumo.control``).

@@ -14,7 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from appbuilder.fakesumo import collectors, content, control
+from appbuilder.clock import SYSTEM_CLOCK, Clock
+from appbuilder.fakesumo import collectors, content, control, dashboards, logsearches, permissions
 from appbuilder.fakesumo.errors import ApiError, flat_body
 from appbuilder.fakesumo.routing import NO_BODY, Request, Response, Router
 from appbuilder.fakesumo.state import Store
@@ -33,6 +34,9 @@ FAULT_ERRORS = {
 def _build_router() -> Router:
     router = Router()
     content.register(router)
+    permissions.register(router)
+    dashboards.register(router)
+    logsearches.register(router)
     collectors.register(router)
     return router
 
@@ -53,6 +57,7 @@ class FakeSumo:
         latency: float = 0.0,
         port: int = 0,
         host: str = "127.0.0.1",
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.keys = dict(DEFAULT_KEYS if keys is None else keys)
         self.user_email = user_email
@@ -64,9 +69,10 @@ class FakeSumo:
         self.fill_defaults = True  # add the keys Sumo fills in on import (export returns them)
         self.host = host
         self.port = port
-        self.state = Store(user_email)
+        self.clock = clock  # rate-limit windows and timestamps; latency and slow faults stay real time
+        self.state = Store(user_email, clock)
         self.faults = FaultQueue()
-        self.limiter = RateLimiter()
+        self.limiter = RateLimiter(clock)
         self._log: list[RequestRecord] = []
         self._log_lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -134,7 +140,7 @@ class FakeSumo:
     def reset(self) -> None:
         """Forget all content, collectors, faults, requests and rate-limit windows."""
         with self.state.lock:
-            self.state = Store(self.user_email)
+            self.state = Store(self.user_email, self.clock)
         self.faults.clear()
         self.limiter.reset()
         self.reset_log()
@@ -259,7 +265,7 @@ class _FakeSumoHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     def _dispatch(self) -> None:
-        started = time.time()
+        started = self.fake.clock.time()
         split = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
@@ -288,7 +294,7 @@ class _FakeSumoHandler(BaseHTTPRequestHandler):
         else:
             self._send(response)
             status = response.status
-        self.fake._record(RequestRecord(self.command, split.path, query, status, started, time.time(),
+        self.fake._record(RequestRecord(self.command, split.path, query, status, started, self.fake.clock.time(),
                                         redact_headers(self.headers)))
 
     def _send(self, response: Response) -> None:
