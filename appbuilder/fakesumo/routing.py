@@ -35,6 +35,7 @@ class Request:
     body: bytes
     access_id: str = ""
     params: dict[str, str] = field(default_factory=dict)
+    multi: dict[str, list[str]] = field(default_factory=dict)  # every value of repeated query parameters
 
     @property
     def admin_mode(self) -> bool:

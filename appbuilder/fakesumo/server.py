@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import json
 import logging
 import sys
@@ -12,10 +13,10 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from appbuilder.clock import SYSTEM_CLOCK, Clock
-from appbuilder.fakesumo import collectors, content, control, dashboards, logsearches, permissions
+from appbuilder.fakesumo import collectors, content, control, dashboards, logsearches, monitors, permissions
 from appbuilder.fakesumo.errors import ApiError, flat_body
 from appbuilder.fakesumo.routing import NO_BODY, Request, Response, Router
 from appbuilder.fakesumo.state import Store
@@ -37,6 +38,7 @@ def _build_router() -> Router:
     permissions.register(router)
     dashboards.register(router)
     logsearches.register(router)
+    monitors.register(router)
     collectors.register(router)
     return router
 
@@ -146,9 +148,16 @@ class FakeSumo:
         self.reset_log()
 
     def ui_edit(self, path: str, mutate: Callable[[dict[str, Any]], None]) -> None:
-        """Change stored content the way a person in the Sumo UI would, and bump modifiedAt."""
+        """Change stored content the way a person in the Sumo UI would, and bump modifiedAt.
+
+        ``path`` is a Library path (``mutate`` gets the item's sync definition) or a monitors library path
+        under ``/Monitors`` (``mutate`` gets the item as exported; its version goes up by one).
+        """
         state = self.state
         with state.lock:
+            if path == "/Monitors" or path.startswith("/Monitors/"):
+                self._ui_edit_monitor(path, mutate)
+                return
             item = state.find_by_path(path)
             if item is None:
                 raise KeyError(f"no content at {path!r}")
@@ -159,6 +168,22 @@ class FakeSumo:
             if parent is not None and new_name != item.name and state.child_named(parent, new_name):
                 raise ValueError(f"{new_name!r} already exists next to {path!r}")
             state.reconcile(item, definition)
+
+    def _ui_edit_monitor(self, path: str, mutate: Callable[[dict[str, Any]], None]) -> None:
+        lib = self.state.monitors
+        node = lib.find_by_path(path)
+        if node is None or node.id == lib.root_id:
+            raise KeyError(f"no monitor or folder at {path!r}")
+        edited = {"name": node.name, "description": node.description, **copy.deepcopy(node.body)}
+        mutate(edited)
+        parent = lib.nodes[node.parent_id]
+        new_name = str(edited.pop("name", node.name))
+        if new_name != node.name and lib.child_named(parent, new_name) is not None:
+            raise ValueError(f"{new_name!r} already exists next to {path!r}")
+        node.name, node.description = new_name, str(edited.pop("description", node.description))
+        if not node.is_folder:
+            node.body = edited
+        lib.touch(node)
 
     def _record(self, record: RequestRecord) -> None:
         with self._log_lock:
@@ -274,7 +299,8 @@ class _FakeSumoHandler(BaseHTTPRequestHandler):
             self._send(control.handle(self.fake, self.command, split.path, query, body))
             return
         api_path = split.path[len("/api"):] if split.path.startswith("/api/") else split.path
-        req = Request(self.command, api_path, split.path, query, self.headers, body)
+        req = Request(self.command, api_path, split.path, query, self.headers, body,
+                      multi=parse_qs(split.query, keep_blank_values=True))
         response: Response | None
         try:
             if not split.path.startswith("/api/"):

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from appbuilder.clock import SYSTEM_CLOCK, Clock
+from appbuilder.fakesumo.monitor_store import MonitorLibrary
 
 PERMISSIONS = ["View", "GrantView", "Edit", "GrantEdit", "Manage", "GrantManage"]
 
@@ -147,6 +148,7 @@ class Store:
         self.library_id = self._add_root("Library", "")
         self.personal_id = self._add_root("Personal", self.library_id)
         self.admin_recommended_id = self._add_root("Admin Recommended", self.library_id)
+        self.monitors = MonitorLibrary(self.new_content_id, self.now_ms, self.user_id)
 
     # -- ids and clock -------------------------------------------------------------------------
     def now_ms(self) -> int:
