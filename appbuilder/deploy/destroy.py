@@ -103,6 +103,8 @@ def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
             continue
         if kind.name in ("source", "collector") and not desired["source"]:
             continue
+        if not kind.in_folder and kind.name not in ("folder", "source", "collector"):
+            continue  # a kind backups do not hold (monitors): restoring must not remove its items
         remote_items = [] if kind.in_folder and state.folder is None else kind.read(org)
         for d, r in pair_items(desired[kind.name], remote_items):
             changes.append(compare(kind, d, r))
