@@ -204,9 +204,9 @@ def restore(backup_dir: str, access_id: str | None, access_key: str | None, depl
             base_url: str | None, token_file: str | None, backup_root: str, yes: bool, fmt: str) -> None:
     """Show the plan back to a backup (made by install or uninstall), ask, then apply it."""
     from appbuilder.commands.restore import run_restore
-    from appbuilder.deploy.session import DeployOptions
 
-    options = DeployOptions(access_id=access_id, access_key=access_key, deployment=deployment, base_url=base_url)
+    options = _options({"access_id": access_id, "access_key": access_key, "deployment": deployment,
+                        "base_url": base_url, "folder": None, "admin_mode": False})
     asker = Asker("restore", yes, fmt)
     outcome = run_restore(Path(backup_dir), options, token_file=Path(token_file) if token_file else None,
                           backup_root=Path(backup_root), progress=_progress, approve=asker)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appbuilder.deploy.apply import ApplyResult, apply_plan, job_progress, resolve_token
+from appbuilder.deploy.apply import ApplyResult, apply_plan, check_preconditions, job_progress, resolve_token
 from appbuilder.deploy.changes import Plan, load_plan
 from appbuilder.deploy.plan import plan_install
 from appbuilder.deploy.session import (
@@ -95,6 +95,7 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
                 outcome.plan = plan
             if dry_run or not plan.changed:
                 return
+            check_preconditions(plan, token, force)  # refuse before asking, not after
             if not approved(approve, plan):
                 outcome.aborted = True
                 return

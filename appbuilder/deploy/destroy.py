@@ -14,7 +14,8 @@ from appbuilder.deploy.plan import compare, pair_items
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.kinds import KINDS, Item, Org
 from appbuilder.kinds import kind as kind_of
-from appbuilder.sumo.sources import source_name
+from appbuilder.sumo.collectors import normalise_collector
+from appbuilder.sumo.sources import normalise_source, source_name
 
 
 def plan_uninstall(build: BuildResult, remote: Remote, parent_path: str | None,
@@ -74,11 +75,11 @@ def _desired(backup: Backup, content: dict[str, Any] | None) -> dict[str, list[I
                 out[kind.name] = [Item(kind.name, str(c.get("name")), c, {}, rename(c))
                                   for c in content.get("children") or [] if c.get("type") == sync_type]
     if backup.source is not None:
-        out["source"] = [Item("source", source_name(backup.source), backup.source)]
+        out["source"] = [Item("source", source_name(backup.source), normalise_source(backup.source))]
     if backup.collector is not None:
         kept, _ = split_collector_description(backup.collector.get("description"))
         out["collector"] = [Item("collector", str(backup.collector.get("name")),
-                                 {**backup.collector, "description": kept.strip()})]
+                                 normalise_collector({**backup.collector, "description": kept.strip()}))]
     return out
 
 

@@ -138,8 +138,11 @@ class SourceHandler:
         raise AssertionError("unreachable")
 
     def delete(self, collector_id: int | str, source_id: int | str, *, wait: bool = True,
-               timeout: float = 300.0, initial: float = 0.2, cap: float = 2.0) -> None:
-        """Delete a source; with ``wait``, poll until it is gone (Cloud-to-Cloud sources pass Stopping)."""
+               timeout: float = 300.0, initial: float | None = None, cap: float | None = None) -> None:
+        """Delete a source; with ``wait``, poll until it is gone (Cloud-to-Cloud sources pass Stopping), at the
+        client's job-poll pace unless ``initial``/``cap`` are given."""
+        initial = self.client.job_poll_initial if initial is None else initial
+        cap = self.client.job_poll_cap if cap is None else cap
         path = f"/v1/collectors/{collector_id}/sources/{source_id}"
         try:
             self.client.delete(path)
