@@ -19,7 +19,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from appbuilder.build import build_app
-from appbuilder.commands.test import _Runner
+from appbuilder.commands.test import SampleRunner
 from appbuilder.load.app import load_app
 from appbuilder.load.yamlfile import read_yaml
 from appbuilder.model import App
@@ -553,8 +553,8 @@ def _rows(target: str, variables: dict[str, str] | None = None) -> list[dict[str
 
 
 @cache
-def _runner() -> _Runner:
-    return _Runner(loaded(), {}, {})
+def _runner() -> SampleRunner:
+    return SampleRunner(loaded(), {}, {})
 
 
 def _total(rows: list[dict[str, Any]], column: str = "_count") -> int:

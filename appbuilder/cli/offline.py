@@ -49,7 +49,7 @@ def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> N
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["app", "source", "queries", "dashboard", "tests"]))
+@click.argument("kind", type=click.Choice(["app", "source", "queries", "dashboard", "tests", "fragments", "monitor"]))
 def schema(kind: str) -> None:
     """Print the JSON Schema of one YAML kind."""
     from appbuilder.commands.schema import schema_text

@@ -56,7 +56,9 @@ class TestRunResult:
         return sum(1 for c in self.cases if not c.ok)
 
 
-class _Runner:
+class SampleRunner:
+    """The app's samples loaded once, and every panel, saved search and monitor runnable on them by target."""
+
     def __init__(self, app: App, variables: Mapping[str, str], parameters: Mapping[str, str]):
         self.app = app
         self.variables = dict(variables)
@@ -112,7 +114,7 @@ class _Runner:
 def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, str]) -> TestRunResult:
     """Run every panel and query of ``app`` on its samples, then every expectation in ``app.test_files``."""
     began = time.perf_counter()
-    runner = _Runner(app, variables, parameters)
+    runner = SampleRunner(app, variables, parameters)
     result = TestRunResult(app.name, events=len(runner.evaluator.base))
     for problem in runner.sample_errors:
         result.cases.append(CaseResult("sample events", "samples", "samples", [problem]))
@@ -140,7 +142,7 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
     return result
 
 
-def _run_test_file(path: Path, runner: _Runner, targets: dict) -> list[CaseResult]:
+def _run_test_file(path: Path, runner: SampleRunner, targets: dict) -> list[CaseResult]:
     try:
         doc = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except (OSError, YAMLError) as exc:
