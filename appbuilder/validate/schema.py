@@ -170,10 +170,10 @@ def validate_document(doc: YamlDocument, kind: str) -> list[Diagnostic]:
                 # one failed alternative alone misleads ("use one of: today, …" for "1d"): describe them all
                 hint = f"{hint} {overall}" if hint.startswith("did you mean") else overall
             position = doc.position(path, key=at_key)
+            message += doc.merge_note(path)
             dedupe = (position.line, position.column, message)
             if dedupe in seen:
                 continue
             seen.add(dedupe)
-            message += doc.merge_note(path)
             diagnostics.append(Diagnostic(position, message, code="schema", path=_field_path(path), hint=hint))
     return sorted(diagnostics, key=Diagnostic.sort_key)
