@@ -123,7 +123,8 @@ def test_merge_keys_share_panel_settings(app: Path) -> None:
     main.write_text(text + "  - <<: *wide\n    id: by_category_too\n    title: Events by Category Too\n")
     loaded, problems = load_app(app)
     assert loaded is not None and not problems, problems
-    first, copy = (next(p for p in loaded.dashboards[0].panels if p.id == i) for i in ("by_category", "by_category_too"))
+    panels = {p.id: p for p in loaded.dashboards[0].panels}
+    first, copy = panels["by_category"], panels["by_category_too"]
     assert (copy.width, copy.chart, copy.query, copy.title) == (16, "pie", first.query, "Events by Category Too")
 
 
