@@ -349,7 +349,7 @@ def test_source() -> None:
     src = load(APP / "source.yaml")["source"]
     assert src["type"] == "1Password" and src["category"] == "${source_category}"
     assert src["baseUrl"] == "events.1password.com"
-    assert src["apis"] == ["sign-in", "itemUsage"]
+    assert src["apis"] == ["sign-in", "itemUsage", "${audit_events_api}"]  # the audit value is passed through
     assert src["tokenEnv"] == "ONEPASSWORD_EVENTS_TOKEN"
     assert src["fields"] == {"_siemForward": False}
     for path, _ in yaml_files():  # no secret of any kind in the definition

@@ -97,6 +97,9 @@ def build_app(app: App, parameters: Mapping[str, str] | None = None) -> BuildRes
     values = resolve_parameters(app, parameters or {})
     content = _substitute(build_folder(app), values)
     collector, source = (_substitute(copy.deepcopy(x), values) if x else None for x in build_source(app))
+    if source is not None:  # an API given by an empty install parameter is not collected
+        config = source["source"]["config"]
+        config["supported_apis"] = [api for api in config["supported_apis"] if api.strip()]
     monitors = build_monitors(app, values)
     manifest: dict[str, Any] = {
         "app": app.name,

@@ -23,7 +23,22 @@ def check_app(app: App) -> list[Diagnostic]:
         found += _check_dashboard(app, dashboard)
     found += _check_test_targets(app)
     found += check_monitors(app)
+    found += _check_source_apis(app)
     return found
+
+
+PUBLISHED_APIS = ("sign-in", "itemUsage")
+
+
+def _check_source_apis(app: App) -> list[Diagnostic]:
+    """A literal API value other than the published ones is accepted, with a reminder of where it comes from."""
+    if app.source is None:
+        return []
+    return [Diagnostic(_where(app.source.position), f"source API '{api}' is not one of the published values "
+                       f"({', '.join(PUBLISHED_APIS)})", severity=WARNING, code="source-api-unpublished",
+                       path="source.apis", hint="make sure it is the value a working source in your org shows "
+                       "(`appbuilder plan` prints the source's supported_apis)")
+            for api in app.source.apis if api not in PUBLISHED_APIS and not find_parameters(api)]
 
 
 def _check_test_targets(app: App) -> list[Diagnostic]:
@@ -53,6 +68,8 @@ def _texts(app: App) -> Iterable[tuple[str, TextOrigin | None, Position | None, 
         yield app.source.category, None, app.source.position, "source.category"
         yield app.source.name, None, app.source.position, "source.name"
         yield app.source.collector.name, None, app.source.collector.position, "collector.name"
+        for api in app.source.apis:
+            yield api, None, app.source.position, "source.apis"
     for query in app.queries:
         yield query.text, query.origin, query.position, f"queries[{query.id}].query"
         yield query.name, None, query.position, f"queries[{query.id}].name"
