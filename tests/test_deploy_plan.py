@@ -199,3 +199,22 @@ def test_verify_finds_a_ui_edit_that_left_modified_at_alone(fake: FakeSumo, app:
     assert actions(verified)[("dashboard", "Minimal - Main")] == DRIFTED
     refused = run_install(app, {}, options(fake, verify=True), backup_root=tmp_path / "b")
     assert not refused.ok and "--force" in refused.hint
+
+
+def test_a_folder_not_installed_by_appbuilder_is_not_emptied_without_force(fake: FakeSumo, app: Path,
+                                                                          tmp_path: Path) -> None:
+    install(app, fake, tmp_path)
+    folder = fake.state.find_by_path(personal(fake, FOLDER))
+    assert folder is not None
+    folder.description = "made by hand"
+    other = fake.state.new_item("Notes of a colleague", "Search", folder.id)
+    other.definition = {"type": "SavedSearchWithScheduleSyncDefinition", "name": "Notes of a colleague",
+                        "description": "", "search": {"queryText": "_index=x", "defaultTimeRange": "-15m",
+                                                      "byReceiptTime": False, "queryParameters": [],
+                                                      "parsingMode": "Manual"}}
+    plan = run_plan(app, {}, options(fake)).plan
+    assert plan is not None and plan.drifted
+    assert actions(plan)[("saved search", "Notes of a colleague")] == DRIFTED
+    fake.reset_log()
+    refused = run_install(app, {}, options(fake), backup_root=tmp_path / "b")
+    assert not refused.ok and "--force" in refused.hint and count_calls(fake.requests)["writes"] == 0

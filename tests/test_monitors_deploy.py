@@ -3,6 +3,7 @@ update (same id), drift when changed in Sumo, --force overwrite with a backup, u
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from appbuilder.commands.install import run_install
 from appbuilder.commands.plan import run_plan
+from appbuilder.commands.restore import run_restore
 from appbuilder.commands.uninstall import run_uninstall
 from appbuilder.deploy.plan import CREATE, DRIFTED, NOOP, UPDATE
 from appbuilder.deploy.session import DeployOptions
@@ -119,14 +121,21 @@ def test_change_in_sumo_is_drift_refused_without_force(fake: FakeSumo, app: Path
     assert stored(fake).body["isDisabled"] is True
     forced = install(app, fake, tmp_path, force=True)
     assert stored(fake).body["isDisabled"] is False and any("monitor" in s for s in forced.steps)
+    assert forced.backup is not None  # what Sumo had is saved before it is overwritten
+    saved = json.loads((Path(forced.backup) / "items.json").read_text())
+    assert [(i["kind"], i["body"]["isDisabled"]) for i in saved] == [("monitor", True)]
 
 
-def test_uninstall_removes_monitors_and_their_folder(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+def test_uninstall_removes_monitors_and_restore_brings_them_back(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
     install(app, fake, tmp_path)
     outcome = run_uninstall(app, {}, options(fake), backup_root=tmp_path / "backups")
     assert outcome.ok, (outcome.error, outcome.hint)
     assert "monitor 'Minimal - Failed sign-ins'" in outcome.removals
     assert fake.state.monitors.find_by_path(FOLDER) is None
+    assert outcome.backup is not None
+    restored = run_restore(Path(outcome.backup), options(fake), backup_root=tmp_path / "backups")
+    assert restored.ok, (restored.error, restored.hint)
+    assert stored(fake).body["monitorType"] == "Logs"  # the backup brought the monitor back
 
 
 def test_marker_hash_ignores_server_fields_and_the_marker_itself() -> None:

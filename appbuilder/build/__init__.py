@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.build.content import build_folder
+from appbuilder.build.manifest import Manifest
 from appbuilder.build.monitors import build_monitors
 from appbuilder.diagnostics import Diagnostic, InputError
 from appbuilder.model import App, Position
@@ -34,7 +35,7 @@ class BuildResult:
     content: dict[str, Any]
     collector: dict[str, Any] | None
     source: dict[str, Any] | None
-    manifest: dict[str, Any]
+    manifest: Manifest
     monitors: dict[str, Any] | None = None
 
 
@@ -101,21 +102,19 @@ def build_app(app: App, parameters: Mapping[str, str] | None = None) -> BuildRes
         config = source["source"]["config"]
         config["supported_apis"] = [api for api in config["supported_apis"] if api.strip()]
     monitors = build_monitors(app, values)
-    manifest: dict[str, Any] = {
-        "app": app.name,
-        "version": app.version,
-        "folder": content["name"],
-        "parameters": dict(sorted(values.items())),
-        "contentHash": content_hash(content),
-        "sourceHash": content_hash({"collector": collector, "source": source}) if source else None,
-        "tokenEnv": app.source.token_env if app.source else None,
-        "dashboards": [d["name"] for d in content["children"] if d["type"] == "DashboardV2SyncDefinition"],
-        "savedSearches": [d["name"] for d in content["children"]
-                          if d["type"] == "SavedSearchWithScheduleSyncDefinition"],
-    }
-    if monitors is not None:
-        manifest["monitors"] = [m["name"] for m in monitors["monitors"]]
-        manifest["monitorsHash"] = content_hash(monitors)
+    manifest = Manifest(
+        app=app.name,
+        version=app.version,
+        folder=content["name"],
+        parameters=dict(sorted(values.items())),
+        content_hash=content_hash(content),
+        source_hash=content_hash({"collector": collector, "source": source}) if source else None,
+        token_env=app.source.token_env if app.source else None,
+        dashboards=[d["name"] for d in content["children"] if d["type"] == "DashboardV2SyncDefinition"],
+        saved_searches=[d["name"] for d in content["children"] if d["type"] == "SavedSearchWithScheduleSyncDefinition"],
+        monitors=[m["name"] for m in monitors["monitors"]] if monitors else [],
+        monitors_hash=content_hash(monitors) if monitors else None,
+    )
     return BuildResult(content, collector, source, manifest, monitors)
 
 
@@ -126,7 +125,7 @@ def _dump(value: Any) -> str:
 def write_build(result: BuildResult, out_dir: Path) -> list[Path]:
     """Write the build files into ``out_dir`` (created if needed); returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = {CONTENT_FILE: result.content, MANIFEST_FILE: result.manifest}
+    files = {CONTENT_FILE: result.content, MANIFEST_FILE: result.manifest.to_dict()}
     if result.source is not None:
         files[SOURCE_FILE] = result.source
         files[COLLECTOR_FILE] = result.collector

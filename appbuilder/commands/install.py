@@ -78,16 +78,16 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
 
     def install(remote: Remote) -> None:
         try:
-            token = resolve_token(build.manifest.get("tokenEnv"), token_file_of(built.app, token_file), options.env)
+            token = resolve_token(build.manifest.token_env, token_file_of(built.app, token_file), options.env)
             if token:
                 remote.client.redactor.add(token)
             if saved is not None:
                 manifest = build.manifest
-                state = remote.read(str(manifest["folder"]), options.folder,
+                state = remote.read(str(manifest.folder), options.folder,
                                     ((build.collector or {}).get("collector") or {}).get("name"),
                                     (((build.source or {}).get("source") or {}).get("config") or {}).get("name"))
                 outcome.plan = saved
-                check_saved_plan(saved, state.fingerprint(), str(manifest["contentHash"]))
+                check_saved_plan(saved, state.fingerprint(), str(manifest.content_hash))
                 plan = saved
             else:
                 plan, state = plan_install(build, remote, options.folder, job_progress("export", progress),

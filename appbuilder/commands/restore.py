@@ -45,11 +45,11 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
     except ValueError as exc:
         outcome.error, outcome.hint = str(exc), "give a directory printed by install --force or uninstall"
         return outcome
-    if backup.manifest["target"].get("admin"):
+    if backup.target.get("admin"):
         options.admin_mode = True
 
     def restore(remote: Remote) -> None:
-        token = resolve_token(backup.manifest.get("tokenEnv"), token_file, options.env)
+        token = resolve_token(backup.token_env, token_file, options.env)
         if token:
             remote.client.redactor.add(token)
         plan, state = plan_restore(backup, remote)

@@ -24,6 +24,7 @@ from appbuilder.sumo.jobs import JobProgress
 
 Progress = Callable[[str], None]
 RISKY = frozenset({UPDATE, DELETE, DRIFTED})
+OWN_FILES = frozenset({"folder", "source", "collector"})  # kinds with a file of their own in a backup
 
 
 @dataclass
@@ -108,9 +109,11 @@ def backup_before(plan: Plan, org: Org, root: Path, reason: str) -> Backup | Non
     extra: dict[str, Any] = {"version": plan.version, "contentId": state.folder_id, "tokenEnv": plan.token_env}
     if state.collector is not None:
         extra["collector"] = {"id": state.collector.get("id"), "name": state.collector.get("name")}
+    items = [{"kind": c.kind, "identity": c.renamed_from or c.identity, "body": c.before} for c in risky
+             if c.kind not in OWN_FILES and not _in_folder(c.kind)]
     target = {**plan.target.to_dict(), "parentPath": org.remote.folder_path(state)}
     return write_backup(root, plan.app, reason, target, content=content, source=source, collector=collector,
-                        extra=extra, redactor=org.remote.client.redactor)
+                        extra=extra, redactor=org.remote.client.redactor, items=items)
 
 
 def _item(change: ResourceChange, side: str) -> Item:

@@ -25,9 +25,9 @@ def plan_uninstall(build: BuildResult, remote: Remote, parent_path: str | None,
     manifest = build.manifest
     source_body = (build.source or {}).get("source") or {}
     collector_body = (build.collector or {}).get("collector") or {}
-    state = remote.read(str(manifest["folder"]), parent_path,
+    state = remote.read(str(manifest.folder), parent_path,
                         collector_body.get("name") if with_source else None, source_name(source_body) or None)
-    app = str(manifest["app"])
+    app = str(manifest.app)
     org = Org(remote, state, app)
     changes: list[ResourceChange] = []
     for kind in sorted(KINDS, key=lambda k: k.order):
@@ -47,8 +47,8 @@ def plan_uninstall(build: BuildResult, remote: Remote, parent_path: str | None,
                else "kept: not created by this app, or it holds other sources")
         keep = ResourceChange("collector", item.identity, NOOP, item.body, item.body, dict(item.ref), why)
         changes.insert(0, compare(collector, None, item, DELETE, why) if ours else keep)
-    plan = Plan(app, str(manifest["version"]), "uninstall", state.target, tuple(changes), state.fingerprint(),
-                None, False, manifest.get("tokenEnv"))
+    plan = Plan(app, str(manifest.version), "uninstall", state.target, tuple(changes), state.fingerprint(),
+                None, False, manifest.token_env)
     return plan, state
 
 
@@ -74,6 +74,9 @@ def _desired(backup: Backup, content: dict[str, Any] | None) -> dict[str, list[I
                 rename = getattr(kind, "rename_key", lambda body: "")
                 out[kind.name] = [Item(kind.name, str(c.get("name")), c, {}, rename(c))
                                   for c in content.get("children") or [] if c.get("type") == sync_type]
+    for saved in backup.items:
+        if saved.get("kind") in out and isinstance(saved.get("body"), dict):
+            out[str(saved["kind"])].append(Item(str(saved["kind"]), str(saved.get("identity")), saved["body"]))
     if backup.source is not None:
         out["source"] = [Item("source", source_name(backup.source), normalise_source(backup.source))]
     if backup.collector is not None:
@@ -85,7 +88,7 @@ def _desired(backup: Backup, content: dict[str, Any] | None) -> dict[str, list[I
 
 def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
     """Changes that bring the org back to the backup's state (items not in the backup are removed)."""
-    target = backup.manifest["target"]
+    target = backup.target
     content = backup.content
     desired = _desired(backup, content)
     folder_name = str((content or {}).get("name") or target.get("folderName") or "")
@@ -96,7 +99,7 @@ def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
     if content is not None and state.folder is None and state.target.parent_id is None:
         raise DeployError(f"the folder the backup came from ({state.target.parent_path}) no longer exists",
                           hint="recreate it in the Sumo Logic Library, then restore again")
-    app = str(backup.manifest.get("app") or "app")
+    app = backup.app
     org = Org(remote, state, app)
     changes: list[ResourceChange] = []
     for kind in KINDS:
@@ -104,8 +107,8 @@ def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
             continue
         if kind.name in ("source", "collector") and not desired["source"]:
             continue
-        if not kind.in_folder and kind.name not in ("folder", "source", "collector"):
-            continue  # a kind backups do not hold (monitors): restoring must not remove its items
+        if not kind.in_folder and kind.name not in ("folder", "source", "collector") and not desired[kind.name]:
+            continue  # the backup holds nothing of this kind: leave it alone
         remote_items = [] if kind.in_folder and state.folder is None else kind.read(org)
         for d, r in pair_items(desired[kind.name], remote_items):
             changes.append(compare(kind, d, r))
@@ -114,9 +117,9 @@ def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
     if folder_at is not None and changes[folder_at].action == NOOP and marker is not None \
             and any(c.writes for c in changes if kind_in_folder(c.kind)):
         changes[folder_at] = replace(changes[folder_at], action=RECORD, note="record the restored version")
-    plan = Plan(app, str(backup.manifest.get("version") or ""), "restore", state.target, tuple(changes),
+    plan = Plan(app, backup.version, "restore", state.target, tuple(changes),
                 state.fingerprint(), replace(marker, state=None) if marker else None, False,
-                backup.manifest.get("tokenEnv"))
+                backup.token_env)
     return plan, state
 
 

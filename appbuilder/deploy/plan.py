@@ -46,10 +46,10 @@ def norm_hash(defn: dict[str, Any]) -> str:
 def desired_marker(build: BuildResult) -> tuple[Marker, str]:
     """(the marker to record, without its state; the folder description kept in front of it)."""
     manifest = build.manifest
-    probe = Marker(manifest["app"], manifest["version"], manifest["contentHash"], "0" * 16, _STATE_PLACEHOLDER)
+    probe = Marker(manifest.app, manifest.version, manifest.content_hash, "0" * 16, _STATE_PLACEHOLDER)
     kept = fit_description(str(build.content.get("description") or ""), probe)
     desired = {**build.content, "description": kept}
-    return Marker(manifest["app"], manifest["version"], manifest["contentHash"], norm_hash(desired)), kept
+    return Marker(manifest.app, manifest.version, manifest.content_hash, norm_hash(desired)), kept
 
 
 def without_marker(defn: dict[str, Any]) -> dict[str, Any]:
@@ -101,8 +101,11 @@ class _Drift:
     remote: bool
     state: str | None
     listed: dict[str, dict[str, Any]]
+    foreign: bool = False  # the folder was not installed by appbuilder
 
     def action(self, d: Item | None, r: Item | None) -> tuple[str | None, str]:
+        if d is None and self.foreign:
+            return DRIFTED, "in the folder, but not installed by appbuilder"
         if not self.remote:
             return None, ""
         if r is None:
@@ -133,19 +136,20 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     manifest = build.manifest
     source_body = (build.source or {}).get("source") or {}
     collector_body = (build.collector or {}).get("collector") or {}
-    state = remote.read(str(manifest["folder"]), parent_path, collector_body.get("name"),
+    state = remote.read(str(manifest.folder), parent_path, collector_body.get("name"),
                         (source_body.get("config") or {}).get("name"))
     if state.folder is None and state.target.parent_id is None:
         raise DeployError(f"the target folder {state.target.parent_path} does not exist",
                           hint="create it in the Sumo Logic Library, or choose another --folder")
-    org = Org(remote, state, str(manifest["app"]))
+    org = Org(remote, state, str(manifest.app))
     marker, kept = desired_marker(build)
     found = split_description(state.folder.get("description"))[1] if state.folder else None
-    ours = found is None or found.hash != manifest["contentHash"]
+    ours = found is None or found.hash != manifest.content_hash
     children = list((state.folder or {}).get("children") or [])
     state_now = fingerprint(children)
     quick = found is not None and not ours and bool(found.state) and found.state == state_now and not want_export
-    drift = _Drift(ours, False, found.state if found else None, {str(c.get("name")): c for c in children})
+    drift = _Drift(ours, False, found.state if found else None, {str(c.get("name")): c for c in children},
+                   state.folder is not None and found is None)
     note = ""
     if state.folder is not None and not quick:
         remote_hash = norm_hash(without_marker(remote.export_folder(state, progress)))
@@ -176,8 +180,8 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     recorded = quick or (found is not None and not ours and found.state == state_now)
     index = next(i for i, c in enumerate(changes) if c.kind == "folder")
     changes[index] = _folder_change(*folder, drift, others, recorded, note)
-    plan = Plan(str(manifest["app"]), str(manifest["version"]), "install", state.target, tuple(changes),
-                state.fingerprint(), marker, True, manifest.get("tokenEnv"), ours)
+    plan = Plan(str(manifest.app), str(manifest.version), "install", state.target, tuple(changes),
+                state.fingerprint(), marker, True, manifest.token_env, ours)
     return plan, state
 
 
