@@ -26,26 +26,35 @@ def read_samples(paths: list[Path]) -> Iterator[dict[str, object]]:
                     yield event
 
 
-def _app_queries(app: App) -> Iterator[tuple[str, TextOrigin | None, Position | None, str | None, str]]:
-    """(text, origin, position, chart, field path) of every query in the app."""
+Found = tuple[str, TextOrigin | None, Position | None, str | None, str, str]
+
+
+def _app_queries(app: App) -> Iterator[Found]:
+    """(text, origin, position, chart, field path, kind) of every query in the app; kind is ``logs``,
+    ``metrics`` (a panel whose query type is metrics) or ``metadata`` (a metadata variable's filter)."""
     for query in app.queries:
-        yield query.text, query.origin, query.position, None, f"queries[{query.id}].query"
+        yield query.text, query.origin, query.position, None, f"queries[{query.id}].query", "logs"
     for dashboard in app.dashboards:
         for variable in dashboard.variables:
             if variable.query:
                 yield (variable.query, variable.query_origin, variable.position, None,
-                       f"{dashboard.slug}.variables[{variable.name}].fromQuery.query")
+                       f"{dashboard.slug}.variables[{variable.name}].fromQuery.query", "logs")
+            elif variable.metadata_key and variable.metadata_filter:
+                yield (variable.metadata_filter, None, variable.position, None,
+                       f"{dashboard.slug}.variables[{variable.name}].metadata.filter", "metadata")
         for panel in dashboard.panels:
             if panel.query and not panel.query_ref:
+                kind = str(getattr(panel, "query_type", None) or "logs").lower()
                 yield (panel.query, panel.query_origin, panel.position, panel.chart,
-                       f"{dashboard.slug}.panels[{panel.id}].query")
+                       f"{dashboard.slug}.panels[{panel.id}].query", kind)
     for monitor in app.monitors:
-        yield monitor.query, monitor.origin, monitor.position, None, f"monitors[{monitor.slug}].query"
+        yield monitor.query, monitor.origin, monitor.position, None, f"monitors[{monitor.slug}].query", "logs"
 
 
 def lint_app_queries(app: App) -> list[Diagnostic]:
     """Lint findings for every query of ``app``, positioned in the YAML files."""
-    from appbuilder.query import LintContext, event_fields_from_samples, lint_query
+    from appbuilder.query import LintContext, event_fields_from_samples
+    from appbuilder.query.metrics import lint_typed_query
 
     event_fields = event_fields_from_samples(read_samples(app.sample_files)) if app.sample_files else None
     charts_by_query: dict[str, str] = {}
@@ -54,13 +63,11 @@ def lint_app_queries(app: App) -> list[Diagnostic]:
             if panel.query_ref:
                 charts_by_query.setdefault(panel.query_ref, panel.chart)
     found: list[Diagnostic] = []
-    for text, origin, position, chart, field_path in _app_queries(app):
+    for text, origin, position, chart, field_path, kind in _app_queries(app):
         if chart is None and field_path.startswith("queries["):
             chart = charts_by_query.get(field_path[len("queries["):-len("].query")])
         context = LintContext(event_fields=event_fields, chart=chart, severity=dict(app.lint_severity))
-        for issue in lint_query(text, context):
-            if issue.severity == "off":
-                continue
+        for issue in lint_typed_query(text, kind, context):
             where = origin.locate(issue.line, issue.column) if origin else (position or Position("?"))
             message = issue.message + origin_note(origin, issue.line)
             found.append(Diagnostic(where, message, severity=issue.severity, code=issue.code,
