@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from appbuilder.diagnostics import Diagnostic
@@ -62,14 +63,23 @@ def lint_app_queries(app: App) -> list[Diagnostic]:
         for panel in dashboard.panels:
             if panel.query_ref:
                 charts_by_query.setdefault(panel.query_ref, panel.chart)
-    found: list[Diagnostic] = []
+    found: dict[tuple[Position, str, str], tuple[Diagnostic, list[str]]] = {}
     for text, origin, position, chart, field_path, kind in _app_queries(app):
         if chart is None and field_path.startswith("queries["):
             chart = charts_by_query.get(field_path[len("queries["):-len("].query")])
         context = LintContext(event_fields=event_fields, chart=chart, severity=dict(app.lint_severity))
         for issue in lint_typed_query(text, kind, context):
             where = origin.locate(issue.line, issue.column) if origin else (position or Position("?"))
-            message = issue.message + origin_note(origin, issue.line)
-            found.append(Diagnostic(where, message, severity=issue.severity, code=issue.code,
-                                    path=field_path, hint=issue.hint))
-    return found
+            key = (where, issue.code, issue.message)
+            if key not in found:
+                found[key] = (Diagnostic(where, issue.message, severity=issue.severity, code=issue.code,
+                                         path=field_path, hint=issue.hint), [])
+            found[key][1].append(origin_note(origin, issue.line))
+    return [_with_uses(diagnostic, notes) for diagnostic, notes in found.values()]
+
+
+def _with_uses(diagnostic: Diagnostic, notes: list[str]) -> Diagnostic:
+    """One finding inside a shared fragment, reported once: where it is, its first use, how many more."""
+    more = f" and {len(notes) - 1} more use(s)" if len(notes) > 1 and notes[0] else ""
+    return replace(diagnostic, message=diagnostic.message + notes[0][:-1] + more + ")" if notes[0] else
+                   diagnostic.message)
