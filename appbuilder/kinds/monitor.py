@@ -44,10 +44,12 @@ def split_marker(description: str) -> tuple[str, str | None]:
 
 
 def normalise_monitor(body: dict[str, Any]) -> dict[str, Any]:
-    """The fields appbuilder manages, in a canonical form (numbers as floats, empty values dropped)."""
+    """The fields appbuilder manages, in a canonical form (numbers as floats, empty values dropped, the install
+    marker left out of the description: it only restates the other fields)."""
     out: dict[str, Any] = {k: body[k] for k in MONITOR_FIELDS if body.get(k) is not None}
+    out["description"] = split_marker(str(body.get("description") or ""))[0].rstrip()
     out["triggers"] = sorted(
-        ({k: float(t[k]) if k == "threshold" else t[k] for k in TRIGGER_FIELDS if t.get(k) is not None}
+        ({k: _number(t[k]) if k == "threshold" else t[k] for k in TRIGGER_FIELDS if t.get(k) is not None}
          for t in body.get("triggers") or [] if isinstance(t, dict)),
         key=lambda t: str(t.get("triggerType")))
     out["queries"] = [{"rowId": q.get("rowId"), "query": q.get("query")} for q in body.get("queries") or []]
@@ -60,10 +62,18 @@ def normalise_monitor(body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _number(value: Any) -> Any:
+    """3, 3.0 and "3" compare equal (the API may return a threshold as a float)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value
+    return int(number) if number.is_integer() else number
+
+
 def body_hash(body: dict[str, Any]) -> str:
     """The hash recorded in an installed monitor's description (of the body without the marker)."""
-    plain = {**body, "description": split_marker(str(body.get("description") or ""))[0]}
-    text = json.dumps(normalise_monitor(plain), sort_keys=True, separators=(",", ":"))
+    text = json.dumps(normalise_monitor(body), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
