@@ -15,6 +15,7 @@ from appbuilder.commands.plan import run_plan
 from appbuilder.commands.restore import run_restore
 from appbuilder.commands.uninstall import run_uninstall
 from appbuilder.deploy.plan import CREATE, DRIFTED, NOOP, UPDATE
+from appbuilder.deploy.render import render_plan
 from appbuilder.deploy.session import DeployOptions
 from appbuilder.deploy.testing import FAST_CLIENT
 from appbuilder.fakesumo.server import FakeSumo
@@ -100,6 +101,8 @@ def test_change_in_git_updates_in_place(fake: FakeSumo, app: Path, tmp_path: Pat
     first_id, first_version = before.id, before.version
     path = app / "monitors" / "failed.yaml"
     path.write_text(path.read_text().replace("threshold: 0", "threshold: 3"))
+    shown = render_plan(run_plan(app, {}, options(fake)).plan)  # type: ignore[arg-type]
+    assert "~ monitor" in shown and "triggers[0].threshold: 0 → 3" in shown and "description" not in shown
     outcome = install(app, fake, tmp_path, {"alert_recipients": "soc@example.com"})
     assert monitor_actions(outcome.plan)[("monitor", "Minimal - Failed sign-ins")] == UPDATE
     after = stored(fake)
