@@ -1,4 +1,4 @@
-"""`appbuilder test`: run every panel and saved search of an app on its sample events and check expectations."""
+"""`appbuilder test`: run every panel, saved search and monitor of an app on its samples and check expectations."""
 
 from __future__ import annotations
 
