@@ -192,6 +192,7 @@ class Dashboard:
     time_range: str = "-1d"
     refresh_interval: int = 0
     variables: list[Variable] = field(default_factory=list)
+    variables_incomplete: bool = False  # a variable set could not be read (its file's problems are reported)
     path: Path | None = None
     position: Position | None = None
 

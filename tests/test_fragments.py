@@ -157,3 +157,20 @@ def test_schema_problem_in_a_merged_value_names_the_merge(app: Path) -> None:
     main.write_text(text + "  - <<: *wide\n    id: by_category_too\n    title: Events by Category Too\n")
     errors = [d for d in validate_app(app).errors if d.code == "schema"]
     assert any("merged in with << at" in d.message for d in errors), errors
+
+
+@pytest.mark.parametrize("broken", ["", "fragments:\n  events: 3\n", "fragments: [\n"])
+def test_a_broken_fragments_file_is_reported_once_without_a_cascade(app: Path, broken: str) -> None:
+    use_fragments(app)
+    (app / "fragments.yaml").write_text(broken)
+    errors = validate_app(app).errors
+    assert errors and all(d.position.file.endswith("fragments.yaml") for d in errors), errors
+    assert not [d for d in validate_app(app).warnings if d.code != "schema"]
+
+
+def test_the_bundled_app_with_a_broken_fragments_file_reports_only_that(tmp_path: Path) -> None:
+    app = tmp_path / "1password"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "app_definitions" / "1password", app)
+    (app / "fragments.yaml").write_text("fragments:\n  signin_events: {query: 3}\n")
+    errors = validate_app(app).errors
+    assert len(errors) == 1 and errors[0].position.file.endswith("fragments.yaml")

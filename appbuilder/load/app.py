@@ -258,6 +258,7 @@ def _load_dashboard(path: Path, diagnostics: list[Diagnostic], shared: SharedDef
         refresh_interval=_int(data.get("refreshInterval"), 0), path=path, position=doc.position([]),
     )
     for var_doc, at, item in expand_variables(doc, _list(data.get("variables")), shared, diagnostics):
+        dashboard.variables_incomplete |= not item
         if isinstance(item.get("name"), str):
             dashboard.variables.append(_variable(var_doc, at, item))
     for index, item in enumerate(_list(data.get("panels"))):

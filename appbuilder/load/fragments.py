@@ -37,12 +37,18 @@ class SharedDefinitions:
 
     fragments: dict[str, Fragment] = field(default_factory=dict)
     variable_sets: dict[str, tuple[YamlDocument, list[Any]]] = field(default_factory=dict)
+    unreadable: bool = False  # the file has problems (reported): names missing from it are not reported again
+
+
+def has_unexpanded_include(text: str) -> bool:
+    """Whether an ``@include`` line is left (its fragment is unknown, or the fragments file unreadable)."""
+    return "@include" in text and any(INCLUDE_RE.match(line) for line in text.split("\n"))
 
 
 def load_shared(path: Path, read: Reader, diagnostics: list[Diagnostic]) -> SharedDefinitions:
     """Read ``fragments.yaml`` (schema-checked by ``read``)."""
-    doc, _ = read(path, "fragments", diagnostics)
-    shared = SharedDefinitions()
+    doc, valid = read(path, "fragments", diagnostics)
+    shared = SharedDefinitions(unreadable=not valid)
     if doc is None:
         return shared
     fragments = doc.data.get("fragments")
@@ -94,7 +100,7 @@ def _expand(text: str, origin: TextOrigin, via: str, shared: SharedDefinitions, 
             problem = Diagnostic(where, f"query fragment '{name}' includes itself ({chain})", code="fragment-cycle",
                                  path=path, hint="a fragment may include others, but never itself")
         if problem or fragment is None:
-            if problem:
+            if problem and not (fragment is None and shared.unreadable):
                 diagnostics.append(Diagnostic(problem.position, problem.message + (f" ({via})" if via else ""),
                                               code=problem.code, path=path, hint=problem.hint))
             out.append((line, LinePiece(origin, number, via)))
@@ -116,6 +122,9 @@ def expand_variables(doc: YamlDocument, items: list[Any], shared: SharedDefiniti
             continue
         name = str(item["use"])
         found = shared.variable_sets.get(name)
+        if found is None and shared.unreadable:
+            out.append((doc, ["variables", index], {}))  # stands for the set that could not be read
+            continue
         if found is None:
             diagnostics.append(_unknown("variable set", name, list(shared.variable_sets),
                                         doc.position(["variables", index, "use"]), f"variables[{index}].use"))

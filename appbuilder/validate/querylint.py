@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from appbuilder.diagnostics import Diagnostic
+from appbuilder.load.fragments import has_unexpanded_include
 from appbuilder.model import App, Position, TextOrigin, origin_note
 
 
@@ -65,6 +66,8 @@ def lint_app_queries(app: App) -> list[Diagnostic]:
                 charts_by_query.setdefault(panel.query_ref, panel.chart)
     found: dict[tuple[Position, str, str], tuple[Diagnostic, list[str]]] = {}
     for text, origin, position, chart, field_path, kind in _app_queries(app):
+        if has_unexpanded_include(text):
+            continue  # its missing fragment is reported; linting the rest would only repeat that
         if chart is None and field_path.startswith("queries["):
             chart = charts_by_query.get(field_path[len("queries["):-len("].query")])
         context = LintContext(event_fields=event_fields, chart=chart, severity=dict(app.lint_severity))

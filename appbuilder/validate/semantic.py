@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from appbuilder.diagnostics import WARNING, Diagnostic
 from appbuilder.layout import overlaps
+from appbuilder.load.fragments import has_unexpanded_include
 from appbuilder.model import GRID_COLUMNS, App, Dashboard, Position, TextOrigin, origin_note
 from appbuilder.templating import find_parameters, find_variables
 from appbuilder.validate.monitors import check_monitors
@@ -177,7 +178,7 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
         refs += [(r, where, "") for r in find_variables(panel.title)]
         for ref, position, note in refs:
             used.add(ref.name)
-            if ref.name not in declared:
+            if ref.name not in declared and not dashboard.variables_incomplete:
                 found.append(Diagnostic(position, f"variable '{{{{{ref.name}}}}}' is not declared on dashboard "
                                         f"'{dashboard.title}'{note}", code="undeclared-variable",
                                         path=f"panels[{panel.id}]",
@@ -190,7 +191,7 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
     for variable in dashboard.variables:
         for ref in find_variables(variable.query or "") + find_variables(variable.metadata_filter):
             used.add(ref.name)
-        if variable.name not in used:
+        if variable.name not in used and not any(has_unexpanded_include(p.query or "") for p in dashboard.panels):
             found.append(Diagnostic(_where(variable.position, dashboard.position),
                                     f"variable '{variable.name}' is declared but no query uses it", severity=WARNING,
                                     code="unused-variable", path=f"variables[{variable.name}]",
