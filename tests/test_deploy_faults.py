@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from appbuilder.clock import VirtualClock
 from appbuilder.commands.install import run_install
 from appbuilder.commands.plan import run_plan
 from appbuilder.deploy.session import DeployOptions
@@ -69,7 +70,7 @@ def test_fault_during_phase(fault: str, phase: str, app: Path, tmp_path: Path) -
 
 @pytest.mark.parametrize("phase", list(PHASES))
 def test_persistent_failure_is_clear_and_rerun_converges(phase: str, app: Path, tmp_path: Path) -> None:
-    with FakeSumo(keys={"id": "key"}, rate_limit=None, job_polls=1) as fake:
+    with FakeSumo(keys={"id": "key"}, rate_limit=None, job_polls=1, clock=VirtualClock()) as fake:
         path, method = PHASES[phase]
         fake.inject("503", count=FAST_CLIENT["max_attempts"], path=path, method=method)
         first = run_install(app, {}, _options(fake), backup_root=tmp_path / "b1")

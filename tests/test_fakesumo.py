@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,6 +14,7 @@ import requests
 from fake_content import app_folder, contains, export, import_into, personal_id, wait_job
 from helpers import FAKE_AUTH as AUTH
 
+from appbuilder.clock import VirtualClock
 from appbuilder.fakesumo import FakeSumo
 
 KEYS = {"suAccessId": "accessKeySecret"}
@@ -51,7 +51,8 @@ def test_unknown_path_is_404_with_v2_body_and_wrong_method_405(api: requests.Ses
 
 # -- rate limits -------------------------------------------------------------------------------
 def test_burst_beyond_four_per_second_gets_429_with_retry_after() -> None:
-    with FakeSumo(keys=KEYS, rate_limit=4.0) as fake, requests.Session() as api:
+    clock = VirtualClock()
+    with FakeSumo(keys=KEYS, rate_limit=4.0, clock=clock) as fake, requests.Session() as api:
         api.auth = AUTH
         statuses = [api.get(f"{fake.base_url}/v2/content/folders/personal") for _ in range(8)]
         codes = [r.status_code for r in statuses]
@@ -61,12 +62,14 @@ def test_burst_beyond_four_per_second_gets_429_with_retry_after() -> None:
         assert refused.json()["errors"][0]["code"] == "rate.limit.exceeded"
         v1 = api.get(f"{fake.base_url}/v1/collectors")
         assert v1.status_code == 429 and v1.json()["code"] == "rate.limit.exceeded"
-        time.sleep(1.05)
+        clock.advance(0.99)
+        assert api.get(f"{fake.base_url}/v1/collectors").status_code == 429
+        clock.advance(0.02)
         assert api.get(f"{fake.base_url}/v1/collectors").status_code == 200
 
 
 def test_more_than_max_in_flight_concurrent_requests_get_429() -> None:
-    with FakeSumo(keys=KEYS, rate_limit=None, max_in_flight=2, latency=0.3) as fake:
+    with FakeSumo(keys=KEYS, rate_limit=None, max_in_flight=2, latency=0.2) as fake:
         def get(_: int) -> int:
             return requests.get(f"{fake.base_url}/v1/collectors", auth=AUTH).status_code
 

@@ -255,3 +255,28 @@ def test_permission_requests_are_validated(api: requests.Session, fake: FakeSumo
     r = api.put(url, json=partial)
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == "content:invalid_permission_request"
     assert api.get(f"{fake.base_url}/v2/content/{board_cid}/permissions").json()["explicitPermissions"] == []
+
+
+def test_admin_recommended_dashboards_are_listed_for_all_viewable_and_updatable(api: requests.Session,
+                                                                               fake: FakeSumo) -> None:
+    admin = fake.state.admin_recommended_id
+    r = api.post(f"{fake.base_url}/v2/content/folders/{admin}/import", json=app_folder(),
+                 headers={"isAdminMode": "true"})
+    assert r.status_code == 200
+    api.get(f"{fake.base_url}/v2/content/folders/{admin}/import/{r.json()['id']}/status")
+    assert api.get(f"{fake.base_url}/v2/dashboards").json()["dashboards"] == []  # createdByUser: Personal only
+    board = api.get(f"{fake.base_url}/v2/dashboards", params={"mode": "allViewableByUser"}).json()["dashboards"][0]
+    body = dashboard_request("1Password - Overview", description="edited")
+    updated = api.put(f"{fake.base_url}/v2/dashboards/{board['id']}", json=body)  # no isAdminMode in this API
+    assert updated.status_code == 200 and updated.json()["folderId"] == board["folderId"]
+
+
+def test_items_read_back_can_be_put_as_is(api: requests.Session, fake: FakeSumo) -> None:
+    _, board_cid, search_id = imported_app(api, fake)
+    before = (export(api, fake, board_cid), export(api, fake, search_id))
+    board = dashboard_of(api, fake, board_cid)
+    assert api.put(f"{fake.base_url}/v2/dashboards/{board['id']}", json=board).json() == board
+    search = api.get(f"{fake.base_url}/v1/logSearches/{search_id}").json()
+    again = api.put(f"{fake.base_url}/v1/logSearches/{search_id}", json=search).json()
+    assert again == {**search, "modifiedAt": again["modifiedAt"]} and again["modifiedAt"] > search["modifiedAt"]
+    assert (export(api, fake, board_cid), export(api, fake, search_id)) == before  # no-op writes change nothing

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from appbuilder.fakesumo import FakeSumo
+from appbuilder.fakesumo.monitors import MONITOR_FIELDS
 
 
 def log_monitor(name: str = "Risky sign-ins", **changes: Any) -> dict[str, Any]:
@@ -194,3 +195,16 @@ def test_a_missing_data_trigger_needs_no_threshold(api: requests.Session, monito
         {"detectionMethod": "LogsMissingDataCondition", "triggerType": "ResolvedMissingData", "timeRange": "30m"}]
     root = api.get(f"{monitors}/root").json()["id"]
     assert create(api, monitors, root, copy.deepcopy(body))["triggers"][2]["triggerType"] == "MissingData"
+
+
+def test_a_monitor_read_back_can_be_put_as_is(api: requests.Session, fake: FakeSumo, monitors: str) -> None:
+    _, _, monitor = tree(api, monitors)
+    read = api.get(f"{monitors}/{monitor['id']}").json()
+    read["description"] = "edited"
+    updated = api.put(f"{monitors}/{monitor['id']}", json=read)  # response-only fields are ignored
+    assert updated.status_code == 200, updated.text
+    again = api.get(f"{monitors}/{monitor['id']}").json()
+    assert again["description"] == "edited" and again["version"] == 1
+    assert again["modifiedAt"] > read["modifiedAt"] and again["status"] == ["Normal"]
+    assert set(again) == set(read) and again["queries"] == read["queries"]
+    assert set(fake.state.monitors.nodes[monitor["id"]].body) <= set(MONITOR_FIELDS)

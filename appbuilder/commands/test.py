@@ -57,7 +57,7 @@ class TestRunResult:
 
 
 class SampleRunner:
-    """The app's samples loaded once, and every panel, saved search and monitor runnable on them by target."""
+    """The app's sample events loaded once; its panels, queries and monitors run on them (`test`, `preview`)."""
 
     def __init__(self, app: App, variables: Mapping[str, str], parameters: Mapping[str, str]):
         self.app = app

@@ -13,7 +13,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from appbuilder.fakesumo.content import check_unique_name, delete_item, folder_or_404, require_write
+from appbuilder.fakesumo.content import check_unique_name, delete_item, folder_or_404
 from appbuilder.fakesumo.defaults import fill_defaults
 from appbuilder.fakesumo.errors import ApiError, refuse
 from appbuilder.fakesumo.routing import Backend, Request, Response, Router, page
@@ -171,7 +171,6 @@ def create_log_search(fake: Backend, req: Request) -> Response:
     state = fake.state
     body = _validated(req, need_parent=True)
     folder = folder_or_404(state, body["parentId"])
-    require_write(state, req, folder)
     check_unique_name(state, folder, body["name"])
     item = state.new_item(body["name"], "Search", folder.id)
     item.definition = _definition(fake, body, None)
@@ -186,7 +185,6 @@ def get_log_search(fake: Backend, req: Request) -> Response:
 def update_log_search(fake: Backend, req: Request) -> Response:
     state = fake.state
     item = _log_search(state, req.params["id"])
-    require_write(state, req, item)
     body = _validated(req, need_parent=False)
     parent = state.items[item.parent_id]
     check_unique_name(state, parent, body["name"], item)
@@ -198,7 +196,7 @@ def update_log_search(fake: Backend, req: Request) -> Response:
 
 
 def delete_log_search(fake: Backend, req: Request) -> Response:
-    return delete_item(fake.state, req, _log_search(fake.state, req.params["id"]))
+    return delete_item(fake.state, _log_search(fake.state, req.params["id"]))
 
 
 def list_log_searches(fake: Backend, req: Request) -> Response:

@@ -30,7 +30,10 @@ from appbuilder.fakesumo.state import iso_millis
 INVALID = "monitor:invalid_request"
 NOT_FOUND = "monitor:not_found"
 PERMISSIONS = ["Create", "Read", "Update", "Delete", "Manage"]
-BASE_FIELDS = ("name", "description", "type", "version")
+# the fields of a MonitorsLibraryMonitor besides name, description and type (others in a body are ignored)
+MONITOR_FIELDS = ("monitorType", "evaluationDelay", "alertName", "runAs", "notificationGroupFields", "queries",
+                  "triggers", "timeZone", "notifications", "isDisabled", "groupNotifications", "playbook", "sloId",
+                  "automatedPlaybookIds")
 # what Sumo fills into a monitor when the request leaves it out (the spec's defaults)
 MONITOR_DEFAULTS: dict[str, Any] = {"evaluationDelay": "0m", "notifications": [], "isDisabled": False,
                                     "groupNotifications": True, "playbook": "", "automatedPlaybookIds": []}
@@ -82,7 +85,7 @@ def node_view(lib: MonitorLibrary, node: MonitorNode, nested: bool = True) -> di
 
 
 def _monitor_body(body: dict[str, Any]) -> dict[str, Any]:
-    stored = {k: copy.deepcopy(v) for k, v in body.items() if k not in BASE_FIELDS and k != "children"}
+    stored = {k: copy.deepcopy(body[k]) for k in MONITOR_FIELDS if k in body}
     for key, value in MONITOR_DEFAULTS.items():
         stored.setdefault(key, copy.deepcopy(value))
     for trigger in stored.get("triggers") or []:

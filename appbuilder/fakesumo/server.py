@@ -89,7 +89,7 @@ class FakeSumo:
         server.block_on_close = False
         self._server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,),
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.01,),  # stop() waits one interval
                                         name=f"fakesumo:{self.port}",
                                         daemon=True)
         self._thread.start()
