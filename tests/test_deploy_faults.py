@@ -12,7 +12,7 @@ from appbuilder.clock import VirtualClock
 from appbuilder.commands.install import run_install
 from appbuilder.commands.plan import run_plan
 from appbuilder.deploy.session import DeployOptions
-from appbuilder.deploy.testing import FAST_CLIENT, virtual_client
+from appbuilder.deploy.testing import FAST_CLIENT
 from appbuilder.fakesumo.server import FakeSumo
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
@@ -36,7 +36,7 @@ def app(tmp_path: Path) -> Path:
 
 
 def _options(fake: FakeSumo) -> DeployOptions:
-    client = virtual_client(timeout=(1.0, 0.2))  # Sumo's 4 requests/s and real backoff, on a virtual clock
+    client = {**FAST_CLIENT, "timeout": (1.0, 0.2), "clock": fake.clock}  # Retry-After waits cost no real time
     return DeployOptions(access_id="id", access_key="key", base_url=fake.base_url, client_options=client, env=ENV)
 
 
@@ -53,7 +53,7 @@ def _check_converged(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("fault", "phase"), CASES)
 def test_fault_during_phase(fault: str, phase: str, app: Path, tmp_path: Path) -> None:
-    with FakeSumo(keys={"id": "key"}, rate_limit=None, job_polls=1) as fake:
+    with FakeSumo(keys={"id": "key"}, rate_limit=None, job_polls=1, clock=VirtualClock()) as fake:
         fake.slow_seconds = 0.3  # longer than the client's 0.2 s read timeout
         path, method = PHASES[phase]
         if fault == "job_failed":

@@ -12,6 +12,7 @@ from helpers import FAKE_AUTH, edit
 
 from appbuilder.commands.install import run_install
 from appbuilder.commands.plan import run_plan
+from appbuilder.commands.restore import run_restore
 from appbuilder.deploy.changes import DELETE, NOOP, RECORD, UPDATE, load_plan
 from appbuilder.deploy.session import DeployOptions
 from appbuilder.deploy.testing import FAST_CLIENT, count_calls
@@ -20,11 +21,6 @@ from appbuilder.fakesumo import FakeSumo
 ONEPASSWORD = Path(__file__).resolve().parent.parent / "app_definitions" / "1password"
 ENV = {"ONEPASSWORD_EVENTS_TOKEN": "ops_inplace_token_1234"}
 OVERVIEW = "1Password - Overview"
-
-
-@pytest.fixture(scope="module")
-def onepassword(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ONEPASSWORD
 
 
 @pytest.fixture()
@@ -90,6 +86,11 @@ def test_one_panel_title_keeps_ids_and_permissions_and_writes_twice(fake: FakeSu
     assert plan is not None
     assert {(c.kind, c.identity): c.action for c in plan.changes if c.action != NOOP} == {
         ("folder", "1Password"): RECORD, ("dashboard", OVERVIEW): UPDATE}
+    shown = next(r for r in plan.to_dict()["resources"] if r["name"] == OVERVIEW)  # --format json: everything
+    assert shown["changes"] == [{"path": 'panels["Sign-in events per category"].title',
+                                 "old": "Sign In Events by Category", "new": "Sign-in events per category"}]
+    assert len(shown["before"]["panels"]) == len(shown["after"]["panels"]) == len(overview.definition["panels"])
+    assert shown["ref"]["contentId"] == content_id
 
     fake.reset_log()
     result = install(app, fake, tmp_path)
@@ -104,6 +105,15 @@ def test_one_panel_title_keeps_ids_and_permissions_and_writes_twice(fake: FakeSu
     assert {n: v for n, v in now.items() if n != OVERVIEW} == {n: v for n, v in before.items() if n != OVERVIEW}
     assert result.backup is not None and OVERVIEW in (result.backup / "content.json").read_text()
     assert not run_plan(app, {}, options(fake)).plan.changed
+
+    fake.reset_log()
+    restored = run_restore(result.backup, options(fake), backup_root=tmp_path / "backups")
+    assert restored.ok, (restored.error, restored.hint)
+    assert [c.identity for c in restored.plan.changes if c.action == UPDATE] == [OVERVIEW]
+    back = item(fake, OVERVIEW)
+    assert (back.id, back.dashboard_id) == (content_id, dashboard_id) and granted in explicit(fake, api, content_id)
+    assert "Sign In Events by Category" in [p["title"] for p in back.definition["panels"]]
+    assert snapshot(fake).keys() == before.keys() and count_calls(fake.requests)["writes"] <= 2
 
 
 def test_rename_and_removal_are_explicit_changes(fake: FakeSumo, api, app: Path, tmp_path: Path) -> None:
@@ -160,22 +170,38 @@ def test_saved_plan_is_applied_exactly_and_refused_when_stale(fake: FakeSumo, ap
     assert not other.ok and "app definition changed" in (other.error or "")
 
 
-def test_a_create_whose_reply_was_lost_is_not_repeated(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
-    install(app, fake, tmp_path)
-    text = (app / "dashboards" / "threat_intel.yaml").read_text()
-    (app / "dashboards" / "threat_intel_copy.yaml").write_text(
-        text.replace("title: 1Password - Threat Intel", "title: 1Password - Threat Intel copy", 1))
-    edit(app / "app.yaml", "  - dashboards/item_usage.yaml\n",
-         "  - dashboards/item_usage.yaml\n  - dashboards/threat_intel_copy.yaml\n")
-    fake.slow_seconds = 0.3
-    fake.inject("slow", count=1, path="/v2/dashboards", method="POST")
-    opts = options(fake)
-    opts.client_options = {**FAST_CLIENT, "timeout": (1.0, 0.1), "backoff_base": 0.8, "backoff_cap": 0.8}
-    outcome = run_install(app, {}, opts, backup_root=tmp_path / "b")
-    assert outcome.ok, (outcome.error, outcome.hint)
-    folder = item(fake)
-    names = [fake.state.items[c].name for c in folder.children]
-    assert names.count("1Password - Threat Intel copy") == 1
-    posts = [r.status for r in fake.requests if r.method == "POST" and r.path.endswith("/v2/dashboards")]
-    assert len(posts) == 2 and posts[-1] == 400  # the retry met the item the lost attempt made: looked up
-    assert not run_plan(app, {}, options(fake)).plan.changed
+class LosingSumo(FakeSumo):
+    """A fake Sumo that carries out the next matching request and then drops the connection: the reply is lost
+    although the create happened (what a blind retry would turn into a second item)."""
+
+    lose: list[tuple[str, str]]
+
+    def handle(self, req):  # type: ignore[no-untyped-def]
+        response = super().handle(req)
+        if self.lose and req.method == self.lose[0][0] and req.path.endswith(self.lose[0][1]) \
+                and response is not None and response.status < 300:
+            self.lose.pop(0)
+            return None
+        return response
+
+
+def test_a_create_whose_reply_was_lost_is_looked_up_not_repeated(app: Path, tmp_path: Path) -> None:
+    with LosingSumo(keys={FAKE_AUTH[0]: FAKE_AUTH[1]}, rate_limit=None, job_polls=0) as fake:
+        fake.lose = [("POST", "/v1/collectors"), ("POST", "/sources")]
+        install(app, fake, tmp_path)
+        assert len(fake.state.collectors) == 1 and len(fake.state.sources) == 1
+        text = (app / "dashboards" / "threat_intel.yaml").read_text()
+        (app / "dashboards" / "threat_intel_copy.yaml").write_text(
+            text.replace("title: 1Password - Threat Intel", "title: 1Password - Threat Intel copy", 1))
+        edit(app / "app.yaml", "  - dashboards/item_usage.yaml\n",
+             "  - dashboards/item_usage.yaml\n  - dashboards/threat_intel_copy.yaml\n")
+        fake.lose = [("POST", "/v2/dashboards")]
+        fake.reset_log()
+        outcome = install(app, fake, tmp_path)
+        assert any("created dashboard '1Password - Threat Intel copy'" in s for s in outcome.steps)
+        posts = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/v2/dashboards")]
+        assert len(posts) == 1  # not repeated: the lookup found what the lost attempt made
+        folder = item(fake)
+        names = [fake.state.items[c].name for c in folder.children]
+        assert names.count("1Password - Threat Intel copy") == 1
+        assert not run_plan(app, {}, options(fake)).plan.changed

@@ -177,6 +177,13 @@ def test_folder_option_and_admin_mode(fake: FakeSumo, app: Path, tmp_path: Path)
     assert all(r.headers_redacted.get("isAdminMode") == "true" for r in fake.requests if "/v2/content" in r.path)
     again = run_plan(app, {}, options(fake, folder="/Library/Admin Recommended", admin_mode=True))
     assert again.plan is not None and not again.plan.changed
+    item = fake.state.find_by_path(f"/Library/Admin Recommended/{FOLDER}/Minimal - Main")
+    assert item is not None
+    ids = (item.id, item.dashboard_id)
+    dashboard = app / "dashboards" / "main.yaml"
+    dashboard.write_text(dashboard.read_text().replace("title: Events by Category", "title: Events per Category"))
+    assert run_install(app, {}, opts, backup_root=tmp_path).ok  # found among all viewable dashboards
+    assert (item.id, item.dashboard_id) == ids and "Events per Category" in repr(item.definition)
     missing = run_plan(app, {}, options(fake, folder="/Library/Users/nobody@example.com/x"))
     assert not missing.ok and "does not exist" in (missing.error or "")
 

@@ -123,7 +123,7 @@ def test_full_lifecycle(fake: FakeSumo, app: Path, tmp_path: Path, caplog: pytes
     monkeypatch.setattr("appbuilder.cli.deploy.is_terminal", lambda: True)
     out = run("uninstall", str(app), "--with-source", "--backup-dir", str(run.backups), input="n\n", code=1)
     assert "aborted" in out and fake.state.find_by_path(f"/Library/Users/{fake.user_email}/1Password")
-    assert "Uninstall plan" in out and "removes it" in out
+    assert "Uninstall plan" in out and "REMOVED" in out
     monkeypatch.setattr("appbuilder.cli.deploy.is_terminal", lambda: False)
     out = run("uninstall", str(app), "--with-source", "--yes", *backups)
     assert "removed folder" in out and "removed source" in out and "removed collector" in out

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appbuilder.deploy.apply import ApplyResult, apply_plan, check_preconditions, job_progress, resolve_token
+from appbuilder.deploy.apply import ApplyResult, apply_plan, check_preconditions, resolve_token
 from appbuilder.deploy.changes import Plan, load_plan
 from appbuilder.deploy.plan import plan_install
 from appbuilder.deploy.session import (
@@ -90,8 +90,7 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
                 check_saved_plan(saved, state.fingerprint(), str(manifest.content_hash))
                 plan = saved
             else:
-                plan, state = plan_install(build, remote, options.folder, job_progress("export", progress),
-                                           want_export=options.verify)
+                plan, state = plan_install(build, remote, options.folder, want_export=options.verify)
                 outcome.plan = plan
             if dry_run or not plan.changed:
                 return
@@ -108,7 +107,7 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
                 _take(outcome, partial)
             raise
 
-    run_connected(options, outcome, install)
+    run_connected(options, outcome, install, progress)
     return outcome
 
 

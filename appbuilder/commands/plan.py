@@ -28,8 +28,6 @@ class PlanOutcome(DeployOutcome):
 def run_plan(path: Path, parameters: Mapping[str, str], options: DeployOptions,
              progress: Progress | None = None, out: Path | None = None) -> PlanOutcome:
     """Validate, build, read the remote state and compare; never writes to Sumo. ``out`` saves the plan."""
-    from appbuilder.deploy.apply import job_progress
-
     built = load_and_build(path, parameters)
     outcome = PlanOutcome(diagnostics=built.validation.diagnostics)
     if built.build is None:
@@ -37,8 +35,7 @@ def run_plan(path: Path, parameters: Mapping[str, str], options: DeployOptions,
     build = built.build
 
     def compare(remote: Remote) -> None:
-        outcome.plan, _ = plan_install(build, remote, options.folder, job_progress("export", progress),
-                                       want_export=options.verify)
+        outcome.plan, _ = plan_install(build, remote, options.folder, want_export=options.verify)
         if out is not None:
             try:
                 outcome.plan.save(out)
@@ -48,5 +45,5 @@ def run_plan(path: Path, parameters: Mapping[str, str], options: DeployOptions,
                 return
             outcome.saved = out
 
-    run_connected(options, outcome, compare)
+    run_connected(options, outcome, compare, progress)
     return outcome

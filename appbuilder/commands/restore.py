@@ -69,5 +69,5 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
                 take_result(outcome, partial)
             raise
 
-    run_connected(options, outcome, restore)
+    run_connected(options, outcome, restore, progress)
     return outcome

@@ -74,5 +74,5 @@ def run_uninstall(path: Path, parameters: Mapping[str, str], options: DeployOpti
                 take_result(outcome, partial)
             raise
 
-    run_connected(options, outcome, uninstall)
+    run_connected(options, outcome, uninstall, progress)
     return outcome

@@ -20,7 +20,6 @@ from appbuilder.deploy.marker import compose_description, fingerprint
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.kinds import Item, Org, kind
 from appbuilder.kinds.folder import FolderKind
-from appbuilder.sumo.jobs import JobProgress
 
 Progress = Callable[[str], None]
 RISKY = frozenset({UPDATE, DELETE, DRIFTED})
@@ -55,12 +54,6 @@ def resolve_token(env_name: str | None, token_file: Path | None = None,
                               hint=token_hint(env_name)) from None
         return text or None
     return None
-
-
-def job_progress(phase: str, progress: Progress | None) -> Callable[[JobProgress], None] | None:
-    if progress is None:
-        return None
-    return lambda p: progress(f"{phase} job {p.status or 'waiting'}, {p.elapsed:.0f} s (poll {p.polls})")
 
 
 def effective(change: ResourceChange) -> str:
@@ -234,8 +227,6 @@ def apply_plan(plan: Plan, remote: Remote, state: RemoteState, *, token: str | N
         if plan.changed:
             reason = f"{plan.purpose} --force" if plan.drifted else plan.purpose
             result.backup = backup_before(plan, org, backup_root, reason)
-            if result.backup is not None and progress:
-                progress(f"backup saved in {result.backup.path}")
         execute(plan, org, result)
         if result.content_id is None:
             result.content_id = state.folder_id

@@ -16,6 +16,7 @@ from typing import Any
 
 from appbuilder.deploy.diff import FieldChange, diff
 from appbuilder.deploy.marker import Marker
+from appbuilder.kinds import kind
 
 CREATE, UPDATE, DELETE, NOOP, DRIFTED, RECORD = "create", "update", "delete", "no-op", "drifted", "record"
 UNCHANGED = NOOP
@@ -73,8 +74,6 @@ class ResourceChange:
     @cached_property
     def changes(self) -> list[FieldChange]:
         """The field-level differences of the normalised bodies (empty unless both exist)."""
-        from appbuilder.kinds import kind
-
         if self.before is None or self.after is None:
             return []
         normalise = kind(self.kind).normalise

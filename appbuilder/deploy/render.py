@@ -28,7 +28,7 @@ def render_plan(plan: Plan) -> str:
     width = max((len(c.kind) for c in plan.changes), default=6)
     for change in plan.changes:
         extra = f"  ({change.note})" if change.note else ""
-        marker = "  <-- removes it (a backup is saved first)" if change.action == DELETE else ""
+        marker = "  <-- REMOVED" if change.action == DELETE else ""
         lines.append(f"  {SYMBOLS.get(change.action, '?')} {change.kind:<{width}}  {change.identity}: "
                      f"{change.action}{extra}{marker}")
         lines.extend(f"        {line}" for line in _in_sumo(change.kind, change.before))
@@ -39,7 +39,8 @@ def render_plan(plan: Plan) -> str:
     if not plan.changed:
         lines.append(f"No changes. ({summary})")
     else:
-        lines.append(f"Changes: {summary}.")
+        lines.append(f"Changes: {summary}." + (" What is updated or removed is backed up first."
+                                                if counts.get(DELETE) or counts.get(UPDATE) else ""))
         if plan.drifted:
             lines.append("Drift: the content was changed in Sumo since the last install; install refuses to "
                          "overwrite it unless --force is given (a backup is made first).")

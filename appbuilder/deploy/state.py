@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from appbuilder.deploy.changes import Target
+from appbuilder.kinds.base import DeployError  # noqa: F401  (re-exported: deploy code raises it)
 from appbuilder.sumo.client import SumoClient
 from appbuilder.sumo.collectors import CollectorHandler, normalise_collector
 from appbuilder.sumo.content import ContentHandler
@@ -24,10 +25,6 @@ from appbuilder.sumo.folders import ADMIN_RECOMMENDED_ROOT, FolderHandler
 from appbuilder.sumo.jobs import JobProgress
 from appbuilder.sumo.normalise import canonical_json
 from appbuilder.sumo.sources import SourceHandler, normalise_source, source_name
-
-
-class DeployError(SumoError):
-    """A deploy step that cannot go on (drift, missing token, missing target folder…); has a hint."""
 
 
 @dataclass

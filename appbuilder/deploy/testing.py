@@ -10,23 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from appbuilder.clock import VirtualClock
-from appbuilder.sumo.ratelimit import RateBudget
-
 # Client settings for tests: no real waiting between retries and polls.
 FAST_CLIENT: dict[str, Any] = {
     "rate": 100.0, "backoff_base": 0.01, "backoff_cap": 0.05, "job_poll_initial": 0.01, "job_poll_cap": 0.05,
     "max_attempts": 4, "timeout": (2.0, 5.0),
 }
-
-
-def virtual_client(clock: VirtualClock | None = None, **overrides: Any) -> dict[str, Any]:
-    """Client settings whose every wait (backoff, Retry-After, rate budget, job polls) passes on a virtual
-    clock: a test of 429s and retries keeps the client's real choices but does not sleep."""
-    clock = clock or VirtualClock()
-    budget = RateBudget(float(overrides.pop("rate", 4.0)), 10, clock=clock.monotonic, sleep=clock.sleep)
-    return {**FAST_CLIENT, "backoff_base": 0.5, "backoff_cap": 30.0, "sleep": clock.sleep, "budget": budget,
-            **overrides}
 
 
 class Record(Protocol):

@@ -6,11 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from appbuilder.sumo.errors import SumoError
+
 if TYPE_CHECKING:
     from appbuilder.build import BuildResult
     from appbuilder.deploy.state import Remote, RemoteState
 
 Progress = Callable[[str], None]
+
+
+class DeployError(SumoError):
+    """A deploy step that cannot go on (drift, missing token, missing target folder…); has a hint."""
 
 
 @dataclass(frozen=True)

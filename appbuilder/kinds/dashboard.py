@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from appbuilder.kinds.base import Item, Org
+from appbuilder.kinds.base import DeployError, Item, Org
 from appbuilder.kinds.library import InFolderKind, create_once, delete_item, find_in_folder, folder_id
 from appbuilder.sumo.normalise import normalise_dashboard
 
@@ -55,7 +55,7 @@ class DashboardKind(InFolderKind):
     def create(self, org: Org, after: Item) -> dict[str, str]:
         parent = folder_id(org)
         client = org.remote.client
-        made = create_once(lambda: client.post(API, to_request(after.body, parent)),
+        made = create_once(lambda: client.post(API, to_request(after.body, parent), replay=False),
                            lambda: self._found(org, after.identity))
         return {"contentId": str(made.get("contentId") or ""), "dashboardId": str(made.get("id") or "")}
 
@@ -73,15 +73,22 @@ class DashboardKind(InFolderKind):
         return ref
 
     def delete(self, org: Org, before: Item) -> None:
-        delete_item(org, before, "delete")
+        delete_item(org, before)
 
     def dashboard_id(self, org: Org, content_id: str) -> str:
-        """The dashboard id of a content id, from the pages of ``GET /v2/dashboards``."""
-        from appbuilder.deploy.state import DeployError
+        """The dashboard id of a content id, from the pages of ``GET /v2/dashboards``: the caller's own
+        dashboards first (usually a short list), then every dashboard they can see."""
+        for mode in ("createdByUser", "allViewableByUser"):
+            found = self._find_in_list(org, content_id, mode)
+            if found is not None:
+                return found
+        raise DeployError(f"no dashboard has the content id {content_id}",
+                          hint="run `appbuilder plan` again: the dashboard may have been removed")
 
+    def _find_in_list(self, org: Org, content_id: str, mode: str) -> str | None:
         token: str | None = None
         while True:
-            params: dict[str, Any] = {"limit": PAGE, "mode": "allViewableByUser"}
+            params: dict[str, Any] = {"limit": PAGE, "mode": mode}
             if token:
                 params["token"] = token
             page = org.remote.client.get(API, params=params) or {}
@@ -90,5 +97,4 @@ class DashboardKind(InFolderKind):
                     return str(dashboard["id"])
             token = page.get("next")
             if not token:
-                raise DeployError(f"no dashboard has the content id {content_id}",
-                                  hint="run `appbuilder plan` again: the dashboard may have been removed")
+                return None

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from appbuilder.deploy.marker import split_description
-from appbuilder.kinds.base import Item, Org
-from appbuilder.kinds.library import create_once, job_progress
+from appbuilder.kinds.base import DeployError, Item, Org
+from appbuilder.kinds.library import create_once
 from appbuilder.sumo.errors import SumoApiError
 from appbuilder.sumo.folders import normalise_folder_item
 
@@ -42,8 +42,6 @@ class FolderKind:
     def create(self, org: Org, after: Item) -> dict[str, str]:
         parent = org.state.target.parent_id
         if parent is None:
-            from appbuilder.deploy.state import DeployError
-
             raise DeployError(f"the target folder {org.state.target.parent_path} does not exist",
                               hint="create it in the Sumo Logic Library, or choose another --folder")
         folders = org.remote.folders
@@ -63,8 +61,7 @@ class FolderKind:
     def delete(self, org: Org, before: Item) -> None:
         """The folder and everything in it (content delete job)."""
         try:
-            org.remote.content.delete_content(before.ref["contentId"], admin=org.admin,
-                                              progress=job_progress("delete", org))
+            org.remote.content.delete_content(before.ref["contentId"], admin=org.admin)
         except SumoApiError as exc:
             if not exc.is_not_found:
                 raise
@@ -74,10 +71,7 @@ class FolderKind:
         """A fresh install's cheapest way: the folder with all its items in one import job; returns its id."""
         parent = org.state.target.parent_id
         if parent is None:
-            from appbuilder.deploy.state import DeployError
-
             raise DeployError(f"the target folder {org.state.target.parent_path} does not exist")
-        imported = org.remote.content.import_content(parent, definition, overwrite=True, admin=org.admin,
-                                                     progress=job_progress("import", org))
+        imported = org.remote.content.import_content(parent, definition, overwrite=True, admin=org.admin)
         org.state.folder = org.remote.folders.get(imported.content_id, admin=org.admin)
         return imported.content_id

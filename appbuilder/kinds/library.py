@@ -5,15 +5,16 @@ blindly."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from appbuilder.kinds.base import Item, Org
+from appbuilder.kinds.base import DeployError, Item, Org
 from appbuilder.sumo.errors import SumoApiError
+from appbuilder.sumo.once import create_once
 
 if TYPE_CHECKING:
     from appbuilder.build import BuildResult
 
-T = TypeVar("T")
+__all__ = ["InFolderKind", "create_once", "delete_item", "exported", "find_in_folder", "folder_id", "listed"]
 
 
 def listed(org: Org) -> dict[str, dict[str, Any]]:
@@ -44,8 +45,6 @@ def read_children(org: Org, kind: str, sync_type: str, rename_key: Callable[[dic
 def folder_id(org: Org) -> str:
     """The app folder's id (it exists when an item inside it is written)."""
     if org.state.folder is None:
-        from appbuilder.deploy.state import DeployError
-
         raise DeployError(f"the app folder {org.state.target.label} does not exist")
     return str(org.state.folder["id"])
 
@@ -58,7 +57,7 @@ def find_in_folder(org: Org, name: str) -> dict[str, Any] | None:
     return None
 
 
-def delete_item(org: Org, before: Item, what: str) -> None:
+def delete_item(org: Org, before: Item) -> None:
     """Delete one Library item (content delete job); an item already gone is fine."""
     content_id = before.ref.get("contentId")
     if not content_id:
@@ -67,31 +66,10 @@ def delete_item(org: Org, before: Item, what: str) -> None:
             return
         content_id = str(found["id"])
     try:
-        org.remote.content.delete_content(content_id, admin=org.admin, progress=job_progress(what, org))
+        org.remote.content.delete_content(content_id, admin=org.admin)
     except SumoApiError as exc:
         if not exc.is_not_found:
             raise
-
-
-def job_progress(phase: str, org: Org) -> Callable[[Any], None] | None:
-    progress = org.progress
-    if progress is None:
-        return None
-    return lambda p: progress(f"{phase} job {p.status or 'waiting'}, {p.elapsed:.0f} s")
-
-
-def create_once(post: Callable[[], T], find: Callable[[], T | None]) -> T:
-    """Run a create; when it fails in a way that may mean an earlier attempt did create the item (a duplicate
-    name after a retry, a dropped connection, a 5xx), look the item up by name instead of failing or repeating."""
-    try:
-        return post()
-    except SumoApiError as exc:
-        lost = exc.status is None or exc.status >= 500
-        if exc.is_duplicate and exc.attempts > 1 or lost:
-            found = find()
-            if found is not None:
-                return found
-        raise
 
 
 class InFolderKind:

@@ -61,7 +61,7 @@ class SavedSearchKind(InFolderKind):
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
         body = {**to_definition(after.body), "parentId": folder_id(org)}
-        made = create_once(lambda: org.remote.client.post(API, body),
+        made = create_once(lambda: org.remote.client.post(API, body, replay=False),
                            lambda: find_in_folder(org, after.identity))
         return {"contentId": str(made["id"])}
 
@@ -71,4 +71,4 @@ class SavedSearchKind(InFolderKind):
         return {**before.ref, "contentId": content_id}
 
     def delete(self, org: Org, before: Item) -> None:
-        delete_item(org, before, "delete")
+        delete_item(org, before)

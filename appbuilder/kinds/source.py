@@ -8,7 +8,7 @@ import copy
 import json
 from typing import TYPE_CHECKING, Any
 
-from appbuilder.kinds.base import Item, Org
+from appbuilder.kinds.base import DeployError, Item, Org
 from appbuilder.sumo.sources import SECRET_CONFIG_KEYS, normalise_source, source_name
 
 if TYPE_CHECKING:
@@ -25,8 +25,6 @@ def without_secrets(source: dict[str, Any]) -> dict[str, Any]:
 
 def _collector_id(org: Org) -> str:
     if org.state.collector is None:
-        from appbuilder.deploy.state import DeployError
-
         raise DeployError("the source's collector does not exist", hint="run install again")
     return str(org.state.collector["id"])
 
