@@ -152,3 +152,17 @@ def test_marker_hash_ignores_server_fields_and_the_marker_itself() -> None:
               "triggers": [{**marked["triggers"][0], "threshold": 0.0, "resolutionWindow": None}]}
     assert body_hash(served) == body_hash(body)
     assert body_hash({**served, "isDisabled": True}) != body_hash(body)
+
+
+def test_a_monitor_create_whose_reply_was_lost_is_looked_up_not_repeated(app: Path, tmp_path: Path) -> None:
+    from test_deploy_inplace import LosingSumo
+
+    with LosingSumo(keys={"id": "key"}, rate_limit=None, job_polls=1) as fake:
+        fake.lose = [("POST", "/v1/monitors"), ("POST", "/v1/monitors")]  # the folder's reply, then the monitor's
+        install(app, fake, tmp_path)
+        assert fake.lose == []  # both replies were lost
+        posts = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/v1/monitors")]
+        assert len(posts) == 2  # one folder, one monitor: neither repeated
+        folder = fake.state.monitors.find_by_path(FOLDER)
+        assert folder is not None and len(folder.children) == 1
+        assert not run_plan(app, {}, options(fake)).plan.changed  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from appbuilder.kinds.base import Item, Org
+from appbuilder.kinds.base import DeployError, Item, Org
 from appbuilder.kinds.library import create_once
 from appbuilder.sumo.errors import SumoApiError
 
@@ -132,7 +132,8 @@ class MonitorFolderKind:
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
         root = org.remote.client.get(f"{API}/root")
-        made = create_once(lambda: org.remote.client.post(API, after.body, params={"parentId": root["id"]}),
+        made = create_once(lambda: org.remote.client.post(API, after.body, params={"parentId": root["id"]},
+                                                          replay=False),
                            lambda: _find(org, _folder_path(after.identity)))
         return {"id": str(made["id"])}
 
@@ -205,11 +206,10 @@ class MonitorKind:
     def create(self, org: Org, after: Item) -> dict[str, str]:
         folder = _find(org, _folder_path(_app_folder(org)))
         if folder is None:
-            from appbuilder.deploy.state import DeployError
-
             raise DeployError(f"the monitor folder {_folder_path(_app_folder(org))} does not exist",
                               hint="run install again")
-        made = create_once(lambda: org.remote.client.post(API, after.body, params={"parentId": folder["id"]}),
+        made = create_once(lambda: org.remote.client.post(API, after.body, params={"parentId": folder["id"]},
+                                                          replay=False),
                            lambda: _find(org, f"{_folder_path(_app_folder(org))}/{after.identity}"))
         return {"id": str(made["id"]), "folderId": str(folder["id"])}
 
