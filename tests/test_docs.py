@@ -41,7 +41,7 @@ def test_page_sections_follow_the_definition(app_dir: Path) -> None:
     assert "| About |" not in page  # text panels are not listed
     first_sample = (app_dir / "samples/events.jsonl").read_text(encoding="utf-8").splitlines()[0]
     assert first_sample.split(",")[0].split(":")[0].strip("{") in page  # the first event's first key
-    assert "appbuilder install app_definitions/app --param source_category=<source_category>" in page
+    assert "appbuilder install app_definitions/app --param source_category=mini" in page
     assert "## Monitors" not in page
     assert cli_run("docs", "app")[1] == page  # stdout without -o, same bytes
 

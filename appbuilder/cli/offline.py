@@ -62,8 +62,8 @@ def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> N
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["app", "source", "queries", "dashboard", "tests", "environments"]),
-                required=False)
+@click.argument("kind", type=click.Choice(["app", "source", "queries", "dashboard", "tests", "fragments", "monitor",
+                                         "environments"]), required=False)
 @click.option("--write", "write_dir", type=click.Path(file_okay=False), default=None,
               help="Write the schemas (all, or KIND's) into this directory for editors' $schema comments.")
 def schema(kind: str | None, write_dir: str | None) -> None:
@@ -119,7 +119,7 @@ def query_lint(files: tuple[str, ...], syntax_only: bool, query_type: str, sampl
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report to a file.")
 def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...], fmt: str,
                  output: str | None) -> None:
-    """Run every panel and saved search on the app's sample events and check its expectations."""
+    """Run every panel, saved search and monitor on the app's sample events and check its expectations."""
     from appbuilder.commands.test import run_app_tests
     from appbuilder.report import render as render_result
     from appbuilder.validate import validate_app

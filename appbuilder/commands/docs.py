@@ -8,6 +8,7 @@ panels, and the monitors table when the app has monitors. Deterministic: the sam
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from appbuilder.diagnostics import Diagnostic
 from appbuilder.model import App
 
 PANEL_CHARTS_WITHOUT_QUERY = {"text"}
+PARAMETER = re.compile(r"\$\{(\w+)\}")
 
 
 @dataclass
@@ -71,13 +73,19 @@ def _sample_queries(app: App) -> list[str]:
     return lines
 
 
+def _api(api: str) -> str:
+    """An API of the source; one given by an install parameter is named as such."""
+    match = PARAMETER.fullmatch(api)
+    return f"the value of the parameter `{match.group(1)}`" if match else f"`{api}`"
+
+
 def _collection(app: App, app_path: str) -> list[str]:
     lines = ["## Collection configuration and app installation", ""]
     source = app.source
-    params = " ".join(f"--param {p.name}=<{p.name}>" for p in app.parameters)
+    params = " ".join(f"--param {p.name}={p.default}" for p in app.parameters if p.default)
     step = 1
     if source is not None:
-        apis = ", ".join(f"`{api}`" for api in source.apis)
+        apis = ", ".join(_api(api) for api in source.apis)
         lines += [f"{step}. **Collect the logs.** appbuilder creates the hosted collector **{source.collector.name}** "
                   f"and the Cloud-to-Cloud **{source.type}** source **{source.name}** (APIs: {apis}; base URL "
                   f"`{source.base_url}`). Put the API token in the environment variable `{source.token_env}` "
@@ -86,7 +94,8 @@ def _collection(app: App, app_path: str) -> list[str]:
     lines += [f"{step}. **Choose the install parameters.**", ""]
     if app.parameters:
         lines += ["   | Parameter | Default | Description |", "   | --- | --- | --- |"]
-        lines += [f"   | `{p.name}` | `{p.default}` | {_cell(p.description)} |" for p in app.parameters]
+        lines += [f"   | `{p.name}` | {f'`{p.default}`' if p.default else '(empty)'} | {_cell(p.description)} |"
+                  for p in app.parameters]
         lines.append("")
     step += 1
     lines += [f"{step}. **Review and install.** With `SUMOLOGIC_ACCESSID`, `SUMOLOGIC_ACCESSKEY` and "
@@ -94,7 +103,8 @@ def _collection(app: App, app_path: str) -> list[str]:
               *_fence(f"appbuilder plan {app_path} {params}".rstrip() + "\n"
                       + f"appbuilder install {app_path} {params}".rstrip(), "sh", "   "),
               "",
-              f"   The app is installed in the folder **{app.folder}**; `appbuilder uninstall {app_path}` removes it "
+              "   The commands show the default parameters; change one with `--param NAME=VALUE`. "
+              f"The app is installed in the folder **{app.folder}**; `appbuilder uninstall {app_path}` removes it "
               "(after a backup).", ""]
     return lines
 
@@ -146,7 +156,7 @@ def _monitors(app: App) -> list[str]:
     if not monitors:
         return []
     lines = ["## Monitors", "",
-             "The app installs these monitors; set where alerts go with the install parameters.", "",
+             "The app installs these monitors.", "",
              "| Name | Description | Trigger conditions |", "| --- | --- | --- |"]
     for monitor in monitors:
         triggers = "; ".join(_trigger(t) for t in getattr(monitor, "triggers", []))

@@ -13,6 +13,8 @@ from typing import Any
 
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.layout import flow_layout
+from appbuilder.load.fragments import SharedDefinitions, expand_query, expand_variables, load_shared
+from appbuilder.load.monitors import load_monitor
 from appbuilder.load.yamlfile import YamlDocument, read_yaml
 from appbuilder.model import (
     App,
@@ -135,6 +137,11 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
             app.parameters.append(Parameter(item["name"], _str(item.get("default")), _str(item.get("description")),
                                             item.get("pattern") if isinstance(item.get("pattern"), str) else None,
                                             doc.position(["parameters", index])))
+    shared = SharedDefinitions()
+    if isinstance(data.get("fragments"), str):
+        target = _resolve(root, data["fragments"], doc, ["fragments"], diagnostics)
+        if target:
+            shared = load_shared(target, _read, diagnostics)
     if isinstance(data.get("source"), str):
         target = _resolve(root, data["source"], doc, ["source"], diagnostics)
         if target:
@@ -148,9 +155,15 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
         if isinstance(ref, str):
             target = _resolve(root, ref, doc, ["dashboards", index], diagnostics)
             if target:
-                dashboard = _load_dashboard(target, diagnostics)
+                dashboard = _load_dashboard(target, diagnostics, shared)
                 if dashboard:
                     app.dashboards.append(dashboard)
+    for index, ref in enumerate(_list(data.get("monitors"))):
+        if isinstance(ref, str):
+            target = _resolve(root, ref, doc, ["monitors", index], diagnostics)
+            monitor = load_monitor(target, _read, diagnostics) if target else None
+            if monitor:
+                app.monitors.append(monitor)
     app.sample_files = _globs(root, data.get("samples"))
     app.test_files = _globs(root, data.get("tests"))
     for test_file in app.test_files:
@@ -158,8 +171,30 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
         for index, case in enumerate(_list(test_doc.data.get("tests")) if test_doc else []):
             if isinstance(case, dict) and isinstance(case.get("target"), str) and test_doc:
                 app.test_targets.append((case["target"], test_doc.position(["tests", index, "target"])))
+    _expand_fragments(app, shared, diagnostics)
     _resolve_query_refs(app)
     return app, diagnostics
+
+
+def _expand_fragments(app: App, shared: SharedDefinitions, diagnostics: list[Diagnostic]) -> None:
+    """Replace every ``@include NAME`` line of every query by the fragment it names."""
+    for query in app.queries:
+        query.text, query.origin = expand_query(query.text, query.origin, shared, f"queries[{query.id}].query",
+                                                diagnostics)
+    for dashboard in app.dashboards:
+        for variable in dashboard.variables:
+            if variable.query and variable.query_origin:
+                variable.query, variable.query_origin = expand_query(
+                    variable.query, variable.query_origin, shared,
+                    f"{dashboard.slug}.variables[{variable.name}].fromQuery.query", diagnostics)
+        for panel in dashboard.panels:
+            if panel.query and panel.query_origin:
+                panel.query, panel.query_origin = expand_query(
+                    panel.query, panel.query_origin, shared, f"{dashboard.slug}.panels[{panel.id}].query",
+                    diagnostics)
+    for monitor in app.monitors:
+        monitor.query, monitor.origin = expand_query(monitor.query, monitor.origin, shared,
+                                                     f"monitors[{monitor.slug}].query", diagnostics)
 
 
 def _globs(root: Path, patterns: Any) -> list[Path]:
@@ -212,7 +247,7 @@ def _load_queries(path: Path, diagnostics: list[Diagnostic]) -> list[Query] | No
     return queries
 
 
-def _load_dashboard(path: Path, diagnostics: list[Diagnostic]) -> Dashboard | None:
+def _load_dashboard(path: Path, diagnostics: list[Diagnostic], shared: SharedDefinitions) -> Dashboard | None:
     doc, _ = _read(path, "dashboard", diagnostics)
     if doc is None:
         return None
@@ -222,9 +257,10 @@ def _load_dashboard(path: Path, diagnostics: list[Diagnostic]) -> Dashboard | No
         theme=_str(data.get("theme"), "Light"), time_range=_str(data.get("timeRange"), "-1d"),
         refresh_interval=_int(data.get("refreshInterval"), 0), path=path, position=doc.position([]),
     )
-    for index, item in enumerate(_list(data.get("variables"))):
-        if isinstance(item, dict) and isinstance(item.get("name"), str):
-            dashboard.variables.append(_variable(doc, index, item))
+    for var_doc, at, item in expand_variables(doc, _list(data.get("variables")), shared, diagnostics):
+        dashboard.variables_incomplete |= not item
+        if isinstance(item.get("name"), str):
+            dashboard.variables.append(_variable(var_doc, at, item))
     for index, item in enumerate(_list(data.get("panels"))):
         if isinstance(item, dict):
             dashboard.panels.append(_panel(doc, index, item))
@@ -233,7 +269,7 @@ def _load_dashboard(path: Path, diagnostics: list[Diagnostic]) -> Dashboard | No
     return dashboard
 
 
-def _variable(doc: YamlDocument, index: int, item: dict[str, Any]) -> Variable:
+def _variable(doc: YamlDocument, at: list[str | int], item: dict[str, Any]) -> Variable:
     from_query = _dict(item.get("fromQuery"))
     metadata = _dict(item.get("metadata"))
     values = item.get("values")
@@ -241,11 +277,11 @@ def _variable(doc: YamlDocument, index: int, item: dict[str, Any]) -> Variable:
         name=item["name"], display_name=_str(item.get("displayName"), item["name"]),
         default=_str(item.get("default"), "*"), include_all=item.get("includeAll") is not False,
         query=from_query.get("query") if isinstance(from_query.get("query"), str) else None,
-        query_origin=doc.text_origin(["variables", index, "fromQuery", "query"]) if from_query else None,
+        query_origin=doc.text_origin([*at, "fromQuery", "query"]) if from_query else None,
         field=from_query.get("field") if isinstance(from_query.get("field"), str) else None,
         values=[str(v) for v in values] if isinstance(values, list) else None,
         metadata_key=metadata.get("key") if isinstance(metadata.get("key"), str) else None,
-        metadata_filter=_str(metadata.get("filter")), position=doc.position(["variables", index]),
+        metadata_filter=_str(metadata.get("filter")), position=doc.position(at),
     )
 
 

@@ -36,7 +36,7 @@ def test_run_json(result: Any) -> str:
         "app": result.app, "ok": result.ok, "passed": result.passed, "failed": result.failed,
         "events": result.events, "seconds": round(result.seconds, 3),
         "cases": [{"name": c.name, "target": c.target, "kind": c.kind, "ok": c.ok, "rows": c.rows,
-                   "columns": c.columns, "failures": c.failures, "seconds": round(c.seconds, 4),
-                   "file": c.file} for c in result.cases],
+                   "columns": c.columns, "failures": c.failures, "detail": c.detail,
+                   "seconds": round(c.seconds, 4), "file": c.file} for c in result.cases],
     }
     return json.dumps(doc, indent=2) + "\n"

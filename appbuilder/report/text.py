@@ -86,6 +86,8 @@ def test_run_text(result: Any) -> str:
     for case in result.cases:
         status = "PASS" if case.ok else "FAIL"
         lines.append(f"{status} {case.name} ({case.rows} rows, {case.seconds * 1000:.0f} ms)")
+        if case.detail:
+            lines.append(f"     {case.detail}")
         lines.extend(f"     {failure}" for failure in case.failures)
     lines.append(f"{result.passed} passed, {result.failed} failed; {result.events} sample events, "
                  f"{result.seconds:.2f} s")
