@@ -148,6 +148,12 @@ def _title(item: Any) -> str:
     return ""
 
 
+def _is_record_list(value: Any) -> bool:
+    """A non-empty list of dataclasses without identity (a monitor's triggers, its notifications)."""
+    return isinstance(value, list) and bool(value) and all(
+        dataclasses.is_dataclass(v) and not isinstance(v, type) and _identity(v) is None for v in value)
+
+
 def _as_items(value: Any) -> list[Any] | None:
     """``value`` as a list of identified items (a single identified dataclass counts), or None if it is not."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type) and _identity(value) is not None:
@@ -173,6 +179,12 @@ def _split(old: Any, new: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str
         old_items, new_items = _as_items(old_value), _as_items(new_value)
         if old_items is not None or new_items is not None:
             lists[f.name] = (old_items or [], new_items or [])
+        elif _is_record_list(old_value) or _is_record_list(new_value):
+            olds, news = list(old_value or []), list(new_value or [])
+            for i in range(max(len(olds), len(news))):  # records without identity: compared by position
+                sub_old, sub_new, _ = _split(olds[i] if i < len(olds) else None, news[i] if i < len(news) else None)
+                old_own.update({f"{f.name}[{i}].{k}": v for k, v in sub_old.items()})
+                new_own.update({f"{f.name}[{i}].{k}": v for k, v in sub_new.items()})
         elif any(dataclasses.is_dataclass(v) and not isinstance(v, type) for v in (old_value, new_value)):
             sub_old, sub_new, _ = _split(old_value, new_value)
             old_own.update({f"{f.name}.{k}": v for k, v in sub_old.items()})

@@ -100,11 +100,17 @@ def test_markdown_collapses_long_query_diffs(two: tuple[Path, Path]) -> None:
 
 def test_monitors_and_other_lists_are_diffed_generically() -> None:
     @dataclasses.dataclass
+    class Trigger:
+        level: str
+        threshold: int
+
+    @dataclasses.dataclass
     class Monitor:
         id: str
         name: str
         query: str
         threshold: int
+        triggers: list[Trigger] = dataclasses.field(default_factory=list)
 
     @dataclasses.dataclass
     class Model:
@@ -113,11 +119,15 @@ def test_monitors_and_other_lists_are_diffed_generically() -> None:
         monitors: list[Monitor]
 
     old = Model("A", "1", [Monitor("m1", "Many failures", "a\nb\n", 5), Monitor("m2", "Gone", "x", 1)])
-    new = Model("A", "1", [Monitor("m1", "Many failures", "a\nc\n", 10), Monitor("m3", "New", "y", 1)])
+    new = Model("A", "1", [Monitor("m1", "Many failures", "a\nc\n", 10, [Trigger("Critical", 3)]),
+                           Monitor("m3", "New", "y", 1)])
+    old.monitors[0].triggers = [Trigger("Critical", 2), Trigger("Warning", 1)]
     diff = diff_apps(old, new)  # type: ignore[arg-type]
     assert [(c.action, c.kind, c.item) for c in diff.changes] == [
         ("changed", "monitor", "m1"), ("added", "monitor", "m3"), ("removed", "monitor", "m2")]
-    assert [f.name for f in diff.changes[0].fields] == ["query", "threshold"]
+    fields = {f.name: (f.old, f.new) for f in diff.changes[0].fields}
+    assert fields == {"query": ("a\nb\n", "a\nc\n"), "threshold": (5, 10), "triggers[0].threshold": (2, 3),
+                      "triggers[1].level": ("Warning", None), "triggers[1].threshold": (1, None)}
     assert diff.changes[0].fields[0].line_diff() == ["@@ -1,2 +1,2 @@", " a", "-b", "+c"]
     assert "~ monitor m1 (Many failures)" in render(diff, "text")
 
