@@ -32,6 +32,7 @@ class Environment:
     folder: str | None = None
     admin_mode: bool = False
     parameters: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)  # variable this org reads → variable holding it
     position: Position | None = None
 
     @property
@@ -47,6 +48,13 @@ class Environment:
             raise ValueError(f"environment '{self.name}': set {' and '.join(missing)} (the Sumo access id and key "
                              "of this org)")
         return values[self.access_id_env], values[self.access_key_env]
+
+    def environ(self, environ: Mapping[str, str]) -> dict[str, str]:
+        """``environ`` with this org's ``variables`` taken from the variables they name; ValueError when unset."""
+        missing = [source for source in self.variables.values() if not environ.get(source)]
+        if missing:
+            raise ValueError(f"environment '{self.name}': set {' and '.join(missing)}")
+        return {**environ, **{target: environ[source] for target, source in self.variables.items()}}
 
 
 def find_environments_file(start: Path) -> Path | None:
@@ -87,6 +95,7 @@ def load_environments(path: Path) -> tuple[list[Environment], list[Diagnostic]]:
             access_key_env=spec.get("accessKeyEnv", DEFAULT_ACCESS_KEY_ENV), folder=spec.get("folder"),
             admin_mode=bool(spec.get("adminMode", False)),
             parameters={k: _text(v) for k, v in (spec.get("parameters") or {}).items()},
+            variables=dict(spec.get("variables") or {}),
             position=doc.position(["environments", name], key=True)))
     return environments, []
 

@@ -147,3 +147,36 @@ def test_count_actions_reads_any_plan_shape() -> None:
                                                                               "action": "create"},
                                      {"kind": "source", "action": "unchanged", "changes": [{"field": "x"}]}]}}
     assert count_actions(report) == {"create": 2, "unchanged": 1}
+
+
+def test_an_org_reads_its_own_token_through_variables(tmp_path: Path, two_fakes: tuple[FakeSumo, FakeSumo]) -> None:
+    a, b = two_fakes
+    app = tmp_path / "mini"
+    shutil.copytree(FIXTURE, app)
+    path = write_envs(tmp_path, f"""environments:
+  mapped:
+    baseUrl: {a.base_url}
+    variables: {{MINIMAL_TOKEN: ORG_A_TOKEN}}
+  unmapped:
+    baseUrl: {b.base_url}
+    accessIdEnv: B_ID
+    accessKeyEnv: B_KEY
+  unset:
+    baseUrl: {b.base_url}
+    variables: {{MINIMAL_TOKEN: NOT_SET}}
+""")
+    envs, problems = load_environments(path)
+    assert not problems and envs[0].variables == {"MINIMAL_TOKEN": "ORG_A_TOKEN"}
+    environ = {"SUMOLOGIC_ACCESSID": "idA", "SUMOLOGIC_ACCESSKEY": "keyA", "B_ID": "idB", "B_KEY": "keyB",
+               "ORG_A_TOKEN": "ops_org_a_token"}  # no MINIMAL_TOKEN itself
+    base = DeployOptions(client_options=dict(FAST_CLIENT), env=environ)
+
+    def install(env: Environment, params: dict[str, str], options: DeployOptions, progress):  # type: ignore[no-untyped-def]
+        return run_install(app, params, options, backup_root=tmp_path / "backups" / env.name, progress=progress,
+                           approve=lambda plan: True)
+
+    mapped, unmapped, unset = run_across("install", envs, install, {}, base, environ).results
+    assert mapped.ok, mapped.error
+    assert not unmapped.ok and "MINIMAL_TOKEN" in unmapped.error  # the source's own variable is not set
+    assert not unset.ok and unset.error == "environment 'unset': set NOT_SET" and unset.calls == 0
+    assert "ops_org_a_token" not in json.dumps([r.report for r in (mapped, unmapped, unset)])

@@ -49,6 +49,7 @@ def count_actions(report: Any) -> dict[str, int]:
 def _options_for(environment: Environment, base: DeployOptions, environ: Mapping[str, str]) -> DeployOptions:
     access_id, access_key = environment.credentials(environ)
     return replace(base, access_id=access_id, access_key=access_key, deployment=environment.deployment,
+                   env=environment.environ(environ) if environment.variables else base.env,
                    base_url=environment.base_url, folder=environment.folder or base.folder,
                    admin_mode=environment.admin_mode or base.admin_mode)
 
