@@ -81,7 +81,8 @@ def diff_markdown(diff: AppDiff) -> str:
                       ""]
             for f in c.fields:
                 lines += _field_lines(f"{c.kind} {c.item}", f)
-    return "\n".join(lines).rstrip("\n")
+    # one blank line between blocks (diff lines inside fences are never empty: they start with ' ', '+' or '-')
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).rstrip("\n")
 
 
 @register("markdown", EnvironmentsReport)
