@@ -71,3 +71,12 @@ def test_refusals_write_nothing(here: Path) -> None:
     assert cli_run("new", "x", "--from-samples", "missing.jsonl")[0] == 1
     outcome = run_new(here / "numbers", None)
     assert outcome.ok and outcome.group_field == "category"
+
+
+def test_unwritable_targets_are_clear_errors(here: Path, app_dir: Path) -> None:
+    (here / "blocker").write_text("", encoding="utf-8")
+    code, out = cli_run("new", "blocker/demo")
+    assert code == 1 and "cannot write" in out and "blocker/demo: not scaffolded" in out
+    code, out = cli_run("docs", "app", "-o", "blocker/page.md")
+    assert code == 1 and "blocker/page.md: error: cannot write" in out
+    assert cli_run("diff", "app", "app", "-o", "blocker/d.md")[0] == 1

@@ -42,7 +42,10 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None)
     if outcome.diff is not None:
         text = render(outcome.diff, fmt)
         if output:
-            Path(output).write_text(text + "\n", encoding="utf-8")
+            try:
+                Path(output).write_text(text + "\n", encoding="utf-8")
+            except OSError as exc:
+                raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
         else:
             emit(text)
     sys.exit(outcome.exit_code)
@@ -59,7 +62,7 @@ def docs(path: str, output: str | None) -> None:
 
     outcome = run_docs(existing(path), Path(output) if output else None)
     if not outcome.ok:
-        emit(render(DiagnosticReport(outcome.diagnostics, f"{path}: invalid, no page written"), "text"), err=True)
+        emit(render(DiagnosticReport(outcome.diagnostics, f"{path}: no page written"), "text"), err=True)
         sys.exit(1)
     if outcome.written is not None:
         emit(f"wrote {outcome.written}")
@@ -78,7 +81,7 @@ def new(name: str, samples: str | None) -> None:
 
     outcome = run_new(Path(name), Path(samples) if samples else None)
     if not outcome.ok:
-        emit(render(DiagnosticReport(outcome.diagnostics, f"{name}: nothing written"), "text"), err=True)
+        emit(render(DiagnosticReport(outcome.diagnostics, f"{name}: not scaffolded"), "text"), err=True)
         sys.exit(1)
     for path in outcome.written:
         emit(f"wrote {path}")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.diagnostics import Diagnostic
-from appbuilder.model import App
+from appbuilder.model import App, Position
 
 PANEL_CHARTS_WITHOUT_QUERY = {"text"}
 PARAMETER = re.compile(r"\$\{(\w+)\}")
@@ -195,7 +195,13 @@ def run_docs(path: Path, output: Path | None) -> DocsOutcome:
     app = validation.app
     outcome.page = render_page(app, f"app_definitions/{app.root.resolve().name}")
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(outcome.page, encoding="utf-8")
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(outcome.page, encoding="utf-8")
+        except OSError as exc:
+            outcome.diagnostics.append(Diagnostic(Position(str(output)), f"cannot write: {exc.strerror or exc}",
+                                                  code="docs-write", hint="choose a file you can write to"))
+            outcome.page = None
+            return outcome
         outcome.written = output
     return outcome

@@ -226,10 +226,15 @@ def run_new(target: Path, samples: Path | None = None) -> NewOutcome:
     title = " ".join(part.capitalize() for part in re.split(r"[-_]", slug) if part)
     files = _files(slug, title, group, events)
     files["samples/events.jsonl"] = sample_text if sample_text.endswith("\n") else sample_text + "\n"
-    for name, text in files.items():
-        path = target / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        outcome.written.append(path)
-    outcome.written += write_schemas(target / ".schemas")
+    try:
+        for name, text in files.items():
+            path = target / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            outcome.written.append(path)
+        outcome.written += write_schemas(target / ".schemas")
+    except OSError as exc:
+        outcome.diagnostics.append(Diagnostic(Position(str(exc.filename or target)),
+                                              f"cannot write: {exc.strerror or exc}", code="new-write",
+                                              hint="choose a directory you can write to"))
     return outcome
