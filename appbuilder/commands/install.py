@@ -98,8 +98,7 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
             if not approved(approve, plan):
                 outcome.aborted = True
                 return
-            result = apply_plan(plan, remote, state, token=token, force=force, backup_root=backup_root,
-                                progress=progress)
+            result = apply_plan(plan, remote, state, token=token, force=force, backup_root=backup_root)
             _take(outcome, result)
         except SumoError as exc:
             partial = getattr(exc, "result", None)

@@ -60,7 +60,7 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
             outcome.aborted = True
             return
         try:
-            result = apply_plan(plan, remote, state, token=token, backup_root=backup_root, progress=progress)
+            result = apply_plan(plan, remote, state, token=token, backup_root=backup_root)
             take_result(outcome, result)
             outcome.content_id = result.content_id
         except SumoError as exc:

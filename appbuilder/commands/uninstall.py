@@ -67,7 +67,7 @@ def run_uninstall(path: Path, parameters: Mapping[str, str], options: DeployOpti
             outcome.aborted = True
             return
         try:
-            take_result(outcome, apply_plan(plan, remote, state, backup_root=backup_root, progress=progress))
+            take_result(outcome, apply_plan(plan, remote, state, backup_root=backup_root))
         except SumoError as exc:
             partial = getattr(exc, "result", None)
             if isinstance(partial, ApplyResult):

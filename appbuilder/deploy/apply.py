@@ -216,12 +216,13 @@ def _run(change: ResourceChange, org: Org, result: ApplyResult) -> None:
 
 
 def apply_plan(plan: Plan, remote: Remote, state: RemoteState, *, token: str | None = None, force: bool = False,
-               backup_root: Path = Path("backups"), progress: Progress | None = None) -> ApplyResult:
-    """Make Sumo match the plan. Raises DeployError/SumoError; ``result`` so far is attached as ``.result``."""
+               backup_root: Path = Path("backups")) -> ApplyResult:
+    """Make Sumo match the plan (retries and job polls are reported by ``remote.client``). Raises
+    DeployError/SumoError (or KeyboardInterrupt); the ``result`` so far is attached to it as ``.result``."""
     check_preconditions(plan, token, force)
     if token:
         remote.client.redactor.add(token)
-    org = Org(remote, state, plan.app, token, progress)
+    org = Org(remote, state, plan.app, token)
     result = ApplyResult()
     try:
         if plan.changed:
@@ -230,7 +231,7 @@ def apply_plan(plan: Plan, remote: Remote, state: RemoteState, *, token: str | N
         execute(plan, org, result)
         if result.content_id is None:
             result.content_id = state.folder_id
-    except Exception as exc:
+    except BaseException as exc:  # also Ctrl-C: what was done so far is still reported
         exc.result = result  # type: ignore[attr-defined]
         raise
     return result

@@ -70,14 +70,18 @@ def load_and_build(path: Path, parameters: Mapping[str, str]) -> Built:
 
 
 def open_remote(options: DeployOptions, progress: Progress | None = None) -> Remote:
-    """A Remote over a new client (its retry and job-poll lines go to ``progress`` unless the client options
-    name another); raises SumoConfigError when credentials are missing or wrong."""
+    """A Remote over a new client; the client is the one place that reports retries and job polls, to
+    ``progress`` (the command's callback; the client options' own only when none is given). Raises
+    SumoConfigError when credentials are missing or wrong."""
     from appbuilder.sumo.client import SumoClient
     from appbuilder.sumo.endpoints import resolve_credentials
 
     credentials = resolve_credentials(options.access_id, options.access_key, options.deployment,
                                       options.base_url, env=options.env)
-    client = SumoClient(credentials, **{"progress": progress, **options.client_options})
+    client_options = dict(options.client_options)
+    if progress is not None:
+        client_options["progress"] = progress
+    client = SumoClient(credentials, **client_options)
     return Remote(client, admin=options.admin_mode)
 
 

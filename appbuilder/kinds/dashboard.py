@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from appbuilder.kinds.base import DeployError, Item, Org
-from appbuilder.kinds.library import InFolderKind, create_once, delete_item, find_in_folder, folder_id
+from appbuilder.kinds.library import InFolderKind, delete_item, find_in_folder, folder_id
 from appbuilder.sumo.normalise import normalise_dashboard
 
 SYNC_TYPE = "DashboardV2SyncDefinition"
@@ -55,7 +55,7 @@ class DashboardKind(InFolderKind):
     def create(self, org: Org, after: Item) -> dict[str, str]:
         parent = folder_id(org)
         client = org.remote.client
-        made = create_once(lambda: client.post(API, to_request(after.body, parent), replay=False),
+        made = client.create_once(lambda: client.post(API, to_request(after.body, parent), replay=False),
                            lambda: self._found(org, after.identity))
         return {"contentId": str(made.get("contentId") or ""), "dashboardId": str(made.get("id") or "")}
 
