@@ -102,8 +102,11 @@ def backup_before(plan: Plan, org: Org, root: Path, reason: str) -> Backup | Non
     extra: dict[str, Any] = {"version": plan.version, "contentId": state.folder_id, "tokenEnv": plan.token_env}
     if state.collector is not None:
         extra["collector"] = {"id": state.collector.get("id"), "name": state.collector.get("name")}
-    items = [{"kind": c.kind, "identity": c.renamed_from or c.identity, "body": c.before} for c in risky
-             if c.kind not in OWN_FILES and not _in_folder(c.kind)]
+    # every item of a kind with something at risk, as the folder's content holds every child: a restore brings
+    # the whole kind back to this state, and what the backup does not hold is what did not exist
+    kinds = {c.kind for c in risky if c.kind not in OWN_FILES and not _in_folder(c.kind)}
+    items = [{"kind": c.kind, "identity": c.renamed_from or c.identity, "body": c.before} for c in plan.changes
+             if c.kind in kinds and c.before is not None]
     target = {**plan.target.to_dict(), "parentPath": org.remote.folder_path(state)}
     return write_backup(root, plan.app, reason, target, content=content, source=source, collector=collector,
                         extra=extra, redactor=org.remote.client.redactor, items=items)
