@@ -52,7 +52,11 @@ def resolve_token(env_name: str | None, token_file: Path | None = None,
         except OSError as exc:
             raise DeployError(f"cannot read the token file {token_file}: {exc.strerror}",
                               hint=token_hint(env_name)) from None
-        return text or None
+        except UnicodeDecodeError:
+            raise DeployError(f"the token file {token_file} is not text (UTF-8)", hint=token_hint(env_name)) from None
+        if not text:
+            raise DeployError(f"the token file {token_file} is empty", hint=token_hint(env_name))
+        return text
     return None
 
 
