@@ -26,6 +26,7 @@ from appbuilder.deploy.changes import (
     ResourceChange,
     Target,
 )
+from appbuilder.deploy.elsewhere import earlier_copies
 from appbuilder.deploy.marker import Marker, fingerprint, fit_description, modified_after, split_description
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.kinds import KINDS, Item, Kind, Org
@@ -180,8 +181,9 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     recorded = quick or (found is not None and not ours and found.state == state_now)
     index = next(i for i, c in enumerate(changes) if c.kind == "folder")
     changes[index] = _folder_change(*folder, drift, others, recorded, note)
+    notes = earlier_copies(remote, state, str(manifest.app), bool(getattr(build, "monitors", None)))
     plan = Plan(str(manifest.app), str(manifest.version), "install", state.target, tuple(changes),
-                state.fingerprint(), marker, True, manifest.token_env, ours)
+                state.fingerprint(), marker, True, manifest.token_env, ours, tuple(notes))
     return plan, state
 
 

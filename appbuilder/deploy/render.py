@@ -34,6 +34,7 @@ def render_plan(plan: Plan) -> str:
         lines.extend(f"        {line}" for line in _in_sumo(change.kind, change.before))
         for field_change in change.changes if change.action != NOOP else []:
             lines.extend(f"        {line}" for line in field_change.text().splitlines())
+    lines.extend(f"Note: {note}" for note in plan.notes)
     counts = plan.counts()
     summary = ", ".join(f"{counts[a]} {a}" for a in ACTIONS if counts.get(a))
     if not plan.changed:
