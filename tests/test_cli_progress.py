@@ -75,3 +75,28 @@ def test_each_environment_reports_its_own_retries_with_its_name(app: Path, tmp_p
     assert len(retries) == 1 and retries[0].startswith(f"[staging] {RETRY}"), err
     polls = [line for line in lines if "job running" in line]
     assert sorted(line.split("]")[0] for line in polls) == ["[prod", "[staging"], err
+
+
+def test_ctrl_c_mid_install_reports_what_was_done_and_a_rerun_finishes(app: Path, fake: FakeSumo,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from appbuilder.cli import deploy
+
+    env = {**ENV, "SUMOLOGIC_BASE_URL": fake.base_url}
+    real = deploy._progress
+
+    def interrupt(message: str) -> None:  # Ctrl-C while the app folder's import job runs
+        real(message)
+        if message.startswith("import job running"):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(deploy, "_progress", interrupt)
+    code, out, err = run("install", str(app), "--yes", env=env)
+    assert code == 130, (out, err)
+    assert "done: created collector 'Minimal Collector'" in out and "done: created source" in out
+    assert "installed" not in out.splitlines()
+    assert "error: interrupted (Ctrl-C)" in err and "hint: run `appbuilder plan`" in err
+    monkeypatch.setattr(deploy, "_progress", real)
+    code, out, err = run("install", str(app), "--yes", env=env)
+    assert code == 0, err
+    assert "done: created collector" not in out and out.splitlines()[-1] == "installed"
+    assert run("plan", str(app), "--exit-code", env=env)[0] == 0

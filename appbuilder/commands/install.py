@@ -100,9 +100,9 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
                 return
             result = apply_plan(plan, remote, state, token=token, force=force, backup_root=backup_root)
             _take(outcome, result)
-        except SumoError as exc:
+        except (SumoError, KeyboardInterrupt) as exc:  # what was done before is still reported
             partial = getattr(exc, "result", None)
-            if isinstance(partial, ApplyResult):  # what was done before the failure is still reported
+            if isinstance(partial, ApplyResult):
                 _take(outcome, partial)
             raise
 

@@ -103,6 +103,7 @@ class DeployOutcome:
     error: str | None = None
     hint: str = ""
     calls: dict[str, Any] = field(default_factory=dict)
+    interrupted: bool = False  # stopped by Ctrl-C (the error says what to do)
 
     # whether the JSON report lists validation problems (uninstall's and restore's never have)
     reports_diagnostics: ClassVar[bool] = True
@@ -151,5 +152,11 @@ def run_connected(options: DeployOptions, outcome: DeployOutcome, action: Callab
             action(remote)
         except SumoError as exc:
             fail(outcome, exc, remote.client.redactor.redact)
+        except KeyboardInterrupt:
+            outcome.interrupted = True
+            outcome.error = ("interrupted (Ctrl-C): the steps shown as done were made; the call under way may or "
+                             "may not have reached Sumo")
+            outcome.hint = ("run `appbuilder plan` to see where the org stands, then the same command again: it "
+                            "plans from what is in Sumo now and does the rest")
         finally:
             outcome.calls = remote.client.stats.as_dict()
