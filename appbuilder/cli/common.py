@@ -20,6 +20,16 @@ def parse_params(values: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
+def plural(count: int, word: str) -> str:
+    """``1 error``, ``2 errors``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def summary(path: str, errors: int, warnings: int, verdict: str) -> str:
+    """The last line of a report: ``app: invalid (1 error, 2 warnings)``."""
+    return f"{path}: {verdict} ({plural(errors, 'error')}, {plural(warnings, 'warning')})"
+
+
 def existing(path: str) -> Path:
     target = Path(path)
     if not target.exists():

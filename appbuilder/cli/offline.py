@@ -7,22 +7,23 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import FORMAT_CHOICE, emit, existing, parse_params
+from appbuilder.cli.common import FORMAT_CHOICE, emit, existing, parse_params, plural, summary
 from appbuilder.cli.group import cli
 
 
 @cli.command()
 @click.argument("path")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Install parameter to check as build would, repeatable.")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
-def validate(path: str, fmt: str) -> None:
+def validate(path: str, params: tuple[str, ...], fmt: str) -> None:
     """Check an app definition (schema, references, variables, layout, queries). Exit 1 when invalid."""
     from appbuilder.commands.validate import run_validate
     from appbuilder.validate.reporting import render
 
-    result = run_validate(existing(path))
-    summary = (f"{path}: valid" if result.ok else f"{path}: invalid") + \
-        f" ({len(result.errors)} errors, {len(result.warnings)} warnings)"
-    emit(render(result.diagnostics, fmt, summary=summary))
+    result = run_validate(existing(path), parse_params(params))
+    verdict = "valid" if result.ok else "invalid"
+    emit(render(result.diagnostics, fmt, summary=summary(path, len(result.errors), len(result.warnings), verdict)))
     sys.exit(0 if result.ok else 1)
 
 
@@ -39,7 +40,9 @@ def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> N
 
     outcome = run_build(existing(path), Path(output) if output else None, parse_params(params))
     if not outcome.ok or outcome.result is None:
-        emit(render(outcome.validation.diagnostics, fmt, summary=f"{path}: not built"), err=fmt == "text")
+        validation = outcome.validation
+        verdict = summary(path, len(validation.errors), len(validation.warnings), "not built")
+        emit(render(validation.diagnostics, fmt, summary=verdict), err=fmt == "text")
         sys.exit(1)
     warnings = render(outcome.validation.warnings, fmt) if fmt != "json" else ""
     emit(warnings, err=True)
@@ -72,7 +75,8 @@ def query_lint(files: tuple[str, ...], syntax_only: bool) -> None:
     stdin_text = click.get_text_stream("stdin").read() if "-" in files else None
     result = lint_files(list(files), syntax_only=syntax_only, stdin_text=stdin_text)
     emit("\n".join(result.lines))
-    emit(f"{len(result.files)} files, {result.count('error')} errors, {result.count('warning')} warnings", err=True)
+    emit(f"{plural(len(result.files), 'file')}, {plural(result.count('error'), 'error')}, "
+         f"{plural(result.count('warning'), 'warning')}", err=True)
     sys.exit(0 if result.ok else 1)
 
 
@@ -85,19 +89,22 @@ def query_lint(files: tuple[str, ...], syntax_only: bool) -> None:
 def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...], fmt: str,
                  output: str | None) -> None:
     """Run every panel and saved search on the app's sample events and check its expectations."""
-    from appbuilder.commands.test import render_json, render_junit, render_text, run_app_tests
-    from appbuilder.validate import validate_app
+    from appbuilder.commands.test import render_json, render_junit, render_text, run_test, write_report
     from appbuilder.validate.reporting import render
 
-    validation = validate_app(existing(path), lint_queries=False)
-    if not validation.ok or validation.app is None:
-        emit(render(validation.diagnostics, "text", summary=f"{path}: invalid, not tested"), err=True)
+    outcome = run_test(existing(path), variables=parse_params(variables), parameters=parse_params(params))
+    validation, result = outcome.validation, outcome.result
+    if result is None:
+        verdict = summary(path, len(validation.errors), len(validation.warnings), "invalid, not tested")
+        emit(render(validation.diagnostics, "text", summary=verdict), err=True)
         sys.exit(1)
-    result = run_app_tests(validation.app, variables=parse_params(variables), parameters=parse_params(params))
     renderer = {"text": render_text, "json": render_json, "junit": render_junit}[fmt]
     report = renderer(result)
     if output:
-        Path(output).write_text(report + "\n", encoding="utf-8")
+        problem = write_report(Path(output), report + "\n")
+        if problem is not None:
+            emit(render([problem], "text"), err=True)
+            sys.exit(1)
         emit(render_text(result) if fmt != "text" else report)
     else:
         emit(report)

@@ -1,19 +1,20 @@
 """Load an app directory (``app.yaml`` and the files it names) into the typed model.
 
-Each file is read and checked against its JSON Schema; model objects are built from whatever is usable so that
-all problems of all files are reported in one run.
+Each file is read (syntax, encoding, size, depth); model objects are built from whatever is usable so that all
+problems of all files are reported in one run. The parsed documents are kept for the validate stage, which checks
+them against their JSON Schemas: loading never imports validation.
 """
 
 from __future__ import annotations
 
 import glob
-import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.layout import flow_layout
-from appbuilder.load.yamlfile import YamlDocument, read_yaml
+from appbuilder.load.yamlfile import YamlDocument, display_path, read_yaml
 from appbuilder.model import (
     App,
     Collector,
@@ -26,17 +27,25 @@ from appbuilder.model import (
     Source,
     Variable,
 )
-from appbuilder.validate.schema import validate_document
 
 APP_FILE = "app.yaml"
 
 
-def _display(path: Path) -> str:
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
+@dataclass(frozen=True)
+class LoadedDocument:
+    """One parsed YAML file of the app and its kind (app, source, queries, dashboard, tests)."""
+
+    kind: str
+    doc: YamlDocument
+
+
+@dataclass
+class LoadedApp:
+    """The app model (None when app.yaml is unusable), its parsed documents, and every load problem."""
+
+    app: App | None
+    documents: list[LoadedDocument] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 def _yaml_kind(value: Any) -> str:
@@ -52,20 +61,26 @@ def _yaml_kind(value: Any) -> str:
     return "a string" if isinstance(value, str) else "a mapping"
 
 
-def _read(path: Path, kind: str, diagnostics: list[Diagnostic]) -> tuple[YamlDocument | None, bool]:
-    """Read and schema-check one file; returns the document (or None) and whether it is schema-valid."""
-    doc, problems = read_yaml(path, _display(path))
-    diagnostics.extend(problems)
-    if doc is None:
-        return None, False
-    if not isinstance(doc.data, dict):
-        diagnostics.append(Diagnostic(doc.position([]), f"expected a mapping at the top of this {kind} file, "
-                                      f"found {_yaml_kind(doc.data)}", code="schema",
-                                      hint=f"see `appbuilder schema {kind}`"))
-        return None, False
-    schema_problems = validate_document(doc, kind)
-    diagnostics.extend(schema_problems)
-    return doc, not schema_problems
+class _Reader:
+    """Reads the files of one app, keeping the documents and the problems."""
+
+    def __init__(self) -> None:
+        self.documents: list[LoadedDocument] = []
+        self.diagnostics: list[Diagnostic] = []
+
+    def read(self, path: Path, kind: str) -> YamlDocument | None:
+        """Read one file; None when it cannot be used (the reason is recorded)."""
+        doc, problems = read_yaml(path, display_path(path))
+        self.diagnostics.extend(problems)
+        if doc is None:
+            return None
+        if not isinstance(doc.data, dict):
+            self.diagnostics.append(Diagnostic(doc.position([]), f"expected a mapping at the top of this {kind} "
+                                               f"file, found {_yaml_kind(doc.data)}", code="schema",
+                                               hint=f"see `appbuilder schema {kind}`"))
+            return None
+        self.documents.append(LoadedDocument(kind, doc))
+        return doc
 
 
 def _str(value: Any, default: str = "") -> str:
@@ -84,9 +99,27 @@ def _int(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+def _inside(root: Path, target: Path) -> bool:
+    """Whether ``target`` (symbolic links followed) lies inside the app directory ``root``."""
+    try:
+        target.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def _outside(doc: YamlDocument, at: list[str | int], ref: str) -> Diagnostic:
+    return Diagnostic(doc.position(at), f"'{ref}' is outside the app directory", code="outside-app",
+                      path=".".join(str(s) for s in at),
+                      hint="files of an app live in its directory; give a path relative to app.yaml without '..'")
+
+
 def _resolve(base: Path, ref: str, doc: YamlDocument, at: list[str | int],
              diagnostics: list[Diagnostic]) -> Path | None:
     target = (base / ref)
+    if not _inside(base, target):
+        diagnostics.append(_outside(doc, at, ref))
+        return None
     if not target.is_file():
         what = "is a directory" if target.is_dir() else "does not exist"
         diagnostics.append(Diagnostic(doc.position(at), f"'{ref}' {what}", code="missing-file",
@@ -97,26 +130,39 @@ def _resolve(base: Path, ref: str, doc: YamlDocument, at: list[str | int],
 
 
 def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
-    """Load the app at ``path`` (its directory or its app.yaml). Returns the app (None if unusable) and problems."""
-    given = Path(path)
-    diagnostics: list[Diagnostic] = []
+    """Load the app at ``path`` (its directory or its app.yaml). Returns the app (None if unusable) and the load
+    problems (schema checks belong to the validate stage)."""
+    loaded = load_definition(path)
+    return loaded.app, loaded.diagnostics
+
+
+def load_definition(path: str | Path) -> LoadedApp:
+    """Load the app at ``path`` (its directory or its app.yaml): the model, its documents and the load problems."""
+    reader = _Reader()
+    app = _load(Path(path), reader)
+    return LoadedApp(app, reader.documents, reader.diagnostics)
+
+
+def _load(given: Path, reader: _Reader) -> App | None:
+    diagnostics = reader.diagnostics
     if given.is_dir():
         manifest = given / APP_FILE
         if not manifest.exists():
-            return None, [Diagnostic(Position(_display(given)), f"no {APP_FILE} in this directory",
+            diagnostics.append(Diagnostic(Position(display_path(given)), f"no {APP_FILE} in this directory",
                                      code="missing-file", hint="point at an app directory such as "
-                                     "app_definitions/1password")]
+                                     "app_definitions/1password"))
+            return None
     elif given.name in (APP_FILE, "app.yml") or not given.exists():
         manifest = given
     else:
         app_dir = given.parent.parent if given.parent.name == "dashboards" else given.parent
-        return None, [Diagnostic(Position(_display(given)), f"expected the app manifest ({APP_FILE}) or the app "
-                                 f"directory, got '{given.name}'", code="not-an-app",
-                                 hint=f"run on the directory holding {APP_FILE}, e.g. "
-                                 f"{_display(app_dir)}")]
-    doc, _ = _read(manifest, "app", diagnostics)
+        diagnostics.append(Diagnostic(Position(display_path(given)), f"expected the app manifest ({APP_FILE}) or the "
+                                      f"app directory, got '{given.name}'", code="not-an-app",
+                                      hint=f"run on the directory holding {APP_FILE}, e.g. {display_path(app_dir)}"))
+        return None
+    doc = reader.read(manifest, "app")
     if doc is None:
-        return None, diagnostics
+        return None
     data = doc.data
     root = manifest.parent
     app = App(
@@ -129,7 +175,10 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
         lint_severity={k: v for k, v in _dict(_dict(data.get("lint")).get("severity")).items()
                        if isinstance(v, str)},
         position=doc.position([]),
+        parameters_position=doc.position(["parameters"], key=True) if "parameters" in data else None,
     )
+    app.lint_severity_positions = {str(k): doc.position(["lint", "severity", k], key=True)
+                                   for k in _dict(_dict(data.get("lint")).get("severity"))}
     for index, item in enumerate(_list(data.get("parameters"))):
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             app.parameters.append(Parameter(item["name"], _str(item.get("default")), _str(item.get("description")),
@@ -138,40 +187,54 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
     if isinstance(data.get("source"), str):
         target = _resolve(root, data["source"], doc, ["source"], diagnostics)
         if target:
-            app.source = _load_source(target, diagnostics)
+            app.source = _load_source(target, reader)
     if isinstance(data.get("queries"), str):
         target = _resolve(root, data["queries"], doc, ["queries"], diagnostics)
-        if target:
-            loaded = _load_queries(target, diagnostics)
-            app.queries, app.queries_unreadable = loaded or [], loaded is None
+        loaded = _load_queries(target, reader) if target else None
+        app.queries, app.queries_unreadable = loaded or [], loaded is None
     for index, ref in enumerate(_list(data.get("dashboards"))):
         if isinstance(ref, str):
             target = _resolve(root, ref, doc, ["dashboards", index], diagnostics)
-            if target:
-                dashboard = _load_dashboard(target, diagnostics)
-                if dashboard:
-                    app.dashboards.append(dashboard)
-    app.sample_files = _globs(root, data.get("samples"))
-    app.test_files = _globs(root, data.get("tests"))
+            dashboard = _load_dashboard(target, reader) if target else None
+            if dashboard:
+                app.dashboards.append(dashboard)
+            else:
+                app.dashboards_unreadable.append(Path(ref).stem)
+    app.sample_files = _globs(root, doc, "samples", diagnostics)
+    app.test_files = _globs(root, doc, "tests", diagnostics)
     for test_file in app.test_files:
-        test_doc, _ = _read(test_file, "tests", diagnostics)
+        test_doc = reader.read(test_file, "tests")
         for index, case in enumerate(_list(test_doc.data.get("tests")) if test_doc else []):
             if isinstance(case, dict) and isinstance(case.get("target"), str) and test_doc:
                 app.test_targets.append((case["target"], test_doc.position(["tests", index, "target"])))
     _resolve_query_refs(app)
-    return app, diagnostics
+    return app
 
 
-def _globs(root: Path, patterns: Any) -> list[Path]:
+def _globs(root: Path, doc: YamlDocument, key: str, diagnostics: list[Diagnostic]) -> list[Path]:
+    """The files the patterns under ``key`` match; a pattern matching nothing, or reaching outside, is a problem."""
     found: list[Path] = []
-    for pattern in _list(patterns):
-        if isinstance(pattern, str):
-            found.extend(Path(p) for p in sorted(glob.glob(str(root / pattern))) if Path(p).is_file())
+    for index, pattern in enumerate(_list(doc.data.get(key))):
+        if not isinstance(pattern, str):
+            continue
+        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+            diagnostics.append(_outside(doc, [key, index], pattern))
+            continue
+        matched = [Path(p) for p in sorted(glob.glob(str(root / pattern))) if Path(p).is_file()]
+        inside = [p for p in matched if _inside(root, p)]
+        if len(inside) < len(matched):
+            diagnostics.append(_outside(doc, [key, index], pattern))
+        if not matched:
+            diagnostics.append(Diagnostic(doc.position([key, index]), f"'{pattern}' matches no file",
+                                          code="missing-file", path=f"{key}[{index}]",
+                                          hint=f"paths and globs are relative to {doc.display}; add the files or "
+                                          f"remove the entry"))
+        found.extend(inside)
     return found
 
 
-def _load_source(path: Path, diagnostics: list[Diagnostic]) -> Source | None:
-    doc, _ = _read(path, "source", diagnostics)
+def _load_source(path: Path, reader: _Reader) -> Source | None:
+    doc = reader.read(path, "source")
     if doc is None:
         return None
     col = _dict(doc.data.get("collector"))
@@ -189,9 +252,9 @@ def _load_source(path: Path, diagnostics: list[Diagnostic]) -> Source | None:
     )
 
 
-def _load_queries(path: Path, diagnostics: list[Diagnostic]) -> list[Query] | None:
+def _load_queries(path: Path, reader: _Reader) -> list[Query] | None:
     """The named queries, or None when the file cannot be read at all."""
-    doc, _ = _read(path, "queries", diagnostics)
+    doc = reader.read(path, "queries")
     if doc is None:
         return None
     queries: list[Query] = []
@@ -212,8 +275,8 @@ def _load_queries(path: Path, diagnostics: list[Diagnostic]) -> list[Query] | No
     return queries
 
 
-def _load_dashboard(path: Path, diagnostics: list[Diagnostic]) -> Dashboard | None:
-    doc, _ = _read(path, "dashboard", diagnostics)
+def _load_dashboard(path: Path, reader: _Reader) -> Dashboard | None:
+    doc = reader.read(path, "dashboard")
     if doc is None:
         return None
     data = doc.data

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
-from appbuilder.diagnostics import Diagnostic
+from appbuilder.diagnostics import WARNING, Diagnostic
+from appbuilder.load.samples import SampleData, read_sample_data
 from appbuilder.model import App, Position, TextOrigin
-
-
-def read_samples(paths: list[Path]) -> Iterator[dict[str, object]]:
-    """Events from JSON-lines sample files; lines that are not JSON objects are skipped."""
-    for path in paths:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    event = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if isinstance(event, dict):
-                    yield event
 
 
 def _app_queries(app: App) -> Iterator[tuple[str, TextOrigin | None, Position | None, str | None, str]]:
@@ -41,18 +24,26 @@ def _app_queries(app: App) -> Iterator[tuple[str, TextOrigin | None, Position | 
                        f"{dashboard.slug}.panels[{panel.id}].query")
 
 
-def lint_app_queries(app: App) -> list[Diagnostic]:
-    """Lint findings for every query of ``app``, positioned in the YAML files."""
+def lint_app_queries(app: App, samples: SampleData | None = None) -> list[Diagnostic]:
+    """Lint findings for every query of ``app``, positioned in the YAML files (``samples`` are read if not given)."""
     from appbuilder.query import LintContext, event_fields_from_samples, lint_query
 
-    event_fields = event_fields_from_samples(read_samples(app.sample_files)) if app.sample_files else None
+    data = samples if samples is not None else read_sample_data(app)
+    event_fields = event_fields_from_samples(data.events) if data.events else None
     charts_by_query: dict[str, str] = {}
     for dashboard in app.dashboards:
         for panel in dashboard.panels:
             if panel.query_ref:
                 charts_by_query.setdefault(panel.query_ref, panel.chart)
     found: list[Diagnostic] = []
-    for text, origin, position, chart, field_path in _app_queries(app):
+    queries = list(_app_queries(app))
+    lacking = event_fields is None and not data.diagnostics  # broken sample files are reported already
+    if lacking and queries and app.lint_severity.get("unknown-json-path") != "off":
+        found.append(Diagnostic(app.position or Position(str(app.root)), "the unknown-json-path check is off: "
+                                "the app has no sample events", severity=WARNING, code="lint-off",
+                                path="samples", hint="add JSON-lines sample events under samples: in app.yaml "
+                                "(e.g. samples/*.jsonl), or set lint.severity.unknown-json-path: off"))
+    for text, origin, position, chart, field_path in queries:
         if chart is None and field_path.startswith("queries["):
             chart = charts_by_query.get(field_path[len("queries["):-len("].query")])
         context = LintContext(event_fields=event_fields, chart=chart, severity=dict(app.lint_severity))

@@ -59,7 +59,8 @@ def _validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(_inline_local_refs(schema, schema.get("$defs", {})))
 
 
-def _field_path(path: list[str | int]) -> str:
+def field_path(path: list[str | int]) -> str:
+    """A document path as shown in messages: ``panels[2].query``."""
     out = ""
     for step in path:
         out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
@@ -168,5 +169,5 @@ def validate_document(doc: YamlDocument, kind: str) -> list[Diagnostic]:
             if dedupe in seen:
                 continue
             seen.add(dedupe)
-            diagnostics.append(Diagnostic(position, message, code="schema", path=_field_path(path), hint=hint))
+            diagnostics.append(Diagnostic(position, message, code="schema", path=field_path(path), hint=hint))
     return sorted(diagnostics, key=Diagnostic.sort_key)

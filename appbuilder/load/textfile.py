@@ -1,0 +1,48 @@
+"""Read a user's text file safely: missing, a directory, too large, unreadable or not UTF-8 each become one
+positioned diagnostic (never an exception); a UTF-8 byte-order mark is accepted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from appbuilder.diagnostics import Diagnostic
+from appbuilder.model import Position
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """What the file should be, for messages: its name, size limit and hints."""
+
+    name: str  # "YAML file", "JSON file" …
+    max_bytes: int
+    missing_hint: str = "check the path"
+    directory_hint: str = "name the file itself"
+    size_hint: str = "is this the right file?"
+
+
+def read_text(path: Path, shown: str, kind: FileKind) -> tuple[str | None, list[Diagnostic]]:
+    """The text of ``path`` (shown as ``shown`` in messages), or None and the reason it cannot be read."""
+    here = Position(shown)
+    if not path.exists():
+        return None, [Diagnostic(here, "file not found", code="file-missing", hint=kind.missing_hint)]
+    if path.is_dir():
+        return None, [Diagnostic(here, f"is a directory, expected a {kind.name}", code="file-is-directory",
+                                 hint=kind.directory_hint)]
+    try:
+        size = path.stat().st_size
+        if size > kind.max_bytes:
+            return None, [Diagnostic(here, f"file is too large ({size / 1048576:.1f} MiB; the limit is "
+                                           f"{kind.max_bytes // 1048576} MiB)", code="file-too-large",
+                                     hint=kind.size_hint)]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic(here, f"cannot read file: {exc.strerror or exc}", code="file-unreadable",
+                                 hint="check that the file exists and is readable")]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Diagnostic(Position(shown, line, column), f"file is not valid UTF-8 (byte "
+                                 f"0x{raw[exc.start]:02x})", code="encoding", hint="save the file as UTF-8")]
