@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from appbuilder.load.textfile import FileKind, read_text
 from appbuilder.query.lint import LintContext, QueryIssue, lint_tree
 from appbuilder.query.parser import parse
 
 STDIN = "<stdin>"
+MAX_QUERY_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -47,6 +49,10 @@ class LintFilesResult:
 
 
 def lint_text(path: str, text: str, *, syntax_only: bool, ctx: LintContext | None = None) -> FileLint:
+    """Lint one query; a file without a query (empty, blanks or comments only) is an error."""
+    if not text.strip() or all(not ln.strip() or ln.strip().startswith("//") for ln in text.splitlines()):
+        return FileLint(path, [QueryIssue(1, 1, "empty-query", "error", "the file holds no query",
+                                          "a query file holds one Sumo query; is this the right file?")])
     tree = parse(text)
     if syntax_only:
         issues = [QueryIssue(i.line, i.column, "syntax", "error", i.message, i.hint) for i in tree.issues]
@@ -65,11 +71,10 @@ def lint_files(paths: list[str], *, syntax_only: bool, stdin_text: str | None) -
         if path == "-":
             result.files.append(lint_text(STDIN, stdin_text or "", syntax_only=syntax_only, ctx=ctx))
             continue
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-            result.files.append(FileLint(path, error=f"cannot read: {reason}"))
+        text, problems = read_text(Path(path), path, FileKind("query file", MAX_QUERY_BYTES))
+        if text is None:
+            problem = problems[0]
+            result.files.append(FileLint(str(problem.position), error=f"{problem.message} ({problem.hint})"))
             continue
         result.files.append(lint_text(path, text, syntax_only=syntax_only, ctx=ctx))
     return result

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from appbuilder.deploy.apply import job_progress, resolve_token, token_hint
 from appbuilder.deploy.backup import Backup, read_backup, write_backup
+from appbuilder.deploy.backup_check import check_backup_dir
 from appbuilder.deploy.session import DeployOptions, DeployOutcome, Progress, run_connected
 from appbuilder.deploy.state import DeployError, Remote
 from appbuilder.sumo.collectors import normalise_collector
@@ -71,6 +72,11 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
                 backup_root: Path = Path("backups"), progress: Progress | None = None) -> RestoreOutcome:
     """Put a backup back; what is there now is backed up first."""
     outcome = RestoreOutcome(source_backup=backup_dir)
+    problems = check_backup_dir(backup_dir)  # checked locally before anything is sent
+    if problems:
+        outcome.error = "; ".join(f"{p.position}: {p.message}" for p in problems)
+        outcome.hint = problems[0].hint
+        return outcome
     try:
         backup = read_backup(backup_dir)
     except ValueError as exc:

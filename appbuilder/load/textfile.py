@@ -46,3 +46,20 @@ def read_text(path: Path, shown: str, kind: FileKind) -> tuple[str | None, list[
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, [Diagnostic(Position(shown, line, column), f"file is not valid UTF-8 (byte "
                                  f"0x{raw[exc.start]:02x})", code="encoding", hint="save the file as UTF-8")]
+
+
+TOKEN_FILE = FileKind("token file", 64 * 1024, "check the --token-file path (or tokenFile in source.yaml)",
+                      "name the file holding the token", "a token file holds one token")
+
+
+def read_token_file(path: Path) -> tuple[str | None, Diagnostic | None]:
+    """The token in ``path`` (stripped; None when empty), or a problem naming the path. The message never
+    quotes the file's content, not even the byte that is not UTF-8."""
+    text, problems = read_text(path, str(path), TOKEN_FILE)
+    if text is not None:
+        return text.strip() or None, None
+    problem = problems[0]
+    if problem.code == "encoding":
+        problem = Diagnostic(Position(str(path)), "the token file is not valid UTF-8 text", code="encoding",
+                             hint="write the token as plain text, e.g. printf %s \"$TOKEN\" > FILE")
+    return None, problem

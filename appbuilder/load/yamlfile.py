@@ -207,7 +207,8 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
     except MarkedYAMLError as exc:
         return None, [_mark_diagnostic(shown, exc)]
     except (YAMLError, RecursionError, ValueError) as exc:
-        return None, [Diagnostic(Position(shown, 1, 1), f"YAML error: {exc}", code="yaml-syntax")]
+        return None, [Diagnostic(Position(shown, 1, 1), f"YAML error: {exc}", code="yaml-syntax",
+                                 hint="fix the YAML of this file")]
     walker = _Walker(yaml.constructor, MAX_NODES)
     try:
         data = walker.walk(root, ()) if root is not None else None
@@ -220,7 +221,8 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
     except MarkedYAMLError as exc:  # e.g. an unknown tag, found while constructing a scalar
         return None, [_mark_diagnostic(shown, exc)]
     except (YAMLError, ValueError, TypeError) as exc:
-        return None, [Diagnostic(Position(shown, 1, 1), f"YAML error: {exc}", code="yaml-syntax")]
+        return None, [Diagnostic(Position(shown, 1, 1), f"YAML error: {exc}", code="yaml-syntax",
+                                 hint="fix the YAML of this file")]
     if walker.duplicates:
         return None, [Diagnostic(Position(shown, line, col), f"duplicate key '{key}'", code="duplicate-key",
                                  hint="each key may appear once in a mapping; remove or rename one of them")

@@ -51,6 +51,7 @@ def lint_app_queries(app: App, samples: SampleData | None = None) -> list[Diagno
             if issue.severity == "off":
                 continue
             where = origin.locate(issue.line, issue.column) if origin else (position or Position("?"))
+            hint = issue.hint or f"fix the query, or set lint.severity.{issue.code} in app.yaml"
             found.append(Diagnostic(where, issue.message, severity=issue.severity, code=issue.code,
-                                    path=field_path, hint=issue.hint))
+                                    path=field_path, hint=hint))
     return found

@@ -96,7 +96,7 @@ def _describe(error: ValidationError) -> tuple[str, str, list[str | int], bool]:
     if validator == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else str(error.validator_value)
         description = schema.get("properties", {}).get(missing, {}).get("description", "")
-        return f"missing required key '{missing}'", description, path, False
+        return f"missing required key '{missing}'", description or f"add '{missing}' here", path, False
     if validator == "enum":
         choices = [json.dumps(v) for v in error.validator_value]
         close = difflib.get_close_matches(json.dumps(error.instance), choices, n=1)
@@ -125,7 +125,7 @@ def _describe(error: ValidationError) -> tuple[str, str, list[str | int], bool]:
             if present:
                 return (f"give only one of {', '.join(keys)} (found {', '.join(present)})",
                         "these keys exclude each other", path, False)
-            return f"one of {', '.join(keys)} is required", "", path, False
+            return f"one of {', '.join(keys)} is required", f"add {' or '.join(keys)} here", path, False
     return error.message, schema.get("description", ""), path, False
 
 
@@ -169,5 +169,6 @@ def validate_document(doc: YamlDocument, kind: str) -> list[Diagnostic]:
             if dedupe in seen:
                 continue
             seen.add(dedupe)
+            hint = hint or f"see `appbuilder schema {kind}` for what is allowed here"
             diagnostics.append(Diagnostic(position, message, code="schema", path=field_path(path), hint=hint))
     return sorted(diagnostics, key=Diagnostic.sort_key)

@@ -1,0 +1,90 @@
+"""`--param`: one check for every command (names, characters, length, patterns on RE2), lengths after substitution."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import edit
+
+from appbuilder.cli import cli
+from appbuilder.model import Parameter
+from appbuilder.parameters import DEFAULT_PATTERN, MAX_VALUE_LENGTH, check_value
+from appbuilder.patterns import compile_pattern
+
+DECLARED = Parameter("source_category", "mini", pattern="[A-Za-z0-9/_ -]+")
+UNDECLARED = Parameter("source_category", "mini")
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ('a"b', "a double quote"), ("a'b", "a single quote"), ("a|b", "a pipe"), ("a\\b", "a backslash"),
+    ("a\nb", "a newline"), ("a\rb", "a newline"), ("a\x00b", "a control character (U+0000)"), ("a`b", "a backquote"),
+])
+def test_characters_that_break_out_are_refused_whatever_the_pattern(value: str, reason: str) -> None:
+    for parameter in (DECLARED, UNDECLARED, Parameter("p", "x", pattern=".*")):
+        problem = check_value(parameter, value, "--param")
+        assert problem is not None and reason in problem
+
+
+def test_the_default_pattern_applies_when_none_is_declared() -> None:
+    assert check_value(UNDECLARED, "security/1password_prod-*", "--param") is None
+    problem = check_value(UNDECLARED, "a b", "--param")
+    assert problem is not None and f"does not match the default pattern {DEFAULT_PATTERN}" in problem
+    assert check_value(DECLARED, "a b", "--param") is None  # the app's own pattern allows spaces
+
+
+def test_length_is_limited() -> None:
+    problem = check_value(Parameter("p", "x", pattern=".*"), "a" * (MAX_VALUE_LENGTH + 1), "--param")
+    assert problem is not None and "characters long" in problem
+
+
+def test_catastrophic_patterns_run_in_linear_time() -> None:
+    pattern = compile_pattern("(a+)+$")  # exponential on a backtracking engine
+    started = time.perf_counter()
+    assert not pattern.fullmatch("a" * 100_000 + "!")
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(("pattern", "message"), [
+    (r"(a)\1", "backreferences"), ("(?=a)a", "lookahead"), ("(?<!a)b", "lookbehind"),
+    ("a{1001}", "at most 1000 repetitions"), ("[a-", "missing ]"), ("a" * 1001, "longer than 1000"),
+])
+def test_refused_patterns_say_why(pattern: str, message: str) -> None:
+    compiled = compile_pattern(pattern)
+    assert compiled.error is not None and message in compiled.error
+    assert not compiled.fullmatch("a")
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("command", ["validate", "build", "test"])
+def test_every_offline_command_checks_params_the_same_way(app_dir: Path, command: str) -> None:
+    code, out = _run(command, "app", "--param", 'source_category=x"|delete')
+    assert code == 1
+    assert ("app/app.yaml:7:5: error: --param value of parameter 'source_category' contains a double quote, "
+            "which could change the queries it is substituted into") in out
+    code, out = _run(command, "app", "--param", "source_categry=x")
+    assert code == 1 and "app/app.yaml:6:1: error: unknown parameter 'source_categry'" in out
+    assert "did you mean 'source_category'?" in out
+    assert not Path("out").exists() and not Path("dist").exists()
+
+
+def test_names_are_checked_after_substitution(app_dir: Path) -> None:
+    edit(app_dir / "app.yaml", "    pattern: \"[A-Za-z0-9/_-]+\"\n", "")
+    code, out = _run("build", "app", "--param", f"source_category={'x' * 121}", "-o", "out")
+    assert code == 1 and "the folder name is 129 characters long with the parameters substituted" in out
+    assert "Sumo allows at most 128" in out and not Path("out").exists()
+    code, _ = _run("build", "app", "--param", f"source_category={'x' * 120}", "-o", "out")
+    assert code == 0
+
+
+def test_a_long_title_is_refused_without_parameters(app_dir: Path) -> None:
+    edit(app_dir / "dashboards/main.yaml", "title: Minimal - Main", f"title: {'T' * 256}")
+    code, out = _run("validate", "app")
+    assert code == 1 and "the dashboard title is 256 characters long; Sumo allows at most 255" in out

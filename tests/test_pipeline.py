@@ -1,0 +1,184 @@
+"""The pipeline (load → validate → build) every command walks, and the messages of the offline commands."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import edit
+
+from appbuilder.cli import cli
+from appbuilder.pipeline import run_pipeline
+from appbuilder.sumo.endpoints import base_url_for
+from appbuilder.sumo.errors import SumoConfigError
+
+REPO = Path(__file__).resolve().parents[1]
+ONEPASSWORD = REPO / "app_definitions" / "1password"
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output and "internal error" not in result.output, result.output
+    if result.exception is not None:
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.exit_code, result.output
+
+
+def test_pipeline_stops_where_asked() -> None:
+    full = run_pipeline(ONEPASSWORD, {"source_category": "security/1password"})
+    assert full.ok and full.build is not None and full.parameters == {"source_category": "security/1password"}
+    assert full.build.manifest["parameters"] == full.parameters
+    assert full.validation.samples is not None and len(full.validation.samples.events) > 100
+    checked = run_pipeline(ONEPASSWORD, until="validate")
+    assert checked.ok and checked.build is None and checked.parameters == {"source_category": "1pw"}
+
+
+def test_pipeline_collects_parameter_problems_without_building() -> None:
+    result = run_pipeline(ONEPASSWORD, {"source_category": "a b"})
+    assert not result.ok and result.build is None
+    assert [d.code for d in result.diagnostics] == ["parameter-value"]
+
+
+def test_pipeline_on_nothing_usable(tmp_path: Path) -> None:
+    result = run_pipeline(tmp_path)
+    assert result.app is None and not result.ok and result.build is None
+    assert [d.code for d in result.diagnostics] == ["missing-file"]
+
+
+def test_load_does_not_import_validate() -> None:
+    """The load ↔ validate cycle is gone: loading imports no validation module."""
+    code = ("import sys, appbuilder.load; "
+            "print([m for m in sys.modules if m.startswith(('appbuilder.validate', 'appbuilder.build'))])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_an_unreadable_dashboard_adds_no_follow_on_errors(app_dir: Path) -> None:
+    (app_dir / "tests").mkdir()
+    (app_dir / "tests" / "cases.yaml").write_text(
+        "tests:\n  - name: a\n    target: main/by_category\n    rowCount: 1\n", encoding="utf-8")
+    edit(app_dir / "app.yaml", "samples:\n", "tests:\n  - tests/*.yaml\nsamples:\n")
+    edit(app_dir / "dashboards/main.yaml", "title: Minimal - Main", "title: [unclosed")
+    code, out = _run("validate", "app")
+    assert code == 1
+    errors = [line for line in out.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and errors[0].startswith("app/dashboards/main.yaml:") and "YAML syntax" in errors[0]
+
+
+def test_every_error_of_the_corpus_has_a_hint() -> None:
+    from test_bad_inputs import CASES, materialise
+
+    from appbuilder.validate import validate_app
+
+    missing = []
+    for case in CASES:
+        with pytest.MonkeyPatch.context() as patch, _tmpdir() as where:
+            patch.chdir(where)
+            result = validate_app(materialise(case, Path(where)))
+            missing += [f"{case.name}: {d}" for d in result.errors if not d.hint]
+    assert missing == []
+
+
+def _tmpdir():  # type: ignore[no-untyped-def]
+    import tempfile
+
+    return tempfile.TemporaryDirectory()
+
+
+def test_plurals(app_dir: Path) -> None:
+    edit(app_dir / "dashboards/main.yaml", "chart: pie", "chart: pi")
+    assert _run("validate", "app")[1].strip().endswith("app: invalid (1 error, 0 warnings)")
+    edit(app_dir / "dashboards/main.yaml", "chart: bar", "chart: ba")
+    assert _run("validate", "app")[1].strip().endswith("app: invalid (2 errors, 0 warnings)")
+
+
+def test_unknown_deployment_hint_names_real_flags() -> None:
+    with pytest.raises(SumoConfigError) as raised:
+        base_url_for("mars")
+    flags = re.findall(r"--[a-z-]+", raised.value.hint)
+    _, help_text = _run("plan", "--help")
+    assert flags and all(flag in help_text for flag in flags)
+
+
+def test_no_samples_turns_the_json_path_check_off_visibly(app_dir: Path) -> None:
+    edit(app_dir / "app.yaml", "samples:\n  - samples/*.jsonl\n", "")
+    code, out = _run("validate", "app", "--format", "json")
+    assert code == 0
+    [warning] = json.loads(out)["problems"]
+    assert warning["code"] == "lint-off" and "unknown-json-path check is off" in warning["message"]
+
+
+# --- test command: sample data and report paths ---------------------------------------------------------------
+
+
+def test_broken_samples_stop_test_with_positions(app_dir: Path) -> None:
+    with (app_dir / "samples" / "events.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write('{"uuid": "A3",\n')
+    code, out = _run("test", "app")
+    assert code == 1
+    assert "app/samples/events.jsonl:3:15: error: invalid JSON" in out and "not tested" in out
+
+
+def test_lookup_tables_are_checked(app_dir: Path) -> None:
+    (app_dir / "tests" / "lookups").mkdir(parents=True)
+    (app_dir / "tests" / "lookups" / "geo.jsonl").write_bytes(b'\xef\xbb\xbf{"ip": "192.0.2.10"}\n[1]\n')
+    code, out = _run("validate", "app")
+    assert code == 1 and "app/tests/lookups/geo.jsonl:2:1: error: line is not a JSON object" in out
+    assert "one lookup row" in out
+
+
+@pytest.mark.parametrize("target", ["afile/report.xml", "missing/report.xml", "adir"])
+def test_test_report_path_problems(app_dir: Path, target: str) -> None:
+    Path("afile").write_text("x", encoding="utf-8")
+    Path("adir").mkdir()
+    code, out = _run("test", "app", "--format", "junit", "-o", target)
+    assert code in (1, 2) and target in out  # 2: click refuses a directory itself
+    assert "cannot write" in out or "is a directory" in out
+    assert Path("afile").read_text(encoding="utf-8") == "x" and not Path("missing").exists()
+
+
+@pytest.mark.parametrize("target", ["afile", "afile/out"])
+def test_build_output_under_a_file(app_dir: Path, target: str) -> None:
+    Path("afile").write_text("x", encoding="utf-8")
+    code, out = _run("build", "app", "-o", target)
+    assert code in (1, 2) and "'afile' is a file" in out.replace('"', "'")
+    assert Path("afile").read_text(encoding="utf-8") == "x"
+
+
+def test_build_output_with_missing_parents_is_created(app_dir: Path) -> None:
+    code, _ = _run("build", "app", "-o", "a/b/c")
+    assert code == 0 and (Path("a/b/c") / "content.json").is_file()
+
+
+# --- query lint -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "  \n\n", "// only a comment\n"])
+def test_query_lint_of_an_empty_file_is_an_error(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "q.sumo"
+    path.write_text(text, encoding="utf-8")
+    code, out = _run("query", "lint", str(path))
+    assert code == 1 and f"{path}:1:1: error: the file holds no query" in out
+    assert "1 file, 1 error, 0 warnings" in out
+
+
+def test_query_lint_unreadable_files(tmp_path: Path) -> None:
+    (tmp_path / "bin.sumo").write_bytes(b"\xff\xfe")
+    code, out = _run("query", "lint", str(tmp_path / "bin.sumo"), str(tmp_path / "none.sumo"), str(tmp_path))
+    assert code == 1 and "not valid UTF-8" in out and "file not found" in out and "is a directory" in out
+    assert "3 files, 3 errors" in out
+
+
+def test_the_1password_app_makes_unknown_operators_errors(tmp_path: Path) -> None:
+    app = tmp_path / "1password"
+    import shutil
+
+    shutil.copytree(ONEPASSWORD, app)
+    edit(app / "queries.yaml", "| count by", "| cuont by")
+    result = run_pipeline(app, until="validate")
+    assert any(d.code == "unknown-operator" and d.is_error for d in result.diagnostics)
