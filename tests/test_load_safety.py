@@ -9,7 +9,7 @@ import pytest
 from helpers import write
 
 from appbuilder.diagnostics import InputError
-from appbuilder.load.jsonfile import MAX_JSON_DEPTH, load_json, read_json, read_jsonl
+from appbuilder.load.jsonfile import MAX_JSON_DEPTH, MAX_LINE_PROBLEMS, load_json, read_json, read_jsonl
 from appbuilder.load.textfile import read_token_file
 from appbuilder.load.yamlfile import MAX_DEPTH, read_yaml
 
@@ -98,3 +98,11 @@ def test_token_files(tmp_path: Path) -> None:
     assert problem is not None and problem.code == "file-missing" and "--token-file" in problem.hint
     _, problem = read_token_file(tmp_path)
     assert problem is not None and problem.code == "file-is-directory"
+
+
+def test_a_file_that_is_not_json_lines_is_summed_up(tmp_path: Path) -> None:
+    text = "".join(f"line {n}: not json\n" for n in range(1, 31)) + '{"ok": 1}\n'
+    lines = read_jsonl(write(tmp_path, text, "notes.jsonl"), "notes.jsonl")
+    assert lines.rows == [(31, {"ok": 1})]
+    assert [d.position.line for d in lines.diagnostics] == [*range(1, MAX_LINE_PROBLEMS + 1), MAX_LINE_PROBLEMS + 1]
+    assert lines.diagnostics[-1].message == f"{30 - MAX_LINE_PROBLEMS} more lines of this file are not JSON objects"

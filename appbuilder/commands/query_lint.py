@@ -8,6 +8,7 @@ from pathlib import Path
 from appbuilder.load.textfile import FileKind, read_text
 from appbuilder.query.lint import LintContext, QueryIssue, lint_tree
 from appbuilder.query.parser import parse
+from appbuilder.validate.querylint import too_deep_issue
 
 STDIN = "<stdin>"
 MAX_QUERY_BYTES = 1024 * 1024
@@ -53,11 +54,14 @@ def lint_text(path: str, text: str, *, syntax_only: bool, ctx: LintContext | Non
     if not text.strip() or all(not ln.strip() or ln.strip().startswith("//") for ln in text.splitlines()):
         return FileLint(path, [QueryIssue(1, 1, "empty-query", "error", "the file holds no query",
                                           "a query file holds one Sumo query; is this the right file?")])
-    tree = parse(text)
-    if syntax_only:
-        issues = [QueryIssue(i.line, i.column, "syntax", "error", i.message, i.hint) for i in tree.issues]
-    else:
-        issues = lint_tree(tree, ctx or LintContext())
+    try:
+        tree = parse(text)
+        if syntax_only:
+            issues = [QueryIssue(i.line, i.column, "syntax", "error", i.message, i.hint) for i in tree.issues]
+        else:
+            issues = lint_tree(tree, ctx or LintContext())
+    except RecursionError:
+        issues = [too_deep_issue()]
     return FileLint(path, issues)
 
 

@@ -98,7 +98,8 @@ class _Runner:
         except EvalError as exc:
             return None, str(exc), time.perf_counter() - start
         except Exception as exc:  # an evaluator bug must fail the case, not the run
-            return None, f"internal error: {type(exc).__name__}: {exc}", time.perf_counter() - start
+            return None, (f"the local query evaluator cannot run this query ({type(exc).__name__}: {exc}); "
+                          f"this is a gap in appbuilder's evaluator, please report it"), time.perf_counter() - start
         return table, None, time.perf_counter() - start
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appbuilder.diagnostics import Diagnostic
+from appbuilder.diagnostics import Diagnostic, field_path
 from appbuilder.layout import flow_layout
 from appbuilder.load.yamlfile import YamlDocument, display_path, read_yaml
 from appbuilder.model import (
@@ -110,7 +110,7 @@ def _inside(root: Path, target: Path) -> bool:
 
 def _outside(doc: YamlDocument, at: list[str | int], ref: str) -> Diagnostic:
     return Diagnostic(doc.position(at), f"'{ref}' is outside the app directory", code="outside-app",
-                      path=".".join(str(s) for s in at),
+                      path=field_path(at),
                       hint="files of an app live in its directory; give a path relative to app.yaml without '..'")
 
 
@@ -121,9 +121,10 @@ def _resolve(base: Path, ref: str, doc: YamlDocument, at: list[str | int],
         diagnostics.append(_outside(doc, at, ref))
         return None
     if not target.is_file():
-        what = "is a directory" if target.is_dir() else "does not exist"
+        what = "is a directory" if target.is_dir() else "is not a regular file" if target.exists() \
+            else "does not exist"
         diagnostics.append(Diagnostic(doc.position(at), f"'{ref}' {what}", code="missing-file",
-                                      path=".".join(str(s) for s in at),
+                                      path=field_path(at),
                                       hint=f"paths are relative to {doc.display}"))
         return None
     return target

@@ -17,6 +17,7 @@ from appbuilder.model import Position
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
 MAX_JSON_DEPTH = 200
+MAX_LINE_PROBLEMS = 10  # per JSON-lines file
 
 
 def _depth_exceeds(value: Any, limit: int) -> bool:
@@ -91,30 +92,36 @@ class JsonLines:
 
 
 def read_jsonl(path: Path, display: str | None = None, *, what: str = "event") -> JsonLines:
-    """Every line of a JSON-lines file that is a JSON object; each other non-blank line is a diagnostic."""
+    """Every line of a JSON-lines file that is a JSON object; the other non-blank lines are diagnostics (the first
+    ``MAX_LINE_PROBLEMS`` of them, then one saying there are more)."""
     shown = display or str(path)
     result = JsonLines()
     text, problems = read_text(path, shown, FileKind("JSON-lines file", MAX_JSON_BYTES))
     if text is None:
         result.diagnostics.extend(problems)
         return result
+    hint = f"each line holds one JSON object (one {what})"
+    bad: list[Diagnostic] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped:
             continue
+        indent = len(line) - len(line.lstrip())
         value, problem = parse_json_text(stripped, shown, number)
         if problem is not None:
-            offset = len(line) - len(line.lstrip())
-            at = problem.position
-            result.diagnostics.append(Diagnostic(Position(shown, number, at.column + offset), problem.message,
-                                                 code=problem.code,
-                                                 hint=f"each line holds one JSON object (one {what})"))
+            bad.append(Diagnostic(Position(shown, number, problem.position.column + indent), problem.message,
+                                  code=problem.code, hint=hint))
         elif not isinstance(value, dict):
-            result.diagnostics.append(Diagnostic(Position(shown, number, 1 + len(line) - len(line.lstrip())),
-                                                 f"line is not a JSON object (found {_json_kind(value)})",
-                                                 code="json-not-object",
-                                                 hint=f"each line holds one JSON object (one {what})"))
+            bad.append(Diagnostic(Position(shown, number, 1 + indent),
+                                  f"line is not a JSON object (found {_json_kind(value)})", code="json-not-object",
+                                  hint=hint))
         else:
             result.rows.append((number, value))
             result.raw.append(stripped)
+    result.diagnostics.extend(bad[:MAX_LINE_PROBLEMS])
+    if len(bad) > MAX_LINE_PROBLEMS:
+        more = bad[MAX_LINE_PROBLEMS].position
+        result.diagnostics.append(Diagnostic(more, f"{len(bad) - MAX_LINE_PROBLEMS} more lines of this file are not "
+                                             f"JSON objects", code="json-not-object",
+                                             hint="is this a JSON-lines file? only the first problems are listed"))
     return result

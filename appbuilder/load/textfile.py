@@ -29,6 +29,9 @@ def read_text(path: Path, shown: str, kind: FileKind) -> tuple[str | None, list[
     if path.is_dir():
         return None, [Diagnostic(here, f"is a directory, expected a {kind.name}", code="file-is-directory",
                                  hint=kind.directory_hint)]
+    if not path.is_file():
+        return None, [Diagnostic(here, f"is not a regular file, expected a {kind.name}", code="file-not-regular",
+                                 hint="name a regular file, not a pipe or a device")]
     try:
         size = path.stat().st_size
         if size > kind.max_bytes:

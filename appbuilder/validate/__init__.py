@@ -63,6 +63,8 @@ def check_loaded(loaded: LoadedApp, *, lint_queries: bool = True) -> ValidationR
             from appbuilder.validate.querylint import lint_app_queries
 
             diagnostics += lint_app_queries(app, samples)
+    if any(d.is_error and d.path.startswith("samples") for d in diagnostics):  # no follow-on warning
+        diagnostics = [d for d in diagnostics if d.code != "lint-off"]
     unique = [hide_secrets(d) for d in dict.fromkeys(diagnostics)]
     return ValidationResult(app, sorted(unique, key=Diagnostic.sort_key), samples)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from appbuilder.diagnostics import Diagnostic
+from appbuilder.diagnostics import Diagnostic, field_path
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
@@ -57,14 +57,6 @@ def _inline_local_refs(node: Any, defs: dict[str, Any]) -> Any:
 def _validator(kind: str) -> Draft202012Validator:
     schema = load_schema(kind)
     return Draft202012Validator(_inline_local_refs(schema, schema.get("$defs", {})))
-
-
-def field_path(path: list[str | int]) -> str:
-    """A document path as shown in messages: ``panels[2].query``."""
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out or "(document)"
 
 
 def _json_type(value: Any) -> str:

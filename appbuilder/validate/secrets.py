@@ -10,9 +10,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from appbuilder.diagnostics import Diagnostic
+from appbuilder.diagnostics import Diagnostic, field_path
 from appbuilder.load.yamlfile import YamlDocument
-from appbuilder.validate.schema import field_path
 
 MASK = "********"
 
