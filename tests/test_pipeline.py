@@ -182,3 +182,33 @@ def test_the_1password_app_makes_unknown_operators_errors(tmp_path: Path) -> Non
     edit(app / "queries.yaml", "| count by", "| cuont by")
     result = run_pipeline(app, until="validate")
     assert any(d.code == "unknown-operator" and d.is_error for d in result.diagnostics)
+
+
+@pytest.mark.parametrize("query", ["(" * 5000, "x | where " + "not " * 5000 + "true",
+                                   "x | where a = " + "-" * 5000 + "1"])
+def test_queries_too_deep_for_the_parser_are_reported(app_dir: Path, tmp_path: Path, query: str) -> None:
+    edit(app_dir / "queries.yaml", '      | json "category" as category\n      | count by category',
+         f"      {query}")
+    code, out = _run("validate", "app")
+    assert code == 1 and "app/queries.yaml:8:7: error: the query nests too deeply to be parsed" in out
+    (tmp_path / "deep.sumo").write_text(query, encoding="utf-8")
+    for extra in ([], ["--syntax-only"]):
+        code, out = _run("query", "lint", str(tmp_path / "deep.sumo"), *extra)
+        assert code == 1 and "the query nests too deeply to be parsed" in out
+
+
+def test_a_pipe_is_refused_not_read(app_dir: Path) -> None:
+    import os
+
+    os.mkfifo(app_dir / "dashboards" / "pipe.yaml")
+    edit(app_dir / "app.yaml", "  - dashboards/main.yaml\n", "  - dashboards/main.yaml\n  - dashboards/pipe.yaml\n")
+    code, out = _run("validate", "app")
+    assert code == 1 and "app/app.yaml:14:5: error: 'dashboards/pipe.yaml' is not a regular file" in out
+    code, out = _run("query", "lint", str(app_dir / "dashboards" / "pipe.yaml"))
+    assert code == 1 and "is not a regular file" in out
+
+
+def test_a_samples_error_is_not_followed_by_a_lint_warning(app_dir: Path) -> None:
+    edit(app_dir / "app.yaml", "samples/*.jsonl", "samples/*.json")
+    code, out = _run("validate", "app")
+    assert code == 1 and "matches no file" in out and "lint-off" not in out and "check is off" not in out
