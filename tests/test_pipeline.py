@@ -212,3 +212,49 @@ def test_a_samples_error_is_not_followed_by_a_lint_warning(app_dir: Path) -> Non
     edit(app_dir / "app.yaml", "samples/*.jsonl", "samples/*.json")
     code, out = _run("validate", "app")
     assert code == 1 and "matches no file" in out and "lint-off" not in out and "check is off" not in out
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """appbuilder module → the appbuilder modules its imports run (function-level imports included, TYPE_CHECKING
+    not): the module named and the packages above it, except packages the importing module is already in."""
+    import ast
+
+    package = REPO / "appbuilder"
+    modules = {}
+    for file in package.rglob("*.py"):
+        parts = list(file.relative_to(REPO).with_suffix("").parts)
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = file
+    graph: dict[str, set[str]] = {}
+    for name, file in modules.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.dump(node.test):
+                node.body = []
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.update([node.module, *(f"{node.module}.{alias.name}" for alias in node.names)])
+        resolved = set()
+        own_packages = {name.rsplit(".", n)[0] for n in range(1, name.count(".") + 1)} | {name}
+        for target in found:
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            while target and target not in own_packages:  # importing a.b.c runs a.b's __init__ too
+                resolved.add(target)
+                target = target.rpartition(".")[0]
+        graph[name] = resolved
+    return graph
+
+
+def test_no_import_cycle_through_the_pipeline() -> None:
+    graph = _import_graph()
+    mine = ("appbuilder.load", "appbuilder.validate", "appbuilder.build", "appbuilder.pipeline",
+            "appbuilder.parameters", "appbuilder.patterns", "appbuilder.commands")
+    for start in (m for m in graph if m.startswith(mine)):
+        seen, todo = set(), list(graph[start])
+        while todo:
+            current = todo.pop()
+            assert current != start, f"{start} imports itself through {sorted(seen)}"
+            if current not in seen:
+                seen.add(current)
+                todo.extend(graph.get(current, ()))
