@@ -106,3 +106,15 @@ def test_a_file_that_is_not_json_lines_is_summed_up(tmp_path: Path) -> None:
     assert lines.rows == [(31, {"ok": 1})]
     assert [d.position.line for d in lines.diagnostics] == [*range(1, MAX_LINE_PROBLEMS + 1), MAX_LINE_PROBLEMS + 1]
     assert lines.diagnostics[-1].message == f"{30 - MAX_LINE_PROBLEMS} more lines of this file are not JSON objects"
+
+
+def test_install_reports_a_bad_token_file_by_path(tmp_path: Path) -> None:
+    from appbuilder.deploy.apply import resolve_token
+    from appbuilder.deploy.state import DeployError
+
+    token_file = write(tmp_path, b"\xfftoken-bytes\n", "token")
+    with pytest.raises(DeployError) as raised:
+        resolve_token("UNSET_TOKEN_ENV", token_file, env={})
+    assert str(token_file) in raised.value.message and "not valid UTF-8" in raised.value.message
+    assert "token-bytes" not in raised.value.message and raised.value.hint
+    assert resolve_token("UNSET_TOKEN_ENV", write(tmp_path, "abc\n", "good"), env={}) == "abc"
