@@ -238,3 +238,8 @@ def test_no_import_cycle_through_the_pipeline() -> None:
             if current not in seen:
                 seen.add(current)
                 todo.extend(graph.get(current, ()))
+
+
+def test_a_malformed_var_names_its_option(app_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["test", "app", "--var", "novalue"])
+    assert result.exit_code == 2 and "Invalid value for --var: 'novalue' is not name=value" in result.output

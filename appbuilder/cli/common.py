@@ -9,13 +9,13 @@ import click
 FORMAT_CHOICE = click.Choice(["text", "json", "github"])
 
 
-def parse_params(values: tuple[str, ...]) -> dict[str, str]:
-    """``name=value`` pairs from repeated ``--param`` options."""
+def parse_params(values: tuple[str, ...], option: str = "--param") -> dict[str, str]:
+    """``name=value`` pairs from a repeated option (``--param``, ``--var``)."""
     params: dict[str, str] = {}
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"'{item}' is not name=value", param_hint="--param")
+            raise click.BadParameter(f"'{item}' is not name=value", param_hint=option)
         params[name.strip()] = value
     return params
 

@@ -92,7 +92,8 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
     from appbuilder.commands.test import render_json, render_junit, render_text, run_test, write_report
     from appbuilder.validate.reporting import render
 
-    outcome = run_test(existing(path), variables=parse_params(variables), parameters=parse_params(params))
+    outcome = run_test(existing(path), variables=parse_params(variables, "--var"),
+                       parameters=parse_params(params))
     validation, result = outcome.validation, outcome.result
     if result is None:
         verdict = summary(path, len(validation.errors), len(validation.warnings), "invalid, not tested")
