@@ -18,6 +18,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from ruamel.yaml import YAML
 
+from appbuilder.model import Parameter
+from appbuilder.parameters import check_value
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app_definitions" / "1password"
 SCHEMAS = ROOT / "appbuilder" / "schemas"
@@ -283,11 +286,11 @@ def test_manifest() -> None:
 def test_source_category_parameter_pattern() -> None:
     (param,) = load(APP / "app.yaml")["parameters"]
     assert param["name"] == "source_category" and param["default"] == "1pw" and param["description"]
-    pattern = re.compile(param["pattern"])
+    parameter = Parameter(param["name"], param["default"], pattern=param["pattern"])
     for good in ["1pw", "Labs/onepassword", "prod/security/1password", "sec_1pw-events.v2"]:
-        assert pattern.fullmatch(good), good
-    for bad in ["", "1pw action", "*", 'a"b', "a|b", "{{x}}", "x" * 1025]:
-        assert not pattern.fullmatch(bad), bad
+        assert check_value(parameter, good, "--param") is None, good
+    for bad in ["", "1pw action", "*", 'a"b', "a|b", "{{x}}", "x" * 1025]:  # 1025: over the length limit
+        assert check_value(parameter, bad, "--param"), bad
 
 
 def test_source() -> None:

@@ -33,7 +33,7 @@ def _options(kwargs: dict[str, object]):  # type: ignore[no-untyped-def]
     return DeployOptions(access_id=kwargs.pop("access_id"), access_key=kwargs.pop("access_key"),  # type: ignore[arg-type]
                          deployment=kwargs.pop("deployment"), base_url=kwargs.pop("base_url"),  # type: ignore[arg-type]
                          folder=kwargs.pop("folder"), admin_mode=bool(kwargs.pop("admin_mode")),  # type: ignore[arg-type]
-                         verify=bool(kwargs.pop("verify", False)))
+                         verify=bool(kwargs.pop("verify", False)), client_options={"progress": _progress})
 
 
 def _progress(message: str) -> None:

@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from appbuilder.diagnostics import Diagnostic
+from appbuilder.load.jsonfile import read_jsonl
 from appbuilder.load.textfile import FileKind, read_text
-from appbuilder.query.lint import LintContext, QueryIssue, lint_tree
+from appbuilder.model import Position
+from appbuilder.query.ast import SyntaxIssue
+from appbuilder.query.lint import LintContext, QueryIssue, event_fields_from_samples, lint_tree
+from appbuilder.query.metrics import lint_metrics_query, parse_metrics_query
 from appbuilder.query.parser import parse
 from appbuilder.validate.querylint import too_deep_issue
 
@@ -31,6 +36,13 @@ class FileLint:
     def ok(self) -> bool:
         return self.error is None and not any(i.severity == "error" for i in self.issues)
 
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        if self.error:
+            return [Diagnostic(Position(self.path), self.error, code="unreadable")]
+        return [Diagnostic(Position(self.path, i.line, i.column), i.message, severity=i.severity, code=i.code,
+                           hint=i.hint) for i in self.issues]
+
 
 @dataclass
 class LintFilesResult:
@@ -44,41 +56,76 @@ class LintFilesResult:
     def lines(self) -> list[str]:
         return [line for f in self.files for line in f.lines]
 
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for f in self.files for d in f.diagnostics]
+
     def count(self, severity: str) -> int:
         return sum(1 for f in self.files for i in f.issues if i.severity == severity) + (
             sum(1 for f in self.files if f.error) if severity == "error" else 0)
 
 
-def lint_text(path: str, text: str, *, syntax_only: bool, ctx: LintContext | None = None) -> FileLint:
-    """Lint one query; a file without a query (empty, blanks or comments only) is an error."""
+def lint_text(path: str, text: str, *, syntax_only: bool, ctx: LintContext | None = None,
+              query_type: str = "logs") -> FileLint:
+    """Lint one query (``query_type`` logs or metrics); a file without a query (empty, blanks or comments only)
+    is an error, and so is one nested too deeply for the parser."""
     if not text.strip() or all(not ln.strip() or ln.strip().startswith("//") for ln in text.splitlines()):
         return FileLint(path, [QueryIssue(1, 1, "empty-query", "error", "the file holds no query",
                                           "a query file holds one Sumo query; is this the right file?")])
     try:
+        if query_type == "metrics":
+            if syntax_only:
+                return FileLint(path, _syntax(parse_metrics_query(text).issues))
+            return FileLint(path, lint_metrics_query(text, ctx))
         tree = parse(text)
         if syntax_only:
-            issues = [QueryIssue(i.line, i.column, "syntax", "error", i.message, i.hint) for i in tree.issues]
-        else:
-            issues = lint_tree(tree, ctx or LintContext())
+            return FileLint(path, _syntax(tree.issues))
+        return FileLint(path, lint_tree(tree, ctx or LintContext()))
     except RecursionError:
-        issues = [too_deep_issue()]
-    return FileLint(path, issues)
+        return FileLint(path, [too_deep_issue()])
 
 
-def lint_files(paths: list[str], *, syntax_only: bool, stdin_text: str | None) -> LintFilesResult:
-    """Lint each file (``-`` or ``stdin_text`` is standard input). Nothing is printed."""
+def _unreadable(problem: Diagnostic) -> FileLint:
+    """A file that could not be read (or a sample line that is not an event), at its position when known."""
+    where = problem.position
+    if where.line:
+        return FileLint(where.file, [QueryIssue(where.line, where.column, problem.code, "error", problem.message,
+                                                problem.hint)])
+    return FileLint(where.file, error=f"{problem.message} ({problem.hint})")
+
+
+def _syntax(issues: list[SyntaxIssue]) -> list[QueryIssue]:
+    return [QueryIssue(i.line, i.column, "syntax", "error", i.message, i.hint) for i in issues]
+
+
+def lint_files(paths: list[str], *, syntax_only: bool, stdin_text: str | None, query_type: str = "logs",
+               samples: list[Path] | None = None) -> LintFilesResult:
+    """Lint each file (``-`` or ``stdin_text`` is standard input). With ``samples`` (JSON-lines events) the
+    fields the source sends are known, so field checks are errors. Nothing is printed."""
     result = LintFilesResult()
     ctx = LintContext()
+    if samples:
+        events: list[dict] = []
+        for sample in samples:
+            lines = read_jsonl(sample, str(sample), what="sample event")
+            events.extend(row for _, row in lines.rows)
+            result.files.extend(_unreadable(p) for p in lines.diagnostics)
+        if result.files:  # broken samples: nothing is linted against a partial field list
+            return result
+        ctx.event_fields = event_fields_from_samples(events)
+
+    def one(path: str, text: str) -> FileLint:
+        return lint_text(path, text, syntax_only=syntax_only, ctx=ctx, query_type=query_type)
+
     if stdin_text is not None and "-" not in paths:
-        result.files.append(lint_text(STDIN, stdin_text, syntax_only=syntax_only, ctx=ctx))
+        result.files.append(one(STDIN, stdin_text))
     for path in paths:
         if path == "-":
-            result.files.append(lint_text(STDIN, stdin_text or "", syntax_only=syntax_only, ctx=ctx))
+            result.files.append(one(STDIN, stdin_text or ""))
             continue
         text, problems = read_text(Path(path), path, FileKind("query file", MAX_QUERY_BYTES))
         if text is None:
-            problem = problems[0]
-            result.files.append(FileLint(str(problem.position), error=f"{problem.message} ({problem.hint})"))
+            result.files.append(_unreadable(problems[0]))
             continue
-        result.files.append(lint_text(path, text, syntax_only=syntax_only, ctx=ctx))
+        result.files.append(one(path, text))
     return result

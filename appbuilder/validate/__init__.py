@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appbuilder.diagnostics import Diagnostic, has_errors
+from appbuilder.diagnostics import WARNING, Diagnostic, has_errors
 from appbuilder.load.app import LoadedApp, load_definition
 from appbuilder.load.samples import SampleData
 from appbuilder.model import App
@@ -33,7 +33,7 @@ class ValidationResult:
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
+        return [d for d in self.diagnostics if d.severity == WARNING]
 
     def add(self, problems: list[Diagnostic]) -> None:
         """Add problems found by a later stage, keeping the order and dropping repeats."""
