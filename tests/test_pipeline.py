@@ -243,3 +243,10 @@ def test_no_import_cycle_through_the_pipeline() -> None:
 def test_a_malformed_var_names_its_option(app_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["test", "app", "--var", "novalue"])
     assert result.exit_code == 2 and "Invalid value for --var: 'novalue' is not name=value" in result.output
+
+
+def test_query_lint_broken_samples_are_positioned(tmp_path: Path) -> None:
+    (tmp_path / "q.sumo").write_text('_sourceCategory=x | json "a" as a | count by a', encoding="utf-8")
+    (tmp_path / "events.jsonl").write_text('{"a": 1}\n{"a": \n', encoding="utf-8")
+    code, out = _run("query", "lint", str(tmp_path / "q.sumo"), "--samples", str(tmp_path / "events.jsonl"))
+    assert code == 1 and f"{tmp_path / 'events.jsonl'}:2:6: error: invalid JSON" in out
