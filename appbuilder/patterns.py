@@ -4,6 +4,7 @@ backtracking engines exponential; a pattern using them is refused with a message
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -55,3 +56,12 @@ def compile_pattern(text: str) -> UserPattern:
         reason = exc.args[0] if exc.args else exc
         message = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
         return UserPattern(text, error=_explain(message))
+
+
+def compile_regex(pattern: str) -> Any:
+    """A regular expression of a query (``parse regex``, ``matches /…/``) for local evaluation: compiled with RE2
+    so that sample data cannot make it backtrack for ever; a pattern RE2 cannot run (lookaround,
+    backreferences, which Sumo's Java engine has) falls back to Python's ``re``. Raises ``re.error`` when invalid.
+    The result has the ``re.Pattern`` methods the evaluator uses (search, finditer, sub, groups)."""
+    compiled = compile_pattern(pattern).compiled if len(pattern) <= MAX_PATTERN_LENGTH else None
+    return compiled if compiled is not None else re.compile(pattern)

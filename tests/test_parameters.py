@@ -88,3 +88,31 @@ def test_a_long_title_is_refused_without_parameters(app_dir: Path) -> None:
     edit(app_dir / "dashboards/main.yaml", "title: Minimal - Main", f"title: {'T' * 256}")
     code, out = _run("validate", "app")
     assert code == 1 and "the dashboard title is 256 characters long; Sumo allows at most 255" in out
+
+
+def test_query_regexes_run_on_re2_with_a_fallback() -> None:
+    import re
+
+    from appbuilder.patterns import compile_regex
+
+    nested = compile_regex("(?P<x>(a+)+b)")
+    assert not isinstance(nested, re.Pattern)  # RE2: linear time
+    started = time.perf_counter()
+    assert nested.search("a" * 100_000 + "c") is None
+    assert time.perf_counter() - started < 1.0
+    assert nested.search("zaab").group("x") == "aab"
+    lookbehind = compile_regex(r"(?<=id=)\d+")  # Sumo (Java) has lookbehind; RE2 does not
+    assert isinstance(lookbehind, re.Pattern) and lookbehind.search("id=42").group(0) == "42"
+    with pytest.raises(re.error):
+        compile_regex("(unclosed")
+
+
+def test_test_command_survives_a_catastrophic_parse_regex(app_dir: Path) -> None:
+    edit(app_dir / "queries.yaml", '      | json "category" as category\n      | count by category',
+         '      | json "category" as category\n      | parse regex field=category "(?<x>(a+)+b)" nodrop\n'
+         '      | count by category')
+    edit(app_dir / "samples/events.jsonl", '"category": "success"', '"category": "' + "a" * 60 + 'c"')
+    started = time.perf_counter()
+    code, out = _run("test", "app")
+    assert code == 0 and "passed, 0 failed" in out
+    assert time.perf_counter() - started < 10  # a backtracking engine takes hours on this line

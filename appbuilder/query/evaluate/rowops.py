@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable
 
+from appbuilder.patterns import compile_regex
 from appbuilder.query import ast
 from appbuilder.query.evaluate.expr import Env, compile_expr, compile_predicate
 from appbuilder.query.evaluate.values import (
@@ -151,7 +152,7 @@ def parse_stage(op: ast.ParseOp | ast.ParseRegexOp) -> tuple[Stage, list[str]]:
         multi = False
     else:
         try:
-            rx = re.compile(op.pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!"))
+            rx = compile_regex(op.pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!"))
         except re.error as err:
             raise EvalError(f"parse regex: invalid regular expression: {err}") from None
         names = op.groups
