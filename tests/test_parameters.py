@@ -118,14 +118,17 @@ def test_test_command_survives_a_catastrophic_parse_regex(app_dir: Path) -> None
     assert time.perf_counter() - started < 10  # a backtracking engine takes hours on this line
 
 
-def test_wildcards_and_keywords_match_in_linear_time() -> None:
+def test_wildcards_keywords_and_parse_patterns_match_in_linear_time() -> None:
+    from appbuilder.query.evaluate.rowops import _anchor_regex
     from appbuilder.query.evaluate.values import keyword_regex, wildcard_matcher
 
     started = time.perf_counter()
     assert not wildcard_matcher("*a*a*a*a*a*a*a*a*a*a*c")("a" * 200)  # hours on a backtracking engine
+    assert _anchor_regex("a*a*a*a*a*a*a*a*a*a*c").search("a" * 300) is None  # parse "…*…"
     assert keyword_regex("*a*a*a*a*a*a*a*a*a*c*x").search("a" * 3000) is None
     assert time.perf_counter() - started < 1.0
     assert wildcard_matcher("a*b*c")("aXbYc") and not wildcard_matcher("a*b*c")("aXbY")
     fail = keyword_regex("fail")
     assert fail.search("x FAIL y") and fail.search("fail") and not fail.search("failed")
     assert keyword_regex("disk full", phrase=True).search("the DISK  full error")
+    assert _anchor_regex("user=* ip=*").search("x user=bob ip=192.0.2.1").groups() == ("bob", "192.0.2.1")
