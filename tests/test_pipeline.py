@@ -250,3 +250,12 @@ def test_query_lint_broken_samples_are_positioned(tmp_path: Path) -> None:
     (tmp_path / "events.jsonl").write_text('{"a": 1}\n{"a": \n', encoding="utf-8")
     code, out = _run("query", "lint", str(tmp_path / "q.sumo"), "--samples", str(tmp_path / "events.jsonl"))
     assert code == 1 and f"{tmp_path / 'events.jsonl'}:2:6: error: invalid JSON" in out
+
+
+def test_globs_work_in_a_directory_named_like_a_glob(tmp_path: Path) -> None:
+    import shutil
+
+    app = tmp_path / "apps[1]" / "minimal"
+    shutil.copytree(REPO / "tests" / "fixtures" / "minimal", app)
+    result = run_pipeline(app, until="validate")
+    assert result.ok and result.validation.samples is not None and len(result.validation.samples.events) == 2

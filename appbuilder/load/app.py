@@ -221,7 +221,8 @@ def _globs(root: Path, doc: YamlDocument, key: str, diagnostics: list[Diagnostic
         if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
             diagnostics.append(_outside(doc, [key, index], pattern))
             continue
-        matched = [Path(p) for p in sorted(glob.glob(str(root / pattern))) if Path(p).is_file()]
+        matched = [Path(p) for p in sorted(glob.glob(str(Path(glob.escape(str(root))) / pattern)))
+                   if Path(p).is_file()]
         inside = [p for p in matched if _inside(root, p)]
         if len(inside) < len(matched):
             diagnostics.append(_outside(doc, [key, index], pattern))
