@@ -17,8 +17,9 @@ from appbuilder.model import App, Parameter, Position
 from appbuilder.patterns import compile_pattern
 from appbuilder.templating import substitute_parameters
 
-# used when a parameter declares no pattern: letters, digits and the separators of source categories and names
-DEFAULT_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_./:@*-]*"
+# used when a parameter declares no pattern: letters, digits and the separators of source categories, names and
+# lists (no spaces, quotes, pipes or backslashes); empty is allowed
+DEFAULT_PATTERN = r"[A-Za-z0-9_./:@*,+-]*"
 MAX_VALUE_LENGTH = 1024
 MAX_FOLDER_NAME = 128
 MAX_NAME = 255
@@ -67,7 +68,7 @@ def check_value(parameter: Parameter, value: str, origin: str) -> str | None:
 
 def pattern_hint(parameter: Parameter) -> str:
     if parameter.pattern is None:
-        return (f"without a pattern of its own a value may hold letters, digits and _ . / : @ * - ; declare a "
+        return (f"without a pattern of its own a value may hold letters, digits and _ . / : @ * , + - ; declare a "
                 f"pattern for '{parameter.name}' in app.yaml to allow others")
     return parameter.description or f"give a value matching {parameter.pattern}"
 
@@ -105,6 +106,8 @@ def _names(app: App) -> Iterator[tuple[str, int, str, Position | None]]:
         yield dashboard.title, MAX_NAME, "dashboard title", dashboard.position
     for query in app.saved_searches:
         yield query.name, MAX_NAME, "saved-search name", query.position
+    for monitor in app.monitors:
+        yield monitor.name, MAX_NAME, "monitor name", monitor.position
     if app.source:
         yield app.source.name, MAX_NAME, "source name", app.source.position
         yield app.source.collector.name, MAX_NAME, "collector name", app.source.collector.position

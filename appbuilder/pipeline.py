@@ -14,10 +14,9 @@ from typing import Literal
 
 from appbuilder.build import BuildResult, build_app
 from appbuilder.diagnostics import Diagnostic
-from appbuilder.load.app import load_definition
 from appbuilder.model import App
 from appbuilder.parameters import resolve
-from appbuilder.validate import ValidationResult, check_loaded
+from appbuilder.validate import ValidationResult, check_loaded, load_checked
 
 Stage = Literal["validate", "build"]
 
@@ -48,7 +47,7 @@ def run_pipeline(path: str | Path, parameters: Mapping[str, str] | None = None, 
                  lint_queries: bool = True) -> PipelineResult:
     """Load the app at ``path``, validate it and the given ``--param`` values, and build it when ``until`` is
     ``"build"`` and nothing is wrong. Never raises for bad input."""
-    validation = check_loaded(load_definition(path), lint_queries=lint_queries)
+    validation = check_loaded(load_checked(path), lint_queries=lint_queries)
     result = PipelineResult(validation)
     if validation.app is None:
         return result

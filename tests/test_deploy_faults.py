@@ -36,7 +36,7 @@ def app(tmp_path: Path) -> Path:
 
 
 def _options(fake: FakeSumo) -> DeployOptions:
-    client = {**FAST_CLIENT, "timeout": (1.0, 1.0), "clock": fake.clock}  # Retry-After waits cost no real time
+    client = {**FAST_CLIENT, "timeout": (1.0, 0.2), "clock": fake.clock}  # Retry-After waits cost no real time
     return DeployOptions(access_id="id", access_key="key", base_url=fake.base_url, client_options=client, env=ENV)
 
 
@@ -54,7 +54,7 @@ def _check_converged(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(("fault", "phase"), CASES)
 def test_fault_during_phase(fault: str, phase: str, app: Path, tmp_path: Path) -> None:
     with FakeSumo(keys={"id": "key"}, rate_limit=None, job_polls=1, clock=VirtualClock()) as fake:
-        fake.slow_seconds = 1.5  # longer than the client's 1 s read timeout
+        fake.slow_seconds = 0.3  # longer than the client's 0.2 s read timeout
         path, method = PHASES[phase]
         if fault == "job_failed":
             path, method = PHASES["import"]

@@ -31,11 +31,11 @@ def _run(*args: str) -> tuple[int, str]:
 
 def test_pipeline_stops_where_asked() -> None:
     full = run_pipeline(ONEPASSWORD, {"source_category": "security/1password"})
-    assert full.ok and full.build is not None and full.parameters == {"source_category": "security/1password"}
-    assert full.build.manifest["parameters"] == full.parameters
+    assert full.ok and full.build is not None and full.parameters["source_category"] == "security/1password"
+    assert full.build.manifest.parameters == full.parameters
     assert full.validation.samples is not None and len(full.validation.samples.events) > 100
     checked = run_pipeline(ONEPASSWORD, until="validate")
-    assert checked.ok and checked.build is None and checked.parameters == {"source_category": "1pw"}
+    assert checked.ok and checked.build is None and checked.parameters["source_category"] == "1pw"
 
 
 def test_pipeline_collects_parameter_problems_without_building() -> None:
@@ -188,10 +188,10 @@ def test_a_pipe_is_refused_not_read(app_dir: Path) -> None:
     assert code == 1 and "is not a regular file" in out
 
 
-def test_a_samples_error_is_not_followed_by_a_lint_warning(app_dir: Path) -> None:
-    edit(app_dir / "app.yaml", "samples/*.jsonl", "samples/*.json")
+def test_a_samples_error_is_not_followed_by_a_lint_notice(app_dir: Path) -> None:
+    edit(app_dir / "app.yaml", "samples:\n  - samples/*.jsonl", "samples: samples/*.jsonl")
     code, out = _run("validate", "app")
-    assert code == 1 and "matches no file" in out and "lint-off" not in out and "check is off" not in out
+    assert code == 1 and "expected array, got string [samples]" in out and "check is off" not in out
 
 
 def _import_graph() -> dict[str, set[str]]:
@@ -259,3 +259,16 @@ def test_globs_work_in_a_directory_named_like_a_glob(tmp_path: Path) -> None:
     shutil.copytree(REPO / "tests" / "fixtures" / "minimal", app)
     result = run_pipeline(app, until="validate")
     assert result.ok and result.validation.samples is not None and len(result.validation.samples.events) == 2
+
+
+@pytest.mark.parametrize(("key", "pattern", "line"), [("samples", "samples/*.json", 15), ("tests", "tests/*.yaml", 17)])
+def test_a_glob_that_matches_nothing_is_a_warning_at_its_line(app_dir: Path, key: str, pattern: str,
+                                                                line: int) -> None:
+    if key == "samples":
+        edit(app_dir / "app.yaml", "samples/*.jsonl", pattern)
+    else:
+        (app_dir / "app.yaml").write_text((app_dir / "app.yaml").read_text() + f"tests:\n  - {pattern}\n")
+    code, out = _run("validate", "app")
+    assert code == 0
+    assert f"app/app.yaml:{line}:5: warning: '{pattern}' matches no file" in out
+    assert "hint: paths and globs are relative to app/app.yaml" in out

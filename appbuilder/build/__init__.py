@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.build.content import build_folder
+from appbuilder.build.manifest import Manifest
+from appbuilder.build.monitors import build_monitors
 from appbuilder.diagnostics import InputError
 from appbuilder.model import App
 from appbuilder.parameters import resolve
@@ -23,6 +25,7 @@ CONTENT_FILE = "content.json"
 SOURCE_FILE = "source.json"
 COLLECTOR_FILE = "collector.json"
 MANIFEST_FILE = "manifest.json"
+MONITORS_FILE = "monitors.json"
 
 
 @dataclass
@@ -32,7 +35,8 @@ class BuildResult:
     content: dict[str, Any]
     collector: dict[str, Any] | None
     source: dict[str, Any] | None
-    manifest: dict[str, Any]
+    manifest: Manifest
+    monitors: dict[str, Any] | None = None
 
 
 def resolve_parameters(app: App, given: Mapping[str, str]) -> dict[str, str]:
@@ -82,19 +86,24 @@ def build_app(app: App, parameters: Mapping[str, str] | None = None) -> BuildRes
     values = resolve_parameters(app, parameters or {})
     content = _substitute(build_folder(app), values)
     collector, source = (_substitute(copy.deepcopy(x), values) if x else None for x in build_source(app))
-    manifest: dict[str, Any] = {
-        "app": app.name,
-        "version": app.version,
-        "folder": content["name"],
-        "parameters": dict(sorted(values.items())),
-        "contentHash": content_hash(content),
-        "sourceHash": content_hash({"collector": collector, "source": source}) if source else None,
-        "tokenEnv": app.source.token_env if app.source else None,
-        "dashboards": [d["name"] for d in content["children"] if d["type"] == "DashboardV2SyncDefinition"],
-        "savedSearches": [d["name"] for d in content["children"]
-                          if d["type"] == "SavedSearchWithScheduleSyncDefinition"],
-    }
-    return BuildResult(content, collector, source, manifest)
+    if source is not None:  # an API given by an empty install parameter is not collected
+        config = source["source"]["config"]
+        config["supported_apis"] = [api for api in config["supported_apis"] if api.strip()]
+    monitors = build_monitors(app, values)
+    manifest = Manifest(
+        app=app.name,
+        version=app.version,
+        folder=content["name"],
+        parameters=dict(sorted(values.items())),
+        content_hash=content_hash(content),
+        source_hash=content_hash({"collector": collector, "source": source}) if source else None,
+        token_env=app.source.token_env if app.source else None,
+        dashboards=[d["name"] for d in content["children"] if d["type"] == "DashboardV2SyncDefinition"],
+        saved_searches=[d["name"] for d in content["children"] if d["type"] == "SavedSearchWithScheduleSyncDefinition"],
+        monitors=[m["name"] for m in monitors["monitors"]] if monitors else [],
+        monitors_hash=content_hash(monitors) if monitors else None,
+    )
+    return BuildResult(content, collector, source, manifest, monitors)
 
 
 def _dump(value: Any) -> str:
@@ -104,10 +113,12 @@ def _dump(value: Any) -> str:
 def write_build(result: BuildResult, out_dir: Path) -> list[Path]:
     """Write the build files into ``out_dir`` (created if needed); returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = {CONTENT_FILE: result.content, MANIFEST_FILE: result.manifest}
+    files = {CONTENT_FILE: result.content, MANIFEST_FILE: result.manifest.to_dict()}
     if result.source is not None:
         files[SOURCE_FILE] = result.source
         files[COLLECTOR_FILE] = result.collector
+    if result.monitors is not None:
+        files[MONITORS_FILE] = result.monitors
     written = []
     for name, value in files.items():
         path = out_dir / name

@@ -1,4 +1,4 @@
-"""`appbuilder test`: run every panel and saved search of an app on its sample events and check expectations."""
+"""`appbuilder test`: run every panel, saved search and monitor of an app on its samples and check expectations."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from appbuilder.commands.monitor_verdict import check_fires, describe, monitor_verdicts
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.samples import SampleData, read_sample_data
 from appbuilder.load.yamlfile import read_yaml
@@ -24,8 +25,9 @@ from appbuilder.validate import ValidationResult
 class CaseResult:
     name: str
     target: str
-    kind: str  # "panel", "query" or "expectation"
+    kind: str  # "panel", "query", "monitor" or "expectation"
     failures: list[str] = field(default_factory=list)
+    detail: str = ""  # a monitor's verdict
     rows: int = 0
     columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -65,13 +67,18 @@ def _lookups(data: SampleData) -> Lookups:
                    threats=keyed(data.lookups.get("threat_cs", []), "threat"))
 
 
-class _Runner:
+class SampleRunner:
+    """The app's sample events loaded once; its panels, queries and monitors run on them (`test`, `preview`).
+    ``samples`` are the ones the pipeline read (read here when not given); broken lines are left out and listed
+    in ``samples.diagnostics``."""
+
     def __init__(self, app: App, variables: Mapping[str, str], parameters: Mapping[str, str],
-                 samples: SampleData):
+                 samples: SampleData | None = None):
         self.app = app
         self.variables = dict(variables)
         self.parameters = {**app.parameter_defaults(), **parameters}
-        self.evaluator = Evaluator(samples.events, _lookups(samples), samples.raw)
+        self.samples = samples if samples is not None else read_sample_data(app)
+        self.evaluator = Evaluator(self.samples.events, _lookups(self.samples), self.samples.raw)
         self.now = datetime.fromtimestamp(self.evaluator.last_time / 1000, tz=timezone.utc)
 
     def targets(self) -> dict[str, tuple[str, str | None, dict[str, str], str]]:
@@ -86,6 +93,8 @@ class _Runner:
         for query in self.app.queries:
             out[f"query:{query.id}"] = (query.text, query.time_range, {v.name: v.default for v in query.variables},
                                         "query")
+        for monitor in self.app.monitors:  # a monitor's window is the whole sample set
+            out[f"monitor:{monitor.slug}"] = (monitor.query, None, {}, "monitor")
         return out
 
     def run(self, target: str, spec: tuple[str, str | None, dict[str, str], str],
@@ -147,12 +156,11 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
                   samples: SampleData | None = None) -> TestRunResult:
     """Run every panel and query of ``app`` on its samples, then every expectation in ``app.test_files``."""
     began = time.perf_counter()
-    data = samples if samples is not None else read_sample_data(app)
-    runner = _Runner(app, variables, parameters, data)
+    runner = SampleRunner(app, variables, parameters, samples)
     result = TestRunResult(app.name, events=len(runner.evaluator.base))
-    for problem in data.diagnostics:
-        result.cases.append(CaseResult("sample events", "samples", "samples", [f"{problem.position}: "
-                                                                               f"{problem.message}"]))
+    for problem in runner.samples.diagnostics:
+        result.cases.append(CaseResult("sample events", "samples", "samples",
+                                       [f"{problem.position}: {problem.message}"]))
     targets = runner.targets()
     saved = {f"query:{q.id}" for q in app.saved_searches}
     for target, spec in targets.items():
@@ -162,6 +170,10 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
         case = CaseResult(target, target, spec[3], seconds=seconds)
         if error:
             case.failures.append(error)
+        elif table is not None and spec[3] == "monitor":
+            case.rows, case.columns = len(table.rows), table.columns
+            monitor = next(m for m in app.monitors if f"monitor:{m.slug}" == target)
+            case.detail = describe(monitor, monitor_verdicts(monitor, table))
         elif table is not None:
             case.rows, case.columns = len(table.rows), table.columns
             if not table.rows:
@@ -173,7 +185,7 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
     return result
 
 
-def _run_test_file(path: Path, runner: _Runner, targets: dict) -> list[CaseResult]:
+def _run_test_file(path: Path, runner: SampleRunner, targets: dict) -> list[CaseResult]:
     loaded, problems = read_yaml(path)
     if loaded is None:
         reasons = [f"{p.position}: {p.message}" for p in problems]
@@ -191,7 +203,8 @@ def _run_test_file(path: Path, runner: _Runner, targets: dict) -> list[CaseResul
         case = CaseResult(str(test.get("name", target)), target, "expectation", file=str(path))
         cases.append(case)
         if target not in targets:
-            case.failures.append(f"unknown target '{target}' (use <dashboard>/<panel id> or query:<query id>)")
+            case.failures.append(f"unknown target '{target}' (use <dashboard>/<panel id>, query:<query id> or "
+                                 f"monitor:<monitor file stem>)")
             continue
         test_vars = {**file_vars, **{str(k): str(v) for k, v in (test.get("variables") or {}).items()}}
         table, error, case.seconds = runner.run(target, targets[target], test_vars)
@@ -200,6 +213,12 @@ def _run_test_file(path: Path, runner: _Runner, targets: dict) -> list[CaseResul
             continue
         case.rows, case.columns = len(table.rows), table.columns
         case.failures.extend(check_expectations(test, table))
+        monitor = next((m for m in runner.app.monitors if f"monitor:{m.slug}" == target), None)
+        if monitor is not None:
+            verdicts = monitor_verdicts(monitor, table)
+            case.detail = describe(monitor, verdicts)
+            if "fires" in test:
+                case.failures.extend(check_fires(test["fires"], verdicts))
     return cases
 
 
@@ -250,6 +269,8 @@ def render_text(result: TestRunResult) -> str:
     for case in result.cases:
         status = "PASS" if case.ok else "FAIL"
         lines.append(f"{status} {case.name} ({case.rows} rows, {case.seconds * 1000:.0f} ms)")
+        if case.detail:
+            lines.append(f"     {case.detail}")
         lines.extend(f"     {failure}" for failure in case.failures)
     lines.append(f"{result.passed} passed, {result.failed} failed; {result.events} sample events, "
                  f"{result.seconds:.2f} s")
@@ -261,7 +282,7 @@ def render_json(result: TestRunResult) -> str:
         "app": result.app, "ok": result.ok, "passed": result.passed, "failed": result.failed,
         "events": result.events, "seconds": round(result.seconds, 3),
         "cases": [{"name": c.name, "target": c.target, "kind": c.kind, "ok": c.ok, "rows": c.rows,
-                   "columns": c.columns, "failures": c.failures, "seconds": round(c.seconds, 4),
+                   "columns": c.columns, "failures": c.failures, "detail": c.detail, "seconds": round(c.seconds, 4),
                    "file": c.file} for c in result.cases],
     }
     return json.dumps(doc, indent=2) + "\n"

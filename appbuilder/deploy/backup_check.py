@@ -6,19 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from appbuilder.deploy.backup import BACKUP_MANIFEST, COLLECTOR, CONTENT, ITEMS, SOURCE
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.jsonfile import read_json
 from appbuilder.model import Position
 
-MANIFEST = "backup.json"
-ITEM_FILES = ("content.json", "source.json", "collector.json")
+ITEM_FILES = (CONTENT, SOURCE, COLLECTOR, ITEMS)
 _HINT = "give a directory printed by install, uninstall or restore (backups/<app>-<UTC time>/)"
-
-
-def _object(value: Any, shown: str, what: str, hint: str) -> list[Diagnostic]:
-    if isinstance(value, dict):
-        return []
-    return [Diagnostic(Position(shown), f"{what} is not a JSON object", code="backup-invalid", hint=hint)]
 
 
 def _check_manifest(manifest: dict[str, Any], shown: str) -> list[Diagnostic]:
@@ -43,11 +37,27 @@ def _check_manifest(manifest: dict[str, Any], shown: str) -> list[Diagnostic]:
     return found
 
 
-def _check_item(name: str, value: dict[str, Any], shown: str) -> list[Diagnostic]:
-    if name == "content.json" and not (isinstance(value.get("name"), str) and isinstance(value.get("type"), str)):
-        return [Diagnostic(Position(shown), "content.json is not exported Sumo content (no 'type' and 'name')",
-                           code="backup-invalid", hint="the file was changed after the backup was written; "
-                           "restore another backup")]
+_CHANGED = "the file was changed after the backup was written; restore another backup"
+
+
+def _check_item(name: str, value: Any, shown: str) -> list[Diagnostic]:
+    """The shape restore relies on: objects, content with a type, a name and child objects, items with a kind."""
+    def problem(message: str) -> list[Diagnostic]:
+        return [Diagnostic(Position(shown), message, code="backup-invalid", hint=_CHANGED)]
+
+    if name == "items.json":
+        if not isinstance(value, list) or not all(isinstance(i, dict) and isinstance(i.get("kind"), str)
+                                                  and isinstance(i.get("body"), dict) for i in value):
+            return problem("items.json is not a list of saved items (each with a 'kind' and a 'body' object)")
+        return []
+    if not isinstance(value, dict):
+        return problem(f"{name} is not a JSON object")
+    if name == "content.json":
+        children = value.get("children", [])
+        if not (isinstance(value.get("name"), str) and isinstance(value.get("type"), str)):
+            return problem("content.json is not exported Sumo content (no 'type' and 'name')")
+        if not isinstance(children, list) or not all(isinstance(c, dict) for c in children):
+            return problem("content.json's 'children' is not a list of content items")
     return []
 
 
@@ -59,16 +69,16 @@ def check_backup_dir(path: Path) -> list[Diagnostic]:
     if not path.is_dir():
         return [Diagnostic(Position(shown), "is a file, expected a backup directory", code="backup-invalid",
                            hint=_HINT)]
-    manifest_path = path / MANIFEST
+    manifest_path = path / BACKUP_MANIFEST
     if not manifest_path.is_file():
-        return [Diagnostic(Position(shown), f"not an appbuilder backup (no {MANIFEST})", code="backup-invalid",
+        return [Diagnostic(Position(shown), f"not an appbuilder backup (no {BACKUP_MANIFEST})", code="backup-invalid",
                            hint=_HINT)]
     manifest, problems = read_json(manifest_path, str(manifest_path))
     if problems:
         return problems
-    found = _object(manifest, str(manifest_path), "the backup manifest", _HINT)
-    if found:
-        return found
+    if not isinstance(manifest, dict):
+        return [Diagnostic(Position(str(manifest_path)), "the backup manifest is not a JSON object",
+                           code="backup-invalid", hint=_HINT)]
     found = _check_manifest(manifest, str(manifest_path))
     listed = manifest.get("files") if isinstance(manifest.get("files"), list) else []
     present = [name for name in ITEM_FILES if (path / name).exists()]
@@ -79,9 +89,8 @@ def check_backup_dir(path: Path) -> list[Diagnostic]:
             found += [Diagnostic(p.position, p.message, code=p.code,
                                  hint=f"{p.hint}; the backup is damaged, restore another one") for p in problems]
             continue
-        hint = "the file was changed after the backup was written; restore another backup"
-        found += _object(value, str(item_path), name, hint) or _check_item(name, value, str(item_path))
+        found += _check_item(name, value, str(item_path))
     if not present:
-        found.append(Diagnostic(Position(shown), "the backup holds nothing to restore (no content.json, "
-                                "source.json or collector.json)", code="backup-invalid", hint=_HINT))
+        found.append(Diagnostic(Position(shown), f"the backup holds nothing to restore (none of "
+                                f"{', '.join(ITEM_FILES)})", code="backup-invalid", hint=_HINT))
     return found

@@ -8,12 +8,15 @@ them against their JSON Schemas: loading never imports validation.
 from __future__ import annotations
 
 import glob
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appbuilder.diagnostics import Diagnostic, field_path
+from appbuilder.diagnostics import WARNING, Diagnostic, field_path
 from appbuilder.layout import flow_layout
+from appbuilder.load.fragments import SharedDefinitions, expand_query, expand_variables, load_shared
+from appbuilder.load.monitors import load_monitor
 from appbuilder.load.yamlfile import YamlDocument, display_path, read_yaml
 from appbuilder.model import (
     App,
@@ -46,6 +49,7 @@ class LoadedApp:
     app: App | None
     documents: list[LoadedDocument] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    schema_checked: bool = False  # whether ``diagnostics`` hold the documents' schema problems already
 
 
 def _yaml_kind(value: Any) -> str:
@@ -61,26 +65,37 @@ def _yaml_kind(value: Any) -> str:
     return "a string" if isinstance(value, str) else "a mapping"
 
 
-class _Reader:
-    """Reads the files of one app, keeping the documents and the problems."""
+SchemaCheck = Callable[[YamlDocument, str], list[Diagnostic]]
 
-    def __init__(self) -> None:
+
+class _Reader:
+    """Reads the files of one app, keeping the documents and the problems. ``check`` (the validate stage's schema
+    check, handed in by the caller so that loading imports no validation) runs on each document when given."""
+
+    def __init__(self, check: SchemaCheck | None = None) -> None:
+        self.check = check
         self.documents: list[LoadedDocument] = []
         self.diagnostics: list[Diagnostic] = []
 
-    def read(self, path: Path, kind: str) -> YamlDocument | None:
-        """Read one file; None when it cannot be used (the reason is recorded)."""
+    def __call__(self, path: Path, kind: str, diagnostics: list[Diagnostic]) -> tuple[YamlDocument | None, bool]:
+        """Read one file (the ``Reader`` of ``load.fragments``): the document, or None when it cannot be used,
+        and whether it passed the schema check; problems go to ``diagnostics``."""
         doc, problems = read_yaml(path, display_path(path))
-        self.diagnostics.extend(problems)
+        diagnostics.extend(problems)
         if doc is None:
-            return None
+            return None, False
         if not isinstance(doc.data, dict):
-            self.diagnostics.append(Diagnostic(doc.position([]), f"expected a mapping at the top of this {kind} "
-                                               f"file, found {_yaml_kind(doc.data)}", code="schema",
-                                               hint=f"see `appbuilder schema {kind}`"))
-            return None
+            diagnostics.append(Diagnostic(doc.position([]), f"expected a mapping at the top of this {kind} file, "
+                                          f"found {_yaml_kind(doc.data)}", code="schema",
+                                          hint=f"see `appbuilder schema {kind}`"))
+            return None, False
         self.documents.append(LoadedDocument(kind, doc))
-        return doc
+        schema_problems = self.check(doc, kind) if self.check else []
+        diagnostics.extend(schema_problems)
+        return doc, not schema_problems
+
+    def read(self, path: Path, kind: str) -> YamlDocument | None:
+        return self(path, kind, self.diagnostics)[0]
 
 
 def _str(value: Any, default: str = "") -> str:
@@ -137,11 +152,12 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
     return loaded.app, loaded.diagnostics
 
 
-def load_definition(path: str | Path) -> LoadedApp:
-    """Load the app at ``path`` (its directory or its app.yaml): the model, its documents and the load problems."""
-    reader = _Reader()
+def load_definition(path: str | Path, check: SchemaCheck | None = None) -> LoadedApp:
+    """Load the app at ``path`` (its directory or its app.yaml): the model, its documents and the load problems;
+    with ``check``, each document's schema problems too (and fragments of a schema-invalid file are not trusted)."""
+    reader = _Reader(check)
     app = _load(Path(path), reader)
-    return LoadedApp(app, reader.documents, reader.diagnostics)
+    return LoadedApp(app, reader.documents, reader.diagnostics, schema_checked=check is not None)
 
 
 def _load(given: Path, reader: _Reader) -> App | None:
@@ -185,6 +201,11 @@ def _load(given: Path, reader: _Reader) -> App | None:
             app.parameters.append(Parameter(item["name"], _str(item.get("default")), _str(item.get("description")),
                                             item.get("pattern") if isinstance(item.get("pattern"), str) else None,
                                             doc.position(["parameters", index])))
+    shared = SharedDefinitions()
+    if isinstance(data.get("fragments"), str):
+        target = _resolve(root, data["fragments"], doc, ["fragments"], diagnostics)
+        if target:
+            shared = load_shared(target, reader, diagnostics)
     if isinstance(data.get("source"), str):
         target = _resolve(root, data["source"], doc, ["source"], diagnostics)
         if target:
@@ -196,11 +217,17 @@ def _load(given: Path, reader: _Reader) -> App | None:
     for index, ref in enumerate(_list(data.get("dashboards"))):
         if isinstance(ref, str):
             target = _resolve(root, ref, doc, ["dashboards", index], diagnostics)
-            dashboard = _load_dashboard(target, reader) if target else None
+            dashboard = _load_dashboard(target, reader, shared) if target else None
             if dashboard:
                 app.dashboards.append(dashboard)
             else:
                 app.dashboards_unreadable.append(Path(ref).stem)
+    for index, ref in enumerate(_list(data.get("monitors"))):
+        if isinstance(ref, str):
+            target = _resolve(root, ref, doc, ["monitors", index], diagnostics)
+            monitor = load_monitor(target, reader, diagnostics) if target else None
+            if monitor:
+                app.monitors.append(monitor)
     app.sample_files = _globs(root, doc, "samples", diagnostics)
     app.test_files = _globs(root, doc, "tests", diagnostics)
     for test_file in app.test_files:
@@ -208,8 +235,30 @@ def _load(given: Path, reader: _Reader) -> App | None:
         for index, case in enumerate(_list(test_doc.data.get("tests")) if test_doc else []):
             if isinstance(case, dict) and isinstance(case.get("target"), str) and test_doc:
                 app.test_targets.append((case["target"], test_doc.position(["tests", index, "target"])))
+    _expand_fragments(app, shared, diagnostics)
     _resolve_query_refs(app)
     return app
+
+
+def _expand_fragments(app: App, shared: SharedDefinitions, diagnostics: list[Diagnostic]) -> None:
+    """Replace every ``@include NAME`` line of every query by the fragment it names."""
+    for query in app.queries:
+        query.text, query.origin = expand_query(query.text, query.origin, shared, f"queries[{query.id}].query",
+                                                diagnostics)
+    for dashboard in app.dashboards:
+        for variable in dashboard.variables:
+            if variable.query and variable.query_origin:
+                variable.query, variable.query_origin = expand_query(
+                    variable.query, variable.query_origin, shared,
+                    f"{dashboard.slug}.variables[{variable.name}].fromQuery.query", diagnostics)
+        for panel in dashboard.panels:
+            if panel.query and panel.query_origin:
+                panel.query, panel.query_origin = expand_query(
+                    panel.query, panel.query_origin, shared, f"{dashboard.slug}.panels[{panel.id}].query",
+                    diagnostics)
+    for monitor in app.monitors:
+        monitor.query, monitor.origin = expand_query(monitor.query, monitor.origin, shared,
+                                                     f"monitors[{monitor.slug}].query", diagnostics)
 
 
 def _globs(root: Path, doc: YamlDocument, key: str, diagnostics: list[Diagnostic]) -> list[Path]:
@@ -228,7 +277,7 @@ def _globs(root: Path, doc: YamlDocument, key: str, diagnostics: list[Diagnostic
             diagnostics.append(_outside(doc, [key, index], pattern))
         if not matched:
             diagnostics.append(Diagnostic(doc.position([key, index]), f"'{pattern}' matches no file",
-                                          code="missing-file", path=f"{key}[{index}]",
+                                          severity=WARNING, code="missing-file", path=f"{key}[{index}]",
                                           hint=f"paths and globs are relative to {doc.display}; add the files or "
                                           f"remove the entry"))
         found.extend(inside)
@@ -277,7 +326,7 @@ def _load_queries(path: Path, reader: _Reader) -> list[Query] | None:
     return queries
 
 
-def _load_dashboard(path: Path, reader: _Reader) -> Dashboard | None:
+def _load_dashboard(path: Path, reader: _Reader, shared: SharedDefinitions) -> Dashboard | None:
     doc = reader.read(path, "dashboard")
     if doc is None:
         return None
@@ -287,9 +336,10 @@ def _load_dashboard(path: Path, reader: _Reader) -> Dashboard | None:
         theme=_str(data.get("theme"), "Light"), time_range=_str(data.get("timeRange"), "-1d"),
         refresh_interval=_int(data.get("refreshInterval"), 0), path=path, position=doc.position([]),
     )
-    for index, item in enumerate(_list(data.get("variables"))):
-        if isinstance(item, dict) and isinstance(item.get("name"), str):
-            dashboard.variables.append(_variable(doc, index, item))
+    for var_doc, at, item in expand_variables(doc, _list(data.get("variables")), shared, reader.diagnostics):
+        dashboard.variables_incomplete |= not item
+        if isinstance(item.get("name"), str):
+            dashboard.variables.append(_variable(var_doc, at, item))
     for index, item in enumerate(_list(data.get("panels"))):
         if isinstance(item, dict):
             dashboard.panels.append(_panel(doc, index, item))
@@ -298,7 +348,7 @@ def _load_dashboard(path: Path, reader: _Reader) -> Dashboard | None:
     return dashboard
 
 
-def _variable(doc: YamlDocument, index: int, item: dict[str, Any]) -> Variable:
+def _variable(doc: YamlDocument, at: list[str | int], item: dict[str, Any]) -> Variable:
     from_query = _dict(item.get("fromQuery"))
     metadata = _dict(item.get("metadata"))
     values = item.get("values")
@@ -306,11 +356,11 @@ def _variable(doc: YamlDocument, index: int, item: dict[str, Any]) -> Variable:
         name=item["name"], display_name=_str(item.get("displayName"), item["name"]),
         default=_str(item.get("default"), "*"), include_all=item.get("includeAll") is not False,
         query=from_query.get("query") if isinstance(from_query.get("query"), str) else None,
-        query_origin=doc.text_origin(["variables", index, "fromQuery", "query"]) if from_query else None,
+        query_origin=doc.text_origin([*at, "fromQuery", "query"]) if from_query else None,
         field=from_query.get("field") if isinstance(from_query.get("field"), str) else None,
         values=[str(v) for v in values] if isinstance(values, list) else None,
         metadata_key=metadata.get("key") if isinstance(metadata.get("key"), str) else None,
-        metadata_filter=_str(metadata.get("filter")), position=doc.position(["variables", index]),
+        metadata_filter=_str(metadata.get("filter")), position=doc.position(at),
     )
 
 

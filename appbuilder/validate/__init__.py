@@ -48,11 +48,14 @@ def check_loaded(loaded: LoadedApp, *, lint_queries: bool = True) -> ValidationR
     from appbuilder.validate.semantic import check_app
 
     diagnostics = list(loaded.diagnostics)
+    secret_problems = []
     for item in loaded.documents:
-        secret_problems = check_document_secrets(item.doc, item.kind)
-        diagnostics += secret_problems
-        secret_paths = {d.path for d in secret_problems}
-        diagnostics += [d for d in validate_document(item.doc, item.kind) if d.path not in secret_paths]
+        secret_problems += check_document_secrets(item.doc, item.kind)
+        if not loaded.schema_checked:
+            diagnostics += validate_document(item.doc, item.kind)
+    secret_at = {(d.position.file, d.path) for d in secret_problems}  # the secret is the problem, not the key
+    diagnostics = [d for d in diagnostics if d.code != "schema" or (d.position.file, d.path) not in secret_at]
+    diagnostics += secret_problems
     app = loaded.app
     samples = None
     if app is not None:
@@ -69,6 +72,13 @@ def check_loaded(loaded: LoadedApp, *, lint_queries: bool = True) -> ValidationR
     return ValidationResult(app, sorted(unique, key=Diagnostic.sort_key), samples)
 
 
+def load_checked(path: str | Path) -> LoadedApp:
+    """Load the app at ``path`` with each document checked against its JSON Schema as it is read."""
+    from appbuilder.validate.schema import validate_document
+
+    return load_definition(path, validate_document)
+
+
 def validate_app(path: str | Path, *, lint_queries: bool = True) -> ValidationResult:
     """Load the app at ``path`` and run every check; all problems are collected, none raised."""
-    return check_loaded(load_definition(path), lint_queries=lint_queries)
+    return check_loaded(load_checked(path), lint_queries=lint_queries)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from appbuilder.diagnostics import INFO, Diagnostic
+from appbuilder.load.fragments import has_unexpanded_include
 from appbuilder.load.samples import SampleData, read_sample_data
-from appbuilder.model import App, Position, TextOrigin
+from appbuilder.model import App, Position, TextOrigin, origin_note
 
 if TYPE_CHECKING:
     from appbuilder.query.lint import LintContext, QueryIssue
@@ -34,6 +36,8 @@ def _app_queries(app: App) -> Iterator[Found]:
                 kind = str(getattr(panel, "query_type", None) or "logs").lower()
                 yield (panel.query, panel.query_origin, panel.position, panel.chart,
                        f"{dashboard.slug}.panels[{panel.id}].query", kind)
+    for monitor in app.monitors:
+        yield monitor.query, monitor.origin, monitor.position, None, f"monitors[{monitor.slug}].query", "logs"
 
 
 def too_deep_issue() -> QueryIssue:
@@ -65,15 +69,18 @@ def lint_app_queries(app: App, samples: SampleData | None = None) -> list[Diagno
         for panel in dashboard.panels:
             if panel.query_ref:
                 charts_by_query.setdefault(panel.query_ref, panel.chart)
-    found: list[Diagnostic] = []
     queries = list(_app_queries(app))
+    notes: list[Diagnostic] = []
     lacking = event_fields is None and not data.diagnostics  # broken sample files are reported already
     if lacking and queries and app.lint_severity.get("unknown-json-path") != "off":
-        found.append(Diagnostic(app.position or Position(str(app.root)), "the unknown-json-path check is off: "
+        notes.append(Diagnostic(app.position or Position(str(app.root)), "the unknown-json-path check is off: "
                                 "the app has no sample events", severity=INFO, code="lint-off",
                                 path="samples", hint="add JSON-lines sample events under samples: in app.yaml "
                                 "(e.g. samples/*.jsonl), or set lint.severity.unknown-json-path: off"))
+    found: dict[tuple[Position, str, str], tuple[Diagnostic, list[str]]] = {}
     for text, origin, position, chart, field_path, kind in queries:
+        if has_unexpanded_include(text):
+            continue  # its missing fragment is reported; linting the rest would only repeat that
         if chart is None and field_path.startswith("queries["):
             chart = charts_by_query.get(field_path[len("queries["):-len("].query")])
         context = LintContext(event_fields=event_fields, chart=chart, severity=dict(app.lint_severity))
@@ -81,7 +88,17 @@ def lint_app_queries(app: App, samples: SampleData | None = None) -> list[Diagno
             if issue.severity == "off":
                 continue
             where = origin.locate(issue.line, issue.column) if origin else (position or Position("?"))
-            hint = issue.hint or f"fix the query, or set lint.severity.{issue.code} in app.yaml"
-            found.append(Diagnostic(where, issue.message, severity=issue.severity, code=issue.code,
-                                    path=field_path, hint=hint))
-    return found
+            key = (where, issue.code, issue.message)
+            if key not in found:
+                hint = issue.hint or f"fix the query, or set lint.severity.{issue.code} in app.yaml"
+                found[key] = (Diagnostic(where, issue.message, severity=issue.severity, code=issue.code,
+                                         path=field_path, hint=hint), [])
+            found[key][1].append(origin_note(origin, issue.line))
+    return notes + [_with_uses(diagnostic, uses) for diagnostic, uses in found.values()]
+
+
+def _with_uses(diagnostic: Diagnostic, notes: list[str]) -> Diagnostic:
+    """One finding inside a shared fragment, reported once: where it is, its first use, how many more."""
+    more = f" and {len(notes) - 1} more use(s)" if len(notes) > 1 and notes[0] else ""
+    return replace(diagnostic, message=diagnostic.message + notes[0][:-1] + more + ")" if notes[0] else
+                   diagnostic.message)

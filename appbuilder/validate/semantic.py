@@ -7,10 +7,12 @@ from collections.abc import Iterable
 
 from appbuilder.diagnostics import WARNING, Diagnostic
 from appbuilder.layout import overlaps
-from appbuilder.model import GRID_COLUMNS, App, Dashboard, Position, TextOrigin
+from appbuilder.load.fragments import has_unexpanded_include
+from appbuilder.model import GRID_COLUMNS, App, Dashboard, Position, TextOrigin, origin_note
 from appbuilder.parameters import check_name_lengths, check_value, pattern_hint
 from appbuilder.patterns import SYNTAX_HINT, compile_pattern
 from appbuilder.templating import find_parameters, find_variables
+from appbuilder.validate.monitors import check_monitors
 
 
 def check_app(app: App) -> list[Diagnostic]:
@@ -24,6 +26,8 @@ def check_app(app: App) -> list[Diagnostic]:
     found += _check_test_targets(app)
     found += _check_lint_severity(app)
     found += check_name_lengths(app, app.parameter_defaults())
+    found += check_monitors(app)
+    found += _check_source_apis(app)
     return found
 
 
@@ -42,10 +46,25 @@ def _check_lint_severity(app: App) -> list[Diagnostic]:
     return found
 
 
+PUBLISHED_APIS = ("sign-in", "itemUsage")
+
+
+def _check_source_apis(app: App) -> list[Diagnostic]:
+    """A literal API value other than the published ones is accepted, with a reminder of where it comes from."""
+    if app.source is None:
+        return []
+    return [Diagnostic(_where(app.source.position), f"source API '{api}' is not one of the published values "
+                       f"({', '.join(PUBLISHED_APIS)})", severity=WARNING, code="source-api-unpublished",
+                       path="source.apis", hint="make sure it is the value a working source in your org shows "
+                       "(`appbuilder plan` prints the source's supported_apis)")
+            for api in app.source.apis if api not in PUBLISHED_APIS and not find_parameters(api)]
+
+
 def _check_test_targets(app: App) -> list[Diagnostic]:
     """Every test target names a panel (``<dashboard file stem>/<panel id>``) or a query (``query:<id>``)."""
     known = {f"{d.slug}/{p.id}" for d in app.dashboards for p in d.panels}
     known |= {f"query:{q.id}" for q in app.queries}
+    known |= {f"monitor:{m.slug}" for m in app.monitors}
     found = []
     for target, position in app.test_targets:
         if target.partition("/")[0] in app.dashboards_unreadable or \
@@ -71,6 +90,8 @@ def _texts(app: App) -> Iterable[tuple[str, TextOrigin | None, Position | None, 
         yield app.source.category, None, app.source.position, "source.category"
         yield app.source.name, None, app.source.position, "source.name"
         yield app.source.collector.name, None, app.source.collector.position, "collector.name"
+        for api in app.source.apis:
+            yield api, None, app.source.position, "source.apis"
     for query in app.queries:
         yield query.text, query.origin, query.position, f"queries[{query.id}].query"
         yield query.name, None, query.position, f"queries[{query.id}].name"
@@ -83,6 +104,11 @@ def _texts(app: App) -> Iterable[tuple[str, TextOrigin | None, Position | None, 
             yield panel.title, None, panel.position, f"panels[{panel.id}].title"
             if panel.query and not panel.query_ref:
                 yield panel.query, panel.query_origin, panel.position, f"panels[{panel.id}].query"
+    for monitor in app.monitors:
+        yield monitor.name, None, monitor.position, f"monitors[{monitor.slug}].name"
+        yield monitor.query, monitor.origin, monitor.position, f"monitors[{monitor.slug}].query"
+        for note in monitor.notifications:
+            yield note.recipients or note.connection_id, None, note.position, f"monitors[{monitor.slug}].notifications"
 
 
 def _check_parameters(app: App) -> list[Diagnostic]:
@@ -110,7 +136,8 @@ def _check_parameters(app: App) -> list[Diagnostic]:
             if ref.name not in declared:
                 where = origin.locate(ref.line, ref.column) if origin else _where(position)
                 known = ", ".join(sorted(declared)) or "none"
-                found.append(Diagnostic(where, f"unknown install parameter '${{{ref.name}}}'",
+                found.append(Diagnostic(where, f"unknown install parameter '${{{ref.name}}}'"
+                                        f"{origin_note(origin, ref.line)}",
                                         code="unknown-parameter", path=field_path,
                                         hint=f"declare it under parameters in app.yaml (declared: {known})"))
     return found
@@ -147,7 +174,8 @@ def _check_saved_searches(app: App) -> list[Diagnostic]:
             if ref.name not in declared:
                 found.append(Diagnostic(query.origin.locate(ref.line, ref.column),
                                         f"saved search '{query.name}' uses '{{{{{ref.name}}}}}' which it does not "
-                                        f"declare", code="undeclared-variable", path=f"queries[{query.id}].query",
+                                        f"declare{origin_note(query.origin, ref.line)}", code="undeclared-variable",
+                                        path=f"queries[{query.id}].query",
                                         hint="declare it under the query's variables, or remove it"))
     return found
 
@@ -167,14 +195,14 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
             found.append(Diagnostic(where, f"queryRef '{panel.query_ref}' does not name a query in queries.yaml",
                                     code="unresolved-reference", path=f"panels[{panel.id}].queryRef",
                                     hint=f"known query ids: {known}"))
-        refs = [(r, panel.query_origin.locate(r.line, r.column) if panel.query_origin else where)
-                for r in find_variables(panel.query or "")]
-        refs += [(r, where) for r in find_variables(panel.title)]
-        for ref, position in refs:
+        refs = [(r, panel.query_origin.locate(r.line, r.column) if panel.query_origin else where,
+                 origin_note(panel.query_origin, r.line)) for r in find_variables(panel.query or "")]
+        refs += [(r, where, "") for r in find_variables(panel.title)]
+        for ref, position, note in refs:
             used.add(ref.name)
-            if ref.name not in declared:
+            if ref.name not in declared and not dashboard.variables_incomplete:
                 found.append(Diagnostic(position, f"variable '{{{{{ref.name}}}}}' is not declared on dashboard "
-                                        f"'{dashboard.title}'", code="undeclared-variable",
+                                        f"'{dashboard.title}'{note}", code="undeclared-variable",
                                         path=f"panels[{panel.id}]",
                                         hint=f"add it under variables (declared: {declared_list})"))
         layout = panel.layout
@@ -185,7 +213,7 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
     for variable in dashboard.variables:
         for ref in find_variables(variable.query or "") + find_variables(variable.metadata_filter):
             used.add(ref.name)
-        if variable.name not in used:
+        if variable.name not in used and not any(has_unexpanded_include(p.query or "") for p in dashboard.panels):
             found.append(Diagnostic(_where(variable.position, dashboard.position),
                                     f"variable '{variable.name}' is declared but no query uses it", severity=WARNING,
                                     code="unused-variable", path=f"variables[{variable.name}]",
