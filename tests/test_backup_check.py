@@ -63,6 +63,9 @@ def test_malformed_manifest(backup: Path, manifest: str | bytes, message: str) -
     ("content.json", '{"name": "x"}', "content.json is not exported Sumo content"),
     ("source.json", "[1]", "source.json is not a JSON object"),
     ("collector.json", "", "file is empty"),
+    ("content.json", '{"type": "FolderSyncDefinition", "name": "x", "children": [1]}', "'children' is not a list"),
+    ("items.json", '[{"kind": "monitor"}]', "items.json is not a list of saved items"),
+    ("items.json", '{"kind": "monitor", "body": {}}', "items.json is not a list of saved items"),
 ])
 def test_damaged_items(backup: Path, name: str, text: str, message: str) -> None:
     (backup / name).write_text(text, encoding="utf-8")
