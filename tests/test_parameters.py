@@ -63,8 +63,9 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.mark.parametrize("command", ["validate", "build", "test"])
-def test_every_offline_command_checks_params_the_same_way(app_dir: Path, command: str) -> None:
+@pytest.mark.parametrize("command", ["validate", "build", "test", "plan", "install"])
+def test_every_command_checks_params_the_same_way(app_dir: Path, command: str) -> None:
+    """The same check, message and position before anything else happens (plan and install connect to no org)."""
     code, out = _run(command, "app", "--param", 'source_category=x"|delete')
     assert code == 1
     assert ("app/app.yaml:7:5: error: --param value of parameter 'source_category' contains a double quote, "
