@@ -133,3 +133,11 @@ def test_wildcards_keywords_and_parse_patterns_match_in_linear_time() -> None:
     assert fail.search("x FAIL y") and fail.search("fail") and not fail.search("failed")
     assert keyword_regex("disk full", phrase=True).search("the DISK  full error")
     assert _anchor_regex("user=* ip=*").search("x user=bob ip=192.0.2.1").groups() == ("bob", "192.0.2.1")
+
+
+@pytest.mark.parametrize("args", [["query", "run", "app", "--panel", "main/by_category"],
+                                  ["preview", "app", "-o", "site"]])
+def test_query_run_and_preview_check_params_too(app_dir: Path, args: list[str]) -> None:
+    code, out = _run(*args, "--param", "source_category=a|b")
+    assert code == 1 and "app/app.yaml:7:5: error: --param value of parameter 'source_category' contains a pipe" in out
+    assert not Path("site").exists()
