@@ -75,3 +75,14 @@ def test_hide_secrets_masks_messages_from_any_check() -> None:
     assert hidden.message == '"********" has the wrong form' and hidden.hint == "not ********"
     plain = Diagnostic(Position("f.yaml", 1, 1), "fine")
     assert hide_secrets(plain) is plain
+
+
+def test_a_token_in_the_environments_file_is_refused(tmp_path: Path) -> None:
+    from appbuilder.environments import load_environments
+
+    path = tmp_path / "appbuilder.yaml"
+    path.write_text(f"environments:\n  prod:\n    deployment: us2\n    parameters: {{source_category: {ACCESS_KEY}}}\n",
+                    encoding="utf-8")
+    environments, problems = load_environments(path)
+    assert environments == [] and [p.code for p in problems] == ["secret-in-definition"]
+    assert problems[0].position.line == 4 and ACCESS_KEY not in problems[0].message
