@@ -6,8 +6,10 @@ tests) can point the user at a file, line and column.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 GRID_COLUMNS = 24
 
@@ -46,6 +48,21 @@ class TextOrigin:
         if line <= 1:
             return Position(self.position.file, self.position.line, self.position.column + column - 1)
         return self.position
+
+
+@dataclass
+class Overrides:
+    """Sumo JSON carried verbatim (from an export) for what the model does not describe.
+
+    ``extra`` is deep-merged over the JSON the build makes for the element; ``omit`` lists dotted paths of keys
+    the build would write but the original lacked.
+    """
+
+    extra: dict[str, Any] = field(default_factory=dict)
+    omit: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.extra or self.omit)
 
 
 @dataclass
@@ -106,6 +123,8 @@ class Query:
     by_receipt_time: bool = False
     parsing_mode: str = "Manual"
     variables: list[QueryVariable] = field(default_factory=list)
+    schedule: dict[str, Any] | None = None
+    overrides: Overrides = field(default_factory=Overrides)
     position: Position | None = None
 
 
@@ -123,6 +142,8 @@ class Variable:
     values: list[str] | None = None
     metadata_key: str | None = None
     metadata_filter: str = ""
+    source: dict[str, Any] | None = None
+    overrides: Overrides = dataclasses.field(default_factory=Overrides)  # ``field`` is a member name here
     position: Position | None = None
 
 
@@ -135,8 +156,28 @@ class Layout:
 
 
 @dataclass
+class PanelQuery:
+    """One query of a panel (Sumo's ``queries[]``); ``type`` is ``logs`` or ``metrics`` (Sumo's ``queryType``)."""
+
+    text: str
+    origin: TextOrigin | None = None
+    key: str = "A"
+    type: str = "logs"
+    parse_mode: str = "Manual"
+    time_source: str = "Message"
+    output_limit: int | None = 1000
+    metrics_mode: str | None = None
+    metrics_data: Any = None
+    overrides: Overrides = field(default_factory=Overrides)
+    position: Position | None = None
+
+
+@dataclass
 class Panel:
-    """A dashboard panel. ``query``/``query_origin`` are resolved from ``queryRef`` by the loader."""
+    """A dashboard panel. ``query``/``query_origin`` are resolved from ``queryRef`` by the loader.
+
+    ``query`` is the text of the first query; ``queries`` holds every query of the panel.
+    """
 
     id: str
     title: str
@@ -154,6 +195,13 @@ class Panel:
     label: str | None = None
     stacked: bool = False
     settings: dict[str, object] = field(default_factory=dict)
+    query_type: str = "logs"
+    queries: list[PanelQuery] = field(default_factory=list)
+    key: str | None = None
+    hidden: bool = False
+    visual_settings: dict[str, Any] | None = None
+    visual_verbatim: bool = False
+    overrides: Overrides = field(default_factory=Overrides)
     position: Position | None = None
 
 
@@ -169,7 +217,27 @@ class Dashboard:
     time_range: str = "-1d"
     refresh_interval: int = 0
     variables: list[Variable] = field(default_factory=list)
+    layout_order: str | list[str] = "panels"
+    overrides: Overrides = field(default_factory=Overrides)
     path: Path | None = None
+    position: Position | None = None
+
+
+@dataclass
+class ContentItem:
+    """One entry of the app folder's ``contents`` (its children in order).
+
+    ``kind`` is ``dashboard`` (``ref`` = file as listed in app.yaml), ``savedSearch`` (``ref`` = query id),
+    ``folder`` (``name``, ``description``, ``children``) or ``raw`` (``ref`` = JSON file, ``data`` = its content).
+    """
+
+    kind: str
+    ref: str = ""
+    name: str = ""
+    description: str = ""
+    children: list[ContentItem] = field(default_factory=list)
+    data: dict[str, Any] | None = None
+    overrides: Overrides = field(default_factory=Overrides)
     position: Position | None = None
 
 
@@ -192,6 +260,8 @@ class App:
     test_targets: list[tuple[str, Position]] = field(default_factory=list)
     queries_unreadable: bool = False
     lint_severity: dict[str, str] = field(default_factory=dict)
+    contents: list[ContentItem] | None = None
+    overrides: Overrides = field(default_factory=Overrides)
     position: Position | None = None
 
     def query_by_id(self, query_id: str) -> Query | None:

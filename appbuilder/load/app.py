@@ -13,12 +13,15 @@ from typing import Any
 
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.layout import flow_layout
+from appbuilder.load.contents import check_contents, load_contents
+from appbuilder.load.contents import overrides_of as _overrides
 from appbuilder.load.yamlfile import YamlDocument, read_yaml
 from appbuilder.model import (
     App,
     Collector,
     Dashboard,
     Panel,
+    PanelQuery,
     Parameter,
     Position,
     Query,
@@ -128,7 +131,7 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
         log_types=[v for v in _list(data.get("logTypes")) if isinstance(v, str)],
         lint_severity={k: v for k, v in _dict(_dict(data.get("lint")).get("severity")).items()
                        if isinstance(v, str)},
-        position=doc.position([]),
+        overrides=_overrides(data), position=doc.position([]),
     )
     for index, item in enumerate(_list(data.get("parameters"))):
         if isinstance(item, dict) and isinstance(item.get("name"), str):
@@ -159,6 +162,11 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
             if isinstance(case, dict) and isinstance(case.get("target"), str) and test_doc:
                 app.test_targets.append((case["target"], test_doc.position(["tests", index, "target"])))
     _resolve_query_refs(app)
+    if isinstance(data.get("contents"), list):
+        app.contents = load_contents(doc, root, data["contents"], ["contents"], diagnostics)
+        listed = {ref for ref in _list(data.get("dashboards")) if isinstance(ref, str)}
+        diagnostics += check_contents(app.contents, listed, {q.id for q in app.queries},
+                                      {q.id for q in app.saved_searches})
     return app, diagnostics
 
 
@@ -207,7 +215,8 @@ def _load_queries(path: Path, diagnostics: list[Diagnostic]) -> list[Query] | No
             saved_search=item.get("savedSearch") is True, time_range=_str(item.get("timeRange"), "-15m"),
             by_receipt_time=item.get("byReceiptTime") is True,
             parsing_mode=_str(item.get("parsingMode"), "Manual"), variables=variables,
-            position=doc.position(["queries", index]),
+            schedule=item.get("schedule") if isinstance(item.get("schedule"), dict) else None,
+            overrides=_overrides(item), position=doc.position(["queries", index]),
         ))
     return queries
 
@@ -221,14 +230,19 @@ def _load_dashboard(path: Path, diagnostics: list[Diagnostic]) -> Dashboard | No
         slug=path.stem, title=_str(data.get("title")), panels=[], description=_str(data.get("description")),
         theme=_str(data.get("theme"), "Light"), time_range=_str(data.get("timeRange"), "-1d"),
         refresh_interval=_int(data.get("refreshInterval"), 0), path=path, position=doc.position([]),
+        overrides=_overrides(data),
     )
+    order = data.get("layoutOrder")
+    if isinstance(order, str) or isinstance(order, list):
+        dashboard.layout_order = order if isinstance(order, str) else [str(v) for v in order]
     for index, item in enumerate(_list(data.get("variables"))):
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             dashboard.variables.append(_variable(doc, index, item))
     for index, item in enumerate(_list(data.get("panels"))):
         if isinstance(item, dict):
             dashboard.panels.append(_panel(doc, index, item))
-    for panel, layout in zip(dashboard.panels, flow_layout(dashboard.panels), strict=True):
+    placed = [panel for panel in dashboard.panels if not panel.hidden]
+    for panel, layout in zip(placed, flow_layout(placed), strict=True):
         panel.layout = layout
     return dashboard
 
@@ -245,7 +259,9 @@ def _variable(doc: YamlDocument, index: int, item: dict[str, Any]) -> Variable:
         field=from_query.get("field") if isinstance(from_query.get("field"), str) else None,
         values=[str(v) for v in values] if isinstance(values, list) else None,
         metadata_key=metadata.get("key") if isinstance(metadata.get("key"), str) else None,
-        metadata_filter=_str(metadata.get("filter")), position=doc.position(["variables", index]),
+        metadata_filter=_str(metadata.get("filter")),
+        source=dict(item["source"]) if isinstance(item.get("source"), dict) else None,
+        overrides=_overrides(item), position=doc.position(["variables", index]),
     )
 
 
@@ -255,18 +271,46 @@ def _panel(doc: YamlDocument, index: int, item: dict[str, Any]) -> Panel:
     if isinstance(position.get("x"), int) and isinstance(position.get("y"), int):
         explicit = (position["x"], position["y"])
     query = item.get("query") if isinstance(item.get("query"), str) else None
+    queries = _panel_queries(doc, index, item)
+    if query is None and queries:
+        query = queries[0].text
+    visual = item.get("visualSettings")
     return Panel(
         id=_str(item.get("id")), title=_str(item.get("title")), chart=_str(item.get("chart")),
         width=_int(item.get("width"), 12), height=_int(item.get("height"), 8), explicit_position=explicit,
         description=_str(item.get("description")), query=query,
-        query_origin=doc.text_origin(["panels", index, "query"]) if query is not None else None,
+        query_origin=(doc.text_origin(["panels", index, "query"]) if "query" in item
+                      else queries[0].origin if queries else None),
         query_ref=item.get("queryRef") if isinstance(item.get("queryRef"), str) else None,
         time_range=item.get("timeRange") if isinstance(item.get("timeRange"), str) else None,
         text=item.get("text") if isinstance(item.get("text"), str) else None,
         label=item.get("label") if isinstance(item.get("label"), str) else None,
         stacked=item.get("stacked") is True, settings=dict(_dict(item.get("settings"))),
-        position=doc.position(["panels", index]),
+        query_type=queries[0].type if queries else _str(item.get("queryType"), "logs"), queries=queries,
+        key=item.get("key") if isinstance(item.get("key"), str) else None, hidden=item.get("hidden") is True,
+        visual_settings=dict(visual) if isinstance(visual, dict) else None, visual_verbatim="visualSettings" in item,
+        overrides=_overrides(item), position=doc.position(["panels", index]),
     )
+
+
+def _panel_queries(doc: YamlDocument, index: int, item: dict[str, Any]) -> list[PanelQuery]:
+    """The ``queries`` list of a panel (keys default to A, B, ...); empty when the panel uses ``query``."""
+    found: list[PanelQuery] = []
+    for number, entry in enumerate(_list(item.get("queries"))):
+        if not isinstance(entry, dict) or not isinstance(entry.get("query"), str):
+            continue
+        at: list[str | int] = ["panels", index, "queries", number]
+        limit = entry.get("outputCardinalityLimit", 1000)
+        mode = entry.get("metricsQueryMode")
+        found.append(PanelQuery(
+            text=entry["query"], origin=doc.text_origin([*at, "query"]),
+            key=_str(entry.get("key"), chr(ord("A") + number % 26)), type=_str(entry.get("type"), "logs"),
+            parse_mode=_str(entry.get("parseMode"), "Manual"), time_source=_str(entry.get("timeSource"), "Message"),
+            output_limit=limit if isinstance(limit, int) and not isinstance(limit, bool) else None,
+            metrics_mode=mode if isinstance(mode, str) else None, metrics_data=entry.get("metricsQueryData"),
+            overrides=_overrides(entry), position=doc.position(at),
+        ))
+    return found
 
 
 def _resolve_query_refs(app: App) -> None:
@@ -276,3 +320,6 @@ def _resolve_query_refs(app: App) -> None:
             if panel.query_ref and panel.query is None and panel.query_ref in by_id:
                 panel.query = by_id[panel.query_ref].text
                 panel.query_origin = by_id[panel.query_ref].origin
+            if not panel.queries and panel.query is not None:
+                panel.queries = [PanelQuery(panel.query, panel.query_origin, type=panel.query_type,
+                                            position=panel.position)]

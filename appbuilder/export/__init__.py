@@ -1,0 +1,140 @@
+"""Export: Sumo content JSON → app definition directory (the inverse of build).
+
+``export_definition`` converts, writes, builds the result back and records whatever differs verbatim on the
+element it belongs to, then checks that the written definition builds exactly the exported content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from appbuilder.diagnostics import Diagnostic, has_errors
+from appbuilder.export.attach import attach
+from appbuilder.export.convert import FOLDER, Conversion, Converter
+from appbuilder.export.residual import differences
+from appbuilder.export.writer import write_json, write_yaml
+
+SOURCE_CATEGORY = "source_category"
+
+
+class ExportError(Exception):
+    """Export refused or failed: a message, a hint, and the problems behind it (if any)."""
+
+    def __init__(self, message: str, hint: str = "", diagnostics: list[Diagnostic] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.diagnostics = diagnostics or []
+
+
+@dataclass
+class ExportResult:
+    """What was written: the directory, its files, and notes (content kept verbatim, parameters not found)."""
+
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dashboards: int = 0
+    saved_searches: int = 0
+
+
+def as_folder(definition: Any) -> tuple[dict[str, Any], bool]:
+    """The export as a folder (a single dashboard or saved search becomes the one item of a folder of its name)."""
+    if not isinstance(definition, dict) or not isinstance(definition.get("type"), str):
+        raise ExportError("this is not a Sumo content export: expected a JSON object with a \"type\"",
+                          hint="export a folder, a dashboard or a saved search from the Sumo Library "
+                               "(⋮ → Export) or through the content export API")
+    if definition["type"] == FOLDER and isinstance(definition.get("children"), list):
+        return definition, False
+    name = definition.get("name") if isinstance(definition.get("name"), str) and definition["name"] else "Exported"
+    return {"type": FOLDER, "name": name, "description": "", "children": [definition]}, True
+
+
+def _lifter(parameters: Mapping[str, str]) -> tuple[Any, list[dict[str, str]], list[re.Pattern[str]]]:
+    unknown = [name for name in parameters if name != SOURCE_CATEGORY]
+    if unknown:
+        raise ExportError(f"unknown export parameter '{unknown[0]}'",
+                          hint=f"export lifts only `--param {SOURCE_CATEGORY}=VALUE`: every literal "
+                               f"_sourceCategory=VALUE scope becomes ${{{SOURCE_CATEGORY}}}")
+    value = parameters.get(SOURCE_CATEGORY)
+    if value is None:
+        return (lambda text: text), [], []
+    if not value:
+        raise ExportError(f"--param {SOURCE_CATEGORY}= needs a value", hint="e.g. --param source_category=prod/app")
+    pattern = re.compile(r"(?<![\w.])(_sourceCategory\s*=\s*)([\"']?)" + re.escape(value) + r"\2(?![\w/*.\-])",
+                         re.IGNORECASE)
+    declared = [{"name": SOURCE_CATEGORY, "description": "Source category (_sourceCategory) the app's queries are "
+                 "scoped by.", "default": value}]
+
+    def lift(text: str) -> str:
+        return pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}${{{SOURCE_CATEGORY}}}{m.group(2)}", text)
+
+    return lift, declared, [pattern]
+
+
+def _write(conversion: Conversion, out_dir: Path) -> list[Path]:
+    written: list[Path] = []
+    app_file = out_dir / "app.yaml"
+    write_yaml(app_file, "app", conversion.app, "Exported from Sumo Logic by `appbuilder export`.")
+    written.append(app_file)
+    if conversion.queries:
+        path = out_dir / "queries.yaml"
+        write_yaml(path, "queries", {"queries": conversion.queries})
+        written.append(path)
+    for document in conversion.documents:
+        path = out_dir / document.path
+        if document.kind == "raw":
+            write_json(path, document.data)
+        else:
+            write_yaml(path, document.kind, document.data)
+        written.append(path)
+    return written
+
+
+def _build(out_dir: Path) -> dict[str, Any]:
+    from appbuilder.build import build_app
+    from appbuilder.load import load_app
+
+    app, diagnostics = load_app(out_dir)
+    if app is None or has_errors(diagnostics):
+        raise ExportError("the exported definition does not load (this is a bug in appbuilder export)",
+                          hint="please report it with the export file", diagnostics=diagnostics)
+    return build_app(app).content
+
+
+def export_definition(definition: Any, out_dir: Path, parameters: Mapping[str, str] | None = None) -> ExportResult:
+    """Write the app definition of ``definition`` (Sumo content JSON) to ``out_dir``, which must not exist or be
+    empty; raises ExportError when the input is not Sumo content or the result would not build back the same."""
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise ExportError(f"{out_dir} already exists and is not empty",
+                          hint="export into a new directory (nothing is overwritten)")
+    root, single = as_folder(definition)
+    lift, declared, patterns = _lifter(parameters or {})
+    conversion = Converter(lift, str(root.get("name") or "")).convert(root)
+    if declared:
+        app = conversion.app
+        conversion.app = {**{k: app[k] for k in ("name", "version", "description", "folder")},
+                          "parameters": declared, **{k: v for k, v in app.items() if k not in
+                                                     ("name", "version", "description", "folder")}}
+        conversion.links[id(root)] = conversion.app
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write(conversion, out_dir)
+    attach(conversion, root, _build(out_dir))
+    files = _write(conversion, out_dir)
+    rebuilt = _build(out_dir)
+    problems = differences(root["children"][0], rebuilt["children"][0]) if single else differences(root, rebuilt)
+    if problems:
+        raise ExportError("the exported definition does not build back the same content (this is a bug in "
+                          "appbuilder export): " + "; ".join(problems[:5]),
+                          hint="please report it with the export file")
+    result = ExportResult(out_dir, files, list(conversion.notes))
+    result.dashboards = sum(1 for d in conversion.documents if d.kind == "dashboard")
+    result.saved_searches = len(conversion.queries)
+    if patterns and not any(p.search(str(definition)) for p in patterns):
+        result.notes.append(f"no query is scoped _sourceCategory={parameters[SOURCE_CATEGORY]}; "  # type: ignore[index]
+                            f"${{{SOURCE_CATEGORY}}} is declared but unused")
+    return result

@@ -1,0 +1,390 @@
+"""Sumo content JSON → the YAML data of an app definition (modelled fields only; see ``residual`` for the rest).
+
+Every value the model describes is written the way a person would (ids from titles, positions on the grid,
+variables by kind, time ranges as ``-1d``); a value the schemas would refuse is left at its default here and
+carried verbatim by the residual pass, so the result always validates and always builds back the same.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from appbuilder.build.visuals import visual_settings
+from appbuilder.export.names import Namer, slug, strip_prefix, text_title
+from appbuilder.export.residual import residual
+from appbuilder.model import Panel
+
+FOLDER = "FolderSyncDefinition"
+DASHBOARD = "DashboardV2SyncDefinition"
+SAVED_SEARCH = "SavedSearchWithScheduleSyncDefinition"
+CLASSIC = ("DashboardSyncDefinition", "MewboardSyncDefinition")
+CHARTS = ("table", "pie", "bar", "column", "line", "area", "map", "svp", "honeyComb", "text")
+RELATIVE = re.compile(r"^-([0-9]+[wdhms])+$")
+LITERAL_RANGES = ("yesterday", "previous_week", "previous_month")
+REFRESH = (0, 30, 60, 120, 300, 900, 1800, 3600, 7200, 86400)
+DATA_TYPES = ("STRING", "NUMBER", "QUERY_FRAGMENT", "SEARCH_KEYWORD")
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MIGRATION_HINT = ("appbuilder does not model classic dashboards; migrate it to the new Dashboards with Sumo's "
+                  "dashboard migration (Library → the classic dashboard → Migrate to New Dashboards), then export "
+                  "the new dashboard again")
+
+Lift = Callable[[str], str]
+
+
+@dataclass
+class Document:
+    """One file of the exported directory: ``path`` relative to it, ``kind`` its schema (or ``raw``)."""
+
+    path: str
+    kind: str
+    data: dict[str, Any]
+
+
+@dataclass
+class Conversion:
+    """The exported definition before it is written; ``links`` maps ``id()`` of each original JSON element to the
+    YAML mapping describing it (where the residual pass adds ``extra``/``omit``)."""
+
+    app: dict[str, Any]
+    root: dict[str, Any]
+    documents: list[Document] = field(default_factory=list)
+    queries: list[dict[str, Any]] = field(default_factory=list)
+    links: dict[int, dict[str, Any]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _text(value: Any, low: int = 0, high: int = 1 << 30) -> str | None:
+    return value if isinstance(value, str) and low <= len(value) <= high else None
+
+
+def time_range_text(value: Any) -> str | None:
+    """``-1d`` / ``today`` / ``yesterday`` for the Sumo time ranges the YAML can write, else None."""
+    if not isinstance(value, dict):
+        return None
+    kind = value.get("type")
+    if kind == "CompleteLiteralTimeRange" and value.get("rangeName") in LITERAL_RANGES and len(value) == 2:
+        return str(value["rangeName"])
+    if kind != "BeginBoundedTimeRange" or value.get("to") is not None or not isinstance(value.get("from"), dict):
+        return None
+    start = value["from"]
+    if start.get("type") == "RelativeTimeRangeBoundary" and RELATIVE.match(str(start.get("relativeTime"))):
+        return str(start["relativeTime"])
+    if start.get("type") == "LiteralTimeRangeBoundary" and start.get("rangeName") == "today":
+        return "today"
+    return None
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _chart(panel_type: Any, visuals: Any) -> str:
+    general = visuals.get("general") if isinstance(visuals, dict) else None
+    kind = general.get("type") if isinstance(general, dict) else None
+    if panel_type == "TextPanel":
+        return "text"
+    if kind in CHARTS and kind != "text":
+        return str(kind)
+    mode = general.get("mode") if isinstance(general, dict) else None
+    return "line" if mode == "timeSeries" else "table"
+
+
+def _structure(layout: dict[str, Any], key: Any) -> dict[str, int] | None:
+    """The grid place of a panel when the YAML can hold it (else the layout is carried verbatim)."""
+    entry = layout.get(key) if isinstance(key, str) else None
+    shape = _decode(entry) if isinstance(entry, str) else None
+    if not isinstance(shape, dict) or not all(isinstance(shape.get(k), int) and not isinstance(shape.get(k), bool)
+                                              for k in ("x", "y", "width", "height")):
+        return None
+    x, y, width, height = shape["x"], shape["y"], shape["width"], shape["height"]
+    if not (0 <= x <= 23 and y >= 0 and 1 <= width <= 24 and 1 <= height <= 40 and x + width <= 24):
+        return None
+    return {"x": x, "y": y, "width": width, "height": height}
+
+
+class Converter:
+    """Turns one export into YAML data; ``lift`` rewrites query text (install parameters)."""
+
+    def __init__(self, lift: Lift, app_name: str) -> None:
+        self.lift = lift
+        self.prefix = app_name
+        self.files = Namer()
+        self.query_ids = Namer()
+        self.raw_files = Namer()
+        self.conversion: Conversion | None = None
+
+    # --- folders -------------------------------------------------------------------------------------------
+
+    def convert(self, root: dict[str, Any]) -> Conversion:
+        name = _text(root.get("name"), 1, 128) or "Exported app"
+        description = _text(root.get("description"), 1, 255) or f"{name}, exported from Sumo Logic"
+        app: dict[str, Any] = {"name": name, "version": "1.0.0", "description": description, "folder": name}
+        conversion = self.conversion = Conversion(app, root)
+        conversion.links[id(root)] = app
+        contents = self.items(root.get("children") if isinstance(root.get("children"), list) else [])
+        dashboards = [d.path for d in conversion.documents if d.kind == "dashboard"]
+        if conversion.queries:
+            app["queries"] = "queries.yaml"
+        if dashboards:
+            app["dashboards"] = dashboards
+        flat = [{"dashboard": path} for path in dashboards]
+        flat += [{"savedSearch": q["id"]} for q in conversion.queries]
+        if contents != flat:
+            app["contents"] = contents
+        return conversion
+
+    def items(self, children: list[Any]) -> list[dict[str, Any]]:
+        entries = []
+        for child in children:
+            if not isinstance(child, dict):
+                continue
+            kind = child.get("type")
+            if kind == FOLDER and isinstance(child.get("children"), list):
+                entries.append(self.folder(child))
+            elif kind == DASHBOARD and isinstance(child.get("panels"), list) and child["panels"]:
+                entries.append({"dashboard": self.dashboard(child)})
+            elif kind == SAVED_SEARCH and isinstance(child.get("search"), dict):
+                entries.append({"savedSearch": self.saved_search(child)})
+            else:
+                entries.append({"raw": self.raw(child)})
+        return entries
+
+    def folder(self, child: dict[str, Any]) -> dict[str, Any]:
+        entry: dict[str, Any] = {"folder": _text(child.get("name"), 1, 255) or "Folder"}
+        if _text(child.get("description"), 1):
+            entry["description"] = child["description"]
+        entry["contents"] = self.items(child["children"])
+        self._link(child, entry)
+        return entry
+
+    def raw(self, child: dict[str, Any]) -> str:
+        name = str(child.get("name") or child.get("type") or "item")
+        path = f"raw/{self.raw_files.take(slug(name, 'item'))}.json"
+        assert self.conversion is not None
+        self.conversion.documents.append(Document(path, "raw", child))
+        kind = child.get("type")
+        if kind in CLASSIC:
+            self.conversion.notes.append(f"classic dashboard '{name}' is kept verbatim in {path}: {MIGRATION_HINT}")
+        else:
+            self.conversion.notes.append(f"'{name}' ({kind}) is kept verbatim in {path}: appbuilder does not model "
+                                         f"this kind of content")
+        return path
+
+    def _link(self, original: dict[str, Any], data: dict[str, Any]) -> None:
+        assert self.conversion is not None
+        self.conversion.links[id(original)] = data
+
+    # --- saved searches ------------------------------------------------------------------------------------
+
+    def saved_search(self, item: dict[str, Any]) -> str:
+        search = item["search"]
+        name = _text(item.get("name"), 1, 255) or "Saved search"
+        query_id = self.query_ids.take(slug(name, "search"))
+        data: dict[str, Any] = {"id": query_id, "name": name}
+        if _text(item.get("description"), 1):
+            data["description"] = item["description"]
+        data["savedSearch"] = True
+        if isinstance(search.get("defaultTimeRange"), str) and RELATIVE.match(search["defaultTimeRange"]):
+            data["timeRange"] = search["defaultTimeRange"]
+        if search.get("byReceiptTime") is True:
+            data["byReceiptTime"] = True
+        if search.get("parsingMode") == "AutoParse":
+            data["parsingMode"] = "AutoParse"
+        variables = self._query_parameters(search.get("queryParameters"))
+        if variables:
+            data["variables"] = variables
+        if isinstance(item.get("searchSchedule"), dict):
+            data["schedule"] = item["searchSchedule"]
+        data["query"] = self.lift(search["queryText"]) if _text(search.get("queryText"), 1) else "*"
+        assert self.conversion is not None
+        self.conversion.queries.append(data)
+        self._link(item, data)
+        return query_id
+
+    @staticmethod
+    def _query_parameters(parameters: Any) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for entry in parameters if isinstance(parameters, list) else []:
+            if not (isinstance(entry, dict) and isinstance(entry.get("name"), str) and NAME.match(entry["name"])
+                    and isinstance(entry.get("value"), str) and entry.get("dataType") in DATA_TYPES):
+                return []  # a shape the YAML does not hold: the whole list is carried verbatim
+            variable: dict[str, Any] = {"name": entry["name"]}
+            if _text(entry.get("label"), 1) and entry["label"] != entry["name"]:
+                variable["label"] = entry["label"]
+            if _text(entry.get("description"), 1):
+                variable["description"] = entry["description"]
+            variable["default"] = entry["value"]
+            if entry["dataType"] != "STRING":
+                variable["dataType"] = entry["dataType"]
+            out.append(variable)
+        return out
+
+    # --- dashboards ----------------------------------------------------------------------------------------
+
+    def dashboard(self, item: dict[str, Any]) -> str:
+        title = _text(item.get("title"), 1, 255) or _text(item.get("name"), 1, 255) or "Dashboard"
+        path = f"dashboards/{self.files.take(slug(strip_prefix(title, self.prefix), 'dashboard'))}.yaml"
+        data: dict[str, Any] = {"title": title}
+        if _text(item.get("description"), 1):
+            data["description"] = item["description"]
+        if item.get("theme") == "Dark":
+            data["theme"] = "Dark"
+        when = time_range_text(item.get("timeRange"))
+        if when:
+            data["timeRange"] = when
+        refresh = item.get("refreshInterval")
+        if refresh in REFRESH and refresh != 0 and not isinstance(refresh, bool):
+            data["refreshInterval"] = refresh
+        layout_entries = (item.get("layout") or {}).get("layoutStructures") if isinstance(item.get("layout"),
+                                                                                         dict) else None
+        entries = [e for e in layout_entries or [] if isinstance(e, dict)]
+        layout = {e.get("key"): e.get("structure") for e in entries if isinstance(e.get("key"), str)}
+        ids = Namer()
+        panels = [self.panel(p, ids, layout) for p in item["panels"]]
+        order = self._layout_order(item["panels"], panels, [e.get("key") for e in entries])
+        if order is not None:
+            data["layoutOrder"] = order
+        variables = [self.variable(v) for v in item.get("variables") or [] if isinstance(v, dict)]
+        if variables:
+            data["variables"] = variables
+        data["panels"] = panels
+        assert self.conversion is not None
+        self.conversion.documents.append(Document(path, "dashboard", data))
+        self._link(item, data)
+        return path
+
+    @staticmethod
+    def _layout_order(originals: list[Any], panels: list[dict[str, Any]], keys: list[Any]) -> Any:
+        placed = [(o.get("key"), p) for o, p in zip(originals, panels, strict=True)
+                  if isinstance(o, dict) and not p.get("hidden")]
+        if [k for k, _ in placed] == keys:
+            return None
+        by_position = sorted(placed, key=lambda kp: (kp[1]["position"]["y"], kp[1]["position"]["x"]))
+        if [k for k, _ in by_position] == keys:
+            return "position"
+        ids = {k: p["id"] for k, p in placed}
+        return [ids[k] for k in keys if k in ids] if all(k in ids for k in keys) else None
+
+    def variable(self, item: dict[str, Any]) -> dict[str, Any]:
+        name = item.get("name") if isinstance(item.get("name"), str) and NAME.match(item["name"]) else "variable"
+        data: dict[str, Any] = {"name": name}
+        if _text(item.get("displayName"), 1) and item["displayName"] != name:
+            data["displayName"] = item["displayName"]
+        if isinstance(item.get("defaultValue"), str) and item["defaultValue"] != "*":
+            data["default"] = item["defaultValue"]
+        if item.get("includeAllOption") is False:
+            data["includeAll"] = False
+        source = item.get("sourceDefinition")
+        kind = source.get("variableSourceType") if isinstance(source, dict) else None
+        if kind == "LogQueryVariableSourceDefinition" and _text(source.get("query"), 1) and _text(source.get("field"),
+                                                                                                    1):
+            data["fromQuery"] = {"query": self.lift(source["query"]), "field": source["field"]}
+        elif kind == "CsvVariableSourceDefinition" and isinstance(source.get("values"), str):
+            data["values"] = source["values"].split(",")
+        elif kind == "MetadataVariableSourceDefinition" and _text(source.get("key"), 1):
+            metadata = {"key": source["key"]}
+            if _text(source.get("filter"), 1):
+                metadata["filter"] = self.lift(source["filter"])
+            data["metadata"] = metadata
+        elif isinstance(kind, str):
+            data["source"] = source
+        else:
+            data["values"] = [""]  # not a source at all: carried verbatim by the residual
+        self._link(item, data)
+        return data
+
+    def panel(self, item: Any, ids: Namer, layout: dict[Any, Any]) -> dict[str, Any]:
+        if not isinstance(item, dict):
+            item = {}
+        panel_type = item.get("panelType")
+        visuals = _decode(item.get("visualSettings"))
+        chart = _chart(panel_type, visuals)
+        title = item.get("title") if isinstance(item.get("title"), str) and len(item["title"]) <= 255 else ""
+        text = item.get("text") if isinstance(item.get("text"), str) else ""
+        name = title or (text_title(text) if chart == "text" else "") or chart
+        data: dict[str, Any] = {"id": ids.take(slug(name, "panel")), "title": title, "chart": chart}
+        general = visuals.get("general") if isinstance(visuals, dict) else None
+        if chart in ("bar", "column", "area") and isinstance(general, dict) and general.get("displayType") == "stacked":
+            data["stacked"] = True
+        svp = visuals.get("svp") if isinstance(visuals, dict) and chart == "svp" else None
+        if isinstance(svp, dict) and _text(svp.get("label"), 1):
+            data["label"] = svp["label"]
+        if _text(item.get("description"), 1):
+            data["description"] = item["description"]
+        place = _structure(layout, item.get("key"))
+        if place is None:
+            data["hidden"] = True
+        else:
+            data["position"] = {"x": place["x"], "y": place["y"]}
+            data["width"], data["height"] = place["width"], place["height"]
+        if isinstance(item.get("key"), str) and item["key"]:
+            data["key"] = item["key"]
+        when = time_range_text(item.get("timeRange"))
+        if when:
+            data["timeRange"] = when
+        if chart == "text":
+            data["text"] = text
+        else:
+            self._queries(item.get("queries"), data)
+        self._visuals(item, visuals, data)
+        self._link(item, data)
+        return data
+
+    def _queries(self, queries: Any, data: dict[str, Any]) -> None:
+        entries = [q for q in queries if isinstance(q, dict)] if isinstance(queries, list) else []
+        first = entries[0] if len(entries) == 1 else None
+        if first is not None and first.get("queryKey") == "A" and _text(first.get("queryString"), 1):
+            if first.get("queryType") == "Metrics":
+                data["queryType"] = "metrics"
+            data["query"] = self.lift(first["queryString"])  # its residual, if any, turns this into `queries`
+            return
+        data["queries"] = [self._query(q, index) for index, q in enumerate(entries)]
+
+    def _query(self, item: dict[str, Any], index: int) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        key = item.get("queryKey")
+        if isinstance(key, str) and re.fullmatch(r"[A-Z]+", key) and key != chr(ord("A") + index % 26):
+            data["key"] = key
+        metrics = item.get("queryType") == "Metrics"
+        if metrics:
+            data["type"] = "metrics"
+        if item.get("parseMode") == "Auto":
+            data["parseMode"] = "Auto"
+        if item.get("timeSource") == "Receipt":
+            data["timeSource"] = "Receipt"
+        limit = item.get("outputCardinalityLimit", 1000)
+        if limit is None or (isinstance(limit, int) and not isinstance(limit, bool) and limit != 1000):
+            data["outputCardinalityLimit"] = limit
+        mode = item.get("metricsQueryMode")
+        if isinstance(mode, str) and mode != ("Advanced" if metrics else None):
+            data["metricsQueryMode"] = mode
+        if item.get("metricsQueryData") is not None:
+            data["metricsQueryData"] = item["metricsQueryData"]
+        data["query"] = self.lift(item["queryString"]) if isinstance(item.get("queryString"), str) else ""
+        self._link(item, data)
+        return data
+
+    @staticmethod
+    def _visuals(item: dict[str, Any], visuals: Any, data: dict[str, Any]) -> None:
+        """``settings`` over the chart defaults when that is exact, else the visual settings in full."""
+        if item.get("visualSettings") is None and "visualSettings" in item:
+            data["visualSettings"] = None
+            return
+        if not isinstance(visuals, dict):
+            return  # not JSON: carried verbatim by the residual
+        panel = Panel(id="p", title="", chart=data["chart"], stacked=data.get("stacked", False),
+                      label=data.get("label"))
+        difference = residual(visuals, visual_settings(panel))
+        if difference.omit:
+            data["visualSettings"] = visuals
+        elif difference.extra:
+            data["settings"] = difference.extra

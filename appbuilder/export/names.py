@@ -1,0 +1,53 @@
+"""Identifiers and file names derived from Sumo titles, the way a person would write them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str, fallback: str = "item", limit: int = 60) -> str:
+    """``Failed Logins by Location`` → ``failed_logins_by_location``; always matches ``^[a-z][a-z0-9_]*$``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    ascii_text = re.sub(r"\{\{\s*([a-z0-9_]+)\s*\}\}", r"\1", ascii_text)
+    words = _NON_WORD.sub("_", ascii_text).strip("_")
+    if len(words) > limit:
+        words = words[:limit].rsplit("_", 1)[0] or words[:limit]
+    if not words:
+        return fallback
+    return words if words[0].isalpha() else f"{fallback}_{words}"
+
+
+class Namer:
+    """Hands out unique names: the second ``overview`` becomes ``overview_2``."""
+
+    def __init__(self, taken: set[str] | None = None) -> None:
+        self.taken: set[str] = set(taken or ())
+
+    def take(self, base: str) -> str:
+        name, number = base, 1
+        while name in self.taken:
+            number += 1
+            name = f"{base}_{number}"
+        self.taken.add(name)
+        return name
+
+
+def strip_prefix(title: str, prefix: str) -> str:
+    """``Cyral - Policy Summary`` without the app name ``Cyral`` → ``Policy Summary`` (unchanged otherwise)."""
+    if prefix and title.lower().startswith(prefix.lower()):
+        rest = title[len(prefix):].lstrip(" -–:|")
+        if rest and rest != title:
+            return rest
+    return title
+
+
+def text_title(text: str) -> str:
+    """A title for an untitled text panel: its first line without markdown marks."""
+    for line in text.splitlines():
+        line = line.strip().lstrip("#>*-_ ").strip("*_ ")
+        if line:
+            return line
+    return ""
