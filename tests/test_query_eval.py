@@ -164,3 +164,14 @@ def test_unsupported_operator_and_syntax_errors_raise_eval_error():
         run("_sourceCategory=x | logreduce")
     with pytest.raises(EvalError, match="syntax error"):
         run("_sourceCategory=x | where (")
+
+
+def test_pct_with_several_percentiles_gives_one_column_each():
+    events = [ev("2026-01-02T10:00:00Z", latency=n) for n in (10, 20, 30, 40, 50)]
+    table = evaluate('_sourceCategory=x | json "latency" as latency | pct(latency, 50, 100)', events)
+    assert table.rows == [{"_latency_pct_50": 30, "_latency_pct_100": 50}]
+
+
+def test_a_subquery_in_an_in_list_is_refused_with_a_clear_message():
+    with pytest.raises(EvalError, match="second query"):
+        run(SIGNIN + "| where user in (_sourceCategory=y | count by user | limit 5)")

@@ -108,7 +108,7 @@ def test_alias_named_like_an_operator_is_a_warning():
 @pytest.mark.parametrize("override, expected", [("off", []), ("error", [("field-undefined", "error")]),
                                                  ("warning", [("field-undefined", "warning")])])
 def test_severity_override(override, expected):
-    issues = lint_query("x | where nope = 1", LintContext(severity={"field-undefined": override}))
+    issues = lint_query("x | where nope = 1", LintContext(event_fields=set(), severity={"field-undefined": override}))
     assert [(i.code, i.severity) for i in issues] == expected
 
 
@@ -118,3 +118,37 @@ def test_unknown_json_path_points_at_the_key_itself() -> None:
               if i.code == "unknown-json-path"]
     assert [(i.line, i.column) for i in issues] == [(2, text.splitlines()[1].index('"client.ipaddress"') + 1)]
     assert "client.ip_address" in issues[0].hint
+
+
+def test_field_checks_are_errors_only_where_the_source_fields_are_known():
+    text = '_sourceCategory=x | json "a" as a | where b = 1 | count by c'
+    known = [(i.code, i.severity) for i in lint_query(text, LintContext(event_fields={"a"}))]
+    assert known == [("field-undefined", "error"), ("group-by-unknown-field", "error")]
+    unknown = [(i.code, i.severity) for i in lint_query(text, LintContext())]
+    assert unknown == [("field-undefined", "info"), ("group-by-unknown-field", "info")]
+
+
+@pytest.mark.parametrize("scope", ["_view=firewall_logs", "_index=sec_partition", "$$logsrc",
+                                   "($$logsrc AND error)", "_sourceCategory=x OR _view=v"])
+def test_views_partitions_and_app_parameters_never_get_field_errors(scope):
+    text = f'{scope} | json "nope" as n | where user = "x"'
+    found = lint_query(text, LintContext(event_fields={"a"}, severity={"unknown-json-path": "error"}))
+    assert sorted((i.code, i.severity) for i in found) == [("field-undefined", "info"), ("unknown-json-path", "info")]
+
+
+def test_informational_field_findings_can_be_turned_off_but_not_raised():
+    text = "x | where nope = 1"
+    assert lint_query(text, LintContext(severity={"field-undefined": "off"})) == []
+    assert [i.severity for i in lint_query(text, LintContext(severity={"field-undefined": "error"}))] == ["info"]
+
+
+def test_pct_defines_one_column_per_percentile():
+    base = 'x | json "latency" as latency | pct(latency, 50, 95) by host'
+    known = {"latency"}
+    ok = base.replace("by host", "") + " | where _latency_pct_50 < _latency_pct_95"
+    assert lint_query(ok, LintContext(event_fields=known)) == []
+    bad = base.replace("by host", "") + " | where _latency_pct_90 > 1"
+    assert [(i.code, i.severity) for i in lint_query(bad, LintContext(event_fields=known))] == [
+        ("field-undefined", "error")]
+    aliased = 'x | json "latency" as latency | pct(latency, 99.9) as p | sort by p'
+    assert lint_query(aliased, LintContext(event_fields=known)) == []

@@ -69,6 +69,7 @@ class InList(Node):
     operand: Expr
     values: list[Expr]
     negated: bool = False
+    subquery: str | None = None  # `x in (<query> | ... | limit 5)`: the values come from a query
 
 
 @dataclass(eq=False)
@@ -169,12 +170,24 @@ class AggCall(Node):
 
     @property
     def output(self) -> str:
+        """The result column (the first one of a ``pct`` with several percentiles)."""
         if self.alias:
             return self.alias
-        if self.func == "pct" and len(self.args) >= 2 and isinstance(self.args[0], FieldRef):
+        if self.func in ("pct", "pct_sampling") and len(self.args) >= 2 and isinstance(self.args[0], FieldRef):
             pct = self.args[1].value if isinstance(self.args[1], Literal) else "?"
             return f"_{self.args[0].name}_pct_{pct}"
         return "_approxcount" if self.func == "count_frequent" else f"_{self.func}"
+
+    def per_output(self) -> list[AggCall]:
+        """One call per result column: ``pct(x, 50, 95)`` is ``pct(x, 50)`` and ``pct(x, 95)`` (columns
+        ``_x_pct_50`` and ``_x_pct_95``); any other call is itself."""
+        if self.func not in ("pct", "pct_sampling") or len(self.args) <= 2 or self.alias:
+            return [self]
+        return [AggCall(self.func, [self.args[0], p], line=self.line, column=self.column) for p in self.args[1:]]
+
+    @property
+    def outputs(self) -> list[str]:
+        return [call.output for call in self.per_output()]
 
 
 @dataclass(eq=False)
@@ -281,6 +294,14 @@ class GenericOp(Operator):
 
     args: str = ""
     known: bool = False  # a real Sumo operator, just not modelled here
+    fallback: str = ""  # why a modelled operator's own parser did not take this form
+
+
+@dataclass(eq=False)
+class WithtimeOp(Operator):
+    """``withtime <field>``: pairs the field with the message time as ``<field>_withtime``."""
+
+    field: str = ""
 
 
 @dataclass(eq=False)

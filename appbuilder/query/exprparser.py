@@ -32,6 +32,10 @@ class ParseError(Exception):
         self.hint = hint
 
 
+class Malformed(ParseError):
+    """A form no Sumo query may take (not merely one appbuilder does not model): always a syntax error."""
+
+
 def duration_ms(text: str) -> int | None:
     """``1d`` → 86400000; ``4w2d`` and ``1h30m`` are sums; None when ``text`` is not a duration."""
     total = 0.0
@@ -229,6 +233,8 @@ def parse_comparison(s: Stream) -> ast.Expr:
         negated = True
     if s.accept_word("in"):
         s.expect_op("(")
+        if _subquery_ahead(s):
+            return at(ast.InList(left, [], negated, subquery=_until_close(s)), start)
         values = [parse_expr(s)]
         while s.accept_op(","):
             values.append(parse_expr(s))
@@ -239,6 +245,47 @@ def parse_comparison(s: Stream) -> ast.Expr:
             node: ast.Expr = at(ast.Binary(word, left, parse_additive(s)), start)
             return at(ast.Unary("!", node), start) if negated else node
     return left
+
+
+def _subquery_ahead(s: Stream) -> bool:
+    """Whether a ``|`` comes before the ``)`` closing the parenthesis just opened."""
+    depth = 0
+    for t in s.tokens[s.i:]:
+        if t.kind == OP and t.value == "|" and depth == 0:
+            return True
+        if t.kind == OP and t.value in ("(", ")"):
+            depth += 1 if t.value == "(" else -1
+            if depth < 0:
+                return False
+    return False
+
+
+def _until_close(s: Stream) -> str:
+    """The text of the tokens up to the ``)`` closing the open parenthesis (consumed)."""
+    parts: list[str] = []
+    depth = 0
+    while not s.at_end():
+        t = s.next()
+        if t.kind == OP and t.value in ("(", ")"):
+            depth += 1 if t.value == "(" else -1
+            if depth < 0:
+                return " ".join(parts)
+        parts.append(t.text)
+    raise ParseError(s.tok, "expected ')' but found the end of the operator")
+
+
+def table_ref(s: Stream, *stops: str) -> str:
+    """A lookup table: ``geo://location``, ``path://"/Library/x"``, ``https://host/t.csv``, a quoted path, a
+    bare path such as ``shared/owners`` or an app parameter ``$$table``; it ends before ``stops`` words or ``,``."""
+    t = s.tok
+    if t.kind in (URL, STRING):
+        return s.next().value
+    parts: list[str] = []
+    while not s.at_end() and not s.is_word(*stops) and not s.is_op(",", ")"):
+        parts.append(s.next().text)
+    if not parts:
+        raise ParseError(t, f"expected a lookup table such as geo://location or a path but found {describe(t)}")
+    return "".join(parts)
 
 
 def parse_additive(s: Stream) -> ast.Expr:
@@ -298,10 +345,13 @@ def parse_primary(s: Stream) -> ast.Expr:
         if s.is_op("("):
             s.next()
             args: list[ast.Expr] = []
-            if not s.is_op(")"):
+            if low == "lookupcontains" and not s.is_op(")"):
+                first = s.tok
+                args.append(at(ast.Literal(table_ref(s)), first))
+            elif not s.is_op(")"):
                 args.append(_call_arg(s))
-                while s.accept_op(","):
-                    args.append(_call_arg(s))
+            while args and s.accept_op(","):
+                args.append(_call_arg(s))
             s.expect_op(")")
             return at(ast.Call(low, args), t)
         if low in ("true", "false"):
@@ -315,7 +365,8 @@ def parse_primary(s: Stream) -> ast.Expr:
         s.expect_op(")")
         return inner
     if t.kind == URL:
-        raise ParseError(t, f"a lookup table {describe(t)} cannot be used in an expression")
+        s.next()
+        return at(ast.Literal(t.value), t)
     raise ParseError(t, f"expected a value, field or function but found {describe(t)}")
 
 

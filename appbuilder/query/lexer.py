@@ -8,6 +8,7 @@ expression tokens. ``tokenize`` switches mode at the first ``|`` outside a strin
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 # token kinds
@@ -33,6 +34,8 @@ _SCOPE_STOP = set(' \t\r\n()"|=!')
 _IDENT_START = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _IDENT_CHARS = _IDENT_START | set("0123456789")
 _DIGITS = set("0123456789")
+# a '/' opens a regex literal inside a [subquery: ...] right after `matches`, `(` or `,`
+_REGEX_BEFORE = re.compile(r"(?:\bmatches|[(,])\s*$", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -107,22 +110,24 @@ class _Lexer:
         return i
 
     def read_string(self, i: int) -> tuple[int, str]:
-        """``i`` points at the opening quote; returns (end offset, decoded value)."""
+        """``i`` points at the opening quote (double, or single as in ``delim=','``); returns (end offset,
+        decoded value)."""
         text, n = self.text, self.n
+        quote = text[i]
         j = i + 1
         out: list[str] = []
         while j < n:
             ch = text[j]
             if ch == "\\" and j + 1 < n:
                 nxt = text[j + 1]
-                out.append(nxt if nxt in '"\\' else ch + nxt)
+                out.append(nxt if nxt in '"\\' or nxt == quote else ch + nxt)
                 j += 2
                 continue
-            if ch == '"':
+            if ch == quote:
                 return j + 1, "".join(out)
             out.append(ch)
             j += 1
-        self.issue(i, "unterminated string: missing closing \"")
+        self.issue(i, f"unterminated string: missing closing {quote}")
         return n, "".join(out)
 
     def read_braced(self, i: int, opener: str, closer: str) -> int:
@@ -202,6 +207,12 @@ class _Lexer:
             if ch == '"':
                 j, _ = self.read_string(j)
                 continue
+            if ch == "\\":
+                j += 2
+                continue
+            if ch == "/" and _REGEX_BEFORE.search(text, i, j):
+                j = self.skip_regex(j)
+                continue
             if ch == "[":
                 depth += 1
             elif ch == "]":
@@ -235,7 +246,7 @@ class _Lexer:
             if ch == "|":
                 self.add(PIPE, i, i + 1)
                 i += 1
-            elif ch == '"':
+            elif ch in "\"'":
                 end, value = self.read_string(i)
                 self.add(STRING, i, end, value)
                 i = end
@@ -304,6 +315,14 @@ class _Lexer:
             return k
         self.add(IDENT, i, j)
         return j
+
+    def skip_regex(self, i: int) -> int:
+        """End offset of the ``/.../`` literal starting at ``i`` (the end of its line when unterminated)."""
+        text, n = self.text, self.n
+        j = i + 1
+        while j < n and text[j] not in "/\n":
+            j += 2 if text[j] == "\\" else 1
+        return min(j + 1, n)
 
     def regex(self, i: int) -> int:
         text, n = self.text, self.n

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import difflib
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from appbuilder.query import ast
+from appbuilder.query.issues import (
+    DEFAULT_SEVERITY,
+    ERROR,
+    FIELD_CHECKS,
+    INFO,
+    WARNING,
+    LintContext,
+    QueryIssue,
+    event_fields_from_samples,
+    finish_issues,
+    normalize_json_path,
+)
 from appbuilder.query.parser import parse
 from appbuilder.query.vocab import (
     AFTER_AGGREGATE_ONLY,
@@ -19,89 +28,34 @@ from appbuilder.query.vocab import (
     THREAT_COLUMNS,
     THREATIP_OUTPUTS,
 )
-from appbuilder.templating import find_parameters, find_variables
 
-ERROR = "error"
-WARNING = "warning"
-
-# Default severity of every check; ``LintContext.severity`` overrides them ("off" drops the check).
-DEFAULT_SEVERITY: dict[str, str] = {
-    "syntax": ERROR,
-    "json-alias-count": ERROR,
-    "field-undefined": ERROR,
-    "group-by-unknown-field": ERROR,
-    "unknown-operator": WARNING,
-    "unknown-json-path": WARNING,
-    "unknown-lookup-column": WARNING,
-    "map-needs-lat-long": ERROR,
-    "compare-needs-aggregate": ERROR,
-    "compare-repeated": ERROR,
-    "compare-timeslice-alias": WARNING,
-    "outlier-needs-timeslice": ERROR,
-    "dashboard-forbidden-operator": ERROR,
-    "operator-before-aggregate": WARNING,
-    "alias-is-operator-name": WARNING,
-    "undeclared-variable": ERROR,
-    "undeclared-parameter": ERROR,
-}
+__all__ = ["ERROR", "INFO", "WARNING", "LintContext", "QueryIssue", "event_fields_from_samples", "lint_query",
+           "lint_tree"]
 
 
-@dataclass
-class LintContext:
-    variables: set[str] | None = None
-    parameters: set[str] | None = None
-    event_fields: set[str] | None = None
-    chart: str | None = None
-    severity: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class QueryIssue:
-    line: int
-    column: int
-    code: str
-    severity: str
-    message: str
-    hint: str = ""
-
-
-def event_fields_from_samples(events: Iterable[dict]) -> set[str]:
-    """Every dotted JSON path present in ``events`` (objects and leaves; array elements share the path)."""
-    paths: set[str] = set()
-
-    def walk(value: object, prefix: str) -> None:
-        if isinstance(value, dict):
-            for key, sub in value.items():
-                path = f"{prefix}.{key}" if prefix else str(key)
-                paths.add(path)
-                walk(sub, path)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item, prefix)
-
-    for event in events:
-        walk(event, "")
-    return paths
-
-
-_INDEX = re.compile(r"\[(?:\d+|\*|[\d:,]+)\]")
-_BRACKET_KEY = re.compile(r"\[['\"]([^'\"]*)['\"]\]")
-
-
-def normalize_json_path(path: str) -> str:
-    """``labels[*].name`` → ``labels.name``; ``['a b'].c`` → ``a b.c``; ``$.x`` → ``x``."""
-    path = path.strip()
-    if path.startswith("$"):
-        path = path[1:].lstrip(".")
-    path = _BRACKET_KEY.sub(lambda m: "." + m.group(1), path)
-    path = _INDEX.sub("", path)
-    return path.strip(".").replace("..", ".")
+def fields_known(tree: ast.QueryAST, ctx: LintContext) -> bool:
+    """Whether the fields of the events the query reads are known: the app ships samples (``event_fields``)
+    and the scope does not read a view or partition (``_view=``, ``_index=``) or an app parameter (``$$x``)."""
+    if ctx.event_fields is None:
+        return False
+    stack: list[ast.ScopeExpr] = [tree.scope] if tree.scope is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.ScopeBool):
+            stack.extend(node.items)
+        elif isinstance(node, ast.ScopeNot):
+            stack.append(node.item)
+        elif node.kind == "appparam" or node.value.startswith("$$") or (
+                node.kind == "field" and (node.key or "").lower() in ("_view", "_index")):
+            return False
+    return True
 
 
 class _Linter:
     def __init__(self, tree: ast.QueryAST, ctx: LintContext):
         self.tree = tree
         self.ctx = ctx
+        self.fields_known = fields_known(tree, ctx)
         self.issues: list[QueryIssue] = []
         self.defined: set[str] = set(BUILTIN_FIELDS)
         self.open = False  # true once an operator may have created fields we cannot name
@@ -115,8 +69,8 @@ class _Linter:
         self.report_at((node.line, node.column), code, message, hint)
 
     def report_at(self, where: tuple[int, int], code: str, message: str, hint: str = "") -> None:
-        self.issues.append(QueryIssue(where[0] or 1, where[1] or 1, code, DEFAULT_SEVERITY.get(code, ERROR),
-                                      message, hint))
+        severity = INFO if code in FIELD_CHECKS and not self.fields_known else DEFAULT_SEVERITY.get(code, ERROR)
+        self.issues.append(QueryIssue(where[0] or 1, where[1] or 1, code, severity, message, hint))
 
     def define(self, *names: str) -> None:
         for name in names:
@@ -219,7 +173,7 @@ class _Linter:
         for key in op.by:
             self.use_expr(key, "group-by-unknown-field")
         keys = [k.name for k in op.by if isinstance(k, ast.FieldRef)]
-        outputs = [a.output for a in op.aggs]
+        outputs = [name for a in op.aggs for name in a.outputs]
         for agg in op.aggs:
             if agg.alias:
                 self.check_alias(agg, agg.alias)
@@ -309,6 +263,10 @@ class _Linter:
         for shift in op.shifts:
             self.define(*(f"{out}_{shift.suffix}" for out in self.agg_outputs))
 
+    def op_WithtimeOp(self, op: ast.WithtimeOp) -> None:
+        self.use(op, op.field)
+        self.define(f"{op.field}_withtime")
+
     def op_OutlierOp(self, op: ast.OutlierOp) -> None:
         self.use(op, op.target)
         for name in op.by:
@@ -323,6 +281,12 @@ class _Linter:
         if op.name in DASHBOARD_FORBIDDEN and self.ctx.chart:
             self.report(op, "dashboard-forbidden-operator", f"'{op.name}' is not allowed in dashboard panels")
         if self.tree.issues and any(i.line == op.line for i in self.tree.issues):
+            self.open = True
+            return
+        if op.fallback:
+            self.report(op, "unmodelled-form",
+                        f"appbuilder does not model this form of '{op.name}' ({op.fallback}); it is kept as written "
+                        "and not checked")
             self.open = True
             return
         if op.known:
@@ -356,29 +320,7 @@ class _Linter:
 
 
 def lint_tree(tree: ast.QueryAST, ctx: LintContext) -> list[QueryIssue]:
-    issues = _Linter(tree, ctx).run()
-    text = tree.text
-    if ctx.variables is not None:
-        for ref in find_variables(text):
-            if ref.name not in ctx.variables:
-                issues.append(QueryIssue(ref.line, ref.column, "undeclared-variable", ERROR,
-                                         f"dashboard variable '{{{{{ref.name}}}}}' is not declared",
-                                         "declare it under the dashboard's variables"))
-    if ctx.parameters is not None:
-        for ref in find_parameters(text):
-            if ref.name not in ctx.parameters:
-                issues.append(QueryIssue(ref.line, ref.column, "undeclared-parameter", ERROR,
-                                         f"install parameter '${{{ref.name}}}' is not declared",
-                                         "declare it under the app's parameters"))
-    result = []
-    for issue in issues:
-        sev = ctx.severity.get(issue.code, issue.severity)
-        if sev == "off":
-            continue
-        issue.severity = sev
-        result.append(issue)
-    result.sort(key=lambda i: (i.line, i.column, i.code))
-    return result
+    return finish_issues(_Linter(tree, ctx).run(), tree.text, ctx)
 
 
 def lint_query(text: str, ctx: LintContext) -> list[QueryIssue]:

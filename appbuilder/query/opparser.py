@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 
 from appbuilder.query import ast
-from appbuilder.query.exprparser import ParseError, Stream, at, describe, parse_expr
-from appbuilder.query.lexer import FIELD, IDENT, NUMBER, OP, STRING, TEMPLATE, URL, Token
+from appbuilder.query.exprparser import Malformed, ParseError, Stream, at, describe, parse_expr, table_ref
+from appbuilder.query.lexer import FIELD, IDENT, NUMBER, OP, STRING, TEMPLATE, Token
 from appbuilder.query.vocab import AGGREGATES
 
 _NAMED_GROUP = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
@@ -36,7 +36,7 @@ def parse_json(s: Stream, name: Token) -> ast.JsonOp:
             raise ParseError(s.tok, f"unexpected {describe(s.tok)} in json",
                              'json [field=<f>] "<key>", ... [as <f>, ...] [nodrop]')
     if not op.auto and not op.paths:
-        raise ParseError(name, "json needs at least one quoted key (or 'auto')",
+        raise Malformed(name, "json needs at least one quoted key (or 'auto')",
                          'json "<key>"[, "<key>" ...] [as <field>, ...]')
     return op
 
@@ -84,12 +84,12 @@ def parse_parse(s: Stream, name: Token) -> ast.Operator:
             raise ParseError(s.tok, f"unexpected {describe(s.tok)} in parse",
                              'parse [field=<f>] "<start>*<stop>" as <field>[, ...] [nodrop]')
     if not op.pattern:
-        raise ParseError(name, "parse needs a quoted pattern", 'parse "<start>*<stop>" as <field>')
+        raise Malformed(name, "parse needs a quoted pattern", 'parse "<start>*<stop>" as <field>')
     wildcards = op.pattern.count("*")
     if not op.fields:
-        raise ParseError(name, "parse needs 'as <field>, ...' naming what each * captures")
+        raise Malformed(name, "parse needs 'as <field>, ...' naming what each * captures")
     if wildcards != len(op.fields):
-        raise ParseError(name, f"parse pattern has {wildcards} '*' but {len(op.fields)} field name(s) follow 'as'",
+        raise Malformed(name, f"parse pattern has {wildcards} '*' but {len(op.fields)} field name(s) follow 'as'",
                          "give one field name per * in the pattern")
     return op
 
@@ -113,7 +113,7 @@ def _parse_regex(s: Stream) -> ast.ParseRegexOp:
                              'parse regex [field=<f>] "(?<name>...)" [nodrop] [multi]')
     op.groups = _NAMED_GROUP.findall(op.pattern)
     if not op.groups:
-        raise ParseError(s.tok, "parse regex needs at least one named group such as (?<name>...)")
+        raise Malformed(s.tok, "parse regex needs at least one named group such as (?<name>...)")
     return op
 
 
@@ -132,13 +132,15 @@ def parse_aggregate(s: Stream, name: Token) -> ast.AggregateOp:
             s.next()
             continue
         break
-    if s.accept_word("group"):
-        s.accept_word("by")
+    by = s.accept_word("group")
+    by = s.accept_word("by") or by
+    if by:
+        if s.at_end():
+            raise Malformed(s.tok, f"'{op.aggs[-1].func} {by.value}' needs at least one field to group by",
+                            f"for example: | {op.aggs[-1].func} by host")
         op.by = _group_keys(s)
-    elif s.accept_word("by"):
-        op.by = _group_keys(s)
-    elif not s.at_end() and op.aggs[-1].func == "count" and s.tok.kind in (IDENT, FIELD, TEMPLATE):
-        op.by = _group_keys(s)  # `count _timeslice, x` and `count as c x` group without `by`
+    elif not s.at_end() and s.tok.kind in (IDENT, FIELD, TEMPLATE):
+        op.by = _group_keys(s)  # `count _timeslice, x`, `count as c x`, `sum(bytes) host` group without `by`
     return op
 
 
@@ -281,10 +283,7 @@ def parse_lookup(s: Stream, name: Token) -> ast.LookupOp:
         if not s.accept_op(","):
             break
     s.expect_word("from")
-    t = s.tok
-    if t.kind not in (URL, STRING):
-        raise ParseError(t, f"expected a lookup table such as geo://location but found {describe(t)}")
-    op.table = s.next().value
+    op.table = table_ref(s, "on")
     s.expect_word("on")
     while True:
         left = s.field_name("a lookup key")
@@ -343,7 +342,7 @@ def parse_outlier(s: Stream, name: Token) -> ast.OutlierOp:
                 raise ParseError(key_tok, f"unknown outlier option '{key}'",
                                  "options are window, threshold, consecutive, direction")
         except ValueError:
-            raise ParseError(key_tok, f"invalid value '{value}' for outlier option '{key}'") from None
+            raise Malformed(key_tok, f"invalid value '{value}' for outlier option '{key}'") from None
     return op
 
 
@@ -358,6 +357,10 @@ def parse_fillmissing(s: Stream, name: Token) -> ast.FillmissingOp:
     while not s.at_end():
         s.next()
     return op
+
+
+def parse_withtime(s: Stream, name: Token) -> ast.WithtimeOp:
+    return ast.WithtimeOp(field=s.field_name("the field to pair with the message time"))
 
 
 OPERATOR_PARSERS: dict[str, Callable[[Stream, Token], ast.Operator]] = {
@@ -377,5 +380,6 @@ OPERATOR_PARSERS: dict[str, Callable[[Stream, Token], ast.Operator]] = {
     "compare": parse_compare,
     "outlier": parse_outlier,
     "fillmissing": parse_fillmissing,
+    "withtime": parse_withtime,
 }
 OPERATOR_PARSERS.update({name: parse_aggregate for name in AGGREGATES})

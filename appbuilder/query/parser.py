@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from appbuilder.query import ast
-from appbuilder.query.exprparser import ParseError, Stream, at, describe, parse_expr
+from appbuilder.query.exprparser import Malformed, ParseError, Stream, at, describe, parse_expr
 from appbuilder.query.lexer import (
     EOF,
     IDENT,
@@ -21,7 +23,9 @@ from appbuilder.query.opparser import OPERATOR_PARSERS
 from appbuilder.query.vocab import FUNCTIONS, KNOWN_UNMODELLED
 
 _SCOPE_KEYWORDS = {"and", "or", "not"}
-_CAST_FUNCTIONS = {"num", "number", "tolong", "toint", "todouble", "tostring"}
+# functions whose documentation requires `as <field>`; others may be applied to a field in place
+_ALIAS_REQUIRED = {"concat", "format", "replace", "if", "formatdate", "now", "querystarttime", "queryendtime",
+                   "querytimerange"}
 
 
 def parse(text: str) -> ast.QueryAST:
@@ -44,16 +48,34 @@ def parse(text: str) -> ast.QueryAST:
 
 
 def _split(tokens: list[Token]) -> list[list[Token]]:
-    """Segments between top-level pipes; each ends with an EOF token placed at the pipe."""
+    """Segments between top-level pipes; each ends with an EOF token placed at the pipe. A ``|`` inside
+    parentheses (``join (...) as t1``, ``in (... | limit 5)``) stays in its segment as an OP token, unless the
+    parentheses never balance (then every pipe splits, so the error is reported where the segment ends)."""
+    inner = _pipes_inside_parentheses(tokens)
     segments: list[list[Token]] = [[]]
-    for t in tokens:
-        if t.kind in (PIPE, EOF):
+    for index, t in enumerate(tokens):
+        if index in inner:
+            segments[-1].append(Token(OP, "|", "|", t.pos, t.line, t.column))
+        elif t.kind in (PIPE, EOF):
             segments[-1].append(Token(EOF, "", "", t.pos, t.line, t.column))
             if t.kind == PIPE:
                 segments.append([t])  # keep the pipe for positions; dropped by _parse_segment
         else:
             segments[-1].append(t)
     return segments if segments[-1] else segments[:-1]
+
+
+def _pipes_inside_parentheses(tokens: list[Token]) -> set[int]:
+    depth = 0
+    inner: set[int] = set()
+    for index, t in enumerate(tokens):
+        if t.kind == OP and t.value in ("(", ")"):
+            depth += 1 if t.value == "(" else -1
+            if depth < 0:
+                return set()
+        elif t.kind == PIPE and depth:
+            inner.add(index)
+    return inner if depth == 0 else set()
 
 
 # -- scope --------------------------------------------------------------------------------------------------
@@ -64,7 +86,7 @@ def _parse_scope(tokens: list[Token], query: ast.QueryAST) -> ast.ScopeExpr | No
     if s.at_end():
         return None
     try:
-        expr = _scope_or(s)
+        expr = scope_boolean(s, _scope_primary)
         if not s.at_end():
             raise ParseError(s.tok, f"unexpected {describe(s.tok)} in the search scope")
         return expr
@@ -77,39 +99,41 @@ def _is_scope_word(t: Token, *words: str) -> bool:
     return t.kind == WORD and t.value.lower() in words
 
 
-def _scope_or(s: Stream) -> ast.ScopeExpr:
+def scope_boolean(s: Stream, primary: Callable[[Stream], ast.ScopeExpr]) -> ast.ScopeExpr:
+    """Terms joined by OR, AND (or nothing: an implicit AND) and NOT/``!`` (keywords in any case), as in the
+    scope of a log query and the selector of a metrics query; ``primary`` reads one term or parenthesis."""
     start = s.tok
-    items = [_scope_and(s)]
+    items = [_scope_and(s, primary)]
     while _is_scope_word(s.tok, "or"):
         s.next()
-        items.append(_scope_and(s))
+        items.append(_scope_and(s, primary))
     return items[0] if len(items) == 1 else at(ast.ScopeBool("or", items), start)
 
 
-def _scope_and(s: Stream) -> ast.ScopeExpr:
+def _scope_and(s: Stream, primary: Callable[[Stream], ast.ScopeExpr]) -> ast.ScopeExpr:
     start = s.tok
-    items = [_scope_not(s)]
+    items = [_scope_not(s, primary)]
     while True:
         if _is_scope_word(s.tok, "and"):
             s.next()
         elif s.at_end() or _is_scope_word(s.tok, "or") or s.is_op(")"):
             break
-        items.append(_scope_not(s))
+        items.append(_scope_not(s, primary))
     return items[0] if len(items) == 1 else at(ast.ScopeBool("and", items), start)
 
 
-def _scope_not(s: Stream) -> ast.ScopeExpr:
+def _scope_not(s: Stream, primary: Callable[[Stream], ast.ScopeExpr]) -> ast.ScopeExpr:
     start = s.tok
     if _is_scope_word(s.tok, "not") or s.is_op("!"):
         s.next()
-        return at(ast.ScopeNot(_scope_not(s)), start)
-    return _scope_primary(s)
+        return at(ast.ScopeNot(_scope_not(s, primary)), start)
+    return primary(s)
 
 
 def _scope_primary(s: Stream) -> ast.ScopeExpr:
     t = s.tok
     if s.accept_op("("):
-        inner = _scope_or(s)
+        inner = scope_boolean(s, _scope_primary)
         s.expect_op(")")
         return inner
     if t.kind == WORD and t.value.lower() not in _SCOPE_KEYWORDS:
@@ -158,14 +182,25 @@ def _parse_segment(tokens: list[Token], query: ast.QueryAST, text: str) -> ast.O
         if not s.at_end():
             raise ParseError(s.tok, f"unexpected {describe(s.tok)} after {op.name or 'the operator'}")
     except ParseError as err:
-        query.issues.append(ast.SyntaxIssue(err.token.line, err.token.column, str(err), err.hint))
         name = first.value.lower() if first.kind == IDENT else ""
         args_start = first.pos + len(first.text) if first.kind == IDENT else first.pos
         op = ast.GenericOp(args=text[args_start:end].strip(), known=False)
+        if _unmodelled_form(name, err):
+            op.known, op.fallback = True, str(err)
+        else:
+            query.issues.append(ast.SyntaxIssue(err.token.line, err.token.column, str(err), err.hint))
         op.name = name
     op.name = op.name or (first.value.lower() if first.kind == IDENT else "")
     op.line, op.column, op.start, op.end = first.line, first.column, first.pos, end
     return op
+
+
+def _unmodelled_form(name: str, err: ParseError) -> bool:
+    """Whether a modelled operator's parser stopped at a form it does not model (kept as a generic operator
+    with a warning) rather than at a malformed query: something missing at the end of the operator, a
+    ``Malformed`` finding, or a bad ``where``/expression stay syntax errors."""
+    return (name in OPERATOR_PARSERS and name != "where" and not isinstance(err, Malformed)
+            and err.token.kind != EOF)
 
 
 def _dispatch(s: Stream, first: Token, text: str, end: int) -> ast.Operator:
@@ -176,10 +211,18 @@ def _dispatch(s: Stream, first: Token, text: str, end: int) -> ast.Operator:
         op.name = name
         return op
     nxt = s.peek()
-    generic_first = name in KNOWN_UNMODELLED and not (nxt.kind == OP and nxt.value == "(") \
-        and not s.is_word("as", k=1)
-    if not generic_first and (name == "if" or first.kind != IDENT or name in FUNCTIONS
-                              or _looks_like_expression(s)):
+    if name in KNOWN_UNMODELLED and nxt.kind == OP and nxt.value == "(":
+        # `| base64decode(x) as y` is an expression; `| total(n) by host` is the operator written with `(`
+        mark = s.i
+        try:
+            op = _parse_eval(s)
+            if s.at_end():
+                return op
+        except ParseError:
+            pass
+        s.i = mark
+    elif not (name in KNOWN_UNMODELLED and not s.is_word("as", k=1)) and (
+            name == "if" or first.kind != IDENT or name in FUNCTIONS or _looks_like_expression(s)):
         return _parse_eval(s)
     # An operator appbuilder does not model: keep its text.
     s.next()
@@ -204,9 +247,9 @@ def _parse_eval(s: Stream) -> ast.EvalOp:
     expr = parse_expr(s)
     if s.accept_word("as"):
         alias = s.field_name("a field name after 'as'")
-    elif isinstance(expr, ast.Call) and expr.name in _CAST_FUNCTIONS and len(expr.args) == 1 \
+    elif isinstance(expr, ast.Call) and expr.name not in _ALIAS_REQUIRED and expr.args \
             and isinstance(expr.args[0], ast.FieldRef):
-        alias = expr.args[0].name  # `| num(x)` casts in place
+        alias = expr.args[0].name  # `| num(x)`, `| round(x)` replace the field in place
     else:
         raise ParseError(s.tok if not s.at_end() else start,
                          "an expression operator needs 'as <field>' to name its result",

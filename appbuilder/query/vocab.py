@@ -10,7 +10,7 @@ AGGREGATES = frozenset({
 # Operators appbuilder parses into a dedicated node.
 MODELLED = frozenset({
     "json", "parse", "extract", "where", "timeslice", "sort", "order", "top", "topk", "limit", "fields",
-    "transpose", "lookup", "compare", "outlier", "fillmissing", "if",
+    "transpose", "lookup", "compare", "outlier", "fillmissing", "if", "withtime",
 }) | AGGREGATES
 
 # Every other operator name of the Sumo log query language (from the docs' highlighter vocabulary);

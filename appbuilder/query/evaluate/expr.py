@@ -171,6 +171,8 @@ def _matches(left: Fn, pattern: ast.Expr, env: Env) -> Fn:
 
 
 def _in_list(node: ast.InList, env: Env) -> Fn:
+    if node.subquery is not None:
+        raise EvalError("'in (<query>)' runs a second query; the local evaluator cannot run it")
     operand = compile_expr(node.operand, env)
     values = [compile_expr(v, env) for v in node.values]
     negated = node.negated

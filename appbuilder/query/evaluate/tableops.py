@@ -86,7 +86,8 @@ def _finish(func: str, values: list[object], extra: list[object], times: list[ob
 def aggregate(frame: Frame, op: ast.AggregateOp, env: Env) -> Frame:
     key_fns = [compile_expr(k, env) for k in op.by]
     key_names = [k.name if isinstance(k, ast.FieldRef) else _expr_name(k) for k in op.by]
-    outputs = [a.output for a in op.aggs]
+    aggs = [call for agg in op.aggs for call in agg.per_output()]
+    outputs = [a.output for a in aggs]
     groups: dict[object, list[Row]] = {}
     if len(key_fns) == 1:
         kf = key_fns[0]
@@ -105,7 +106,7 @@ def aggregate(frame: Frame, op: ast.AggregateOp, env: Env) -> Frame:
     if not key_fns and not items:
         items = [((), [])]
     agg_specs = []
-    for agg in op.aggs:
+    for agg in aggs:
         arg = agg.args[0] if agg.args else None
         count_all = agg.func == "count" and (arg is None or (isinstance(arg, ast.FieldRef) and arg.name == "*"))
         fn = None if count_all or arg is None else compile_expr(arg, env)
