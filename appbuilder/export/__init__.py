@@ -14,7 +14,7 @@ from typing import Any
 
 from appbuilder.diagnostics import Diagnostic, has_errors
 from appbuilder.export.attach import attach
-from appbuilder.export.convert import FOLDER, Conversion, Converter
+from appbuilder.export.convert import FOLDER, Conversion, Converter, Document
 from appbuilder.export.residual import differences
 from appbuilder.export.writer import write_json, write_yaml
 
@@ -54,15 +54,17 @@ def as_folder(definition: Any) -> tuple[dict[str, Any], bool]:
     return {"type": FOLDER, "name": name, "description": "", "children": [definition]}, True
 
 
-def _lifter(parameters: Mapping[str, str]) -> tuple[Any, list[dict[str, str]], list[re.Pattern[str]]]:
+def _lifter(parameters: Mapping[str, str]) -> tuple[Any, list[dict[str, str]], list[int]]:
+    """(the function that lifts literal scopes in a text, the parameters to declare, a one-item lift counter)."""
     unknown = [name for name in parameters if name != SOURCE_CATEGORY]
     if unknown:
         raise ExportError(f"unknown export parameter '{unknown[0]}'",
                           hint=f"export lifts only `--param {SOURCE_CATEGORY}=VALUE`: every literal "
                                f"_sourceCategory=VALUE scope becomes ${{{SOURCE_CATEGORY}}}")
     value = parameters.get(SOURCE_CATEGORY)
+    lifted = [0]
     if value is None:
-        return (lambda text: text), [], []
+        return (lambda text: text), [], lifted
     if not value:
         raise ExportError(f"--param {SOURCE_CATEGORY}= needs a value", hint="e.g. --param source_category=prod/app")
     pattern = re.compile(r"(?<![\w.])(_sourceCategory\s*=\s*)([\"']?)" + re.escape(value) + r"\2(?![\w/*.\-])",
@@ -71,26 +73,26 @@ def _lifter(parameters: Mapping[str, str]) -> tuple[Any, list[dict[str, str]], l
                  "scoped by.", "default": value}]
 
     def lift(text: str) -> str:
-        return pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}${{{SOURCE_CATEGORY}}}{m.group(2)}", text)
+        out, count = pattern.subn(lambda m: f"{m.group(1)}{m.group(2)}${{{SOURCE_CATEGORY}}}{m.group(2)}", text)
+        lifted[0] += count
+        return out
 
-    return lift, declared, [pattern]
+    return lift, declared, lifted
 
 
-def _write(conversion: Conversion, out_dir: Path) -> list[Path]:
-    written: list[Path] = []
-    app_file = out_dir / "app.yaml"
-    write_yaml(app_file, "app", conversion.app, "Exported from Sumo Logic by `appbuilder export`.")
-    written.append(app_file)
+def _write(conversion: Conversion, out_dir: Path, draft: bool = False) -> list[Path]:
+    """Write every file; a ``draft`` writes the YAML files as JSON (valid YAML, much faster to write)."""
+    documents = [Document("app.yaml", "app", conversion.app)]
     if conversion.queries:
-        path = out_dir / "queries.yaml"
-        write_yaml(path, "queries", {"queries": conversion.queries})
-        written.append(path)
-    for document in conversion.documents:
+        documents.append(Document("queries.yaml", "queries", {"queries": conversion.queries}))
+    written: list[Path] = []
+    for document in documents + conversion.documents:
         path = out_dir / document.path
-        if document.kind == "raw":
+        if document.kind == "raw" or draft:
             write_json(path, document.data)
         else:
-            write_yaml(path, document.kind, document.data)
+            comment = "Exported from Sumo Logic by `appbuilder export`." if document.kind == "app" else ""
+            write_yaml(path, document.kind, document.data, comment)
         written.append(path)
     return written
 
@@ -113,8 +115,8 @@ def export_definition(definition: Any, out_dir: Path, parameters: Mapping[str, s
         raise ExportError(f"{out_dir} already exists and is not empty",
                           hint="export into a new directory (nothing is overwritten)")
     root, single = as_folder(definition)
-    lift, declared, patterns = _lifter(parameters or {})
-    conversion = Converter(lift, str(root.get("name") or "")).convert(root)
+    lift, declared, lifted = _lifter(parameters or {})
+    conversion = Converter(lift).convert(root)
     if declared:
         app = conversion.app
         conversion.app = {**{k: app[k] for k in ("name", "version", "description", "folder")},
@@ -122,7 +124,7 @@ def export_definition(definition: Any, out_dir: Path, parameters: Mapping[str, s
                                                      ("name", "version", "description", "folder")}}
         conversion.links[id(root)] = conversion.app
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write(conversion, out_dir)
+    _write(conversion, out_dir, draft=True)
     attach(conversion, root, _build(out_dir))
     files = _write(conversion, out_dir)
     rebuilt = _build(out_dir)
@@ -134,7 +136,7 @@ def export_definition(definition: Any, out_dir: Path, parameters: Mapping[str, s
     result = ExportResult(out_dir, files, list(conversion.notes))
     result.dashboards = sum(1 for d in conversion.documents if d.kind == "dashboard")
     result.saved_searches = len(conversion.queries)
-    if patterns and not any(p.search(str(definition)) for p in patterns):
-        result.notes.append(f"no query is scoped _sourceCategory={parameters[SOURCE_CATEGORY]}; "  # type: ignore[index]
+    if declared and not lifted[0]:
+        result.notes.append(f"no query is scoped _sourceCategory={declared[0]['default']}; "
                             f"${{{SOURCE_CATEGORY}}} is declared but unused")
     return result

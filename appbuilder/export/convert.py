@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from appbuilder.build.visuals import visual_settings
-from appbuilder.export.names import Namer, slug, strip_prefix, text_title
+from appbuilder.export.names import Namer, common_prefix, file_stem, slug, text_title
 from appbuilder.export.residual import residual
 from appbuilder.model import Panel
 
@@ -111,12 +111,23 @@ def _structure(layout: dict[str, Any], key: Any) -> dict[str, int] | None:
     return {"x": x, "y": y, "width": width, "height": height}
 
 
+def _titles(folder: dict[str, Any]) -> list[str]:
+    """The titles of every dashboard under ``folder``."""
+    found: list[str] = []
+    for child in folder.get("children") or []:
+        if isinstance(child, dict) and child.get("type") == DASHBOARD and isinstance(child.get("title"), str):
+            found.append(child["title"])
+        elif isinstance(child, dict) and child.get("type") == FOLDER:
+            found += _titles(child)
+    return found
+
+
 class Converter:
     """Turns one export into YAML data; ``lift`` rewrites query text (install parameters)."""
 
-    def __init__(self, lift: Lift, app_name: str) -> None:
+    def __init__(self, lift: Lift) -> None:
         self.lift = lift
-        self.prefix = app_name
+        self.prefix = ""
         self.files = Namer()
         self.query_ids = Namer()
         self.raw_files = Namer()
@@ -130,6 +141,7 @@ class Converter:
         app: dict[str, Any] = {"name": name, "version": "1.0.0", "description": description, "folder": name}
         conversion = self.conversion = Conversion(app, root)
         conversion.links[id(root)] = app
+        self.prefix = common_prefix(_titles(root))
         contents = self.items(root.get("children") if isinstance(root.get("children"), list) else [])
         dashboards = [d.path for d in conversion.documents if d.kind == "dashboard"]
         if conversion.queries:
@@ -232,7 +244,7 @@ class Converter:
 
     def dashboard(self, item: dict[str, Any]) -> str:
         title = _text(item.get("title"), 1, 255) or _text(item.get("name"), 1, 255) or "Dashboard"
-        path = f"dashboards/{self.files.take(slug(strip_prefix(title, self.prefix), 'dashboard'))}.yaml"
+        path = f"dashboards/{self.files.take(file_stem(title, self.prefix))}.yaml"
         data: dict[str, Any] = {"title": title}
         if _text(item.get("description"), 1):
             data["description"] = item["description"]
@@ -341,13 +353,15 @@ class Converter:
 
     def _queries(self, queries: Any, data: dict[str, Any]) -> None:
         entries = [q for q in queries if isinstance(q, dict)] if isinstance(queries, list) else []
-        first = entries[0] if len(entries) == 1 else None
-        if first is not None and first.get("queryKey") == "A" and _text(first.get("queryString"), 1):
-            if first.get("queryType") == "Metrics":
+        written = [self._query(q, index) for index, q in enumerate(entries)]
+        if len(written) == 1 and set(written[0]) <= {"type", "query"} and written[0]["query"]:
+            if written[0].get("type") == "metrics":
                 data["queryType"] = "metrics"
-            data["query"] = self.lift(first["queryString"])  # its residual, if any, turns this into `queries`
+            data["query"] = written[0]["query"]  # its residual, if any, turns this into `queries`
+            assert self.conversion is not None
+            del self.conversion.links[id(entries[0])]
             return
-        data["queries"] = [self._query(q, index) for index, q in enumerate(entries)]
+        data["queries"] = written
 
     def _query(self, item: dict[str, Any], index: int) -> dict[str, Any]:
         data: dict[str, Any] = {}

@@ -35,13 +35,28 @@ class Namer:
         return name
 
 
-def strip_prefix(title: str, prefix: str) -> str:
-    """``Cyral - Policy Summary`` without the app name ``Cyral`` → ``Policy Summary`` (unchanged otherwise)."""
-    if prefix and title.lower().startswith(prefix.lower()):
-        rest = title[len(prefix):].lstrip(" -–:|")
-        if rest and rest != title:
-            return rest
-    return title
+_SEPARATOR = re.compile(r"\s+[-–|:]\s+|:\s+")
+
+
+def common_prefix(titles: list[str]) -> str:
+    """The head all titles share before a separator (``Cyral - A``, ``Cyral - B`` → ``Cyral``), else ``""``."""
+    heads = set()
+    for title in titles:
+        parts = _SEPARATOR.split(title, maxsplit=1)
+        if len(parts) < 2 or not parts[1].strip():
+            return ""
+        heads.add(parts[0])
+    return heads.pop() if len(heads) == 1 and len(titles) > 1 else ""
+
+
+def file_stem(title: str, prefix: str) -> str:
+    """A dashboard file name: ``Cyral - Policy Summary`` → ``policy_summary`` (when ``Cyral`` is the shared
+    prefix); a leading enumeration (``1. ``) is dropped."""
+    if prefix and title.startswith(prefix):
+        rest = _SEPARATOR.split(title, maxsplit=1)
+        title = rest[1] if len(rest) == 2 and rest[0] == prefix else title
+    title = re.sub(r"^\s*\d+[.)]\s+", "", title)
+    return slug(title, "dashboard")
 
 
 def text_title(text: str) -> str:

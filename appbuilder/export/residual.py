@@ -92,5 +92,7 @@ def residual(original: dict[str, Any], built: dict[str, Any], skip: frozenset[st
 
 
 def _nestable(key: str, original: dict[str, Any], built: dict[str, Any]) -> bool:
-    """Whether a difference inside a mapping can be written key by key (dotted omit paths need dot-free keys)."""
-    return "." not in key and all("." not in str(k) for k in built if k not in original)
+    """Whether a difference inside a mapping is written key by key: not when the two are of different ``type``
+    (then the whole value reads better), nor when a dotted omit path would be ambiguous."""
+    return ("." not in key and original.get("type") == built.get("type")
+            and all("." not in str(k) for k in built if k not in original))

@@ -26,24 +26,32 @@ def read_samples(paths: list[Path]) -> Iterator[dict[str, object]]:
                     yield event
 
 
-def _app_queries(app: App) -> Iterator[tuple[str, TextOrigin | None, Position | None, str | None, str]]:
-    """(text, origin, position, chart, field path) of every query in the app."""
+Found = tuple[str, TextOrigin | None, Position | None, str | None, str, str, "set[str] | None"]
+
+
+def _app_queries(app: App) -> Iterator[Found]:
+    """(text, origin, position, chart, field path, query type, the panel's row keys) of every query in the app."""
     for query in app.queries:
-        yield query.text, query.origin, query.position, None, f"queries[{query.id}].query"
+        yield query.text, query.origin, query.position, None, f"queries[{query.id}].query", "logs", None
     for dashboard in app.dashboards:
         for variable in dashboard.variables:
             if variable.query:
                 yield (variable.query, variable.query_origin, variable.position, None,
-                       f"{dashboard.slug}.variables[{variable.name}].fromQuery.query")
+                       f"{dashboard.slug}.variables[{variable.name}].fromQuery.query", "logs", None)
         for panel in dashboard.panels:
-            if panel.query and not panel.query_ref:
-                yield (panel.query, panel.query_origin, panel.position, panel.chart,
-                       f"{dashboard.slug}.panels[{panel.id}].query")
+            if panel.query_ref or not panel.queries:
+                continue
+            rows = {q.key for q in panel.queries}
+            for query in panel.queries:
+                where = "query" if len(panel.queries) == 1 else f"queries[{query.key}]"
+                yield (query.text, query.origin, query.position or panel.position, panel.chart,
+                       f"{dashboard.slug}.panels[{panel.id}].{where}", query.type, rows)
 
 
 def lint_app_queries(app: App) -> list[Diagnostic]:
-    """Lint findings for every query of ``app``, positioned in the YAML files."""
-    from appbuilder.query import LintContext, event_fields_from_samples, lint_query
+    """Lint findings for every query of ``app`` (each by its type, logs or metrics), positioned in the YAML."""
+    from appbuilder.query import LintContext, event_fields_from_samples
+    from appbuilder.query.metrics import lint_typed_query
 
     event_fields = event_fields_from_samples(read_samples(app.sample_files)) if app.sample_files else None
     charts_by_query: dict[str, str] = {}
@@ -52,11 +60,11 @@ def lint_app_queries(app: App) -> list[Diagnostic]:
             if panel.query_ref:
                 charts_by_query.setdefault(panel.query_ref, panel.chart)
     found: list[Diagnostic] = []
-    for text, origin, position, chart, field_path in _app_queries(app):
+    for text, origin, position, chart, field_path, query_type, rows in _app_queries(app):
         if chart is None and field_path.startswith("queries["):
             chart = charts_by_query.get(field_path[len("queries["):-len("].query")])
         context = LintContext(event_fields=event_fields, chart=chart, severity=dict(app.lint_severity))
-        for issue in lint_query(text, context):
+        for issue in lint_typed_query(text, query_type, context, rows=rows if query_type == "metrics" else None):
             if issue.severity == "off":
                 continue
             where = origin.locate(issue.line, issue.column) if origin else (position or Position("?"))

@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from appbuilder.diagnostics import WARNING, Diagnostic
+from appbuilder.diagnostics import ERROR, WARNING, Diagnostic
 from appbuilder.layout import overlaps
 from appbuilder.model import GRID_COLUMNS, App, Dashboard, Position, TextOrigin
 from appbuilder.templating import find_parameters, find_variables
@@ -145,8 +145,9 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
             found.append(Diagnostic(where, f"queryRef '{panel.query_ref}' does not name a query in queries.yaml",
                                     code="unresolved-reference", path=f"panels[{panel.id}].queryRef",
                                     hint=f"known query ids: {known}"))
-        refs = [(r, panel.query_origin.locate(r.line, r.column) if panel.query_origin else where)
-                for r in find_variables(panel.query or "")]
+        texts = [(q.text, q.origin) for q in panel.queries] or [(panel.query or "", panel.query_origin)]
+        refs = [(r, origin.locate(r.line, r.column) if origin else where)
+                for text, origin in texts for r in find_variables(text)]
         refs += [(r, where) for r in find_variables(panel.title)]
         for ref, position in refs:
             used.add(ref.name)
@@ -172,7 +173,12 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
     for index, panel in enumerate(placed):
         for other in placed[:index]:
             if panel.layout and other.layout and overlaps(panel.layout, other.layout):
+                # places kept from Sumo (panels with a Sumo key) may overlap: Sumo's grid pushes panels down
+                kept = panel.key is not None and other.key is not None
                 found.append(Diagnostic(_where(panel.position), f"panel '{panel.id}' overlaps panel '{other.id}'",
                                         code="layout", path=f"panels[{panel.id}].position",
-                                        hint="move one of them or drop explicit positions to flow automatically"))
+                                        severity=WARNING if kept else ERROR,
+                                        hint="Sumo shows the lower one pushed down; move it to say where it goes"
+                                        if kept else "move one of them or drop explicit positions to flow "
+                                        "automatically"))
     return found
