@@ -87,7 +87,8 @@ def rich_dashboard() -> dict[str, Any]:
     metrics = search_panel("panelMETRICS", "Latency {{region}}", {"general": {"mode": "timeSeries"}},
                            [query("metric=latency region={{region}} | avg by host", "A", "Metrics"),
                             query("#A * 1000", "B", "Metrics")])
-    mapped = search_panel("panelMAP", "Where", {"general": {"mode": "map", "type": "map"}, "map": {"layerType": "Heat"}},
+    heat = {"general": {"mode": "map", "type": "map"}, "map": {"layerType": "Heat"}}
+    mapped = search_panel("panelMAP", "Where", heat,
                           [query('_sourceCategory=web | lookup latitude, longitude from geo://location on ip=src '
                                  '| count by latitude, longitude', parseMode="Auto")],
                           timeRange={"type": "BeginBoundedTimeRange",
@@ -182,7 +183,7 @@ def test_nested_folders_mixed_order_and_classic_dashboard(tmp_path: Path) -> Non
     classic = {"type": "DashboardSyncDefinition", "name": "Old view", "description": "", "detailLevel": 2,
                "properties": "", "panels": [], "filters": []}
     inner = {"type": "FolderSyncDefinition", "name": "Deep", "description": "three levels down",
-             "children": [saved_search("Deep search", "error")]}
+             "children": [saved_search("Deep search", "error"), saved_search("Top search", "warn")]}
     middle = {"type": "FolderSyncDefinition", "name": "Middle", "description": "",
               "children": [inner, classic]}
     first = dashboard("Ops - One", [text_panel("panelA", "# One")], {"panelA": (0, 0, 24, 2)})
@@ -194,7 +195,8 @@ def test_nested_folders_mixed_order_and_classic_dashboard(tmp_path: Path) -> Non
     assert app["dashboards"] == ["dashboards/one.yaml", "dashboards/two.yaml"]
     assert app["contents"][0] == {"savedSearch": "top_search"}
     assert app["contents"][2]["folder"] == "Middle"
-    assert app["contents"][2]["contents"][0]["contents"] == [{"savedSearch": "deep_search"}]
+    assert app["contents"][2]["contents"][0]["contents"] == [{"savedSearch": "deep_search"},
+                                                             {"savedSearch": "top_search_2"}]  # a name per folder
     assert app["contents"][2]["contents"][1] == {"raw": "raw/old_view.json"}
     assert json.loads((tmp_path / "ops" / "raw" / "old_view.json").read_text()) == classic
 

@@ -85,3 +85,22 @@ def test_cli_export_folder(fake: FakeSumo, api: requests.Session, tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "exported 1 dashboards and 2 saved searches" in result.output
     assert (tmp_path / "out" / "app.yaml").is_file()
+
+
+def test_plan_after_export_shows_no_change(fake: FakeSumo, api: requests.Session, tmp_path: Path) -> None:
+    """Adopting in three commands: export, validate, plan — every item unchanged, no field changes anywhere
+    (the folder only needs appbuilder's marker recorded in its description)."""
+    from appbuilder.commands.plan import run_plan
+    from appbuilder.deploy.session import DeployOptions
+
+    make_folder_in_the_ui(fake, api)
+    assert run_export_folder(FOLDER, tmp_path / "web", {"source_category": "web"}, connection(fake)).ok
+    assert validate_app(tmp_path / "web").ok
+    options = DeployOptions(access_id=FAKE_AUTH[0], access_key=FAKE_AUTH[1], base_url=fake.base_url,
+                            folder="/Library/Users/dev@example.com", client_options=dict(FAST), env={})
+    outcome = run_plan(tmp_path / "web", {}, options)
+    assert outcome.ok and outcome.plan is not None, outcome.error
+    resources = outcome.plan.to_dict()["resources"]
+    assert [r["changes"] for r in resources] == [[]] * len(resources)
+    assert {r["action"] for r in resources[1:]} == {"unchanged"} and len(resources) == 4
+    assert outcome.plan.content_action == "record"

@@ -8,7 +8,7 @@ from typing import Any
 
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.yamlfile import YamlDocument
-from appbuilder.model import ContentItem, Overrides, Position
+from appbuilder.model import App, ContentItem, Overrides, Position
 
 MAX_RAW_BYTES = 20 * 1024 * 1024
 
@@ -111,3 +111,34 @@ def check_contents(app_items: list[ContentItem], dashboards: set[str], query_ids
 
     walk(app_items)
     return found
+
+
+def folder_levels(app: App) -> list[list[tuple[str, Position | None]]]:
+    """(name, position) of the items of each folder of the app: the app folder first, then each sub-folder."""
+    dashboards = {str(d.path): d for d in app.dashboards}
+    saved = {q.id: q for q in app.saved_searches}
+    top: list[tuple[str, Position | None]] = []
+    levels = [top]
+    placed: set[int] = set()
+
+    def walk(items: list[ContentItem], names: list[tuple[str, Position | None]]) -> None:
+        for item in items:
+            if item.kind == "folder":
+                inner: list[tuple[str, Position | None]] = []
+                levels.append(inner)
+                names.append((item.name, item.position))
+                walk(item.children, inner)
+            elif item.kind == "dashboard" and str(app.root / item.ref) in dashboards:
+                dashboard = dashboards[str(app.root / item.ref)]
+                placed.add(id(dashboard))
+                names.append((dashboard.title, dashboard.position))
+            elif item.kind == "savedSearch" and item.ref in saved:
+                placed.add(id(saved[item.ref]))
+                names.append((saved[item.ref].name, saved[item.ref].position))
+            elif item.kind == "raw":
+                names.append((item.name, item.position))
+
+    walk(app.contents or [], top)
+    top += [(d.title, d.position) for d in app.dashboards if id(d) not in placed]
+    top += [(q.name, q.position) for q in app.saved_searches if id(q) not in placed]
+    return levels

@@ -110,10 +110,11 @@ def _duplicates(items: Iterable[tuple[str, Position | None]], what: str, fix: st
 
 def _check_names(app: App) -> list[Diagnostic]:
     found = _duplicates(((q.id, q.position) for q in app.queries), "query id", "query ids must be unique")
-    folder_items = [(d.title, d.position) for d in app.dashboards]
-    folder_items += [(q.name, q.position) for q in app.saved_searches]
-    found += _duplicates(folder_items, "name in the app folder",
-                         "dashboard titles and saved-search names share the folder and must be unique")
+    from appbuilder.load.contents import folder_levels
+
+    for folder_items in folder_levels(app):  # names are unique per folder (sub-folders have their own)
+        found += _duplicates(folder_items, "name in the app folder",
+                             "dashboard titles and saved-search names share the folder and must be unique")
     return found
 
 
