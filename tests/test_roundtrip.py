@@ -70,3 +70,16 @@ def test_comparison_is_strict_but_reads_json_strings() -> None:
     assert not same({"queryString": '{"a":1}'}, {"queryString": '{"a": 1}'})
     assert not same({"a": None}, {})
     assert differences({"a": 1, "b": [1, 2]}, {"a": 1, "b": [1, 3], "c": 0}) == ["b[1]: 2 ≠ 3", "c: unexpected"]
+
+
+@pytest.mark.skipif(not REFERENCE, reason="reference exports not available")
+def test_an_older_export_shape_is_omitted_once_per_dashboard(tmp_path: Path) -> None:
+    """Auth0's queries lack six keys the build writes: one wildcard omit on the dashboard, plain `query:` blocks."""
+    from ruamel.yaml import YAML
+
+    export_definition(json.loads((EXPORTS / "Auth0.json").read_text(encoding="utf-8")), tmp_path / "a")
+    data = YAML(typ="safe").load((tmp_path / "a" / "dashboards" / "auth0_overview.yaml").read_text())
+    assert "panels.*.queries.*.transient" in data["omit"]
+    search_panels = [p for p in data["panels"] if p["chart"] != "text"]
+    assert search_panels and all("query" in p and "queries" not in p for p in search_panels)
+    assert search_panels[0]["query"].startswith("$$logsrc \n| json auto")

@@ -25,10 +25,19 @@ def apply_overrides(built: dict[str, Any], overrides: Overrides) -> dict[str, An
         return built
     out: dict[str, Any] = copy.deepcopy(built) if overrides.omit else built
     for path in overrides.omit:
-        *parents, last = path.split(".")
-        node: Any = out
-        for step in parents:
-            node = node.get(step) if isinstance(node, dict) else None
-        if isinstance(node, dict):
-            node.pop(last, None)
+        _drop(out, path.split("."))
     return merge(out, overrides.extra) if overrides.extra else out
+
+
+def _drop(node: Any, steps: list[str]) -> None:
+    """Remove the key at ``steps``; a ``*`` step stands for every item of a list (``panels.*.queries.*.transient``)."""
+    step, rest = steps[0], steps[1:]
+    if step == "*" and rest:
+        for child in node if isinstance(node, list) else []:
+            _drop(child, rest)
+    elif not isinstance(node, dict):
+        return
+    elif not rest:
+        node.pop(step, None)
+    elif step in node:
+        _drop(node[step], rest)

@@ -50,9 +50,41 @@ def _paired(original: dict[str, Any], built: dict[str, Any], keys: tuple[str, ..
                      and len(original[k]) == len(built[k]))
 
 
+def _query_pairs(item: dict[str, Any], made: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    pairs = []
+    for panel, built_panel in zip(_list(item.get("panels")), _list(made.get("panels")), strict=False):
+        if isinstance(panel, dict) and isinstance(built_panel, dict) and _paired(panel, built_panel, ("queries",)):
+            pairs += [(q, b) for q, b in zip(panel["queries"], built_panel["queries"], strict=True)
+                      if isinstance(q, dict) and isinstance(b, dict)]
+    return pairs
+
+
+def _shared_omit(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[str]:
+    """The keys every original of ``pairs`` lacks and the build writes (an older export shape): omitted once."""
+    missing = [[k for k in built if k not in original] for original, built in pairs]
+    return missing[0] if missing and missing[0] and all(m == missing[0] for m in missing) else []
+
+
+def _without(value: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    return {k: v for k, v in value.items() if k not in keys}
+
+
 def _dashboard(conversion: Conversion, item: dict[str, Any], made: dict[str, Any], data: dict[str, Any]) -> None:
     paired = _paired(item, made, ("panels", "variables"))
-    _record(data, residual(item, made, paired))
+    queries = _shared_omit(_query_pairs(item, made)) if "panels" in paired else []
+    variables = _shared_omit([(v, b) for v, b in zip(item["variables"], made["variables"], strict=True)
+                              if isinstance(v, dict)]) if "variables" in paired else []
+    overrides = residual(item, made, paired)
+    overrides.omit += [f"panels.*.queries.*.{key}" for key in queries]
+    overrides.omit += [f"variables.*.{key}" for key in variables]
+    _record(data, overrides)
+    made = {**made}
+    if queries:
+        made["panels"] = [{**p, "queries": [_without(q, queries) for q in p["queries"]]}
+                          if isinstance(p, dict) and isinstance(p.get("queries"), list) else p
+                          for p in made["panels"]]
+    if variables:
+        made["variables"] = [_without(v, variables) for v in made["variables"]]
     if "variables" in paired:
         for variable, built_variable in zip(item["variables"], made["variables"], strict=True):
             if id(variable) in conversion.links:
