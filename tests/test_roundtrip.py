@@ -83,3 +83,59 @@ def test_an_older_export_shape_is_omitted_once_per_dashboard(tmp_path: Path) -> 
     search_panels = [p for p in data["panels"] if p["chart"] != "text"]
     assert search_panels and all("query" in p and "queries" not in p for p in search_panels)
     assert search_panels[0]["query"].startswith("$$logsrc \n| json auto")
+
+
+def _mutate(definition: Any, rng: Any) -> None:
+    """One random change somewhere in ``definition``: a null, a missing key, another type, a reordered list,
+    an unknown key, trailing whitespace, a broken JSON string."""
+    def walk(value: Any, path: tuple[Any, ...]) -> Any:
+        yield path, value
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+        for key, child in items:
+            yield from walk(child, (*path, key))
+
+    path, value = rng.choice([(p, v) for p, v in walk(definition, ()) if len(p) > 1])
+    parent = definition
+    for step in path[:-1]:
+        parent = parent[step]
+    key, roll = path[-1], rng.random()
+    if roll < 0.2:
+        parent[key] = None
+    elif roll < 0.35 and isinstance(parent, dict) and key not in ("type", "name"):
+        del parent[key]
+    elif roll < 0.5 and isinstance(value, (str, int)) and key not in ("type", "name"):
+        parent[key] = rng.choice([0, -3, 1.5, True, "", "a.b", {"x.y": [1, None]}])
+    elif roll < 0.6 and isinstance(value, list):
+        rng.shuffle(value)
+    elif roll < 0.7 and isinstance(value, dict):
+        value["unknownKey"] = {"nested": [1, None, "s"]}
+    elif roll < 0.85 and isinstance(value, str):
+        parent[key] = value + " \n\t trailing  "
+    elif isinstance(parent, dict) and "visualSettings" in parent:
+        parent["visualSettings"] = "{not json"
+
+
+@pytest.mark.skipif(not REFERENCE, reason="reference exports not available")
+def test_unusual_shapes_round_trip_or_are_refused_clearly(tmp_path: Path) -> None:
+    """Seeded variations of real exports: each either builds back exactly (export checks it) with a definition
+    the schemas accept, or is refused with an ExportError; never a crash."""
+    import copy
+    import random
+
+    from appbuilder.export import ExportError
+
+    rng = random.Random(8)
+    small = [json.loads((EXPORTS / name).read_text(encoding="utf-8"))
+             for name in ("Code42Incydr.json", "testapp.json", "Auth0.json") if (EXPORTS / name).exists()]
+    for number in range(15):
+        definition = copy.deepcopy(rng.choice(small))
+        for _ in range(rng.randint(1, 5)):
+            _mutate(definition, rng)
+        try:
+            export_definition(definition, tmp_path / str(number))
+        except ExportError as exc:
+            assert "bug" not in exc.message, exc.message
+            continue
+        problems = [d for d in validate_app(tmp_path / str(number)).errors
+                    if d.code in ("schema", "missing-file", "duplicate-name", "unresolved-reference", "layout")]
+        assert not problems, [str(d) for d in problems]

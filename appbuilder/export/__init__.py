@@ -12,23 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appbuilder.diagnostics import Diagnostic, has_errors
+from appbuilder.diagnostics import has_errors
 from appbuilder.export.attach import attach
 from appbuilder.export.convert import FOLDER, Conversion, Converter, Document
+from appbuilder.export.errors import ExportError
 from appbuilder.export.residual import differences
 from appbuilder.export.writer import write_json, write_yaml
 
 SOURCE_CATEGORY = "source_category"
-
-
-class ExportError(Exception):
-    """Export refused or failed: a message, a hint, and the problems behind it (if any)."""
-
-    def __init__(self, message: str, hint: str = "", diagnostics: list[Diagnostic] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.diagnostics = diagnostics or []
 
 
 @dataclass
@@ -44,14 +35,14 @@ class ExportResult:
 
 def as_folder(definition: Any) -> tuple[dict[str, Any], bool]:
     """The export as a folder (a single dashboard or saved search becomes the one item of a folder of its name)."""
-    if not isinstance(definition, dict) or not isinstance(definition.get("type"), str):
-        raise ExportError("this is not a Sumo content export: expected a JSON object with a \"type\"",
+    if not (isinstance(definition, dict) and isinstance(definition.get("type"), str)
+            and isinstance(definition.get("name"), str)):
+        raise ExportError("this is not a Sumo content export: expected a JSON object with a \"type\" and a \"name\"",
                           hint="export a folder, a dashboard or a saved search from the Sumo Library "
                                "(⋮ → Export) or through the content export API")
     if definition["type"] == FOLDER and isinstance(definition.get("children"), list):
         return definition, False
-    name = definition.get("name") if isinstance(definition.get("name"), str) and definition["name"] else "Exported"
-    return {"type": FOLDER, "name": name, "description": "", "children": [definition]}, True
+    return {"type": FOLDER, "name": definition["name"] or "Exported", "description": "", "children": [definition]}, True
 
 
 def _lifter(parameters: Mapping[str, str]) -> tuple[Any, list[dict[str, str]], list[int]]:

@@ -25,8 +25,14 @@ def _list(value: Any) -> list[Any]:
 
 def attach(conversion: Conversion, original: dict[str, Any], built: dict[str, Any]) -> None:
     """Add ``extra``/``omit`` to every YAML mapping of ``conversion`` whose build differs from the original."""
-    _record(conversion.app, residual(original, built, frozenset({"children"})))
-    _children(conversion, _list(original.get("children")), _list(built.get("children")))
+    _folder(conversion, original, built, conversion.app)
+
+
+def _folder(conversion: Conversion, item: dict[str, Any], made: dict[str, Any], data: dict[str, Any]) -> None:
+    paired = _paired(item, made, ("children",))
+    _record(data, residual(item, made, paired))
+    if paired:
+        _children(conversion, item["children"], made["children"])
 
 
 def _children(conversion: Conversion, originals: list[Any], builts: list[Any]) -> None:
@@ -36,8 +42,7 @@ def _children(conversion: Conversion, originals: list[Any], builts: list[Any]) -
             continue  # raw content is written as it was
         kind = item.get("type")
         if kind == FOLDER:
-            _record(data, residual(item, made, frozenset({"children"})))
-            _children(conversion, _list(item.get("children")), _list(made.get("children")))
+            _folder(conversion, item, made, data)
         elif kind == DASHBOARD:
             _dashboard(conversion, item, made, data)
         elif kind == SAVED_SEARCH:

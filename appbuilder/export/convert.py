@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from appbuilder.build.visuals import visual_settings
+from appbuilder.export.errors import ExportError
 from appbuilder.export.names import Namer, common_prefix, file_stem, slug, text_title
 from appbuilder.export.residual import residual
 from appbuilder.model import Panel
@@ -157,12 +158,16 @@ class Converter:
     def items(self, children: list[Any]) -> list[dict[str, Any]]:
         entries = []
         for child in children:
-            if not isinstance(child, dict):
-                continue
+            if not (isinstance(child, dict) and isinstance(child.get("type"), str)
+                    and isinstance(child.get("name"), str)):
+                raise ExportError(f"a folder holds {json.dumps(child)[:60]}, which is not a content item (Sumo "
+                                  "content has a \"type\" and a \"name\")",
+                                  hint="export the content again from Sumo; the file may have been edited")
             kind = child.get("type")
             if kind == FOLDER and isinstance(child.get("children"), list):
                 entries.append(self.folder(child))
-            elif kind == DASHBOARD and isinstance(child.get("panels"), list) and child["panels"]:
+            elif kind == DASHBOARD and isinstance(child.get("panels"), list) and child["panels"] and all(
+                    isinstance(panel, dict) for panel in child["panels"]):
                 entries.append({"dashboard": self.dashboard(child)})
             elif kind == SAVED_SEARCH and isinstance(child.get("search"), dict):
                 entries.append({"savedSearch": self.saved_search(child)})
@@ -265,7 +270,8 @@ class Converter:
         order = self._layout_order(item["panels"], panels, [e.get("key") for e in entries])
         if order is not None:
             data["layoutOrder"] = order
-        variables = [self.variable(v) for v in item.get("variables") or [] if isinstance(v, dict)]
+        variables = [self.variable(v) for v in item.get("variables") if isinstance(v, dict)] if isinstance(
+            item.get("variables"), list) else []
         if variables:
             data["variables"] = variables
         data["panels"] = panels
@@ -283,8 +289,8 @@ class Converter:
         by_position = sorted(placed, key=lambda kp: (kp[1]["position"]["y"], kp[1]["position"]["x"]))
         if [k for k, _ in by_position] == keys:
             return "position"
-        ids = {k: p["id"] for k, p in placed}
-        return [ids[k] for k in keys if k in ids] if all(k in ids for k in keys) else None
+        ids = {k: p["id"] for k, p in placed if isinstance(k, str)}
+        return [ids[k] for k in keys] if all(isinstance(k, str) and k in ids for k in keys) else None
 
     def variable(self, item: dict[str, Any]) -> dict[str, Any]:
         name = item.get("name") if isinstance(item.get("name"), str) and NAME.match(item["name"]) else "variable"
@@ -314,9 +320,7 @@ class Converter:
         self._link(item, data)
         return data
 
-    def panel(self, item: Any, ids: Namer, layout: dict[Any, Any]) -> dict[str, Any]:
-        if not isinstance(item, dict):
-            item = {}
+    def panel(self, item: dict[str, Any], ids: Namer, layout: dict[Any, Any]) -> dict[str, Any]:
         panel_type = item.get("panelType")
         visuals = _decode(item.get("visualSettings"))
         chart = _chart(panel_type, visuals)

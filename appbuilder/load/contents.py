@@ -37,8 +37,8 @@ def read_raw(path: Path, shown: str) -> tuple[dict[str, Any] | None, Diagnostic 
                                 code="json-syntax", hint="a raw item is Sumo content JSON as Sumo exports it")
     except RecursionError:
         return None, Diagnostic(where, "JSON nests too deeply", code="too-deep")
-    if not isinstance(data, dict) or not isinstance(data.get("type"), str) or not isinstance(data.get("name"), str):
-        return None, Diagnostic(where, "expected a Sumo content object with a \"type\" and a \"name\"",
+    if not isinstance(data, dict):
+        return None, Diagnostic(where, "expected a Sumo content object",
                                 code="schema", hint="a raw item is Sumo content JSON as Sumo exports it")
     return data, None
 
@@ -76,8 +76,8 @@ def load_contents(doc: YamlDocument, root: Path, entries: list[Any], at: list[st
             if problem is not None:
                 diagnostics.append(problem)
                 continue
-            items.append(ContentItem("raw", ref=entry["raw"], name=str(data["name"]) if data else "", data=data,
-                                     position=position))
+            name = str(data.get("name") or "") if data else ""
+            items.append(ContentItem("raw", ref=entry["raw"], name=name, data=data, position=position))
     return items
 
 
