@@ -201,6 +201,8 @@ class Panel:
     hidden: bool = False
     visual_settings: dict[str, Any] | None = None
     visual_verbatim: bool = False
+    links: list[dict[str, Any]] = field(default_factory=list)
+    coloring_rules: list[Any] | None = None
     overrides: Overrides = field(default_factory=Overrides)
     position: Position | None = None
 

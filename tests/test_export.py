@@ -153,7 +153,8 @@ def test_single_dashboard_with_every_chart_and_variable_kind(tmp_path: Path) -> 
     assert [(q.get("type"), q["query"]) for q in metrics["queries"]] == [
         ("metrics", "metric=latency region={{region}} | avg by host"), ("metrics", "#A * 1000")]
     mapped = data["panels"][10]
-    assert mapped["timeRange"] == "today" and mapped["extra"]["linkedDashboards"][0]["id"] == "f5J8oIVCFOulRkLQ"
+    assert mapped["timeRange"] == "today" and mapped["linkedDashboards"][0]["id"] == "f5J8oIVCFOulRkLQ"
+    assert mapped["coloringRules"][0]["scope"] == "A" and "extra" not in mapped
     raw = (tmp_path / "web" / "dashboards" / "web_traffic.yaml").read_text(encoding="utf-8")
     assert "    query: |-\n      _sourceCategory=web\n      | count by table \n" in raw  # verbatim, in a block
 

@@ -78,8 +78,8 @@ def build_panel(dashboard: Dashboard, panel: Panel) -> dict[str, Any]:
         "queries": [build_query(q) for q in queries],
         "description": panel.description,
         "timeRange": time_range(panel.time_range) if panel.time_range else None,
-        "coloringRules": None,
-        "linkedDashboards": [],
+        "coloringRules": panel.coloring_rules,
+        "linkedDashboards": panel.links,
     }
     return apply_overrides(built, panel.overrides)
 

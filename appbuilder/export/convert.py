@@ -351,6 +351,13 @@ class Converter:
             data["text"] = text
         else:
             self._queries(item.get("queries"), data)
+            links = item.get("linkedDashboards")
+            if isinstance(links, list) and links and all(isinstance(v, dict) and isinstance(v.get("id"), str)
+                                                         for v in links):
+                data["linkedDashboards"] = links
+            rules = item.get("coloringRules")
+            if isinstance(rules, list) and all(isinstance(v, dict) for v in rules):
+                data["coloringRules"] = rules
         self._visuals(item, visuals, data)
         self._link(item, data)
         return data

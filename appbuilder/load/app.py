@@ -289,6 +289,8 @@ def _panel(doc: YamlDocument, index: int, item: dict[str, Any]) -> Panel:
         query_type=queries[0].type if queries else _str(item.get("queryType"), "logs"), queries=queries,
         key=item.get("key") if isinstance(item.get("key"), str) else None, hidden=item.get("hidden") is True,
         visual_settings=dict(visual) if isinstance(visual, dict) else None, visual_verbatim="visualSettings" in item,
+        links=[dict(v) for v in _list(item.get("linkedDashboards")) if isinstance(v, dict)],
+        coloring_rules=list(item["coloringRules"]) if isinstance(item.get("coloringRules"), list) else None,
         overrides=_overrides(item), position=doc.position(["panels", index]),
     )
 
