@@ -139,3 +139,15 @@ def test_unusual_shapes_round_trip_or_are_refused_clearly(tmp_path: Path) -> Non
         problems = [d for d in validate_app(tmp_path / str(number)).errors
                     if d.code in ("schema", "missing-file", "duplicate-name", "unresolved-reference", "layout")]
         assert not problems, [str(d) for d in problems]
+
+
+def test_our_own_build_exports_without_anything_verbatim(tmp_path: Path) -> None:
+    """The bundled app, built then exported: it builds back the same, and needs no extra/omit at all."""
+    app = validate_app(Path(__file__).resolve().parents[1] / "app_definitions" / "1password").app
+    assert app is not None
+    content = build_app(app).content
+    built = roundtrip(content, tmp_path / "op", {"source_category": "1pw"})
+    assert differences(content, built) == []
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "op").rglob("*.yaml")}
+    assert not [name for name, text in texts.items() if "\nextra:" in text or "  extra:" in text or "omit:" in text]
+    assert "_sourceCategory=${source_category}\n" in texts["overview.yaml"]
