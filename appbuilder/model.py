@@ -202,6 +202,7 @@ class Panel:
     visual_settings: dict[str, Any] | None = None
     visual_verbatim: bool = False
     links: list[dict[str, Any]] = field(default_factory=list)
+    min_size: dict[str, int] = field(default_factory=dict)
     coloring_rules: list[Any] | None = None
     overrides: Overrides = field(default_factory=Overrides)
     position: Position | None = None

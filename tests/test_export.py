@@ -226,6 +226,7 @@ def test_unknown_panel_type_hidden_panel_and_odd_layout_are_carried(tmp_path: Pa
     assert panels[0]["extra"]["panelType"] == "EventsOfInterestScatterPanel"
     assert panels[1]["hidden"] is True and panels[1]["visualSettings"] is None
     assert "transient" in panels[2]["queries"][0]["omit"]
+    assert (panels[2]["minWidth"], panels[2]["minHeight"]) == (3, 3)
 
 
 def test_export_refuses_what_it_cannot_use(tmp_path: Path) -> None:

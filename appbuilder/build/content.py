@@ -129,7 +129,7 @@ def build_dashboard(dashboard: Dashboard) -> dict[str, Any]:
         assert layout is not None, "layout is computed by the loader"
         structures.append({"key": _panel_key(dashboard, panel),
                            "structure": _encode({"height": layout.height, "width": layout.width,
-                                                 "x": layout.x, "y": layout.y})})
+                                                 "x": layout.x, "y": layout.y, **panel.min_size})})
     built = {
         "type": "DashboardV2SyncDefinition",
         "name": dashboard.title,

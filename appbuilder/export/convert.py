@@ -109,7 +109,9 @@ def _structure(layout: dict[str, Any], key: Any) -> dict[str, int] | None:
     x, y, width, height = shape["x"], shape["y"], shape["width"], shape["height"]
     if not (0 <= x <= 23 and y >= 0 and 1 <= width <= 24 and 1 <= height <= 40 and x + width <= 24):
         return None
-    return {"x": x, "y": y, "width": width, "height": height}
+    minimum = {k: v for k in ("minWidth", "minHeight") if isinstance(v := shape.get(k), int)
+               and not isinstance(v, bool) and 1 <= v <= (24 if k == "minWidth" else 1 << 30)}
+    return {"x": x, "y": y, "width": width, "height": height, **minimum}
 
 
 def _titles(folder: dict[str, Any]) -> list[str]:
@@ -342,6 +344,7 @@ class Converter:
         else:
             data["position"] = {"x": place["x"], "y": place["y"]}
             data["width"], data["height"] = place["width"], place["height"]
+            data.update({k: place[k] for k in ("minWidth", "minHeight") if k in place})
         if isinstance(item.get("key"), str) and item["key"]:
             data["key"] = item["key"]
         when = time_range_text(item.get("timeRange"))

@@ -43,6 +43,8 @@ def _app_queries(app: App) -> Iterator[Found]:
                 continue
             rows = {q.key for q in panel.queries}
             for query in panel.queries:
+                if query.metrics_data is not None and not query.text.strip():
+                    continue  # a basic-mode metrics query: Sumo writes it from its structured form
                 where = "query" if len(panel.queries) == 1 else f"queries[{query.key}]"
                 yield (query.text, query.origin, query.position or panel.position, panel.chart,
                        f"{dashboard.slug}.panels[{panel.id}].{where}", query.type, rows)
