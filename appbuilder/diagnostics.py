@@ -8,6 +8,7 @@ from appbuilder.model import Position
 
 ERROR = "error"
 WARNING = "warning"
+INFO = "info"  # worth knowing, not a problem (e.g. a field check where the source's fields are unknown)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 VARIABLE_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 PARAMETER_RE = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
+# a named group of a regular expression, `(?<name>...)` or `(?P<name>...)`; in a query that defines one,
+# `${name}` is the group in a replace() replacement, not an install parameter
+NAMED_GROUP_RE = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,16 @@ def find_variables(text: str) -> list[Reference]:
 
 
 def find_parameters(text: str) -> list[Reference]:
-    """Every ``${name}`` install-parameter reference in ``text``."""
-    return list(_find(PARAMETER_RE, text))
+    """Every ``${name}`` install-parameter reference in ``text`` (not the regex groups a query names)."""
+    groups = set(NAMED_GROUP_RE.findall(text)) if "(?" in text else set()
+    return [ref for ref in _find(PARAMETER_RE, text) if ref.name not in groups]
 
 
 def substitute_parameters(text: str, values: Mapping[str, str]) -> str:
     """Replace each ``${name}`` by its value; unknown names are left as they are (validation reports them)."""
-    return PARAMETER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    groups = set(NAMED_GROUP_RE.findall(text)) if "(?" in text else set()
+    return PARAMETER_RE.sub(lambda m: m.group(0) if m.group(1) in groups else values.get(m.group(1), m.group(0)),
+                            text)
 
 
 def substitute_variables(text: str, values: Mapping[str, str]) -> str:

@@ -1,10 +1,13 @@
-"""Benchmark: API calls of install against the fake Sumo with 100 ms latency and its 4 requests/s limit.
+"""Benchmark: API calls and writes of install, uninstall and restore against the fake Sumo (100 ms latency, its
+4 requests/s limit).
 
 Run: python benchmarks/bench_install_calls.py [--app app_definitions/1password] [--latency 0.1] [--job-polls 2]
-Scenarios: a fresh install, a no-op install (nothing changed), and an install after a one-panel change.
+Scenarios: a fresh install, a no-op install (nothing changed), an install after a one-panel change, an install
+after a dashboard rename, an uninstall (with the source) and a restore of the backup the uninstall made.
 Counts come from the fake's request log (a write is POST/PUT/DELETE except the export start); the peak is the
 most request starts in any sliding 1 s window.
-Targets: fresh <= 12 calls; no-op 0 writes and <= 5 reads; never above 4 requests/s.
+Targets: fresh <= 12 calls; no-op 0 writes and <= 5 reads; one-panel change and rename <= 2 writes (the item,
+and the install state); never above 4 requests/s.
 """
 
 from __future__ import annotations
@@ -14,15 +17,20 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from appbuilder.commands.install import run_install  # noqa: E402
+from appbuilder.commands.restore import run_restore  # noqa: E402
+from appbuilder.commands.uninstall import run_uninstall  # noqa: E402
 from appbuilder.deploy.session import DeployOptions  # noqa: E402
 from appbuilder.deploy.testing import count_calls, peak_rate  # noqa: E402
 from appbuilder.fakesumo.server import FakeSumo  # noqa: E402
+from appbuilder.fakesumo.traffic import RateLimiter  # noqa: E402
 
 TOKEN_ENV = "ONEPASSWORD_EVENTS_TOKEN"
 
@@ -34,12 +42,12 @@ def _token_env(app: Path) -> str:
     return TOKEN_ENV
 
 
-def _change_one_panel(app: Path) -> None:
+def _edit_first_dashboard(app: Path, top_level: bool) -> None:
+    """Append to the first panel title (``top_level=False``) or to the dashboard title (True)."""
     dashboards = sorted((app / "dashboards").glob("*.yaml"))
-    text = dashboards[0].read_text()
-    lines = text.splitlines(keepends=True)
+    lines = dashboards[0].read_text().splitlines(keepends=True)
     for i, line in enumerate(lines):
-        if line.startswith("  ") and line.strip().startswith("title:"):
+        if line.strip().startswith("title:") and line.startswith("  ") != top_level:
             lines[i] = line.rstrip("\n") + " (changed)\n"
             break
     dashboards[0].write_text("".join(lines))
@@ -57,16 +65,37 @@ def main() -> int:
                      latency=args.latency) as fake:
         app = Path(tmp) / "app"
         shutil.copytree(args.app, app)
+        backups = Path(tmp) / "backups"
         options = DeployOptions(access_id="bench", access_key="benchkey", base_url=fake.base_url,
                                 env={_token_env(app): "bench-token-value"})
-        for name, prepare in (("fresh install", None), ("no-op install", None),
-                              ("one-panel change", _change_one_panel)):
+        last: dict[str, Any] = {}
+
+        def install() -> Any:
+            return run_install(app, {}, options, backup_root=backups)
+
+        def uninstall() -> Any:
+            outcome = run_uninstall(app, {}, options, with_source=True, backup_root=backups)
+            last["backup"] = outcome.backup
+            return outcome
+
+        def restore() -> Any:
+            return run_restore(last["backup"], options, backup_root=backups)
+
+        scenarios: list[tuple[str, Callable[[], None] | None, Callable[[], Any]]] = [
+            ("fresh install", None, install),
+            ("no-op install", None, install),
+            ("one-panel change", lambda: _edit_first_dashboard(app, top_level=False), install),
+            ("dashboard rename", lambda: _edit_first_dashboard(app, top_level=True), install),
+            ("uninstall", None, uninstall),
+            ("restore", None, restore),
+        ]
+        for name, prepare, run in scenarios:
             if prepare is not None:
-                prepare(app)
-            time.sleep(1.1)  # separate invocations: each client starts a fresh rate budget
+                prepare()
+            fake.limiter = RateLimiter(fake.clock)  # separate invocations: each starts a fresh rate window
             fake.reset_log()
             started = time.monotonic()
-            outcome = run_install(app, {}, options, backup_root=Path(tmp) / "backups")
+            outcome = run()
             elapsed = time.monotonic() - started
             if not outcome.ok:
                 print(f"{name}: FAILED: {outcome.error}", file=sys.stderr)
@@ -76,15 +105,17 @@ def main() -> int:
             throttled = sum(1 for r in records if r.status == 429)
             rows.append((name, counted["calls"], counted["reads"], counted["writes"], peak_rate(records),
                          throttled, elapsed))
-    print(f"install API calls against the fake Sumo (latency {args.latency * 1000:.0f} ms, "
+    print(f"API calls against the fake Sumo (latency {args.latency * 1000:.0f} ms, "
           f"job polls {args.job_polls}, limit 4 req/s)")
     print(f"{'scenario':<18} {'calls':>5} {'reads':>5} {'writes':>6} {'peak/s':>6} {'429s':>4} {'seconds':>7}")
     for name, calls, reads, writes, peak, throttled, elapsed in rows:
         print(f"{name:<18} {calls:>5} {reads:>5} {writes:>6} {peak:>6} {throttled:>4} {elapsed:>7.2f}")
-    fresh, noop = rows[0], rows[1]
+    by_name = {row[0]: row for row in rows}
     checks = {
-        "fresh install <= 12 calls": fresh[1] <= 12,
-        "no-op install: 0 writes, <= 5 reads": noop[3] == 0 and noop[2] <= 5,
+        "fresh install <= 12 calls": by_name["fresh install"][1] <= 12,
+        "no-op install: 0 writes, <= 5 reads": by_name["no-op install"][3] == 0 and by_name["no-op install"][2] <= 5,
+        "one-panel change: <= 2 writes": by_name["one-panel change"][3] <= 2,
+        "dashboard rename: <= 2 writes": by_name["dashboard rename"][3] <= 2,
         "never above 4 requests/s": all(r[4] <= 4 for r in rows),
         "no 429 from the fake": all(r[5] == 0 for r in rows),
     }

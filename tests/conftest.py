@@ -11,6 +11,7 @@ import requests
 from helpers import FAKE_AUTH
 
 from appbuilder.fakesumo import FakeSumo
+from appbuilder.fakesumo.virtual import VirtualSumo
 
 MINIMAL_APP = Path(__file__).resolve().parent / "fixtures" / "minimal"
 
@@ -36,3 +37,17 @@ def api(fake: FakeSumo) -> Iterator[requests.Session]:
     with requests.Session() as session:
         session.auth = FAKE_AUTH
         yield session
+
+
+@pytest.fixture
+def virtual_sumo() -> Iterator[VirtualSumo]:
+    """A fake Sumo with Sumo's real limits (4 requests/s, 10 in flight, jobs InProgress for 2 polls) on a
+    virtual clock that its clients share, so 429s, Retry-After, backoff and job polls take no real time.
+
+    ``virtual_sumo.client()`` makes a SumoClient; ``virtual_sumo.client_options()`` gives the same settings
+    for ``DeployOptions(client_options=...)`` (with ``base_url``, ``access_id``, ``access_key`` from it);
+    ``virtual_sumo.fake`` is the FakeSumo (inject faults, read ``requests``); ``virtual_sumo.clock.sleeps``
+    lists every wait.
+    """
+    with VirtualSumo() as sumo:
+        yield sumo

@@ -142,7 +142,7 @@ def test_deterministic_in_process(tmp_path: Path) -> None:
 
 def test_parameters_are_substituted_everywhere() -> None:
     result = build(params={"source_category": "acme/op"})
-    everything = strings([result.content, result.collector, result.source, result.manifest])
+    everything = strings([result.content, result.collector, result.source, result.manifest.to_dict()])
     assert not [s for s in everything if "${" in s]
     assert result.content["name"] == "Minimal acme/op"
     assert result.manifest["folder"] == "Minimal acme/op"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from appbuilder.clock import VirtualClock
 from appbuilder.commands.install import run_install
 from appbuilder.commands.plan import run_plan
 from appbuilder.deploy.session import DeployOptions
@@ -35,7 +36,7 @@ def app(tmp_path: Path) -> Path:
 
 
 def _options(fake: FakeSumo) -> DeployOptions:
-    client = {**FAST_CLIENT, "timeout": (1.0, 1.0)}
+    client = {**FAST_CLIENT, "timeout": (1.0, 0.2), "clock": fake.clock}  # Retry-After waits cost no real time
     return DeployOptions(access_id="id", access_key="key", base_url=fake.base_url, client_options=client, env=ENV)
 
 
@@ -52,8 +53,8 @@ def _check_converged(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("fault", "phase"), CASES)
 def test_fault_during_phase(fault: str, phase: str, app: Path, tmp_path: Path) -> None:
-    with FakeSumo(keys={"id": "key"}, rate_limit=None, job_polls=1) as fake:
-        fake.slow_seconds = 1.5  # longer than the client's 1 s read timeout
+    with FakeSumo(keys={"id": "key"}, rate_limit=None, job_polls=1, clock=VirtualClock()) as fake:
+        fake.slow_seconds = 0.3  # longer than the client's 0.2 s read timeout
         path, method = PHASES[phase]
         if fault == "job_failed":
             path, method = PHASES["import"]
@@ -69,7 +70,7 @@ def test_fault_during_phase(fault: str, phase: str, app: Path, tmp_path: Path) -
 
 @pytest.mark.parametrize("phase", list(PHASES))
 def test_persistent_failure_is_clear_and_rerun_converges(phase: str, app: Path, tmp_path: Path) -> None:
-    with FakeSumo(keys={"id": "key"}, rate_limit=None, job_polls=1) as fake:
+    with FakeSumo(keys={"id": "key"}, rate_limit=None, job_polls=1, clock=VirtualClock()) as fake:
         path, method = PHASES[phase]
         fake.inject("503", count=FAST_CLIENT["max_attempts"], path=path, method=method)
         first = run_install(app, {}, _options(fake), backup_root=tmp_path / "b1")

@@ -9,7 +9,7 @@ import pytest
 
 from appbuilder.commands.install import run_install
 from appbuilder.commands.plan import run_plan
-from appbuilder.deploy.plan import CREATE, DRIFTED, UNCHANGED, UPDATE
+from appbuilder.deploy.plan import CREATE, DRIFTED, NOOP, RECORD, UNCHANGED, UPDATE
 from appbuilder.deploy.session import DeployOptions
 from appbuilder.deploy.testing import FAST_CLIENT, count_calls
 from appbuilder.fakesumo.server import FakeSumo
@@ -80,7 +80,7 @@ def test_yaml_edit_shows_exactly_that_panel(fake: FakeSumo, app: Path, tmp_path:
     assert plan is not None and plan.changed and not plan.drifted
     changed = [r for r in plan.resources if r.action != UNCHANGED]
     assert [(r.kind, r.name, r.action) for r in changed] == [
-        ("folder", FOLDER, UPDATE), ("dashboard", "Minimal - Main", UPDATE)]
+        ("folder", FOLDER, RECORD), ("dashboard", "Minimal - Main", UPDATE)]
     assert [c.text() for c in changed[1].changes] == [
         'panels["Events per Category"].title: "Events by Category" → "Events per Category"']
     result = install(app, fake, tmp_path)
@@ -162,7 +162,7 @@ def test_marker_lost_state_is_recorded_again(fake: FakeSumo, app: Path, tmp_path
     assert folder is not None and "[appbuilder app=Minimal" in folder.description
     folder.description = folder.description.rsplit(" state=", 1)[0] + "]"
     plan = run_plan(app, {}, options(fake)).plan
-    assert plan.content_action == "record" and actions(plan)[("dashboard", "Minimal - Main")] == UNCHANGED
+    assert actions(plan)[("folder", FOLDER)] == RECORD and actions(plan)[("dashboard", "Minimal - Main")] == NOOP
     install(app, fake, tmp_path)
     fake.reset_log()
     assert not run_plan(app, {}, options(fake)).plan.changed
@@ -177,6 +177,13 @@ def test_folder_option_and_admin_mode(fake: FakeSumo, app: Path, tmp_path: Path)
     assert all(r.headers_redacted.get("isAdminMode") == "true" for r in fake.requests if "/v2/content" in r.path)
     again = run_plan(app, {}, options(fake, folder="/Library/Admin Recommended", admin_mode=True))
     assert again.plan is not None and not again.plan.changed
+    item = fake.state.find_by_path(f"/Library/Admin Recommended/{FOLDER}/Minimal - Main")
+    assert item is not None
+    ids = (item.id, item.dashboard_id)
+    dashboard = app / "dashboards" / "main.yaml"
+    dashboard.write_text(dashboard.read_text().replace("title: Events by Category", "title: Events per Category"))
+    assert run_install(app, {}, opts, backup_root=tmp_path).ok  # found among all viewable dashboards
+    assert (item.id, item.dashboard_id) == ids and "Events per Category" in repr(item.definition)
     missing = run_plan(app, {}, options(fake, folder="/Library/Users/nobody@example.com/x"))
     assert not missing.ok and "does not exist" in (missing.error or "")
 
@@ -199,3 +206,22 @@ def test_verify_finds_a_ui_edit_that_left_modified_at_alone(fake: FakeSumo, app:
     assert actions(verified)[("dashboard", "Minimal - Main")] == DRIFTED
     refused = run_install(app, {}, options(fake, verify=True), backup_root=tmp_path / "b")
     assert not refused.ok and "--force" in refused.hint
+
+
+def test_a_folder_not_installed_by_appbuilder_is_not_emptied_without_force(fake: FakeSumo, app: Path,
+                                                                          tmp_path: Path) -> None:
+    install(app, fake, tmp_path)
+    folder = fake.state.find_by_path(personal(fake, FOLDER))
+    assert folder is not None
+    folder.description = "made by hand"
+    other = fake.state.new_item("Notes of a colleague", "Search", folder.id)
+    other.definition = {"type": "SavedSearchWithScheduleSyncDefinition", "name": "Notes of a colleague",
+                        "description": "", "search": {"queryText": "_index=x", "defaultTimeRange": "-15m",
+                                                      "byReceiptTime": False, "queryParameters": [],
+                                                      "parsingMode": "Manual"}}
+    plan = run_plan(app, {}, options(fake)).plan
+    assert plan is not None and plan.drifted
+    assert actions(plan)[("saved search", "Notes of a colleague")] == DRIFTED
+    fake.reset_log()
+    refused = run_install(app, {}, options(fake), backup_root=tmp_path / "b")
+    assert not refused.ok and "--force" in refused.hint and count_calls(fake.requests)["writes"] == 0

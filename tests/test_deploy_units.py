@@ -105,3 +105,36 @@ def test_call_counting() -> None:
     assert count_calls(records) == {"calls": 4, "reads": 2, "writes": 2}
     assert peak_rate(records) == 3
     json.dumps(count_calls(records))
+
+
+def test_a_changed_query_is_a_whole_line_diff() -> None:
+    old = "_sourceCategory=1pw\n| json \"category\"\n| where category = \"success\"\n| count by category\n"
+    new = old.replace('"success"', '"credentials_failed"') + "| sort by _count\n" + "| limit 10" * 100
+    changes = diff({"queryString": old}, {"queryString": new})
+    assert len(changes) == 1 and changes[0].multiline
+    text = changes[0].text()
+    assert '-| where category = "success"' in text and '+| where category = "credentials_failed"' in text
+    assert "+| sort by _count" in text and text.count("| limit 10") == 100  # never cut short
+    assert changes[0].to_dict() == {"path": "queryString", "old": old, "new": new}
+
+
+def test_plan_file_round_trip_is_exact_and_deterministic(tmp_path) -> None:
+    from appbuilder.deploy.changes import NOOP, UPDATE, Plan, ResourceChange, Target, load_plan
+    from appbuilder.deploy.marker import Marker
+    from appbuilder.deploy.render import render_plan
+
+    before = {"type": "SavedSearchWithScheduleSyncDefinition", "name": "s", "description": "",
+              "search": {"queryText": "a\n| count", "defaultTimeRange": "-15m"}}
+    after = {**before, "search": {"queryText": "a\n| count by x", "defaultTimeRange": "-15m"}}
+    plan = Plan("App", "1.0.0", "install", Target("P1", None, False, "App"),
+                (ResourceChange("saved search", "s", UPDATE, before, after, {"contentId": "C1"}),
+                 ResourceChange("folder", "App", NOOP, {"name": "App"}, {"name": "App"})), "f1",
+                Marker("App", "1.0.0", "sha256:x", "n1"))
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    plan.save(first)
+    load_plan(first).save(second)
+    assert first.read_bytes() == second.read_bytes() and load_plan(first) == plan
+    assert "-| count\n" in render_plan(plan) + "\n" and "+| count by x" in render_plan(plan)
+    first.write_text("{}")
+    with pytest.raises(ValueError, match="not an appbuilder plan"):
+        load_plan(first)

@@ -1,6 +1,8 @@
-"""End to end through the CLI against the fake Sumo (real rate limit of 4 requests/s, async jobs):
-install → no changes → YAML edit → exactly that panel → install → UI edit (drift) → refused → --force with a
-backup → restore brings the UI edit back → uninstall with a backup. Plus: secrets never show anywhere."""
+"""End to end through the CLI against the fake Sumo (async jobs): install → no changes → YAML edit → exactly that
+panel → install → UI edit (drift) → refused → --force with a backup → restore brings the UI edit back →
+uninstall with a backup. Plus: secrets never show anywhere; nothing is written without a terminal or --yes.
+
+These run with a fast client and no rate limit in the fake; one test runs at Sumo's real 4 requests/s."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from appbuilder.cli import cli
+from appbuilder.deploy.testing import FAST_CLIENT, count_calls, peak_rate
 from appbuilder.fakesumo.server import FakeSumo
+from appbuilder.fakesumo.traffic import RateLimiter
 
 APP = Path(__file__).parent.parent / "app_definitions" / "1password"
 TOKEN = "ops_E2E_TOKEN_7c1d9a2f4b"
@@ -22,8 +26,20 @@ OVERVIEW = "1Password - Overview"
 
 
 @pytest.fixture()
-def fake():
-    with FakeSumo(keys={"e2eid": ACCESS_KEY}, user_email="e2e@example.com", rate_limit=4.0, job_polls=2) as server:
+def fake(monkeypatch: pytest.MonkeyPatch):
+    """A fake without a rate limit, and a CLI whose client does not wait between retries and polls."""
+    from appbuilder.cli import deploy
+
+    real = deploy._options
+
+    def fast(kwargs):  # type: ignore[no-untyped-def]
+        options = real(kwargs)
+        options.client_options = dict(FAST_CLIENT)
+        return options
+
+    monkeypatch.setattr(deploy, "_options", fast)
+    with FakeSumo(keys={"e2eid": ACCESS_KEY}, user_email="e2e@example.com", rate_limit=None,
+                  job_polls=1) as server:
         yield server
 
 
@@ -63,10 +79,11 @@ def _panel_titles(fake: FakeSumo, name: str) -> list[str]:
     return [p["title"] for p in item.definition["panels"]]
 
 
-def test_full_lifecycle(fake: FakeSumo, app: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_full_lifecycle(fake: FakeSumo, app: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                        monkeypatch: pytest.MonkeyPatch) -> None:
     caplog.set_level(logging.DEBUG)
     run = Cli(fake, tmp_path)
-    backups = ["--backup-dir", str(run.backups)]
+    backups = ["--backup-dir", str(run.backups), "--yes"]
     out = run("install", str(app), *backups)
     assert "created collector" in out and "installed" in out
     run("plan", str(app), "--exit-code")
@@ -79,8 +96,8 @@ def test_full_lifecycle(fake: FakeSumo, app: Path, tmp_path: Path, caplog: pytes
     overview.write_text(text.replace(f"title: {first_title}", "title: Renamed panel", 1))
     out = run("plan", str(app), "--exit-code", "--format", "json", code=2)
     plan = json.loads(out[out.index("{"):])["plan"]
-    changed = [r for r in plan["resources"] if r["action"] != "unchanged"]
-    assert [(r["kind"], r["action"]) for r in changed] == [("folder", "update"), ("dashboard", "update")]
+    changed = [r for r in plan["resources"] if r["action"] != "no-op"]
+    assert [(r["kind"], r["action"]) for r in changed] == [("folder", "record"), ("dashboard", "update")]
     assert changed[1]["name"] == OVERVIEW
     assert [c["path"] for c in changed[1]["changes"]] == ['panels["Renamed panel"].title']
     out = run("install", str(app), *backups)
@@ -100,11 +117,14 @@ def test_full_lifecycle(fake: FakeSumo, app: Path, tmp_path: Path, caplog: pytes
     assert "Changed in the UI" in (backup_dir / "content.json").read_text()
     assert "Changed in the UI" not in _panel_titles(fake, OVERVIEW)
 
-    out = run("restore", str(backup_dir), "--backup-dir", str(run.backups))
+    out = run("restore", str(backup_dir), "--backup-dir", str(run.backups), "--yes")
     assert "restored" in out and "Changed in the UI" in _panel_titles(fake, OVERVIEW)
 
-    out = run("uninstall", str(app), "--with-source", *backups, input="n\n", code=1)
+    monkeypatch.setattr("appbuilder.cli.deploy.is_terminal", lambda: True)
+    out = run("uninstall", str(app), "--with-source", "--backup-dir", str(run.backups), input="n\n", code=1)
     assert "aborted" in out and fake.state.find_by_path(f"/Library/Users/{fake.user_email}/1Password")
+    assert "Uninstall plan" in out and "REMOVED" in out
+    monkeypatch.setattr("appbuilder.cli.deploy.is_terminal", lambda: False)
     out = run("uninstall", str(app), "--with-source", "--yes", *backups)
     assert "removed folder" in out and "removed source" in out and "removed collector" in out
     assert fake.state.find_by_path(f"/Library/Users/{fake.user_email}/1Password") is None
@@ -118,7 +138,8 @@ def test_full_lifecycle(fake: FakeSumo, app: Path, tmp_path: Path, caplog: pytes
     out = run("--debug", "build", str(app), "-o", str(tmp_path / "dist"))
     out = run("--debug", "install", str(app), *backups)
     out = run("--debug", "uninstall", str(app), "--with-source", "--yes", *backups)
-    run("--debug", "restore", out.split("backup saved in ", 1)[1].split()[0], "--backup-dir", str(run.backups))
+    run("--debug", "restore", out.split("backup saved in ", 1)[1].split()[0], "--backup-dir", str(run.backups),
+        "--yes")
     files = [p for p in [*run.backups.rglob("*"), *(tmp_path / "dist").rglob("*")] if p.is_file()]
     texts = run.outputs + [r.getMessage() for r in caplog.records] + [p.read_text() for p in files]
     for secret in (TOKEN, ACCESS_KEY):
@@ -136,7 +157,43 @@ def test_cli_errors_are_clear(fake: FakeSumo, app: Path, tmp_path: Path) -> None
     assert "401" in out and "hint:" in out
     out = run("plan", str(app), env={"SUMOLOGIC_ACCESSID": ""}, code=1)
     assert "SUMOLOGIC_ACCESSID" in out
-    out = run("install", str(app), "--dry-run")
+    out = run("install", str(app), "--dry-run", "--yes")
     assert "create" in out and not fake.state.collectors
     out = run("restore", str(tmp_path), code=1)
     assert "not an appbuilder backup" in out
+
+
+def test_nothing_is_written_without_a_terminal_or_yes(fake: FakeSumo, app: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    run = Cli(fake, tmp_path)
+    out = run("install", str(app), code=1)
+    assert "Plan for 1Password" in out and "no terminal" in out and "--yes" in out
+    assert count_calls(fake.requests)["writes"] == 0
+    monkeypatch.setattr("appbuilder.cli.deploy.is_terminal", lambda: True)
+    out = run("install", str(app), input="n\n", code=1)
+    assert "Apply these changes?" in out and "aborted" in out and count_calls(fake.requests)["writes"] == 0
+    out = run("install", str(app), input="y\n")
+    assert "installed" in out and fake.state.collectors
+    monkeypatch.setattr("appbuilder.cli.deploy.is_terminal", lambda: False)
+    fake.reset_log()
+    out = run("uninstall", str(app), "--with-source", code=1)
+    assert "no terminal" in out and count_calls(fake.requests)["writes"] == 0
+
+
+def test_one_panel_change_at_the_real_rate_limit(fake: FakeSumo, app: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one end-to-end run at Sumo's real 4 requests/s and the client's default settings."""
+    run = Cli(fake, tmp_path)
+    run("install", str(app), "--yes", "--backup-dir", str(run.backups))
+    monkeypatch.undo()  # the CLI's real client settings from here on
+    fake.rate_limit = 4.0
+    fake.limiter = RateLimiter(fake.clock)  # a fresh window: the fast install above does not count
+    overview = app / "dashboards" / "overview.yaml"
+    overview.write_text(overview.read_text().replace("title: Sign In Events by Category\n",
+                                                     "title: Sign-in events per category\n", 1))
+    fake.reset_log()
+    out = run("install", str(app), "--yes", "--backup-dir", str(run.backups))
+    assert "updated dashboard '1Password - Overview'" in out and "same ids" in out
+    counted = count_calls(fake.requests)
+    assert counted["writes"] <= 2 and peak_rate(fake.requests) <= 4
+    assert not [r for r in fake.requests if r.status == 429]

@@ -88,7 +88,7 @@ def test_cli_export_folder(fake: FakeSumo, api: requests.Session, tmp_path: Path
 
 
 def test_plan_after_export_shows_no_change(fake: FakeSumo, api: requests.Session, tmp_path: Path) -> None:
-    """Adopting in three commands: export, validate, plan — every item unchanged, no field changes anywhere
+    """Adopting in three commands: export, validate, plan — every item a no-op, no field changes anywhere
     (the folder only needs appbuilder's marker recorded in its description)."""
     from appbuilder.commands.plan import run_plan
     from appbuilder.deploy.session import DeployOptions
@@ -102,5 +102,5 @@ def test_plan_after_export_shows_no_change(fake: FakeSumo, api: requests.Session
     assert outcome.ok and outcome.plan is not None, outcome.error
     resources = outcome.plan.to_dict()["resources"]
     assert [r["changes"] for r in resources] == [[]] * len(resources)
-    assert {r["action"] for r in resources[1:]} == {"unchanged"} and len(resources) == 4
-    assert outcome.plan.content_action == "record"
+    assert [(r["kind"], r["action"]) for r in resources] == [("folder", "record"), ("dashboard", "no-op"),
+                                                             ("saved search", "no-op")]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -12,8 +11,10 @@ from typing import Any
 
 import pytest
 import requests
+from fake_content import app_folder, contains, export, import_into, personal_id, wait_job
 from helpers import FAKE_AUTH as AUTH
 
+from appbuilder.clock import VirtualClock
 from appbuilder.fakesumo import FakeSumo
 
 KEYS = {"suAccessId": "accessKeySecret"}
@@ -25,85 +26,6 @@ def fake() -> Iterator[FakeSumo]:
     with FakeSumo(keys=KEYS, rate_limit=None, max_in_flight=None, job_polls=1) as server:
         yield server
 
-
-
-def dashboard(name: str = "App - Overview") -> dict[str, Any]:
-    return {
-        "type": "DashboardV2SyncDefinition", "name": name, "title": name, "description": "",
-        "theme": "Dark", "topologyLabelMap": {"data": {}}, "refreshInterval": 0,
-        "timeRange": {"type": "BeginBoundedTimeRange",
-                      "from": {"type": "RelativeTimeRangeBoundary", "relativeTime": "-1d"}, "to": None},
-        "layout": {"layoutType": "Grid", "layoutStructures": [
-            {"key": "panelA", "structure": '{"height":6,"width":12,"x":0,"y":0}'},
-            {"key": "panelB", "structure": '{"height":6,"width":12,"x":12,"y":0}'}]},
-        "panels": [
-            {"id": None, "key": "panelA", "title": "Notes", "panelType": "TextPanel",
-             "visualSettings": '{"general":{"mode":"TextPanel","type":"text"}}',
-             "keepVisualSettingsConsistentWithParent": True, "text": "# Overview"},
-            {"id": None, "key": "panelB", "title": "Events", "panelType": "SumoSearchPanel",
-             "visualSettings": '{"general":{"mode":"timeSeries","type":"column"},"series":{}}',
-             "keepVisualSettingsConsistentWithParent": True, "description": "",
-             "queries": [{"queryString": "_sourceCategory={{cat}} | count", "queryType": "Logs",
-                          "queryKey": "A", "parseMode": "Auto", "timeSource": "Message"}],
-             "timeRange": None, "coloringRules": None, "linkedDashboards": []}],
-        "variables": [{"name": "cat", "displayName": "cat", "defaultValue": "1pw",
-                       "sourceDefinition": {"variableSourceType": "CsvVariableSourceDefinition",
-                                            "values": "1pw"},
-                       "allowMultiSelect": False, "includeAllOption": False, "hideFromUI": False}],
-        "coloringRules": [],
-    }
-
-
-def app_folder(name: str = "1Password") -> dict[str, Any]:
-    return {
-        "type": "FolderSyncDefinition", "name": name, "description": "Custom app",
-        "children": [
-            dashboard(f"{name} - Overview"),
-            {"type": "SavedSearchWithScheduleSyncDefinition", "name": f"{name} - Raw events",
-             "description": "Unscheduled", "searchSchedule": None,
-             "search": {"queryText": "_sourceCategory=1pw", "defaultTimeRange": "-15m",
-                        "byReceiptTime": False, "viewName": "", "viewStartTime": None,
-                        "queryParameters": [], "parsingMode": "Manual"}},
-        ],
-    }
-
-
-def contains(actual: Any, expected: Any) -> bool:
-    """``actual`` has everything ``expected`` has (Sumo may add default keys on import)."""
-    if isinstance(expected, dict):
-        return isinstance(actual, dict) and all(k in actual and contains(actual[k], v)
-                                                for k, v in expected.items())
-    if isinstance(expected, list):
-        return (isinstance(actual, list) and len(actual) == len(expected)
-                and all(contains(a, e) for a, e in zip(actual, expected, strict=True)))
-    return bool(actual == expected)
-
-
-def personal_id(api: requests.Session, fake: FakeSumo) -> str:
-    return str(api.get(f"{fake.base_url}/v2/content/folders/personal").json()["id"])
-
-
-def wait_job(api: requests.Session, status_url: str, limit: int = 10) -> dict[str, Any]:
-    for _ in range(limit):
-        status = api.get(status_url).json()
-        if status["status"] != "InProgress":
-            return dict(status)
-    raise AssertionError("job never finished")
-
-
-def import_into(api: requests.Session, fake: FakeSumo, folder_id: str, definition: dict[str, Any],
-                overwrite: bool = False) -> dict[str, Any]:
-    url = f"{fake.base_url}/v2/content/folders/{folder_id}/import"
-    r = api.post(url, params={"overwrite": str(overwrite).lower()}, json=definition)
-    assert r.status_code == 200, r.text
-    return wait_job(api, f"{url}/{r.json()['id']}/status")
-
-
-def export(api: requests.Session, fake: FakeSumo, content_id: str) -> dict[str, Any]:
-    url = f"{fake.base_url}/v2/content/{content_id}/export"
-    job = api.post(url).json()["id"]
-    assert wait_job(api, f"{url}/{job}/status")["status"] == "Success"
-    return dict(api.get(f"{url}/{job}/result").json())
 
 
 # -- auth --------------------------------------------------------------------------------------
@@ -129,7 +51,8 @@ def test_unknown_path_is_404_with_v2_body_and_wrong_method_405(api: requests.Ses
 
 # -- rate limits -------------------------------------------------------------------------------
 def test_burst_beyond_four_per_second_gets_429_with_retry_after() -> None:
-    with FakeSumo(keys=KEYS, rate_limit=4.0) as fake, requests.Session() as api:
+    clock = VirtualClock()
+    with FakeSumo(keys=KEYS, rate_limit=4.0, clock=clock) as fake, requests.Session() as api:
         api.auth = AUTH
         statuses = [api.get(f"{fake.base_url}/v2/content/folders/personal") for _ in range(8)]
         codes = [r.status_code for r in statuses]
@@ -139,12 +62,14 @@ def test_burst_beyond_four_per_second_gets_429_with_retry_after() -> None:
         assert refused.json()["errors"][0]["code"] == "rate.limit.exceeded"
         v1 = api.get(f"{fake.base_url}/v1/collectors")
         assert v1.status_code == 429 and v1.json()["code"] == "rate.limit.exceeded"
-        time.sleep(1.05)
+        clock.advance(0.99)
+        assert api.get(f"{fake.base_url}/v1/collectors").status_code == 429
+        clock.advance(0.02)
         assert api.get(f"{fake.base_url}/v1/collectors").status_code == 200
 
 
 def test_more_than_max_in_flight_concurrent_requests_get_429() -> None:
-    with FakeSumo(keys=KEYS, rate_limit=None, max_in_flight=2, latency=0.3) as fake:
+    with FakeSumo(keys=KEYS, rate_limit=None, max_in_flight=2, latency=0.2) as fake:
         def get(_: int) -> int:
             return requests.get(f"{fake.base_url}/v1/collectors", auth=AUTH).status_code
 

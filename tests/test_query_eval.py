@@ -175,3 +175,8 @@ def test_pct_with_several_percentiles_gives_one_column_each():
 def test_a_subquery_in_an_in_list_is_refused_with_a_clear_message():
     with pytest.raises(EvalError, match="second query"):
         run(SIGNIN + "| where user in (_sourceCategory=y | count by user | limit 5)")
+
+
+def test_metrics_queries_are_refused_with_a_clear_message():
+    with pytest.raises(EvalError, match="metrics queries are not run locally"):
+        Evaluator(EVENTS).run("metric=CPU_Total | avg by host", query_type="Metrics")

@@ -152,3 +152,11 @@ def test_pct_defines_one_column_per_percentile():
         ("field-undefined", "error")]
     aliased = 'x | json "latency" as latency | pct(latency, 99.9) as p | sort by p'
     assert lint_query(aliased, LintContext(event_fields=known)) == []
+
+
+def test_named_regex_groups_in_a_replacement_are_not_install_parameters():
+    text = ('_sourceCategory=${src} | json "email" as email '
+            '| replace(email, /(?<user>[^@]+)@(?<domain>.+)/, "${domain}:${user}") as masked | count by masked')
+    assert codes(text, parameters={"src"}, event_fields={"email"}) == []
+    assert codes(text.replace("${domain}", "${dom}"), parameters={"src"}, event_fields={"email"}) == [
+        "undeclared-parameter"]

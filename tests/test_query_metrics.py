@@ -79,7 +79,11 @@ def test_unknown_operators_and_unmodelled_forms_are_warnings():
     assert issues("metric=x | frob") == [("unknown-operator", "warning", 1, 12)]
     assert issues("metric=x\n| sum bytes") == [("unmodelled-form", "warning", 2, 3)]
     assert issues("metric=x | rate sometimes") == [("unmodelled-form", "warning", 1, 12)]
+    assert issues("metric=x | topk(3, pct(95)) by host") == [("unmodelled-form", "warning", 1, 12)]
+    assert issues("metric=x | pct(95) by host extra") == [("unmodelled-form", "warning", 1, 12)]
+    assert issues("metric=x | sum group by h | max group h") == []
     assert issues("_sourceCategory=prod | avg") == [("metrics-no-metric", "warning", 1, 1)]
+    assert issues("{{selector}} _sourceCategory=prod | avg") == []  # the variable may name the metric
 
 
 def test_metadata_filters_are_selectors_alone():
@@ -98,6 +102,8 @@ def test_variables_parameters_and_severity_overrides():
 
 def test_typed_lint_dispatches_on_query_type():
     assert lint_typed_query("metric=x | avg by host", "Metrics") == []
+    assert [i.code for i in lint_typed_query("account=a | avg", "metadata")] == ["syntax"]
+    assert lint_typed_query("", "metadata") == []
     # as a log query, `avg` takes a field in parentheses: the form is kept but not checked
     assert [i.code for i in lint_typed_query("metric=x | avg by host", "logs")] == ["unmodelled-form"]
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from appbuilder.fakesumo.virtual import VirtualSumo
 from appbuilder.sumo.client import SumoClient
 from appbuilder.sumo.endpoints import resolve_credentials
 from appbuilder.sumo.errors import SumoApiError
+from appbuilder.sumo.jobs import JobProgress
 
 try:
     from appbuilder.fakesumo import FakeSumo
@@ -82,44 +85,64 @@ def test_unknown_route_is_a_clear_404(client: SumoClient) -> None:
     assert info.value.is_not_found and "not exist" in info.value.hint
 
 
-def test_rate_budget_holds_over_a_burst_of_20_calls() -> None:
+def test_real_time_rate_budget_holds_at_four_per_second() -> None:
+    """The one real-time rate test: six concurrent calls at Sumo's 4 requests/s, never throttled."""
     with FakeSumo(keys={ACCESS_ID: ACCESS_KEY}, rate_limit=4.0, max_in_flight=10) as fake, \
-            make_client(fake, rate=4.0) as client, ThreadPoolExecutor(max_workers=10) as pool:
-        list(pool.map(lambda _: client.get(PERSONAL), range(20)))
-        records = settled(fake, 20)
-    assert len(records) == 20 and all(r.status == 200 for r in records)  # never throttled by the server
+            make_client(fake, rate=4.0) as client, ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda _: client.get(PERSONAL), range(6)))
+        records = settled(fake, 6)
+    assert len(records) == 6 and all(r.status == 200 for r in records)  # never throttled by the server
     starts = sorted(r.started for r in records)
     for i, first in enumerate(starts):
         assert sum(1 for t in starts[i:] if t < first + 1.0) <= 4
     assert client.stats.peak_per_second <= 4
-    assert starts[-1] - starts[0] >= 19 / 4.0 - 0.1
+    assert starts[-1] - starts[0] >= 5 / 4.0 - 0.05
 
 
-def test_server_429_bursts_from_an_overeager_client_are_absorbed() -> None:
-    with FakeSumo(keys={ACCESS_ID: ACCESS_KEY}, rate_limit=4.0, max_in_flight=10) as fake, \
-            make_client(fake, rate=50.0) as client, ThreadPoolExecutor(max_workers=6) as pool:
-        results = list(pool.map(lambda _: client.get(PERSONAL), range(10)))
-        records = settled(fake, 10 + client.stats.throttled)
-    assert len(results) == 10 and client.stats.throttled > 0
+def test_rate_budget_on_a_virtual_clock(virtual_sumo: VirtualSumo) -> None:
+    with virtual_sumo.client() as client:
+        for _ in range(20):
+            client.get(PERSONAL)
+    records = settled(virtual_sumo.fake, 20)
+    assert [r.status for r in records] == [200] * 20
+    starts = [r.started for r in records]
+    assert all(b - a >= 0.25 for a, b in zip(starts, starts[1:], strict=False))  # 1.05 / 4 apart
+    assert 19 * 0.25 <= virtual_sumo.clock.slept < 19 * 0.27
+
+
+def test_server_429s_from_an_overeager_client_are_absorbed(virtual_sumo: VirtualSumo) -> None:
+    lines: list[str] = []
+    with virtual_sumo.client(rate=50.0, progress=lines.append) as client:
+        results = [client.get(PERSONAL) for _ in range(10)]
+    records = settled(virtual_sumo.fake, 10 + client.stats.throttled)
+    assert len(results) == 10 and client.stats.throttled >= 2
     assert sum(1 for r in records if r.status == 200) == 10
+    accepted = sorted(r.started for r in records if r.status == 200)
+    for i, first in enumerate(accepted):
+        assert sum(1 for t in accepted[i:] if t < first + 1.0) <= 4
+    assert len(lines) == client.stats.throttled and lines[0].startswith("429 from Sumo (GET ")
 
 
 def test_in_flight_cap_is_respected_with_slow_responses() -> None:
-    with FakeSumo(keys={ACCESS_ID: ACCESS_KEY}, rate_limit=None, max_in_flight=3, latency=0.1) as fake, \
+    with FakeSumo(keys={ACCESS_ID: ACCESS_KEY}, rate_limit=None, max_in_flight=3, latency=0.05) as fake, \
             make_client(fake, max_in_flight=3) as client, ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda _: client.get(PERSONAL), range(9)))
         assert all(r.status == 200 for r in settled(fake, 9))
     assert client.budget.peak_in_flight <= 3
 
 
-def test_429_burst_is_retried_honouring_retry_after(fake: FakeSumo, client: SumoClient) -> None:
+def test_429_burst_is_retried_honouring_retry_after(virtual_sumo: VirtualSumo) -> None:
+    fake, lines = virtual_sumo.fake, []
     fake.inject("429", count=2)
-    assert client.get(PERSONAL)["itemType"] == "Folder"
+    with virtual_sumo.client(progress=lines.append) as client:
+        assert client.get(PERSONAL)["itemType"] == "Folder"
     records = settled(fake, 3)
     assert [r.status for r in records] == [429, 429, 200]
     gaps = [b.started - a.finished for a, b in zip(records, records[1:], strict=False)]
-    assert min(gaps) >= 0.9  # Retry-After: 1
+    assert min(gaps) >= 1.0  # Retry-After: 1, on the shared clock
     assert client.stats.throttled == 2 and client.stats.retries == 2
+    assert lines == [f"429 from Sumo (GET {PERSONAL}), retrying in 1.0 s (attempt 2/6)",
+                     f"429 from Sumo (GET {PERSONAL}), retrying in 1.0 s (attempt 3/6)"]
 
 
 @pytest.mark.parametrize("fault", ["500", "502", "503", "drop"])
@@ -150,9 +173,9 @@ def test_exhausted_retries_give_a_clear_error(fake: FakeSumo) -> None:
     assert len(settled(fake, 3)) == 3
 
 
-def test_exhausted_429_mentions_the_rate_limit(fake: FakeSumo) -> None:
-    fake.inject("429", count=10)
-    with make_client(fake, max_attempts=2) as client, pytest.raises(SumoApiError) as info:
+def test_exhausted_429_mentions_the_rate_limit(virtual_sumo: VirtualSumo) -> None:
+    virtual_sumo.fake.inject("429", count=10)
+    with virtual_sumo.client(max_attempts=2) as client, pytest.raises(SumoApiError) as info:
         client.get(PERSONAL)
     assert info.value.status == 429 and "rate limit" in info.value.hint
 
@@ -166,9 +189,9 @@ def test_exhausted_connection_errors(fake: FakeSumo) -> None:
 
 
 def test_every_request_has_a_timeout(fake: FakeSumo) -> None:
-    fake.slow_seconds = 1.0
+    fake.slow_seconds = 0.4
     fake.inject("slow")
-    with make_client(fake, timeout=0.3) as client:
+    with make_client(fake, timeout=0.1) as client:
         assert client.get(PERSONAL)["itemType"] == "Folder"
         assert client.stats.retries == 1
 
@@ -218,3 +241,56 @@ def test_wait_for_job_reports_progress(fake: FakeSumo, client: SumoClient) -> No
     status = client.wait_for_job(f"/v2/content/folders/global/{job['id']}/status", admin=True,
                                  progress=seen.append)
     assert status["status"] == "Success" and seen[-1].status == "Success" and seen[-1].polls >= 1
+
+
+def test_job_polls_and_retries_are_reported_as_progress_lines(virtual_sumo: VirtualSumo) -> None:
+    fake, lines = virtual_sumo.fake, []
+    fake.job_polls = 3
+    with virtual_sumo.client(progress=lines.append, job_poll_initial=1.0, job_poll_cap=2.0) as client:
+        folder = client.get(PERSONAL)["id"]
+        fake.inject("503", path="/status")
+        job = client.post(f"/v2/content/folders/{folder}/import",
+                          {"type": "FolderSyncDefinition", "name": "App", "description": "", "children": []})
+        status = client.wait_for_job(f"/v2/content/folders/{folder}/import/{job['id']}/status")
+    assert status["status"] == "Success"
+    retry, *polls = lines
+    assert re.fullmatch(r"503 from Sumo \(GET /v2/content/folders/\w+/import/\w+/status\), "
+                        r"retrying in \d\.\d s \(attempt 2/6\)", retry), retry
+    assert len(polls) == 3 and all(re.fullmatch(r"import job running, \d+ s", p) for p in polls), polls
+    seconds = [int(p.split(", ")[1][:-2]) for p in polls]
+    assert seconds == sorted(seconds) and seconds[-1] >= 2  # polls 1 s, then 1.5 s apart on the shared clock
+
+
+def test_dropped_connections_are_reported(fake: FakeSumo) -> None:
+    lines: list[str] = []
+    fake.inject("drop")
+    with make_client(fake, progress=lines.append) as client:
+        client.get(PERSONAL)
+    assert len(lines) == 1
+    assert lines[0].startswith(f"no reply from Sumo: ConnectionError (GET {PERSONAL}), retrying in ")
+
+
+@pytest.mark.parametrize("fault", ["drop", "500", "503"])
+def test_a_create_that_must_not_run_twice_is_not_replayed(fault: str, fake: FakeSumo) -> None:
+    fake.inject(fault, method="POST")
+    with make_client(fake) as client, pytest.raises(SumoApiError) as info:
+        client.post("/v1/collectors", {"collector": {"collectorType": "Hosted", "name": "c"}}, replay=False)
+    assert info.value.outcome_unknown and info.value.attempts == 1
+    assert [r.method for r in settled(fake, 1)] == ["POST"]
+
+
+def test_a_create_is_still_retried_after_a_429(virtual_sumo: VirtualSumo) -> None:
+    virtual_sumo.fake.inject("429", method="POST")
+    with virtual_sumo.client() as client:
+        made = client.post("/v1/collectors", {"collector": {"collectorType": "Hosted", "name": "c"}}, replay=False)
+    assert made["collector"]["name"] == "c" and client.stats.throttled == 1
+    assert len(virtual_sumo.fake.state.collectors) == 1
+
+
+def test_a_job_callback_of_the_caller_replaces_the_poll_lines(virtual_sumo: VirtualSumo) -> None:
+    lines: list[str] = []
+    polls: list[JobProgress] = []
+    with virtual_sumo.client(progress=lines.append) as client:
+        job = client.get("/v2/content/folders/global", admin=True)
+        client.wait_for_job(f"/v2/content/folders/global/{job['id']}/status", admin=True, progress=polls.append)
+    assert lines == [] and [p.status for p in polls] == ["InProgress", "InProgress", "Success"]

@@ -4,56 +4,53 @@ import threading
 
 import pytest
 
+from appbuilder.clock import VirtualClock
 from appbuilder.sumo.errors import SumoJobFailed
-from appbuilder.sumo.jobs import JobProgress, wait_for_job
+from appbuilder.sumo.jobs import JobProgress, job_kind, wait_for_job
 from appbuilder.sumo.ratelimit import ClientStats, RateBudget, backoff_delay, parse_retry_after, poll_delays
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 def test_budget_spaces_starts_at_the_rate() -> None:
-    clock = FakeClock()
-    budget = RateBudget(4.0, 10, slack=0.0, clock=clock, sleep=clock.sleep)
+    clock = VirtualClock(start=100.0)
+    budget = RateBudget(4.0, 10, slack=0.0, clock=clock.monotonic, sleep=clock.sleep)
     starts = []
     for _ in range(20):
         with budget.slot():
-            starts.append(clock.now)
+            starts.append(clock.monotonic())
     # no one-second window holds more than 4 starts
     for i, t in enumerate(starts):
         assert sum(1 for s in starts[i:] if s < t + 1.0) <= 4
     assert starts[-1] - starts[0] == pytest.approx(19 * 0.25)
 
 
+def test_budget_does_not_spin_when_the_clock_cannot_resolve_the_last_bit() -> None:
+    clock = VirtualClock(start=1e6)  # far from zero: a tiny remaining wait does not move this clock
+    budget = RateBudget(4.0, 10, clock=clock.monotonic, sleep=clock.sleep)
+    for _ in range(30):
+        with budget.slot():
+            pass
+    assert len(clock.sleeps) == 29
+
+
 def test_budget_refills_after_idle_but_never_beyond_burst() -> None:
-    clock = FakeClock()
-    budget = RateBudget(4.0, 10, burst=2, slack=0.0, clock=clock, sleep=clock.sleep)
+    clock = VirtualClock(start=100.0)
+    budget = RateBudget(4.0, 10, burst=2, slack=0.0, clock=clock.monotonic, sleep=clock.sleep)
     budget.acquire_rate()
     budget.acquire_rate()
-    clock.now += 10
+    clock.advance(10)
     budget.acquire_rate()
     budget.acquire_rate()
-    assert clock.slept == []
+    assert clock.sleeps == []
     budget.acquire_rate()
-    assert clock.slept == [pytest.approx(0.25)]
+    assert clock.sleeps == [pytest.approx(0.25)]
 
 
 def test_penalise_delays_the_next_start() -> None:
-    clock = FakeClock()
-    budget = RateBudget(4.0, 10, slack=0.0, clock=clock, sleep=clock.sleep)
+    clock = VirtualClock(start=100.0)
+    budget = RateBudget(4.0, 10, slack=0.0, clock=clock.monotonic, sleep=clock.sleep)
     budget.penalise(3.0)
     budget.acquire_rate()
-    assert sum(clock.slept) == pytest.approx(3.0)
+    assert sum(clock.sleeps) == pytest.approx(3.0)
 
 
 def test_in_flight_cap_is_shared_between_threads() -> None:
@@ -62,7 +59,7 @@ def test_in_flight_cap_is_shared_between_threads() -> None:
 
     def work() -> None:
         with budget.slot():
-            gate.wait(0.2)
+            gate.wait(0.05)  # long enough for the other threads to queue on the cap
 
     threads = [threading.Thread(target=work) for _ in range(8)]
     for t in threads:
@@ -99,21 +96,33 @@ def test_stats_peak_per_second() -> None:
 
 
 def test_wait_for_job_success_progress_and_backoff() -> None:
-    clock = FakeClock()
+    clock = VirtualClock(start=100.0)
     answers = iter([{"status": "InProgress"}] * 3 + [{"status": "Success", "statusMessage": "id: 0A"}])
     seen: list[JobProgress] = []
     status = wait_for_job(lambda: next(answers), "/x/status", initial=0.2, cap=2.0, progress=seen.append,
-                          sleep=clock.sleep, clock=clock)
+                          sleep=clock.sleep, clock=clock.monotonic)
     assert status["statusMessage"] == "id: 0A"
     assert [p.status for p in seen] == ["InProgress"] * 3 + ["Success"]
-    assert clock.slept[0] == 0.2 and clock.slept == sorted(clock.slept)
+    assert clock.sleeps[0] == 0.2 and clock.sleeps == sorted(clock.sleeps)
 
 
 def test_wait_for_job_failed_and_timeout() -> None:
-    clock = FakeClock()
+    clock = VirtualClock(start=100.0)
     with pytest.raises(SumoJobFailed, match="too_many_items: Too many"):
         failed = {"status": "Failed", "errors": {"code": "too_many_items", "message": "Too many"}}
-        wait_for_job(lambda: failed, "/x/status", sleep=clock.sleep, clock=clock)
+        wait_for_job(lambda: failed, "/x/status", sleep=clock.sleep, clock=clock.monotonic)
     with pytest.raises(SumoJobFailed) as info:
-        wait_for_job(lambda: {"status": "InProgress"}, "/x/status", timeout=5, sleep=clock.sleep, clock=clock)
+        wait_for_job(lambda: {"status": "InProgress"}, "/x/status", timeout=5, sleep=clock.sleep, clock=clock.monotonic)
     assert info.value.timed_out
+
+
+@pytest.mark.parametrize("path,kind", [
+    ("/v2/content/folders/0000000000000ABC/import/F00D/status", "import"),
+    ("/v2/content/0000000000000ABC/export/F00D/status", "export"),
+    ("/v2/content/0000000000000ABC/delete/F00D/status", "delete"),
+    ("/v2/content/folders/global/F00D/status", "global folder"),
+    ("/v2/content/folders/adminRecommended/F00D/status", "Admin Recommended folder"),
+    ("/odd", "async"),
+])
+def test_job_kind_names_what_a_job_does(path: str, kind: str) -> None:
+    assert job_kind(path) == kind

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.build.content import build_folder
+from appbuilder.build.manifest import Manifest
 from appbuilder.diagnostics import Diagnostic, InputError
 from appbuilder.model import App, Position
 from appbuilder.templating import substitute_parameters
@@ -32,7 +33,7 @@ class BuildResult:
     content: dict[str, Any]
     collector: dict[str, Any] | None
     source: dict[str, Any] | None
-    manifest: dict[str, Any]
+    manifest: Manifest
 
 
 def resolve_parameters(app: App, given: Mapping[str, str]) -> dict[str, str]:
@@ -94,18 +95,17 @@ def build_app(app: App, parameters: Mapping[str, str] | None = None) -> BuildRes
     values = resolve_parameters(app, parameters or {})
     content = _substitute(build_folder(app), values)
     collector, source = (_substitute(copy.deepcopy(x), values) if x else None for x in build_source(app))
-    manifest: dict[str, Any] = {
-        "app": app.name,
-        "version": app.version,
-        "folder": content["name"],
-        "parameters": dict(sorted(values.items())),
-        "contentHash": content_hash(content),
-        "sourceHash": content_hash({"collector": collector, "source": source}) if source else None,
-        "tokenEnv": app.source.token_env if app.source else None,
-        "dashboards": [d["name"] for d in content["children"] if d["type"] == "DashboardV2SyncDefinition"],
-        "savedSearches": [d["name"] for d in content["children"]
-                          if d["type"] == "SavedSearchWithScheduleSyncDefinition"],
-    }
+    manifest = Manifest(
+        app=app.name,
+        version=app.version,
+        folder=content["name"],
+        parameters=dict(sorted(values.items())),
+        content_hash=content_hash(content),
+        source_hash=content_hash({"collector": collector, "source": source}) if source else None,
+        token_env=app.source.token_env if app.source else None,
+        dashboards=[d["name"] for d in content["children"] if d["type"] == "DashboardV2SyncDefinition"],
+        saved_searches=[d["name"] for d in content["children"] if d["type"] == "SavedSearchWithScheduleSyncDefinition"],
+    )
     return BuildResult(content, collector, source, manifest)
 
 
@@ -116,7 +116,7 @@ def _dump(value: Any) -> str:
 def write_build(result: BuildResult, out_dir: Path) -> list[Path]:
     """Write the build files into ``out_dir`` (created if needed); returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = {CONTENT_FILE: result.content, MANIFEST_FILE: result.manifest}
+    files = {CONTENT_FILE: result.content, MANIFEST_FILE: result.manifest.to_dict()}
     if result.source is not None:
         files[SOURCE_FILE] = result.source
         files[COLLECTOR_FILE] = result.collector

@@ -33,7 +33,7 @@ def _options(kwargs: dict[str, object]):  # type: ignore[no-untyped-def]
     return DeployOptions(access_id=kwargs.pop("access_id"), access_key=kwargs.pop("access_key"),  # type: ignore[arg-type]
                          deployment=kwargs.pop("deployment"), base_url=kwargs.pop("base_url"),  # type: ignore[arg-type]
                          folder=kwargs.pop("folder"), admin_mode=bool(kwargs.pop("admin_mode")),  # type: ignore[arg-type]
-                         verify=bool(kwargs.pop("verify", False)))
+                         verify=bool(kwargs.pop("verify", False)), client_options={"progress": _progress})
 
 
 def _progress(message: str) -> None:
@@ -53,6 +53,60 @@ def _deploy_failed(outcome, fmt: str, path: str) -> bool:  # type: ignore[no-unt
     return not outcome.ok
 
 
+def is_terminal() -> bool:
+    """Whether a person can answer a question (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+class Asker:
+    """Shows a plan that writes, then asks on a terminal; ``--yes`` answers for CI; with neither it refuses."""
+
+    def __init__(self, verb: str, yes: bool, fmt: str):
+        self.verb, self.yes, self.fmt = verb, yes, fmt
+        self.shown = False
+
+    def __call__(self, plan) -> bool:  # type: ignore[no-untyped-def]
+        from appbuilder.deploy.render import render_plan
+        from appbuilder.deploy.state import DeployError
+
+        if self.fmt == "text":
+            emit(render_plan(plan))
+            self.shown = True
+        if self.yes:
+            return True
+        if not is_terminal():
+            raise DeployError(f"{self.verb} changes Sumo and asks first, but there is no terminal to ask on; "
+                              "nothing was written", hint=f"review the plan, then re-run `appbuilder {self.verb}` "
+                              "with --yes (as CI does)")
+        return click.confirm("Apply these changes?", default=False, err=True)
+
+    def show(self, plan) -> None:  # type: ignore[no-untyped-def]
+        """Print the plan when it was not printed before asking (nothing to change, dry run)."""
+        from appbuilder.deploy.render import render_plan
+
+        if self.fmt == "text" and plan is not None and not self.shown:
+            emit(render_plan(plan))
+
+
+def _finish(outcome, fmt: str, path: str, done: str, nothing: str) -> None:  # type: ignore[no-untyped-def]
+    """The common tail of install, uninstall and restore: JSON or steps, then the exit code."""
+    import json
+
+    if fmt == "json":
+        emit(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for step in outcome.steps:
+            emit(f"done: {step}")
+        if outcome.backup:
+            emit(f"backup saved in {outcome.backup}")
+        if outcome.ok and not outcome.aborted and outcome.plan is not None and not getattr(outcome, "dry_run", False):
+            emit(done if outcome.steps else nothing)
+    if outcome.aborted:
+        emit("aborted: nothing was written", err=True)
+        sys.exit(1)
+    sys.exit(1 if _deploy_failed(outcome, fmt, path) else 0)
+
+
 @cli.command()
 @click.argument("path")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
@@ -61,14 +115,17 @@ def _deploy_failed(outcome, fmt: str, path: str) -> bool:  # type: ignore[no-unt
 @click.option("--verify", is_flag=True, help="Always export and compare the installed content (slower; does not "
               "rely on Sumo's modification times to spot changes made in the UI).")
 @click.option("--exit-code", is_flag=True, help="Exit 0 when nothing would change, 2 when something would, 1 on error.")
-def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, **kwargs: object) -> None:
-    """Show what install would change: create / update / unchanged / drifted, with a field-level diff."""
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Save the plan to FILE for `install --plan FILE`.")
+def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, out: str | None, **kwargs: object) -> None:
+    """Show what install would change: create / update / delete / no-op / drifted, with a field-level diff."""
     import json
 
     from appbuilder.commands.plan import run_plan
     from appbuilder.deploy.render import render_plan
 
-    outcome = run_plan(existing(path), parse_params(params), _options(kwargs), progress=_progress)
+    outcome = run_plan(existing(path), parse_params(params), _options(kwargs), progress=_progress,
+                       out=Path(out) if out else None)
     if fmt == "json":
         emit(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))
     failed = _deploy_failed(outcome, fmt, path)
@@ -76,6 +133,9 @@ def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, **kwargs
         sys.exit(1)
     if fmt == "text":
         emit(render_plan(outcome.plan))
+        if outcome.saved:
+            emit(f"plan saved in {outcome.saved}; apply exactly it with `appbuilder install {path} --plan "
+                 f"{outcome.saved}`")
     sys.exit(2 if exit_code and outcome.plan.changed else 0)
 
 
@@ -85,35 +145,26 @@ def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, **kwargs
 @_deploy_options
 @click.option("--verify", is_flag=True, help="Always export and compare the installed content (slower; does not "
               "rely on Sumo's modification times to spot changes made in the UI).")
+@click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Apply exactly this saved plan (from `plan --out`); refused when the org changed since.")
 @click.option("--dry-run", is_flag=True, help="Only plan; change nothing.")
 @click.option("--force", is_flag=True, help="Overwrite content changed in Sumo since the last install.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (CI).")
 @click.option("--token-file", type=click.Path(dir_okay=False), default=None,
               help="File holding the 1Password token (when its environment variable is not set).")
 @click.option("--backup-dir", type=click.Path(file_okay=False), default="backups", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def install(path: str, params: tuple[str, ...], dry_run: bool, force: bool, token_file: str | None,
-            backup_dir: str, fmt: str, **kwargs: object) -> None:
-    """Plan, then create or update the collector, the source and the app content in Sumo Logic."""
-    import json
-
+def install(path: str, params: tuple[str, ...], plan_file: str | None, dry_run: bool, force: bool, yes: bool,
+            token_file: str | None, backup_dir: str, fmt: str, **kwargs: object) -> None:
+    """Plan, show the plan, ask, then create or update the collector, the source and the app content."""
     from appbuilder.commands.install import run_install
-    from appbuilder.deploy.render import render_plan
 
+    asker = Asker("install", yes, fmt)
     outcome = run_install(existing(path), parse_params(params), _options(kwargs), dry_run=dry_run, force=force,
                           token_file=Path(token_file) if token_file else None, backup_root=Path(backup_dir),
-                          progress=_progress)
-    if fmt == "json":
-        emit(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        if outcome.plan is not None:
-            emit(render_plan(outcome.plan))
-        for step in outcome.steps:
-            emit(f"done: {step}")
-        if outcome.backup:
-            emit(f"backup saved in {outcome.backup}")
-        if outcome.ok and not dry_run and outcome.plan is not None:
-            emit("installed" if outcome.steps else "nothing to do: already installed")
-    sys.exit(1 if _deploy_failed(outcome, fmt, path) else 0)
+                          progress=_progress, plan_file=Path(plan_file) if plan_file else None, approve=asker)
+    asker.show(outcome.plan)
+    _finish(outcome, fmt, path, "installed", "nothing to do: already installed")
 
 
 @cli.command()
@@ -122,29 +173,19 @@ def install(path: str, params: tuple[str, ...], dry_run: bool, force: bool, toke
 @_deploy_options
 @click.option("--with-source", is_flag=True, help="Also remove the source (and the collector if appbuilder "
               "created it and it is empty).")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (CI).")
 @click.option("--backup-dir", type=click.Path(file_okay=False), default="backups", show_default=True)
-def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, backup_dir: str,
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, backup_dir: str, fmt: str,
               **kwargs: object) -> None:
-    """Back up, then remove the installed app folder (and with --with-source its source)."""
+    """Show the destroy plan, ask, back up, then remove the app folder (and with --with-source its source)."""
     from appbuilder.commands.uninstall import run_uninstall
 
-    def confirm(removals: list[str]) -> bool:
-        emit("Will remove:\n" + "\n".join(f"  - {r}" for r in removals), err=True)
-        return click.confirm("Continue?", default=False, err=True)
-
+    asker = Asker("uninstall", yes, fmt)
     outcome = run_uninstall(existing(path), parse_params(params), _options(kwargs), with_source=with_source,
-                            confirm=None if yes else confirm, backup_root=Path(backup_dir), progress=_progress)
-    for step in outcome.steps:
-        emit(f"done: {step}")
-    if outcome.backup:
-        emit(f"backup saved in {outcome.backup}")
-    if outcome.ok and not outcome.removals:
-        emit(f"nothing to uninstall at {outcome.target}")
-    if outcome.aborted:
-        emit("aborted: nothing was removed", err=True)
-        sys.exit(1)
-    sys.exit(1 if _deploy_failed(outcome, "text", path) else 0)
+                            approve=asker, backup_root=Path(backup_dir), progress=_progress)
+    asker.show(outcome.plan)
+    _finish(outcome, fmt, path, "uninstalled", f"nothing to uninstall at {outcome.target}")
 
 
 @cli.command()
@@ -157,17 +198,17 @@ def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, 
               help="File holding the 1Password token (when its environment variable is not set).")
 @click.option("--backup-dir", "backup_root", type=click.Path(file_okay=False), default="backups",
               show_default=True, help="Where the backup of what is there now goes.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (CI).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def restore(backup_dir: str, access_id: str | None, access_key: str | None, deployment: str | None,
-            base_url: str | None, token_file: str | None, backup_root: str) -> None:
-    """Import a backup made by install --force or uninstall back into the folder it came from."""
+            base_url: str | None, token_file: str | None, backup_root: str, yes: bool, fmt: str) -> None:
+    """Show the plan back to a backup (made by install or uninstall), ask, then apply it."""
     from appbuilder.commands.restore import run_restore
-    from appbuilder.deploy.session import DeployOptions
 
-    options = DeployOptions(access_id=access_id, access_key=access_key, deployment=deployment, base_url=base_url)
+    options = _options({"access_id": access_id, "access_key": access_key, "deployment": deployment,
+                        "base_url": base_url, "folder": None, "admin_mode": False})
+    asker = Asker("restore", yes, fmt)
     outcome = run_restore(Path(backup_dir), options, token_file=Path(token_file) if token_file else None,
-                          backup_root=Path(backup_root), progress=_progress)
-    if outcome.backup:
-        emit(f"backup of what was there saved in {outcome.backup}")
-    for step in outcome.steps:
-        emit(f"done: {step}")
-    sys.exit(1 if _deploy_failed(outcome, "text", backup_dir) else 0)
+                          backup_root=Path(backup_root), progress=_progress, approve=asker)
+    asker.show(outcome.plan)
+    _finish(outcome, fmt, backup_dir, f"restored {backup_dir}", "nothing to restore: the org matches the backup")

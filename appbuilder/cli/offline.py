@@ -65,13 +65,21 @@ def query() -> None:
 @query.command("lint")
 @click.argument("files", nargs=-1, required=True)
 @click.option("--syntax-only", is_flag=True, help="Only check that each query parses (for other apps' queries).")
-def query_lint(files: tuple[str, ...], syntax_only: bool) -> None:
+@click.option("--type", "query_type", type=click.Choice(["logs", "metrics"]), default="logs", show_default=True,
+              help="Query language of the files.")
+@click.option("--samples", "samples", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="JSON-lines sample events of the source (repeatable): field checks become errors.")
+@click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
+def query_lint(files: tuple[str, ...], syntax_only: bool, query_type: str, samples: tuple[str, ...],
+               fmt: str) -> None:
     """Lint query files, one query per file (`-` reads standard input). Exit 1 when any has an error."""
     from appbuilder.commands.query_lint import lint_files
+    from appbuilder.validate.reporting import render
 
     stdin_text = click.get_text_stream("stdin").read() if "-" in files else None
-    result = lint_files(list(files), syntax_only=syntax_only, stdin_text=stdin_text)
-    emit("\n".join(result.lines))
+    result = lint_files(list(files), syntax_only=syntax_only, stdin_text=stdin_text, query_type=query_type,
+                        samples=[Path(p) for p in samples])
+    emit("\n".join(result.lines) if fmt == "text" else render(result.diagnostics, fmt))
     emit(f"{len(result.files)} files, {result.count('error')} errors, {result.count('warning')} warnings", err=True)
     sys.exit(0 if result.ok else 1)
 

@@ -1,4 +1,5 @@
-"""`appbuilder install`: plan, then apply (backup first, drift refused unless --force)."""
+"""`appbuilder install`: plan (or load a saved plan and check the org did not change since), show it, ask, then
+apply it (backup first, drift refused unless --force)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appbuilder.deploy.apply import ApplyResult, apply_plan, job_progress, resolve_token
-from appbuilder.deploy.plan import Plan, make_plan
+from appbuilder.deploy.apply import ApplyResult, apply_plan, check_preconditions, resolve_token
+from appbuilder.deploy.changes import Plan, load_plan
+from appbuilder.deploy.plan import plan_install
 from appbuilder.deploy.session import (
+    Approve,
     DeployOptions,
     DeployOutcome,
     Progress,
+    approved,
     load_and_build,
     run_connected,
     token_file_of,
 )
-from appbuilder.deploy.state import Remote
+from appbuilder.deploy.state import DeployError, Remote
 from appbuilder.sumo.errors import SumoError
 
 
@@ -28,6 +32,7 @@ class InstallOutcome(DeployOutcome):
     steps: list[str] = field(default_factory=list)
     backup: Path | None = None
     content_id: str | None = None
+    aborted: bool = False
 
     @property
     def changed(self) -> bool:
@@ -35,38 +40,74 @@ class InstallOutcome(DeployOutcome):
 
     def to_dict(self) -> dict[str, Any]:
         return self._report({"dryRun": self.dry_run, "steps": self.steps,
-                             "backup": str(self.backup) if self.backup else None, "contentId": self.content_id},
+                             "backup": str(self.backup) if self.backup else None, "contentId": self.content_id,
+                             "aborted": self.aborted},
                             {"plan": self.plan.to_dict()} if self.plan is not None else None)
+
+
+def check_saved_plan(saved: Plan, fresh_fingerprint: str, content_hash: str) -> None:
+    """Refuse a saved plan made for another build, or when the org changed since it was made."""
+    if saved.purpose != "install":
+        raise DeployError(f"the plan file is a {saved.purpose} plan, not an install plan")
+    if saved.marker is None or saved.marker.hash != content_hash:
+        raise DeployError("the app definition changed since the plan was made (its content hash differs)",
+                          hint="run `appbuilder plan --out FILE` again and review the new plan")
+    if saved.fingerprint != fresh_fingerprint:
+        raise DeployError("the Sumo org changed since the plan was made; nothing was written",
+                          hint="run `appbuilder plan --out FILE` again and review the new plan")
 
 
 def run_install(path: Path, parameters: Mapping[str, str], options: DeployOptions, *,
                 dry_run: bool = False, force: bool = False, token_file: Path | None = None,
-                backup_root: Path = Path("backups"), progress: Progress | None = None) -> InstallOutcome:
-    """Install the app at ``path``: collector, source (token from the manifest's ``tokenEnv``), content."""
+                backup_root: Path = Path("backups"), progress: Progress | None = None,
+                plan_file: Path | None = None, approve: Approve | None = None) -> InstallOutcome:
+    """Install the app at ``path``: the plan made now, or exactly the saved ``plan_file``; ``approve`` (given
+    the plan) is asked before anything is written and may say no."""
     built = load_and_build(path, parameters)
     outcome = InstallOutcome(diagnostics=built.validation.diagnostics, dry_run=dry_run)
     if built.build is None:
         return outcome
     build = built.build
+    saved: Plan | None = None
+    if plan_file is not None:
+        try:
+            saved = load_plan(plan_file)
+        except ValueError as exc:
+            outcome.error, outcome.hint = str(exc), "give a file written by `appbuilder plan --out FILE`"
+            return outcome
 
     def install(remote: Remote) -> None:
         try:
-            token = resolve_token(build.manifest.get("tokenEnv"), token_file_of(built.app, token_file), options.env)
+            token = resolve_token(build.manifest.token_env, token_file_of(built.app, token_file), options.env)
             if token:
                 remote.client.redactor.add(token)
-            outcome.plan = make_plan(build, remote, options.folder, job_progress("export", progress),
-                                     want_export=options.verify)
-            if not dry_run:
-                result = apply_plan(outcome.plan, remote, token=token, force=force, backup_root=backup_root,
-                                    progress=progress)
-                _take(outcome, result)
+            if saved is not None:
+                manifest = build.manifest
+                state = remote.read(str(manifest.folder), options.folder,
+                                    ((build.collector or {}).get("collector") or {}).get("name"),
+                                    (((build.source or {}).get("source") or {}).get("config") or {}).get("name"))
+                outcome.plan = saved
+                check_saved_plan(saved, state.fingerprint(), str(manifest.content_hash))
+                plan = saved
+            else:
+                plan, state = plan_install(build, remote, options.folder, want_export=options.verify)
+                outcome.plan = plan
+            if dry_run or not plan.changed:
+                return
+            check_preconditions(plan, token, force)  # refuse before asking, not after
+            if not approved(approve, plan):
+                outcome.aborted = True
+                return
+            result = apply_plan(plan, remote, state, token=token, force=force, backup_root=backup_root,
+                                progress=progress)
+            _take(outcome, result)
         except SumoError as exc:
             partial = getattr(exc, "result", None)
             if isinstance(partial, ApplyResult):  # what was done before the failure is still reported
                 _take(outcome, partial)
             raise
 
-    run_connected(options, outcome, install)
+    run_connected(options, outcome, install, progress)
     return outcome
 
 

@@ -54,7 +54,9 @@ class TestRunResult:
         return sum(1 for c in self.cases if not c.ok)
 
 
-class _Runner:
+class SampleRunner:
+    """The app's sample events loaded once, and its panels and queries run on them (`test`, `preview`)."""
+
     def __init__(self, app: App, variables: Mapping[str, str], parameters: Mapping[str, str]):
         self.app = app
         self.variables = dict(variables)
@@ -108,7 +110,7 @@ class _Runner:
 def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, str]) -> TestRunResult:
     """Run every panel and query of ``app`` on its samples, then every expectation in ``app.test_files``."""
     began = time.perf_counter()
-    runner = _Runner(app, variables, parameters)
+    runner = SampleRunner(app, variables, parameters)
     result = TestRunResult(app.name, events=len(runner.evaluator.base))
     for problem in runner.sample_errors:
         result.cases.append(CaseResult("sample events", "samples", "samples", [problem]))
@@ -132,7 +134,7 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
     return result
 
 
-def _run_test_file(path: Path, runner: _Runner, targets: dict) -> list[CaseResult]:
+def _run_test_file(path: Path, runner: SampleRunner, targets: dict) -> list[CaseResult]:
     try:
         doc = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except (OSError, YAMLError) as exc:

@@ -1,13 +1,13 @@
-"""Apply a plan in order: collector (find or create), source (create or update with If-Match), content import
-with overwrite (job polled with progress), read back and record the marker. Backups come before any overwrite.
+"""Apply: execute a plan's changes as they are, never re-deciding: one backup of everything about to be
+overwritten or removed, then creates and updates (kinds in ascending order), deletes (descending), and last
+one write of the folder (its own change and the install marker together).
 
-Idempotent: every create was preceded by a find-by-name in the plan, so a re-run after an interruption finds
-what the interrupted run made and carries on from there.
+A fresh install (the folder is created) imports the folder with all its items in one job, the cheapest way;
+afterwards every item is written through its kind's own API, so ids, links and permissions stay.
 """
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,17 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.deploy.backup import Backup, write_backup
-from appbuilder.deploy.marker import (
-    collector_mark,
-    compose_description,
-    fingerprint,
-    split_collector_description,
-)
-from appbuilder.deploy.plan import CREATE, DRIFTED, UNCHANGED, UPDATE, Plan
-from appbuilder.deploy.state import DeployError, Remote
-from appbuilder.sumo.jobs import JobProgress
+from appbuilder.deploy.changes import CREATE, DELETE, DRIFTED, UPDATE, Plan, ResourceChange
+from appbuilder.deploy.marker import compose_description, fingerprint
+from appbuilder.deploy.state import DeployError, Remote, RemoteState
+from appbuilder.kinds import Item, Org, kind
+from appbuilder.kinds.folder import FolderKind
 
 Progress = Callable[[str], None]
+RISKY = frozenset({UPDATE, DELETE, DRIFTED})
+OWN_FILES = frozenset({"folder", "source", "collector"})  # kinds with a file of their own in a backup
 
 
 @dataclass
@@ -33,6 +31,7 @@ class ApplyResult:
     steps: list[str] = field(default_factory=list)
     backup: Backup | None = None
     content_id: str | None = None
+    writes: int = 0
 
 
 def token_hint(env_name: str | None) -> str:
@@ -57,135 +56,180 @@ def resolve_token(env_name: str | None, token_file: Path | None = None,
     return None
 
 
-def job_progress(phase: str, progress: Progress | None) -> Callable[[JobProgress], None] | None:
-    if progress is None:
-        return None
-    return lambda p: progress(f"{phase}: {p.status or 'waiting'} (poll {p.polls}, {p.elapsed:.1f}s)")
+def effective(change: ResourceChange) -> str:
+    """What executing a change does: a drifted change overwrites (create, update or delete by its sides)."""
+    if change.action != DRIFTED:
+        return change.action
+    if change.before is None:
+        return CREATE
+    return DELETE if change.after is None else UPDATE
 
 
-def check_preconditions(plan: Plan, token: str | None, force: bool, token_env: str | None) -> None:
+def check_preconditions(plan: Plan, token: str | None, force: bool) -> None:
     """Refuse drift without --force and a source write without a token, before anything is written."""
     if plan.drifted and not force:
-        drifted = [f"{r.kind} {r.name!r}" for r in plan.resources if r.action == DRIFTED and r.kind != "folder"]
+        drifted = [f"{c.kind} {c.identity!r}" for c in plan.changes if c.action == DRIFTED]
         raise DeployError(
             f"the app folder {plan.target.label} was changed in Sumo since the last install "
-            f"({', '.join(drifted) or 'unknown changes'}); installing would overwrite those changes",
+            f"({', '.join(drifted)}); installing would overwrite those changes",
             hint="run `appbuilder plan` to see them; re-run install with --force to overwrite them "
                  "(a backup of the current content is saved first)")
-    source = plan.resource("source")
-    if source is not None and source.action in (CREATE, UPDATE) and not token:
-        verb = "create" if source.action == CREATE else "update"
-        raise DeployError(
-            f"the 1Password API token is needed to {verb} the source {source.name!r}, but the environment "
-            f"variable {token_env or '(not named)'} is not set", hint=token_hint(token_env))
+    for change in plan.changes:
+        if change.kind == "source" and effective(change) in (CREATE, UPDATE) and not token:
+            verb = "create" if effective(change) == CREATE else "update"
+            raise DeployError(
+                f"the 1Password API token is needed to {verb} the source {change.identity!r}, but the environment "
+                f"variable {plan.token_env or '(not named)'} is not set", hint=token_hint(plan.token_env))
 
 
-def _backup(plan: Plan, remote: Remote, root: Path, reason: str,
-            progress: Progress | None) -> Backup | None:
-    content = plan.content_action in (UPDATE, DRIFTED) and plan.remote.folder is not None
-    source = plan.resource("source")
-    source_update = source is not None and source.action == UPDATE
-    if not content and not source_update:
+def _in_folder(name: str) -> bool:
+    return kind(name).in_folder
+
+
+def backup_before(plan: Plan, org: Org, root: Path, reason: str) -> Backup | None:
+    """One backup of everything the plan overwrites or removes (bodies as the org had them, secrets masked)."""
+    risky = [c for c in plan.changes if c.action in RISKY and c.before is not None]
+    if not risky:
         return None
-    state = plan.remote
-    exported = remote.export_folder(state, job_progress("backup export", progress)) if content else None
-    extra = {"version": plan.version, "contentId": state.folder_id,
-             "tokenEnv": plan.build.manifest.get("tokenEnv")}
+    state = org.state
+    content = None
+    if state.folder is not None and any(_in_folder(c.kind) or c.kind == "folder" for c in risky):
+        children = [c.before for c in plan.changes if _in_folder(c.kind) and c.before is not None]
+        content = {"type": "FolderSyncDefinition", "name": str(state.folder.get("name")),
+                   "description": str(state.folder.get("description") or ""), "children": children}
+    source = next((c.before for c in risky if c.kind == "source"), None)
+    collector = state.collector if any(c.kind in ("source", "collector") for c in risky) else None
+    extra: dict[str, Any] = {"version": plan.version, "contentId": state.folder_id, "tokenEnv": plan.token_env}
     if state.collector is not None:
         extra["collector"] = {"id": state.collector.get("id"), "name": state.collector.get("name")}
-    target = {**plan.target.to_dict(), "parentPath": remote.folder_path(state)}
-    return write_backup(root, plan.app, reason, target, content=exported,
-                        source=state.source if source_update else None,
-                        collector=state.collector if source_update else None, extra=extra,
-                        redactor=remote.client.redactor)
+    items = [{"kind": c.kind, "identity": c.renamed_from or c.identity, "body": c.before} for c in risky
+             if c.kind not in OWN_FILES and not _in_folder(c.kind)]
+    target = {**plan.target.to_dict(), "parentPath": org.remote.folder_path(state)}
+    return write_backup(root, plan.app, reason, target, content=content, source=source, collector=collector,
+                        extra=extra, redactor=org.remote.client.redactor, items=items)
 
 
-def _apply_collector(plan: Plan, remote: Remote, result: ApplyResult) -> Any:
-    state = plan.remote
-    res = plan.resource("collector")
-    if res is None or plan.build.collector is None:
-        return None
-    desired = copy.deepcopy(plan.build.collector["collector"])
-    if res.action == CREATE:
-        desired["description"] = " ".join(x for x in (desired.get("description"), collector_mark(plan.app)) if x)
-        state.collector = remote.collectors.create(desired)
-        result.steps.append(f"created collector {res.name!r} (id {state.collector.get('id')})")
-    elif res.action == UPDATE and state.collector is not None:
-        _, created_by = split_collector_description(state.collector.get("description"))
-        if created_by:
-            desired["description"] = " ".join(x for x in (desired.get("description"), collector_mark(created_by))
-                                              if x)
-        state.collector = remote.collectors.update(state.collector["id"], desired)
-        result.steps.append(f"updated collector {res.name!r}")
-    return state.collector["id"] if state.collector else None
+def _item(change: ResourceChange, side: str) -> Item:
+    body = change.before if side == "before" else change.after
+    identity = change.renamed_from if side == "before" and change.renamed_from else change.identity
+    return Item(change.kind, identity, dict(body or {}), dict(change.ref))
 
 
-def _apply_source(plan: Plan, remote: Remote, collector_id: Any, token: str | None, result: ApplyResult) -> None:
-    res = plan.resource("source")
-    if res is None or plan.build.source is None or res.action == UNCHANGED:
-        return
-    body = copy.deepcopy(plan.build.source["source"])
-    body["config"]["api_token"] = token
-    state = plan.remote
-    if res.action == CREATE:
-        state.source = remote.sources.create(collector_id, body)
-        result.steps.append(f"created source {res.name!r} (id {state.source.get('id')})")
-    elif state.source is not None:
-        state.source = remote.sources.update(collector_id, state.source["id"], body)
-        result.steps.append(f"updated source {res.name!r} ({len(res.changes)} field(s))")
+def _describe(change: ResourceChange, action: str, ref: dict[str, str]) -> str:
+    what = f"{change.kind} {change.identity!r}"
+    if action == CREATE:
+        ids = ", ".join(f"{k} {v}" for k, v in sorted(ref.items()) if v and k != "createdBy")
+        return f"created {what}" + (f" ({ids})" if ids else "")
+    if action == DELETE:
+        return f"removed {what}"
+    if change.renamed_from:
+        return f"renamed {change.kind} {change.renamed_from!r} to {change.identity!r} (same ids)"
+    return f"updated {what} ({len(change.changes)} field(s), same ids)"
 
 
-def _record(plan: Plan, remote: Remote, folder_id: str, folder: dict[str, Any]) -> None:
-    state = fingerprint(list(folder.get("children") or []))
-    description = compose_description(plan.kept_description, plan.marker.with_state(state))
-    remote.folders.update(folder_id, str(folder.get("name") or plan.target.folder_name), description,
-                          admin=remote.admin or None)
-
-
-def _apply_content(plan: Plan, remote: Remote, result: ApplyResult, progress: Progress | None) -> None:
-    admin = remote.admin or None
-    if plan.content_action == "record" and plan.remote.folder is not None:
-        folder_id = str(plan.remote.folder["id"])
-        _record(plan, remote, folder_id, plan.remote.folder)
-        result.content_id = folder_id
-        result.steps.append(f"recorded the installed version in {plan.target.label}")
-        return
-    if plan.content_action == UNCHANGED:
-        result.content_id = plan.remote.folder_id
-        return
-    parent_id = plan.target.parent_id
-    if parent_id is None:
-        raise DeployError(f"the target folder {plan.target.parent_path} does not exist")
-    imported = remote.content.import_content(parent_id, plan.import_definition, overwrite=True, admin=admin,
-                                             progress=job_progress("import", progress))
-    result.content_id = imported.content_id
-    folder = remote.folders.get(imported.content_id, admin=admin)
-    wanted = {str(c.get("name")) for c in plan.import_definition.get("children") or []}
-    found = {str(c.get("name")) for c in folder.get("children") or []}
-    if wanted != found:
-        missing = ", ".join(sorted(wanted - found)) or "-"
+def _fresh_folder(plan: Plan, org: Org, folder: ResourceChange, result: ApplyResult) -> None:
+    """Import the folder and its items in one job, check what arrived, record the marker."""
+    items = [c for c in plan.changes if _in_folder(c.kind) and effective(c) == CREATE and c.after is not None]
+    definition = {"type": "FolderSyncDefinition", "name": folder.identity,
+                  "description": _description(plan, folder, None), "children": [c.after for c in items]}
+    folder_id = FolderKind().import_tree(org, definition)
+    result.content_id = folder_id
+    listed = {str(c.get("name")) for c in (org.state.folder or {}).get("children") or []}
+    missing = sorted({c.identity for c in items} - listed)
+    if missing:
         raise DeployError(f"the import finished but the folder does not hold what was imported "
-                          f"(missing: {missing})", hint="run install again; if it persists, check the Sumo UI")
-    _record(plan, remote, imported.content_id, folder)
-    verb = "created" if plan.content_action == CREATE else "replaced"
-    result.steps.append(f"{verb} {plan.target.label} ({len(wanted)} items, id {imported.content_id})")
+                          f"(missing: {', '.join(missing)})",
+                          hint="run install again; if it persists, check the Sumo UI")
+    result.steps.append(f"created {plan.target.label} ({len(items)} items, id {folder_id})")
+    _record(plan, org, folder, result, reread=False)
 
 
-def apply_plan(plan: Plan, remote: Remote, *, token: str | None = None, force: bool = False,
+def _description(plan: Plan, folder: ResourceChange, children: list[dict[str, Any]] | None) -> str:
+    kept = str((folder.after or {}).get("description") or "")
+    if plan.marker is None:
+        return kept
+    state = fingerprint(children) if children is not None and plan.record_state else None
+    return compose_description(kept, plan.marker.with_state(state))
+
+
+def _record(plan: Plan, org: Org, folder: ResourceChange, result: ApplyResult, reread: bool = True) -> None:
+    """One write of the folder: its name and description with the marker (state as Sumo lists it now)."""
+    folder_id = org.state.folder_id
+    if folder_id is None:
+        return
+    if reread:
+        org.state.folder = org.remote.folders.get(folder_id, admin=org.admin)
+    children = list((org.state.folder or {}).get("children") or [])
+    after = Item("folder", folder.identity, {"name": folder.identity,
+                                             "description": _description(plan, folder, children)})
+    kind("folder").update(org, Item("folder", folder.identity, {}, {"contentId": folder_id}), after)
+    result.content_id = folder_id
+    if folder.action in (UPDATE, DRIFTED):
+        result.steps.append(f"updated folder {folder.identity!r} ({len(folder.changes)} field(s), same ids)")
+    elif plan.marker is not None and reread:
+        result.steps.append(f"recorded the installed version in {plan.target.label}")
+
+
+def execute(plan: Plan, org: Org, result: ApplyResult) -> None:
+    """Run the plan's writes in order (see the module docstring)."""
+    folder = plan.resource("folder")
+    folder_action = effective(folder) if folder is not None and folder.writes else None
+    ups = sorted((c for c in plan.changes if c.writes and c.kind != "folder" and effective(c) in (CREATE, UPDATE)),
+                 key=lambda c: kind(c.kind).order)
+    downs = sorted((c for c in plan.changes if c.writes and c.kind != "folder" and effective(c) == DELETE),
+                   key=lambda c: -kind(c.kind).order)
+    for change in ups:
+        if folder_action == CREATE and _in_folder(change.kind):
+            continue  # imported with the folder
+        if folder_action == CREATE and kind(change.kind).order > kind("folder").order:
+            break
+        _run(change, org, result)
+    if folder is not None and folder_action == CREATE:
+        _fresh_folder(plan, org, folder, result)
+        for change in ups:
+            if not _in_folder(change.kind) and kind(change.kind).order > kind("folder").order:
+                _run(change, org, result)
+    for change in downs:
+        if folder_action == DELETE and _in_folder(change.kind):
+            continue  # removed with the folder
+        _run(change, org, result)
+    if folder is None or folder_action is None or folder_action == CREATE:
+        return
+    if folder_action == DELETE:
+        kind("folder").delete(org, _item(folder, "before"))
+        result.steps.append(f"removed folder {plan.target.label}")
+        return
+    _record(plan, org, folder, result)
+
+
+def _run(change: ResourceChange, org: Org, result: ApplyResult) -> None:
+    handler = kind(change.kind)
+    action = effective(change)
+    ref: dict[str, str] = {}
+    if action == CREATE:
+        ref = handler.create(org, _item(change, "after"))
+    elif action == UPDATE:
+        ref = handler.update(org, _item(change, "before"), _item(change, "after"))
+    elif action == DELETE:
+        handler.delete(org, _item(change, "before"))
+    result.steps.append(_describe(change, action, ref))
+
+
+def apply_plan(plan: Plan, remote: Remote, state: RemoteState, *, token: str | None = None, force: bool = False,
                backup_root: Path = Path("backups"), progress: Progress | None = None) -> ApplyResult:
     """Make Sumo match the plan. Raises DeployError/SumoError; ``result`` so far is attached as ``.result``."""
-    check_preconditions(plan, token, force, plan.build.manifest.get("tokenEnv"))
+    check_preconditions(plan, token, force)
     if token:
         remote.client.redactor.add(token)
+    org = Org(remote, state, plan.app, token, progress)
     result = ApplyResult()
     try:
-        result.backup = _backup(plan, remote, backup_root, "install --force" if plan.drifted else "install",
-                                progress)
-        if result.backup is not None and progress:
-            progress(f"backup saved in {result.backup.path}")
-        collector_id = _apply_collector(plan, remote, result)
-        _apply_source(plan, remote, collector_id, token, result)
-        _apply_content(plan, remote, result, progress)
+        if plan.changed:
+            reason = f"{plan.purpose} --force" if plan.drifted else plan.purpose
+            result.backup = backup_before(plan, org, backup_root, reason)
+        execute(plan, org, result)
+        if result.content_id is None:
+            result.content_id = state.folder_id
     except Exception as exc:
         exc.result = result  # type: ignore[attr-defined]
         raise

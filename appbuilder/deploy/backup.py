@@ -19,6 +19,7 @@ BACKUP_MANIFEST = "backup.json"
 CONTENT = "content.json"
 SOURCE = "source.json"
 COLLECTOR = "collector.json"
+ITEMS = "items.json"  # items of other kinds: [{"kind", "identity", "body"}]
 DEFAULT_ROOT = Path("backups")
 
 
@@ -35,10 +36,28 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "app"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Backup:
+    """A backup directory: where it is, why and when it was made, where its content came from (``target``:
+    parentId, parentPath, admin, folderName), and what it holds (``files``; read with ``content``, ``source``,
+    ``collector``). ``manifest`` is ``backup.json`` as written."""
+
     path: Path
-    manifest: dict[str, Any] = field(default_factory=dict)
+    app: str
+    reason: str
+    created_at: str
+    target: dict[str, Any]
+    files: tuple[str, ...] = ()
+    version: str = ""
+    token_env: str | None = None
+    manifest: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, path: Path, manifest: dict[str, Any]) -> Backup:
+        return cls(path, str(manifest.get("app") or "app"), str(manifest.get("reason") or ""),
+                   str(manifest.get("createdAt") or ""), dict(manifest["target"]),
+                   tuple(str(f) for f in manifest.get("files") or ()), str(manifest.get("version") or ""),
+                   manifest.get("tokenEnv"), manifest)
 
     @property
     def content(self) -> dict[str, Any] | None:
@@ -52,7 +71,12 @@ class Backup:
     def collector(self) -> dict[str, Any] | None:
         return self._load(COLLECTOR)
 
-    def _load(self, name: str) -> dict[str, Any] | None:
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        """Items of kinds outside the app folder, source and collector (``kind``, ``identity``, ``body``)."""
+        return list(self._load(ITEMS) or [])
+
+    def _load(self, name: str) -> Any:
         file = self.path / name
         return json.loads(file.read_text(encoding="utf-8")) if file.is_file() else None
 
@@ -60,7 +84,7 @@ class Backup:
 def write_backup(root: Path, app: str, reason: str, target: dict[str, Any], *,
                  content: dict[str, Any] | None = None, source: dict[str, Any] | None = None,
                  collector: dict[str, Any] | None = None, extra: dict[str, Any] | None = None,
-                 redactor: Redactor | None = None) -> Backup:
+                 redactor: Redactor | None = None, items: list[dict[str, Any]] | None = None) -> Backup:
     """Write the given items (secrets masked) into a new timestamped directory under ``root``."""
     now = datetime.now(timezone.utc)
     base = root / f"{_slug(app)}-{now.strftime('%Y%m%dT%H%M%SZ')}"
@@ -69,7 +93,7 @@ def write_backup(root: Path, app: str, reason: str, target: dict[str, Any], *,
         n += 1
         path = base.with_name(f"{base.name}-{n}")
     path.mkdir(parents=True)
-    files = {CONTENT: content, SOURCE: source, COLLECTOR: collector}
+    files: dict[str, Any] = {CONTENT: content, SOURCE: source, COLLECTOR: collector, ITEMS: items or None}
     written = []
     for name, value in files.items():
         if value is None:
@@ -83,7 +107,7 @@ def write_backup(root: Path, app: str, reason: str, target: dict[str, Any], *,
                 "target": target, "files": written, **(extra or {})}
     (path / BACKUP_MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                         encoding="utf-8")
-    return Backup(path, manifest)
+    return Backup.of(path, manifest)
 
 
 def read_backup(path: Path) -> Backup:
@@ -95,6 +119,6 @@ def read_backup(path: Path) -> Backup:
         manifest = json.loads(file.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise ValueError(f"{file} is not valid JSON: {exc}") from None
-    if not isinstance(manifest, dict) or "target" not in manifest:
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("target"), dict):
         raise ValueError(f"{file} is not an appbuilder backup manifest")
-    return Backup(path, manifest)
+    return Backup.of(path, manifest)

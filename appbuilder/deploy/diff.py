@@ -6,6 +6,7 @@ and shown by a human label (``title`` or ``name``), e.g. ``panels["Failed sign-i
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,6 @@ from typing import Any
 IDENTITY_FIELDS = ("key", "queryKey", "name")
 LABEL_FIELDS = ("title", "name", "displayName", "queryKey", "key")
 _MISSING = object()
-_SHOW_LIMIT = 400
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,20 @@ class FieldChange:
             out["new"] = self.new
         return out
 
+    @property
+    def multiline(self) -> bool:
+        """Both sides are strings and one spans several lines (a query): shown as a line diff."""
+        return (self.old_present and self.new_present and isinstance(self.old, str) and isinstance(self.new, str)
+                and ("\n" in self.old or "\n" in self.new))
+
+    def line_diff(self) -> list[str]:
+        """A unified line diff (difflib) of a multi-line value, whole: nothing is cut."""
+        return list(difflib.unified_diff(str(self.old).splitlines(), str(self.new).splitlines(),
+                                         "in Sumo", "in the app", n=2, lineterm=""))
+
     def text(self) -> str:
+        if self.multiline:
+            return "\n".join([f"{self.path}:", *("  " + line for line in self.line_diff())])
         if not self.old_present:
             return f"{self.path}: added {show(self.new)}"
         if not self.new_present:
@@ -43,8 +56,7 @@ class FieldChange:
 
 
 def show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= _SHOW_LIMIT else text[: _SHOW_LIMIT - 1] + "…"
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _unique(items: list[Any], field: str) -> bool:

@@ -1,31 +1,32 @@
-"""Text of plans and deploy results (returned as strings; the CLI prints them)."""
+"""Text of plans (returned as strings; the CLI prints them). Every field change is shown whole; multi-line
+values (queries) as line diffs."""
 
 from __future__ import annotations
 
-from appbuilder.deploy.plan import CREATE, DELETE, DRIFTED, UNCHANGED, UPDATE, Plan
+from appbuilder.deploy.changes import ACTIONS, CREATE, DELETE, DRIFTED, NOOP, RECORD, UPDATE, Plan
 
-SYMBOLS = {CREATE: "+", UPDATE: "~", UNCHANGED: "=", DRIFTED: "!", DELETE: "-"}
-MAX_CHANGES_SHOWN = 40
+SYMBOLS = {CREATE: "+", UPDATE: "~", NOOP: "=", DRIFTED: "!", DELETE: "-", RECORD: "~"}
+TITLES = {"install": "Plan for", "uninstall": "Uninstall plan for", "restore": "Restore plan for"}
 
 
 def render_plan(plan: Plan) -> str:
-    lines = [f"Plan for {plan.app} {plan.version} → {plan.target.label}"
+    lines = [f"{TITLES.get(plan.purpose, 'Plan for')} {plan.app} {plan.version} → {plan.target.label}"
              + (" (admin mode)" if plan.target.admin else "")]
-    width = max((len(r.kind) for r in plan.resources), default=6)
-    for res in plan.resources:
-        extra = f"  ({res.note})" if res.note else ""
-        lines.append(f"  {SYMBOLS.get(res.action, '?')} {res.kind:<{width}}  {res.name}: {res.action}{extra}")
-        for change in res.changes[:MAX_CHANGES_SHOWN]:
-            lines.append(f"        {change.text()}")
-        if len(res.changes) > MAX_CHANGES_SHOWN:
-            lines.append(f"        … and {len(res.changes) - MAX_CHANGES_SHOWN} more")
+    width = max((len(c.kind) for c in plan.changes), default=6)
+    for change in plan.changes:
+        extra = f"  ({change.note})" if change.note else ""
+        marker = "  <-- REMOVED" if change.action == DELETE else ""
+        lines.append(f"  {SYMBOLS.get(change.action, '?')} {change.kind:<{width}}  {change.identity}: "
+                     f"{change.action}{extra}{marker}")
+        for field_change in change.changes if change.action != NOOP else []:
+            lines.extend(f"        {line}" for line in field_change.text().splitlines())
     counts = plan.counts()
-    order = (CREATE, UPDATE, DELETE, DRIFTED, UNCHANGED)
-    summary = ", ".join(f"{counts[a]} {a}" for a in order if counts.get(a))
+    summary = ", ".join(f"{counts[a]} {a}" for a in ACTIONS if counts.get(a))
     if not plan.changed:
         lines.append(f"No changes. ({summary})")
     else:
-        lines.append(f"Changes: {summary}.")
+        lines.append(f"Changes: {summary}." + (" What is updated or removed is backed up first."
+                                                if counts.get(DELETE) or counts.get(UPDATE) else ""))
         if plan.drifted:
             lines.append("Drift: the content was changed in Sumo since the last install; install refuses to "
                          "overwrite it unless --force is given (a backup is made first).")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from appbuilder.build import BuildResult, build_app
+from appbuilder.deploy.changes import Plan
 from appbuilder.deploy.state import Remote
 from appbuilder.diagnostics import Diagnostic, InputError
 from appbuilder.model import App
@@ -16,6 +17,13 @@ from appbuilder.sumo.errors import SumoError
 from appbuilder.validate import ValidationResult, validate_app
 
 Progress = Callable[[str], None]
+# Asked with the plan before anything is written: True to go on, False to stop (raise DeployError to refuse).
+Approve = Callable[[Plan], bool]
+
+
+def approved(approve: Approve | None, plan: Plan) -> bool:
+    """Whether to apply a plan that writes: no ``approve`` means yes (``--yes``, library callers)."""
+    return approve is None or approve(plan)
 
 
 @dataclass
@@ -61,14 +69,15 @@ def load_and_build(path: Path, parameters: Mapping[str, str]) -> Built:
     return built
 
 
-def open_remote(options: DeployOptions) -> Remote:
-    """A Remote over a new client; raises SumoConfigError when credentials are missing or wrong."""
+def open_remote(options: DeployOptions, progress: Progress | None = None) -> Remote:
+    """A Remote over a new client (its retry and job-poll lines go to ``progress`` unless the client options
+    name another); raises SumoConfigError when credentials are missing or wrong."""
     from appbuilder.sumo.client import SumoClient
     from appbuilder.sumo.endpoints import resolve_credentials
 
     credentials = resolve_credentials(options.access_id, options.access_key, options.deployment,
                                       options.base_url, env=options.env)
-    client = SumoClient(credentials, **options.client_options)
+    client = SumoClient(credentials, **{"progress": progress, **options.client_options})
     return Remote(client, admin=options.admin_mode)
 
 
@@ -124,11 +133,12 @@ def fail(outcome: DeployOutcome, exc: SumoError, redact: Callable[[str], str] | 
     outcome.hint = clean(exc.hint)
 
 
-def run_connected(options: DeployOptions, outcome: DeployOutcome, action: Callable[[Remote], None]) -> None:
+def run_connected(options: DeployOptions, outcome: DeployOutcome, action: Callable[[Remote], None],
+                  progress: Progress | None = None) -> None:
     """Open the remote and run ``action`` on it; a SumoError becomes the outcome's error (redacted once the
     client is up), and the client's call counts are recorded whatever happens."""
     try:
-        remote = open_remote(options)
+        remote = open_remote(options, progress)
     except SumoError as exc:
         fail(outcome, exc)
         return

@@ -10,42 +10,21 @@ The export (3+ calls) is made only when a comparison really needs the remote con
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from appbuilder.deploy.changes import Target
+from appbuilder.kinds.base import DeployError  # noqa: F401  (re-exported: deploy code raises it)
 from appbuilder.sumo.client import SumoClient
-from appbuilder.sumo.collectors import CollectorHandler
+from appbuilder.sumo.collectors import CollectorHandler, normalise_collector
 from appbuilder.sumo.content import ContentHandler
 from appbuilder.sumo.errors import SumoError
 from appbuilder.sumo.folders import ADMIN_RECOMMENDED_ROOT, FolderHandler
 from appbuilder.sumo.jobs import JobProgress
-from appbuilder.sumo.sources import SourceHandler, source_name
-
-PERSONAL_LABEL = "Personal folder"
-
-
-class DeployError(SumoError):
-    """A deploy step that cannot go on (drift, missing token, missing target folder…); has a hint."""
-
-
-@dataclass
-class Target:
-    """Where the app folder lives: its parent folder (id may be unknown when the parent does not exist)."""
-
-    parent_id: str | None
-    parent_path: str | None
-    admin: bool
-    folder_name: str
-
-    @property
-    def label(self) -> str:
-        where = self.parent_path or PERSONAL_LABEL
-        return f"{where}/{self.folder_name}" if self.parent_path else f"{where} / {self.folder_name}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"parentId": self.parent_id, "parentPath": self.parent_path, "admin": self.admin,
-                "folderName": self.folder_name}
+from appbuilder.sumo.normalise import canonical_json
+from appbuilder.sumo.sources import SourceHandler, normalise_source, source_name
 
 
 @dataclass
@@ -60,6 +39,26 @@ class RemoteState:
     @property
     def folder_id(self) -> str | None:
         return str(self.folder["id"]) if self.folder else None
+
+    def fingerprint(self) -> str:
+        """A digest of what the cheap reads saw (folder with its children's ids and modification times,
+        collector, source): equal digests mean nothing was changed in between."""
+        folder = None
+        if self.folder is not None:
+            folder = {"id": self.folder.get("id"), "name": self.folder.get("name"),
+                      "description": self.folder.get("description"),
+                      "children": sorted([str(c.get("id")), str(c.get("name")), str(c.get("modifiedAt"))]
+                                         for c in self.folder.get("children") or [])}
+        seen = {"parent": self.target.parent_id, "folder": folder,
+                "collector": _part(self.collector, normalise_collector),
+                "source": _part(self.source, normalise_source)}
+        return hashlib.sha256(canonical_json(seen).encode()).hexdigest()[:16]
+
+
+def _part(item: dict[str, Any] | None, normalise: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    if item is None:
+        return None
+    return {"id": item.get("id"), "body": normalise(item), "description": item.get("description")}
 
 
 class Remote:

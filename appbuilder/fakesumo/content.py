@@ -6,7 +6,7 @@ from typing import Any
 
 from appbuilder.fakesumo.defaults import fill_defaults
 from appbuilder.fakesumo.errors import ApiError
-from appbuilder.fakesumo.routing import Backend, Request, Response, Router
+from appbuilder.fakesumo.routing import NO_BODY, Backend, Request, Response, Router
 from appbuilder.fakesumo.state import ContentItem, Job, Store
 from appbuilder.fakesumo.validation import count_objects, validate_definition
 
@@ -20,21 +20,29 @@ class JobFailure(Exception):
         self.message = message
 
 
-def _content(state: Store, content_id: str) -> ContentItem:
+def content_or_404(state: Store, content_id: str) -> ContentItem:
     item = state.get(content_id)
     if item is None:
         raise ApiError(404, "content:content_not_found", NO_SUCH_CONTENT)
     return item
 
 
-def _folder(state: Store, folder_id: str) -> ContentItem:
+def folder_or_404(state: Store, folder_id: str) -> ContentItem:
     item = state.get(folder_id)
     if item is None or not item.is_folder:
         raise ApiError(404, "content:folder_not_found", f"Folder with id {folder_id} does not exist.")
     return item
 
 
-def _require_write(state: Store, req: Request, item: ContentItem) -> None:
+def check_unique_name(state: Store, parent: ContentItem, name: str, item: ContentItem | None = None) -> None:
+    """400 when ``parent`` already holds another item called ``name`` (names are unique in a folder)."""
+    other = state.child_named(parent, name)
+    if other is not None and other is not item:
+        raise ApiError(400, "content:duplicate_content",
+                       f"A content item named {name!r} already exists in the parent folder.")
+
+
+def require_write(state: Store, req: Request, item: ContentItem) -> None:
     if state.in_admin_recommended(item) and not req.admin_mode:
         raise ApiError(403, "content:admin_mode_required",
                        "Writing into Admin Recommended requires the header isAdminMode: true.")
@@ -55,24 +63,28 @@ def _check_folder_fields(body: Any, need_parent: bool) -> tuple[str, str]:
     return name, description
 
 
+def delete_item(state: Store, item: ContentItem) -> Response:
+    """Delete one item at once (the per-item APIs' DELETE): 204 without a body."""
+    state.delete(item)
+    return Response(204, NO_BODY)
+
+
 # -- folders -----------------------------------------------------------------------------------
 def personal_folder(fake: Backend, req: Request) -> Response:
     return Response(200, fake.state.folder_view(fake.state.items[fake.state.personal_id]))
 
 
 def get_folder(fake: Backend, req: Request) -> Response:
-    return Response(200, fake.state.folder_view(_folder(fake.state, req.params["id"])))
+    return Response(200, fake.state.folder_view(folder_or_404(fake.state, req.params["id"])))
 
 
 def create_folder(fake: Backend, req: Request) -> Response:
     state = fake.state
     body = req.json()
     name, description = _check_folder_fields(body, need_parent=True)
-    parent = _folder(state, body["parentId"])
-    _require_write(state, req, parent)
-    if state.child_named(parent, name) is not None:
-        raise ApiError(400, "content:duplicate_content",
-                       f"A content item named {name!r} already exists in the parent folder.")
+    parent = folder_or_404(state, body["parentId"])
+    require_write(state, req, parent)
+    check_unique_name(state, parent, name)
     folder = state.new_item(name, "Folder", parent.id)
     folder.description = description
     return Response(200, state.folder_view(folder))
@@ -80,14 +92,12 @@ def create_folder(fake: Backend, req: Request) -> Response:
 
 def update_folder(fake: Backend, req: Request) -> Response:
     state = fake.state
-    folder = _folder(state, req.params["id"])
-    _require_write(state, req, folder)
+    folder = folder_or_404(state, req.params["id"])
+    require_write(state, req, folder)
     name, description = _check_folder_fields(req.json(), need_parent=False)
     parent = state.items.get(folder.parent_id)
-    other = state.child_named(parent, name) if parent is not None else None
-    if other is not None and other.id != folder.id:
-        raise ApiError(400, "content:duplicate_content",
-                       f"A content item named {name!r} already exists in the parent folder.")
+    if parent is not None:
+        check_unique_name(state, parent, name, folder)
     folder.name, folder.description = name, description
     state.touch(folder)
     return Response(200, state.folder_view(folder))
@@ -105,7 +115,7 @@ def item_by_path(fake: Backend, req: Request) -> Response:
 
 
 def path_by_id(fake: Backend, req: Request) -> Response:
-    item = _content(fake.state, req.params["id"])
+    item = content_or_404(fake.state, req.params["id"])
     return Response(200, {"path": fake.state.path_of(item), "pathItems": fake.state.path_items(item)})
 
 
@@ -215,8 +225,8 @@ WORK = {"import": _do_import, "export": _do_export, "delete": _do_delete, "globa
 
 def begin_import(fake: Backend, req: Request) -> Response:
     state = fake.state
-    folder = _folder(state, req.params["id"])
-    _require_write(state, req, folder)
+    folder = folder_or_404(state, req.params["id"])
+    require_write(state, req, folder)
     overwrite = req.flag("overwrite")
     definition = req.json()
     problems = validate_definition(definition)
@@ -238,7 +248,7 @@ def import_result(fake: Backend, req: Request) -> Response:
 
 
 def begin_export(fake: Backend, req: Request) -> Response:
-    item = _content(fake.state, req.params["id"])
+    item = content_or_404(fake.state, req.params["id"])
     return _start_job(fake, req, "export", item.id)
 
 
@@ -252,10 +262,10 @@ def export_result(fake: Backend, req: Request) -> Response:
 
 def begin_delete(fake: Backend, req: Request) -> Response:
     state = fake.state
-    item = _content(state, req.params["id"])
+    item = content_or_404(state, req.params["id"])
     if item.id in (state.personal_id, state.admin_recommended_id):
         raise ApiError(403, "content:cannot_delete", f"The folder {item.name!r} cannot be deleted.")
-    _require_write(state, req, item)
+    require_write(state, req, item)
     return _start_job(fake, req, "delete", item.id)
 
 

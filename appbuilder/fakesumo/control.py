@@ -10,8 +10,10 @@
 | DELETE /__fake/requests | clear the request log |
 | POST /__fake/reset | forget all content, collectors, faults, requests |
 | GET, POST /__fake/config | read/change rate_limit, max_in_flight, job_polls, latency, slow_seconds |
-| GET /__fake/state | the content library as export definitions plus collectors and sources (tokens masked) |
-| POST /__fake/ui_edit | ``{"path": "/Library/Users/...", "set": {"title": "x"}}``: shallow-merge into it |
+| GET /__fake/state | the content library as export definitions, the monitors library as exported, collectors and |
+| | sources (tokens masked) |
+| POST /__fake/ui_edit | ``{"path": "/Library/Users/...", "set": {"title": "x"}}``: shallow-merge into it (also a |
+| | ``/Monitors/...`` path: a monitor or folder as exported) |
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from appbuilder.fakesumo.collectors import public_source
 from appbuilder.fakesumo.errors import v2_body
+from appbuilder.fakesumo.monitors import export_monitors
 from appbuilder.fakesumo.routing import Response
 
 if TYPE_CHECKING:
@@ -98,6 +101,7 @@ def _state_view(fake: FakeSumo) -> dict[str, Any]:
         return {
             "personal": state.export(state.items[state.personal_id]),
             "adminRecommended": state.export(state.items[state.admin_recommended_id]),
+            "monitors": export_monitors(state.monitors, state.monitors.nodes[state.monitors.root_id]),
             "collectors": [c.data for c in state.collectors.values()],
             "sources": [public_source(s) for s in state.sources.values()],
         }

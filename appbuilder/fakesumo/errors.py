@@ -1,7 +1,8 @@
 """Error bodies in the two shapes the Sumo API uses.
 
-v2 (OpenAPI) endpoints answer ``{"id": ..., "errors": [{"code", "message"}]}``; the legacy gateway and
-the v1 Collector API answer the flat ``{"status", "id", "code", "message"}``.
+OpenAPI endpoints (every v2 path, and the v1 Log Searches and Monitors APIs) answer
+``{"id": ..., "errors": [{"code", "message"}]}``; the legacy gateway and the v1 Collector API answer the flat
+``{"status", "id", "code", "message"}``.
 """
 
 from __future__ import annotations
@@ -27,8 +28,13 @@ def v2_body(errors: list[tuple[str, str]]) -> dict[str, Any]:
     return {"id": request_id(), "errors": [{"code": c, "message": m} for c, m in errors]}
 
 
+OPENAPI_V1 = ("/v1/logSearches", "/v1/monitors")
+
+
 def is_v1_path(api_path: str) -> bool:
-    """True for paths answered with the legacy flat error shape (v1 API)."""
+    """True for paths answered with the legacy flat error shape (the v1 API outside the OpenAPI spec)."""
+    if api_path.startswith(OPENAPI_V1):
+        return False
     return api_path.startswith("/v1/") or api_path == "/v1"
 
 
@@ -57,3 +63,9 @@ def not_found(message: str = "The requested resource does not exist.", code: str
 
 def bad_request(code: str, message: str) -> ApiError:
     return ApiError(400, code, message)
+
+
+def refuse(code: str, problems: list[str]) -> None:
+    """Raise a 400 listing ``problems`` (the first 20) under ``code``; do nothing when there are none."""
+    if problems:
+        raise ApiError(400, code, problems[0], more=[(code, p) for p in problems[1:20]])

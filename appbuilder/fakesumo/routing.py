@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -18,6 +20,7 @@ class Backend(Protocol):
 
     state: Store
     job_polls: int
+    fill_defaults: bool
 
     def take_job_failure(self, path: str, method: str) -> bool: ...
 
@@ -32,6 +35,7 @@ class Request:
     body: bytes
     access_id: str = ""
     params: dict[str, str] = field(default_factory=dict)
+    multi: dict[str, list[str]] = field(default_factory=dict)  # every value of repeated query parameters
 
     @property
     def admin_mode(self) -> bool:
@@ -52,6 +56,41 @@ class Request:
         if value.lower() in ("true", "false"):
             return value.lower() == "true"
         raise ApiError(400, "bad.request", f"Query parameter {name!r} must be true or false, not {value!r}.")
+
+    def object_body(self) -> dict[str, Any]:
+        body = self.json()
+        if not isinstance(body, dict):
+            raise ApiError(400, "bad.request", "The request body must be a JSON object.")
+        return body
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        value = self.query.get(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            number = low - 1
+        if not low <= number <= high:
+            raise ApiError(400, "bad.request",
+                           f"Query parameter {name!r} must be an integer from {low} to {high}.")
+        return number
+
+
+def page(items: list[Any], req: Request, default_limit: int = 50,
+         max_limit: int = 100) -> tuple[list[Any], str | None]:
+    """One page of ``items`` for the ``limit`` and continuation ``token`` of a list call, and the next token."""
+    limit = req.integer("limit", default_limit, 1, max_limit)
+    token = req.query.get("token") or ""
+    offset = 0
+    if token:
+        try:
+            offset = int(base64.urlsafe_b64decode(token.encode()).decode().removeprefix("offset:"))
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise ApiError(400, "bad.request", f"Invalid continuation token {token!r}.") from None
+    chunk = items[offset:offset + limit]
+    more = offset + limit < len(items)
+    return chunk, base64.urlsafe_b64encode(f"offset:{offset + limit}".encode()).decode() if more else None
 
 
 NO_BODY = object()

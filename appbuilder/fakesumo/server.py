@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import json
 import logging
 import sys
@@ -12,9 +13,10 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from appbuilder.fakesumo import collectors, content, control
+from appbuilder.clock import SYSTEM_CLOCK, Clock
+from appbuilder.fakesumo import collectors, content, control, dashboards, logsearches, monitors, permissions
 from appbuilder.fakesumo.errors import ApiError, flat_body
 from appbuilder.fakesumo.routing import NO_BODY, Request, Response, Router
 from appbuilder.fakesumo.state import Store
@@ -33,6 +35,10 @@ FAULT_ERRORS = {
 def _build_router() -> Router:
     router = Router()
     content.register(router)
+    permissions.register(router)
+    dashboards.register(router)
+    logsearches.register(router)
+    monitors.register(router)
     collectors.register(router)
     return router
 
@@ -53,6 +59,7 @@ class FakeSumo:
         latency: float = 0.0,
         port: int = 0,
         host: str = "127.0.0.1",
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.keys = dict(DEFAULT_KEYS if keys is None else keys)
         self.user_email = user_email
@@ -64,9 +71,10 @@ class FakeSumo:
         self.fill_defaults = True  # add the keys Sumo fills in on import (export returns them)
         self.host = host
         self.port = port
-        self.state = Store(user_email)
+        self.clock = clock  # rate-limit windows and timestamps; latency and slow faults stay real time
+        self.state = Store(user_email, clock)
         self.faults = FaultQueue()
-        self.limiter = RateLimiter()
+        self.limiter = RateLimiter(clock)
         self._log: list[RequestRecord] = []
         self._log_lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -81,7 +89,7 @@ class FakeSumo:
         server.block_on_close = False
         self._server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,),
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.01,),  # stop() waits one interval
                                         name=f"fakesumo:{self.port}",
                                         daemon=True)
         self._thread.start()
@@ -134,15 +142,22 @@ class FakeSumo:
     def reset(self) -> None:
         """Forget all content, collectors, faults, requests and rate-limit windows."""
         with self.state.lock:
-            self.state = Store(self.user_email)
+            self.state = Store(self.user_email, self.clock)
         self.faults.clear()
         self.limiter.reset()
         self.reset_log()
 
     def ui_edit(self, path: str, mutate: Callable[[dict[str, Any]], None]) -> None:
-        """Change stored content the way a person in the Sumo UI would, and bump modifiedAt."""
+        """Change stored content the way a person in the Sumo UI would, and bump modifiedAt.
+
+        ``path`` is a Library path (``mutate`` gets the item's sync definition) or a monitors library path
+        under ``/Monitors`` (``mutate`` gets the item as exported; its version goes up by one).
+        """
         state = self.state
         with state.lock:
+            if path == "/Monitors" or path.startswith("/Monitors/"):
+                self._ui_edit_monitor(path, mutate)
+                return
             item = state.find_by_path(path)
             if item is None:
                 raise KeyError(f"no content at {path!r}")
@@ -153,6 +168,22 @@ class FakeSumo:
             if parent is not None and new_name != item.name and state.child_named(parent, new_name):
                 raise ValueError(f"{new_name!r} already exists next to {path!r}")
             state.reconcile(item, definition)
+
+    def _ui_edit_monitor(self, path: str, mutate: Callable[[dict[str, Any]], None]) -> None:
+        lib = self.state.monitors
+        node = lib.find_by_path(path)
+        if node is None or node.id == lib.root_id:
+            raise KeyError(f"no monitor or folder at {path!r}")
+        edited = {"name": node.name, "description": node.description, **copy.deepcopy(node.body)}
+        mutate(edited)
+        parent = lib.nodes[node.parent_id]
+        new_name = str(edited.pop("name", node.name))
+        if new_name != node.name and lib.child_named(parent, new_name) is not None:
+            raise ValueError(f"{new_name!r} already exists next to {path!r}")
+        node.name, node.description = new_name, str(edited.pop("description", node.description))
+        if not node.is_folder:
+            node.body = edited
+        lib.touch(node)
 
     def _record(self, record: RequestRecord) -> None:
         with self._log_lock:
@@ -259,7 +290,7 @@ class _FakeSumoHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     def _dispatch(self) -> None:
-        started = time.time()
+        started = self.fake.clock.time()
         split = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
@@ -268,7 +299,8 @@ class _FakeSumoHandler(BaseHTTPRequestHandler):
             self._send(control.handle(self.fake, self.command, split.path, query, body))
             return
         api_path = split.path[len("/api"):] if split.path.startswith("/api/") else split.path
-        req = Request(self.command, api_path, split.path, query, self.headers, body)
+        req = Request(self.command, api_path, split.path, query, self.headers, body,
+                      multi=parse_qs(split.query, keep_blank_values=True))
         response: Response | None
         try:
             if not split.path.startswith("/api/"):
@@ -288,7 +320,7 @@ class _FakeSumoHandler(BaseHTTPRequestHandler):
         else:
             self._send(response)
             status = response.status
-        self.fake._record(RequestRecord(self.command, split.path, query, status, started, time.time(),
+        self.fake._record(RequestRecord(self.command, split.path, query, status, started, self.fake.clock.time(),
                                         redact_headers(self.headers)))
 
     def _send(self, response: Response) -> None:

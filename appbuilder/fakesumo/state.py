@@ -8,11 +8,15 @@ from __future__ import annotations
 import copy
 import hashlib
 import random
+import string
 import threading
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+
+from appbuilder.clock import SYSTEM_CLOCK, Clock
+from appbuilder.fakesumo.monitor_store import MonitorLibrary
 
 PERMISSIONS = ["View", "GrantView", "Edit", "GrantEdit", "Manage", "GrantManage"]
 
@@ -39,9 +43,22 @@ def hex_id() -> str:
     return f"{random.getrandbits(64):016X}"
 
 
+_DASHBOARD_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def dashboard_id() -> str:
+    """A dashboard id in the shape the Dashboards API uses (60 letters and digits, not the content id)."""
+    return "".join(random.choices(_DASHBOARD_ID_ALPHABET, k=60))
+
+
 @dataclass
 class ContentItem:
-    """One Library item. Folders keep ``children`` (ids); other items keep their sync ``definition``."""
+    """One Library item. Folders keep ``children`` (ids); other items keep their sync ``definition``.
+
+    A dashboard also has a ``dashboard_id`` (the Dashboards API's id). ``permissions`` are the explicit
+    permission assignments granted on this content id; ``extras`` keeps what a per-item API accepts that the
+    sync definition cannot hold (a dashboard's ``isPublic``, a log search's ``properties``...).
+    """
 
     id: str
     name: str
@@ -54,10 +71,17 @@ class ContentItem:
     modified_at: int = 0
     created_by: str = ""
     modified_by: str = ""
+    dashboard_id: str = ""
+    permissions: list[dict[str, str]] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_folder(self) -> bool:
         return self.item_type == "Folder"
+
+    @property
+    def sync_type(self) -> str:
+        return str((self.definition or {}).get("type", "FolderSyncDefinition" if self.is_folder else ""))
 
 
 @dataclass
@@ -110,8 +134,9 @@ class Source:
 class Store:
     """Everything the fake remembers. Inspect it from tests as ``fake.state``."""
 
-    def __init__(self, user_email: str) -> None:
+    def __init__(self, user_email: str, clock: Clock = SYSTEM_CLOCK) -> None:
         self.lock = threading.RLock()
+        self.clock = clock
         self.user_email = user_email
         self.user_id = hashlib.md5(user_email.encode()).hexdigest()[:16].upper()
         self.items: dict[str, ContentItem] = {}
@@ -123,11 +148,12 @@ class Store:
         self.library_id = self._add_root("Library", "")
         self.personal_id = self._add_root("Personal", self.library_id)
         self.admin_recommended_id = self._add_root("Admin Recommended", self.library_id)
+        self.monitors = MonitorLibrary(self.new_content_id, self.now_ms, self.user_id)
 
     # -- ids and clock -------------------------------------------------------------------------
     def now_ms(self) -> int:
         """Strictly increasing wall-clock milliseconds, so every edit moves modifiedAt forward."""
-        ms = max(int(time.time() * 1000), self._last_ms + 1)
+        ms = max(int(self.clock.time() * 1000), self._last_ms + 1)
         self._last_ms = ms
         return ms
 
@@ -135,6 +161,13 @@ class Store:
         while True:
             candidate = hex_id()
             if candidate not in self.items and candidate not in self.jobs:
+                return candidate
+
+    def new_dashboard_id(self) -> str:
+        taken = {i.dashboard_id for i in self.items.values()}
+        while True:
+            candidate = dashboard_id()
+            if candidate not in taken:
                 return candidate
 
     def new_numeric_id(self) -> int:
@@ -152,6 +185,8 @@ class Store:
             id=self.new_content_id(), name=name, item_type=item_type, parent_id=parent_id,
             created_at=ms, modified_at=ms, created_by=self.user_id, modified_by=self.user_id,
         )
+        if item_type == "Dashboard":
+            item.dashboard_id = self.new_dashboard_id()
         if register:
             self.items[item.id] = item
             if parent_id:
@@ -168,6 +203,26 @@ class Store:
         if item is None or item.id == self.library_id:
             return None
         return item
+
+    def find_dashboard(self, dashboard_id: str) -> ContentItem | None:
+        if not dashboard_id:
+            return None
+        return next((i for i in self.items.values() if i.dashboard_id == dashboard_id), None)
+
+    def walk(self, root: ContentItem) -> Iterator[ContentItem]:
+        """``root`` and everything below it, depth first in child order."""
+        yield root
+        for child_id in root.children:
+            yield from self.walk(self.items[child_id])
+
+    def ancestors(self, item: ContentItem) -> list[ContentItem]:
+        """The folders above ``item``, nearest first (the Library root excluded)."""
+        chain: list[ContentItem] = []
+        current = self.items.get(item.parent_id)
+        while current is not None and current.id != self.library_id:
+            chain.append(current)
+            current = self.items.get(current.parent_id)
+        return chain
 
     def child_named(self, folder: ContentItem, name: str) -> ContentItem | None:
         for child_id in folder.children:
@@ -263,6 +318,16 @@ class Store:
         else:
             item.definition = copy.deepcopy(definition)
         return item
+
+    def move(self, item: ContentItem, folder: ContentItem) -> None:
+        """Re-parent ``item`` under ``folder`` (ids and permissions stay)."""
+        if item.parent_id == folder.id:
+            return
+        old = self.items.get(item.parent_id)
+        if old is not None and item.id in old.children:
+            old.children.remove(item.id)
+        folder.children.append(item.id)
+        item.parent_id = folder.id
 
     def delete(self, item: ContentItem) -> None:
         for child_id in list(item.children):

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from appbuilder.clock import SYSTEM_CLOCK, Clock
 
 FAULTS = ("429", "500", "502", "503", "slow", "drop", "job_failed")
 
 
 @dataclass
 class RequestRecord:
-    """One API request as the fake saw it. ``started``/``finished`` are ``time.time()`` seconds."""
+    """One API request as the fake saw it. ``started``/``finished`` are wall-clock seconds of the fake's clock."""
 
     method: str
     path: str
@@ -83,16 +84,18 @@ class FaultQueue:
 
 
 class RateLimiter:
-    """Per access id: at most ``rate`` accepted requests in any 1 s window, ``max_in_flight`` at once."""
+    """Per access id: at most ``rate`` accepted requests in any 1 s window (of ``clock``), ``max_in_flight``
+    at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = SYSTEM_CLOCK) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._windows: dict[str, deque[float]] = {}
         self._in_flight: dict[str, int] = {}
 
     def acquire(self, access_id: str, rate: float | None, max_in_flight: int | None) -> int | None:
         """Admit a request (returns None) or refuse it (returns a Retry-After in whole seconds)."""
-        now = time.monotonic()
+        now = self._clock.monotonic()
         with self._lock:
             window = self._windows.setdefault(access_id, deque())
             while window and window[0] <= now - 1.0:

@@ -65,6 +65,16 @@ def validate_definition(definition: Any) -> list[tuple[str, str]]:
     return [(INVALID, m) for m in checker.problems]
 
 
+def part_problems(kind: str, value: Any, where: str) -> list[str]:
+    """Problems of one part of a definition, as the per-item APIs check it: ``kind`` is dashboard,
+    time_range or schedule; each message starts with ``where``."""
+    if kind not in ("dashboard", "time_range", "schedule"):
+        raise ValueError(f"unknown part {kind!r}")
+    checker = _Checker()
+    getattr(checker, kind)(value, where)
+    return checker.problems
+
+
 class _Checker:
     def __init__(self) -> None:
         self.problems: list[str] = []

@@ -45,6 +45,9 @@ DEFAULT_SEVERITY: dict[str, str] = {
 
 @dataclass
 class LintContext:
+    """What is known around a query. ``None`` means unknown and turns the matching check off (variables,
+    parameters) or makes it informational (``event_fields``: the JSON paths of the app's sample events)."""
+
     variables: set[str] | None = None
     parameters: set[str] | None = None
     event_fields: set[str] | None = None
@@ -54,6 +57,8 @@ class LintContext:
 
 @dataclass
 class QueryIssue:
+    """One finding; ``line``/``column`` are 1-based within the query text, ``severity`` error/warning/info."""
+
     line: int
     column: int
     code: str

@@ -1,12 +1,30 @@
 """Sumo Logic metrics queries: ``parse_metrics_query`` and ``lint_metrics_query`` (the same ``QueryIssue`` as
-log lint, positions 1-based within the query text), and ``lint_typed_query`` for either query type."""
+log lint, positions 1-based within the query text), and ``lint_typed_query`` for any query type.
+
+Importing this module is cheap: the metrics parser is loaded when the first metrics query is read, so an app
+with log queries only never compiles it.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from appbuilder.query.issues import ERROR, WARNING, LintContext, QueryIssue, finish_issues
-from appbuilder.query.metrics_parser import KNOWN_OPERATORS, MetricsOp, MetricsQuery, RowRef, parse_metrics_query
+
+if TYPE_CHECKING:
+    from appbuilder.query.metrics_parser import MetricsOp, MetricsQuery, RowRef, parse_metrics_query
+
+_PARSER_NAMES = ("MetricsOp", "MetricsQuery", "RowRef", "parse_metrics_query")
 
 __all__ = ["MetricsOp", "MetricsQuery", "RowRef", "lint_metrics_query", "lint_typed_query", "parse_metrics_query"]
+
+
+def __getattr__(name: str) -> object:
+    if name in _PARSER_NAMES:
+        from appbuilder.query import metrics_parser
+
+        return getattr(metrics_parser, name)
+    raise AttributeError(f"module 'appbuilder.query.metrics' has no attribute {name!r}")
 
 
 def lint_metrics_query(text: str, ctx: LintContext | None = None, *, rows: set[str] | None = None,
@@ -14,10 +32,12 @@ def lint_metrics_query(text: str, ctx: LintContext | None = None, *, rows: set[s
     """Problems of a metrics query: syntax, operators, ``#row`` references (checked when ``rows`` names the
     panel's query keys), ``{{var}}``/``${param}`` declarations. Same ``QueryIssue`` as log lint.
     ``metadata_filter`` lints a Metadata variable's filter (a selector alone, maybe empty)."""
+    from appbuilder.query.metrics_parser import KNOWN_OPERATORS, parse_metrics_query
+
     ctx = ctx or LintContext()
     tree = parse_metrics_query(text, metadata_filter=metadata_filter)
     issues = [QueryIssue(i.line, i.column, "syntax", ERROR, i.message, i.hint) for i in tree.issues]
-    if tree.selector is not None and not tree.metrics and not metadata_filter:
+    if tree.selector is not None and not tree.metrics and not tree.templated and not metadata_filter:
         issues.append(QueryIssue(tree.selector.line, tree.selector.column, "metrics-no-metric", WARNING,
                                  "the selector names no metric=; every metric of the matching sources is read",
                                  "add metric=<name> to select one metric"))
@@ -41,10 +61,12 @@ def lint_metrics_query(text: str, ctx: LintContext | None = None, *, rows: set[s
 
 def lint_typed_query(text: str, query_type: str, ctx: LintContext | None = None, *,
                      rows: set[str] | None = None) -> list[QueryIssue]:
-    """Lint ``text`` as a ``logs`` or ``metrics`` query (Sumo's ``queryType``, any case)."""
+    """Lint ``text`` as a ``logs`` or ``metrics`` query (Sumo's ``queryType``, any case), or as the filter of a
+    metadata variable (``metadata``: a metrics selector alone, maybe empty)."""
     from appbuilder.query.lint import lint_query
 
     ctx = ctx or LintContext()
-    if query_type.lower() == "metrics":
-        return lint_metrics_query(text, ctx, rows=rows)
+    kind = query_type.lower()
+    if kind in ("metrics", "metadata"):
+        return lint_metrics_query(text, ctx, rows=rows, metadata_filter=kind == "metadata")
     return lint_query(text, ctx)

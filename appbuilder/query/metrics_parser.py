@@ -71,6 +71,11 @@ class MetricsQuery(ast.Node):
         return not self.issues
 
     @property
+    def templated(self) -> bool:
+        """Whether a whole selector term is a ``{{var}}`` or ``${param}`` (it may hold any selector)."""
+        return any(t.kind in ("template", "param") for t in _terms(self.selector))
+
+    @property
     def metrics(self) -> list[str]:
         """Values given to ``metric=`` in the selector (wildcards kept)."""
         return [t.value for t in _terms(self.selector) if t.key and t.key.lower() == "metric"]
@@ -261,20 +266,21 @@ def _operator(text: str, start: int, end: int, lines: Lines, query: MetricsQuery
 
 
 def _split_by(op: MetricsOp, cur: _Cursor) -> list[Token]:
-    """Collect argument tokens up to a top-level ``by``; parse the ``by`` keys into ``op.by``."""
+    """Collect argument tokens up to a top-level ``by`` (or ``group by``); parse the keys into ``op.by``.
+    Anything after the keys is kept as an argument and makes the form one appbuilder does not model."""
     args: list[Token] = []
     depth = 0
     while not cur.at_end():
-        if depth == 0 and cur.is_word("by", "group"):
-            if cur.is_word("group"):
-                cur.next()
+        if depth == 0 and not op.by and cur.is_word("by", "group"):
             by = cur.next()
+            if by.value.lower() == "group" and cur.is_word("by"):
+                by = cur.next()
             if cur.at_end():
-                raise ParseError(by, f"'{op.name} by' needs at least one key", f"for example: {op.name} by _sourceHost")
-            op.by = _keys(cur, "by")
-            if not cur.at_end():
-                raise ParseError(cur.tok, f"unexpected {describe(cur.tok)} after the 'by' keys")
-            break
+                raise ParseError(by, f"'{op.name} {by.value}' needs at least one key",
+                                 f"for example: {op.name} by _sourceHost")
+            op.by = _keys(cur, by.value)
+            op.modelled = cur.at_end()
+            continue
         t = cur.next()
         depth += (t.kind == OP and t.value == "(") - (t.kind == OP and t.value == ")")
         args.append(t)
@@ -285,19 +291,22 @@ def _split_by(op: MetricsOp, cur: _Cursor) -> list[Token]:
 def _operator_body(op: MetricsOp, cur: _Cursor) -> None:
     args = _split_by(op, cur)
     name = op.name
+    modelled = True
     if name not in KNOWN_OPERATORS:
-        op.modelled = False
-        return
-    if name in AGGREGATES:
-        op.modelled = not args
+        modelled = False
+    elif name in AGGREGATES:
+        modelled = not args
     elif name == "pct":
-        _call_args(op, args, ["a percentile"], "pct(95)", cur.eof)
-        if not (_is_number(args[1].value) and 0 <= float(args[1].value) <= 100):
-            raise ParseError(args[1], f"pct needs a percentile between 0 and 100 but found '{args[1].value}'")
+        (value,), modelled = _call_args(op, args, ["a percentile"], "pct(95)", cur.eof)
+        if not (len(value) == 1 and _is_number(value[0].value) and 0 <= float(value[0].value) <= 100):
+            raise ParseError(value[0], "pct needs a percentile between 0 and 100 but found "
+                             f"'{' '.join(t.value for t in value)}'")
     elif name in ("topk", "bottomk"):
-        _call_args(op, args, ["a number of series", "an aggregate"], f"{name}(10, avg)", cur.eof)
-        if not args[1].value.isdigit() and args[1].kind != TEMPLATE:
-            raise ParseError(args[1], f"{name} needs a whole number of series first, e.g. {name}(10, avg)")
+        (count, ranking), modelled = _call_args(op, args, ["a number of series", "an aggregate"],
+                                                f"{name}(10, avg)", cur.eof)
+        if not (len(count) == 1 and (count[0].value.isdigit() or count[0].kind == TEMPLATE)):
+            raise ParseError(count[0], f"{name} needs a whole number of series first, e.g. {name}(10, avg)")
+        modelled = modelled and len(ranking) == 1 and ranking[0].value.lower() in AGGREGATES
     elif name in ("quantize", "timeshift"):
         words = [t for t in args if not (t.kind == WORD and t.value.lower() == "to")]
         if not words:
@@ -305,22 +314,37 @@ def _operator_body(op: MetricsOp, cur: _Cursor) -> None:
                              f"for example: {'quantize to 5m using avg' if name == 'quantize' else 'timeshift 1d'}")
         if words[0].kind == WORD and duration_ms(words[0].value) is None:
             raise ParseError(words[0], f"expected a time span such as 5m or 1d but found '{words[0].value}'")
-        op.modelled = name == "timeshift" and len(words) == 1 or name == "quantize" and _quantize_tail(words[1:])
+        modelled = name == "timeshift" and len(words) == 1 or name == "quantize" and _quantize_tail(words[1:])
     elif name in ("eval", "filter", "where"):
         if not args:
             raise ParseError(cur.eof, f"{name} needs an expression",
                              "for example: | eval _value * 8" if name == "eval" else f"for example: | {name} max > 100")
     elif name in ("rate", "delta"):
-        op.modelled = all(t.kind == WORD and t.value.lower() in ("increasing", "counter") for t in args)
+        modelled = all(t.kind == WORD and t.value.lower() in ("increasing", "counter") for t in args)
+    op.modelled = op.modelled and modelled
 
 
-def _call_args(op: MetricsOp, args: list[Token], what: list[str], example: str, eof: Token) -> None:
-    """Check ``name(a[, b])``: the parenthesised argument count. ``args`` keeps the parentheses."""
-    inner = [t for t in args[1:-1] if not (t.kind == OP and t.value == ",")]
-    if not args or args[0].value != "(" or args[-1].value != ")" or len(inner) != len(what):
-        at_tok = args[0] if args else eof
-        raise ParseError(at_tok, f"{op.name} needs {' and '.join(what)} in parentheses, e.g. {example}")
-    args[1:-1] = inner
+def _call_args(op: MetricsOp, args: list[Token], what: list[str], example: str,
+               eof: Token) -> tuple[list[list[Token]], bool]:
+    """The tokens of each argument of a leading ``(a[, b])``, checking their count, and whether nothing
+    follows the closing parenthesis."""
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    end = None
+    for index, t in enumerate(args[1:], start=1):
+        if t.kind == OP and t.value in ("(", ")"):
+            depth += 1 if t.value == "(" else -1
+            if depth < 0:
+                end = index
+                break
+        if t.kind == OP and t.value == "," and depth == 0:
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    if not args or args[0].value != "(" or end is None or len(parts) != len(what) or not all(parts):
+        raise ParseError(args[0] if args else eof, f"{op.name} needs {' and '.join(what)} in parentheses, "
+                         f"e.g. {example}")
+    return parts, end == len(args) - 1
 
 
 def _quantize_tail(words: list[Token]) -> bool:

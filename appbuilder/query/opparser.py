@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from appbuilder.query import ast
 from appbuilder.query.exprparser import Malformed, ParseError, Stream, at, describe, parse_expr, table_ref
 from appbuilder.query.lexer import FIELD, IDENT, NUMBER, OP, STRING, TEMPLATE, Token
 from appbuilder.query.vocab import AGGREGATES
-
-_NAMED_GROUP = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
+from appbuilder.templating import NAMED_GROUP_RE
 
 
 def parse_json(s: Stream, name: Token) -> ast.JsonOp:
@@ -37,7 +35,7 @@ def parse_json(s: Stream, name: Token) -> ast.JsonOp:
                              'json [field=<f>] "<key>", ... [as <f>, ...] [nodrop]')
     if not op.auto and not op.paths:
         raise Malformed(name, "json needs at least one quoted key (or 'auto')",
-                         'json "<key>"[, "<key>" ...] [as <field>, ...]')
+                        'json "<key>"[, "<key>" ...] [as <field>, ...]')
     return op
 
 
@@ -90,7 +88,7 @@ def parse_parse(s: Stream, name: Token) -> ast.Operator:
         raise Malformed(name, "parse needs 'as <field>, ...' naming what each * captures")
     if wildcards != len(op.fields):
         raise Malformed(name, f"parse pattern has {wildcards} '*' but {len(op.fields)} field name(s) follow 'as'",
-                         "give one field name per * in the pattern")
+                        "give one field name per * in the pattern")
     return op
 
 
@@ -111,7 +109,7 @@ def _parse_regex(s: Stream) -> ast.ParseRegexOp:
         else:
             raise ParseError(s.tok, f"unexpected {describe(s.tok)} in parse regex",
                              'parse regex [field=<f>] "(?<name>...)" [nodrop] [multi]')
-    op.groups = _NAMED_GROUP.findall(op.pattern)
+    op.groups = NAMED_GROUP_RE.findall(op.pattern)
     if not op.groups:
         raise Malformed(s.tok, "parse regex needs at least one named group such as (?<name>...)")
     return op

@@ -7,7 +7,6 @@ import json
 import logging
 import random
 import re
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +15,10 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from appbuilder import __version__
+from appbuilder.clock import SYSTEM_CLOCK, Clock
 from appbuilder.sumo.endpoints import Credentials
 from appbuilder.sumo.errors import SumoApiError, hint_for, parse_error_body
-from appbuilder.sumo.jobs import JobProgress, wait_for_job
+from appbuilder.sumo.jobs import IN_PROGRESS, JobProgress, job_kind, wait_for_job
 from appbuilder.sumo.ratelimit import (
     DEFAULT_IN_FLIGHT,
     DEFAULT_RATE,
@@ -59,6 +59,10 @@ class SumoClient:
     """Talks to one Sumo deployment. Thread-safe: share one instance (and so one rate budget) everywhere.
 
     ``admin_mode`` sends ``isAdminMode: true`` on every call (a call may override it with ``admin=``).
+    ``clock`` is what the rate budget, retry backoff, Retry-After and job polls wait on (tests pass an
+    ``appbuilder.clock.VirtualClock``, so nothing sleeps on real time). ``progress`` receives one line per
+    retry (``429 from Sumo (GET /v1/collectors), retrying in 1.3 s (attempt 2/6)``) and per poll of a running
+    job (``import job running, 4 s``); the CLI prints them on stderr.
     """
 
     def __init__(
@@ -77,8 +81,10 @@ class SumoClient:
         job_timeout: float = 600.0,
         redactor: Redactor | None = None,
         budget: RateBudget | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         rng: Callable[[], float] = random.random,
+        clock: Clock = SYSTEM_CLOCK,
+        progress: Callable[[str], None] | None = None,
     ):
         self.credentials = credentials
         self.base_url = credentials.base_url.rstrip("/")
@@ -90,10 +96,12 @@ class SumoClient:
         self.job_poll_initial = job_poll_initial
         self.job_poll_cap = job_poll_cap
         self.job_timeout = job_timeout
-        self.budget = budget or RateBudget(rate, max_in_flight)
+        self.clock = clock
+        self.budget = budget or RateBudget(rate, max_in_flight, clock=clock.monotonic, sleep=clock.sleep)
         self.stats = ClientStats()
         self.redactor = redactor or Redactor()
-        self._sleep = sleep
+        self.progress = progress
+        self._sleep = sleep or clock.sleep
         self._rng = rng
         self.redactor.add(credentials.access_key)
         token = f"{credentials.access_id}:{credentials.access_key}".encode()
@@ -129,9 +137,14 @@ class SumoClient:
         body: Any = None,
         headers: Mapping[str, str] | None = None,
         admin: bool | None = None,
+        replay: bool = True,
     ) -> Reply:
         """Make one API call (``path`` relative to the base URL, e.g. ``/v2/content/folders/personal``),
-        retrying 429, 5xx and connection errors; raise SumoApiError on failure."""
+        retrying 429, 5xx and connection errors; raise SumoApiError on failure.
+
+        ``replay=False`` is for a call that must not run twice (a create): only failures showing the request
+        was not carried out (429, a connect timeout) are retried; a lost reply or a server error raises at
+        once, with ``SumoApiError.outcome_unknown`` true, so the caller can look the item up first."""
         method = method.upper()
         url = self.base_url + path
         all_headers = dict(headers or {})
@@ -144,46 +157,50 @@ class SumoClient:
         attempt = 0
         while True:
             attempt += 1
-            started = time.monotonic()
+            started = self.clock.monotonic()
             try:
                 with self.budget.slot():
-                    self.stats.record_start(method, time.monotonic())
+                    self.stats.record_start(method, self.clock.monotonic())
                     response = self.session.request(
                         method, url, params=params, data=data, headers=all_headers,
                         timeout=self.timeout, allow_redirects=False,
                     )
                     text = response.text
             except CONNECTION_ERRORS as exc:
-                elapsed = time.monotonic() - started
+                elapsed = self.clock.monotonic() - started
                 reason = self._redact(f"{type(exc).__name__}: {exc}")
                 log.debug("%s %s -> %s in %.3fs (attempt %d)", method, self._redact(url), reason,
                           elapsed, attempt)
-                self.stats.record_status(None, attempt < self.max_attempts)
-                if attempt < self.max_attempts:
-                    self._sleep(self._backoff(attempt))
+                again = attempt < self.max_attempts and (replay or isinstance(exc, requests.ConnectTimeout))
+                self.stats.record_status(None, again)
+                if again:
+                    delay = self._backoff(attempt)
+                    self._report_retry(f"no reply from Sumo: {type(exc).__name__}", method, path, delay, attempt)
+                    self._sleep(delay)
                     continue
                 self.stats.record_failure()
                 raise SumoApiError(
                     method=method, path=path, status=None, code="connection.error", message=reason,
                     hint=hint_for(None, "", self.credentials.where), attempts=attempt,
                 ) from None
-            elapsed = time.monotonic() - started
+            elapsed = self.clock.monotonic() - started
             status = response.status_code
             log.debug("%s %s -> %d in %.3fs (attempt %d)", method, self._redact(response.url or url),
                       status, elapsed, attempt)
-            retryable = status == 429 or status in RETRY_STATUSES
+            retryable = status == 429 or (replay and status in RETRY_STATUSES)
             self.stats.record_status(status, retryable and attempt < self.max_attempts)
             if 200 <= status < 300:
                 return Reply(status, _parse_json(text), response.headers, elapsed)
             if retryable and attempt < self.max_attempts:
                 delay = self._backoff(attempt)
                 if status == 429:
-                    after = parse_retry_after(response.headers.get("Retry-After"))
+                    after = parse_retry_after(response.headers.get("Retry-After"), now=self.clock.time())
                     delay = after if after is not None else delay
+                self._report_retry(f"{status} from Sumo", method, path, delay, attempt)
+                if status == 429:
                     self.budget.penalise(delay)
                 else:
                     self._sleep(delay)
-                log.debug("retrying %s %s in %.2fs", method, path, delay)
                 continue
             self.stats.record_failure()
             raise self._error(method, path, status, text, response.headers, attempt)
@@ -192,8 +209,9 @@ class SumoClient:
         return self.request("GET", path, params=params, admin=admin).data
 
     def post(self, path: str, body: Any = None, *, params: Mapping[str, Any] | None = None,
-             admin: bool | None = None) -> Any:
-        return self.request("POST", path, params=params, body=body, admin=admin).data
+             admin: bool | None = None, replay: bool = True) -> Any:
+        """POST; ``replay=False`` for a create that must not be repeated blindly (see ``request``)."""
+        return self.request("POST", path, params=params, body=body, admin=admin, replay=replay).data
 
     def put(self, path: str, body: Any = None, *, headers: Mapping[str, str] | None = None,
             admin: bool | None = None) -> Any:
@@ -210,18 +228,42 @@ class SumoClient:
         timeout: float | None = None,
         progress: Callable[[JobProgress], None] | None = None,
     ) -> dict[str, Any]:
-        """Poll an async job's status path until Success (returned) or Failed (SumoJobFailed)."""
+        """Poll an async job's status path until Success (returned) or Failed (SumoJobFailed).
+
+        ``progress`` gets every poll; without it, polls that find the job running go to ``self.progress``."""
         return wait_for_job(
             lambda: self.get(status_path, admin=admin),
             status_path,
             timeout=self.job_timeout if timeout is None else timeout,
             initial=self.job_poll_initial,
             cap=self.job_poll_cap,
-            progress=progress,
+            progress=self._job_reporter(progress),
             sleep=self._sleep,
+            clock=self.clock.monotonic,
         )
 
     # -- helpers -----------------------------------------------------------------------------------
+    def _report_retry(self, what: str, method: str, path: str, delay: float, attempt: int) -> None:
+        message = (f"{what} ({method} {path}), retrying in {delay:.1f} s "
+                   f"(attempt {attempt + 1}/{self.max_attempts})")
+        log.debug("%s", message)
+        if self.progress is not None:
+            self.progress(self._redact(message))
+
+    def _job_reporter(self, progress: Callable[[JobProgress], None] | None
+                      ) -> Callable[[JobProgress], None] | None:
+        """The caller's own job callback when it gives one (it reports the polls), else one printing
+        ``<kind> job running, <n> s`` to ``self.progress`` while the job runs."""
+        if progress is not None or self.progress is None:
+            return progress
+        report = self.progress
+
+        def running(update: JobProgress) -> None:
+            if update.status == IN_PROGRESS:
+                report(f"{job_kind(update.status_path)} job running, {update.elapsed:.0f} s")
+
+        return running
+
     def _backoff(self, attempt: int) -> float:
         return backoff_delay(attempt, self.backoff_base, self.backoff_cap, self._rng)
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from appbuilder import model
 from appbuilder.sumo.client import SumoClient
 from appbuilder.sumo.errors import SumoApiError
+from appbuilder.sumo.once import create_once
 
 PAGE_SIZE = 1000
 _NAME_UNSAFE = set(";/%\\")
@@ -36,6 +37,10 @@ def normalise_collector(collector: dict[str, Any]) -> dict[str, Any]:
         "category": collector.get("category") or "",
         "fields": dict(sorted((collector.get("fields") or {}).items())),
     }
+
+
+def _wrapped(collector: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {"collector": collector} if collector is not None else None
 
 
 class CollectorHandler:
@@ -76,16 +81,11 @@ class CollectorHandler:
         return (reply.data or {}).get("collector") or {}, reply.etag
 
     def create(self, collector: dict[str, Any]) -> dict[str, Any]:
-        """Create a hosted collector. If a retried create reports a duplicate name, the collector made by an
-        earlier attempt is returned."""
-        try:
-            reply = self.client.post("/v1/collectors", {"collector": collector})
-        except SumoApiError as exc:
-            if exc.is_duplicate and exc.attempts > 1:
-                existing = self.find_by_name(str(collector.get("name", "")))
-                if existing is not None:
-                    return existing
-            raise
+        """Create a hosted collector, never twice: when the reply is lost, the collector is looked up by name
+        (Sumo keeps collector names unique) before the create is tried again."""
+        name = str(collector.get("name", ""))
+        reply = create_once(lambda: self.client.post("/v1/collectors", {"collector": collector}, replay=False),
+                            lambda: _wrapped(self.find_by_name(name)))
         return (reply or {}).get("collector") or {}
 
     def update(self, collector_id: int | str, changes: dict[str, Any]) -> dict[str, Any]:

@@ -142,6 +142,11 @@ class SumoApiError(SumoError):
     def is_stale(self) -> bool:
         return self.status == 412
 
+    @property
+    def outcome_unknown(self) -> bool:
+        """No reply or a server error: the call may or may not have been carried out."""
+        return self.status is None or self.status >= 500
+
 
 class SumoJobFailed(SumoError):
     """An async job that ended with status Failed (or did not end in time, ``timed_out``)."""

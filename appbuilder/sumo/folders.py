@@ -92,7 +92,7 @@ class FolderHandler:
     def create(self, parent_id: str, name: str, description: str = "",
                admin: bool | None = None) -> dict[str, Any]:
         return self.client.post("/v2/content/folders", render_folder(name, description, parent_id),
-                                admin=admin)
+                                admin=admin, replay=False)
 
     def update(self, folder_id: str, name: str, description: str = "",
                admin: bool | None = None) -> dict[str, Any]:

@@ -26,6 +26,13 @@ class JobProgress:
     message: str = ""
 
 
+def job_kind(status_path: str) -> str:
+    """What a job does, from its status path: ``…/import/{job}/status`` → ``import``."""
+    parts = [p for p in status_path.split("/") if p]
+    kind = parts[-3] if len(parts) >= 3 and parts[-1] == "status" else "async"
+    return {"global": "global folder", "adminRecommended": "Admin Recommended folder"}.get(kind, kind)
+
+
 def job_error(status: dict[str, Any]) -> tuple[str, str]:
     """(code, message) of a Failed status; accepts ``error`` (object), ``errors`` (object or list)."""
     error = status.get("error") or status.get("errors")

@@ -55,8 +55,8 @@ class RateBudget:
             now = self._clock()
             self._tokens = min(self.burst, self._tokens + (now - self._updated) / self._interval)
             self._updated = now
-            if self._tokens >= 1.0:
-                self._tokens -= 1.0
+            if self._tokens >= 1.0 - 1e-9:  # tolerance: a clock too coarse for the last ulp must not spin
+                self._tokens = max(0.0, self._tokens - 1.0)
                 return 0.0
             return (1.0 - self._tokens) * self._interval
 

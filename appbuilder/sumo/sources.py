@@ -10,6 +10,7 @@ from typing import Any
 from appbuilder import model
 from appbuilder.sumo.client import SumoClient
 from appbuilder.sumo.errors import SumoApiError, SumoError
+from appbuilder.sumo.once import create_once
 from appbuilder.sumo.ratelimit import poll_delays
 
 SECRET_CONFIG_KEYS = frozenset({"api_token"})
@@ -102,17 +103,18 @@ class SourceHandler:
         return (reply.data or {}).get("source") or {}, reply.etag
 
     def create(self, collector_id: int | str, source: dict[str, Any]) -> dict[str, Any]:
-        """Create a source (the body carries the real token). A retried create that reports a duplicate
-        name returns the source an earlier attempt made."""
+        """Create a source (the body carries the real token), never twice: when the reply is lost, the source
+        is looked up by name (unique per collector) before the create is tried again."""
         self._register_secrets(source)
-        try:
-            reply = self.client.post(f"/v1/collectors/{collector_id}/sources", {"source": source})
-        except SumoApiError as exc:
-            if exc.is_duplicate and exc.attempts > 1:
-                existing = self.find_by_name(collector_id, source_name(source))
-                if existing is not None:
-                    return existing
-            raise
+        name = source_name(source)
+
+        def find() -> dict[str, Any] | None:
+            found = self.find_by_name(collector_id, name)
+            return {"source": found} if found is not None else None
+
+        reply = create_once(
+            lambda: self.client.post(f"/v1/collectors/{collector_id}/sources", {"source": source}, replay=False),
+            find)
         return (reply or {}).get("source") or {}
 
     def update(self, collector_id: int | str, source_id: int | str, source: dict[str, Any]) -> dict[str, Any]:
@@ -138,8 +140,11 @@ class SourceHandler:
         raise AssertionError("unreachable")
 
     def delete(self, collector_id: int | str, source_id: int | str, *, wait: bool = True,
-               timeout: float = 300.0, initial: float = 0.2, cap: float = 2.0) -> None:
-        """Delete a source; with ``wait``, poll until it is gone (Cloud-to-Cloud sources pass Stopping)."""
+               timeout: float = 300.0, initial: float | None = None, cap: float | None = None) -> None:
+        """Delete a source; with ``wait``, poll until it is gone (Cloud-to-Cloud sources pass Stopping), at the
+        client's job-poll pace unless ``initial``/``cap`` are given."""
+        initial = self.client.job_poll_initial if initial is None else initial
+        cap = self.client.job_poll_cap if cap is None else cap
         path = f"/v1/collectors/{collector_id}/sources/{source_id}"
         try:
             self.client.delete(path)

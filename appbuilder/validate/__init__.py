@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appbuilder.diagnostics import Diagnostic, has_errors
+from appbuilder.diagnostics import WARNING, Diagnostic, has_errors
 from appbuilder.model import App
 
 
@@ -26,7 +26,7 @@ class ValidationResult:
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
+        return [d for d in self.diagnostics if d.severity == WARNING]
 
 
 def validate_app(path: str | Path, *, lint_queries: bool = True) -> ValidationResult:

@@ -30,7 +30,8 @@ Found = tuple[str, TextOrigin | None, Position | None, str | None, str, str, "se
 
 
 def _app_queries(app: App) -> Iterator[Found]:
-    """(text, origin, position, chart, field path, query type, the panel's row keys) of every query in the app."""
+    """(text, origin, position, chart, field path, kind, the panel's row keys) of every query in the app; kind is
+    ``logs``, ``metrics`` (a panel query of that type) or ``metadata`` (a metadata variable's filter)."""
     for query in app.queries:
         yield query.text, query.origin, query.position, None, f"queries[{query.id}].query", "logs", None
     for dashboard in app.dashboards:
@@ -38,20 +39,26 @@ def _app_queries(app: App) -> Iterator[Found]:
             if variable.query:
                 yield (variable.query, variable.query_origin, variable.position, None,
                        f"{dashboard.slug}.variables[{variable.name}].fromQuery.query", "logs", None)
+            elif variable.metadata_key and variable.metadata_filter:
+                yield (variable.metadata_filter, None, variable.position, None,
+                       f"{dashboard.slug}.variables[{variable.name}].metadata.filter", "metadata", None)
         for panel in dashboard.panels:
             if panel.query_ref or not panel.queries:
                 continue
             rows = {q.key for q in panel.queries}
-            for query in panel.queries:
-                if query.metrics_data is not None and not query.text.strip():
+            for index, query in enumerate(panel.queries):
+                # the first query is also the panel's ``query`` / ``query_type`` (what other stages read and set)
+                text, kind = (panel.query, panel.query_type) if index == 0 and panel.query is not None else (
+                    query.text, query.type)
+                if query.metrics_data is not None and not text.strip():
                     continue  # a basic-mode metrics query: Sumo writes it from its structured form
                 where = "query" if len(panel.queries) == 1 else f"queries[{query.key}]"
-                yield (query.text, query.origin, query.position or panel.position, panel.chart,
-                       f"{dashboard.slug}.panels[{panel.id}].{where}", query.type, rows)
+                yield (text, query.origin, query.position or panel.position, panel.chart,
+                       f"{dashboard.slug}.panels[{panel.id}].{where}", kind.lower(), rows)
 
 
 def lint_app_queries(app: App) -> list[Diagnostic]:
-    """Lint findings for every query of ``app`` (each by its type, logs or metrics), positioned in the YAML."""
+    """Lint findings for every query of ``app`` (each by its kind), positioned in the YAML files."""
     from appbuilder.query import LintContext, event_fields_from_samples
     from appbuilder.query.metrics import lint_typed_query
 
@@ -62,13 +69,11 @@ def lint_app_queries(app: App) -> list[Diagnostic]:
             if panel.query_ref:
                 charts_by_query.setdefault(panel.query_ref, panel.chart)
     found: list[Diagnostic] = []
-    for text, origin, position, chart, field_path, query_type, rows in _app_queries(app):
+    for text, origin, position, chart, field_path, kind, rows in _app_queries(app):
         if chart is None and field_path.startswith("queries["):
             chart = charts_by_query.get(field_path[len("queries["):-len("].query")])
         context = LintContext(event_fields=event_fields, chart=chart, severity=dict(app.lint_severity))
-        for issue in lint_typed_query(text, query_type, context, rows=rows if query_type == "metrics" else None):
-            if issue.severity == "off":
-                continue
+        for issue in lint_typed_query(text, kind, context, rows=rows if kind == "metrics" else None):
             where = origin.locate(issue.line, issue.column) if origin else (position or Position("?"))
             found.append(Diagnostic(where, issue.message, severity=issue.severity, code=issue.code,
                                     path=field_path, hint=issue.hint))

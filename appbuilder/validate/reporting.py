@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from appbuilder.diagnostics import Diagnostic
+from appbuilder.diagnostics import WARNING, Diagnostic
 
 FORMATS = ("text", "json", "github")
 
@@ -21,12 +21,13 @@ def render(diagnostics: list[Diagnostic], fmt: str, *, summary: str = "") -> str
     ordered = sorted(diagnostics, key=Diagnostic.sort_key)
     if fmt == "json":
         errors = sum(d.is_error for d in ordered)
-        return json.dumps({"valid": errors == 0, "errors": errors, "warnings": len(ordered) - errors,
+        warnings = sum(d.severity == WARNING for d in ordered)
+        return json.dumps({"valid": errors == 0, "errors": errors, "warnings": warnings,
                            "problems": [d.to_dict() for d in ordered]}, indent=2)
     lines: list[str] = []
     for d in ordered:
         if fmt == "github":
-            level = "error" if d.is_error else "warning"
+            level = "error" if d.is_error else "warning" if d.severity == WARNING else "notice"
             props = [f"file={_escape_github(d.position.file, prop=True)}"]
             if d.position.line:
                 props.append(f"line={d.position.line}")

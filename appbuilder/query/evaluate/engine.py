@@ -22,7 +22,7 @@ from appbuilder.query.evaluate.tableops import Frame
 from appbuilder.query.evaluate.values import HIDDEN_OBJ, EvalError, Lookups, Row, timestamp_ms, to_number
 from appbuilder.query.exprparser import duration_ms
 from appbuilder.query.parser import parse
-from appbuilder.templating import PARAMETER_RE, VARIABLE_RE
+from appbuilder.templating import VARIABLE_RE, substitute_parameters
 
 _RELATIVE = re.compile(r"^-((?:\d+[wdhms])+)$")
 
@@ -72,11 +72,15 @@ class Evaluator:
 
     def run(self, text: str, *, variables: Mapping[str, str] | None = None,
             parameters: Mapping[str, str] | None = None, now: datetime | None = None,
-            time_range: str | None = None) -> Table:
+            time_range: str | None = None, query_type: str = "logs") -> Table:
+        """Run a log query; a metrics query (``query_type``) is refused: samples are log events."""
+        if query_type.lower() == "metrics":
+            raise EvalError("metrics queries are not run locally: the sample events are logs, not time series "
+                            "(the query is still linted)")
         values = dict(variables or {})
         text = VARIABLE_RE.sub(lambda m: values.get(m.group(1), "*"), text)
         if parameters:
-            text = PARAMETER_RE.sub(lambda m: parameters.get(m.group(1), m.group(0)), text)
+            text = substitute_parameters(text, parameters)
         tree = parse(text)
         if tree.issues:
             first = tree.issues[0]

@@ -1,0 +1,127 @@
+"""Uninstall and restore as plans: a destroy plan (remove what install made) and a plan towards a backup's
+state. Both are ordinary ``Plan``s, so they are shown, confirmed, backed up and applied like an install."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from appbuilder.build import BuildResult
+from appbuilder.deploy.backup import Backup
+from appbuilder.deploy.changes import DELETE, NOOP, RECORD, Plan, ResourceChange
+from appbuilder.deploy.marker import split_collector_description, split_description
+from appbuilder.deploy.plan import compare, pair_items
+from appbuilder.deploy.state import DeployError, Remote, RemoteState
+from appbuilder.kinds import KINDS, Item, Org
+from appbuilder.kinds import kind as kind_of
+from appbuilder.sumo.collectors import normalise_collector
+from appbuilder.sumo.sources import normalise_source, source_name
+
+
+def plan_uninstall(build: BuildResult, remote: Remote, parent_path: str | None,
+                   with_source: bool) -> tuple[Plan, RemoteState]:
+    """Delete the app folder (its items go with it); with ``with_source`` the source too, and the collector when
+    this app created it and it holds no other source."""
+    manifest = build.manifest
+    source_body = (build.source or {}).get("source") or {}
+    collector_body = (build.collector or {}).get("collector") or {}
+    state = remote.read(str(manifest.folder), parent_path,
+                        collector_body.get("name") if with_source else None, source_name(source_body) or None)
+    app = str(manifest.app)
+    org = Org(remote, state, app)
+    changes: list[ResourceChange] = []
+    for kind in sorted(KINDS, key=lambda k: k.order):
+        if kind.name == "collector":
+            continue
+        if kind.name == "source" and not with_source:
+            continue
+        if kind.in_folder and state.folder is None:
+            continue
+        note = "removed with its folder" if kind.in_folder else ""
+        changes.extend(compare(kind, None, item, DELETE, note) for item in kind.read(org))
+    if with_source and state.collector is not None:
+        collector = next(k for k in KINDS if k.name == "collector")
+        item = collector.read(org)[0]
+        ours = item.ref.get("createdBy") == app and not state.other_sources
+        why = ("created by appbuilder, no other sources" if ours
+               else "kept: not created by this app, or it holds other sources")
+        keep = ResourceChange("collector", item.identity, NOOP, item.body, item.body, dict(item.ref), why)
+        changes.insert(0, compare(collector, None, item, DELETE, why) if ours else keep)
+    plan = Plan(app, str(manifest.version), "uninstall", state.target, tuple(changes), state.fingerprint(),
+                None, False, manifest.token_env)
+    return plan, state
+
+
+def _parent_path(remote: Remote, target: dict[str, Any]) -> str:
+    """The recorded parent path of a backup, or the path of its parent id."""
+    if target.get("parentPath"):
+        return str(target["parentPath"])
+    if target.get("parentId"):
+        return remote.folders.path_of(str(target["parentId"]), admin=remote.admin or None)
+    raise DeployError("the backup does not say where it came from (no parentPath or parentId)")
+
+
+def _desired(backup: Backup, content: dict[str, Any] | None) -> dict[str, list[Item]]:
+    """The backup's items per kind."""
+    out: dict[str, list[Item]] = {k.name: [] for k in KINDS}
+    if content is not None:
+        kept, _ = split_description(content.get("description"))
+        out["folder"] = [Item("folder", str(content["name"]), {"name": str(content["name"]),
+                                                               "description": kept.strip()})]
+        for kind in KINDS:
+            sync_type = getattr(kind, "sync_type", "")
+            if kind.in_folder and sync_type:
+                rename = getattr(kind, "rename_key", lambda body: "")
+                out[kind.name] = [Item(kind.name, str(c.get("name")), c, {}, rename(c))
+                                  for c in content.get("children") or [] if c.get("type") == sync_type]
+    for saved in backup.items:
+        if saved.get("kind") in out and isinstance(saved.get("body"), dict):
+            out[str(saved["kind"])].append(Item(str(saved["kind"]), str(saved.get("identity")), saved["body"]))
+    if backup.source is not None:
+        out["source"] = [Item("source", source_name(backup.source), normalise_source(backup.source))]
+    if backup.collector is not None:
+        kept, _ = split_collector_description(backup.collector.get("description"))
+        out["collector"] = [Item("collector", str(backup.collector.get("name")),
+                                 normalise_collector({**backup.collector, "description": kept.strip()}))]
+    return out
+
+
+def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
+    """Changes that bring the org back to the backup's state (items not in the backup are removed)."""
+    target = backup.target
+    content = backup.content
+    desired = _desired(backup, content)
+    folder_name = str((content or {}).get("name") or target.get("folderName") or "")
+    collector = desired["collector"][0].identity if desired["collector"] else (
+        (backup.manifest.get("collector") or {}).get("name"))
+    state = remote.read(folder_name, _parent_path(remote, target), collector,
+                        desired["source"][0].identity if desired["source"] else None)
+    if content is not None and state.folder is None and state.target.parent_id is None:
+        raise DeployError(f"the folder the backup came from ({state.target.parent_path}) no longer exists",
+                          hint="recreate it in the Sumo Logic Library, then restore again")
+    app = backup.app
+    org = Org(remote, state, app)
+    changes: list[ResourceChange] = []
+    for kind in KINDS:
+        if kind.in_folder and content is None:
+            continue
+        if kind.name in ("source", "collector") and not desired["source"]:
+            continue
+        if not kind.in_folder and kind.name not in ("folder", "source", "collector") and not desired[kind.name]:
+            continue  # the backup holds nothing of this kind: leave it alone
+        remote_items = [] if kind.in_folder and state.folder is None else kind.read(org)
+        for d, r in pair_items(desired[kind.name], remote_items):
+            changes.append(compare(kind, d, r))
+    marker = split_description((content or {}).get("description"))[1]
+    folder_at = next((i for i, c in enumerate(changes) if c.kind == "folder"), None)
+    if folder_at is not None and changes[folder_at].action == NOOP and marker is not None \
+            and any(c.writes for c in changes if kind_in_folder(c.kind)):
+        changes[folder_at] = replace(changes[folder_at], action=RECORD, note="record the restored version")
+    plan = Plan(app, backup.version, "restore", state.target, tuple(changes),
+                state.fingerprint(), replace(marker, state=None) if marker else None, False,
+                backup.token_env)
+    return plan, state
+
+
+def kind_in_folder(name: str) -> bool:
+    return kind_of(name).in_folder

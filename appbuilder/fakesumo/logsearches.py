@@ -1,0 +1,214 @@
+"""Log Searches API (``/v1/logSearches``): saved log searches as the content library holds them.
+
+A saved search is one Library item holding a SavedSearchWithScheduleSyncDefinition; this API shows it as a
+``LogSearch`` (``queryString`` for ``search.queryText``, ``timeRange`` for ``search.defaultTimeRange``,
+``runByReceiptTime`` for ``search.byReceiptTime``, ``schedule`` for ``searchSchedule``). Its id is the content
+id, kept by ``PUT``. Errors use the v2 body shape, as every OpenAPI endpoint does.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from appbuilder.fakesumo.content import check_unique_name, delete_item, folder_or_404
+from appbuilder.fakesumo.defaults import fill_defaults
+from appbuilder.fakesumo.errors import ApiError, refuse
+from appbuilder.fakesumo.routing import Backend, Request, Response, Router, page
+from appbuilder.fakesumo.state import ContentItem, Store, iso_millis
+from appbuilder.fakesumo.validation import COMPLETE_RANGES, LITERAL_RANGES, RELATIVE_TIME, part_problems
+
+INVALID = "logsearch:invalid_request"
+NOT_FOUND = "logsearch:not_found"
+SYNC_TYPE = "SavedSearchWithScheduleSyncDefinition"
+NAME = re.compile(r"^[a-zA-Z0-9 +%-@.,_()\\]+$")  # the spec's pattern (``%-@`` is a range)
+PARSING_MODES = ("AutoParse", "Manual")
+INTERVAL_TIME_TYPES = ("messageTime", "receiptTime", "searchableTime")
+
+
+# -- time ranges: the API's ResolvableTimeRange <-> the sync definition's defaultTimeRange string ----------
+def _boundary_text(boundary: dict[str, Any]) -> str:
+    kind = boundary.get("type")
+    if kind == "RelativeTimeRangeBoundary":
+        return str(boundary["relativeTime"])
+    if kind == "LiteralTimeRangeBoundary":
+        return str(boundary["rangeName"])
+    if kind == "EpochTimeRangeBoundary":
+        return datetime.fromtimestamp(boundary["epochMillis"] / 1000, tz=timezone.utc).isoformat()
+    return str(boundary["iso8601Time"])
+
+
+def range_text(time_range: dict[str, Any]) -> str:
+    """``-15m``, ``-1d -12h``, ``today`` or ``<ISO time> to <ISO time>`` for a validated time range."""
+    if time_range["type"] == "CompleteLiteralTimeRange":
+        return str(time_range["rangeName"])
+    start, end = time_range["from"], time_range.get("to")
+    absolute = start["type"] in ("EpochTimeRangeBoundary", "Iso8601TimeRangeBoundary")
+    if end is None:
+        return _boundary_text(start)
+    return f"{_boundary_text(start)}{' to ' if absolute else ' '}{_boundary_text(end)}"
+
+
+def _boundary(text: str) -> dict[str, Any]:
+    if RELATIVE_TIME.match(text):
+        return {"type": "RelativeTimeRangeBoundary", "relativeTime": text}
+    if text in LITERAL_RANGES:
+        return {"type": "LiteralTimeRangeBoundary", "rangeName": text}
+    return {"type": "Iso8601TimeRangeBoundary", "iso8601Time": text}
+
+
+def range_object(text: str) -> dict[str, Any]:
+    """The ResolvableTimeRange a ``defaultTimeRange`` string stands for."""
+    text = text.strip()
+    if text in COMPLETE_RANGES:
+        return {"type": "CompleteLiteralTimeRange", "rangeName": text}
+    parts = text.split(" to ") if " to " in text else text.split()
+    to = _boundary(parts[1].strip()) if len(parts) > 1 else None
+    return {"type": "BeginBoundedTimeRange", "from": _boundary(parts[0].strip() if parts else "-15m"), "to": to}
+
+
+# -- views -------------------------------------------------------------------------------------------
+def log_search_view(state: Store, item: ContentItem) -> dict[str, Any]:
+    """The ``LogSearch`` object of an item."""
+    definition = item.definition or {}
+    search = definition.get("search") or {}
+    view: dict[str, Any] = {
+        "name": item.name, "description": definition.get("description") or "",
+        "queryString": search.get("queryText", ""),
+        "timeRange": range_object(str(search.get("defaultTimeRange") or "-15m")),
+        "runByReceiptTime": bool(search.get("byReceiptTime", False)),
+        "queryParameters": copy.deepcopy(search.get("queryParameters") or []),
+        "parsingMode": search.get("parsingMode") or "Manual",
+    }
+    if search.get("intervalTimeType"):
+        view["intervalTimeType"] = search["intervalTimeType"]
+    view["schedule"] = copy.deepcopy(definition.get("searchSchedule"))
+    if "properties" in item.extras:
+        view["properties"] = item.extras["properties"]
+    view.update(createdAt=iso_millis(item.created_at), createdBy=item.created_by,
+                modifiedAt=iso_millis(item.modified_at), modifiedBy=item.modified_by,
+                id=item.id, parentId=item.parent_id)
+    return view
+
+
+# -- validation --------------------------------------------------------------------------------------
+def _problems(body: dict[str, Any], need_parent: bool) -> list[str]:
+    problems: list[str] = []
+    name = body.get("name")
+    if not isinstance(name, str) or not 1 <= len(name) <= 255 or not NAME.match(name):
+        problems.append("name: is required: 1..255 letters, digits, spaces and + % - @ . , _ ( ) \\ characters")
+    description = body.get("description")
+    if description is not None and (not isinstance(description, str) or len(description) > 255):
+        problems.append("description: must be a string of at most 255 characters")
+    query = body.get("queryString")
+    if not isinstance(query, str) or len(query) > 15000:
+        problems.append("queryString: is required and must be a string of at most 15000 characters")
+    if body.get("timeRange") is None:
+        problems.append("timeRange: is required")
+    else:
+        problems += part_problems("time_range", body["timeRange"], "timeRange")
+    if body.get("runByReceiptTime") is not None and not isinstance(body["runByReceiptTime"], bool):
+        problems.append("runByReceiptTime: must be a boolean")
+    parameters = body.get("queryParameters")
+    if parameters is not None:
+        if not isinstance(parameters, list) or len(parameters) > 50:
+            problems.append("queryParameters: must be an array of at most 50 parameters")
+        else:
+            for i, parameter in enumerate(parameters):
+                if not isinstance(parameter, dict) or not all(
+                        isinstance(parameter.get(k), str) for k in ("name", "dataType", "value")):
+                    problems.append(f"queryParameters[{i}]: requires string 'name', 'dataType' and 'value'")
+    if body.get("parsingMode") is not None and body["parsingMode"] not in PARSING_MODES:
+        problems.append("parsingMode: must be AutoParse or Manual")
+    if body.get("intervalTimeType") is not None and body["intervalTimeType"] not in INTERVAL_TIME_TYPES:
+        problems.append("intervalTimeType: should be either 'messageTime' or 'receiptTime' or 'searchableTime'")
+    if body.get("schedule") is not None:
+        problems += part_problems("schedule", body["schedule"], "schedule")
+    properties = body.get("properties")
+    if properties is not None and (not isinstance(properties, str) or len(properties) > 65536):
+        problems.append("properties: must be a string (a JSON object encoded as a string)")
+    if need_parent and not isinstance(body.get("parentId"), str):
+        problems.append("parentId: is required")
+    return problems
+
+
+def _validated(req: Request, need_parent: bool) -> dict[str, Any]:
+    body = req.object_body()
+    refuse(INVALID, _problems(body, need_parent))
+    return body
+
+
+def _definition(fake: Backend, body: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
+    old_search = (before or {}).get("search") or {}
+    search: dict[str, Any] = {
+        "queryText": body["queryString"], "defaultTimeRange": range_text(body["timeRange"]),
+        "byReceiptTime": bool(body.get("runByReceiptTime", False)),
+        "viewName": old_search.get("viewName", ""), "viewStartTime": old_search.get("viewStartTime"),
+        "queryParameters": copy.deepcopy(body.get("queryParameters") or []),
+        "parsingMode": body.get("parsingMode") or "Manual",
+    }
+    if body.get("intervalTimeType"):
+        search["intervalTimeType"] = body["intervalTimeType"]
+    definition = {"type": SYNC_TYPE, "name": body["name"], "search": search,
+                  "searchSchedule": copy.deepcopy(body.get("schedule")),
+                  "description": body.get("description") or ""}
+    if fake.fill_defaults:
+        fill_defaults(definition)
+    return definition
+
+
+def _log_search(state: Store, search_id: str) -> ContentItem:
+    item = state.get(search_id)
+    if item is None or item.sync_type != SYNC_TYPE:
+        raise ApiError(404, NOT_FOUND, f"Saved log search with id {search_id} does not exist.")
+    return item
+
+
+# -- routes ------------------------------------------------------------------------------------------
+def create_log_search(fake: Backend, req: Request) -> Response:
+    state = fake.state
+    body = _validated(req, need_parent=True)
+    folder = folder_or_404(state, body["parentId"])
+    check_unique_name(state, folder, body["name"])
+    item = state.new_item(body["name"], "Search", folder.id)
+    item.definition = _definition(fake, body, None)
+    item.extras = {"properties": body["properties"]} if body.get("properties") is not None else {}
+    return Response(200, log_search_view(state, item))
+
+
+def get_log_search(fake: Backend, req: Request) -> Response:
+    return Response(200, log_search_view(fake.state, _log_search(fake.state, req.params["id"])))
+
+
+def update_log_search(fake: Backend, req: Request) -> Response:
+    state = fake.state
+    item = _log_search(state, req.params["id"])
+    body = _validated(req, need_parent=False)
+    parent = state.items[item.parent_id]
+    check_unique_name(state, parent, body["name"], item)
+    item.name = body["name"]
+    item.definition = _definition(fake, body, item.definition)
+    item.extras = {"properties": body["properties"]} if body.get("properties") is not None else {}
+    state.touch(item)
+    return Response(200, log_search_view(state, item))
+
+
+def delete_log_search(fake: Backend, req: Request) -> Response:
+    return delete_item(fake.state, _log_search(fake.state, req.params["id"]))
+
+
+def list_log_searches(fake: Backend, req: Request) -> Response:
+    state = fake.state
+    found = [item for item in state.walk(state.items[state.personal_id]) if item.sync_type == SYNC_TYPE]
+    chunk, token = page(found, req)
+    return Response(200, {"logSearches": [log_search_view(state, item) for item in chunk], "token": token})
+
+
+def register(router: Router) -> None:
+    router.add("GET", "/v1/logSearches", list_log_searches)
+    router.add("POST", "/v1/logSearches", create_log_search)
+    router.add("GET", "/v1/logSearches/{id}", get_log_search)
+    router.add("PUT", "/v1/logSearches/{id}", update_log_search)
+    router.add("DELETE", "/v1/logSearches/{id}", delete_log_search)

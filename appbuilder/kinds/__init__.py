@@ -1,0 +1,53 @@
+"""Sumo resource kinds: one module per kind, one protocol (``base.Kind``), one registry (``KINDS``).
+
+Plan, apply, uninstall, backup and restore loop over ``KINDS`` and never name a kind: for each kind the planner
+pairs the desired items (``render``) with the org's (``read``) by ``identity``, compares their ``normalise``d
+bodies, and records a typed change (create / update / delete / no-op / drifted); apply calls ``create``,
+``update`` or ``delete`` with exactly what the plan holds. (The model is grafana/grizzly's Handler interface with
+its generic diff and apply.)
+
+A kind is a class with:
+
+- ``name`` (as plans show it), ``order`` (apply order: creates and updates ascending, deletes descending) and
+  ``in_folder`` (its items live in the app folder: drift is judged by the folder's install marker, a fresh
+  install may import them with the folder in one job, and they are exported into backups);
+- ``render(build)``: the desired items (``Item(kind, identity, body, ref={}, rename_key)``) from a build;
+- ``read(org)``: the items of this kind the app has in the org, with their ids in ``ref``;
+- ``normalise(body)``: the canonical form (server-filled fields dropped) so that equal means unchanged;
+- ``create(org, after)`` / ``update(org, before, after)`` / ``delete(org, before)``: the API calls; update keeps
+  the ids in ``before.ref``; a create that may have happened already (lost reply) looks the item up by name
+  (``library.create_once``) instead of repeating it.
+
+Adding a kind (say monitors) touches only:
+
+1. its JSON Schema (``appbuilder/schemas/``), its part of the model (``appbuilder/model.py``) and loader;
+2. its build output (a new key of ``BuildResult``) and ``appbuilder/kinds/<kind>.py`` implementing the protocol
+   above (reading its own part of the build in ``render``; ``Org.remote.client`` makes any API call);
+3. one line in ``KINDS`` below;
+4. the fake Sumo's routes for its API (``appbuilder/fakesumo/``).
+
+Nothing in ``appbuilder/deploy/`` changes: the plan, the text and JSON renderings, the plan file, apply, the
+backup and restore all work from ``Item`` bodies and the kind's methods.
+"""
+
+from __future__ import annotations
+
+from appbuilder.kinds.base import Item, Kind, Org
+from appbuilder.kinds.collector import CollectorKind
+from appbuilder.kinds.dashboard import DashboardKind
+from appbuilder.kinds.folder import FolderKind
+from appbuilder.kinds.saved_search import SavedSearchKind
+from appbuilder.kinds.source import SourceKind
+
+KINDS: tuple[Kind, ...] = (CollectorKind(), SourceKind(), FolderKind(), DashboardKind(), SavedSearchKind())
+
+
+def kind(name: str) -> Kind:
+    """The registered kind of this name; KeyError when there is none."""
+    for candidate in KINDS:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(name)
+
+
+__all__ = ["KINDS", "Item", "Kind", "Org", "kind"]

@@ -1,0 +1,123 @@
+"""One PNG per dashboard, drawn without a browser: the page's layout as one SVG (title bar, filters, panels on the
+24-column grid), chart panels rendered by vl-convert from the same Vega-Lite specs, then rasterised by vl-convert.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from appbuilder.build.visuals import visual_settings
+from appbuilder.model import App, Layout
+from appbuilder.preview import drawing
+from appbuilder.preview.charts import sized
+from appbuilder.preview.page import land_topology, time_label
+from appbuilder.preview.payload import COLUMN_PX, ROW_PX, TITLE_PX, Payload, body_size, shows_title
+from appbuilder.preview.results import DashboardView
+
+MARGIN = 16
+HEADER = 52
+FILTERS = 44
+WIDTH = 24 * COLUMN_PX + 2 * MARGIN
+_PROLOG = re.compile(r"^\s*<\?xml[^>]*>\s*")
+
+
+def body_svg(payload: Payload, width: int, height: int, land: object) -> str:
+    """One panel's drawing area as an SVG document of ``width`` × ``height``."""
+    kind = payload.get("kind")
+    if kind == "vega":
+        import vl_convert
+
+        try:
+            return vl_convert.vegalite_to_svg(sized(payload["spec"], width, height, land))
+        except ValueError as exc:  # vl-convert reports a spec it cannot draw as ValueError (+ a JS stack)
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            reason = next((line for line in reversed(lines) if not line.startswith("at ")), "unknown error")
+            return drawing.message_svg(f"Could not draw the chart: {reason}", width, height, error=True)
+    if kind == "svg":
+        return str(payload["svg"])
+    if kind == "table":
+        return drawing.table_svg(payload["columns"], payload["rows"], width, height)
+    if kind == "text":
+        return drawing.text_svg(str(payload.get("markdown", "")), width, height,
+                                str(payload.get("color") or drawing.TEXT), str(payload.get("background") or "white"))
+    return drawing.message_svg(str(payload.get("message", "")), width, height, error=kind == "error")
+
+
+def _nest(svg: str, x: float, y: float, width: int, height: int) -> str:
+    inner = _PROLOG.sub("", svg)
+    return f'<svg x="{x}" y="{y}" width="{width}" height="{height}" overflow="hidden">{inner}</svg>'
+
+
+def _filters(view: DashboardView, top: int) -> str:
+    out, x = [], float(MARGIN)
+    for var in view.variables:
+        text = f"{var.label}: {'All' if var.default == '*' else var.default}"
+        width = len(text) * 12 * drawing.CHAR + 20
+        if x + width > WIDTH - MARGIN:
+            break
+        out.append(f'<rect x="{x:.1f}" y="{top + 9}" width="{width:.1f}" height="26" rx="13" fill="#f8fafc" '
+                   f'stroke="#cbd5e0"/><text x="{x + 10:.1f}" y="{top + 26}" font-size="12" fill="#4a5568">'
+                   f'{escape(text)}</text>')
+        x += width + 8
+    return "".join(out)
+
+
+def dashboard_svg(app: App, view: DashboardView, land: object) -> str:
+    """The whole dashboard at its default variable values as one SVG document."""
+    dash = view.dashboard
+    top = HEADER + (FILTERS if view.variables else 0)
+    layouts = [(p, p.layout or Layout(0, 0, p.width, p.height)) for p in dash.panels]
+    rows = max((lay.y + lay.height for _, lay in layouts), default=1)
+    height = top + rows * ROW_PX + 2 * MARGIN
+    period = time_label(dash.time_range)
+    parts = [f'<rect width="{WIDTH}" height="{height}" fill="#eef1f5"/>',
+             f'<rect width="{WIDTH}" height="{HEADER}" fill="#ffffff"/>',
+             f'<rect y="{HEADER - 1}" width="{WIDTH}" height="1" fill="#dfe3e8"/>',
+             f'<text x="{MARGIN}" y="32" font-size="13" fill="#718096">{escape(app.name)} /</text>',
+             f'<text x="{MARGIN + len(app.name) * 7.5 + 22:.1f}" y="33" font-size="19" font-weight="bold" '
+             f'fill="#1c2b3a">{escape(dash.title)}</text>',
+             f'<rect x="{WIDTH - MARGIN - 120}" y="12" width="120" height="28" rx="4" fill="#f8fafc" '
+             f'stroke="#cbd5e0"/><text x="{WIDTH - MARGIN - 60}" y="31" font-size="12" text-anchor="middle" '
+             f'fill="#4a5568">{escape(period)}</text>']
+    if view.variables:
+        parts.append(f'<rect y="{HEADER}" width="{WIDTH}" height="{FILTERS}" fill="#ffffff"/>'
+                     f'<rect y="{top - 1}" width="{WIDTH}" height="1" fill="#dfe3e8"/>{_filters(view, HEADER)}')
+    payloads = view.views[""]
+    for panel, lay in layouts:
+        x, y = MARGIN + lay.x * COLUMN_PX + 4, top + MARGIN + lay.y * ROW_PX + 4
+        width, height_px = lay.width * COLUMN_PX - 8, lay.height * ROW_PX - 8
+        parts.append(f'<rect x="{x}" y="{y}" width="{width}" height="{height_px}" rx="4" fill="#ffffff" '
+                     f'stroke="#dfe3e8"/>')
+        top_px = TITLE_PX if shows_title(panel, visual_settings(panel)) else 4
+        if top_px == TITLE_PX:
+            parts.append(f'<text x="{x + 10}" y="{y + 20}" font-size="13" font-weight="bold" fill="#26384f">'
+                         f'{escape(drawing.fit(view.title(panel), 13, width - 20))}</text>')
+        bw, bh = body_size(lay)
+        bh += TITLE_PX - top_px
+        svg = body_svg(payloads.get(panel.id, {"kind": "empty", "message": ""}), bw, bh, land)
+        parts.append(_nest(svg, x + 2, y + top_px, bw, bh))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+            f'viewBox="0 0 {WIDTH} {height}" font-family="{drawing.FONT}">{"".join(parts)}</svg>')
+
+
+def dashboard_png(app: App, view: DashboardView, land: Any = None) -> bytes:
+    import vl_convert
+
+    land = land if land is not None else json.loads(land_topology())
+    return vl_convert.svg_to_png(dashboard_svg(app, view, land), scale=1.0)
+
+
+def write_pngs(app: App, views: list[DashboardView], out: Path) -> list[Path]:
+    """Write ``<dashboard>.png`` per dashboard into ``out``; returns the files."""
+    out.mkdir(parents=True, exist_ok=True)
+    land = json.loads(land_topology())
+    written = []
+    for view in views:
+        path = out / f"{view.dashboard.slug}.png"
+        path.write_bytes(dashboard_png(app, view, land))
+        written.append(path)
+    return written

@@ -1,0 +1,30 @@
+"""Creates that never happen twice: a create is sent with ``replay=False`` (the client does not repeat it by
+itself), and when its outcome is unknown the item is looked up by name before anything is tried again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from appbuilder.sumo.errors import SumoApiError
+
+T = TypeVar("T")
+
+
+def create_once(post: Callable[[], T], find: Callable[[], T | None], tries: int = 3) -> T:
+    """Run a create made with ``replay=False`` (the client never repeats it by itself). When its outcome is
+    unknown (no reply, a server error), look the item up by name first: found, it is the result; not found,
+    the create is tried again. A duplicate name reported after such a retry also means an earlier attempt made
+    the item."""
+    for attempt in range(1, tries + 1):
+        try:
+            return post()
+        except SumoApiError as exc:
+            if not (exc.outcome_unknown or (exc.is_duplicate and attempt > 1)):
+                raise
+            found = find()
+            if found is not None:
+                return found
+            if exc.is_duplicate or attempt == tries:
+                raise
+    raise AssertionError("unreachable")
