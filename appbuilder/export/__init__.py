@@ -18,8 +18,12 @@ from appbuilder.export.convert import FOLDER, Conversion, Converter, Document
 from appbuilder.export.errors import ExportError
 from appbuilder.export.residual import differences
 from appbuilder.export.writer import write_json, write_yaml
+from appbuilder.model import App
 
 SOURCE_CATEGORY = "source_category"
+APP_COMMENT = "Exported from Sumo Logic by `appbuilder export`."
+LINT_COMMENT = ("lint.severity: what query lint reports as errors in the exported queries is a warning here, so the\n"
+                "content validates as it is; fix the queries, then remove these lines.")
 
 
 @dataclass
@@ -82,13 +86,13 @@ def _write(conversion: Conversion, out_dir: Path, draft: bool = False) -> list[P
         if document.kind == "raw" or draft:
             write_json(path, document.data)
         else:
-            comment = "Exported from Sumo Logic by `appbuilder export`." if document.kind == "app" else ""
+            comment = APP_COMMENT if document.kind == "app" else ""
             write_yaml(path, document.kind, document.data, comment)
         written.append(path)
     return written
 
 
-def _build(out_dir: Path) -> dict[str, Any]:
+def _build(out_dir: Path) -> tuple[App, dict[str, Any]]:
     from appbuilder.build import build_app
     from appbuilder.load import load_app
 
@@ -96,7 +100,21 @@ def _build(out_dir: Path) -> dict[str, Any]:
     if app is None or has_errors(diagnostics):
         raise ExportError("the exported definition does not load (this is a bug in appbuilder export)",
                           hint="please report it with the export file", diagnostics=diagnostics)
-    return build_app(app).content
+    return app, build_app(app).content
+
+
+def _accept_lint_findings(conversion: Conversion, app: App, out_dir: Path) -> list[str]:
+    """Lint errors of the exported queries become warnings in app.yaml (``lint.severity``): the content is
+    adopted as it is and validates; the findings stay visible until someone fixes the queries."""
+    from appbuilder.validate.querylint import lint_app_queries
+
+    codes = sorted({d.code for d in lint_app_queries(app) if d.is_error and d.code})
+    if not codes:
+        return []
+    conversion.app["lint"] = {"severity": {code: "warning" for code in codes}}
+    write_yaml(out_dir / "app.yaml", "app", conversion.app, APP_COMMENT + "\n" + LINT_COMMENT)
+    return [f"the exported queries have lint findings that are errors for appbuilder ({', '.join(codes)}); "
+            f"app.yaml's lint.severity makes them warnings until the queries are fixed"]
 
 
 def export_definition(definition: Any, out_dir: Path, parameters: Mapping[str, str] | None = None) -> ExportResult:
@@ -116,15 +134,15 @@ def export_definition(definition: Any, out_dir: Path, parameters: Mapping[str, s
         conversion.links[id(root)] = conversion.app
     out_dir.mkdir(parents=True, exist_ok=True)
     _write(conversion, out_dir, draft=True)
-    attach(conversion, root, _build(out_dir))
+    attach(conversion, root, _build(out_dir)[1])
     files = _write(conversion, out_dir)
-    rebuilt = _build(out_dir)
+    app, rebuilt = _build(out_dir)
     problems = differences(root["children"][0], rebuilt["children"][0]) if single else differences(root, rebuilt)
     if problems:
         raise ExportError("the exported definition does not build back the same content (this is a bug in "
                           "appbuilder export): " + "; ".join(problems[:5]),
                           hint="please report it with the export file")
-    result = ExportResult(out_dir, files, list(conversion.notes))
+    result = ExportResult(out_dir, files, list(conversion.notes) + _accept_lint_findings(conversion, app, out_dir))
     result.dashboards = sum(1 for d in conversion.documents if d.kind == "dashboard")
     result.saved_searches = len(conversion.queries)
     if declared and not lifted[0]:
