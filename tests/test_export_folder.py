@@ -74,7 +74,9 @@ def test_export_folder_errors_are_clear(fake: FakeSumo, tmp_path: Path) -> None:
                        client_options=dict(FAST), env={})
     denied = run_export_folder(FOLDER, tmp_path / "c", {}, wrong)
     assert not denied.ok and "not-the-key" not in f"{denied.error} {denied.hint}"
-    assert not (tmp_path / "a").exists() and not (tmp_path / "c").exists()
+    nobody = run_export_folder(FOLDER, tmp_path / "d", {}, Connection(base_url=fake.base_url, env={}))
+    assert not nobody.ok and "SUMOLOGIC_ACCESSID" in f"{nobody.error} {nobody.hint}"
+    assert not [p for p in tmp_path.iterdir()]  # nothing written when nothing was read
 
 
 def test_cli_export_folder(fake: FakeSumo, api: requests.Session, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from appbuilder.export.errors import ExportError
 from appbuilder.export.names import Namer, common_prefix, file_stem, slug, text_title
 from appbuilder.export.residual import residual
 from appbuilder.model import Panel
+from appbuilder.sumo.normalise import decode_json_string
 
 FOLDER = "FolderSyncDefinition"
 DASHBOARD = "DashboardV2SyncDefinition"
@@ -80,12 +81,9 @@ def time_range_text(value: Any) -> str | None:
 
 
 def _decode(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return None
+    """The JSON a JSON-string field holds; None when it is not a string of JSON."""
+    decoded = decode_json_string(value) if isinstance(value, str) else None
+    return None if isinstance(decoded, str) and decoded is value else decoded
 
 
 def _chart(panel_type: Any, visuals: Any) -> str:

@@ -10,23 +10,15 @@ import json
 from typing import Any
 
 from appbuilder.model import Overrides
+from appbuilder.sumo.normalise import decode_json_string
 
 JSON_STRING_FIELDS = frozenset({"visualSettings", "structure"})
-
-
-def _decoded(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
 
 
 def same(a: Any, b: Any, key: str | None = None) -> bool:
     """Strict JSON equality: types matter (``1`` ≠ ``true``, ``1`` = ``1.0``), dict key order does not."""
     if key in JSON_STRING_FIELDS and isinstance(a, str) and isinstance(b, str) and a != b:
-        a, b = _decoded(a), _decoded(b)
+        a, b = decode_json_string(a), decode_json_string(b)
         if isinstance(a, str) or isinstance(b, str):
             return False
     if isinstance(a, bool) or isinstance(b, bool):
