@@ -84,3 +84,20 @@ def test_panel_queries_with_types_build_and_lint_by_type(app_dir: Path) -> None:
     edit(app_dir / "dashboards" / "main.yaml", "'#A * 100'", "'#C * 100'")
     errors = validate_app(app_dir).errors
     assert [d.code for d in errors] == ["row-reference-undefined"]  # metrics lint, not the log parser
+
+
+def test_layout_order_and_hidden_panels(app_dir: Path) -> None:
+    dashboard = app_dir / "dashboards" / "main.yaml"
+    edit(dashboard, "panels:\n", "layoutOrder: [by_type, by_category, intro, ghost]\npanels:\n")
+    errors = validate_app(app_dir).errors
+    assert [(str(d.position), d.message) for d in errors] == [
+        (f"{dashboard}:12:44", "layoutOrder names 'ghost', which is no panel on the grid of this dashboard")]
+    edit(dashboard, ", ghost]", "]")
+    edit(dashboard, "    chart: bar\n", "    chart: bar\n    hidden: true\n")
+    edit(dashboard, "[by_type, by_category, intro]", "[by_category, intro]")
+    validation = validate_app(app_dir)
+    assert validation.ok and validation.app is not None
+    built = build_app(validation.app).content["children"][0]
+    keys = {p["key"]: p["title"] for p in built["panels"]}
+    assert [keys[s["key"]] for s in built["layout"]["layoutStructures"]] == ["Events by Category", "About"]
+    assert len(built["panels"]) == 3  # the hidden panel is kept, with no place on the grid

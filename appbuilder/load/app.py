@@ -233,7 +233,7 @@ def _load_dashboard(path: Path, diagnostics: list[Diagnostic]) -> Dashboard | No
         overrides=_overrides(data),
     )
     order = data.get("layoutOrder")
-    if isinstance(order, str) or isinstance(order, list):
+    if isinstance(order, (str, list)):
         dashboard.layout_order = order if isinstance(order, str) else [str(v) for v in order]
     for index, item in enumerate(_list(data.get("variables"))):
         if isinstance(item, dict) and isinstance(item.get("name"), str):
@@ -244,6 +244,14 @@ def _load_dashboard(path: Path, diagnostics: list[Diagnostic]) -> Dashboard | No
     placed = [panel for panel in dashboard.panels if not panel.hidden]
     for panel, layout in zip(placed, flow_layout(placed), strict=True):
         panel.layout = layout
+    if isinstance(dashboard.layout_order, list):
+        known = {panel.id for panel in placed}
+        for index, name in enumerate(dashboard.layout_order):
+            if name not in known:
+                diagnostics.append(Diagnostic(doc.position(["layoutOrder", index]), f"layoutOrder names '{name}', "
+                                              "which is no panel on the grid of this dashboard",
+                                              code="unresolved-reference", path=f"layoutOrder[{index}]",
+                                              hint="list the ids of panels that are not hidden"))
     return dashboard
 
 
