@@ -17,19 +17,23 @@ from appbuilder.build.visuals import visual_settings
 from appbuilder.export.errors import ExportError
 from appbuilder.export.names import Namer, common_prefix, file_stem, slug, text_title
 from appbuilder.export.residual import residual
+from appbuilder.export.shapes import (
+    DATA_TYPES,
+    NAME,
+    REFRESH,
+    RELATIVE,
+    chart_of,
+    decode,
+    grid_place,
+    text_of,
+    time_range_text,
+)
 from appbuilder.model import Panel
-from appbuilder.sumo.normalise import decode_json_string
 
 FOLDER = "FolderSyncDefinition"
 DASHBOARD = "DashboardV2SyncDefinition"
 SAVED_SEARCH = "SavedSearchWithScheduleSyncDefinition"
 CLASSIC = ("DashboardSyncDefinition", "MewboardSyncDefinition")
-CHARTS = ("table", "pie", "bar", "column", "line", "area", "map", "svp", "honeyComb", "text")
-RELATIVE = re.compile(r"^-([0-9]+[wdhms])+$")
-LITERAL_RANGES = ("yesterday", "previous_week", "previous_month")
-REFRESH = (0, 30, 60, 120, 300, 900, 1800, 3600, 7200, 86400)
-DATA_TYPES = ("STRING", "NUMBER", "QUERY_FRAGMENT", "SEARCH_KEYWORD")
-NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MIGRATION_HINT = ("appbuilder does not model classic dashboards; migrate it to the new Dashboards with Sumo's "
                   "dashboard migration (Library → the classic dashboard → Migrate to New Dashboards), then export "
                   "the new dashboard again")
@@ -59,59 +63,6 @@ class Conversion:
     notes: list[str] = field(default_factory=list)
 
 
-def _text(value: Any, low: int = 0, high: int = 1 << 30) -> str | None:
-    return value if isinstance(value, str) and low <= len(value) <= high else None
-
-
-def time_range_text(value: Any) -> str | None:
-    """``-1d`` / ``today`` / ``yesterday`` for the Sumo time ranges the YAML can write, else None."""
-    if not isinstance(value, dict):
-        return None
-    kind = value.get("type")
-    if kind == "CompleteLiteralTimeRange" and value.get("rangeName") in LITERAL_RANGES and len(value) == 2:
-        return str(value["rangeName"])
-    if kind != "BeginBoundedTimeRange" or value.get("to") is not None or not isinstance(value.get("from"), dict):
-        return None
-    start = value["from"]
-    if start.get("type") == "RelativeTimeRangeBoundary" and RELATIVE.match(str(start.get("relativeTime"))):
-        return str(start["relativeTime"])
-    if start.get("type") == "LiteralTimeRangeBoundary" and start.get("rangeName") == "today":
-        return "today"
-    return None
-
-
-def _decode(value: Any) -> Any:
-    """The JSON a JSON-string field holds; None when it is not a string of JSON."""
-    decoded = decode_json_string(value) if isinstance(value, str) else None
-    return None if isinstance(decoded, str) and decoded is value else decoded
-
-
-def _chart(panel_type: Any, visuals: Any) -> str:
-    general = visuals.get("general") if isinstance(visuals, dict) else None
-    kind = general.get("type") if isinstance(general, dict) else None
-    if panel_type == "TextPanel":
-        return "text"
-    if kind in CHARTS and kind != "text":
-        return str(kind)
-    mode = general.get("mode") if isinstance(general, dict) else None
-    return "line" if mode == "timeSeries" else "table"
-
-
-def _structure(layout: dict[str, Any], key: Any) -> dict[str, int] | None:
-    """The grid place of a panel when the YAML can hold it (else the layout is carried verbatim)."""
-    entry = layout.get(key) if isinstance(key, str) else None
-    shape = _decode(entry) if isinstance(entry, str) else None
-    if not isinstance(shape, dict) or not all(isinstance(shape.get(k), int) and not isinstance(shape.get(k), bool)
-                                              for k in ("x", "y", "width", "height")):
-        return None
-    x, y, width, height = shape["x"], shape["y"], shape["width"], shape["height"]
-    if not (0 <= x <= 23 and y >= 0 and 1 <= width <= 24 and 1 <= height <= 40 and x + width <= 24):
-        return None
-    minimum = {k: v for k in ("minWidth", "minHeight") if isinstance(v := shape.get(k), int)
-               and not isinstance(v, bool) and 1 <= v <= (24 if k == "minWidth" else 1 << 30)}
-    return {"x": x, "y": y, "width": width, "height": height, **minimum}
-
-
 def _titles(folder: dict[str, Any]) -> list[str]:
     """The titles of every dashboard under ``folder``."""
     found: list[str] = []
@@ -137,8 +88,8 @@ class Converter:
     # --- folders -------------------------------------------------------------------------------------------
 
     def convert(self, root: dict[str, Any]) -> Conversion:
-        name = _text(root.get("name"), 1, 128) or "Exported app"
-        description = _text(root.get("description"), 1, 255) or f"{name}, exported from Sumo Logic"
+        name = text_of(root.get("name"), 1, 128) or "Exported app"
+        description = text_of(root.get("description"), 1, 255) or f"{name}, exported from Sumo Logic"
         app: dict[str, Any] = {"name": name, "version": "1.0.0", "description": description, "folder": name}
         conversion = self.conversion = Conversion(app, root)
         conversion.links[id(root)] = app
@@ -176,8 +127,8 @@ class Converter:
         return entries
 
     def folder(self, child: dict[str, Any]) -> dict[str, Any]:
-        entry: dict[str, Any] = {"folder": _text(child.get("name"), 1, 255) or "Folder"}
-        if _text(child.get("description"), 1):
+        entry: dict[str, Any] = {"folder": text_of(child.get("name"), 1, 255) or "Folder"}
+        if text_of(child.get("description"), 1):
             entry["description"] = child["description"]
         entry["contents"] = self.items(child["children"])
         self._link(child, entry)
@@ -204,10 +155,10 @@ class Converter:
 
     def saved_search(self, item: dict[str, Any]) -> str:
         search = item["search"]
-        name = _text(item.get("name"), 1, 255) or "Saved search"
+        name = text_of(item.get("name"), 1, 255) or "Saved search"
         query_id = self.query_ids.take(slug(name, "search"))
         data: dict[str, Any] = {"id": query_id, "name": name}
-        if _text(item.get("description"), 1):
+        if text_of(item.get("description"), 1):
             data["description"] = item["description"]
         data["savedSearch"] = True
         if isinstance(search.get("defaultTimeRange"), str) and RELATIVE.match(search["defaultTimeRange"]):
@@ -221,7 +172,7 @@ class Converter:
             data["variables"] = variables
         if isinstance(item.get("searchSchedule"), dict):
             data["schedule"] = item["searchSchedule"]
-        data["query"] = self.lift(search["queryText"]) if _text(search.get("queryText"), 1) else "*"
+        data["query"] = self.lift(search["queryText"]) if text_of(search.get("queryText"), 1) else "*"
         assert self.conversion is not None
         self.conversion.queries.append(data)
         self._link(item, data)
@@ -235,9 +186,9 @@ class Converter:
                     and isinstance(entry.get("value"), str) and entry.get("dataType") in DATA_TYPES):
                 return []  # a shape the YAML does not hold: the whole list is carried verbatim
             variable: dict[str, Any] = {"name": entry["name"]}
-            if _text(entry.get("label"), 1) and entry["label"] != entry["name"]:
+            if text_of(entry.get("label"), 1) and entry["label"] != entry["name"]:
                 variable["label"] = entry["label"]
-            if _text(entry.get("description"), 1):
+            if text_of(entry.get("description"), 1):
                 variable["description"] = entry["description"]
             variable["default"] = entry["value"]
             if entry["dataType"] != "STRING":
@@ -248,10 +199,10 @@ class Converter:
     # --- dashboards ----------------------------------------------------------------------------------------
 
     def dashboard(self, item: dict[str, Any]) -> str:
-        title = _text(item.get("title"), 1, 255) or _text(item.get("name"), 1, 255) or "Dashboard"
+        title = text_of(item.get("title"), 1, 255) or text_of(item.get("name"), 1, 255) or "Dashboard"
         path = f"dashboards/{self.files.take(file_stem(title, self.prefix))}.yaml"
         data: dict[str, Any] = {"title": title}
-        if _text(item.get("description"), 1):
+        if text_of(item.get("description"), 1):
             data["description"] = item["description"]
         if item.get("theme") == "Dark":
             data["theme"] = "Dark"
@@ -295,7 +246,7 @@ class Converter:
     def variable(self, item: dict[str, Any]) -> dict[str, Any]:
         name = item.get("name") if isinstance(item.get("name"), str) and NAME.match(item["name"]) else "variable"
         data: dict[str, Any] = {"name": name}
-        if _text(item.get("displayName"), 1) and item["displayName"] != name:
+        if text_of(item.get("displayName"), 1) and item["displayName"] != name:
             data["displayName"] = item["displayName"]
         if isinstance(item.get("defaultValue"), str) and item["defaultValue"] != "*":
             data["default"] = item["defaultValue"]
@@ -303,14 +254,14 @@ class Converter:
             data["includeAll"] = False
         source = item.get("sourceDefinition")
         kind = source.get("variableSourceType") if isinstance(source, dict) else None
-        if kind == "LogQueryVariableSourceDefinition" and _text(source.get("query"), 1) and _text(source.get("field"),
-                                                                                                    1):
+        if (kind == "LogQueryVariableSourceDefinition" and text_of(source.get("query"), 1)
+                and text_of(source.get("field"), 1)):
             data["fromQuery"] = {"query": self.lift(source["query"]), "field": source["field"]}
         elif kind == "CsvVariableSourceDefinition" and isinstance(source.get("values"), str):
             data["values"] = source["values"].split(",")
-        elif kind == "MetadataVariableSourceDefinition" and _text(source.get("key"), 1):
+        elif kind == "MetadataVariableSourceDefinition" and text_of(source.get("key"), 1):
             metadata = {"key": source["key"]}
-            if _text(source.get("filter"), 1):
+            if text_of(source.get("filter"), 1):
                 metadata["filter"] = self.lift(source["filter"])
             data["metadata"] = metadata
         elif isinstance(kind, str):
@@ -322,8 +273,8 @@ class Converter:
 
     def panel(self, item: dict[str, Any], ids: Namer, layout: dict[Any, Any]) -> dict[str, Any]:
         panel_type = item.get("panelType")
-        visuals = _decode(item.get("visualSettings"))
-        chart = _chart(panel_type, visuals)
+        visuals = decode(item.get("visualSettings"))
+        chart = chart_of(panel_type, visuals)
         title = item.get("title") if isinstance(item.get("title"), str) and len(item["title"]) <= 255 else ""
         text = item.get("text") if isinstance(item.get("text"), str) else ""
         name = title or (text_title(text) if chart == "text" else "") or chart
@@ -332,11 +283,11 @@ class Converter:
         if chart in ("bar", "column", "area") and isinstance(general, dict) and general.get("displayType") == "stacked":
             data["stacked"] = True
         svp = visuals.get("svp") if isinstance(visuals, dict) and chart == "svp" else None
-        if isinstance(svp, dict) and _text(svp.get("label"), 1):
+        if isinstance(svp, dict) and text_of(svp.get("label"), 1):
             data["label"] = svp["label"]
-        if _text(item.get("description"), 1):
+        if text_of(item.get("description"), 1):
             data["description"] = item["description"]
-        place = _structure(layout, item.get("key"))
+        place = grid_place(layout, item.get("key"))
         if place is None:
             data["hidden"] = True
         else:
