@@ -84,6 +84,8 @@ def test_panel_queries_with_types_build_and_lint_by_type(app_dir: Path) -> None:
     edit(app_dir / "dashboards" / "main.yaml", "'#A * 100'", "'#C * 100'")
     errors = validate_app(app_dir).errors
     assert [d.code for d in errors] == ["row-reference-undefined"]  # metrics lint, not the log parser
+    edit(app_dir / "dashboards" / "main.yaml", "'#C * 100'", "'metric=mem host=${unknown} | avg'")
+    assert [d.code for d in validate_app(app_dir).errors] == ["unknown-parameter"]  # every query is checked
 
 
 def test_layout_order_and_hidden_panels(app_dir: Path) -> None:

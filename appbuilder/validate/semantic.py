@@ -62,6 +62,8 @@ def _texts(app: App) -> Iterable[tuple[str, TextOrigin | None, Position | None, 
             yield panel.title, None, panel.position, f"panels[{panel.id}].title"
             if panel.query and not panel.query_ref:
                 yield panel.query, panel.query_origin, panel.position, f"panels[{panel.id}].query"
+            for query in panel.queries[1:]:
+                yield query.text, query.origin, query.position, f"panels[{panel.id}].queries[{query.key}]"
 
 
 def _check_parameters(app: App) -> list[Diagnostic]:
