@@ -255,3 +255,21 @@ def test_cli_export_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert bad.exit_code == 1 and "bad.json:2:10: not valid JSON" in bad.output and "Traceback" not in bad.output
     both = runner.invoke(cli, ["export", "--file", "dash.json", "--folder", "/x", "-o", "out3"])
     assert both.exit_code == 2 and "exactly one of --file" in both.output
+
+
+def test_visual_settings_are_written_as_the_chart_defaults_allow(tmp_path: Path) -> None:
+    """Defaults plus changes → `stacked`/`label`/`settings`; anything the defaults lack → `visualSettings` in full
+    (and then no `stacked`/`label`, which would have no effect)."""
+    from appbuilder.build.visuals import visual_settings
+    from appbuilder.model import Panel
+
+    stacked = visual_settings(Panel(id="p", title="", chart="column", stacked=True))
+    labelled = visual_settings(Panel(id="p", title="", chart="svp", label="Users"))
+    labelled["svp"]["rounding"] = 0
+    sparse = {"general": {"mode": "timeSeries", "type": "area", "displayType": "stacked"}}
+    panels = [search_panel(f"panel{n}", f"P{n}", v, [query("*")]) for n, v in enumerate([stacked, labelled, sparse])]
+    check(dashboard("Looks", panels, {f"panel{n}": (n * 8, 0, 8, 6) for n in range(3)}), tmp_path / "v")
+    written = read(tmp_path / "v" / "dashboards" / "looks.yaml")["panels"]
+    assert written[0]["stacked"] is True and "settings" not in written[0] and "visualSettings" not in written[0]
+    assert written[1]["label"] == "Users" and written[1]["settings"] == {"svp": {"rounding": 0}}
+    assert written[2]["visualSettings"] == sparse and "stacked" not in written[2]

@@ -363,5 +363,7 @@ class Converter:
         difference = residual(visuals, visual_settings(panel))
         if difference.omit:
             data["visualSettings"] = visuals
+            data.pop("stacked", None)  # both are read from the visual settings, which are given in full
+            data.pop("label", None)
         elif difference.extra:
             data["settings"] = difference.extra
