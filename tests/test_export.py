@@ -273,3 +273,13 @@ def test_visual_settings_are_written_as_the_chart_defaults_allow(tmp_path: Path)
     assert written[0]["stacked"] is True and "settings" not in written[0] and "visualSettings" not in written[0]
     assert written[1]["label"] == "Users" and written[1]["settings"] == {"svp": {"rounding": 0}}
     assert written[2]["visualSettings"] == sparse and "stacked" not in written[2]
+
+
+@pytest.mark.parametrize("text", ["$$logsrc \n| count by x \n", "\n_sourceCategory=x\n", "\ta\nb", "x\n\n\n",
+                                  "a\u2028b\nc", "a\r\nb", "  lead\nx", "a\n...\nb", "trail  ", "é\n😀"])
+def test_yaml_keeps_every_text_exactly(text: str) -> None:
+    from appbuilder.export.writer import yaml_text
+
+    written = yaml_text({"query": text, "next": "a\nb"})
+    assert YAML(typ="safe").load(written) == {"query": text, "next": "a\nb"}
+    assert written.endswith("next: |-\n  a\n  b\n")  # one text a block cannot hold does not spoil the others

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from appbuilder.validate.schema import schema_path
@@ -46,7 +47,15 @@ def _printable(text: str) -> bool:
 def _round_trips(text: str) -> bool:
     buffer = io.StringIO()
     _DUMPER.dump({"q": LiteralScalarString(text)}, buffer)
-    return _READER.load(buffer.getvalue()) == {"q": text}
+    return _reads_back(buffer.getvalue(), {"q": text})
+
+
+def _reads_back(text: str, data: Any) -> bool:
+    """Whether ``text`` is YAML holding exactly ``data`` (the emitter can write block scalars it cannot read)."""
+    try:
+        return bool(_READER.load(text) == data)
+    except YAMLError:
+        return False
 
 
 def yaml_text(data: dict[str, Any], header: str = "") -> str:
@@ -54,7 +63,7 @@ def yaml_text(data: dict[str, Any], header: str = "") -> str:
     buffer = io.StringIO()
     _DUMPER.dump(_blocks(data, checked=False), buffer)
     text = buffer.getvalue()
-    if _READER.load(text) != data:  # some text a block scalar cannot keep exactly: write that one quoted
+    if not _reads_back(text, data):  # some text a block scalar cannot keep exactly: write that one quoted
         buffer = io.StringIO()
         _DUMPER.dump(_blocks(data, checked=True), buffer)
         text = buffer.getvalue()
