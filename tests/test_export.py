@@ -202,6 +202,15 @@ def test_nested_folders_mixed_order_and_classic_dashboard(tmp_path: Path) -> Non
     assert json.loads((tmp_path / "ops" / "raw" / "old_view.json").read_text()) == classic
 
 
+def test_lint_errors_of_exported_queries_are_accepted_as_warnings(tmp_path: Path) -> None:
+    panel = search_panel("panelP", "Multi", {"general": {"mode": "distribution", "type": "table"}},
+                         [query('_sourceCategory=fw\n| parse regex "ip=(?<ip>\\S+)" multi\n| count by ip')])
+    result = export_definition(dashboard("Firewall", [panel], {"panelP": (0, 0, 12, 6)}), tmp_path / "f")
+    assert any("dashboard-forbidden-operator" in note and "warnings" in note for note in result.notes)
+    validation = validate_app(tmp_path / "f")
+    assert validation.ok and [d.code for d in validation.warnings] == ["dashboard-forbidden-operator"]
+
+
 def test_classic_dashboard_is_kept_verbatim_with_the_migration_path(tmp_path: Path) -> None:
     classic = {"type": "DashboardSyncDefinition", "name": "Old", "description": "", "detailLevel": 1,
                "properties": "{}", "panels": [], "filters": []}
