@@ -94,7 +94,9 @@ def rich_dashboard() -> dict[str, Any]:
                           timeRange={"type": "BeginBoundedTimeRange",
                                      "from": {"type": "LiteralTimeRangeBoundary", "rangeName": "today"}, "to": None},
                           linkedDashboards=[{"id": "f5J8oIVCFOulRkLQ", "relativePath": "", "includeTimeRange": True,
-                                             "includeVariables": True}],
+                                             "includeVariables": True},
+                                            {"id": "vnQIWrZupuw70zen", "relativePath": None, "includeTimeRange": True,
+                                             "includeVariables": False}],
                           coloringRules=[{"scope": "A", "singleSeriesAggregate": "Latest", "colorThresholds": []}])
     panels = [text_panel("panelPANE-TEXT", "# Traffic overview\nAll requests."), *chart_panels, metrics, mapped]
     places = {"panelPANE-TEXT": (0, 0, 24, 1)}
@@ -292,3 +294,11 @@ def test_yaml_keeps_every_text_exactly(text: str) -> None:
     written = yaml_text({"query": text, "next": "a\nb"})
     assert YAML(typ="safe").load(written) == {"query": text, "next": "a\nb"}
     assert written.endswith("next: |-\n  a\n  b\n")  # one text a block cannot hold does not spoil the others
+
+
+def test_a_value_the_schema_refuses_is_carried_verbatim(tmp_path: Path) -> None:
+    """Sumo takes a 70,000-character dashboard description; the schema stops at 65,535: it goes to extra."""
+    long = dashboard("Long", [text_panel("panelT", "# T")], {"panelT": (0, 0, 24, 2)}, description="x" * 70000)
+    check(long, tmp_path / "l")
+    data = read(tmp_path / "l" / "dashboards" / "long.yaml")
+    assert "description" not in data and data["extra"]["description"] == "x" * 70000

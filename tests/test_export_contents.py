@@ -103,3 +103,19 @@ def test_layout_order_and_hidden_panels(app_dir: Path) -> None:
     keys = {p["key"]: p["title"] for p in built["panels"]}
     assert [keys[s["key"]] for s in built["layout"]["layoutStructures"]] == ["Events by Category", "About"]
     assert len(built["panels"]) == 3  # the hidden panel is kept, with no place on the grid
+
+
+def test_repair_drops_optional_keys_the_schema_refuses() -> None:
+    from appbuilder.export.repair import repair
+
+    dashboard = {"title": "T", "panels": [
+        {"id": "a", "title": "A", "chart": "table", "query": "*", "linkedDashboards": [{"id": "x", "relativePath": 5}],
+         "queries": None},
+        {"id": "b", "title": "B", "chart": "table", "queries": [{"query": "*", "parseMode": "Sometimes"}]}],
+        "refreshInterval": 7}
+    assert sorted(repair(dashboard, "dashboard")) == ["panels.0.linkedDashboards.0.relativePath", "panels.0.queries",
+                                                      "panels.1.queries.0.parseMode", "refreshInterval"]
+    assert dashboard["panels"][0] == {"id": "a", "title": "A", "chart": "table", "query": "*"}
+    assert dashboard["panels"][1]["queries"] == [{"query": "*"}]
+    untitled = {"title": "", "panels": [{"id": "a", "title": "A", "chart": "table", "query": "*"}]}
+    assert repair(untitled, "dashboard") == [] and untitled["title"] == ""  # required: left for the loader

@@ -16,6 +16,7 @@ from appbuilder.diagnostics import has_errors
 from appbuilder.export.attach import attach
 from appbuilder.export.convert import FOLDER, Conversion, Converter, Document
 from appbuilder.export.errors import ExportError
+from appbuilder.export.repair import repair
 from appbuilder.export.residual import differences
 from appbuilder.export.writer import write_json, write_yaml
 from appbuilder.model import App
@@ -132,6 +133,10 @@ def export_definition(definition: Any, out_dir: Path, parameters: Mapping[str, s
                           "parameters": declared, **{k: v for k, v in app.items() if k not in
                                                      ("name", "version", "description", "folder")}}
         conversion.links[id(root)] = conversion.app
+    for document in [Document("app.yaml", "app", conversion.app), *conversion.documents]:
+        if document.kind != "raw":
+            repair(document.data, document.kind)
+    repair({"queries": conversion.queries}, "queries")
     out_dir.mkdir(parents=True, exist_ok=True)
     _write(conversion, out_dir, draft=True)
     attach(conversion, root, _build(out_dir)[1])

@@ -63,6 +63,13 @@ class Conversion:
     notes: list[str] = field(default_factory=list)
 
 
+def _link_shape(link: Any) -> bool:
+    """Whether a linked dashboard has the shape the schema describes (else it is carried verbatim)."""
+    return (isinstance(link, dict) and isinstance(link.get("id"), str)
+            and isinstance(link.get("relativePath", ""), (str, type(None)))
+            and all(isinstance(link.get(k, True), bool) for k in ("includeTimeRange", "includeVariables")))
+
+
 def _titles(folder: dict[str, Any]) -> list[str]:
     """The titles of every dashboard under ``folder``."""
     found: list[str] = []
@@ -304,8 +311,7 @@ class Converter:
         else:
             self._queries(item.get("queries"), data)
             links = item.get("linkedDashboards")
-            if isinstance(links, list) and links and all(isinstance(v, dict) and isinstance(v.get("id"), str)
-                                                         for v in links):
+            if isinstance(links, list) and links and all(_link_shape(v) for v in links):
                 data["linkedDashboards"] = links
             rules = item.get("coloringRules")
             if isinstance(rules, list) and all(isinstance(v, dict) for v in rules):
