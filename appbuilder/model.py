@@ -34,20 +34,43 @@ class TextOrigin:
 
     For a block scalar (``|``) the text's line ``n`` (1-based) is file line ``first_line + n - 1`` and its
     column ``c`` is file column ``indent + c``. For a flow or quoted scalar only the start is known exactly.
+    A text with query fragments expanded into it has one ``LinePiece`` per line saying where that line came from.
     """
 
     position: Position
     block: bool = False
     first_line: int = 0
     indent: int = 0
+    pieces: tuple[LinePiece, ...] = ()
 
     def locate(self, line: int, column: int) -> Position:
         """Map a 1-based (line, column) inside the text to a position in the YAML file."""
+        if self.pieces and 1 <= line <= len(self.pieces):
+            piece = self.pieces[line - 1]
+            return piece.origin.locate(piece.line, column)
         if self.block and self.first_line:
             return Position(self.position.file, self.first_line + line - 1, self.indent + column)
         if line <= 1:
             return Position(self.position.file, self.position.line, self.position.column + column - 1)
         return self.position
+
+
+@dataclass(frozen=True)
+class LinePiece:
+    """One line of an expanded text: line ``line`` of the text at ``origin``; ``via`` tells which fragment
+    include(s) brought it there (empty for the query's own lines)."""
+
+    origin: TextOrigin
+    line: int
+    via: str = ""
+
+
+def origin_note(origin: TextOrigin | None, line: int) -> str:
+    """`` (in fragment 'x' included at file:line:col)`` for a line that came from a fragment, else ``""``."""
+    if origin is None or not origin.pieces or not 1 <= line <= len(origin.pieces):
+        return ""
+    via = origin.pieces[line - 1].via
+    return f" ({via})" if via else ""
 
 
 @dataclass
@@ -222,6 +245,50 @@ class Dashboard:
     variables: list[Variable] = field(default_factory=list)
     layout_order: str | list[str] = "panels"
     overrides: Overrides = field(default_factory=Overrides)
+    variables_incomplete: bool = False  # a variable set could not be read (its file's problems are reported)
+    path: Path | None = None
+    position: Position | None = None
+
+
+@dataclass
+class MonitorTrigger:
+    """One trigger of a log monitor; ``level`` is Critical, Warning or MissingData."""
+
+    level: str
+    time_range: str
+    threshold: float = 0
+    comparison: str = "GreaterThan"
+    field: str | None = None
+    position: Position | None = None
+
+
+@dataclass
+class MonitorNotification:
+    """Where an alert goes; ``recipients`` / ``connection_id`` are texts holding ``${param}`` references."""
+
+    kind: str  # "email" or a connection type such as "Webhook" or "Slack"
+    levels: list[str]
+    recipients: str = ""
+    connection_id: str = ""
+    subject: str = ""
+    message: str = ""
+    position: Position | None = None
+
+
+@dataclass
+class Monitor:
+    """A log monitor from ``monitors/*.yaml``; ``slug`` is its file stem, used as its test target."""
+
+    slug: str
+    name: str
+    query: str
+    origin: TextOrigin
+    triggers: list[MonitorTrigger]
+    description: str = ""
+    notifications: list[MonitorNotification] = field(default_factory=list)
+    evaluation_delay: str = "0m"
+    enabled: bool = True
+    group_notifications: bool = True
     path: Path | None = None
     position: Position | None = None
 
@@ -258,6 +325,7 @@ class App:
     source: Source | None = None
     queries: list[Query] = field(default_factory=list)
     dashboards: list[Dashboard] = field(default_factory=list)
+    monitors: list[Monitor] = field(default_factory=list)
     sample_files: list[Path] = field(default_factory=list)
     test_files: list[Path] = field(default_factory=list)
     test_targets: list[tuple[str, Position]] = field(default_factory=list)

@@ -1,4 +1,5 @@
-"""Deterministic generator of realistic 1Password Events API objects (sign-in attempts and item usages).
+"""Deterministic generator of realistic 1Password Events API objects (sign-in attempts, item usages and,
+through ``gen_1password_audit``, audit events).
 
 The events are the JSON bodies the Sumo Cloud-to-Cloud 1Password source stores as ``_raw``: pure API
 objects with the real field names (``client.ip_address``, ``location.{country,region,city,latitude,
@@ -9,7 +10,7 @@ longitude}``). Every IP the generator can emit has a row in :func:`geo_table`; a
 Usage::
 
     python scripts/gen_1password_events.py --count 1000 --seed 7 --start 2026-11-22T00:00:00Z \\
-        --days 2 -o out.jsonl
+        --days 2 --audit 200 -o out.jsonl
 
 or, from Python, ``generate(count, seed, start, days)``.
 """
@@ -25,6 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_1password_audit import Context, doc_audit_sample, generate_audit  # noqa: E402
 
 Event = dict[str, Any]
 
@@ -129,6 +133,8 @@ THREATS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "198.51.100.27": ("VELVET JACKAL", "medium", ("ThreatType/Compromised", "Malware/Infostealer")),
 }
 ATTACKER_IPS: tuple[str, ...] = tuple(ip for ip in IP_SITES if ip.startswith("203.0.113."))
+# feed entries that carry no labels at all (the feed's labels are optional)
+UNLABELLED_THREATS: dict[str, tuple[str, str]] = {"198.51.100.33": ("", "low")}
 
 
 @dataclass(frozen=True)
@@ -396,6 +402,10 @@ def threat_table() -> list[dict[str, str]]:
                "actors": [actor] if actor else [], "labels": [{"name": label} for label in labels]}
         rows.append({"threat": ip, "type": "ip_address", "actor": actor, "threatlevel": level,
                      "raw": json.dumps(raw, separators=(",", ":"))})
+    for ip, (actor, level) in UNLABELLED_THREATS.items():
+        raw = {"indicator": ip, "type": "ip_address", "malicious_confidence": level, "actors": []}
+        rows.append({"threat": ip, "type": "ip_address", "actor": actor, "threatlevel": level,
+                     "raw": json.dumps(raw, separators=(",", ":"))})
     return rows
 
 
@@ -428,23 +438,57 @@ def doc_samples() -> list[Event]:
 
 SAMPLE_COUNT = 400
 SAMPLE_SEED = 20261122
+AUDIT_COUNT = 120
+RISKY_IPS: tuple[str, ...] = ("203.0.113.17", "203.0.113.201")  # Lagos, Nigeria (an embargoed country)
+
+
+def audit_context() -> Context:
+    return Context(USERS, _uuid, _location, _format_time, RISKY_IPS)
+
+
+def generate_audits(count: int, seed: int = 1, start: str = "2026-11-22T00:00:00Z", days: int = 2) -> list[Event]:
+    """``count`` audit events (at least the ~40 that cover every value the app reads), sorted by time."""
+    if count < 0:
+        raise ValueError("count must be >= 0")
+    return generate_audit(audit_context(), count, seed, _parse_time(start), days) if count else []
+
+
+def edge_samples() -> list[Event]:
+    """Events with optional fields left out, as the API sends them: two sign-ins without ``location`` (one of
+    them from a threat-feed IP), two item usages without ``action`` (one without ``location`` either)."""
+    rng = random.Random("edge-cases")
+    events = [_signin(rng, _Spec("signin", "success", "credentials_ok", user=0)),
+              _signin(rng, _Spec("signin", "credentials_failed", "password_secret_bad", ip="203.0.113.5", user=6)),
+              _item_usage(rng, _Spec("item", action="fill", user=1)),
+              _item_usage(rng, _Spec("item", action="fill", user=3))]
+    for event, time in zip(events, ("2026-11-22T10:11:12Z", "2026-11-23T03:04:05Z", "2026-11-22T14:15:16Z",
+                                    "2026-11-23T08:09:10.250Z"), strict=True):
+        event["timestamp"] = time
+    del events[0]["location"], events[1]["location"], events[2]["action"], events[3]["action"]
+    del events[3]["location"]
+    return events
 
 
 def write_app_samples(app_dir: Path, count: int = SAMPLE_COUNT, seed: int = SAMPLE_SEED) -> list[Event]:
     """(Re)write the bundled app's samples and lookup stubs: ``samples/signin_attempts.jsonl``,
-    ``samples/item_usages.jsonl``, ``tests/lookups/geo.jsonl`` and ``tests/lookups/threat_cs.jsonl``."""
-    events = doc_samples() + generate(count, seed, "2026-11-22T00:00:00Z", 2)
+    ``samples/item_usages.jsonl``, ``samples/audit_events.jsonl``, ``tests/lookups/geo.jsonl`` and
+    ``tests/lookups/threat_cs.jsonl``."""
+    events = doc_samples() + generate(count, seed, "2026-11-22T00:00:00Z", 2) + edge_samples()
+    audits = [doc_audit_sample(audit_context())] + generate_audits(AUDIT_COUNT, seed)
     (app_dir / "samples").mkdir(parents=True, exist_ok=True)
     (app_dir / "tests" / "lookups").mkdir(parents=True, exist_ok=True)
     write_jsonl((e for e in events if "target_user" in e), app_dir / "samples" / "signin_attempts.jsonl")
     write_jsonl((e for e in events if "target_user" not in e), app_dir / "samples" / "item_usages.jsonl")
-    write_jsonl(geo_table(event_ips(events)), app_dir / "tests" / "lookups" / "geo.jsonl")
+    write_jsonl(audits, app_dir / "samples" / "audit_events.jsonl")
+    write_jsonl(geo_table(event_ips(events + audits)), app_dir / "tests" / "lookups" / "geo.jsonl")
     write_jsonl(threat_table(), app_dir / "tests" / "lookups" / "threat_cs.jsonl")
     return events
 
 
 def event_ips(events: Iterable[Event]) -> set[str]:
-    return {e["client"]["ip_address"] for e in events if "client" in e}
+    """Client IPs of sign-ins and item usages, session IPs of audit events."""
+    return {e["client"]["ip_address"] if "client" in e else e["session"]["ip"] for e in events
+            if "client" in e or "session" in e}
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> None:
@@ -459,6 +503,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--start", default="2026-11-22T00:00:00Z", help="RFC 3339 start of the time window")
     parser.add_argument("--days", type=int, default=2, help="length of the time window in days (default 2)")
+    parser.add_argument("--audit", type=int, default=0, help="also generate this many audit events (default 0)")
     parser.add_argument("-o", "--output", type=Path, help="events file (JSON lines); stdout when absent")
     parser.add_argument("--geo", type=Path, help="also write the geo lookup rows for the events' IPs")
     parser.add_argument("--threat", type=Path, help="also write the threat-intel lookup rows")
@@ -471,6 +516,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         events = generate(args.count, args.seed, args.start, args.days)
+        events += generate_audits(args.audit, args.seed, args.start, args.days)
     except ValueError as exc:
         parser.error(str(exc))
     if args.output is None:

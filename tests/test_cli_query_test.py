@@ -77,12 +77,15 @@ def test_unknown_test_target_is_reported_with_its_line(tmp_path: Path) -> None:
 def test_broken_json_path_in_the_bundled_app_fails_validation_at_its_line(tmp_path: Path) -> None:
     app = tmp_path / "1password"
     shutil.copytree(APP, app)
-    dashboard = app / "dashboards" / "overview.yaml"
-    lines = dashboard.read_text().splitlines()
+    fragments = app / "fragments.yaml"  # the sign-in parse is written once, as a fragment
+    lines = fragments.read_text().splitlines()
     index = next(i for i, line in enumerate(lines) if '| json' in line and '"client.ip_address"' in line)
     lines[index] = lines[index].replace('"client.ip_address"', '"client.ipaddress"')
-    dashboard.write_text("\n".join(lines) + "\n")
+    fragments.write_text("\n".join(lines) + "\n")
     result = CliRunner().invoke(cli, ["validate", str(app)])
     assert result.exit_code == 1
-    assert f"overview.yaml:{index + 1}:" in result.output
+    assert f"fragments.yaml:{index + 1}:" in result.output
     assert "client.ipaddress" in result.output and "did you mean 'client.ip_address'" in result.output
+    # reported once, at the fragment's line, with its first use and how many more there are
+    assert result.output.count("client.ipaddress' does not occur") == 1
+    assert "in fragment 'signin_events' included at " in result.output and "more use(s))" in result.output

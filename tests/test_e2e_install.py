@@ -130,7 +130,10 @@ def test_full_lifecycle(fake: FakeSumo, app: Path, tmp_path: Path, caplog: pytes
     assert fake.state.find_by_path(f"/Library/Users/{fake.user_email}/1Password") is None
     assert not fake.state.collectors and not fake.state.sources
     last = Path(out.split("backup saved in ", 1)[1].split()[0])
-    assert {p.name for p in last.iterdir()} == {"backup.json", "content.json", "source.json", "collector.json"}
+    # items.json: the app's monitors, removed with it
+    assert {p.name for p in last.iterdir()} == {"backup.json", "content.json", "source.json", "collector.json",
+                                                "items.json"}
+    assert fake.state.monitors.find_by_path("/Monitors/1Password") is None
     out = run("uninstall", str(app), "--yes", *backups)
     assert "nothing to uninstall" in out
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from appbuilder.build.content import build_folder
 from appbuilder.build.manifest import Manifest
+from appbuilder.build.monitors import build_monitors
 from appbuilder.diagnostics import Diagnostic, InputError
 from appbuilder.model import App, Position
 from appbuilder.templating import substitute_parameters
@@ -24,6 +25,7 @@ CONTENT_FILE = "content.json"
 SOURCE_FILE = "source.json"
 COLLECTOR_FILE = "collector.json"
 MANIFEST_FILE = "manifest.json"
+MONITORS_FILE = "monitors.json"
 
 
 @dataclass
@@ -34,6 +36,7 @@ class BuildResult:
     collector: dict[str, Any] | None
     source: dict[str, Any] | None
     manifest: Manifest
+    monitors: dict[str, Any] | None = None
 
 
 def resolve_parameters(app: App, given: Mapping[str, str]) -> dict[str, str]:
@@ -95,6 +98,10 @@ def build_app(app: App, parameters: Mapping[str, str] | None = None) -> BuildRes
     values = resolve_parameters(app, parameters or {})
     content = _substitute(build_folder(app), values)
     collector, source = (_substitute(copy.deepcopy(x), values) if x else None for x in build_source(app))
+    if source is not None:  # an API given by an empty install parameter is not collected
+        config = source["source"]["config"]
+        config["supported_apis"] = [api for api in config["supported_apis"] if api.strip()]
+    monitors = build_monitors(app, values)
     manifest = Manifest(
         app=app.name,
         version=app.version,
@@ -105,8 +112,10 @@ def build_app(app: App, parameters: Mapping[str, str] | None = None) -> BuildRes
         token_env=app.source.token_env if app.source else None,
         dashboards=[d["name"] for d in content["children"] if d["type"] == "DashboardV2SyncDefinition"],
         saved_searches=[d["name"] for d in content["children"] if d["type"] == "SavedSearchWithScheduleSyncDefinition"],
+        monitors=[m["name"] for m in monitors["monitors"]] if monitors else [],
+        monitors_hash=content_hash(monitors) if monitors else None,
     )
-    return BuildResult(content, collector, source, manifest)
+    return BuildResult(content, collector, source, manifest, monitors)
 
 
 def _dump(value: Any) -> str:
@@ -120,6 +129,8 @@ def write_build(result: BuildResult, out_dir: Path) -> list[Path]:
     if result.source is not None:
         files[SOURCE_FILE] = result.source
         files[COLLECTOR_FILE] = result.collector
+    if result.monitors is not None:
+        files[MONITORS_FILE] = result.monitors
     written = []
     for name, value in files.items():
         path = out_dir / name

@@ -13,7 +13,9 @@ from typing import Any
 # attribute → manifest.json key, in the file's order
 _KEYS = {"app": "app", "version": "version", "folder": "folder", "parameters": "parameters",
          "content_hash": "contentHash", "source_hash": "sourceHash", "token_env": "tokenEnv",
-         "dashboards": "dashboards", "saved_searches": "savedSearches"}
+         "dashboards": "dashboards", "saved_searches": "savedSearches", "monitors": "monitors",
+         "monitors_hash": "monitorsHash"}
+_ONLY_WHEN_SET = ("monitors", "monitors_hash")  # an app without monitors has the manifest it always had
 
 
 @dataclass(frozen=True)
@@ -27,16 +29,19 @@ class Manifest(Mapping[str, Any]):
     token_env: str | None = None
     dashboards: list[str] = field(default_factory=list)
     saved_searches: list[str] = field(default_factory=list)
+    monitors: list[str] = field(default_factory=list)
+    monitors_hash: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The ``manifest.json`` object."""
-        return {key: getattr(self, attr) for attr, key in _KEYS.items()}
+        return {key: getattr(self, attr) for attr, key in _KEYS.items()
+                if attr not in _ONLY_WHEN_SET or getattr(self, attr)}
 
     def __getitem__(self, key: str) -> Any:
         return self.to_dict()[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(_KEYS.values())
+        return iter(self.to_dict())
 
     def __len__(self) -> int:
-        return len(_KEYS)
+        return len(self.to_dict())

@@ -11,7 +11,13 @@ import sys
 
 import click
 
-from appbuilder.cli import deploy, export, offline, preview  # noqa: F401  (importing a module registers its verbs)
+from appbuilder.cli import (  # noqa: F401  (importing a command module registers its verbs)
+    deploy,
+    export,
+    offline,
+    preview,
+    query_run,
+)
 from appbuilder.cli.common import parse_params
 from appbuilder.cli.group import cli
 

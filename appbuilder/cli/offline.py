@@ -49,7 +49,7 @@ def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> N
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["app", "source", "queries", "dashboard", "tests"]))
+@click.argument("kind", type=click.Choice(["app", "source", "queries", "dashboard", "tests", "fragments", "monitor"]))
 def schema(kind: str) -> None:
     """Print the JSON Schema of one YAML kind."""
     from appbuilder.commands.schema import schema_text
@@ -92,7 +92,7 @@ def query_lint(files: tuple[str, ...], syntax_only: bool, query_type: str, sampl
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report to a file.")
 def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...], fmt: str,
                  output: str | None) -> None:
-    """Run every panel and saved search on the app's sample events and check its expectations."""
+    """Run every panel, saved search and monitor on the app's sample events and check its expectations."""
     from appbuilder.commands.test import render_json, render_junit, render_text, run_app_tests
     from appbuilder.validate import validate_app
     from appbuilder.validate.reporting import render

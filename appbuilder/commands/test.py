@@ -1,4 +1,4 @@
-"""`appbuilder test`: run every panel and saved search of an app on its sample events and check expectations."""
+"""`appbuilder test`: run every panel, saved search and monitor of an app on its samples and check expectations."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from appbuilder.commands.monitor_verdict import check_fires, describe, monitor_verdicts
 from appbuilder.model import App
 from appbuilder.query.evaluate import EvalError, Evaluator, Lookups, Table
 from appbuilder.query.evaluate.values import to_number, to_str
@@ -22,8 +23,9 @@ from appbuilder.query.evaluate.values import to_number, to_str
 class CaseResult:
     name: str
     target: str
-    kind: str  # "panel", "query" or "expectation"
+    kind: str  # "panel", "query", "monitor" or "expectation"
     failures: list[str] = field(default_factory=list)
+    detail: str = ""  # a monitor's verdict
     rows: int = 0
     columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -55,7 +57,7 @@ class TestRunResult:
 
 
 class SampleRunner:
-    """The app's sample events loaded once, and its panels and queries run on them (`test`, `preview`)."""
+    """The app's sample events loaded once; its panels, queries and monitors run on them (`test`, `preview`)."""
 
     def __init__(self, app: App, variables: Mapping[str, str], parameters: Mapping[str, str]):
         self.app = app
@@ -91,6 +93,8 @@ class SampleRunner:
         for query in self.app.queries:
             out[f"query:{query.id}"] = (query.text, query.time_range, {v.name: v.default for v in query.variables},
                                         "query")
+        for monitor in self.app.monitors:  # a monitor's window is the whole sample set
+            out[f"monitor:{monitor.slug}"] = (monitor.query, None, {}, "monitor")
         return out
 
     def run(self, target: str, spec: tuple[str, str | None, dict[str, str], str],
@@ -123,6 +127,10 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
         case = CaseResult(target, target, spec[3], seconds=seconds)
         if error:
             case.failures.append(error)
+        elif table is not None and spec[3] == "monitor":
+            case.rows, case.columns = len(table.rows), table.columns
+            monitor = next(m for m in app.monitors if f"monitor:{m.slug}" == target)
+            case.detail = describe(monitor, monitor_verdicts(monitor, table))
         elif table is not None:
             case.rows, case.columns = len(table.rows), table.columns
             if not table.rows:
@@ -151,7 +159,8 @@ def _run_test_file(path: Path, runner: SampleRunner, targets: dict) -> list[Case
         case = CaseResult(str(test.get("name", target)), target, "expectation", file=str(path))
         cases.append(case)
         if target not in targets:
-            case.failures.append(f"unknown target '{target}' (use <dashboard>/<panel id> or query:<query id>)")
+            case.failures.append(f"unknown target '{target}' (use <dashboard>/<panel id>, query:<query id> or "
+                                 f"monitor:<monitor file stem>)")
             continue
         test_vars = {**file_vars, **{str(k): str(v) for k, v in (test.get("variables") or {}).items()}}
         table, error, case.seconds = runner.run(target, targets[target], test_vars)
@@ -160,6 +169,12 @@ def _run_test_file(path: Path, runner: SampleRunner, targets: dict) -> list[Case
             continue
         case.rows, case.columns = len(table.rows), table.columns
         case.failures.extend(check_expectations(test, table))
+        monitor = next((m for m in runner.app.monitors if f"monitor:{m.slug}" == target), None)
+        if monitor is not None:
+            verdicts = monitor_verdicts(monitor, table)
+            case.detail = describe(monitor, verdicts)
+            if "fires" in test:
+                case.failures.extend(check_fires(test["fires"], verdicts))
     return cases
 
 
@@ -210,6 +225,8 @@ def render_text(result: TestRunResult) -> str:
     for case in result.cases:
         status = "PASS" if case.ok else "FAIL"
         lines.append(f"{status} {case.name} ({case.rows} rows, {case.seconds * 1000:.0f} ms)")
+        if case.detail:
+            lines.append(f"     {case.detail}")
         lines.extend(f"     {failure}" for failure in case.failures)
     lines.append(f"{result.passed} passed, {result.failed} failed; {result.events} sample events, "
                  f"{result.seconds:.2f} s")
@@ -221,7 +238,7 @@ def render_json(result: TestRunResult) -> str:
         "app": result.app, "ok": result.ok, "passed": result.passed, "failed": result.failed,
         "events": result.events, "seconds": round(result.seconds, 3),
         "cases": [{"name": c.name, "target": c.target, "kind": c.kind, "ok": c.ok, "rows": c.rows,
-                   "columns": c.columns, "failures": c.failures, "seconds": round(c.seconds, 4),
+                   "columns": c.columns, "failures": c.failures, "detail": c.detail, "seconds": round(c.seconds, 4),
                    "file": c.file} for c in result.cases],
     }
     return json.dumps(doc, indent=2) + "\n"

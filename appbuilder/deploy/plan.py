@@ -173,7 +173,7 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
             changes.extend(ResourceChange(kind.name, i.identity, action, None, i.body) for i in desired)
             continue
         for d, r in pair_items(desired, kind.read(org)):
-            action, why = drift.action(d, r) if kind.in_folder else (None, "")
+            action, why = drift.action(d, r) if kind.in_folder else _own_drift(kind, d, r)
             changes.append(compare(kind, d, r, action, why))
     assert folder is not None
     others = any(c.writes for c in changes if c.kind != "folder" and _in_folder(c.kind))
@@ -183,6 +183,12 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     plan = Plan(str(manifest.app), str(manifest.version), "install", state.target, tuple(changes),
                 state.fingerprint(), marker, True, manifest.token_env, ours)
     return plan, state
+
+
+def _own_drift(kind: Kind, d: Item | None, r: Item | None) -> tuple[str | None, str]:
+    """A kind outside the app folder may judge drift itself (an optional ``drift(desired, remote)`` method)."""
+    judge = getattr(kind, "drift", None)
+    return judge(d, r) if judge is not None else (None, "")
 
 
 def _in_folder(name: str) -> bool:

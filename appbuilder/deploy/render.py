@@ -3,10 +3,23 @@ values (queries) as line diffs."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from appbuilder.deploy.changes import ACTIONS, CREATE, DELETE, DRIFTED, NOOP, RECORD, UPDATE, Plan
 
 SYMBOLS = {CREATE: "+", UPDATE: "~", NOOP: "=", DRIFTED: "!", DELETE: "-", RECORD: "~"}
 TITLES = {"install": "Plan for", "uninstall": "Uninstall plan for", "restore": "Restore plan for"}
+
+
+def _in_sumo(kind_name: str, before: dict[str, Any] | None) -> list[str]:
+    """What a kind shows of an item as read from the org (an optional ``describe(body)`` method)."""
+    from appbuilder.kinds import kind
+
+    try:
+        describe = getattr(kind(kind_name), "describe", None)
+    except KeyError:
+        return []
+    return describe(before) if describe is not None and before else []
 
 
 def render_plan(plan: Plan) -> str:
@@ -18,6 +31,7 @@ def render_plan(plan: Plan) -> str:
         marker = "  <-- REMOVED" if change.action == DELETE else ""
         lines.append(f"  {SYMBOLS.get(change.action, '?')} {change.kind:<{width}}  {change.identity}: "
                      f"{change.action}{extra}{marker}")
+        lines.extend(f"        {line}" for line in _in_sumo(change.kind, change.before))
         for field_change in change.changes if change.action != NOOP else []:
             lines.extend(f"        {line}" for line in field_change.text().splitlines())
     counts = plan.counts()

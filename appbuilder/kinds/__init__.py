@@ -36,10 +36,12 @@ from appbuilder.kinds.base import Item, Kind, Org
 from appbuilder.kinds.collector import CollectorKind
 from appbuilder.kinds.dashboard import DashboardKind
 from appbuilder.kinds.folder import FolderKind
+from appbuilder.kinds.monitor import MonitorFolderKind, MonitorKind
 from appbuilder.kinds.saved_search import SavedSearchKind
 from appbuilder.kinds.source import SourceKind
 
-KINDS: tuple[Kind, ...] = (CollectorKind(), SourceKind(), FolderKind(), DashboardKind(), SavedSearchKind())
+KINDS: tuple[Kind, ...] = (CollectorKind(), SourceKind(), FolderKind(), DashboardKind(), SavedSearchKind(),
+                           MonitorFolderKind(), MonitorKind())
 
 
 def kind(name: str) -> Kind:

@@ -5,6 +5,7 @@ Sumo returns it masked, so it is never part of a diff, a plan file or a backup."
 from __future__ import annotations
 
 import copy
+import json
 from typing import TYPE_CHECKING, Any
 
 from appbuilder.kinds.base import DeployError, Item, Org
@@ -54,6 +55,11 @@ class SourceKind:
 
     def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
         return normalise_source(body)
+
+    def describe(self, body: dict[str, Any]) -> list[str]:
+        """The APIs the source in Sumo collects, as read back: the only place the audit-events value shows."""
+        apis = (body.get("config") or {}).get("supported_apis")
+        return [f"in Sumo: supported_apis = {json.dumps(apis)}"] if isinstance(apis, list) else []
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
         collector_id = _collector_id(org)

@@ -15,6 +15,8 @@ from appbuilder.diagnostics import Diagnostic
 from appbuilder.layout import flow_layout
 from appbuilder.load.contents import check_contents, load_contents
 from appbuilder.load.contents import overrides_of as _overrides
+from appbuilder.load.fragments import SharedDefinitions, expand_query, expand_variables, load_shared
+from appbuilder.load.monitors import load_monitor
 from appbuilder.load.yamlfile import YamlDocument, read_yaml
 from appbuilder.model import (
     App,
@@ -138,6 +140,11 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
             app.parameters.append(Parameter(item["name"], _str(item.get("default")), _str(item.get("description")),
                                             item.get("pattern") if isinstance(item.get("pattern"), str) else None,
                                             doc.position(["parameters", index])))
+    shared = SharedDefinitions()
+    if isinstance(data.get("fragments"), str):
+        target = _resolve(root, data["fragments"], doc, ["fragments"], diagnostics)
+        if target:
+            shared = load_shared(target, _read, diagnostics)
     if isinstance(data.get("source"), str):
         target = _resolve(root, data["source"], doc, ["source"], diagnostics)
         if target:
@@ -151,9 +158,15 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
         if isinstance(ref, str):
             target = _resolve(root, ref, doc, ["dashboards", index], diagnostics)
             if target:
-                dashboard = _load_dashboard(target, diagnostics)
+                dashboard = _load_dashboard(target, diagnostics, shared)
                 if dashboard:
                     app.dashboards.append(dashboard)
+    for index, ref in enumerate(_list(data.get("monitors"))):
+        if isinstance(ref, str):
+            target = _resolve(root, ref, doc, ["monitors", index], diagnostics)
+            monitor = load_monitor(target, _read, diagnostics) if target else None
+            if monitor:
+                app.monitors.append(monitor)
     app.sample_files = _globs(root, data.get("samples"))
     app.test_files = _globs(root, data.get("tests"))
     for test_file in app.test_files:
@@ -161,6 +174,7 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
         for index, case in enumerate(_list(test_doc.data.get("tests")) if test_doc else []):
             if isinstance(case, dict) and isinstance(case.get("target"), str) and test_doc:
                 app.test_targets.append((case["target"], test_doc.position(["tests", index, "target"])))
+    _expand_fragments(app, shared, diagnostics)
     _resolve_query_refs(app)
     if isinstance(data.get("contents"), list):
         app.contents = load_contents(doc, root, data["contents"], ["contents"], diagnostics)
@@ -168,6 +182,34 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
         diagnostics += check_contents(app.contents, listed, {q.id for q in app.queries},
                                       {q.id for q in app.saved_searches})
     return app, diagnostics
+
+
+def _expand_fragments(app: App, shared: SharedDefinitions, diagnostics: list[Diagnostic]) -> None:
+    """Replace every ``@include NAME`` line of every query by the fragment it names."""
+    for query in app.queries:
+        query.text, query.origin = expand_query(query.text, query.origin, shared, f"queries[{query.id}].query",
+                                                diagnostics)
+    for dashboard in app.dashboards:
+        for variable in dashboard.variables:
+            if variable.query and variable.query_origin:
+                variable.query, variable.query_origin = expand_query(
+                    variable.query, variable.query_origin, shared,
+                    f"{dashboard.slug}.variables[{variable.name}].fromQuery.query", diagnostics)
+        for panel in dashboard.panels:
+            for query in panel.queries:  # a panel written with `queries:` (its first is also `panel.query`)
+                if query.origin:
+                    query.text, query.origin = expand_query(
+                        query.text, query.origin, shared, f"{dashboard.slug}.panels[{panel.id}].queries[{query.key}]",
+                        diagnostics)
+            if panel.queries:
+                panel.query, panel.query_origin = panel.queries[0].text, panel.queries[0].origin
+            elif panel.query and panel.query_origin:
+                panel.query, panel.query_origin = expand_query(
+                    panel.query, panel.query_origin, shared, f"{dashboard.slug}.panels[{panel.id}].query",
+                    diagnostics)
+    for monitor in app.monitors:
+        monitor.query, monitor.origin = expand_query(monitor.query, monitor.origin, shared,
+                                                     f"monitors[{monitor.slug}].query", diagnostics)
 
 
 def _globs(root: Path, patterns: Any) -> list[Path]:
@@ -221,7 +263,7 @@ def _load_queries(path: Path, diagnostics: list[Diagnostic]) -> list[Query] | No
     return queries
 
 
-def _load_dashboard(path: Path, diagnostics: list[Diagnostic]) -> Dashboard | None:
+def _load_dashboard(path: Path, diagnostics: list[Diagnostic], shared: SharedDefinitions) -> Dashboard | None:
     doc, _ = _read(path, "dashboard", diagnostics)
     if doc is None:
         return None
@@ -235,9 +277,10 @@ def _load_dashboard(path: Path, diagnostics: list[Diagnostic]) -> Dashboard | No
     order = data.get("layoutOrder")
     if isinstance(order, (str, list)):
         dashboard.layout_order = order if isinstance(order, str) else [str(v) for v in order]
-    for index, item in enumerate(_list(data.get("variables"))):
-        if isinstance(item, dict) and isinstance(item.get("name"), str):
-            dashboard.variables.append(_variable(doc, index, item))
+    for var_doc, at, item in expand_variables(doc, _list(data.get("variables")), shared, diagnostics):
+        dashboard.variables_incomplete |= not item
+        if isinstance(item.get("name"), str):
+            dashboard.variables.append(_variable(var_doc, at, item))
     for index, item in enumerate(_list(data.get("panels"))):
         if isinstance(item, dict):
             dashboard.panels.append(_panel(doc, index, item))
@@ -255,7 +298,7 @@ def _load_dashboard(path: Path, diagnostics: list[Diagnostic]) -> Dashboard | No
     return dashboard
 
 
-def _variable(doc: YamlDocument, index: int, item: dict[str, Any]) -> Variable:
+def _variable(doc: YamlDocument, at: list[str | int], item: dict[str, Any]) -> Variable:
     from_query = _dict(item.get("fromQuery"))
     metadata = _dict(item.get("metadata"))
     values = item.get("values")
@@ -263,13 +306,13 @@ def _variable(doc: YamlDocument, index: int, item: dict[str, Any]) -> Variable:
         name=item["name"], display_name=_str(item.get("displayName"), item["name"]),
         default=_str(item.get("default"), "*"), include_all=item.get("includeAll") is not False,
         query=from_query.get("query") if isinstance(from_query.get("query"), str) else None,
-        query_origin=doc.text_origin(["variables", index, "fromQuery", "query"]) if from_query else None,
+        query_origin=doc.text_origin([*at, "fromQuery", "query"]) if from_query else None,
         field=from_query.get("field") if isinstance(from_query.get("field"), str) else None,
         values=[str(v) for v in values] if isinstance(values, list) else None,
         metadata_key=metadata.get("key") if isinstance(metadata.get("key"), str) else None,
         metadata_filter=_str(metadata.get("filter")),
         source=dict(item["source"]) if isinstance(item.get("source"), dict) else None,
-        overrides=_overrides(item), position=doc.position(["variables", index]),
+        overrides=_overrides(item), position=doc.position(at),
     )
 
 

@@ -22,6 +22,7 @@ from appbuilder.model import Position, TextOrigin
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 200
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
 try:  # the C parser is ~10x faster; the pure-Python one gives the same nodes and marks
     import _ruamel_yaml  # noqa: F401
@@ -44,6 +45,7 @@ class YamlDocument:
     data: Any
     values: dict[tuple[str | int, ...], Location] = field(default_factory=dict)
     keys: dict[tuple[str | int, ...], Location] = field(default_factory=dict)
+    merged_at: dict[tuple[str | int, ...], tuple[int, int]] = field(default_factory=dict)
 
     def position(self, path: PathKey, *, key: bool = False) -> Position:
         """Position of the node at ``path`` (of its key when ``key`` is set); falls back to the nearest parent."""
@@ -55,6 +57,16 @@ class YamlDocument:
             steps = steps[:-1]
         line, column, _ = self.values.get(steps, (1, 1, None))
         return Position(self.display, line, column)
+
+    def merge_note(self, path: PathKey) -> str:
+        """`` (merged in with << at file:line:col)`` when the value at ``path`` came through a merge key."""
+        steps = tuple(path)
+        while steps:
+            if steps in self.merged_at:
+                line, column = self.merged_at[steps]
+                return f" (merged in with << at {self.display}:{line}:{column})"
+            steps = steps[:-1]
+        return ""
 
     def text_origin(self, path: PathKey) -> TextOrigin:
         """Where the string at ``path`` starts, precise per line for ``|`` / ``>`` block scalars."""
@@ -105,6 +117,27 @@ class _Walker:
         self.values: dict[tuple[str | int, ...], Location] = {}
         self.keys: dict[tuple[str | int, ...], Location] = {}
         self.duplicates: list[tuple[str, int, int]] = []
+        self.merged_at: dict[tuple[str | int, ...], tuple[int, int]] = {}
+        self.bad_merges: list[tuple[int, int]] = []
+
+    def _merge(self, result: dict[Any, Any], merged: Node, path: tuple[str | int, ...], depth: int,
+               at: tuple[int, int]) -> None:
+        """Apply a ``<<`` merge key: the keys of the merged mapping(s) (earlier ones win) not set explicitly.
+
+        Merged values keep the position of the anchored mapping they come from; ``merged_at`` remembers where
+        they were merged in, so a problem in one can name both places."""
+        sources = merged.value if isinstance(merged, SequenceNode) else [merged]
+        for source in reversed(sources):
+            if not isinstance(source, MappingNode):
+                self.bad_merges.append((source.start_mark.line + 1, source.start_mark.column + 1))
+                continue
+            saved = self.values.get(path)
+            data = self.walk(source, path, depth + 1)
+            if saved is not None:
+                self.values[path] = saved
+            for key in data:
+                self.merged_at[(*path, key)] = at
+            result.update(data)
 
     def walk(self, node: Node, path: tuple[str | int, ...], depth: int = 0) -> Any:
         self.budget -= 1
@@ -116,13 +149,20 @@ class _Walker:
         self.values[path] = (mark.line + 1, mark.column + 1, getattr(node, "style", None))
         if isinstance(node, MappingNode):
             result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
+            explicit = [(k, v) for k, v in node.value if k.tag != MERGE_TAG]
+            for merge_key, merged in reversed([(k, v) for k, v in node.value if k.tag == MERGE_TAG]):
+                self._merge(result, merged, path, depth, (merge_key.start_mark.line + 1,
+                                                          merge_key.start_mark.column + 1))
+            seen: set[Any] = set()
+            for key_node, value_node in explicit:
                 key = self.walk(key_node, (*path, "<key>"), depth + 1)
                 if not isinstance(key, (str, int, float, bool)) or key is None:
                     key = str(key)
-                if key in result:
+                if key in seen:
                     self.duplicates.append((str(key), key_node.start_mark.line + 1, key_node.start_mark.column + 1))
                     continue
+                seen.add(key)
+                self.merged_at.pop((*path, key), None)
                 self.keys[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1, None)
                 result[key] = self.walk(value_node, (*path, key), depth + 1)
             self.values.pop((*path, "<key>"), None)
@@ -187,8 +227,12 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
         return None, [_mark_diagnostic(shown, exc)]
     except (YAMLError, ValueError, TypeError) as exc:
         return None, [Diagnostic(Position(shown, 1, 1), f"YAML error: {exc}", code="yaml-syntax")]
+    if walker.bad_merges:
+        return None, [Diagnostic(Position(shown, line, col), "a merge key (<<) must name a mapping or a list of "
+                                 "mappings", code="yaml-merge", hint="write `<<: *anchor` where `&anchor` marks a "
+                                 "mapping") for line, col in walker.bad_merges]
     if walker.duplicates:
         return None, [Diagnostic(Position(shown, line, col), f"duplicate key '{key}'", code="duplicate-key",
                                  hint="each key may appear once in a mapping; remove or rename one of them")
                       for key, line, col in walker.duplicates]
-    return YamlDocument(path, shown, text, data, walker.values, walker.keys), []
+    return YamlDocument(path, shown, text, data, walker.values, walker.keys, walker.merged_at), []

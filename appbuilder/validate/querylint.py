@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from appbuilder.diagnostics import Diagnostic
-from appbuilder.model import App, Position, TextOrigin
+from appbuilder.load.fragments import has_unexpanded_include
+from appbuilder.model import App, Position, TextOrigin, origin_note
 
 
 def read_samples(paths: list[Path]) -> Iterator[dict[str, object]]:
@@ -53,8 +55,12 @@ def _app_queries(app: App) -> Iterator[Found]:
                 if query.metrics_data is not None and not text.strip():
                     continue  # a basic-mode metrics query: Sumo writes it from its structured form
                 where = "query" if len(panel.queries) == 1 else f"queries[{query.key}]"
-                yield (text, query.origin, query.position or panel.position, panel.chart,
+                origin = panel.query_origin if index == 0 and panel.query is not None else query.origin
+                yield (text, origin, query.position or panel.position, panel.chart,
                        f"{dashboard.slug}.panels[{panel.id}].{where}", kind.lower(), rows)
+    for monitor in app.monitors:
+        yield (monitor.query, monitor.origin, monitor.position, None, f"monitors[{monitor.slug}].query", "logs",
+               None)
 
 
 def lint_app_queries(app: App) -> list[Diagnostic]:
@@ -68,13 +74,25 @@ def lint_app_queries(app: App) -> list[Diagnostic]:
         for panel in dashboard.panels:
             if panel.query_ref:
                 charts_by_query.setdefault(panel.query_ref, panel.chart)
-    found: list[Diagnostic] = []
+    found: dict[tuple[Position, str, str], tuple[Diagnostic, list[str]]] = {}
     for text, origin, position, chart, field_path, kind, rows in _app_queries(app):
+        if has_unexpanded_include(text):
+            continue  # its missing fragment is reported; linting the rest would only repeat that
         if chart is None and field_path.startswith("queries["):
             chart = charts_by_query.get(field_path[len("queries["):-len("].query")])
         context = LintContext(event_fields=event_fields, chart=chart, severity=dict(app.lint_severity))
         for issue in lint_typed_query(text, kind, context, rows=rows if kind == "metrics" else None):
             where = origin.locate(issue.line, issue.column) if origin else (position or Position("?"))
-            found.append(Diagnostic(where, issue.message, severity=issue.severity, code=issue.code,
-                                    path=field_path, hint=issue.hint))
-    return found
+            key = (where, issue.code, issue.message)
+            if key not in found:
+                found[key] = (Diagnostic(where, issue.message, severity=issue.severity, code=issue.code,
+                                         path=field_path, hint=issue.hint), [])
+            found[key][1].append(origin_note(origin, issue.line))
+    return [_with_uses(diagnostic, notes) for diagnostic, notes in found.values()]
+
+
+def _with_uses(diagnostic: Diagnostic, notes: list[str]) -> Diagnostic:
+    """One finding inside a shared fragment, reported once: where it is, its first use, how many more."""
+    more = f" and {len(notes) - 1} more use(s)" if len(notes) > 1 and notes[0] else ""
+    return replace(diagnostic, message=diagnostic.message + notes[0][:-1] + more + ")" if notes[0] else
+                   diagnostic.message)

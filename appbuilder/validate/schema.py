@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from appbuilder.load.yamlfile import YamlDocument
 
 SCHEMA_DIR: Traversable = files("appbuilder") / "schemas"
-KINDS = ("app", "source", "queries", "dashboard", "tests")
+KINDS = ("app", "source", "queries", "dashboard", "tests", "fragments", "monitor")
 
 
 class UnknownKindError(KeyError):
@@ -47,6 +48,11 @@ def _inline_local_refs(node: Any, defs: dict[str, Any]) -> Any:
         if isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] in defs:
             merged = {**{k: v for k, v in node.items() if k != "$ref"}, **defs[ref[8:]]}
             return _inline_local_refs(merged, defs)
+        sibling = re.fullmatch(r"([a-z]+)\.schema\.json#/\$defs/(\w+)", ref) if isinstance(ref, str) else None
+        if sibling and sibling.group(1) in KINDS:  # a definition of a sibling schema (same directory)
+            other = load_schema(sibling.group(1)).get("$defs", {})
+            merged = {**{k: v for k, v in node.items() if k != "$ref"}, **other[sibling.group(2)]}
+            return _inline_local_refs(merged, other)
         return {k: _inline_local_refs(v, defs) for k, v in node.items()}
     if isinstance(node, list):
         return [_inline_local_refs(v, defs) for v in node]
@@ -164,6 +170,7 @@ def validate_document(doc: YamlDocument, kind: str) -> list[Diagnostic]:
                 # one failed alternative alone misleads ("use one of: today, …" for "1d"): describe them all
                 hint = f"{hint} {overall}" if hint.startswith("did you mean") else overall
             position = doc.position(path, key=at_key)
+            message += doc.merge_note(path)
             dedupe = (position.line, position.column, message)
             if dedupe in seen:
                 continue

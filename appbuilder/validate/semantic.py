@@ -8,8 +8,10 @@ from collections.abc import Iterable
 
 from appbuilder.diagnostics import ERROR, WARNING, Diagnostic
 from appbuilder.layout import overlaps
-from appbuilder.model import GRID_COLUMNS, App, Dashboard, Position, TextOrigin
+from appbuilder.load.fragments import has_unexpanded_include
+from appbuilder.model import GRID_COLUMNS, App, Dashboard, Position, TextOrigin, origin_note
 from appbuilder.templating import find_parameters, find_variables
+from appbuilder.validate.monitors import check_monitors
 
 
 def check_app(app: App) -> list[Diagnostic]:
@@ -21,13 +23,30 @@ def check_app(app: App) -> list[Diagnostic]:
     for dashboard in app.dashboards:
         found += _check_dashboard(app, dashboard)
     found += _check_test_targets(app)
+    found += check_monitors(app)
+    found += _check_source_apis(app)
     return found
+
+
+PUBLISHED_APIS = ("sign-in", "itemUsage")
+
+
+def _check_source_apis(app: App) -> list[Diagnostic]:
+    """A literal API value other than the published ones is accepted, with a reminder of where it comes from."""
+    if app.source is None:
+        return []
+    return [Diagnostic(_where(app.source.position), f"source API '{api}' is not one of the published values "
+                       f"({', '.join(PUBLISHED_APIS)})", severity=WARNING, code="source-api-unpublished",
+                       path="source.apis", hint="make sure it is the value a working source in your org shows "
+                       "(`appbuilder plan` prints the source's supported_apis)")
+            for api in app.source.apis if api not in PUBLISHED_APIS and not find_parameters(api)]
 
 
 def _check_test_targets(app: App) -> list[Diagnostic]:
     """Every test target names a panel (``<dashboard file stem>/<panel id>``) or a query (``query:<id>``)."""
     known = {f"{d.slug}/{p.id}" for d in app.dashboards for p in d.panels}
     known |= {f"query:{q.id}" for q in app.queries}
+    known |= {f"monitor:{m.slug}" for m in app.monitors}
     found = []
     for target, position in app.test_targets:
         if target not in known:
@@ -50,6 +69,8 @@ def _texts(app: App) -> Iterable[tuple[str, TextOrigin | None, Position | None, 
         yield app.source.category, None, app.source.position, "source.category"
         yield app.source.name, None, app.source.position, "source.name"
         yield app.source.collector.name, None, app.source.collector.position, "collector.name"
+        for api in app.source.apis:
+            yield api, None, app.source.position, "source.apis"
     for query in app.queries:
         yield query.text, query.origin, query.position, f"queries[{query.id}].query"
         yield query.name, None, query.position, f"queries[{query.id}].name"
@@ -64,6 +85,11 @@ def _texts(app: App) -> Iterable[tuple[str, TextOrigin | None, Position | None, 
                 yield panel.query, panel.query_origin, panel.position, f"panels[{panel.id}].query"
             for query in panel.queries[1:]:
                 yield query.text, query.origin, query.position, f"panels[{panel.id}].queries[{query.key}]"
+    for monitor in app.monitors:
+        yield monitor.name, None, monitor.position, f"monitors[{monitor.slug}].name"
+        yield monitor.query, monitor.origin, monitor.position, f"monitors[{monitor.slug}].query"
+        for note in monitor.notifications:
+            yield note.recipients or note.connection_id, None, note.position, f"monitors[{monitor.slug}].notifications"
 
 
 def _check_parameters(app: App) -> list[Diagnostic]:
@@ -90,7 +116,8 @@ def _check_parameters(app: App) -> list[Diagnostic]:
             if ref.name not in declared:
                 where = origin.locate(ref.line, ref.column) if origin else _where(position)
                 known = ", ".join(sorted(declared)) or "none"
-                found.append(Diagnostic(where, f"unknown install parameter '${{{ref.name}}}'",
+                found.append(Diagnostic(where, f"unknown install parameter '${{{ref.name}}}'"
+                                        f"{origin_note(origin, ref.line)}",
                                         code="unknown-parameter", path=field_path,
                                         hint=f"declare it under parameters in app.yaml (declared: {known})"))
     return found
@@ -128,7 +155,8 @@ def _check_saved_searches(app: App) -> list[Diagnostic]:
             if ref.name not in declared:
                 found.append(Diagnostic(query.origin.locate(ref.line, ref.column),
                                         f"saved search '{query.name}' uses '{{{{{ref.name}}}}}' which it does not "
-                                        f"declare", code="undeclared-variable", path=f"queries[{query.id}].query",
+                                        f"declare{origin_note(query.origin, ref.line)}", code="undeclared-variable",
+                                        path=f"queries[{query.id}].query",
                                         hint="declare it under the query's variables, or remove it"))
     return found
 
@@ -148,15 +176,15 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
             found.append(Diagnostic(where, f"queryRef '{panel.query_ref}' does not name a query in queries.yaml",
                                     code="unresolved-reference", path=f"panels[{panel.id}].queryRef",
                                     hint=f"known query ids: {known}"))
-        texts = [(q.text, q.origin) for q in panel.queries] or [(panel.query or "", panel.query_origin)]
-        refs = [(r, origin.locate(r.line, r.column) if origin else where)
+        texts = [(panel.query or "", panel.query_origin)] + [(q.text, q.origin) for q in panel.queries[1:]]
+        refs = [(r, origin.locate(r.line, r.column) if origin else where, origin_note(origin, r.line))
                 for text, origin in texts for r in find_variables(text)]
-        refs += [(r, where) for r in find_variables(panel.title)]
-        for ref, position in refs:
+        refs += [(r, where, "") for r in find_variables(panel.title)]
+        for ref, position, note in refs:
             used.add(ref.name)
-            if ref.name not in declared:
+            if ref.name not in declared and not dashboard.variables_incomplete:
                 found.append(Diagnostic(position, f"variable '{{{{{ref.name}}}}}' is not declared on dashboard "
-                                        f"'{dashboard.title}'", code="undeclared-variable",
+                                        f"'{dashboard.title}'{note}", code="undeclared-variable",
                                         path=f"panels[{panel.id}]",
                                         hint=f"add it under variables (declared: {declared_list})"))
         layout = panel.layout
@@ -167,7 +195,7 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
     for variable in dashboard.variables:
         for ref in find_variables(variable.query or "") + find_variables(variable.metadata_filter):
             used.add(ref.name)
-        if variable.name not in used:
+        if variable.name not in used and not any(has_unexpanded_include(p.query or "") for p in dashboard.panels):
             found.append(Diagnostic(_where(variable.position, dashboard.position),
                                     f"variable '{variable.name}' is declared but no query uses it", severity=WARNING,
                                     code="unused-variable", path=f"variables[{variable.name}]",

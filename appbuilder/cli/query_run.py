@@ -1,0 +1,37 @@
+"""`appbuilder query run`: print the rows a panel or a query returns on an app's sample events."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from appbuilder.cli.common import emit, existing, parse_params
+from appbuilder.cli.offline import query
+
+
+@query.command("run")
+@click.argument("path")
+@click.option("--panel", metavar="DASHBOARD/PANEL",
+              help="A panel (<dashboard file stem>/<panel id>), query:<query id> or monitor:<monitor file stem>.")
+@click.option("--query", "query_file", metavar="FILE", type=click.Path(dir_okay=False),
+              help="A query file to run instead (its {{variables}} default to *).")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Dashboard variable value.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def query_run(path: str, panel: str | None, query_file: str | None, variables: tuple[str, ...],
+              params: tuple[str, ...], fmt: str) -> None:
+    """Run one panel or query of the app at PATH on its sample events and print the rows it returns."""
+    from appbuilder.commands.query_run import render_json, render_table, run_query
+    from appbuilder.validate.reporting import render
+
+    if (panel is None) == (query_file is None):
+        raise click.UsageError("give exactly one of --panel DASHBOARD/PANEL and --query FILE")
+    outcome = run_query(existing(path), panel=panel, query_file=query_file, variables=parse_params(variables),
+                        parameters=parse_params(params))
+    if not outcome.ok:
+        if outcome.diagnostics:
+            emit(render(outcome.diagnostics, "text"), err=True)
+        emit(f"error: {outcome.error}" + (f"\nhint: {outcome.hint}" if outcome.hint else ""), err=True)
+        sys.exit(1)
+    emit((render_json if fmt == "json" else render_table)(outcome).rstrip("\n"))

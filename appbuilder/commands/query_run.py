@@ -1,0 +1,100 @@
+"""`appbuilder query run`: the rows a panel, saved search, monitor or query file returns on an app's samples."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from appbuilder.commands.test import SampleRunner
+from appbuilder.diagnostics import Diagnostic
+from appbuilder.query.evaluate.values import to_str
+from appbuilder.templating import find_variables
+from appbuilder.validate import validate_app
+
+
+@dataclass
+class QueryRunOutcome:
+    """The result table, or why there is none (invalid app, unknown target, unreadable file, query error)."""
+
+    target: str = ""
+    columns: list[str] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    hint: str = ""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not any(d.is_error for d in self.diagnostics)
+
+
+def run_query(path: str | Path, *, panel: str | None = None, query_file: str | None = None,
+              variables: Mapping[str, str] | None = None,
+              parameters: Mapping[str, str] | None = None) -> QueryRunOutcome:
+    """Run one panel (``DASHBOARD/PANEL``, ``query:ID`` or ``monitor:NAME``) or a query file (``-`` = stdin
+    text given as ``query_file``'s content by the caller) on the samples of the app at ``path``."""
+    result = validate_app(path, lint_queries=False)
+    outcome = QueryRunOutcome(target=panel or str(query_file))
+    if result.app is None or any(d.is_error for d in result.diagnostics):
+        outcome.diagnostics = [d for d in result.diagnostics if d.is_error]
+        outcome.error = "the app definition is not valid"
+        outcome.hint = f"run `appbuilder validate {path}` and fix the problems first"
+        return outcome
+    runner = SampleRunner(result.app, variables or {}, parameters or {})
+    targets = runner.targets()
+    if panel is not None:
+        if panel not in targets:
+            close = difflib.get_close_matches(panel, sorted(targets), n=1)
+            outcome.error = f"'{panel}' names no panel, saved search or monitor of {result.app.name}"
+            outcome.hint = f"did you mean '{close[0]}'?" if close else \
+                "use <dashboard file stem>/<panel id>, query:<query id> or monitor:<monitor file stem>"
+            return outcome
+        spec = targets[panel]
+    else:
+        text = _read(query_file, outcome)
+        if text is None:
+            return outcome
+        defaults = {ref.name: "*" for ref in find_variables(text)}
+        spec = (text, None, defaults, "query")
+    table, error, _ = runner.run(outcome.target, spec, {})
+    if error or table is None:
+        outcome.error = error or "no result"
+        return outcome
+    outcome.columns, outcome.rows = list(table.columns), [dict(r) for r in table.rows]
+    return outcome
+
+
+def _read(query_file: str | None, outcome: QueryRunOutcome) -> str | None:
+    if query_file is None:
+        outcome.error = "give --panel or --query"
+        return None
+    try:
+        return Path(query_file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        outcome.error = f"cannot read {query_file}: {getattr(exc, 'strerror', None) or exc}"
+        return None
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else (to_str(value) or "")
+
+
+def render_table(outcome: QueryRunOutcome) -> str:
+    """The rows as an aligned text table, then the row count."""
+    columns = outcome.columns
+    cells = [[_cell(row.get(c)) for c in columns] for row in outcome.rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(outcome: QueryRunOutcome) -> str:
+    return json.dumps({"target": outcome.target, "columns": outcome.columns, "rows": outcome.rows},
+                      indent=2, ensure_ascii=False, default=str) + "\n"

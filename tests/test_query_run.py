@@ -1,0 +1,77 @@
+"""`appbuilder query run`: the rows a panel, saved search, monitor or query file returns on the samples."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from appbuilder.cli import cli
+from appbuilder.commands.query_run import render_table, run_query
+
+APP = Path(__file__).resolve().parent.parent / "app_definitions" / "1password"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, ["query", "run", *args])
+
+
+def test_panel_rows_as_a_table() -> None:
+    result = invoke(str(APP), "--panel", "item_usage/breakdown_by_action")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["action", "_count"]
+    assert lines[2].split() == ["fill", "40"]
+    assert lines[-1] == "(12 rows)"
+
+
+def test_variables_and_json_format() -> None:
+    result = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--var", "action=reveal",
+                    "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["columns"] == ["action", "_count"] and doc["rows"] == [{"action": "reveal", "_count": 24}]
+
+
+def test_saved_search_and_monitor_targets() -> None:
+    searches = run_query(APP, panel="query:recent_access_activities")
+    assert searches.ok and searches.rows and set(searches.columns) >= {"actor_email", "frequency"}
+    monitor = run_query(APP, panel="monitor:mfa_changes")
+    assert monitor.ok and monitor.rows == [{"changes": 8}]
+
+
+def test_query_file_with_variables_defaulting_to_star(tmp_path: Path) -> None:
+    query = tmp_path / "q.sumo"
+    query.write_text('_sourceCategory=1pw\n| json "object_type" as object_type\n'
+                     '| where object_type matches "{{kind}}"\n| count by object_type\n| sort by _count\n')
+    every = run_query(APP, query_file=str(query))
+    assert every.ok and len(every.rows) == 15
+    one = invoke(str(APP), "--query", str(query), "--var", "kind=satoken")
+    assert one.exit_code == 0 and one.output.splitlines()[2].split() == ["satoken", "4"]
+
+
+def test_unknown_panel_suggests_the_closest() -> None:
+    result = invoke(str(APP), "--panel", "audit_security/role_change")
+    assert result.exit_code == 1
+    assert "names no panel" in result.output and "did you mean 'audit_security/role_changes'?" in result.output
+
+
+def test_bad_input_is_a_clear_error(tmp_path: Path) -> None:
+    assert invoke(str(APP)).exit_code == 2
+    assert invoke(str(APP), "--panel", "a/b", "--query", "x").exit_code == 2
+    missing = invoke(str(APP), "--query", str(tmp_path / "nope.sumo"))
+    assert missing.exit_code == 1 and "cannot read" in missing.output and "Traceback" not in missing.output
+    broken = tmp_path / "1password"
+    shutil.copytree(APP, broken)
+    (broken / "fragments.yaml").write_text((broken / "fragments.yaml").read_text().replace("signin_events:",
+                                                                                           "signin_eventz:", 1))
+    invalid = invoke(str(broken), "--panel", "overview/events_by_category")
+    assert invalid.exit_code == 1 and "unknown query fragment 'signin_events'" in invalid.output
+    assert "not valid" in invalid.output
+
+
+def test_table_of_no_rows() -> None:
+    outcome = run_query(APP, panel="item_usage/breakdown_by_action", variables={"action": "nothing"})
+    assert outcome.ok and render_table(outcome).splitlines()[-1] == "(0 rows)"
