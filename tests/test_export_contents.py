@@ -119,3 +119,19 @@ def test_repair_drops_optional_keys_the_schema_refuses() -> None:
     assert dashboard["panels"][1]["queries"] == [{"query": "*"}]
     untitled = {"title": "", "panels": [{"id": "a", "title": "A", "chart": "table", "query": "*"}]}
     assert repair(untitled, "dashboard") == [] and untitled["title"] == ""  # required: left for the loader
+
+
+def test_fragments_expand_in_every_query_of_a_queries_list(app_dir: Path) -> None:
+    (app_dir / "fragments.yaml").write_text("fragments:\n  scope:\n    query: |-\n      _sourceCategory=web\n"
+                                            "      | json \"type\" as status\n", encoding="utf-8")
+    edit(app_dir / "app.yaml", "queries: queries.yaml", "fragments: fragments.yaml\nqueries: queries.yaml")
+    edit(app_dir / "dashboards" / "main.yaml", "    queryRef: by_type\n",
+         "    queries:\n      - query: |-\n          @include scope\n          | count by status\n"
+         "      - query: |-\n          @include scope\n          | count by status, _sourcehost\n")
+    validation = validate_app(app_dir)
+    assert validation.ok, [str(d) for d in validation.errors]
+    assert validation.app is not None
+    panel = build_app(validation.app).content["children"][0]["panels"][-1]
+    assert [q["queryString"] for q in panel["queries"]] == [
+        "_sourceCategory=web\n| json \"type\" as status\n| count by status",
+        "_sourceCategory=web\n| json \"type\" as status\n| count by status, _sourcehost"]
