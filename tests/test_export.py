@@ -175,6 +175,12 @@ def test_single_saved_search_with_schedule_and_parameters(tmp_path: Path) -> Non
                          "lookupFileName": None, "lookupLabelColumn": None, "lookupValueColumn": None}}]
     original["search"]["defaultTimeRange"] = "04/09/2020 1:21:16 PM to 04/10/2020 1:21:16 PM"
     check(original, tmp_path / "s")
+    odd = saved_search("Odd parameters", "error {{level}} {{host}}")
+    odd["search"]["queryParameters"] = [{"name": "level", "label": "Level", "dataType": "ANY", "value": None},
+                                        {"name": "host", "dataType": "STRING", "value": "*", "label": "host"}]
+    check(odd, tmp_path / "odd")  # both still declared (so validate passes); the original list is in extra
+    assert read(tmp_path / "odd" / "queries.yaml")["queries"][0]["variables"] == [
+        {"name": "level", "label": "Level", "default": "*"}, {"name": "host", "default": "*"}]
     entry = read(tmp_path / "s" / "queries.yaml")["queries"][0]
     assert entry["id"] == "failed_logins" and entry["savedSearch"] is True
     assert entry["schedule"]["scheduleType"] == "1Hour" and entry["variables"] == [{"name": "user", "default": "*"}]

@@ -187,18 +187,19 @@ class Converter:
 
     @staticmethod
     def _query_parameters(parameters: Any) -> list[dict[str, Any]]:
+        """The saved search's parameters as ``variables``; a value the YAML cannot hold is left at its default
+        (the residual carries the original list), so that every ``{{name}}`` the query uses stays declared."""
         out: list[dict[str, Any]] = []
         for entry in parameters if isinstance(parameters, list) else []:
-            if not (isinstance(entry, dict) and isinstance(entry.get("name"), str) and NAME.match(entry["name"])
-                    and isinstance(entry.get("value"), str) and entry.get("dataType") in DATA_TYPES):
-                return []  # a shape the YAML does not hold: the whole list is carried verbatim
+            if not (isinstance(entry, dict) and isinstance(entry.get("name"), str) and NAME.match(entry["name"])):
+                continue
             variable: dict[str, Any] = {"name": entry["name"]}
             if text_of(entry.get("label"), 1) and entry["label"] != entry["name"]:
                 variable["label"] = entry["label"]
             if text_of(entry.get("description"), 1):
                 variable["description"] = entry["description"]
-            variable["default"] = entry["value"]
-            if entry["dataType"] != "STRING":
+            variable["default"] = entry["value"] if isinstance(entry.get("value"), str) else "*"
+            if entry.get("dataType") in DATA_TYPES and entry["dataType"] != "STRING":
                 variable["dataType"] = entry["dataType"]
             out.append(variable)
         return out
