@@ -210,6 +210,15 @@ def test_nested_folders_mixed_order_and_classic_dashboard(tmp_path: Path) -> Non
     assert json.loads((tmp_path / "ops" / "raw" / "old_view.json").read_text()) == classic
 
 
+def test_variables_with_names_the_yaml_cannot_hold(tmp_path: Path) -> None:
+    csv = {"variableSourceType": "CsvVariableSourceDefinition", "values": "a,b"}
+    odd = [variable("my-region", csv), variable("9lives", csv), variable("region", csv)]
+    panel = search_panel("panelP", "P", None, [query("error | where r matches \"{{region}}\"")])
+    check(dashboard("Vars", [panel], {"panelP": (0, 0, 12, 6)}, odd), tmp_path / "v")
+    names = [v["name"] for v in read(tmp_path / "v" / "dashboards" / "vars.yaml")["variables"]]
+    assert names == ["my_region", "variable_9lives", "region"]
+
+
 def test_lint_errors_of_exported_queries_are_accepted_as_warnings(tmp_path: Path) -> None:
     panel = search_panel("panelP", "Multi", {"general": {"mode": "distribution", "type": "table"}},
                          [query('_sourceCategory=fw\n| parse regex "ip=(?<ip>\\S+)" multi\n| count by ip')])

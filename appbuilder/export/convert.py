@@ -229,7 +229,10 @@ class Converter:
         order = self._layout_order(item["panels"], panels, [e.get("key") for e in entries])
         if order is not None:
             data["layoutOrder"] = order
-        variables = [self.variable(v) for v in item.get("variables") if isinstance(v, dict)] if isinstance(
+        names = Namer({v["name"] for v in item.get("variables") or [] if isinstance(v, dict)
+                       and isinstance(v.get("name"), str) and NAME.match(v["name"])}
+                      if isinstance(item.get("variables"), list) else set())
+        variables = [self.variable(v, names) for v in item.get("variables") if isinstance(v, dict)] if isinstance(
             item.get("variables"), list) else []
         if variables:
             data["variables"] = variables
@@ -251,8 +254,10 @@ class Converter:
         ids = {k: p["id"] for k, p in placed if isinstance(k, str)}
         return [ids[k] for k in keys] if all(isinstance(k, str) and k in ids for k in keys) else None
 
-    def variable(self, item: dict[str, Any]) -> dict[str, Any]:
-        name = item.get("name") if isinstance(item.get("name"), str) and NAME.match(item["name"]) else "variable"
+    def variable(self, item: dict[str, Any], names: Namer) -> dict[str, Any]:
+        """A dashboard variable; a name the YAML cannot hold gets a free stand-in (the residual keeps the name)."""
+        valid = isinstance(item.get("name"), str) and NAME.match(item["name"])
+        name = item["name"] if valid else names.take(slug(str(item.get("name") or ""), "variable"))
         data: dict[str, Any] = {"name": name}
         if text_of(item.get("displayName"), 1) and item["displayName"] != name:
             data["displayName"] = item["displayName"]
