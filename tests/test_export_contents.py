@@ -16,6 +16,14 @@ from appbuilder.model import Overrides
 from appbuilder.validate import validate_app
 
 
+def valid_build(app_dir: Path) -> dict:
+    """The content of the app at ``app_dir``, which must validate."""
+    validation = validate_app(app_dir)
+    assert validation.ok, [str(d) for d in validation.errors]
+    assert validation.app is not None
+    return build_app(validation.app).content
+
+
 @pytest.mark.parametrize(("original", "built"), [
     ({"a": 1, "b": {"c": 2, "d": [1]}}, {"a": 1, "b": {"c": 3, "e": None}, "f": True}),
     ({"t": {"type": "Epoch", "ms": 5}}, {"t": {"type": "Relative", "rel": "-1d"}}),
@@ -44,10 +52,7 @@ def test_contents_order_sub_folders_and_raw_items(app_dir: Path) -> None:
         handle.write("contents:\n  - folder: Searches\n    description: kept apart\n    contents:\n"
                      "      - savedSearch: all_events\n  - raw: raw/owners.json\n  - dashboard: dashboards/main.yaml\n"
                      "extra:\n  description: exact folder text\n")
-    validation = validate_app(app_dir)
-    assert validation.ok, [str(d) for d in validation.errors]
-    assert validation.app is not None
-    content = build_app(validation.app).content
+    content = valid_build(app_dir)
     assert content["description"] == "exact folder text"
     kinds = [(c["type"], c["name"]) for c in content["children"]]
     assert kinds[:3] == [("FolderSyncDefinition", "Searches"), ("LookupTableSyncDefinition", "Owners"),
@@ -75,10 +80,7 @@ def test_panel_queries_with_types_build_and_lint_by_type(app_dir: Path) -> None:
     edit(app_dir / "dashboards" / "main.yaml", "    queryRef: by_type\n",
          "    queries:\n      - type: metrics\n        query: metric=cpu_idle {{type}} | avg by host\n"
          "      - type: metrics\n        query: '#A * 100'\n        outputCardinalityLimit: null\n")
-    validation = validate_app(app_dir)
-    assert validation.ok, [str(d) for d in validation.errors]
-    assert validation.app is not None
-    panel = build_app(validation.app).content["children"][0]["panels"][-1]
+    panel = valid_build(app_dir)["children"][0]["panels"][-1]
     assert [(q["queryKey"], q["queryType"], q["metricsQueryMode"], q["outputCardinalityLimit"])
             for q in panel["queries"]] == [("A", "Metrics", "Advanced", 1000), ("B", "Metrics", "Advanced", None)]
     edit(app_dir / "dashboards" / "main.yaml", "'#A * 100'", "'#C * 100'")
@@ -97,9 +99,7 @@ def test_layout_order_and_hidden_panels(app_dir: Path) -> None:
     edit(dashboard, ", ghost]", "]")
     edit(dashboard, "    chart: bar\n", "    chart: bar\n    hidden: true\n")
     edit(dashboard, "[by_type, by_category, intro]", "[by_category, intro]")
-    validation = validate_app(app_dir)
-    assert validation.ok and validation.app is not None
-    built = build_app(validation.app).content["children"][0]
+    built = valid_build(app_dir)["children"][0]
     keys = {p["key"]: p["title"] for p in built["panels"]}
     assert [keys[s["key"]] for s in built["layout"]["layoutStructures"]] == ["Events by Category", "About"]
     assert len(built["panels"]) == 3  # the hidden panel is kept, with no place on the grid
@@ -128,10 +128,7 @@ def test_fragments_expand_in_every_query_of_a_queries_list(app_dir: Path) -> Non
     edit(app_dir / "dashboards" / "main.yaml", "    queryRef: by_type\n",
          "    queries:\n      - query: |-\n          @include scope\n          | count by status\n"
          "      - query: |-\n          @include scope\n          | count by status, _sourcehost\n")
-    validation = validate_app(app_dir)
-    assert validation.ok, [str(d) for d in validation.errors]
-    assert validation.app is not None
-    panel = build_app(validation.app).content["children"][0]["panels"][-1]
+    panel = valid_build(app_dir)["children"][0]["panels"][-1]
     assert [q["queryString"] for q in panel["queries"]] == [
         "_sourceCategory=web\n| json \"type\" as status\n| count by status",
         "_sourceCategory=web\n| json \"type\" as status\n| count by status, _sourcehost"]
