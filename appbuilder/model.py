@@ -199,7 +199,8 @@ class PanelQuery:
 class Panel:
     """A dashboard panel. ``query``/``query_origin`` are resolved from ``queryRef`` by the loader.
 
-    ``query`` is the text of the first query; ``queries`` holds every query of the panel.
+    ``query`` is the text of the first query; ``queries`` holds the queries of a panel written with ``queries:``
+    (``all_queries()`` gives them for either form).
     """
 
     id: str
@@ -229,6 +230,14 @@ class Panel:
     coloring_rules: list[Any] | None = None
     overrides: Overrides = field(default_factory=Overrides)
     position: Position | None = None
+
+    def all_queries(self) -> list[PanelQuery]:
+        """Every query of the panel: its ``queries`` or, for a panel written with ``query``, that one query."""
+        if self.queries:
+            return self.queries
+        if self.query is None:
+            return []
+        return [PanelQuery(self.query, self.query_origin, type=self.query_type, position=self.position)]
 
 
 @dataclass

@@ -12,3 +12,63 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 FAKE_AUTH = ("suAccessId", "accessKeySecret")  # the access id and key the fake Sumo fixtures accept
+
+
+def cli_run(*args: str) -> tuple[int, str]:
+    """Invoke the appbuilder CLI in-process; asserts no traceback. Returns (exit code, output)."""
+    from click.testing import CliRunner
+
+    from appbuilder.cli import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output
+    if result.exception is not None:
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.exit_code, result.output
+
+
+def shim_env(tmp_path: Path) -> dict[str, str]:
+    """The environment with an `appbuilder` on PATH that runs this checkout, and a git identity."""
+    import os
+    import stat
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    shim = tmp_path / "shim-bin" / "appbuilder"
+    shim.parent.mkdir(exist_ok=True)
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m appbuilder "$@"\n', encoding="utf-8")
+    shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
+    env = dict(os.environ)
+    env.update(PATH=f"{shim.parent}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=str(repo),
+               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.com")
+    return env
+
+
+def fast_cli_client(monkeypatch: object) -> None:
+    """Make the CLI's deploy verbs use a client that does not wait between retries and polls (no rate wait)."""
+    from appbuilder.cli import deploy
+    from appbuilder.deploy.testing import FAST_CLIENT
+
+    real = deploy._options
+
+    def fast(kwargs):  # type: ignore[no-untyped-def]
+        options = real(kwargs)
+        options.client_options = dict(FAST_CLIENT)
+        return options
+
+    monkeypatch.setattr(deploy, "_options", fast)  # type: ignore[attr-defined]
+
+
+def two_environments_yaml(staging_url: str, prod_url: str) -> str:
+    """appbuilder.yaml text: staging (credentials in STG_ID/STG_KEY) and prod (the default variables)."""
+    return f"""environments:
+  staging:
+    baseUrl: {staging_url}
+    accessIdEnv: STG_ID
+    accessKeyEnv: STG_KEY
+    parameters: {{source_category: stg/mini}}
+  prod:
+    baseUrl: {prod_url}
+    parameters: {{source_category: prod/mini}}
+"""

@@ -10,23 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from helpers import edit
+from helpers import cli_run, edit
 from jsonschema import Draft202012Validator
-
-from appbuilder.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "minimal"
 KINDS = ["app", "source", "queries", "dashboard", "tests"]
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert "Traceback" not in result.output
-    if result.exception is not None:
-        assert isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, result.output
+run = cli_run
 
 
 

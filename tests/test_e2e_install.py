@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import fast_cli_client
 
 from appbuilder.cli import cli
-from appbuilder.deploy.testing import FAST_CLIENT, count_calls, peak_rate
+from appbuilder.deploy.testing import count_calls, peak_rate
 from appbuilder.fakesumo.server import FakeSumo
 from appbuilder.fakesumo.traffic import RateLimiter
 
@@ -28,16 +29,7 @@ OVERVIEW = "1Password - Overview"
 @pytest.fixture()
 def fake(monkeypatch: pytest.MonkeyPatch):
     """A fake without a rate limit, and a CLI whose client does not wait between retries and polls."""
-    from appbuilder.cli import deploy
-
-    real = deploy._options
-
-    def fast(kwargs):  # type: ignore[no-untyped-def]
-        options = real(kwargs)
-        options.client_options = dict(FAST_CLIENT)
-        return options
-
-    monkeypatch.setattr(deploy, "_options", fast)
+    fast_cli_client(monkeypatch)
     with FakeSumo(keys={"e2eid": ACCESS_KEY}, user_email="e2e@example.com", rate_limit=None,
                   job_polls=1) as server:
         yield server

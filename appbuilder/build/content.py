@@ -71,11 +71,10 @@ def build_panel(dashboard: Dashboard, panel: Panel) -> dict[str, Any]:
     }
     if panel.chart == "text":
         return apply_overrides({**common, "panelType": "TextPanel", "text": panel.text or ""}, panel.overrides)
-    queries = panel.queries or ([PanelQuery(panel.query, type=panel.query_type)] if panel.query is not None else [])
     built = {
         **common,
         "panelType": "SumoSearchPanel",
-        "queries": [build_query(q) for q in queries],
+        "queries": [build_query(q) for q in panel.all_queries()],
         "description": panel.description,
         "timeRange": time_range(panel.time_range) if panel.time_range else None,
         "coloringRules": panel.coloring_rules,

@@ -14,6 +14,7 @@ import click
 from appbuilder.cli import (  # noqa: F401  (importing a command module registers its verbs)
     deploy,
     export,
+    gitops,
     offline,
     preview,
     query_run,

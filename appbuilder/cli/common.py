@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 FORMAT_CHOICE = click.Choice(["text", "json", "github"])
+# every format a list of problems can be rendered in (appbuilder.report registers them)
+REPORT_CHOICE = click.Choice(["text", "json", "github", "sarif", "markdown"])
 
 
 def parse_params(values: tuple[str, ...]) -> dict[str, str]:

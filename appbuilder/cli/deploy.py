@@ -8,6 +8,12 @@ from pathlib import Path
 import click
 
 from appbuilder.cli.common import emit, existing, parse_params
+from appbuilder.cli.environments import (
+    environment_options,
+    install_in_environments,
+    plan_in_environments,
+    wants_environments,
+)
 from appbuilder.cli.group import cli
 
 
@@ -117,6 +123,7 @@ def _finish(outcome, fmt: str, path: str, done: str, nothing: str) -> None:  # t
 @click.option("--exit-code", is_flag=True, help="Exit 0 when nothing would change, 2 when something would, 1 on error.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Save the plan to FILE for `install --plan FILE`.")
+@environment_options
 def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, out: str | None, **kwargs: object) -> None:
     """Show what install would change: create / update / delete / no-op / drifted, with a field-level diff."""
     import json
@@ -124,6 +131,10 @@ def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, out: str
     from appbuilder.commands.plan import run_plan
     from appbuilder.deploy.render import render_plan
 
+    if wants_environments(kwargs):
+        if out:
+            raise click.UsageError("--out saves the plan of one org; give it without --env/--all-envs")
+        plan_in_environments(str(existing(path)), kwargs, parse_params(params), _options(kwargs), fmt, exit_code)
     outcome = run_plan(existing(path), parse_params(params), _options(kwargs), progress=_progress,
                        out=Path(out) if out else None)
     if fmt == "json":
@@ -154,11 +165,23 @@ def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, out: str
               help="File holding the 1Password token (when its environment variable is not set).")
 @click.option("--backup-dir", type=click.Path(file_okay=False), default="backups", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@environment_options
 def install(path: str, params: tuple[str, ...], plan_file: str | None, dry_run: bool, force: bool, yes: bool,
             token_file: str | None, backup_dir: str, fmt: str, **kwargs: object) -> None:
     """Plan, show the plan, ask, then create or update the collector, the source and the app content."""
     from appbuilder.commands.install import run_install
 
+    if wants_environments(kwargs):
+        if plan_file:
+            raise click.UsageError("--plan applies the saved plan of one org; give it without --env/--all-envs")
+
+        def in_environment(env, env_params, options, progress):  # type: ignore[no-untyped-def]
+            return run_install(existing(path), env_params, options, dry_run=dry_run, force=force,
+                               token_file=Path(token_file) if token_file else None,
+                               backup_root=Path(backup_dir) / env.name, progress=progress,
+                               approve=lambda plan: True)
+
+        install_in_environments(path, kwargs, parse_params(params), _options(kwargs), fmt, yes, in_environment)
     asker = Asker("install", yes, fmt)
     outcome = run_install(existing(path), parse_params(params), _options(kwargs), dry_run=dry_run, force=force,
                           token_file=Path(token_file) if token_file else None, backup_root=Path(backup_dir),

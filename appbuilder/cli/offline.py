@@ -7,19 +7,26 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import FORMAT_CHOICE, emit, existing, parse_params
+from appbuilder.cli.common import FORMAT_CHOICE, REPORT_CHOICE, emit, existing, parse_params
 from appbuilder.cli.group import cli
+
+# credentials `fake-sumo` accepts when none are given: for a fake on 127.0.0.1 only, never a real org's
+LOCAL_ACCESS_ID = "local"
+LOCAL_ACCESS_KEY = "local-fake-sumo-key"
 
 
 @cli.command()
 @click.argument("path")
-@click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
-def validate(path: str, fmt: str) -> None:
+@click.option("--format", "fmt", type=REPORT_CHOICE, default="text", show_default=True)
+@click.option("--base", metavar="REF", default=None,
+              help="Also require a new version (and its CHANGELOG.md entry) when the built content changed since "
+                   "this git ref.")
+def validate(path: str, fmt: str, base: str | None) -> None:
     """Check an app definition (schema, references, variables, layout, queries). Exit 1 when invalid."""
     from appbuilder.commands.validate import run_validate
     from appbuilder.validate.reporting import render
 
-    result = run_validate(existing(path))
+    result = run_validate(existing(path), base=base)
     summary = (f"{path}: valid" if result.ok else f"{path}: invalid") + \
         f" ({len(result.errors)} errors, {len(result.warnings)} warnings)"
     emit(render(result.diagnostics, fmt, summary=summary))
@@ -41,20 +48,39 @@ def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> N
     if not outcome.ok or outcome.result is None:
         emit(render(outcome.validation.diagnostics, fmt, summary=f"{path}: not built"), err=fmt == "text")
         sys.exit(1)
-    warnings = render(outcome.validation.warnings, fmt) if fmt != "json" else ""
-    emit(warnings, err=True)
+    if fmt == "json":
+        import json
+
+        report = json.loads(render(outcome.validation.diagnostics, "json"))
+        report.update(built=True, written=[str(p) for p in outcome.written], manifest=outcome.result.manifest.to_dict())
+        emit(json.dumps(report, indent=2))
+        return
+    emit(render(outcome.validation.warnings, fmt), err=True)
     for written in outcome.written:
         emit(f"wrote {written}")
     emit(f"content hash {outcome.result.manifest['contentHash']}")
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["app", "source", "queries", "dashboard", "tests", "fragments", "monitor"]))
-def schema(kind: str) -> None:
-    """Print the JSON Schema of one YAML kind."""
-    from appbuilder.commands.schema import schema_text
+@click.argument("kind", type=click.Choice(["app", "source", "queries", "dashboard", "tests", "fragments", "monitor",
+                                         "environments"]), required=False)
+@click.option("--write", "write_dir", type=click.Path(file_okay=False), default=None,
+              help="Write the schemas (all, or KIND's) into this directory for editors' $schema comments.")
+def schema(kind: str | None, write_dir: str | None) -> None:
+    """Print the JSON Schema of one YAML kind, or write them to a directory (--write DIR)."""
+    from appbuilder.commands.schema import KINDS, schema_text, write_schemas
 
-    click.echo(schema_text(kind), nl=False)
+    if write_dir is None:
+        if kind is None:
+            raise click.UsageError("give a KIND to print, or --write DIR to write every schema")
+        click.echo(schema_text(kind), nl=False)
+        return
+    try:
+        written = write_schemas(Path(write_dir), (kind,) if kind else KINDS)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write schemas to {write_dir}: {exc.strerror or exc}") from exc
+    for path in written:
+        emit(f"wrote {path}")
 
 
 @cli.group()
@@ -69,7 +95,7 @@ def query() -> None:
               help="Query language of the files.")
 @click.option("--samples", "samples", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="JSON-lines sample events of the source (repeatable): field checks become errors.")
-@click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
+@click.option("--format", "fmt", type=REPORT_CHOICE, default="text", show_default=True)
 def query_lint(files: tuple[str, ...], syntax_only: bool, query_type: str, samples: tuple[str, ...],
                fmt: str) -> None:
     """Lint query files, one query per file (`-` reads standard input). Exit 1 when any has an error."""
@@ -88,12 +114,14 @@ def query_lint(files: tuple[str, ...], syntax_only: bool, query_type: str, sampl
 @click.argument("path")
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Dashboard variable value.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "junit"]), default="text",
+              show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report to a file.")
 def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...], fmt: str,
                  output: str | None) -> None:
     """Run every panel, saved search and monitor on the app's sample events and check its expectations."""
-    from appbuilder.commands.test import render_json, render_junit, render_text, run_app_tests
+    from appbuilder.commands.test import run_app_tests
+    from appbuilder.report import render as render_result
     from appbuilder.validate import validate_app
     from appbuilder.validate.reporting import render
 
@@ -102,11 +130,10 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
         emit(render(validation.diagnostics, "text", summary=f"{path}: invalid, not tested"), err=True)
         sys.exit(1)
     result = run_app_tests(validation.app, variables=parse_params(variables), parameters=parse_params(params))
-    renderer = {"text": render_text, "json": render_json, "junit": render_junit}[fmt]
-    report = renderer(result)
+    report = render_result(result, fmt)
     if output:
         Path(output).write_text(report + "\n", encoding="utf-8")
-        emit(render_text(result) if fmt != "text" else report)
+        emit(render_result(result, "text") if fmt != "text" else report)
     else:
         emit(report)
     sys.exit(0 if result.ok else 1)
@@ -114,8 +141,10 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
 
 @cli.command("fake-sumo")
 @click.option("--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0 = a free port).")
-@click.option("--access-id", envvar="SUMOLOGIC_ACCESSID", required=True, help="Access id the fake accepts.")
-@click.option("--access-key", envvar="SUMOLOGIC_ACCESSKEY", required=True, help="Access key the fake accepts.")
+@click.option("--access-id", envvar="SUMOLOGIC_ACCESSID", default=LOCAL_ACCESS_ID, show_default=True,
+              help="Access id the fake accepts.")
+@click.option("--access-key", envvar="SUMOLOGIC_ACCESSKEY", default=LOCAL_ACCESS_KEY,
+              help=f"Access key the fake accepts (default {LOCAL_ACCESS_KEY}, a local-only credential).")
 @click.option("--user-email", default="dev@example.com", show_default=True, help="Owner of the personal folder.")
 @click.option("--rate-limit", type=float, default=4.0, show_default=True, help="Requests per second per key.")
 @click.option("--job-polls", type=int, default=2, show_default=True, help="Polls before an async job ends.")
@@ -128,4 +157,7 @@ def fake_sumo(port: int, access_id: str, access_key: str, user_email: str, rate_
     fake = serve(port, {access_id: access_key}, user_email=user_email, rate_limit=rate_limit,
                  job_polls=job_polls, latency=latency)
     click.echo(f"fake Sumo listening: SUMOLOGIC_BASE_URL={fake.base_url}", err=True)
+    if (access_id, access_key) == (LOCAL_ACCESS_ID, LOCAL_ACCESS_KEY):
+        click.echo(f"default local credentials: export SUMOLOGIC_BASE_URL={fake.base_url} "
+                   f"SUMOLOGIC_ACCESSID={LOCAL_ACCESS_ID} SUMOLOGIC_ACCESSKEY={LOCAL_ACCESS_KEY}", err=True)
     run_forever(fake)

@@ -1,6 +1,12 @@
-"""`appbuilder schema KIND`: the JSON Schema of one YAML kind."""
+"""`appbuilder schema KIND` / `appbuilder schema --write DIR`: the JSON Schemas of the YAML kinds.
+
+The schemas ship inside the package; ``--write`` copies them to a directory so that the
+``# yaml-language-server: $schema=...`` comments of app YAML files can point at them from any repository.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from appbuilder.validate.schema import KINDS, schema_path
 
@@ -10,4 +16,24 @@ def schema_text(kind: str) -> str:
     return schema_path(kind).read_text(encoding="utf-8")
 
 
-__all__ = ["KINDS", "schema_text"]
+def schema_file_name(kind: str) -> str:
+    return f"{kind}.schema.json"
+
+
+def write_schemas(directory: Path, kinds: tuple[str, ...] = KINDS) -> list[Path]:
+    """Write each kind's schema as ``DIR/<kind>.schema.json`` (creating DIR); the paths written, in kind order.
+
+    A file already holding the same text is left alone, so re-running after an upgrade only touches what changed.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind in kinds:
+        target = directory / schema_file_name(kind)
+        text = schema_text(kind)
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+__all__ = ["KINDS", "schema_file_name", "schema_text", "write_schemas"]

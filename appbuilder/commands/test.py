@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -221,38 +220,19 @@ def check_expectations(test: Mapping, table: Table) -> list[str]:
 
 
 def render_text(result: TestRunResult) -> str:
-    lines = []
-    for case in result.cases:
-        status = "PASS" if case.ok else "FAIL"
-        lines.append(f"{status} {case.name} ({case.rows} rows, {case.seconds * 1000:.0f} ms)")
-        if case.detail:
-            lines.append(f"     {case.detail}")
-        lines.extend(f"     {failure}" for failure in case.failures)
-    lines.append(f"{result.passed} passed, {result.failed} failed; {result.events} sample events, "
-                 f"{result.seconds:.2f} s")
-    return "\n".join(lines) + "\n"
+    """The run as PASS/FAIL lines and a summary (see appbuilder.report for every format)."""
+    from appbuilder.report import render
+
+    return render(result, "text")
 
 
 def render_json(result: TestRunResult) -> str:
-    doc = {
-        "app": result.app, "ok": result.ok, "passed": result.passed, "failed": result.failed,
-        "events": result.events, "seconds": round(result.seconds, 3),
-        "cases": [{"name": c.name, "target": c.target, "kind": c.kind, "ok": c.ok, "rows": c.rows,
-                   "columns": c.columns, "failures": c.failures, "detail": c.detail, "seconds": round(c.seconds, 4),
-                   "file": c.file} for c in result.cases],
-    }
-    return json.dumps(doc, indent=2) + "\n"
+    from appbuilder.report import render
+
+    return render(result, "json")
 
 
 def render_junit(result: TestRunResult) -> str:
-    suite = ET.Element("testsuite", name=f"appbuilder test {result.app}", tests=str(len(result.cases)),
-                       failures=str(result.failed), errors="0", time=f"{result.seconds:.3f}")
-    for case in result.cases:
-        el = ET.SubElement(suite, "testcase", classname=f"{result.app}.{case.kind}", name=case.name,
-                           time=f"{case.seconds:.3f}")
-        if case.failures:
-            failure = ET.SubElement(el, "failure", message=case.failures[0])
-            failure.text = "\n".join(case.failures)
-    suites = ET.Element("testsuites")
-    suites.append(suite)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    from appbuilder.report import render
+
+    return render(result, "junit")

@@ -374,6 +374,3 @@ def _resolve_query_refs(app: App) -> None:
             if panel.query_ref and panel.query is None and panel.query_ref in by_id:
                 panel.query = by_id[panel.query_ref].text
                 panel.query_origin = by_id[panel.query_ref].origin
-            if not panel.queries and panel.query is not None:
-                panel.queries = [PanelQuery(panel.query, panel.query_origin, type=panel.query_type,
-                                            position=panel.position)]

@@ -45,19 +45,14 @@ def _app_queries(app: App) -> Iterator[Found]:
                 yield (variable.metadata_filter, None, variable.position, None,
                        f"{dashboard.slug}.variables[{variable.name}].metadata.filter", "metadata", None)
         for panel in dashboard.panels:
-            if panel.query_ref or not panel.queries:
-                continue
-            rows = {q.key for q in panel.queries}
-            for index, query in enumerate(panel.queries):
-                # the first query is also the panel's ``query`` / ``query_type`` (what other stages read and set)
-                text, kind = (panel.query, panel.query_type) if index == 0 and panel.query is not None else (
-                    query.text, query.type)
-                if query.metrics_data is not None and not text.strip():
+            queries = [] if panel.query_ref else panel.all_queries()
+            rows = {q.key for q in queries}
+            for query in queries:
+                if query.metrics_data is not None and not query.text.strip():
                     continue  # a basic-mode metrics query: Sumo writes it from its structured form
-                where = "query" if len(panel.queries) == 1 else f"queries[{query.key}]"
-                origin = panel.query_origin if index == 0 and panel.query is not None else query.origin
-                yield (text, origin, query.position or panel.position, panel.chart,
-                       f"{dashboard.slug}.panels[{panel.id}].{where}", kind.lower(), rows)
+                where = "query" if len(queries) == 1 else f"queries[{query.key}]"
+                yield (query.text, query.origin, query.position or panel.position, panel.chart,
+                       f"{dashboard.slug}.panels[{panel.id}].{where}", query.type.lower(), rows)
     for monitor in app.monitors:
         yield (monitor.query, monitor.origin, monitor.position, None, f"monitors[{monitor.slug}].query", "logs",
                None)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from appbuilder.load.yamlfile import YamlDocument
 
 SCHEMA_DIR: Traversable = files("appbuilder") / "schemas"
-KINDS = ("app", "source", "queries", "dashboard", "tests", "fragments", "monitor")
+KINDS = ("app", "source", "queries", "dashboard", "tests", "fragments", "monitor", "environments")
 
 
 class UnknownKindError(KeyError):

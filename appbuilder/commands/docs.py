@@ -1,0 +1,207 @@
+"""`appbuilder docs PATH -o FILE.md`: the app's documentation page, generated from its definitions.
+
+Laid out like Sumo Logic's app pages: title and description, log types, sample log messages (from the samples),
+sample queries (the saved searches), collection and installation steps, one section per dashboard with its
+panels, and the monitors table when the app has monitors. Deterministic: the same definitions give the same page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from appbuilder.diagnostics import Diagnostic
+from appbuilder.model import App, Position
+
+PANEL_CHARTS_WITHOUT_QUERY = {"text"}
+PARAMETER = re.compile(r"\$\{(\w+)\}")
+
+
+@dataclass
+class DocsOutcome:
+    """The page (None when the app is invalid), the problems found, and the file written."""
+
+    page: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    written: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.page is not None
+
+
+def _text(value: str) -> str:
+    """Prose on one line, with the characters Markdown would take for emphasis escaped."""
+    return " ".join(value.replace("*", "\\*").split())
+
+
+def _cell(value: str) -> str:
+    return _text(value.replace("|", "\\|"))
+
+
+def _fence(text: str, lang: str, indent: str = "") -> list[str]:
+    longest = max((len(line) - len(line.lstrip("`")) for line in text.splitlines()), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return [f"{indent}{ticks}{lang}", *[f"{indent}{line}" for line in text.rstrip("\n").splitlines()],
+            f"{indent}{ticks}"]
+
+
+def _sample_messages(app: App) -> list[str]:
+    """The first event of every sample file, pretty-printed, under its file's name."""
+    lines: list[str] = []
+    for path in sorted(app.sample_files, key=lambda p: p.name):
+        first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), "")
+        if not first:
+            continue
+        try:
+            shown = json.dumps(json.loads(first), indent=2, ensure_ascii=False)
+            lang = "json"
+        except json.JSONDecodeError:
+            shown, lang = first, "txt"
+        lines += [f"From `{path.name}`:", "", *_fence(shown, lang), ""]
+    return lines
+
+
+def _sample_queries(app: App) -> list[str]:
+    lines: list[str] = []
+    for query in app.saved_searches:
+        lines += [f"**{query.name or query.id}** — {_text(query.description)}".rstrip(" —"), "",
+                  *_fence(query.text, "sql"), ""]
+    return lines
+
+
+def _api(api: str) -> str:
+    """An API of the source; one given by an install parameter is named as such."""
+    match = PARAMETER.fullmatch(api)
+    return f"the value of the parameter `{match.group(1)}`" if match else f"`{api}`"
+
+
+def _collection(app: App, app_path: str) -> list[str]:
+    lines = ["## Collection configuration and app installation", ""]
+    source = app.source
+    params = " ".join(f"--param {p.name}={p.default}" for p in app.parameters if p.default)
+    step = 1
+    if source is not None:
+        apis = ", ".join(_api(api) for api in source.apis)
+        lines += [f"{step}. **Collect the logs.** appbuilder creates the hosted collector **{source.collector.name}** "
+                  f"and the Cloud-to-Cloud **{source.type}** source **{source.name}** (APIs: {apis}; base URL "
+                  f"`{source.base_url}`). Put the API token in the environment variable `{source.token_env}` "
+                  "before installing; it is never written to git, build output or backups."]
+        step += 1
+    lines += [f"{step}. **Choose the install parameters.**", ""]
+    if app.parameters:
+        lines += ["   | Parameter | Default | Description |", "   | --- | --- | --- |"]
+        lines += [f"   | `{p.name}` | {f'`{p.default}`' if p.default else '(empty)'} | {_cell(p.description)} |"
+                  for p in app.parameters]
+        lines.append("")
+    step += 1
+    lines += [f"{step}. **Review and install.** With `SUMOLOGIC_ACCESSID`, `SUMOLOGIC_ACCESSKEY` and "
+              "`SUMOLOGIC_ENVIRONMENT` set for your org:", "",
+              *_fence(f"appbuilder plan {app_path} {params}".rstrip() + "\n"
+                      + f"appbuilder install {app_path} {params}".rstrip(), "sh", "   "),
+              "",
+              "   The commands show the default parameters; change one with `--param NAME=VALUE`. "
+              f"The app is installed in the folder **{app.folder}**; `appbuilder uninstall {app_path}` removes it "
+              "(after a backup).", ""]
+    return lines
+
+
+def _dashboards(app: App) -> list[str]:
+    lines = ["## Viewing the dashboards", ""]
+    for board in app.dashboards:
+        lines += [f"### {board.title}", ""]
+        if board.description:
+            lines += [_text(board.description), ""]
+        if board.variables:
+            names = ", ".join(f"`{v.display_name or v.name}`" for v in board.variables)
+            lines += [f"Filters: {names}.", ""]
+        panels = [p for p in board.panels if p.chart not in PANEL_CHARTS_WITHOUT_QUERY]
+        if panels:
+            lines += ["| Panel | Chart | Description |", "| --- | --- | --- |"]
+            lines += [f"| {_cell(p.title)} | {p.chart} | {_cell(p.description)} |" for p in panels]
+            lines.append("")
+    return lines
+
+
+_UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week"}
+
+
+def _window(time_range: Any) -> str:
+    """``-15m`` as ``the last 15 minutes``; anything else as given."""
+    text = str(time_range or "")
+    if len(text) > 2 and text[0] == "-" and text[1:-1].isdigit() and text[-1] in _UNITS:
+        count = int(text[1:-1])
+        return f"the last {count} {_UNITS[text[-1]]}{'s' if count != 1 else ''}"
+    return text
+
+
+def _trigger(trigger: Any) -> str:
+    level = getattr(trigger, "level", "")
+    if level == "MissingData":
+        return f"{level}: no data in {_window(getattr(trigger, 'time_range', ''))}"
+    comparison = {"GreaterThan": ">", "GreaterThanOrEqual": ">=", "LessThan": "<", "LessThanOrEqual": "<="}
+    op = comparison.get(getattr(trigger, "comparison", ""), getattr(trigger, "comparison", ""))
+    threshold = getattr(trigger, "threshold", "")
+    if isinstance(threshold, float) and threshold.is_integer():
+        threshold = int(threshold)
+    subject = getattr(trigger, "field", None) or "results"
+    return f"{level}: {subject} {op} {threshold} in {_window(getattr(trigger, 'time_range', ''))}"
+
+
+def _monitors(app: App) -> list[str]:
+    monitors = list(getattr(app, "monitors", []) or [])
+    if not monitors:
+        return []
+    lines = ["## Monitors", "",
+             "The app installs these monitors.", "",
+             "| Name | Description | Trigger conditions |", "| --- | --- | --- |"]
+    for monitor in monitors:
+        triggers = "; ".join(_trigger(t) for t in getattr(monitor, "triggers", []))
+        lines.append(f"| {_cell(getattr(monitor, 'name', ''))} | {_cell(getattr(monitor, 'description', ''))} "
+                     f"| {_cell(triggers)} |")
+    return lines + [""]
+
+
+def render_page(app: App, app_path: str) -> str:
+    """The Markdown page of ``app``; ``app_path`` is how install commands name the app directory."""
+    lines = [f"# {app.name}", "",
+             "<!-- generated by `appbuilder docs` from the app definition; edit the YAML, not this page -->", "",
+             _text(app.description), "", f"Version {app.version}.", ""]
+    if app.log_types:
+        lines += ["## Log types", "", *[f"- {t}" for t in app.log_types], ""]
+    samples = _sample_messages(app)
+    if samples:
+        lines += ["### Sample log messages", "", *samples]
+    queries = _sample_queries(app)
+    if queries:
+        lines += ["### Sample queries", "", *queries]
+    lines += _collection(app, app_path)
+    lines += _dashboards(app)
+    lines += _monitors(app)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def run_docs(path: Path, output: Path | None) -> DocsOutcome:
+    """Validate the app at ``path`` and render its page; write it to ``output`` when given."""
+    from appbuilder.validate import validate_app
+
+    validation = validate_app(path, lint_queries=False)
+    outcome = DocsOutcome(diagnostics=validation.diagnostics)
+    if not validation.ok or validation.app is None:
+        return outcome
+    app = validation.app
+    outcome.page = render_page(app, f"app_definitions/{app.root.resolve().name}")
+    if output is not None:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(outcome.page, encoding="utf-8")
+        except OSError as exc:
+            outcome.diagnostics.append(Diagnostic(Position(str(output)), f"cannot write: {exc.strerror or exc}",
+                                                  code="docs-write", hint="choose a file you can write to"))
+            outcome.page = None
+            return outcome
+        outcome.written = output
+    return outcome

@@ -1,0 +1,80 @@
+"""`appbuilder docs`: the app's documentation page, deterministic, and docs/apps/1password.md kept current."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers import cli_run, edit
+
+from appbuilder.commands.docs import render_page, run_docs
+from appbuilder.load import load_app
+
+REPO = Path(__file__).resolve().parents[1]
+ONEPASSWORD = REPO / "app_definitions" / "1password"
+PAGE = REPO / "docs" / "apps" / "1password.md"
+REGENERATE = "PYTHONPATH=. python3 -m appbuilder docs app_definitions/1password -o docs/apps/1password.md"
+
+
+def test_1password_page_is_current(tmp_path: Path) -> None:
+    outcome = run_docs(ONEPASSWORD, tmp_path / "page.md")
+    assert outcome.ok, outcome.diagnostics
+    current = PAGE.read_text(encoding="utf-8") if PAGE.exists() else ""
+    assert (tmp_path / "page.md").read_text(encoding="utf-8") == current, f"docs page out of date: {REGENERATE}"
+
+
+def test_page_sections_follow_the_definition(app_dir: Path) -> None:
+    edit(app_dir / "dashboards/main.yaml", "    title: Events by Category\n",
+         "    title: Events by Category\n    description: Events | per *category*.\n")
+    code, out = cli_run("docs", "app", "-o", "out/mini.md")
+    assert code == 0 and out == "wrote out/mini.md\n"
+    page = Path("out/mini.md").read_text(encoding="utf-8")
+    app, _ = load_app(app_dir)
+    assert app is not None
+    assert page.startswith("# Minimal\n")
+    for heading in ("### Sample log messages", "### Sample queries", "## Collection configuration and app "
+                    "installation", "## Viewing the dashboards", "### Minimal - Main"):
+        assert f"\n{heading}\n" in page
+    assert "**Minimal - All Events** — Every event." in page  # saved searches only: by_type is not one
+    assert "by_type" not in page.split("### Sample queries")[1].split("## Collection")[0]
+    assert "| Events by Category | pie | Events \\| per \\*category\\*. |" in page
+    assert "| About |" not in page  # text panels are not listed
+    first_sample = (app_dir / "samples/events.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    assert first_sample.split(",")[0].split(":")[0].strip("{") in page  # the first event's first key
+    assert "appbuilder install app_definitions/app --param source_category=mini" in page
+    assert "## Monitors" not in page
+    assert cli_run("docs", "app")[1] == page  # stdout without -o, same bytes
+
+
+def test_monitors_table_when_the_app_has_monitors(app_dir: Path) -> None:
+    @dataclass
+    class Trigger:
+        level: str
+        time_range: str
+        threshold: float = 0
+        comparison: str = "GreaterThan"
+        field: str | None = None
+
+    @dataclass
+    class Monitor:
+        name: str
+        description: str
+        triggers: list[Trigger]
+
+    app, _ = load_app(app_dir)
+    assert app is not None
+    app.monitors = [Monitor("Too many failures", "Failed sign-ins | spike.",  # type: ignore[attr-defined]
+                            [Trigger("Critical", "-15m", 10.0), Trigger("MissingData", "-1h")])]
+    page = render_page(app, "apps/mini")
+    assert page.endswith("| Name | Description | Trigger conditions |\n| --- | --- | --- |\n"
+                         "| Too many failures | Failed sign-ins \\| spike. | Critical: results > 10 in the last 15 "
+                         "minutes; MissingData: no data in the last 1 hour |\n")
+
+
+def test_deterministic_and_invalid_app(app_dir: Path) -> None:
+    app, _ = load_app(app_dir)
+    assert app is not None
+    assert render_page(app, "x") == render_page(load_app(app_dir)[0], "x")  # type: ignore[arg-type]
+    edit(app_dir / "dashboards/main.yaml", "chart: pie", "chart: piee")
+    code, out = cli_run("docs", "app", "-o", "page.md")
+    assert code == 1 and "no page written" in out and not Path("page.md").exists()
