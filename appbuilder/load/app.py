@@ -15,6 +15,8 @@ from typing import Any
 
 from appbuilder.diagnostics import WARNING, Diagnostic, field_path
 from appbuilder.layout import flow_layout
+from appbuilder.load.contents import check_contents, load_contents
+from appbuilder.load.contents import overrides_of as _overrides
 from appbuilder.load.fragments import SharedDefinitions, expand_query, expand_variables, load_shared
 from appbuilder.load.monitors import load_monitor
 from appbuilder.load.yamlfile import YamlDocument, display_path, read_yaml
@@ -23,6 +25,7 @@ from appbuilder.model import (
     Collector,
     Dashboard,
     Panel,
+    PanelQuery,
     Parameter,
     Position,
     Query,
@@ -191,7 +194,7 @@ def _load(given: Path, reader: _Reader) -> App | None:
         log_types=[v for v in _list(data.get("logTypes")) if isinstance(v, str)],
         lint_severity={k: v for k, v in _dict(_dict(data.get("lint")).get("severity")).items()
                        if isinstance(v, str)},
-        position=doc.position([]),
+        overrides=_overrides(data), position=doc.position([]),
         parameters_position=doc.position(["parameters"], key=True) if "parameters" in data else None,
     )
     app.lint_severity_positions = {str(k): doc.position(["lint", "severity", k], key=True)
@@ -237,6 +240,11 @@ def _load(given: Path, reader: _Reader) -> App | None:
                 app.test_targets.append((case["target"], test_doc.position(["tests", index, "target"])))
     _expand_fragments(app, shared, diagnostics)
     _resolve_query_refs(app)
+    if isinstance(data.get("contents"), list):
+        app.contents = load_contents(doc, root, data["contents"], ["contents"], diagnostics)
+        listed = {ref for ref in _list(data.get("dashboards")) if isinstance(ref, str)}
+        diagnostics += check_contents(app.contents, listed, {q.id for q in app.queries},
+                                      {q.id for q in app.saved_searches})
     return app
 
 
@@ -252,7 +260,14 @@ def _expand_fragments(app: App, shared: SharedDefinitions, diagnostics: list[Dia
                     variable.query, variable.query_origin, shared,
                     f"{dashboard.slug}.variables[{variable.name}].fromQuery.query", diagnostics)
         for panel in dashboard.panels:
-            if panel.query and panel.query_origin:
+            for query in panel.queries:  # a panel written with `queries:` (its first is also `panel.query`)
+                if query.origin:
+                    query.text, query.origin = expand_query(
+                        query.text, query.origin, shared, f"{dashboard.slug}.panels[{panel.id}].queries[{query.key}]",
+                        diagnostics)
+            if panel.queries:
+                panel.query, panel.query_origin = panel.queries[0].text, panel.queries[0].origin
+            elif panel.query and panel.query_origin:
                 panel.query, panel.query_origin = expand_query(
                     panel.query, panel.query_origin, shared, f"{dashboard.slug}.panels[{panel.id}].query",
                     diagnostics)
@@ -321,7 +336,8 @@ def _load_queries(path: Path, reader: _Reader) -> list[Query] | None:
             saved_search=item.get("savedSearch") is True, time_range=_str(item.get("timeRange"), "-15m"),
             by_receipt_time=item.get("byReceiptTime") is True,
             parsing_mode=_str(item.get("parsingMode"), "Manual"), variables=variables,
-            position=doc.position(["queries", index]),
+            schedule=item.get("schedule") if isinstance(item.get("schedule"), dict) else None,
+            overrides=_overrides(item), position=doc.position(["queries", index]),
         ))
     return queries
 
@@ -335,7 +351,11 @@ def _load_dashboard(path: Path, reader: _Reader, shared: SharedDefinitions) -> D
         slug=path.stem, title=_str(data.get("title")), panels=[], description=_str(data.get("description")),
         theme=_str(data.get("theme"), "Light"), time_range=_str(data.get("timeRange"), "-1d"),
         refresh_interval=_int(data.get("refreshInterval"), 0), path=path, position=doc.position([]),
+        overrides=_overrides(data),
     )
+    order = data.get("layoutOrder")
+    if isinstance(order, (str, list)):
+        dashboard.layout_order = order if isinstance(order, str) else [str(v) for v in order]
     for var_doc, at, item in expand_variables(doc, _list(data.get("variables")), shared, reader.diagnostics):
         dashboard.variables_incomplete |= not item
         if isinstance(item.get("name"), str):
@@ -343,8 +363,17 @@ def _load_dashboard(path: Path, reader: _Reader, shared: SharedDefinitions) -> D
     for index, item in enumerate(_list(data.get("panels"))):
         if isinstance(item, dict):
             dashboard.panels.append(_panel(doc, index, item))
-    for panel, layout in zip(dashboard.panels, flow_layout(dashboard.panels), strict=True):
+    placed = [panel for panel in dashboard.panels if not panel.hidden]
+    for panel, layout in zip(placed, flow_layout(placed), strict=True):
         panel.layout = layout
+    if isinstance(dashboard.layout_order, list):
+        known = {panel.id for panel in placed}
+        for index, name in enumerate(dashboard.layout_order):
+            if name not in known:
+                reader.diagnostics.append(Diagnostic(
+                    doc.position(["layoutOrder", index]), f"layoutOrder names '{name}', which is no panel on the "
+                    "grid of this dashboard", code="unresolved-reference", path=f"layoutOrder[{index}]",
+                    hint="list the ids of panels that are not hidden"))
     return dashboard
 
 
@@ -360,7 +389,9 @@ def _variable(doc: YamlDocument, at: list[str | int], item: dict[str, Any]) -> V
         field=from_query.get("field") if isinstance(from_query.get("field"), str) else None,
         values=[str(v) for v in values] if isinstance(values, list) else None,
         metadata_key=metadata.get("key") if isinstance(metadata.get("key"), str) else None,
-        metadata_filter=_str(metadata.get("filter")), position=doc.position(at),
+        metadata_filter=_str(metadata.get("filter")),
+        source=dict(item["source"]) if isinstance(item.get("source"), dict) else None,
+        overrides=_overrides(item), position=doc.position(at),
     )
 
 
@@ -370,18 +401,49 @@ def _panel(doc: YamlDocument, index: int, item: dict[str, Any]) -> Panel:
     if isinstance(position.get("x"), int) and isinstance(position.get("y"), int):
         explicit = (position["x"], position["y"])
     query = item.get("query") if isinstance(item.get("query"), str) else None
+    queries = _panel_queries(doc, index, item)
+    if query is None and queries:
+        query = queries[0].text
+    visual = item.get("visualSettings")
     return Panel(
         id=_str(item.get("id")), title=_str(item.get("title")), chart=_str(item.get("chart")),
         width=_int(item.get("width"), 12), height=_int(item.get("height"), 8), explicit_position=explicit,
         description=_str(item.get("description")), query=query,
-        query_origin=doc.text_origin(["panels", index, "query"]) if query is not None else None,
+        query_origin=(doc.text_origin(["panels", index, "query"]) if "query" in item
+                      else queries[0].origin if queries else None),
         query_ref=item.get("queryRef") if isinstance(item.get("queryRef"), str) else None,
         time_range=item.get("timeRange") if isinstance(item.get("timeRange"), str) else None,
         text=item.get("text") if isinstance(item.get("text"), str) else None,
         label=item.get("label") if isinstance(item.get("label"), str) else None,
         stacked=item.get("stacked") is True, settings=dict(_dict(item.get("settings"))),
-        position=doc.position(["panels", index]),
+        query_type=queries[0].type if queries else _str(item.get("queryType"), "logs"), queries=queries,
+        key=item.get("key") if isinstance(item.get("key"), str) else None, hidden=item.get("hidden") is True,
+        visual_settings=dict(visual) if isinstance(visual, dict) else None, visual_verbatim="visualSettings" in item,
+        links=[dict(v) for v in _list(item.get("linkedDashboards")) if isinstance(v, dict)],
+        min_size={k: v for k in ("minWidth", "minHeight") if isinstance(v := item.get(k), int)},
+        coloring_rules=list(item["coloringRules"]) if isinstance(item.get("coloringRules"), list) else None,
+        overrides=_overrides(item), position=doc.position(["panels", index]),
     )
+
+
+def _panel_queries(doc: YamlDocument, index: int, item: dict[str, Any]) -> list[PanelQuery]:
+    """The ``queries`` list of a panel (keys default to A, B, ...); empty when the panel uses ``query``."""
+    found: list[PanelQuery] = []
+    for number, entry in enumerate(_list(item.get("queries"))):
+        if not isinstance(entry, dict) or not isinstance(entry.get("query"), str):
+            continue
+        at: list[str | int] = ["panels", index, "queries", number]
+        limit = entry.get("outputCardinalityLimit", 1000)
+        mode = entry.get("metricsQueryMode")
+        found.append(PanelQuery(
+            text=entry["query"], origin=doc.text_origin([*at, "query"]),
+            key=_str(entry.get("key"), chr(ord("A") + number % 26)), type=_str(entry.get("type"), "logs"),
+            parse_mode=_str(entry.get("parseMode"), "Manual"), time_source=_str(entry.get("timeSource"), "Message"),
+            output_limit=limit if isinstance(limit, int) and not isinstance(limit, bool) else None,
+            metrics_mode=mode if isinstance(mode, str) else None, metrics_data=entry.get("metricsQueryData"),
+            overrides=_overrides(entry), position=doc.position(at),
+        ))
+    return found
 
 
 def _resolve_query_refs(app: App) -> None:

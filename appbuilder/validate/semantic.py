@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from appbuilder.diagnostics import WARNING, Diagnostic
+from appbuilder.diagnostics import ERROR, WARNING, Diagnostic
 from appbuilder.layout import overlaps
 from appbuilder.load.fragments import has_unexpanded_include
 from appbuilder.model import GRID_COLUMNS, App, Dashboard, Position, TextOrigin, origin_note
@@ -104,6 +104,8 @@ def _texts(app: App) -> Iterable[tuple[str, TextOrigin | None, Position | None, 
             yield panel.title, None, panel.position, f"panels[{panel.id}].title"
             if panel.query and not panel.query_ref:
                 yield panel.query, panel.query_origin, panel.position, f"panels[{panel.id}].query"
+            for query in panel.queries[1:]:
+                yield query.text, query.origin, query.position, f"panels[{panel.id}].queries[{query.key}]"
     for monitor in app.monitors:
         yield monitor.name, None, monitor.position, f"monitors[{monitor.slug}].name"
         yield monitor.query, monitor.origin, monitor.position, f"monitors[{monitor.slug}].query"
@@ -159,10 +161,11 @@ def _duplicates(items: Iterable[tuple[str, Position | None]], what: str, fix: st
 
 def _check_names(app: App) -> list[Diagnostic]:
     found = _duplicates(((q.id, q.position) for q in app.queries), "query id", "query ids must be unique")
-    folder_items = [(d.title, d.position) for d in app.dashboards]
-    folder_items += [(q.name, q.position) for q in app.saved_searches]
-    found += _duplicates(folder_items, "name in the app folder",
-                         "dashboard titles and saved-search names share the folder and must be unique")
+    from appbuilder.load.contents import folder_levels
+
+    for folder_items in folder_levels(app):  # names are unique per folder (sub-folders have their own)
+        found += _duplicates(folder_items, "name in the app folder",
+                             "dashboard titles and saved-search names share the folder and must be unique")
     return found
 
 
@@ -195,8 +198,9 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
             found.append(Diagnostic(where, f"queryRef '{panel.query_ref}' does not name a query in queries.yaml",
                                     code="unresolved-reference", path=f"panels[{panel.id}].queryRef",
                                     hint=f"known query ids: {known}"))
-        refs = [(r, panel.query_origin.locate(r.line, r.column) if panel.query_origin else where,
-                 origin_note(panel.query_origin, r.line)) for r in find_variables(panel.query or "")]
+        texts = [(panel.query or "", panel.query_origin)] + [(q.text, q.origin) for q in panel.queries[1:]]
+        refs = [(r, origin.locate(r.line, r.column) if origin else where, origin_note(origin, r.line))
+                for text, origin in texts for r in find_variables(text)]
         refs += [(r, where, "") for r in find_variables(panel.title)]
         for ref, position, note in refs:
             used.add(ref.name)
@@ -222,7 +226,12 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
     for index, panel in enumerate(placed):
         for other in placed[:index]:
             if panel.layout and other.layout and overlaps(panel.layout, other.layout):
+                # places kept from Sumo (panels with a Sumo key) may overlap: Sumo's grid pushes panels down
+                kept = panel.key is not None and other.key is not None
                 found.append(Diagnostic(_where(panel.position), f"panel '{panel.id}' overlaps panel '{other.id}'",
                                         code="layout", path=f"panels[{panel.id}].position",
-                                        hint="move one of them or drop explicit positions to flow automatically"))
+                                        severity=WARNING if kept else ERROR,
+                                        hint="Sumo shows the lower one pushed down; move it to say where it goes"
+                                        if kept else "move one of them or drop explicit positions to flow "
+                                        "automatically"))
     return found
