@@ -129,9 +129,9 @@ def test_bounds_and_unique_items(tmp_path: Path) -> None:
 
 def test_one_of_both_and_neither(tmp_path: Path) -> None:
     both = only(check(tmp_path, "dashboard", PANEL_HEAD + "  - {id: a, title: A, chart: pie, query: q, queryRef: r}\n"))
-    assert both.message == "give only one of query, queryRef (found query, queryRef)"
+    assert both.message == "give only one of query, queryRef, queries (found query, queryRef)"
     neither = only(check(tmp_path, "dashboard", PANEL_HEAD + "  - {id: a, title: A, chart: pie}\n"))
-    assert neither.message == "one of query, queryRef is required"
+    assert neither.message == "one of query, queryRef, queries is required"
     assert neither.path == "panels[0]"
 
 

@@ -11,7 +11,14 @@ import sys
 
 import click
 
-from appbuilder.cli import deploy, gitops, offline, preview, query_run  # noqa: F401  (importing a command module registers its verbs)
+from appbuilder.cli import (  # noqa: F401  (importing a command module registers its verbs)
+    deploy,
+    export,
+    gitops,
+    offline,
+    preview,
+    query_run,
+)
 from appbuilder.cli.common import parse_params
 from appbuilder.cli.group import cli
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable
 
-from appbuilder.diagnostics import WARNING, Diagnostic
+from appbuilder.diagnostics import ERROR, WARNING, Diagnostic
 from appbuilder.layout import overlaps
 from appbuilder.load.fragments import has_unexpanded_include
 from appbuilder.model import GRID_COLUMNS, App, Dashboard, Position, TextOrigin, origin_note
+from appbuilder.parameters import check_name_lengths, check_value, pattern_hint
+from appbuilder.patterns import SYNTAX_HINT, compile_pattern
 from appbuilder.templating import find_parameters, find_variables
 from appbuilder.validate.monitors import check_monitors
 
@@ -23,8 +24,25 @@ def check_app(app: App) -> list[Diagnostic]:
     for dashboard in app.dashboards:
         found += _check_dashboard(app, dashboard)
     found += _check_test_targets(app)
+    found += _check_lint_severity(app)
+    found += check_name_lengths(app, app.parameter_defaults())
     found += check_monitors(app)
     found += _check_source_apis(app)
+    return found
+
+
+def _check_lint_severity(app: App) -> list[Diagnostic]:
+    """Every check named under ``lint.severity`` exists."""
+    from appbuilder.query.lint import DEFAULT_SEVERITY
+
+    found = []
+    for name, position in app.lint_severity_positions.items():
+        if name not in DEFAULT_SEVERITY:
+            close = difflib.get_close_matches(name, sorted(DEFAULT_SEVERITY), n=1)
+            found.append(Diagnostic(position, f"unknown lint check '{name}'", code="unknown-lint-check",
+                                    path=f"lint.severity.{name}",
+                                    hint=f"did you mean '{close[0]}'?" if close else
+                                    f"known checks: {', '.join(sorted(DEFAULT_SEVERITY))}"))
     return found
 
 
@@ -49,6 +67,9 @@ def _check_test_targets(app: App) -> list[Diagnostic]:
     known |= {f"monitor:{m.slug}" for m in app.monitors}
     found = []
     for target, position in app.test_targets:
+        if target.partition("/")[0] in app.dashboards_unreadable or \
+                (target.startswith("query:") and app.queries_unreadable):
+            continue  # the file it names is already reported: no follow-on error
         if target not in known:
             close = difflib.get_close_matches(target, sorted(known), n=1)
             found.append(Diagnostic(position, f"test target '{target}' names no panel or query",
@@ -83,6 +104,8 @@ def _texts(app: App) -> Iterable[tuple[str, TextOrigin | None, Position | None, 
             yield panel.title, None, panel.position, f"panels[{panel.id}].title"
             if panel.query and not panel.query_ref:
                 yield panel.query, panel.query_origin, panel.position, f"panels[{panel.id}].query"
+            for query in panel.queries[1:]:
+                yield query.text, query.origin, query.position, f"panels[{panel.id}].queries[{query.key}]"
     for monitor in app.monitors:
         yield monitor.name, None, monitor.position, f"monitors[{monitor.slug}].name"
         yield monitor.query, monitor.origin, monitor.position, f"monitors[{monitor.slug}].query"
@@ -100,15 +123,16 @@ def _check_parameters(app: App) -> list[Diagnostic]:
             found.append(Diagnostic(where, f"parameter '{parameter.name}' is declared twice", code="duplicate-name",
                                     path="parameters", hint="give each parameter a unique name"))
         seen.add(parameter.name)
-        if parameter.pattern is not None:
-            try:
-                if not re.fullmatch(parameter.pattern, parameter.default):
-                    found.append(Diagnostic(where, f"default '{parameter.default}' of parameter '{parameter.name}' "
-                                            f"does not match its pattern", code="parameter-pattern",
-                                            path="parameters.default", hint=f"pattern: {parameter.pattern}"))
-            except re.error as exc:
-                found.append(Diagnostic(where, f"pattern of parameter '{parameter.name}' is not a valid regular "
-                                        f"expression: {exc}", code="parameter-pattern", path="parameters.pattern"))
+        pattern = compile_pattern(parameter.pattern) if parameter.pattern is not None else None
+        if pattern is not None and pattern.error:
+            found.append(Diagnostic(where, f"pattern of parameter '{parameter.name}' is not a valid regular "
+                                    f"expression: {pattern.error}", code="parameter-pattern",
+                                    path="parameters.pattern", hint=SYNTAX_HINT))
+            continue
+        problem = check_value(parameter, parameter.default, "the default")
+        if problem:
+            found.append(Diagnostic(where, problem, code="parameter-value", path="parameters.default",
+                                    hint=pattern_hint(parameter)))
     for text, origin, position, field_path in _texts(app):
         for ref in find_parameters(text):
             if ref.name not in declared:
@@ -137,10 +161,11 @@ def _duplicates(items: Iterable[tuple[str, Position | None]], what: str, fix: st
 
 def _check_names(app: App) -> list[Diagnostic]:
     found = _duplicates(((q.id, q.position) for q in app.queries), "query id", "query ids must be unique")
-    folder_items = [(d.title, d.position) for d in app.dashboards]
-    folder_items += [(q.name, q.position) for q in app.saved_searches]
-    found += _duplicates(folder_items, "name in the app folder",
-                         "dashboard titles and saved-search names share the folder and must be unique")
+    from appbuilder.load.contents import folder_levels
+
+    for folder_items in folder_levels(app):  # names are unique per folder (sub-folders have their own)
+        found += _duplicates(folder_items, "name in the app folder",
+                             "dashboard titles and saved-search names share the folder and must be unique")
     return found
 
 
@@ -173,8 +198,9 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
             found.append(Diagnostic(where, f"queryRef '{panel.query_ref}' does not name a query in queries.yaml",
                                     code="unresolved-reference", path=f"panels[{panel.id}].queryRef",
                                     hint=f"known query ids: {known}"))
-        refs = [(r, panel.query_origin.locate(r.line, r.column) if panel.query_origin else where,
-                 origin_note(panel.query_origin, r.line)) for r in find_variables(panel.query or "")]
+        texts = [(panel.query or "", panel.query_origin)] + [(q.text, q.origin) for q in panel.queries[1:]]
+        refs = [(r, origin.locate(r.line, r.column) if origin else where, origin_note(origin, r.line))
+                for text, origin in texts for r in find_variables(text)]
         refs += [(r, where, "") for r in find_variables(panel.title)]
         for ref, position, note in refs:
             used.add(ref.name)
@@ -200,7 +226,12 @@ def _check_dashboard(app: App, dashboard: Dashboard) -> list[Diagnostic]:
     for index, panel in enumerate(placed):
         for other in placed[:index]:
             if panel.layout and other.layout and overlaps(panel.layout, other.layout):
+                # places kept from Sumo (panels with a Sumo key) may overlap: Sumo's grid pushes panels down
+                kept = panel.key is not None and other.key is not None
                 found.append(Diagnostic(_where(panel.position), f"panel '{panel.id}' overlaps panel '{other.id}'",
                                         code="layout", path=f"panels[{panel.id}].position",
-                                        hint="move one of them or drop explicit positions to flow automatically"))
+                                        severity=WARNING if kept else ERROR,
+                                        hint="Sumo shows the lower one pushed down; move it to say where it goes"
+                                        if kept else "move one of them or drop explicit positions to flow "
+                                        "automatically"))
     return found

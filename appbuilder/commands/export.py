@@ -1,0 +1,128 @@
+"""`appbuilder export`: Sumo content (an export file, or a folder of a live org) → an app definition directory."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from appbuilder.diagnostics import Diagnostic
+from appbuilder.export import ExportError, ExportResult, export_definition
+
+MAX_EXPORT_BYTES = 200 * 1024 * 1024
+_CONTENT_ID = re.compile(r"^[0-9A-Fa-f]{16}$")
+
+
+@dataclass
+class Connection:
+    """Where and as whom to read a live org (the same credentials and flags as ``install``)."""
+
+    access_id: str | None = None
+    access_key: str | None = None
+    deployment: str | None = None
+    base_url: str | None = None
+    admin_mode: bool = False
+    client_options: dict[str, Any] = field(default_factory=dict)
+    env: Mapping[str, str] | None = None
+
+
+@dataclass
+class ExportOutcome:
+    """What export did: the result, or an error (message, hint, problems); ``calls`` counts API calls."""
+
+    result: ExportResult | None = None
+    error: str | None = None
+    hint: str = ""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    calls: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None and self.error is None
+
+
+def read_export_file(path: Path) -> Any:
+    """The JSON of an export file; raises ExportError naming file:line:col when it cannot be read."""
+    try:
+        if path.is_dir():
+            raise ExportError(f"{path} is a directory", hint="give the JSON file Sumo exported")
+        if path.stat().st_size > MAX_EXPORT_BYTES:
+            raise ExportError(f"{path} is larger than {MAX_EXPORT_BYTES >> 20} MiB",
+                              hint="is this a Sumo content export?")
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise ExportError(f"{path}: file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExportError(f"{path}: cannot read the file: {exc}") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ExportError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}",
+                          hint="give the JSON file exactly as Sumo exported it") from exc
+    except RecursionError as exc:
+        raise ExportError(f"{path}: the JSON nests too deeply") from exc
+
+
+def _finish(outcome: ExportOutcome, run: Callable[[], ExportResult]) -> ExportOutcome:
+    try:
+        outcome.result = run()
+    except ExportError as exc:
+        outcome.error, outcome.hint, outcome.diagnostics = exc.message, exc.hint, exc.diagnostics
+    return outcome
+
+
+def run_export_file(path: Path, out_dir: Path, parameters: Mapping[str, str]) -> ExportOutcome:
+    """Export the content of a Sumo export file (a folder, a dashboard or a saved search) into ``out_dir``."""
+    return _finish(ExportOutcome(), lambda: export_definition(read_export_file(path), out_dir, parameters))
+
+
+def fetch_folder(folder: str, connection: Connection, calls: dict[str, Any],
+                 progress: Callable[[str], None] | None = None) -> Any:
+    """The content export of a Library item given by path (``/Library/Users/...``) or 16-hex content id."""
+    from appbuilder.sumo.client import SumoClient
+    from appbuilder.sumo.content import ContentHandler
+    from appbuilder.sumo.endpoints import resolve_credentials
+    from appbuilder.sumo.errors import SumoApiError, SumoError
+    from appbuilder.sumo.folders import FolderHandler
+
+    credentials = resolve_credentials(connection.access_id, connection.access_key, connection.deployment,
+                                      connection.base_url, env=connection.env)
+    with SumoClient(credentials, admin_mode=connection.admin_mode, **connection.client_options) as client:
+        try:
+            content_id = folder
+            if not _CONTENT_ID.match(folder):
+                item = FolderHandler(client).by_path(folder.rstrip("/") or "/")
+                if item is None or not item.get("id"):
+                    raise ExportError(f"nothing at {folder} in the Sumo Library",
+                                      hint="give the path as the Library shows it, e.g. /Library/Users/<email>/"
+                                           "<folder>, or the item's content id")
+                content_id = str(item["id"])
+            if progress:
+                progress(f"exporting {folder} (content id {content_id})")
+            return ContentHandler(client).export_content(content_id)
+        except SumoApiError as exc:
+            if exc.is_not_found:
+                raise ExportError(f"no content with id {folder} in this org", hint=exc.hint) from exc
+            raise ExportError(client.redactor.redact(exc.message), client.redactor.redact(exc.hint)) from exc
+        except SumoError as exc:
+            raise ExportError(client.redactor.redact(exc.message), client.redactor.redact(exc.hint)) from exc
+        finally:
+            calls.update(client.stats.as_dict())
+
+
+def run_export_folder(folder: str, out_dir: Path, parameters: Mapping[str, str], connection: Connection,
+                      progress: Callable[[str], None] | None = None) -> ExportOutcome:
+    """Export a folder (or any item) of a live org through the content export job into ``out_dir``."""
+    from appbuilder.sumo.errors import SumoError
+
+    outcome = ExportOutcome()
+    try:
+        definition = fetch_folder(folder, connection, outcome.calls, progress)
+    except (ExportError, SumoError) as exc:  # a SumoError here is a credentials problem: nothing secret in it
+        outcome.error, outcome.hint = exc.message, exc.hint
+        return outcome
+    return _finish(outcome, lambda: export_definition(definition, out_dir, parameters))
+
