@@ -9,7 +9,7 @@ afterwards every item is written through its kind's own API, so ids, links and p
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ from appbuilder.kinds import Item, Org, kind
 from appbuilder.kinds.folder import FolderKind
 from appbuilder.load.textfile import read_token_file
 
-Progress = Callable[[str], None]
 RISKY = frozenset({UPDATE, DELETE, DRIFTED})
 OWN_FILES = frozenset({"folder", "source", "collector"})  # kinds with a file of their own in a backup
 
