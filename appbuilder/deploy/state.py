@@ -36,6 +36,7 @@ class RemoteState:
     other_sources: list[dict[str, Any]] = field(default_factory=list)
     export: dict[str, Any] | None = None
     personal: dict[str, Any] | None = None  # the personal folder's listing, when it was read anyway
+    cache: dict[str, Any] = field(default_factory=dict)  # what kinds read once, for plan and apply (Org.cache)
 
     @property
     def folder_id(self) -> str | None:
