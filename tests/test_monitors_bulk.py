@@ -6,6 +6,7 @@ monitor renamed and changed at once is updated in place (paired by the key in it
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +178,30 @@ def test_a_monitor_renamed_with_a_new_query_is_updated_in_place(virtual_sumo: Vi
     renamed = children(fake)["Minimal - Sign-in failures"]
     assert renamed.id == first_id and "mfa_failed" in renamed.body["queries"][0]["query"]
     assert FIRST not in children(fake)
+
+
+def test_a_saved_fresh_plan_imports_the_folder_too(virtual_sumo: VirtualSumo, app: Path, tmp_path: Path) -> None:
+    saved = tmp_path / "plan.json"
+    assert run_plan(app, {}, options(virtual_sumo), out=saved).ok
+    fake = virtual_sumo.fake
+    fake.reset_log()
+    install(app, virtual_sumo, tmp_path, plan_file=saved)  # the plan's reads are not at hand: the root is read
+    root = fake.state.monitors.root_id
+    assert monitor_calls(fake) == [("GET", "/v1/monitors/root"), ("POST", f"/v1/monitors/{root}/import")]
+    assert list(children(fake)) == [FIRST, SECOND]
+
+
+def test_monitors_added_to_an_installed_app_come_in_one_import(virtual_sumo: VirtualSumo, app: Path,
+                                                               tmp_path: Path) -> None:
+    from test_monitors_deploy import FIXTURE
+
+    plain = tmp_path / "plain"
+    shutil.copytree(FIXTURE, plain)
+    install(plain, virtual_sumo, tmp_path)
+    fake = virtual_sumo.fake
+    fake.reset_log()
+    install(app, virtual_sumo, tmp_path)
+    root = fake.state.monitors.root_id
+    assert monitor_calls(fake) == [("GET", "/v1/monitors/path"), ("GET", "/v1/monitors/root"),
+                                   ("POST", f"/v1/monitors/{root}/import")]
+    assert list(children(fake)) == [FIRST, SECOND]
