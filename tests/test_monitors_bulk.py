@@ -205,3 +205,16 @@ def test_monitors_added_to_an_installed_app_come_in_one_import(virtual_sumo: Vir
     assert monitor_calls(fake) == [("GET", "/v1/monitors/path"), ("GET", "/v1/monitors/root"),
                                    ("POST", f"/v1/monitors/{root}/import")]
     assert list(children(fake)) == [FIRST, SECOND]
+
+
+def test_a_monitor_folder_holding_a_subfolder_is_not_removed_with_it(virtual_sumo: VirtualSumo, app: Path,
+                                                                    tmp_path: Path) -> None:
+    fake = virtual_sumo.fake
+    install(app, virtual_sumo, tmp_path)
+    lib = fake.state.monitors
+    folder = lib.find_by_path(FOLDER)
+    assert folder is not None
+    lib.add("MonitorsLibraryFolder", "Team rules", folder.id, "made in the UI")
+    outcome = run_uninstall(app, {}, options(virtual_sumo), backup_root=tmp_path / "backups")
+    assert not outcome.ok and "'Team rules'" in (outcome.error or "") and "move them out" in outcome.hint
+    assert list(children(fake)) == [FIRST, SECOND, "Team rules"]  # nothing of the folder was removed

@@ -193,7 +193,15 @@ class MonitorFolderKind(_MarkedKind):
         return {"id": before.ref["id"]}
 
     def delete(self, org: Org, before: Item) -> None:
-        """The folder and the monitors in it (the Monitors API removes a folder with its contents)."""
+        """The folder and the monitors in it (the Monitors API removes a folder with its contents); refused
+        when it holds anything but monitors (a subfolder), which no plan lists and no backup holds."""
+        found = _folder(org)
+        others = [str(c.get("name")) for c in (found or {}).get("children") or [] if c.get("type") != MONITOR]
+        if others:
+            path = _folder_path(before.identity)
+            raise DeployError(f"the monitor folder {path} holds more than monitors "
+                              f"({', '.join(repr(o) for o in others)}); removing it would remove them too",
+                              hint=f"move them out of {path} in Sumo (or delete them), then run the command again")
         _delete(org, before.ref["id"])
 
 
