@@ -84,11 +84,19 @@ TEST_RUN = "appbuilder.commands.test.TestRunResult"  # named, not imported: the 
 def test_run_text(result: Any) -> str:
     lines = []
     for case in result.cases:
+        if case.skipped:
+            lines.append(f"SKIP {case.name} ({case.skipped})")
+            continue
         status = "PASS" if case.ok else "FAIL"
         lines.append(f"{status} {case.name} ({case.rows} rows, {case.seconds * 1000:.0f} ms)")
         if case.detail:
             lines.append(f"     {case.detail}")
         lines.extend(f"     {failure}" for failure in case.failures)
-    lines.append(f"{result.passed} passed, {result.failed} failed; {result.events} sample events, "
-                 f"{result.seconds:.2f} s")
+    lines.append(f"{test_counts(result)}; {result.events} sample events, {result.seconds:.2f} s")
     return "\n".join(lines) + "\n"
+
+
+def test_counts(result: Any) -> str:
+    """``3 passed, 1 failed`` and, when some were not run, ``, 2 skipped``."""
+    skipped = f", {result.skipped} skipped" if result.skipped else ""
+    return f"{result.passed} passed, {result.failed} failed{skipped}"

@@ -1,0 +1,49 @@
+"""The PNG renderer: one flat SVG per dashboard, rasterised in worker processes with the same bytes."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from test_preview_site import make_app
+
+from appbuilder.preview.page import land_topology
+from appbuilder.preview.png import dashboard_svg
+from appbuilder.preview.raster import rasterise, worker_count
+from appbuilder.preview.results import app_views
+from appbuilder.validate import validate_app
+
+
+@pytest.fixture(scope="module")
+def views(tmp_path_factory: pytest.TempPathFactory):
+    loaded = validate_app(make_app(tmp_path_factory.mktemp("png")), lint_queries=False)
+    assert loaded.app is not None
+    return loaded.app, app_views(loaded.app, {}, variants=False)
+
+
+def test_panels_are_placed_as_groups_not_nested_viewports(views) -> None:
+    app, dashboards = views
+    charts = next(v for v in dashboards if v.dashboard.slug == "charts")
+    svg = dashboard_svg(app, charts, json.loads(land_topology()))
+    root = ET.fromstring(svg)  # one well-formed document
+    assert svg.count("<svg") == 1  # a nested <svg> costs resvg a canvas-sized layer each
+    placed = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("transform", "").startswith("translate(")]
+    assert len(placed) >= len(charts.dashboard.panels)
+    assert "Helvetica" in (root.get("font-family") or "")
+
+
+def test_worker_processes_draw_the_same_bytes(views) -> None:
+    app, dashboards = views
+    land = json.loads(land_topology())
+    svgs = [dashboard_svg(app, view, land) for view in dashboards]
+    here = list(rasterise(svgs, 0))
+    assert len(here) == 2 and all(png.startswith(b"\x89PNG") for png in here)
+    assert list(rasterise(iter(svgs), 2)) == here
+
+
+def test_worker_count_is_one_per_cpu_and_none_for_one_image(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    assert (worker_count(1), worker_count(3), worker_count(8)) == (0, 3, 4)
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert worker_count(6) == 0
