@@ -22,7 +22,8 @@ ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 IDENTITY_FIELDS = ("id", "slug", "name")
 # bookkeeping of the loader: where things came from, not what they are
 IGNORED_FIELDS = {"position", "origin", "root", "path", "sample_files", "test_files", "test_targets",
-                  "queries_unreadable", "explicit_position", "query_ref"}
+                  "queries_unreadable", "dashboards_unreadable", "lint_severity_positions", "parameters_position",
+                  "explicit_position", "query_ref"}
 # singular labels of the app's item lists; a list not named here is labelled by its field name
 KIND_LABELS = {"dashboards": "dashboard", "queries": "query", "panels": "panel", "variables": "variable",
                "parameters": "parameter", "monitors": "monitor", "log_types": "log type"}

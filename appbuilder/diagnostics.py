@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from appbuilder.model import Position
@@ -48,6 +49,14 @@ class InputError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]):
         super().__init__("; ".join(d.message for d in diagnostics))
         self.diagnostics = diagnostics
+
+
+def field_path(path: Sequence[str | int]) -> str:
+    """A document path as shown in messages: ``panels[2].query``."""
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "(document)"
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

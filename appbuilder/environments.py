@@ -84,7 +84,10 @@ def load_environments(path: Path) -> tuple[list[Environment], list[Diagnostic]]:
     if not isinstance(doc.data, dict):
         return [], [Diagnostic(doc.position([]), f"expected a mapping with 'environments' in {ENV_FILE}",
                                code="schema", hint="see `appbuilder schema environments`")]
-    problems = validate_document(doc, "environments")
+    from appbuilder.validate.secrets import check_document_secrets, hide_secrets
+
+    problems = [hide_secrets(d) for d in validate_document(doc, "environments")]
+    problems += check_document_secrets(doc, "environments")  # a token pasted here would reach git
     if problems:
         return [], problems
     environments = []

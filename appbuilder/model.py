@@ -339,10 +339,13 @@ class App:
     test_files: list[Path] = field(default_factory=list)
     test_targets: list[tuple[str, Position]] = field(default_factory=list)
     queries_unreadable: bool = False
+    dashboards_unreadable: list[str] = field(default_factory=list)  # file stems of dashboards that failed to load
     lint_severity: dict[str, str] = field(default_factory=dict)
+    lint_severity_positions: dict[str, Position] = field(default_factory=dict)  # where each check is named
     contents: list[ContentItem] | None = None
     overrides: Overrides = field(default_factory=Overrides)
     position: Position | None = None
+    parameters_position: Position | None = None  # the ``parameters`` key in app.yaml
 
     def query_by_id(self, query_id: str) -> Query | None:
         return next((q for q in self.queries if q.id == query_id), None)

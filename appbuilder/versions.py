@@ -46,9 +46,10 @@ def check_versions(app: App, ref: str) -> list[Diagnostic]:
             base = None
             base_fp = None
             if base_dir is not None:
-                from appbuilder.load import load_app
+                from appbuilder.validate import load_checked
 
-                base, base_problems = load_app(base_dir)
+                loaded = load_checked(base_dir)
+                base, base_problems = loaded.app, loaded.diagnostics
                 if base is not None and not has_errors(base_problems):
                     base_fp = _fingerprint(base)
     except GitRefError as exc:

@@ -72,3 +72,13 @@ def two_environments_yaml(staging_url: str, prod_url: str) -> str:
     baseUrl: {prod_url}
     parameters: {{source_category: prod/mini}}
 """
+
+
+def write(directory: Path, text: str | bytes, name: str = "doc.yaml") -> Path:
+    """Write ``text`` (UTF-8 when a string, else the bytes as they are) to ``directory/name``; returns the path."""
+    path = directory / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path

@@ -22,7 +22,8 @@ from appbuilder.build import build_app
 from appbuilder.commands.test import SampleRunner
 from appbuilder.load.app import load_app
 from appbuilder.load.yamlfile import read_yaml
-from appbuilder.model import App
+from appbuilder.model import App, Parameter
+from appbuilder.parameters import check_value
 from appbuilder.validate.schema import validate_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -338,11 +339,11 @@ def test_manifest() -> None:
 def test_source_category_parameter_pattern() -> None:
     param = load(APP / "app.yaml")["parameters"][0]
     assert param["name"] == "source_category" and param["default"] == "1pw" and param["description"]
-    pattern = re.compile(param["pattern"])
+    parameter = Parameter(param["name"], param["default"], pattern=param["pattern"])
     for good in ["1pw", "Labs/onepassword", "prod/security/1password", "sec_1pw-events.v2"]:
-        assert pattern.fullmatch(good), good
-    for bad in ["", "1pw action", "*", 'a"b', "a|b", "{{x}}", "x" * 1025]:
-        assert not pattern.fullmatch(bad), bad
+        assert check_value(parameter, good, "--param") is None, good
+    for bad in ["", "1pw action", "*", 'a"b', "a|b", "{{x}}", "x" * 1025]:  # 1025: over the length limit
+        assert check_value(parameter, bad, "--param"), bad
 
 
 def test_source() -> None:

@@ -217,6 +217,7 @@ def test_api(case: Case, in_tmp: Path) -> None:
     else:
         assert not result.ok
         found = result.errors
+    assert all(d.hint for d in found), "every error has a hint"
     if case.exit_code == 2:
         assert found  # the API reports the missing path itself: "file not found"
         return

@@ -174,7 +174,7 @@ def test_resolve_parameters_errors() -> None:
     assert [d.code for d in unknown.value.diagnostics] == ["unknown-parameter"]
     with pytest.raises(InputError) as bad:
         resolve_parameters(app, {"source_category": "has space"})
-    assert [d.code for d in bad.value.diagnostics] == ["parameter-pattern"]
+    assert [d.code for d in bad.value.diagnostics] == ["parameter-value"]
     assert resolve_parameters(app, {"source_category": "ok/1"}) == {"source_category": "ok/1"}
 
 

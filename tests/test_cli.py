@@ -42,7 +42,7 @@ def test_validate_warning_only_exits_0(app_dir: Path) -> None:
     code, out = run("validate", "app")
     assert code == 0
     assert "app/dashboards/main.yaml:12:5: warning: variable 'unused' is declared but no query uses it" in out
-    assert "valid (0 errors, 1 warnings)" in out
+    assert "valid (0 errors, 1 warning)" in out
     code, out = run("validate", "app", "--format", "json")
     report = json.loads(out)
     assert code == 0 and report["valid"] is True and report["warnings"] == 1
@@ -56,7 +56,7 @@ def test_validate_invalid_exits_1(app_dir: Path) -> None:
     assert code == 1
     assert 'app/dashboards/main.yaml:21:12: error: "pi" is not allowed here [panels[1].chart]' in out
     assert 'hint: did you mean "pie"?' in out
-    assert out.strip().endswith("app: invalid (1 errors, 0 warnings)")
+    assert out.strip().endswith("app: invalid (1 error, 0 warnings)")
 
 
 def test_validate_json_and_github(app_dir: Path) -> None:

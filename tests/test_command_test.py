@@ -129,7 +129,7 @@ def test_lint_files_formats_issues_and_handles_stdin_and_missing_files(tmp_path)
         f"{bad}:2:3: error: json extracts 2 key(s) but names 1 field(s) after 'as' [json-alias-count]",
         f"{bad}:3:15: error: expected ')' but found the end of the operator [syntax]",
     ]
-    assert "cannot read" in result.files[2].lines[0]
+    assert result.files[2].lines[0] == f"{tmp_path / 'missing.sumoql'}: error: file not found (check the path)"
     only_syntax = lint_files([str(bad)], syntax_only=True, stdin_text=None)
     assert [i.code for i in only_syntax.files[0].issues] == ["syntax"]
     stdin = lint_files([], syntax_only=False, stdin_text="x | where nope = 1")

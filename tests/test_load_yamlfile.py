@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import write
 
 from appbuilder.load import yamlfile
 from appbuilder.load.yamlfile import YamlDocument, read_yaml
@@ -34,17 +35,8 @@ DOC = textwrap.dedent("""\
     """)
 
 
-def _write(tmp_path: Path, text: str | bytes, name: str = "doc.yaml") -> Path:
-    path = tmp_path / name
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
 def _read_ok(tmp_path: Path, text: str) -> YamlDocument:
-    doc, problems = read_yaml(_write(tmp_path, text), "doc.yaml")
+    doc, problems = read_yaml(write(tmp_path, text), "doc.yaml")
     assert problems == []
     assert doc is not None
     return doc
@@ -150,7 +142,7 @@ def test_timestamps_and_binary_stay_json_values(tmp_path: Path) -> None:
 
 
 def test_bom_is_accepted(tmp_path: Path) -> None:
-    doc, problems = read_yaml(_write(tmp_path, "\ufeffa: 1\n".encode()), "doc.yaml")
+    doc, problems = read_yaml(write(tmp_path, "\ufeffa: 1\n".encode()), "doc.yaml")
     assert problems == [] and doc is not None and doc.data == {"a": 1}
 
 
@@ -162,13 +154,13 @@ def test_bom_is_accepted(tmp_path: Path) -> None:
     ("a: 1\n\tb: 2\n", "yaml-syntax", 2),
 ])
 def test_unreadable_documents(tmp_path: Path, content: str, code: str, line: int) -> None:
-    doc, problems = read_yaml(_write(tmp_path, content), "doc.yaml")
+    doc, problems = read_yaml(write(tmp_path, content), "doc.yaml")
     assert doc is None
     assert [(p.code, p.position.line) for p in problems] == [(code, line)]
 
 
 def test_every_duplicate_key_is_reported(tmp_path: Path) -> None:
-    doc, problems = read_yaml(_write(tmp_path, "a: 1\nb: 2\na: 3\nc:\n  x: 1\n  x: 2\n"), "doc.yaml")
+    doc, problems = read_yaml(write(tmp_path, "a: 1\nb: 2\na: 3\nc:\n  x: 1\n  x: 2\n"), "doc.yaml")
     assert doc is None
     assert [(p.message, p.position.line, p.position.column) for p in problems] == [
         ("duplicate key 'a'", 3, 1), ("duplicate key 'x'", 6, 3)]
@@ -183,7 +175,7 @@ def test_missing_and_directory(tmp_path: Path) -> None:
 
 
 def test_not_utf8_position(tmp_path: Path) -> None:
-    doc, problems = read_yaml(_write(tmp_path, b"a: 1\nb: caf\xe9\n"), "doc.yaml")
+    doc, problems = read_yaml(write(tmp_path, b"a: 1\nb: caf\xe9\n"), "doc.yaml")
     assert doc is None
     assert problems[0].code == "encoding"
     assert (problems[0].position.line, problems[0].position.column) == (2, 7)
@@ -191,14 +183,14 @@ def test_not_utf8_position(tmp_path: Path) -> None:
 
 
 def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _write(tmp_path, "a: " + "x" * 2000 + "\n")
+    path = write(tmp_path, "a: " + "x" * 2000 + "\n")
     monkeypatch.setattr(yamlfile, "MAX_FILE_BYTES", 1000)
     doc, problems = read_yaml(path, "doc.yaml")
     assert doc is None and problems[0].code == "file-too-large"
 
 
 def test_node_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _write(tmp_path, "items: [" + ", ".join(str(i) for i in range(50)) + "]\n")
+    path = write(tmp_path, "items: [" + ", ".join(str(i) for i in range(50)) + "]\n")
     monkeypatch.setattr(yamlfile, "MAX_NODES", 60)
     doc, problems = read_yaml(path, "doc.yaml")
     assert problems == [] and doc is not None and len(doc.data["items"]) == 50
@@ -212,7 +204,7 @@ def test_alias_expansion_counts_against_the_budget(tmp_path: Path) -> None:
     for index, name in enumerate("bcdefgh"):
         prev = "abcdefgh"[index]
         levels.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
-    doc, problems = read_yaml(_write(tmp_path, "\n".join(levels) + "\n"), "doc.yaml")
+    doc, problems = read_yaml(write(tmp_path, "\n".join(levels) + "\n"), "doc.yaml")
     assert doc is None
     assert [p.code for p in problems] == ["too-many-nodes"]
 
@@ -223,28 +215,28 @@ def test_small_aliases_are_fine(tmp_path: Path) -> None:
 
 
 def test_deep_nesting_is_reported_as_nesting(tmp_path: Path) -> None:
-    doc, problems = read_yaml(_write(tmp_path, "a: " + "[" * 1000 + "]" * 1000 + "\n"), "doc.yaml")
+    doc, problems = read_yaml(write(tmp_path, "a: " + "[" * 1000 + "]" * 1000 + "\n"), "doc.yaml")
     assert doc is None
     assert len(problems) == 1
     assert "deep" in problems[0].message and "aliases" not in problems[0].message
 
 
 def test_unknown_tag_is_positioned(tmp_path: Path) -> None:
-    doc, problems = read_yaml(_write(tmp_path, "a: 1\nb: !foo bar\n"), "doc.yaml")
+    doc, problems = read_yaml(write(tmp_path, "a: 1\nb: !foo bar\n"), "doc.yaml")
     assert doc is None
     assert (problems[0].position.line, problems[0].position.column) == (2, 4)
     assert "\n" not in problems[0].message and "<unicode string>" not in problems[0].message
 
 
 def test_unclosed_quote_points_at_the_quote(tmp_path: Path) -> None:
-    doc, problems = read_yaml(_write(tmp_path, 'a: 1\nb: "open\nc: 2\nd: 3\n'), "doc.yaml")
+    doc, problems = read_yaml(write(tmp_path, 'a: 1\nb: "open\nc: 2\nd: 3\n'), "doc.yaml")
     assert doc is None
     assert (problems[0].position.line, problems[0].position.column) == (2, 4)
     assert "quoted scalar" in problems[0].message
 
 
 def test_display_name_is_used(tmp_path: Path) -> None:
-    doc, _ = read_yaml(_write(tmp_path, "a: 1\n"), "shown/name.yaml")
+    doc, _ = read_yaml(write(tmp_path, "a: 1\n"), "shown/name.yaml")
     assert doc is not None and doc.position(["a"]).file == "shown/name.yaml"
-    doc, _ = read_yaml(_write(tmp_path, "a: 1\n"))
+    doc, _ = read_yaml(write(tmp_path, "a: 1\n"))
     assert doc is not None and doc.display == str(tmp_path / "doc.yaml")

@@ -61,7 +61,7 @@ def test_pick_group_field_prefers_common_low_cardinality_text() -> None:
 def test_refusals_write_nothing(here: Path) -> None:
     (here / "bad.jsonl").write_text('{"a": "x"}\n{"a": \n[1]\n', encoding="utf-8")
     code, out = cli_run("new", "fresh", "--from-samples", "bad.jsonl")
-    assert code == 1 and "bad.jsonl:2:" in out and "not JSON" in out and "bad.jsonl:3:1" in out
+    assert code == 1 and "bad.jsonl:2:" in out and "invalid JSON" in out and "bad.jsonl:3:1" in out
     assert not (here / "fresh").exists()
     (here / "taken").mkdir()
     (here / "taken" / "file").write_text("", encoding="utf-8")

@@ -47,7 +47,7 @@ def test_github_format_prints_workflow_annotations(files):
 def test_text_format_is_file_line_column(files):
     result = lint(files["logs"])
     assert f"{files['logs']}:2:3: error: json extracts 2 key(s)" in result.stdout
-    assert "1 files, 1 errors, 0 warnings" in result.stderr
+    assert "1 file, 1 error, 0 warnings" in result.stderr
 
 
 def test_samples_make_field_checks_errors(files):
@@ -71,4 +71,5 @@ def test_metrics_type_lints_metrics_queries(files):
 def test_an_unreadable_file_is_an_error_in_every_format(tmp_path):
     missing = str(tmp_path / "missing.sumo")
     result = lint(missing, "--format", "github")
-    assert result.exit_code == 1 and result.stdout.startswith(f"::error file={missing},title=unreadable::cannot read")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"::error file={missing},title=unreadable::file not found")

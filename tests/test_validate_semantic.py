@@ -115,8 +115,9 @@ def test_unknown_parameter_in_block_query_is_exact(app_dir: Path) -> None:
 def test_parameter_default_and_pattern(app_dir: Path) -> None:
     edit(Path("app/app.yaml"), "default: mini", "default: not ok")
     [error] = validate(app_dir).errors
-    assert error.code == "parameter-pattern"
-    assert error.message == "default 'not ok' of parameter 'source_category' does not match its pattern"
+    assert error.code == "parameter-value"
+    assert error.message == ("the default value 'not ok' of parameter 'source_category' does not match its pattern "
+                             "[A-Za-z0-9/_-]+")
 
 
 def test_duplicate_parameter(app_dir: Path) -> None:

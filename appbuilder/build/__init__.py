@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,9 @@ from typing import Any
 from appbuilder.build.content import build_folder
 from appbuilder.build.manifest import Manifest
 from appbuilder.build.monitors import build_monitors
-from appbuilder.diagnostics import Diagnostic, InputError
-from appbuilder.model import App, Position
+from appbuilder.diagnostics import InputError
+from appbuilder.model import App
+from appbuilder.parameters import resolve
 from appbuilder.templating import substitute_parameters
 
 CONTENT_FILE = "content.json"
@@ -40,23 +40,11 @@ class BuildResult:
 
 
 def resolve_parameters(app: App, given: Mapping[str, str]) -> dict[str, str]:
-    """Defaults overridden by ``given``; unknown names or values not matching a pattern raise InputError."""
-    declared = {p.name: p for p in app.parameters}
-    problems = []
-    where = app.position or Position(str(app.root))
-    for name in given:
-        if name not in declared:
-            problems.append(Diagnostic(where, f"unknown parameter '{name}'", code="unknown-parameter",
-                                       hint=f"declared parameters: {', '.join(sorted(declared)) or 'none'}"))
-    values = {name: given.get(name, p.default) for name, p in declared.items()}
-    for name, value in values.items():
-        pattern = declared[name].pattern
-        if pattern and name in given and not re.fullmatch(pattern, value):
-            problems.append(Diagnostic(where, f"value '{value}' of parameter '{name}' does not match {pattern}",
-                                       code="parameter-pattern", hint=declared[name].description))
-    if problems:
-        raise InputError(problems)
-    return values
+    """Defaults overridden by ``given``; a value failing ``appbuilder.parameters`` checks raises InputError."""
+    resolved = resolve(app, given)
+    if resolved.diagnostics:
+        raise InputError(resolved.diagnostics)
+    return resolved.values
 
 
 def _substitute(value: Any, values: Mapping[str, str]) -> Any:

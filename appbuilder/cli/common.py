@@ -11,15 +11,25 @@ FORMAT_CHOICE = click.Choice(["text", "json", "github"])
 REPORT_CHOICE = click.Choice(["text", "json", "github", "sarif", "markdown"])
 
 
-def parse_params(values: tuple[str, ...]) -> dict[str, str]:
-    """``name=value`` pairs from repeated ``--param`` options."""
+def parse_params(values: tuple[str, ...], option: str = "--param") -> dict[str, str]:
+    """``name=value`` pairs from a repeated option (``--param``, ``--var``)."""
     params: dict[str, str] = {}
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"'{item}' is not name=value", param_hint="--param")
+            raise click.BadParameter(f"'{item}' is not name=value", param_hint=option)
         params[name.strip()] = value
     return params
+
+
+def plural(count: int, word: str) -> str:
+    """``1 error``, ``2 errors``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def summary(path: str, errors: int, warnings: int, verdict: str) -> str:
+    """The last line of a report: ``app: invalid (1 error, 2 warnings)``."""
+    return f"{path}: {verdict} ({plural(errors, 'error')}, {plural(warnings, 'warning')})"
 
 
 def existing(path: str) -> Path:

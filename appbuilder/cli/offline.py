@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import FORMAT_CHOICE, REPORT_CHOICE, emit, existing, parse_params
+from appbuilder.cli.common import FORMAT_CHOICE, REPORT_CHOICE, emit, existing, parse_params, plural, summary
 from appbuilder.cli.group import cli
 
 # credentials `fake-sumo` accepts when none are given: for a fake on 127.0.0.1 only, never a real org's
@@ -17,19 +17,20 @@ LOCAL_ACCESS_KEY = "local-fake-sumo-key"
 
 @cli.command()
 @click.argument("path")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Install parameter to check as build would, repeatable.")
 @click.option("--format", "fmt", type=REPORT_CHOICE, default="text", show_default=True)
 @click.option("--base", metavar="REF", default=None,
               help="Also require a new version (and its CHANGELOG.md entry) when the built content changed since "
                    "this git ref.")
-def validate(path: str, fmt: str, base: str | None) -> None:
+def validate(path: str, params: tuple[str, ...], fmt: str, base: str | None) -> None:
     """Check an app definition (schema, references, variables, layout, queries). Exit 1 when invalid."""
     from appbuilder.commands.validate import run_validate
     from appbuilder.validate.reporting import render
 
-    result = run_validate(existing(path), base=base)
-    summary = (f"{path}: valid" if result.ok else f"{path}: invalid") + \
-        f" ({len(result.errors)} errors, {len(result.warnings)} warnings)"
-    emit(render(result.diagnostics, fmt, summary=summary))
+    result = run_validate(existing(path), parse_params(params), base=base)
+    verdict = "valid" if result.ok else "invalid"
+    emit(render(result.diagnostics, fmt, summary=summary(path, len(result.errors), len(result.warnings), verdict)))
     sys.exit(0 if result.ok else 1)
 
 
@@ -46,7 +47,9 @@ def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> N
 
     outcome = run_build(existing(path), Path(output) if output else None, parse_params(params))
     if not outcome.ok or outcome.result is None:
-        emit(render(outcome.validation.diagnostics, fmt, summary=f"{path}: not built"), err=fmt == "text")
+        validation = outcome.validation
+        verdict = summary(path, len(validation.errors), len(validation.warnings), "not built")
+        emit(render(validation.diagnostics, fmt, summary=verdict), err=fmt == "text")
         sys.exit(1)
     if fmt == "json":
         import json
@@ -106,7 +109,8 @@ def query_lint(files: tuple[str, ...], syntax_only: bool, query_type: str, sampl
     result = lint_files(list(files), syntax_only=syntax_only, stdin_text=stdin_text, query_type=query_type,
                         samples=[Path(p) for p in samples])
     emit("\n".join(result.lines) if fmt == "text" else render(result.diagnostics, fmt))
-    emit(f"{len(result.files)} files, {result.count('error')} errors, {result.count('warning')} warnings", err=True)
+    emit(f"{plural(len(result.files), 'file')}, {plural(result.count('error'), 'error')}, "
+         f"{plural(result.count('warning'), 'warning')}", err=True)
     sys.exit(0 if result.ok else 1)
 
 
@@ -120,19 +124,23 @@ def query_lint(files: tuple[str, ...], syntax_only: bool, query_type: str, sampl
 def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...], fmt: str,
                  output: str | None) -> None:
     """Run every panel, saved search and monitor on the app's sample events and check its expectations."""
-    from appbuilder.commands.test import run_app_tests
+    from appbuilder.commands.test import run_test, write_report
     from appbuilder.report import render as render_result
-    from appbuilder.validate import validate_app
     from appbuilder.validate.reporting import render
 
-    validation = validate_app(existing(path), lint_queries=False)
-    if not validation.ok or validation.app is None:
-        emit(render(validation.diagnostics, "text", summary=f"{path}: invalid, not tested"), err=True)
+    outcome = run_test(existing(path), variables=parse_params(variables, "--var"),
+                       parameters=parse_params(params))
+    validation, result = outcome.validation, outcome.result
+    if result is None:
+        verdict = summary(path, len(validation.errors), len(validation.warnings), "invalid, not tested")
+        emit(render(validation.diagnostics, "text", summary=verdict), err=True)
         sys.exit(1)
-    result = run_app_tests(validation.app, variables=parse_params(variables), parameters=parse_params(params))
     report = render_result(result, fmt)
     if output:
-        Path(output).write_text(report + "\n", encoding="utf-8")
+        problem = write_report(Path(output), report + "\n")
+        if problem is not None:
+            emit(render([problem], "text"), err=True)
+            sys.exit(1)
         emit(render_result(result, "text") if fmt != "text" else report)
     else:
         emit(report)

@@ -30,9 +30,10 @@ class DiffOutcome:
 
 
 def _load(path: Path, outcome: DiffOutcome) -> App | None:
-    from appbuilder.load import load_app
+    from appbuilder.validate import load_checked
 
-    app, diagnostics = load_app(path)
+    loaded = load_checked(path)  # the pipeline's load step, schema-checked
+    app, diagnostics = loaded.app, loaded.diagnostics
     outcome.diagnostics += diagnostics
     return None if has_errors(diagnostics) else app
 

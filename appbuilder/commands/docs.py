@@ -186,9 +186,9 @@ def render_page(app: App, app_path: str) -> str:
 
 def run_docs(path: Path, output: Path | None) -> DocsOutcome:
     """Validate the app at ``path`` and render its page; write it to ``output`` when given."""
-    from appbuilder.validate import validate_app
+    from appbuilder.pipeline import run_pipeline
 
-    validation = validate_app(path, lint_queries=False)
+    validation = run_pipeline(path, until="validate", lint_queries=False).validation
     outcome = DocsOutcome(diagnostics=validation.diagnostics)
     if not validation.ok or validation.app is None:
         return outcome

@@ -17,6 +17,7 @@ from typing import Any
 
 from appbuilder.commands.schema import write_schemas
 from appbuilder.diagnostics import Diagnostic
+from appbuilder.load.jsonfile import read_jsonl
 from appbuilder.model import Position
 
 SLUG = re.compile(r"[a-z][a-z0-9_-]{0,63}")
@@ -73,31 +74,15 @@ def pick_group_field(events: list[dict[str, Any]]) -> str:
 
 
 def read_samples(path: Path, diagnostics: list[Diagnostic]) -> tuple[list[dict[str, Any]], str]:
-    """The sample events of a JSON Lines file and its text; a line that is not a JSON object is a diagnostic."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        diagnostics.append(Diagnostic(Position(str(path)), f"cannot read samples: {reason}", code="samples"))
-        return [], ""
-    events = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError as exc:
-            diagnostics.append(Diagnostic(Position(str(path), number, exc.colno), f"not JSON: {exc.msg}",
-                                          code="samples", hint="one JSON object per line (JSON Lines)"))
-            continue
-        if not isinstance(event, dict):
-            diagnostics.append(Diagnostic(Position(str(path), number, 1), "expected a JSON object on this line",
-                                          code="samples"))
-            continue
-        events.append(event)
+    """The sample events of a JSON Lines file and its text; a line that is not a JSON object is a diagnostic
+    (read safely: a binary, huge or deeply nested file is a problem, never an exception)."""
+    lines = read_jsonl(path, str(path), what="sample event")
+    diagnostics.extend(lines.diagnostics)
+    events = [event for _, event in lines.rows]
     if not events and not diagnostics:
-        diagnostics.append(Diagnostic(Position(str(path)), "no events in this file", code="samples"))
-    return events, text
+        diagnostics.append(Diagnostic(Position(str(path)), "no events in this file", code="samples",
+                                      hint="give a JSON Lines file with one event per line"))
+    return events, "".join(line + "\n" for line in lines.raw)
 
 
 def covering_time_range(events: list[dict[str, Any]]) -> str:
@@ -134,7 +119,7 @@ parameters:
   - name: source_category
     description: Source category (_sourceCategory) of the source; every query is scoped by it.
     default: {slug}
-    pattern: "[A-Za-z0-9][A-Za-z0-9_./-]{{0,1023}}"
+    pattern: "[A-Za-z0-9][A-Za-z0-9_./-]*"
 source: source.yaml
 queries: queries.yaml
 dashboards:

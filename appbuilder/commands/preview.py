@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appbuilder.validate import ValidationResult, validate_app
+from appbuilder.pipeline import run_pipeline
+from appbuilder.validate import ValidationResult
 
 
 @dataclass
@@ -30,7 +31,7 @@ def run_preview(path: Path, *, site: Path | None, png: Path | None, parameters: 
     """Validate the app at ``path``; when valid, write the site into ``site`` and/or one PNG per dashboard
     into ``png``. Panels whose query fails still render (with the error shown in the panel)."""
     began = time.perf_counter()
-    validation = validate_app(path, lint_queries=False)
+    validation = run_pipeline(path, parameters, until="validate", lint_queries=False).validation  # --param too
     outcome = PreviewOutcome(validation)
     if not validation.ok or validation.app is None:
         return outcome

@@ -6,14 +6,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appbuilder.diagnostics import Diagnostic
+from appbuilder.load.jsonfile import read_jsonl
+from appbuilder.load.textfile import FileKind, read_text
 from appbuilder.model import Position
 from appbuilder.query.ast import SyntaxIssue
 from appbuilder.query.lint import LintContext, QueryIssue, event_fields_from_samples, lint_tree
 from appbuilder.query.metrics import lint_metrics_query, parse_metrics_query
 from appbuilder.query.parser import parse
-from appbuilder.validate.querylint import read_samples
+from appbuilder.validate.querylint import too_deep_issue
 
 STDIN = "<stdin>"
+MAX_QUERY_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -64,19 +67,31 @@ class LintFilesResult:
 
 def lint_text(path: str, text: str, *, syntax_only: bool, ctx: LintContext | None = None,
               query_type: str = "logs") -> FileLint:
-    """Lint one query (``query_type`` logs or metrics)."""
-    if query_type == "metrics":
+    """Lint one query (``query_type`` logs or metrics); a file without a query (empty, blanks or comments only)
+    is an error, and so is one nested too deeply for the parser."""
+    if not text.strip() or all(not ln.strip() or ln.strip().startswith("//") for ln in text.splitlines()):
+        return FileLint(path, [QueryIssue(1, 1, "empty-query", "error", "the file holds no query",
+                                          "a query file holds one Sumo query; is this the right file?")])
+    try:
+        if query_type == "metrics":
+            if syntax_only:
+                return FileLint(path, _syntax(parse_metrics_query(text).issues))
+            return FileLint(path, lint_metrics_query(text, ctx))
+        tree = parse(text)
         if syntax_only:
-            return FileLint(path, _syntax(parse_metrics_query(text).issues))
-        return FileLint(path, lint_metrics_query(text, ctx))
-    tree = parse(text)
-    if syntax_only:
-        return FileLint(path, _syntax(tree.issues))
-    return FileLint(path, lint_tree(tree, ctx or LintContext()))
+            return FileLint(path, _syntax(tree.issues))
+        return FileLint(path, lint_tree(tree, ctx or LintContext()))
+    except RecursionError:
+        return FileLint(path, [too_deep_issue()])
 
 
-def _reason(exc: OSError | UnicodeDecodeError) -> str:
-    return (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+def _unreadable(problem: Diagnostic) -> FileLint:
+    """A file that could not be read (or a sample line that is not an event), at its position when known."""
+    where = problem.position
+    if where.line:
+        return FileLint(where.file, [QueryIssue(where.line, where.column, problem.code, "error", problem.message,
+                                                problem.hint)])
+    return FileLint(where.file, error=f"{problem.message} ({problem.hint})")
 
 
 def _syntax(issues: list[SyntaxIssue]) -> list[QueryIssue]:
@@ -90,12 +105,14 @@ def lint_files(paths: list[str], *, syntax_only: bool, stdin_text: str | None, q
     result = LintFilesResult()
     ctx = LintContext()
     if samples:
-        try:
-            ctx.event_fields = event_fields_from_samples(read_samples(samples))
-        except (OSError, UnicodeDecodeError) as exc:
-            result.files.append(FileLint(str(getattr(exc, "filename", None) or samples[0]),
-                                         error=f"cannot read the samples: {_reason(exc)}"))
+        events: list[dict] = []
+        for sample in samples:
+            lines = read_jsonl(sample, str(sample), what="sample event")
+            events.extend(row for _, row in lines.rows)
+            result.files.extend(_unreadable(p) for p in lines.diagnostics)
+        if result.files:  # broken samples: nothing is linted against a partial field list
             return result
+        ctx.event_fields = event_fields_from_samples(events)
 
     def one(path: str, text: str) -> FileLint:
         return lint_text(path, text, syntax_only=syntax_only, ctx=ctx, query_type=query_type)
@@ -106,10 +123,9 @@ def lint_files(paths: list[str], *, syntax_only: bool, stdin_text: str | None, q
         if path == "-":
             result.files.append(one(STDIN, stdin_text or ""))
             continue
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            result.files.append(FileLint(path, error=f"cannot read: {_reason(exc)}"))
+        text, problems = read_text(Path(path), path, FileKind("query file", MAX_QUERY_BYTES))
+        if text is None:
+            result.files.append(_unreadable(problems[0]))
             continue
         result.files.append(one(path, text))
     return result

@@ -11,10 +11,10 @@ from typing import Any
 
 from appbuilder.commands.test import SampleRunner, metrics_panels
 from appbuilder.diagnostics import Diagnostic
+from appbuilder.pipeline import run_pipeline
 from appbuilder.query.evaluate.engine import METRICS_NOT_RUN
 from appbuilder.query.evaluate.values import to_str
 from appbuilder.templating import find_variables
-from appbuilder.validate import validate_app
 
 
 @dataclass
@@ -38,14 +38,14 @@ def run_query(path: str | Path, *, panel: str | None = None, query_file: str | N
               parameters: Mapping[str, str] | None = None) -> QueryRunOutcome:
     """Run one panel (``DASHBOARD/PANEL``, ``query:ID`` or ``monitor:NAME``) or a query file (``-`` = stdin
     text given as ``query_file``'s content by the caller) on the samples of the app at ``path``."""
-    result = validate_app(path, lint_queries=False)
+    result = run_pipeline(path, parameters, until="validate", lint_queries=False)  # checks --param too
     outcome = QueryRunOutcome(target=panel or str(query_file))
     if result.app is None or any(d.is_error for d in result.diagnostics):
         outcome.diagnostics = [d for d in result.diagnostics if d.is_error]
         outcome.error = "the app definition is not valid"
         outcome.hint = f"run `appbuilder validate {path}` and fix the problems first"
         return outcome
-    runner = SampleRunner(result.app, variables or {}, parameters or {})
+    runner = SampleRunner(result.app, variables or {}, result.parameters, result.validation.samples)
     targets = runner.targets()
     if panel is not None:
         if panel not in targets:

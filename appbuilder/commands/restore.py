@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from appbuilder.commands.uninstall import take_result
 from appbuilder.deploy.apply import ApplyResult, apply_plan, resolve_token
 from appbuilder.deploy.backup import read_backup
+from appbuilder.deploy.backup_check import check_backup_dir
 from appbuilder.deploy.changes import Plan
 from appbuilder.deploy.destroy import plan_restore
 from appbuilder.deploy.session import Approve, DeployOptions, DeployOutcome, Progress, approved, run_connected
@@ -40,6 +41,11 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
                 approve: Approve | None = None) -> RestoreOutcome:
     """Put a backup back; what is there now is backed up first."""
     outcome = RestoreOutcome(source_backup=backup_dir)
+    problems = check_backup_dir(backup_dir)  # checked locally before anything is sent
+    if problems:
+        outcome.error = "; ".join(f"{p.position}: {p.message}" for p in problems)
+        outcome.hint = problems[0].hint
+        return outcome
     try:
         backup = read_backup(backup_dir)
     except ValueError as exc:

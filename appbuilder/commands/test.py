@@ -9,14 +9,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from appbuilder.commands.monitor_verdict import check_fires, describe, monitor_verdicts
-from appbuilder.model import App
+from appbuilder.diagnostics import Diagnostic
+from appbuilder.load.samples import SampleData, read_sample_data
+from appbuilder.load.yamlfile import read_yaml
+from appbuilder.model import App, Position
+from appbuilder.pipeline import run_pipeline
 from appbuilder.query.evaluate import EvalError, Evaluator, Lookups, Table
 from appbuilder.query.evaluate.engine import METRICS_NOT_RUN
 from appbuilder.query.evaluate.values import to_number, to_str
+from appbuilder.validate import ValidationResult
 
 
 @dataclass
@@ -61,29 +63,27 @@ class TestRunResult:
         return sum(1 for c in self.cases if not c.ok)
 
 
-class SampleRunner:
-    """The app's sample events loaded once; its panels, queries and monitors run on them (`test`, `preview`)."""
+def _lookups(data: SampleData) -> Lookups:
+    """The geo and threat-intel stubs from ``tests/lookups/geo.jsonl`` (by ``ip``) and ``threat_cs.jsonl``."""
+    def keyed(rows: list[dict], key: str) -> dict[str, dict]:
+        return {str(row[key]): row for row in rows if row.get(key) is not None}
 
-    def __init__(self, app: App, variables: Mapping[str, str], parameters: Mapping[str, str]):
+    return Lookups(geo=keyed(data.lookups.get("geo", []), "ip"),
+                   threats=keyed(data.lookups.get("threat_cs", []), "threat"))
+
+
+class SampleRunner:
+    """The app's sample events loaded once; its panels, queries and monitors run on them (`test`, `preview`).
+    ``samples`` are the ones the pipeline read (read here when not given); broken lines are left out and listed
+    in ``samples.diagnostics``."""
+
+    def __init__(self, app: App, variables: Mapping[str, str], parameters: Mapping[str, str],
+                 samples: SampleData | None = None):
         self.app = app
         self.variables = dict(variables)
         self.parameters = {**app.parameter_defaults(), **parameters}
-        lines: list[str] = []
-        self.sample_errors: list[str] = []
-        for path in app.sample_files:
-            try:
-                for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-                    if not line.strip():
-                        continue
-                    try:
-                        json.loads(line)
-                    except ValueError as exc:
-                        self.sample_errors.append(f"{path}:{n}: not a JSON object: {exc}")
-                        continue
-                    lines.append(line)
-            except OSError as exc:
-                self.sample_errors.append(f"{path}: cannot read: {exc.strerror}")
-        self.evaluator = Evaluator.from_jsonl(lines, Lookups.from_dir(Path(app.root) / "tests" / "lookups"))
+        self.samples = samples if samples is not None else read_sample_data(app)
+        self.evaluator = Evaluator(self.samples.events, _lookups(self.samples), self.samples.raw)
         self.now = datetime.fromtimestamp(self.evaluator.last_time / 1000, tz=timezone.utc)
 
     def targets(self) -> dict[str, tuple[str, str | None, dict[str, str], str]]:
@@ -112,17 +112,60 @@ class SampleRunner:
         except EvalError as exc:
             return None, str(exc), time.perf_counter() - start
         except Exception as exc:  # an evaluator bug must fail the case, not the run
-            return None, f"internal error: {type(exc).__name__}: {exc}", time.perf_counter() - start
+            return None, (f"the local query evaluator cannot run this query ({type(exc).__name__}: {exc}); "
+                          f"this is a gap in appbuilder's evaluator, please report it"), time.perf_counter() - start
         return table, None, time.perf_counter() - start
 
 
-def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, str]) -> TestRunResult:
+@dataclass
+class TestOutcome:
+    """The validation of the app (and of ``--param``), and the test run when the app was valid."""
+
+    validation: ValidationResult
+    result: TestRunResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.validation.ok and self.result is not None and self.result.ok
+
+
+def run_test(path: Path, *, variables: Mapping[str, str], parameters: Mapping[str, str]) -> TestOutcome:
+    """Validate the app at ``path`` (sample and lookup data included), then run its tests when it is valid."""
+    pipeline = run_pipeline(path, parameters, until="validate", lint_queries=False)
+    outcome = TestOutcome(pipeline.validation)
+    if pipeline.ok and pipeline.app is not None:
+        outcome.result = run_app_tests(pipeline.app, variables=dict(variables), parameters=pipeline.parameters,
+                                       samples=pipeline.validation.samples)
+    return outcome
+
+
+def write_report(path: Path, text: str) -> Diagnostic | None:
+    """Write a report file; a problem naming the path when it cannot be written (nothing is created then)."""
+    from appbuilder.commands.build import output_problem
+
+    problem = output_problem(path, directory=False)
+    if problem is None and not path.parent.is_dir():
+        problem = Diagnostic(Position(str(path)), f"cannot write the report: the directory '{path.parent}' does "
+                             f"not exist", code="output-path", hint="create it first, or choose another -o path")
+    if problem is not None:
+        return problem
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        return Diagnostic(Position(str(path)), f"cannot write the report: {exc.strerror or exc}",
+                          code="output-path", hint="check that the -o path is writable")
+    return None
+
+
+def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, str],
+                  samples: SampleData | None = None) -> TestRunResult:
     """Run every panel and query of ``app`` on its samples, then every expectation in ``app.test_files``."""
     began = time.perf_counter()
-    runner = SampleRunner(app, variables, parameters)
+    runner = SampleRunner(app, variables, parameters, samples)
     result = TestRunResult(app.name, events=len(runner.evaluator.base))
-    for problem in runner.sample_errors:
-        result.cases.append(CaseResult("sample events", "samples", "samples", [problem]))
+    for problem in runner.samples.diagnostics:
+        result.cases.append(CaseResult("sample events", "samples", "samples",
+                                       [f"{problem.position}: {problem.message}"]))
     targets = runner.targets()
     saved = {f"query:{q.id}" for q in app.saved_searches}
     metrics = metrics_panels(app)
@@ -159,10 +202,11 @@ def metrics_panels(app: App) -> set[str]:
 
 
 def _run_test_file(path: Path, runner: SampleRunner, targets: dict) -> list[CaseResult]:
-    try:
-        doc = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except (OSError, YAMLError) as exc:
-        return [CaseResult(path.name, "", "expectation", [f"cannot read {path}: {exc}"], file=str(path))]
+    loaded, problems = read_yaml(path)
+    if loaded is None:
+        reasons = [f"{p.position}: {p.message}" for p in problems]
+        return [CaseResult(path.name, "", "expectation", reasons, file=str(path))]
+    doc = loaded.data
     if not isinstance(doc, dict) or not isinstance(doc.get("tests"), list):
         return [CaseResult(path.name, "", "expectation", [f"{path}: expected a mapping with a 'tests' list"],
                            file=str(path))]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
-from appbuilder.validate import ValidationResult, validate_app
+from appbuilder.pipeline import run_pipeline
+from appbuilder.validate import ValidationResult
 
 
-def run_validate(path: Path, *, base: str | None = None) -> ValidationResult:
-    """Every problem of the app at ``path``: schema, references, variables, layout and query lint; with ``base``
-    (a git ref) also a version that was not raised for changed content, or a missing CHANGELOG.md entry."""
-    result = validate_app(path)
+def run_validate(path: Path, parameters: Mapping[str, str] | None = None, *,
+                 base: str | None = None) -> ValidationResult:
+    """Every problem of the app at ``path`` (and of the given ``--param`` values): schema, secrets, references,
+    variables, layout, sample data and query lint; with ``base`` (a git ref) also a version that was not raised
+    for changed content, or a missing CHANGELOG.md entry."""
+    result = run_pipeline(path, parameters, until="validate").validation
     if base is not None and result.ok and result.app is not None:
-        from appbuilder.diagnostics import Diagnostic
         from appbuilder.versions import check_versions
 
-        result.diagnostics = sorted(result.diagnostics + check_versions(result.app, base), key=Diagnostic.sort_key)
+        result.add(check_versions(result.app, base))
     return result

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appbuilder.diagnostics import Diagnostic
-from appbuilder.validate import ValidationResult, validate_app
+from appbuilder.pipeline import run_pipeline
+from appbuilder.validate import ValidationResult
 
 APP_FILE = "app.yaml"
 
@@ -38,4 +39,4 @@ def owning_app(path: Path) -> Path | None:
 def run_validate_changed(files: list[Path]) -> ChangedOutcome:
     """Validate each app that owns one of ``files``; files outside any app are ignored."""
     apps = sorted({app for app in (owning_app(f) for f in files) if app is not None})
-    return ChangedOutcome({app: validate_app(app) for app in apps})
+    return ChangedOutcome({app: run_pipeline(app, until="validate").validation for app in apps})

@@ -20,6 +20,7 @@ from appbuilder.deploy.marker import compose_description, fingerprint
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.kinds import Item, Org, kind
 from appbuilder.kinds.folder import FolderKind
+from appbuilder.load.textfile import read_token_file
 
 Progress = Callable[[str], None]
 RISKY = frozenset({UPDATE, DELETE, DRIFTED})
@@ -47,12 +48,11 @@ def resolve_token(env_name: str | None, token_file: Path | None = None,
     if env_name and environ.get(env_name, "").strip():
         return environ[env_name].strip()
     if token_file is not None:
-        try:
-            text = token_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise DeployError(f"cannot read the token file {token_file}: {exc.strerror}",
-                              hint=token_hint(env_name)) from None
-        return text or None
+        text, problem = read_token_file(token_file)
+        if problem is not None:
+            raise DeployError(f"cannot read the token file {problem.position}: {problem.message}",
+                              hint=problem.hint)
+        return text
     return None
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from appbuilder.deploy.diff import FieldChange, diff
 from appbuilder.deploy.marker import Marker
 from appbuilder.kinds import kind
+from appbuilder.load.jsonfile import read_json
 
 CREATE, UPDATE, DELETE, NOOP, DRIFTED, RECORD = "create", "update", "delete", "no-op", "drifted", "record"
 UNCHANGED = NOOP
@@ -166,17 +167,19 @@ class Plan:
 
 def load_plan(path: Path) -> Plan:
     """A plan written by ``Plan.save``; ValueError with a readable message otherwise."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"cannot read the plan file {path}: {exc.strerror}") from None
-    except ValueError as exc:
-        raise ValueError(f"{path} is not valid JSON: {exc}") from None
+    data, problems = read_json(path, str(path))  # safe on any file: missing, binary, huge, nested deep
+    if problems:
+        raise ValueError(f"{problems[0].position}: {problems[0].message} (the plan file)")
     if not isinstance(data, dict):
         raise ValueError(f"{path} is not an appbuilder plan")
     try:
-        return Plan.from_dict(data)
-    except (KeyError, TypeError) as exc:
+        plan = Plan.from_dict(data)
+        if not all(isinstance(side, (dict, type(None))) for c in plan.changes for side in (c.before, c.after)):
+            raise TypeError("before/after")
+        return plan
+    except KeyError as exc:
         raise ValueError(f"{path} is not a complete appbuilder plan (missing {exc})") from None
+    except (TypeError, AttributeError):
+        raise ValueError(f"{path} is not an appbuilder plan (a part has the wrong type)") from None
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from appbuilder.build import BuildResult, build_app
+from appbuilder.build import BuildResult
 from appbuilder.deploy.changes import Plan
 from appbuilder.deploy.state import Remote
-from appbuilder.diagnostics import Diagnostic, InputError
+from appbuilder.diagnostics import Diagnostic
 from appbuilder.model import App
+from appbuilder.pipeline import run_pipeline
 from appbuilder.sumo.errors import SumoError
-from appbuilder.validate import ValidationResult, validate_app
+from appbuilder.validate import ValidationResult
 
 Progress = Callable[[str], None]
 # Asked with the plan before anything is written: True to go on, False to stop (raise DeployError to refuse).
@@ -57,16 +58,10 @@ class Built:
 
 
 def load_and_build(path: Path, parameters: Mapping[str, str]) -> Built:
-    """Validate and build; problems end up in ``validation.diagnostics`` (never raised)."""
-    validation = validate_app(path)
-    built = Built(validation, validation.app)
-    if not validation.ok or validation.app is None:
-        return built
-    try:
-        built.build = build_app(validation.app, parameters)
-    except InputError as exc:
-        validation.diagnostics.extend(exc.diagnostics)
-    return built
+    """Validate and build through the pipeline every command shares; problems end up in
+    ``validation.diagnostics`` (never raised)."""
+    result = run_pipeline(path, parameters)
+    return Built(result.validation, result.app, result.build)
 
 
 def open_remote(options: DeployOptions, progress: Progress | None = None) -> Remote:

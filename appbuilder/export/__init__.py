@@ -95,9 +95,10 @@ def _write(conversion: Conversion, out_dir: Path, draft: bool = False) -> list[P
 
 def _build(out_dir: Path) -> tuple[App, dict[str, Any]]:
     from appbuilder.build import build_app
-    from appbuilder.load import load_app
+    from appbuilder.validate import load_checked
 
-    app, diagnostics = load_app(out_dir)
+    loaded = load_checked(out_dir)  # loaded and schema-checked as validate would
+    app, diagnostics = loaded.app, loaded.diagnostics
     if app is None or has_errors(diagnostics):
         raise ExportError("the exported definition does not load (this is a bug in appbuilder export)",
                           hint="please report it with the export file", diagnostics=diagnostics)

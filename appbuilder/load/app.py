@@ -1,23 +1,25 @@
 """Load an app directory (``app.yaml`` and the files it names) into the typed model.
 
-Each file is read and checked against its JSON Schema; model objects are built from whatever is usable so that
-all problems of all files are reported in one run.
+Each file is read (syntax, encoding, size, depth); model objects are built from whatever is usable so that all
+problems of all files are reported in one run. The parsed documents are kept for the validate stage, which checks
+them against their JSON Schemas: loading never imports validation.
 """
 
 from __future__ import annotations
 
 import glob
-import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appbuilder.diagnostics import Diagnostic
+from appbuilder.diagnostics import WARNING, Diagnostic, field_path
 from appbuilder.layout import flow_layout
 from appbuilder.load.contents import check_contents, load_contents
 from appbuilder.load.contents import overrides_of as _overrides
 from appbuilder.load.fragments import SharedDefinitions, expand_query, expand_variables, load_shared
 from appbuilder.load.monitors import load_monitor
-from appbuilder.load.yamlfile import YamlDocument, read_yaml
+from appbuilder.load.yamlfile import YamlDocument, display_path, read_yaml
 from appbuilder.model import (
     App,
     Collector,
@@ -31,17 +33,26 @@ from appbuilder.model import (
     Source,
     Variable,
 )
-from appbuilder.validate.schema import validate_document
 
 APP_FILE = "app.yaml"
 
 
-def _display(path: Path) -> str:
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
+@dataclass(frozen=True)
+class LoadedDocument:
+    """One parsed YAML file of the app and its kind (app, source, queries, dashboard, tests)."""
+
+    kind: str
+    doc: YamlDocument
+
+
+@dataclass
+class LoadedApp:
+    """The app model (None when app.yaml is unusable), its parsed documents, and every load problem."""
+
+    app: App | None
+    documents: list[LoadedDocument] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    schema_checked: bool = False  # whether ``diagnostics`` hold the documents' schema problems already
 
 
 def _yaml_kind(value: Any) -> str:
@@ -57,20 +68,37 @@ def _yaml_kind(value: Any) -> str:
     return "a string" if isinstance(value, str) else "a mapping"
 
 
-def _read(path: Path, kind: str, diagnostics: list[Diagnostic]) -> tuple[YamlDocument | None, bool]:
-    """Read and schema-check one file; returns the document (or None) and whether it is schema-valid."""
-    doc, problems = read_yaml(path, _display(path))
-    diagnostics.extend(problems)
-    if doc is None:
-        return None, False
-    if not isinstance(doc.data, dict):
-        diagnostics.append(Diagnostic(doc.position([]), f"expected a mapping at the top of this {kind} file, "
-                                      f"found {_yaml_kind(doc.data)}", code="schema",
-                                      hint=f"see `appbuilder schema {kind}`"))
-        return None, False
-    schema_problems = validate_document(doc, kind)
-    diagnostics.extend(schema_problems)
-    return doc, not schema_problems
+SchemaCheck = Callable[[YamlDocument, str], list[Diagnostic]]
+
+
+class _Reader:
+    """Reads the files of one app, keeping the documents and the problems. ``check`` (the validate stage's schema
+    check, handed in by the caller so that loading imports no validation) runs on each document when given."""
+
+    def __init__(self, check: SchemaCheck | None = None) -> None:
+        self.check = check
+        self.documents: list[LoadedDocument] = []
+        self.diagnostics: list[Diagnostic] = []
+
+    def __call__(self, path: Path, kind: str, diagnostics: list[Diagnostic]) -> tuple[YamlDocument | None, bool]:
+        """Read one file (the ``Reader`` of ``load.fragments``): the document, or None when it cannot be used,
+        and whether it passed the schema check; problems go to ``diagnostics``."""
+        doc, problems = read_yaml(path, display_path(path))
+        diagnostics.extend(problems)
+        if doc is None:
+            return None, False
+        if not isinstance(doc.data, dict):
+            diagnostics.append(Diagnostic(doc.position([]), f"expected a mapping at the top of this {kind} file, "
+                                          f"found {_yaml_kind(doc.data)}", code="schema",
+                                          hint=f"see `appbuilder schema {kind}`"))
+            return None, False
+        self.documents.append(LoadedDocument(kind, doc))
+        schema_problems = self.check(doc, kind) if self.check else []
+        diagnostics.extend(schema_problems)
+        return doc, not schema_problems
+
+    def read(self, path: Path, kind: str) -> YamlDocument | None:
+        return self(path, kind, self.diagnostics)[0]
 
 
 def _str(value: Any, default: str = "") -> str:
@@ -89,39 +117,72 @@ def _int(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+def _inside(root: Path, target: Path) -> bool:
+    """Whether ``target`` (symbolic links followed) lies inside the app directory ``root``."""
+    try:
+        target.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def _outside(doc: YamlDocument, at: list[str | int], ref: str) -> Diagnostic:
+    return Diagnostic(doc.position(at), f"'{ref}' is outside the app directory", code="outside-app",
+                      path=field_path(at),
+                      hint="files of an app live in its directory; give a path relative to app.yaml without '..'")
+
+
 def _resolve(base: Path, ref: str, doc: YamlDocument, at: list[str | int],
              diagnostics: list[Diagnostic]) -> Path | None:
     target = (base / ref)
+    if not _inside(base, target):
+        diagnostics.append(_outside(doc, at, ref))
+        return None
     if not target.is_file():
-        what = "is a directory" if target.is_dir() else "does not exist"
+        what = "is a directory" if target.is_dir() else "is not a regular file" if target.exists() \
+            else "does not exist"
         diagnostics.append(Diagnostic(doc.position(at), f"'{ref}' {what}", code="missing-file",
-                                      path=".".join(str(s) for s in at),
+                                      path=field_path(at),
                                       hint=f"paths are relative to {doc.display}"))
         return None
     return target
 
 
 def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
-    """Load the app at ``path`` (its directory or its app.yaml). Returns the app (None if unusable) and problems."""
-    given = Path(path)
-    diagnostics: list[Diagnostic] = []
+    """Load the app at ``path`` (its directory or its app.yaml). Returns the app (None if unusable) and the load
+    problems (schema checks belong to the validate stage)."""
+    loaded = load_definition(path)
+    return loaded.app, loaded.diagnostics
+
+
+def load_definition(path: str | Path, check: SchemaCheck | None = None) -> LoadedApp:
+    """Load the app at ``path`` (its directory or its app.yaml): the model, its documents and the load problems;
+    with ``check``, each document's schema problems too (and fragments of a schema-invalid file are not trusted)."""
+    reader = _Reader(check)
+    app = _load(Path(path), reader)
+    return LoadedApp(app, reader.documents, reader.diagnostics, schema_checked=check is not None)
+
+
+def _load(given: Path, reader: _Reader) -> App | None:
+    diagnostics = reader.diagnostics
     if given.is_dir():
         manifest = given / APP_FILE
         if not manifest.exists():
-            return None, [Diagnostic(Position(_display(given)), f"no {APP_FILE} in this directory",
+            diagnostics.append(Diagnostic(Position(display_path(given)), f"no {APP_FILE} in this directory",
                                      code="missing-file", hint="point at an app directory such as "
-                                     "app_definitions/1password")]
+                                     "app_definitions/1password"))
+            return None
     elif given.name in (APP_FILE, "app.yml") or not given.exists():
         manifest = given
     else:
         app_dir = given.parent.parent if given.parent.name == "dashboards" else given.parent
-        return None, [Diagnostic(Position(_display(given)), f"expected the app manifest ({APP_FILE}) or the app "
-                                 f"directory, got '{given.name}'", code="not-an-app",
-                                 hint=f"run on the directory holding {APP_FILE}, e.g. "
-                                 f"{_display(app_dir)}")]
-    doc, _ = _read(manifest, "app", diagnostics)
+        diagnostics.append(Diagnostic(Position(display_path(given)), f"expected the app manifest ({APP_FILE}) or the "
+                                      f"app directory, got '{given.name}'", code="not-an-app",
+                                      hint=f"run on the directory holding {APP_FILE}, e.g. {display_path(app_dir)}"))
+        return None
+    doc = reader.read(manifest, "app")
     if doc is None:
-        return None, diagnostics
+        return None
     data = doc.data
     root = manifest.parent
     app = App(
@@ -134,7 +195,10 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
         lint_severity={k: v for k, v in _dict(_dict(data.get("lint")).get("severity")).items()
                        if isinstance(v, str)},
         overrides=_overrides(data), position=doc.position([]),
+        parameters_position=doc.position(["parameters"], key=True) if "parameters" in data else None,
     )
+    app.lint_severity_positions = {str(k): doc.position(["lint", "severity", k], key=True)
+                                   for k in _dict(_dict(data.get("lint")).get("severity"))}
     for index, item in enumerate(_list(data.get("parameters"))):
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             app.parameters.append(Parameter(item["name"], _str(item.get("default")), _str(item.get("description")),
@@ -144,33 +208,33 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
     if isinstance(data.get("fragments"), str):
         target = _resolve(root, data["fragments"], doc, ["fragments"], diagnostics)
         if target:
-            shared = load_shared(target, _read, diagnostics)
+            shared = load_shared(target, reader, diagnostics)
     if isinstance(data.get("source"), str):
         target = _resolve(root, data["source"], doc, ["source"], diagnostics)
         if target:
-            app.source = _load_source(target, diagnostics)
+            app.source = _load_source(target, reader)
     if isinstance(data.get("queries"), str):
         target = _resolve(root, data["queries"], doc, ["queries"], diagnostics)
-        if target:
-            loaded = _load_queries(target, diagnostics)
-            app.queries, app.queries_unreadable = loaded or [], loaded is None
+        loaded = _load_queries(target, reader) if target else None
+        app.queries, app.queries_unreadable = loaded or [], loaded is None
     for index, ref in enumerate(_list(data.get("dashboards"))):
         if isinstance(ref, str):
             target = _resolve(root, ref, doc, ["dashboards", index], diagnostics)
-            if target:
-                dashboard = _load_dashboard(target, diagnostics, shared)
-                if dashboard:
-                    app.dashboards.append(dashboard)
+            dashboard = _load_dashboard(target, reader, shared) if target else None
+            if dashboard:
+                app.dashboards.append(dashboard)
+            else:
+                app.dashboards_unreadable.append(Path(ref).stem)
     for index, ref in enumerate(_list(data.get("monitors"))):
         if isinstance(ref, str):
             target = _resolve(root, ref, doc, ["monitors", index], diagnostics)
-            monitor = load_monitor(target, _read, diagnostics) if target else None
+            monitor = load_monitor(target, reader, diagnostics) if target else None
             if monitor:
                 app.monitors.append(monitor)
-    app.sample_files = _globs(root, data.get("samples"))
-    app.test_files = _globs(root, data.get("tests"))
+    app.sample_files = _globs(root, doc, "samples", diagnostics)
+    app.test_files = _globs(root, doc, "tests", diagnostics)
     for test_file in app.test_files:
-        test_doc, _ = _read(test_file, "tests", diagnostics)
+        test_doc = reader.read(test_file, "tests")
         for index, case in enumerate(_list(test_doc.data.get("tests")) if test_doc else []):
             if isinstance(case, dict) and isinstance(case.get("target"), str) and test_doc:
                 app.test_targets.append((case["target"], test_doc.position(["tests", index, "target"])))
@@ -181,7 +245,7 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
         listed = {ref for ref in _list(data.get("dashboards")) if isinstance(ref, str)}
         diagnostics += check_contents(app.contents, listed, {q.id for q in app.queries},
                                       {q.id for q in app.saved_searches})
-    return app, diagnostics
+    return app
 
 
 def _expand_fragments(app: App, shared: SharedDefinitions, diagnostics: list[Diagnostic]) -> None:
@@ -212,16 +276,31 @@ def _expand_fragments(app: App, shared: SharedDefinitions, diagnostics: list[Dia
                                                      f"monitors[{monitor.slug}].query", diagnostics)
 
 
-def _globs(root: Path, patterns: Any) -> list[Path]:
+def _globs(root: Path, doc: YamlDocument, key: str, diagnostics: list[Diagnostic]) -> list[Path]:
+    """The files the patterns under ``key`` match; a pattern matching nothing, or reaching outside, is a problem."""
     found: list[Path] = []
-    for pattern in _list(patterns):
-        if isinstance(pattern, str):
-            found.extend(Path(p) for p in sorted(glob.glob(str(root / pattern))) if Path(p).is_file())
+    for index, pattern in enumerate(_list(doc.data.get(key))):
+        if not isinstance(pattern, str):
+            continue
+        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+            diagnostics.append(_outside(doc, [key, index], pattern))
+            continue
+        matched = [Path(p) for p in sorted(glob.glob(str(Path(glob.escape(str(root))) / pattern)))
+                   if Path(p).is_file()]
+        inside = [p for p in matched if _inside(root, p)]
+        if len(inside) < len(matched):
+            diagnostics.append(_outside(doc, [key, index], pattern))
+        if not matched:
+            diagnostics.append(Diagnostic(doc.position([key, index]), f"'{pattern}' matches no file",
+                                          severity=WARNING, code="missing-file", path=f"{key}[{index}]",
+                                          hint=f"paths and globs are relative to {doc.display}; add the files or "
+                                          f"remove the entry"))
+        found.extend(inside)
     return found
 
 
-def _load_source(path: Path, diagnostics: list[Diagnostic]) -> Source | None:
-    doc, _ = _read(path, "source", diagnostics)
+def _load_source(path: Path, reader: _Reader) -> Source | None:
+    doc = reader.read(path, "source")
     if doc is None:
         return None
     col = _dict(doc.data.get("collector"))
@@ -239,9 +318,9 @@ def _load_source(path: Path, diagnostics: list[Diagnostic]) -> Source | None:
     )
 
 
-def _load_queries(path: Path, diagnostics: list[Diagnostic]) -> list[Query] | None:
+def _load_queries(path: Path, reader: _Reader) -> list[Query] | None:
     """The named queries, or None when the file cannot be read at all."""
-    doc, _ = _read(path, "queries", diagnostics)
+    doc = reader.read(path, "queries")
     if doc is None:
         return None
     queries: list[Query] = []
@@ -263,8 +342,8 @@ def _load_queries(path: Path, diagnostics: list[Diagnostic]) -> list[Query] | No
     return queries
 
 
-def _load_dashboard(path: Path, diagnostics: list[Diagnostic], shared: SharedDefinitions) -> Dashboard | None:
-    doc, _ = _read(path, "dashboard", diagnostics)
+def _load_dashboard(path: Path, reader: _Reader, shared: SharedDefinitions) -> Dashboard | None:
+    doc = reader.read(path, "dashboard")
     if doc is None:
         return None
     data = doc.data
@@ -277,7 +356,7 @@ def _load_dashboard(path: Path, diagnostics: list[Diagnostic], shared: SharedDef
     order = data.get("layoutOrder")
     if isinstance(order, (str, list)):
         dashboard.layout_order = order if isinstance(order, str) else [str(v) for v in order]
-    for var_doc, at, item in expand_variables(doc, _list(data.get("variables")), shared, diagnostics):
+    for var_doc, at, item in expand_variables(doc, _list(data.get("variables")), shared, reader.diagnostics):
         dashboard.variables_incomplete |= not item
         if isinstance(item.get("name"), str):
             dashboard.variables.append(_variable(var_doc, at, item))
@@ -291,10 +370,10 @@ def _load_dashboard(path: Path, diagnostics: list[Diagnostic], shared: SharedDef
         known = {panel.id for panel in placed}
         for index, name in enumerate(dashboard.layout_order):
             if name not in known:
-                diagnostics.append(Diagnostic(doc.position(["layoutOrder", index]), f"layoutOrder names '{name}', "
-                                              "which is no panel on the grid of this dashboard",
-                                              code="unresolved-reference", path=f"layoutOrder[{index}]",
-                                              hint="list the ids of panels that are not hidden"))
+                reader.diagnostics.append(Diagnostic(
+                    doc.position(["layoutOrder", index]), f"layoutOrder names '{name}', which is no panel on the "
+                    "grid of this dashboard", code="unresolved-reference", path=f"layoutOrder[{index}]",
+                    hint="list the ids of panels that are not hidden"))
     return dashboard
 
 

@@ -7,6 +7,7 @@ diagnostics; never an exception.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +15,11 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from appbuilder.diagnostics import Diagnostic
+from appbuilder.load.textfile import FileKind, read_text
 from appbuilder.model import Position, TextOrigin
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -84,13 +87,54 @@ class YamlDocument:
         return TextOrigin(position)
 
 
-def _line_col(data: bytes, offset: int) -> tuple[int, int]:
-    line = data.count(b"\n", 0, offset) + 1
-    return line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+def display_path(path: Path) -> str:
+    """``path`` as shown in messages: relative to the working directory when below it, else as given."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 class _TooDeepError(Exception):
     """The document nests deeper than MAX_DEPTH."""
+
+
+def _depth_bound(text: str) -> int:
+    """A cheap upper bound of the nesting depth: bracket depth plus block indentation and indicators per line.
+
+    Real definition files stay far below MAX_DEPTH; only a text over the bound is scanned exactly.
+    """
+    flow = deepest = 0
+    for char in text:
+        if char in "[{":
+            flow += 1
+            deepest = max(deepest, flow)
+        elif char in "]}" and flow:
+            flow -= 1
+    block = 0
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        block = max(block, len(line) - len(stripped) + stripped.count("- ") + stripped.count(": ")
+                    + stripped.count("? "))
+    return deepest + 2 * block + 2
+
+
+def _too_deep_at(yaml: YAML, text: str) -> tuple[int, int] | None:
+    """Where the nesting first exceeds MAX_DEPTH (1-based line, column), checked before composing: the C composer
+    recurses per level and would overflow the stack long before a Python limit applies. The event parser does not
+    recurse, so counting its collection events is safe at any depth."""
+    if _depth_bound(text) <= MAX_DEPTH:
+        return None
+    depth = 0
+    for event in yaml.parse(text):
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark.line + 1, event.start_mark.column + 1
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+    return None
 
 
 def _mark_diagnostic(shown: str, exc: MarkedYAMLError) -> Diagnostic:
@@ -177,48 +221,39 @@ class _Walker:
         return value
 
 
+def _too_deep(shown: str, line: int, column: int) -> Diagnostic:
+    return Diagnostic(Position(shown, line, column), f"document is nested more than {MAX_DEPTH} levels deep",
+                      code="too-deep", hint="definition files are shallow; is this the right file?")
+
+
 def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | None, list[Diagnostic]]:
     """Read and parse ``path``. Returns the document, or None and the reasons it could not be read."""
     shown = display or str(path)
-    here = Position(shown)
-    if not path.exists():
-        return None, [Diagnostic(here, "file not found", code="file-missing",
-                                 hint="check the path; paths in app.yaml are relative to app.yaml")]
-    if path.is_dir():
-        return None, [Diagnostic(here, "is a directory, expected a YAML file", code="file-is-directory",
-                                 hint="name a .yaml file, or point at the app directory holding app.yaml")]
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Diagnostic(here, f"file is too large ({size / 1048576:.1f} MiB; the limit is "
-                                           f"{MAX_FILE_BYTES // 1048576} MiB)", code="file-too-large",
-                                     hint="app definition files are small; is this the right file?")]
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Diagnostic(here, f"cannot read file: {exc.strerror or exc}", code="file-unreadable")]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line, col = _line_col(raw, exc.start)
-        return None, [Diagnostic(Position(shown, line, col),
-                                 f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", code="encoding",
-                                 hint="save the file as UTF-8")]
+    text, problems = read_text(path, shown, FileKind(
+        "YAML file", MAX_FILE_BYTES, "check the path; paths in app.yaml are relative to app.yaml",
+        "name a .yaml file, or point at the app directory holding app.yaml",
+        "app definition files are small; is this the right file?"))
+    if text is None:
+        return None, problems
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None, [Diagnostic(Position(shown, 1, 1), "file is empty", code="empty-file",
                                  hint="a definition file must hold a YAML mapping")]
     yaml = YAML(typ="safe", pure=not _HAVE_CLIB)
     try:
+        deep = _too_deep_at(yaml, text)
+        if deep is not None:
+            return None, [_too_deep(shown, *deep)]
         root = yaml.compose(text)
     except MarkedYAMLError as exc:
         return None, [_mark_diagnostic(shown, exc)]
     except (YAMLError, RecursionError, ValueError) as exc:
-        return None, [Diagnostic(Position(shown, 1, 1), f"YAML error: {exc}", code="yaml-syntax")]
+        return None, [Diagnostic(Position(shown, 1, 1), f"YAML error: {exc}", code="yaml-syntax",
+                                 hint="fix the YAML of this file")]
     walker = _Walker(yaml.constructor, MAX_NODES)
     try:
         data = walker.walk(root, ()) if root is not None else None
     except (_TooDeepError, RecursionError):
-        return None, [Diagnostic(Position(shown, 1, 1), f"document is nested more than {MAX_DEPTH} levels deep",
-                                 code="too-deep", hint="definition files are shallow; is this the right file?")]
+        return None, [_too_deep(shown, 1, 1)]
     except OverflowError:
         return None, [Diagnostic(Position(shown, 1, 1),
                                  f"document expands to more than {MAX_NODES} nodes (aliases?)",
@@ -226,7 +261,8 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
     except MarkedYAMLError as exc:  # e.g. an unknown tag, found while constructing a scalar
         return None, [_mark_diagnostic(shown, exc)]
     except (YAMLError, ValueError, TypeError) as exc:
-        return None, [Diagnostic(Position(shown, 1, 1), f"YAML error: {exc}", code="yaml-syntax")]
+        return None, [Diagnostic(Position(shown, 1, 1), f"YAML error: {exc}", code="yaml-syntax",
+                                 hint="fix the YAML of this file")]
     if walker.bad_merges:
         return None, [Diagnostic(Position(shown, line, col), "a merge key (<<) must name a mapping or a list of "
                                  "mappings", code="yaml-merge", hint="write `<<: *anchor` where `&anchor` marks a "

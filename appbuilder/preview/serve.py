@@ -17,9 +17,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from appbuilder.commands.test import SampleRunner
 from appbuilder.model import App
+from appbuilder.pipeline import run_pipeline
 from appbuilder.preview.page import write_assets, write_site
 from appbuilder.preview.results import DashboardRunner, dashboard_view
-from appbuilder.validate import validate_app
 from appbuilder.validate.reporting import render
 
 WATCHED = ("*.yaml", "*.yml", "*.jsonl")
@@ -66,7 +66,7 @@ class PreviewServer:
 
     def render(self) -> None:
         """Validate and write the site; an invalid app gives pages listing its problems instead."""
-        validation = validate_app(self.path, lint_queries=False)
+        validation = run_pipeline(self.path, self.parameters, until="validate", lint_queries=False).validation
         with self._lock:
             self.version += 1
             if not validation.ok or validation.app is None:
@@ -78,7 +78,7 @@ class PreviewServer:
                 return
             self.problems = ""
             self.app = validation.app
-            self.runner = SampleRunner(self.app, {}, self.parameters)
+            self.runner = SampleRunner(self.app, {}, self.parameters, validation.samples)
             views = [dashboard_view(self.runner, d, variants=False) for d in self.app.dashboards]
             write_site(self.app, views, self.out, serve=True)
 

@@ -41,7 +41,7 @@ def base_url_for(deployment: str) -> str:
     valid = ", ".join(DEPLOYMENTS)
     raise SumoConfigError(
         f"unknown Sumo Logic deployment {deployment!r}; valid deployments are: {valid}",
-        hint=f"set --environment / {ENV_ENVIRONMENT} to one of them, or give --base-url / {ENV_BASE_URL}",
+        hint=f"set --deployment / {ENV_ENVIRONMENT} to one of them, or give --base-url / {ENV_BASE_URL}",
     )
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from appbuilder.diagnostics import Diagnostic
+from appbuilder.diagnostics import Diagnostic, field_path
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
@@ -65,13 +65,6 @@ def _validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(_inline_local_refs(schema, schema.get("$defs", {})))
 
 
-def _field_path(path: list[str | int]) -> str:
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out or "(document)"
-
-
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
@@ -101,7 +94,7 @@ def _describe(error: ValidationError) -> tuple[str, str, list[str | int], bool]:
     if validator == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else str(error.validator_value)
         description = schema.get("properties", {}).get(missing, {}).get("description", "")
-        return f"missing required key '{missing}'", description, path, False
+        return f"missing required key '{missing}'", description or f"add '{missing}' here", path, False
     if validator == "enum":
         choices = [json.dumps(v) for v in error.validator_value]
         close = difflib.get_close_matches(json.dumps(error.instance), choices, n=1)
@@ -130,7 +123,7 @@ def _describe(error: ValidationError) -> tuple[str, str, list[str | int], bool]:
             if present:
                 return (f"give only one of {', '.join(keys)} (found {', '.join(present)})",
                         "these keys exclude each other", path, False)
-            return f"one of {', '.join(keys)} is required", "", path, False
+            return f"one of {', '.join(keys)} is required", f"add {' or '.join(keys)} here", path, False
     return error.message, schema.get("description", ""), path, False
 
 
@@ -175,5 +168,6 @@ def validate_document(doc: YamlDocument, kind: str) -> list[Diagnostic]:
             if dedupe in seen:
                 continue
             seen.add(dedupe)
-            diagnostics.append(Diagnostic(position, message, code="schema", path=_field_path(path), hint=hint))
+            hint = hint or f"see `appbuilder schema {kind}` for what is allowed here"
+            diagnostics.append(Diagnostic(position, message, code="schema", path=field_path(path), hint=hint))
     return sorted(diagnostics, key=Diagnostic.sort_key)

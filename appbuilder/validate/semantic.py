@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable
 
 from appbuilder.diagnostics import ERROR, WARNING, Diagnostic
 from appbuilder.layout import overlaps
 from appbuilder.load.fragments import has_unexpanded_include
 from appbuilder.model import GRID_COLUMNS, App, Dashboard, Position, TextOrigin, origin_note
+from appbuilder.parameters import check_name_lengths, check_value, pattern_hint
+from appbuilder.patterns import SYNTAX_HINT, compile_pattern
 from appbuilder.templating import find_parameters, find_variables
 from appbuilder.validate.monitors import check_monitors
 
@@ -23,8 +24,25 @@ def check_app(app: App) -> list[Diagnostic]:
     for dashboard in app.dashboards:
         found += _check_dashboard(app, dashboard)
     found += _check_test_targets(app)
+    found += _check_lint_severity(app)
+    found += check_name_lengths(app, app.parameter_defaults())
     found += check_monitors(app)
     found += _check_source_apis(app)
+    return found
+
+
+def _check_lint_severity(app: App) -> list[Diagnostic]:
+    """Every check named under ``lint.severity`` exists."""
+    from appbuilder.query.lint import DEFAULT_SEVERITY
+
+    found = []
+    for name, position in app.lint_severity_positions.items():
+        if name not in DEFAULT_SEVERITY:
+            close = difflib.get_close_matches(name, sorted(DEFAULT_SEVERITY), n=1)
+            found.append(Diagnostic(position, f"unknown lint check '{name}'", code="unknown-lint-check",
+                                    path=f"lint.severity.{name}",
+                                    hint=f"did you mean '{close[0]}'?" if close else
+                                    f"known checks: {', '.join(sorted(DEFAULT_SEVERITY))}"))
     return found
 
 
@@ -49,6 +67,9 @@ def _check_test_targets(app: App) -> list[Diagnostic]:
     known |= {f"monitor:{m.slug}" for m in app.monitors}
     found = []
     for target, position in app.test_targets:
+        if target.partition("/")[0] in app.dashboards_unreadable or \
+                (target.startswith("query:") and app.queries_unreadable):
+            continue  # the file it names is already reported: no follow-on error
         if target not in known:
             close = difflib.get_close_matches(target, sorted(known), n=1)
             found.append(Diagnostic(position, f"test target '{target}' names no panel or query",
@@ -102,15 +123,16 @@ def _check_parameters(app: App) -> list[Diagnostic]:
             found.append(Diagnostic(where, f"parameter '{parameter.name}' is declared twice", code="duplicate-name",
                                     path="parameters", hint="give each parameter a unique name"))
         seen.add(parameter.name)
-        if parameter.pattern is not None:
-            try:
-                if not re.fullmatch(parameter.pattern, parameter.default):
-                    found.append(Diagnostic(where, f"default '{parameter.default}' of parameter '{parameter.name}' "
-                                            f"does not match its pattern", code="parameter-pattern",
-                                            path="parameters.default", hint=f"pattern: {parameter.pattern}"))
-            except re.error as exc:
-                found.append(Diagnostic(where, f"pattern of parameter '{parameter.name}' is not a valid regular "
-                                        f"expression: {exc}", code="parameter-pattern", path="parameters.pattern"))
+        pattern = compile_pattern(parameter.pattern) if parameter.pattern is not None else None
+        if pattern is not None and pattern.error:
+            found.append(Diagnostic(where, f"pattern of parameter '{parameter.name}' is not a valid regular "
+                                    f"expression: {pattern.error}", code="parameter-pattern",
+                                    path="parameters.pattern", hint=SYNTAX_HINT))
+            continue
+        problem = check_value(parameter, parameter.default, "the default")
+        if problem:
+            found.append(Diagnostic(where, problem, code="parameter-value", path="parameters.default",
+                                    hint=pattern_hint(parameter)))
     for text, origin, position, field_path in _texts(app):
         for ref in find_parameters(text):
             if ref.name not in declared:

@@ -9,6 +9,7 @@ import urllib.parse
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+from appbuilder.patterns import compile_regex
 from appbuilder.query import ast
 from appbuilder.query.evaluate.values import EvalError, Row, to_number, to_str, truthy, wildcard_matcher
 
@@ -72,7 +73,7 @@ def compile_predicate(node: ast.Expr, env: Env) -> Callable[[Row], bool]:
 
 def _regex(pattern: str) -> re.Pattern[str]:
     try:
-        return re.compile(pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!"))
+        return compile_regex(pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!"))
     except re.error as err:
         raise EvalError(f"invalid regular expression /{pattern}/: {err}") from None
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from typing import Any
 
+from appbuilder.patterns import compile_regex
 from appbuilder.query import ast
 from appbuilder.query.evaluate.expr import Env, compile_expr, compile_predicate
 from appbuilder.query.evaluate.values import (
@@ -133,7 +135,7 @@ def json_stage(op: ast.JsonOp) -> tuple[Stage, list[str]]:
     return run, list(names)
 
 
-def _anchor_regex(pattern: str) -> re.Pattern[str]:
+def _anchor_regex(pattern: str) -> Any:
     text = pattern.replace("\\n", "\n").replace("\\r", "\r").replace("\\t", "\t")
     pieces = text.split("*")
     parts = [re.escape(pieces[0])]
@@ -141,7 +143,7 @@ def _anchor_regex(pattern: str) -> re.Pattern[str]:
         last = i == len(pieces) - 1
         parts.append("(.*)" if last and piece == "" else "(.*?)")
         parts.append(re.escape(piece))
-    return re.compile("".join(parts), re.S)
+    return compile_regex("(?s)" + "".join(parts))  # RE2: many * cannot make it backtrack for ever
 
 
 def parse_stage(op: ast.ParseOp | ast.ParseRegexOp) -> tuple[Stage, list[str]]:
@@ -151,7 +153,7 @@ def parse_stage(op: ast.ParseOp | ast.ParseRegexOp) -> tuple[Stage, list[str]]:
         multi = False
     else:
         try:
-            rx = re.compile(op.pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!"))
+            rx = compile_regex(op.pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!"))
         except re.error as err:
             raise EvalError(f"parse regex: invalid regular expression: {err}") from None
         names = op.groups

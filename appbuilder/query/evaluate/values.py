@@ -8,6 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
+
+from appbuilder.patterns import compile_regex
 
 Row = dict[str, object]
 MISSING = object()
@@ -108,22 +111,23 @@ def wildcard_matcher(pattern: str) -> Callable[[str], bool]:
         if pattern.endswith("*"):
             return lambda s: s.startswith(inner)
         return lambda s: s.endswith(inner)
-    regex = re.compile(".*".join(re.escape(p) for p in pattern.split("*")), re.S)
+    regex = compile_regex("(?s)" + ".*".join(re.escape(p) for p in pattern.split("*")))  # RE2: linear time
     return lambda s: regex.fullmatch(s) is not None
 
 
-def keyword_regex(word: str, phrase: bool = False) -> re.Pattern[str]:
-    """Case-insensitive search for a scope keyword (term boundaries, ``*``/``?`` wildcards) or phrase."""
+def keyword_regex(word: str, phrase: bool = False) -> Any:
+    """Case-insensitive search for a scope keyword (term boundaries, ``*``/``?`` wildcards) or phrase; compiled
+    with RE2 (linear time), so term boundaries are characters or the ends, not lookaround."""
     if phrase:
         body = r"\s+".join(re.escape(p) for p in word.split())
-        return re.compile(body or r"(?s).", re.I)
+        return compile_regex("(?i)" + (body or r"(?s)."))
     parts = []
     for ch in word:
         parts.append(r"\S*" if ch == "*" else r"\S" if ch == "?" else re.escape(ch))
     body = "".join(parts)
-    left = "" if word.startswith(("*", "?")) else r"(?<![A-Za-z0-9_])"
-    right = "" if word.endswith(("*", "?")) else r"(?![A-Za-z0-9_])"
-    return re.compile(left + body + right, re.I)
+    left = "" if word.startswith(("*", "?")) else r"(?:^|[^A-Za-z0-9_])"
+    right = "" if word.endswith(("*", "?")) else r"(?:$|[^A-Za-z0-9_])"
+    return compile_regex("(?i)" + left + body + right)
 
 
 # -- JSON paths ----------------------------------------------------------------------------------------------

@@ -1,0 +1,44 @@
+"""The data an app's queries run on locally: sample events (``samples:``) and lookup tables (``tests/lookups``).
+
+Read once per command; every broken line is a positioned problem (a BOM is accepted, as for YAML).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from appbuilder.diagnostics import Diagnostic
+from appbuilder.load.jsonfile import read_jsonl
+from appbuilder.load.yamlfile import display_path
+from appbuilder.model import App
+
+LOOKUP_DIR = Path("tests") / "lookups"
+
+
+@dataclass
+class SampleData:
+    """Sample events (with their JSON text), lookup rows per table (file stem), and the problems found."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    raw: list[str] = field(default_factory=list)
+    lookups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def read_sample_data(app: App) -> SampleData:
+    """Every sample event and lookup row of ``app``; lines that are not JSON objects become diagnostics."""
+    data = SampleData()
+    for path in app.sample_files:
+        lines = read_jsonl(path, display_path(path), what="sample event")
+        data.events.extend(row for _, row in lines.rows)
+        data.raw.extend(lines.raw)
+        data.diagnostics.extend(lines.diagnostics)
+    lookup_dir = app.root / LOOKUP_DIR
+    if lookup_dir.is_dir():
+        for path in sorted(lookup_dir.glob("*.jsonl")):
+            lines = read_jsonl(path, display_path(path), what="lookup row")
+            data.lookups[path.stem] = [row for _, row in lines.rows]
+            data.diagnostics.extend(lines.diagnostics)
+    return data

@@ -1,0 +1,100 @@
+"""No secret in an app definition: credential-named keys in source.yaml and token-looking values in any file.
+
+A value that looks like a token is never repeated in a message: problems name the key and the position only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from appbuilder.diagnostics import Diagnostic, field_path
+from appbuilder.load.yamlfile import YamlDocument
+
+MASK = "********"
+
+# key names (lower case, without _ - .) that hold a credential; ``tokenEnv`` / ``tokenFile`` only name one
+_CREDENTIAL_SUFFIXES = ("token", "secret", "password", "passwd", "apikey", "accesskey", "secretkey",
+                        "privatekey", "credential", "credentials")
+_CREDENTIAL_NAMES = frozenset({"authorization", "bearer"})
+
+# 1Password Events API bearer tokens (and service-account tokens, ``ops_…``) are JWTs: base64url of '{"…' first
+_JWT = r"(?:ops_)?eyJ[A-Za-z0-9_-]{10,}(?:\.[A-Za-z0-9_-]{4,}){0,2}"
+# Sumo access keys: long random strings of letters and digits (64 characters)
+_RANDOM = r"[A-Za-z0-9]{40,}"
+TOKEN_RE = re.compile(rf"(?<![A-Za-z0-9_-])(?:{_JWT}|{_RANDOM})(?![A-Za-z0-9])")
+
+
+def _looks_random(word: str) -> bool:
+    return any(c.isupper() for c in word) and any(c.islower() for c in word) and any(c.isdigit() for c in word)
+
+
+def find_tokens(text: str) -> list[str]:
+    """Substrings of ``text`` that look like a 1Password token or a Sumo access key."""
+    return [m.group(0) for m in TOKEN_RE.finditer(text) if m.group(0).startswith(("eyJ", "ops_eyJ"))
+            or _looks_random(m.group(0))]
+
+
+def is_credential_key(key: str) -> bool:
+    """Whether a key name says it holds a credential (``api_token``, ``apiKey``, ``password``, ``accessKey`` …)."""
+    norm = re.sub(r"[^a-z0-9]", "", key.lower())
+    return norm in _CREDENTIAL_NAMES or norm.endswith(_CREDENTIAL_SUFFIXES)
+
+
+def _walk(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    stack: list[tuple[tuple[str | int, ...], Any]] = [(path, value)]
+    while stack:
+        where, item = stack.pop()
+        yield where, item
+        if isinstance(item, dict):
+            stack.extend(((*where, k), v) for k, v in reversed(list(item.items())))
+        elif isinstance(item, list):
+            stack.extend(((*where, i), v) for i, v in reversed(list(enumerate(item))))
+
+
+_TOKEN_ENV_HINT = ("store the token in an environment variable and name that variable in source.yaml, "
+                   "e.g. tokenEnv: ONEPASSWORD_EVENTS_TOKEN")
+
+
+def check_document_secrets(doc: YamlDocument, kind: str) -> list[Diagnostic]:
+    """Credential-named keys (source files) and token-looking values (any file), positioned; values never shown."""
+    found: list[Diagnostic] = []
+    credential_keys: list[tuple[str | int, ...]] = []
+    for path, value in _walk(doc.data):
+        steps = list(path)
+        if any(path[:len(key)] == key for key in credential_keys):
+            continue  # inside a credential key already reported: its value is not looked at
+        if kind == "source" and steps and isinstance(steps[-1], str) and is_credential_key(steps[-1]):
+            credential_keys.append(path)
+            found.append(Diagnostic(doc.position(steps, key=True), f"'{steps[-1]}' would put a credential in git",
+                                    code="secret-in-definition", path=field_path(steps),
+                                    hint=f"secrets never go in YAML: {_TOKEN_ENV_HINT}"))
+            continue
+        if not isinstance(value, str) or not find_tokens(value):
+            continue
+        if steps and steps[-1] == "tokenEnv":
+            message, hint = "tokenEnv holds what looks like a token", \
+                f"tokenEnv names an environment variable, not the token itself: {_TOKEN_ENV_HINT}"
+        else:
+            message, hint = "this value looks like a secret (a 1Password token or a Sumo access key)", \
+                f"remove it from the file and rotate it if it was committed; {_TOKEN_ENV_HINT}"
+        found.append(Diagnostic(doc.position(steps), message, code="secret-in-definition",
+                                path=field_path(steps), hint=hint))
+    return found
+
+
+def mask_tokens(text: str) -> str:
+    """``text`` with every token-looking substring replaced by ``********``."""
+    for token in find_tokens(text):
+        text = text.replace(token, MASK)
+    return text
+
+
+def hide_secrets(diagnostic: Diagnostic) -> Diagnostic:
+    """The diagnostic with any token-looking text in its message or hint masked."""
+    message, hint = mask_tokens(diagnostic.message), mask_tokens(diagnostic.hint)
+    if (message, hint) == (diagnostic.message, diagnostic.hint):
+        return diagnostic
+    return dataclasses.replace(diagnostic, message=message, hint=hint)

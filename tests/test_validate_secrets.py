@@ -1,0 +1,88 @@
+"""No secret in an app definition, and none repeated in any output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import edit
+
+from appbuilder.cli import cli
+from appbuilder.diagnostics import Diagnostic
+from appbuilder.model import Position
+from appbuilder.validate import validate_app
+from appbuilder.validate.secrets import find_tokens, hide_secrets, is_credential_key
+
+JWT = "eyJhbGciOiJFUzI1NiIsImtpZCI6Im5vdGFyZWFsIn0.eyJhdWQiOlsiZXZlbnRzLjFwYXNzd29yZC5jb20iXX0.c2lnbmF0dXJl"
+SERVICE_TOKEN = "ops_eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSJ9"
+ACCESS_KEY = "Xq7pZ2mK9vR4tL8wN3bY6cH1dF5gJ0sA2eU7iO4yT9rE3wQ8zX1cV6bN5mL2kJ4h"
+
+
+@pytest.mark.parametrize("text", [JWT, SERVICE_TOKEN, ACCESS_KEY, f"Bearer {JWT}", f"key={ACCESS_KEY};"])
+def test_token_shapes_are_found(text: str) -> None:
+    assert find_tokens(text)
+
+
+@pytest.mark.parametrize("text", [
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",  # a sha256 (hex, one case)
+    "ae4ay2q3kmdx3g3ocl3c4ilsga",  # a 1Password item uuid
+    "_sourceCategory=1pw | json \"client.ip_address\" as ip | count by ip",
+    "SuccessfulSignInsByCountryAndRegionOverTheLastDay",  # a long word, no digits
+    "eyJ",
+])
+def test_ordinary_text_is_not_a_token(text: str) -> None:
+    assert find_tokens(text) == []
+
+
+@pytest.mark.parametrize(("key", "credential"), [
+    ("api_token", True), ("token", True), ("apiKey", True), ("password", True), ("secret", True),
+    ("accessKey", True), ("access_key", True), ("client-secret", True), ("bearer_token", True),
+    ("Authorization", True), ("tokenEnv", False), ("tokenFile", False), ("category", False),
+    ("_siemForward", False), ("tokens_per_page", False),
+])
+def test_credential_key_names(key: str, credential: bool) -> None:
+    assert is_credential_key(key) is credential
+
+
+def test_a_credential_key_is_reported_once_and_its_value_never(app_dir: Path) -> None:
+    edit(app_dir / "source.yaml", "  tokenEnv: MINIMAL_TOKEN\n",
+         f"  tokenEnv: MINIMAL_TOKEN\n  fields:\n    team: sec\n    api_token: {JWT}\n")
+    errors = validate_app(app_dir, lint_queries=False).errors
+    assert [(e.code, e.position.line, e.path) for e in errors] == [
+        ("secret-in-definition", 13, "source.fields.api_token")]
+    assert "tokenEnv" in errors[0].hint
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_a_token_is_never_echoed(app_dir: Path, fmt: str) -> None:
+    edit(app_dir / "source.yaml", "tokenEnv: MINIMAL_TOKEN", f"tokenEnv: {JWT}")
+    edit(app_dir / "dashboards/main.yaml", "title: Minimal - Main", f"title: Minimal {ACCESS_KEY}")
+    edit(app_dir / "app.yaml", "default: mini", f"default: {SERVICE_TOKEN}")
+    result = CliRunner().invoke(cli, ["validate", "app", "--format", fmt])
+    assert result.exit_code == 1
+    for secret in (JWT, SERVICE_TOKEN, ACCESS_KEY, JWT[:20], ACCESS_KEY[:20]):
+        assert secret not in result.output
+    assert "tokenEnv holds what looks like a token" in result.output
+    build = CliRunner().invoke(cli, ["build", "app", "-o", "out"])
+    assert build.exit_code == 1 and not Path("out").exists()
+    assert JWT not in build.output and ACCESS_KEY not in build.output
+
+
+def test_hide_secrets_masks_messages_from_any_check() -> None:
+    problem = Diagnostic(Position("f.yaml", 1, 1), f'"{JWT}" has the wrong form', hint=f"not {ACCESS_KEY}")
+    hidden = hide_secrets(problem)
+    assert hidden.message == '"********" has the wrong form' and hidden.hint == "not ********"
+    plain = Diagnostic(Position("f.yaml", 1, 1), "fine")
+    assert hide_secrets(plain) is plain
+
+
+def test_a_token_in_the_environments_file_is_refused(tmp_path: Path) -> None:
+    from appbuilder.environments import load_environments
+
+    path = tmp_path / "appbuilder.yaml"
+    path.write_text(f"environments:\n  prod:\n    deployment: us2\n    parameters: {{source_category: {ACCESS_KEY}}}\n",
+                    encoding="utf-8")
+    environments, problems = load_environments(path)
+    assert environments == [] and [p.code for p in problems] == ["secret-in-definition"]
+    assert problems[0].position.line == 4 and ACCESS_KEY not in problems[0].message
