@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from test_preview_site import make_app
 
+from appbuilder.preview.drawing import fit, text_width
 from appbuilder.preview.page import land_topology
 from appbuilder.preview.png import dashboard_svg
 from appbuilder.preview.raster import rasterise, worker_count
@@ -47,3 +48,11 @@ def test_worker_count_is_one_per_cpu_and_none_for_one_image(monkeypatch: pytest.
     assert (worker_count(1), worker_count(3), worker_count(8)) == (0, 3, 4)
     monkeypatch.setattr("os.cpu_count", lambda: 1)
     assert worker_count(6) == 0
+
+
+def test_table_cells_are_cut_by_their_glyph_widths() -> None:
+    lower, upper = "abcdefghkn" * 2, "QWERTYUOPZ" * 2  # same length; capitals are wider
+    assert fit(lower, 11, 130) == lower
+    cut = fit(upper, 11, 130)
+    assert cut.endswith("…") and len(cut) < len(upper) and text_width(cut, 11) <= 130
+    assert fit("x", 11, 1) == "…"
