@@ -1,16 +1,19 @@
-"""The PNG renderer: one flat SVG per dashboard, rasterised in worker processes with the same bytes."""
+"""The PNG renderer: one flat SVG per dashboard, charts kept in the cache, rasterised in worker processes with the
+same bytes."""
 
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from test_preview_site import make_app
 
+from appbuilder.preview.cache import ChartCache
 from appbuilder.preview.drawing import fit, text_width
 from appbuilder.preview.page import land_topology
-from appbuilder.preview.png import dashboard_svg
+from appbuilder.preview.png import body_svg, dashboard_svg
 from appbuilder.preview.raster import rasterise, worker_count
 from appbuilder.preview.results import app_views
 from appbuilder.validate import validate_app
@@ -56,3 +59,35 @@ def test_table_cells_are_cut_by_their_glyph_widths() -> None:
     cut = fit(upper, 11, 130)
     assert cut.endswith("…") and len(cut) < len(upper) and text_width(cut, 11) <= 130
     assert fit("x", 11, 1) == "…"
+
+
+BAR = {"kind": "vega", "spec": {"mark": "bar", "data": {"values": [{"k": "a", "n": 2}, {"k": "b", "n": 5}]},
+                                "encoding": {"x": {"field": "n", "type": "quantitative"},
+                                             "y": {"field": "k", "type": "nominal"}}}}
+
+
+def test_a_chart_is_drawn_once_then_read_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import vl_convert
+
+    charts = ChartCache(tmp_path)
+    first = body_svg(BAR, 300, 120, None, charts)
+    assert first.lstrip().startswith("<svg") and len(list((tmp_path / "charts").glob("*.svg"))) == 1
+
+    def no_drawing(spec: object) -> str:
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", no_drawing)
+    assert body_svg(BAR, 300, 120, None, charts) == first  # same spec and size: from the cache
+    with pytest.raises(AssertionError, match="drawn again"):
+        body_svg(BAR, 301, 120, None, charts)  # another size is another chart
+
+
+def test_charts_vl_convert_rejects_are_not_cached_and_old_charts_are_pruned(tmp_path: Path) -> None:
+    charts = ChartCache(tmp_path)
+    bad = {"kind": "vega", "spec": {"mark": "no-such-mark", "data": {"values": []}}}
+    assert "Could not draw the chart" in body_svg(bad, 200, 100, None, charts)
+    assert not (tmp_path / "charts").exists()
+    body_svg(BAR, 300, 120, None, charts)
+    (entry,) = (tmp_path / "charts").glob("*.svg")
+    assert charts.prune(now=entry.stat().st_mtime + 29 * 86400) == 0
+    assert charts.prune(now=entry.stat().st_mtime + 31 * 86400) == 1 and not entry.exists()

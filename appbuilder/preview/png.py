@@ -1,6 +1,7 @@
 """One PNG per dashboard, drawn without a browser: the page's layout as one SVG (title bar, filters, panels on the
-24-column grid), chart panels rendered by vl-convert from the same Vega-Lite specs, then rasterised by vl-convert
-(``raster``: in worker processes while the next dashboard's charts are drawn).
+24-column grid), chart panels rendered by vl-convert from the same Vega-Lite specs (kept in the chart cache, so an
+unchanged chart is not drawn again), then rasterised by vl-convert (``raster``: in worker processes while the
+next dashboard's charts are drawn).
 
 Each panel's drawing is placed as a translated group, not a nested ``<svg>``: resvg clips a nested viewport
 through a canvas-sized layer, which made rasterising twice as slow. Every drawing is sized to its panel.
@@ -16,6 +17,7 @@ from pathlib import Path
 from appbuilder.build.visuals import visual_settings
 from appbuilder.model import App, Layout
 from appbuilder.preview import drawing, raster
+from appbuilder.preview.cache import ChartCache
 from appbuilder.preview.charts import sized
 from appbuilder.preview.page import land_topology, time_label
 from appbuilder.preview.payload import COLUMN_PX, ROW_PX, TITLE_PX, Payload, body_size, shows_title
@@ -29,14 +31,22 @@ _DOCUMENT = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?<svg\b([^>]*)>(.*)</svg>\s*$", 
 _FONT = re.compile(r'\sfont-family="([^"]*)"')
 
 
-def body_svg(payload: Payload, width: int, height: int, land: object) -> str:
-    """One panel's drawing area as an SVG document of ``width`` × ``height``."""
+def body_svg(payload: Payload, width: int, height: int, land: object, charts: ChartCache | None = None) -> str:
+    """One panel's drawing area as an SVG document of ``width`` × ``height`` (charts read from and kept in
+    ``charts`` when given)."""
     kind = payload.get("kind")
     if kind == "vega":
         import vl_convert
 
+        spec = sized(payload["spec"], width, height, land)
+        cached = charts.get(spec) if charts is not None else None
+        if cached is not None:
+            return cached
         try:
-            return vl_convert.vegalite_to_svg(sized(payload["spec"], width, height, land))
+            svg = vl_convert.vegalite_to_svg(spec)
+            if charts is not None:
+                charts.put(spec, svg)
+            return svg
         except ValueError as exc:  # vl-convert reports a spec it cannot draw as ValueError (+ a JS stack)
             lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
             reason = next((line for line in reversed(lines) if not line.startswith("at ")), "unknown error")
@@ -75,7 +85,7 @@ def _filters(view: DashboardView, top: int) -> str:
     return "".join(out)
 
 
-def dashboard_svg(app: App, view: DashboardView, land: object) -> str:
+def dashboard_svg(app: App, view: DashboardView, land: object, charts: ChartCache | None = None) -> str:
     """The whole dashboard at its default variable values as one SVG document."""
     dash = view.dashboard
     top = HEADER + (FILTERS if view.variables else 0)
@@ -107,7 +117,7 @@ def dashboard_svg(app: App, view: DashboardView, land: object) -> str:
                          f'{escape(drawing.fit(view.title(panel), 13, width - 20))}</text>')
         bw, bh = body_size(lay)
         bh += TITLE_PX - top_px
-        svg = body_svg(payloads.get(panel.id, {"kind": "empty", "message": ""}), bw, bh, land)
+        svg = body_svg(payloads.get(panel.id, {"kind": "empty", "message": ""}), bw, bh, land, charts)
         parts.append(_place(svg, x + 2, y + top_px))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
             f'width="{WIDTH}" height="{height}" '
@@ -119,7 +129,9 @@ def write_pngs(app: App, views: list[DashboardView], out: Path, *, workers: int 
     (default: one per CPU, see ``raster.worker_count``; 0 draws everything in this process)."""
     out.mkdir(parents=True, exist_ok=True)
     land = json.loads(land_topology())
-    svgs = (dashboard_svg(app, view, land) for view in views)
+    charts = ChartCache()
+    charts.prune()
+    svgs = (dashboard_svg(app, view, land, charts) for view in views)
     written = []
     count = raster.worker_count(len(views)) if workers is None else workers
     for view, image in zip(views, raster.rasterise(svgs, count), strict=True):
