@@ -91,3 +91,16 @@ def test_charts_vl_convert_rejects_are_not_cached_and_old_charts_are_pruned(tmp_
     (entry,) = (tmp_path / "charts").glob("*.svg")
     assert charts.prune(now=entry.stat().st_mtime + 29 * 86400) == 0
     assert charts.prune(now=entry.stat().st_mtime + 31 * 86400) == 1 and not entry.exists()
+
+
+def test_workers_leave_ctrl_c_to_the_parent() -> None:
+    import signal
+
+    from appbuilder.preview.raster import ignore_interrupts
+
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        ignore_interrupts()
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)

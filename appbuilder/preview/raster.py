@@ -7,6 +7,7 @@ nothing but vl-convert, so a worker starts in a few tens of milliseconds.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -18,6 +19,12 @@ def svg_to_png(svg: str) -> bytes:
     import vl_convert
 
     return bytes(vl_convert.svg_to_png(svg, scale=1.0))
+
+
+def ignore_interrupts() -> None:
+    """A worker's initializer: Ctrl-C is the parent's to handle (it stops the pool); a worker does not print a
+    traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def worker_count(images: int) -> int:
@@ -34,7 +41,7 @@ def rasterise(svgs: Iterable[str], workers: int) -> Iterator[bytes]:
     pool = None
     if workers > 1:
         try:
-            pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+            pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=ignore_interrupts)
         except (OSError, ValueError, NotImplementedError):
             pool = None
     try:
