@@ -3,9 +3,13 @@ on stderr says so and how to choose another; any choice silences it."""
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import fast_cli_client
 
 from appbuilder.deploy.session import DeployOptions, open_remote
 from appbuilder.sumo.endpoints import DEPLOYMENTS, resolve_credentials
@@ -40,3 +44,23 @@ def test_credentials_say_whether_the_default_was_taken() -> None:
     assert resolve_credentials("id", "key", env={}).defaulted
     assert not resolve_credentials("id", "key", "us1", env={}).defaulted
     assert resolve_credentials("id", "key", env={}).base_url == DEPLOYMENTS["us1"]
+
+
+def test_the_cli_prints_the_note_on_stderr_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from appbuilder.cli import cli
+    from appbuilder.fakesumo import FakeSumo
+
+    fast_cli_client(monkeypatch)
+    app = tmp_path / "mini"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "minimal", app)
+    with FakeSumo(keys={"pid": "pkey"}, rate_limit=None, max_in_flight=None, job_polls=0) as fake:
+        monkeypatch.setitem(DEPLOYMENTS, "us1", fake.base_url)  # the default deployment, served by the fake
+        env = {"SUMOLOGIC_ACCESSID": "pid", "SUMOLOGIC_ACCESSKEY": "pkey", "SUMOLOGIC_ENVIRONMENT": None,
+               "SUMOLOGIC_BASE_URL": None}
+        result = CliRunner().invoke(cli, ["plan", str(app), "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["plan"]["changed"] is True
+    (note,) = [line for line in result.stderr.splitlines() if line.startswith("note: using")]
+    assert "us1" in note and "SUMOLOGIC_ENVIRONMENT" in note
