@@ -66,10 +66,10 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
             outcome.aborted = True
             return
         try:
-            result = apply_plan(plan, remote, state, token=token, backup_root=backup_root, progress=progress)
+            result = apply_plan(plan, remote, state, token=token, backup_root=backup_root)
             take_result(outcome, result)
             outcome.content_id = result.content_id
-        except SumoError as exc:
+        except (SumoError, KeyboardInterrupt) as exc:  # what was done before is still reported
             partial = getattr(exc, "result", None)
             if isinstance(partial, ApplyResult):
                 take_result(outcome, partial)

@@ -16,7 +16,7 @@ A kind is a class with:
 - ``normalise(body)``: the canonical form (server-filled fields dropped) so that equal means unchanged;
 - ``create(org, after)`` / ``update(org, before, after)`` / ``delete(org, before)``: the API calls; update keeps
   the ids in ``before.ref``; a create that may have happened already (lost reply) looks the item up by name
-  (``library.create_once``) instead of repeating it.
+  (``Org.remote.client.create_once``) instead of repeating it.
 
 Adding a kind (say monitors) touches only:
 
