@@ -37,11 +37,13 @@ from appbuilder.kinds.collector import CollectorKind
 from appbuilder.kinds.dashboard import DashboardKind
 from appbuilder.kinds.folder import FolderKind
 from appbuilder.kinds.monitor import MonitorFolderKind, MonitorKind
+from appbuilder.kinds.raw import RawKind
 from appbuilder.kinds.saved_search import SavedSearchKind
 from appbuilder.kinds.source import SourceKind
+from appbuilder.kinds.subfolder import SubFolderKind
 
-KINDS: tuple[Kind, ...] = (CollectorKind(), SourceKind(), FolderKind(), DashboardKind(), SavedSearchKind(),
-                           MonitorFolderKind(), MonitorKind())
+KINDS: tuple[Kind, ...] = (CollectorKind(), SourceKind(), FolderKind(), SubFolderKind(), DashboardKind(),
+                           SavedSearchKind(), RawKind(), MonitorFolderKind(), MonitorKind())
 
 
 def kind(name: str) -> Kind:
