@@ -142,11 +142,17 @@ def test_one_nested_saved_search_is_updated_in_place_and_nothing_else_is_written
 
 def test_an_edit_in_sumo_inside_a_subfolder_is_drift(app: Path, virtual_sumo: VirtualSumo, tmp_path: Path) -> None:
     install(app, virtual_sumo, tmp_path)
+    edit(app / "queries.yaml", "(_sourceCategory=*fortigate* !(vpn))", "(_sourceCategory=*fortigate*)")
+    saved = run_plan(app, {}, options(virtual_sumo), out=tmp_path / "plan.json")
+    assert saved.ok
     nested = at(virtual_sumo, PARSERS, "FortiGate Parser - VPN")
     assert nested is not None
     with virtual_sumo.client() as client:
         body = client.get(f"/v1/logSearches/{nested.id}")
         client.put(f"/v1/logSearches/{nested.id}", {**body, "description": "edited in the UI"})
+    stale = run_install(app, {}, options(virtual_sumo), plan_file=tmp_path / "plan.json",
+                        backup_root=tmp_path / "backups")
+    assert stale.error and "changed since the plan was made" in stale.error  # a nested edit makes it stale
     planned = plan(app, virtual_sumo)
     assert ("saved search", f"{PARSERS}/FortiGate Parser - VPN", DRIFTED) in changed(planned)
     refused = run_install(app, {}, options(virtual_sumo), backup_root=tmp_path / "backups")

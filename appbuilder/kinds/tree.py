@@ -4,18 +4,20 @@ the names of its folders and its own name joined by ``/`` (a ``/`` inside a name
 
 Reads: ``walk`` goes through a ``FolderSyncDefinition`` (a build or an export) and ``listing`` through the Folder
 API (the app folder, then one ``GET /v2/content/folders/{id}`` per sub-folder), both giving items by path. The
-listing is kept on the ``Org`` for the run; what a write creates or renames is recorded in it.
+listing is read with the org state (``RemoteState.listing``); what a write creates or renames is recorded in it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appbuilder.kinds.base import DeployError, Org
 
+if TYPE_CHECKING:
+    from appbuilder.sumo.folders import FolderHandler
+
 FOLDER_TYPE = "FolderSyncDefinition"
-_CACHE = "tree"
 
 
 def _escape(name: str) -> str:
@@ -108,17 +110,12 @@ def app_folder_id(org: Org) -> str:
     return str(org.state.folder["id"])
 
 
-def listing(org: Org, fresh: bool = False) -> dict[str, dict[str, Any]]:
-    """Every item in the app folder as Sumo lists it (id, name, itemType, modifiedAt), by path: the app
-    folder's children as ``org.state.folder`` holds them, then one read per sub-folder, once per run (``fresh``
-    reads the sub-folders again)."""
-    if org.state.folder is None:
-        return {}
-    cached = org.cache.get(_CACHE)
-    if cached is not None and not fresh:
-        return dict(cached)
+def read_listing(folders: FolderHandler, folder: dict[str, Any],
+                 admin: bool | None = None) -> dict[str, dict[str, Any]]:
+    """Every item in ``folder`` (a folder as ``GET /v2/content/folders/{id}`` returns it) as Sumo lists it (id,
+    name, itemType, modifiedAt), by path: one more read per sub-folder, none when there is none."""
     found: dict[str, dict[str, Any]] = {}
-    pending: list[tuple[tuple[str, ...], list[Any]]] = [((), list(org.state.folder.get("children") or []))]
+    pending: list[tuple[tuple[str, ...], list[Any]]] = [((), list(folder.get("children") or []))]
     while pending:
         at, children = pending.pop(0)
         for child in children:
@@ -127,9 +124,18 @@ def listing(org: Org, fresh: bool = False) -> dict[str, dict[str, Any]]:
             names = (*at, str(child.get("name")))
             found[join(*names)] = child
             if child.get("itemType") == "Folder":
-                pending.append((names, org.remote.folders.children(str(child["id"]), admin=org.admin)))
-    org.cache[_CACHE] = found
-    return dict(found)
+                pending.append((names, folders.children(str(child["id"]), admin=admin)))
+    return found
+
+
+def listing(org: Org, fresh: bool = False) -> dict[str, dict[str, Any]]:
+    """Every item in the app folder by path, as the org state read it (``fresh``: the sub-folders read again,
+    under the app folder as ``org.state.folder`` holds it)."""
+    if org.state.folder is None:
+        return {}
+    if org.state.listing is None or fresh:
+        org.state.listing = read_listing(org.remote.folders, org.state.folder, org.admin)
+    return dict(org.state.listing)
 
 
 def listed_by_path(org: Org, fresh: bool = False) -> list[dict[str, Any]]:
@@ -138,13 +144,14 @@ def listed_by_path(org: Org, fresh: bool = False) -> list[dict[str, Any]]:
 
 
 def remember(org: Org, path: str, child: dict[str, Any] | None) -> None:
-    """Record what a write made (or, with None, removed) at ``path`` in the run's listing."""
-    cached = org.cache.setdefault(_CACHE, {})
+    """Record what a write made (or, with None, removed) at ``path`` in the state's listing."""
+    known = org.state.listing if org.state.listing is not None else listing(org)
     if child is None:
-        for known in [p for p in cached if p == path or is_under(p, path)]:
-            cached.pop(known)
+        for gone in [p for p in known if p == path or is_under(p, path)]:
+            known.pop(gone)
     else:
-        cached[path] = child
+        known[path] = child
+    org.state.listing = known
 
 
 def find(org: Org, path: str) -> dict[str, Any] | None:
