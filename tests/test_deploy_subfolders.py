@@ -217,3 +217,27 @@ def test_a_raw_item_in_a_subfolder_is_reimported_when_changed_after_a_backup(app
     assert now is not None and now.definition["description"] == "changed"
     assert outcome.backup is not None and "a classic dashboard" in (outcome.backup / "content.json").read_text()
     assert changed(plan(app, virtual_sumo)) == []
+
+
+def test_a_subfolder_removed_from_the_app_is_deleted_and_what_moved_out_keeps_its_ids(
+        app: Path, virtual_sumo: VirtualSumo, tmp_path: Path) -> None:
+    install(app, virtual_sumo, tmp_path)
+    before = tree(virtual_sumo)
+    # without its folder entry, the parsers are placed in the app folder itself (unplaced saved searches are)
+    edit(app / "app.yaml", f"  - folder: {PARSERS}\n    contents:\n", "")
+    for stem in ("event_user", "everything", "traffic", "vpn"):
+        edit(app / "app.yaml", f"      - savedSearch: fortigate_parser_{stem}\n", "")
+    planned = plan(app, virtual_sumo)
+    moves = {c.identity: c.renamed_from for c in planned.changes if c.action == UPDATE}
+    assert moves == {f"FortiGate Parser - {n}": f"{PARSERS}/FortiGate Parser - {n}"
+                     for n in ("Event::User", "Everything", "Traffic", "VPN")}
+    assert ("sub-folder", PARSERS, DELETE) in changed(planned)
+    outcome = install(app, virtual_sumo, tmp_path)
+    after = tree(virtual_sumo)
+    assert PARSERS not in after
+    for name in ("Event::User", "Everything", "Traffic", "VPN"):
+        assert after[f"FortiGate Parser - {name}"][0] == before[f"{PARSERS}/FortiGate Parser - {name}"][0]
+    assert outcome.backup is not None
+    backed_up = json.loads((outcome.backup / "content.json").read_text())
+    assert len(next(c for c in backed_up["children"] if c["name"] == PARSERS)["children"]) == 4
+    assert changed(plan(app, virtual_sumo)) == []

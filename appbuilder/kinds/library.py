@@ -13,7 +13,7 @@ from appbuilder.sumo.errors import SumoApiError
 if TYPE_CHECKING:
     from appbuilder.build import BuildResult
 
-__all__ = ["InFolderKind", "delete_item", "exported", "find_in_folder", "folder_id", "listed"]
+__all__ = ["InFolderKind", "delete_item", "exported", "find_in_folder", "folder_id", "listed", "relocate"]
 
 
 def listed(org: Org) -> dict[str, dict[str, Any]]:
@@ -36,6 +36,16 @@ def folder_id(org: Org) -> str:
 def find_in_folder(org: Org, path: str) -> dict[str, Any] | None:
     """The item at ``path`` under the app folder (a name for a child of the app folder), read afresh."""
     return tree.find(org, path)
+
+
+def relocate(org: Org, before: Item, after: Item, content_id: str) -> None:
+    """Move the item into the folder ``after`` is in when that is not the folder ``before`` is in
+    (``POST /v2/content/{id}/move``: its id and permissions stay)."""
+    if tree.parent(before.identity) == tree.parent(after.identity):
+        return
+    destination = tree.parent_id(org, after.identity)
+    org.remote.client.post(f"/v2/content/{content_id}/move", params={"destinationFolderId": destination},
+                           admin=org.admin)
 
 
 def delete_item(org: Org, before: Item) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from appbuilder.build.content import time_range
 from appbuilder.kinds.base import Item, Org
-from appbuilder.kinds.library import InFolderKind, delete_item, find_in_folder
+from appbuilder.kinds.library import InFolderKind, delete_item, find_in_folder, relocate
 from appbuilder.kinds.tree import parent_id
 from appbuilder.sumo.normalise import normalise_saved_search
 
@@ -68,6 +68,7 @@ class SavedSearchKind(InFolderKind):
 
     def update(self, org: Org, before: Item, after: Item) -> dict[str, str]:
         content_id = before.ref.get("contentId") or str((find_in_folder(org, before.identity) or {})["id"])
+        relocate(org, before, after, content_id)
         org.remote.client.put(f"{API}/{content_id}", to_definition(after.body))
         return {**before.ref, "contentId": content_id}
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from appbuilder.kinds import tree
 from appbuilder.kinds.base import Item, Org
-from appbuilder.kinds.library import InFolderKind, delete_item
+from appbuilder.kinds.library import InFolderKind, delete_item, relocate
 from appbuilder.sumo.folders import normalise_folder_item
 
 
@@ -46,6 +46,7 @@ class SubFolderKind(InFolderKind):
         ref = dict(before.ref)
         if not ref.get("contentId"):
             ref["contentId"] = tree.folder_id_of(org, before.identity)
+        relocate(org, before, after, ref["contentId"])
         made = org.remote.folders.update(ref["contentId"], tree.leaf(after.identity),
                                          str(after.body.get("description") or ""), admin=org.admin)
         tree.remember(org, before.identity, None)
