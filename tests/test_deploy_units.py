@@ -100,7 +100,7 @@ def test_resolve_token(tmp_path) -> None:
     (tmp_path / "binary").write_bytes(b"\xba\xff\x00token")
     with pytest.raises(DeployError, match="token file .*empty is empty"):  # not "the variable is not set"
         resolve_token("TOK", tmp_path / "empty", env={})
-    with pytest.raises(DeployError, match="is not text"):  # was a UnicodeDecodeError ("internal error")
+    with pytest.raises(DeployError, match="not valid UTF-8"):  # was a UnicodeDecodeError ("internal error")
         resolve_token("TOK", tmp_path / "binary", env={})
 
 

@@ -107,8 +107,10 @@ def _finish(outcome, fmt: str, path: str, done: str, nothing: str) -> None:  # t
             emit(f"done: {step}")
         if outcome.backup:
             emit(f"backup saved in {outcome.backup}")
-        if outcome.ok and not outcome.aborted and outcome.plan is not None and not getattr(outcome, "dry_run", False):
-            emit(done if outcome.steps else nothing)
+        if outcome.ok and not outcome.aborted and outcome.plan is not None:
+            dry = getattr(outcome, "dry_run", False)
+            emit("dry run: nothing was written" if dry and outcome.plan.changed else
+                 nothing if dry or not outcome.steps else done)
     if outcome.aborted:
         emit("aborted: nothing was written", err=True)
         sys.exit(1)

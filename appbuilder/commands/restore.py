@@ -49,7 +49,8 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
     try:
         backup = read_backup(backup_dir)
     except ValueError as exc:
-        outcome.error, outcome.hint = str(exc), "give a directory printed by install --force or uninstall"
+        outcome.error = str(exc)
+        outcome.hint = "give a backup directory, as printed by install, uninstall or restore ('backup saved in …')"
         return outcome
     if backup.target.get("admin"):
         options.admin_mode = True

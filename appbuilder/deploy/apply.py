@@ -9,7 +9,7 @@ afterwards every item is written through its kind's own API, so ids, links and p
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,6 @@ from appbuilder.kinds.folder import FolderKind
 from appbuilder.kinds.tree import listed_by_path, listing
 from appbuilder.load.textfile import read_token_file
 
-Progress = Callable[[str], None]
 RISKY = frozenset({UPDATE, DELETE, DRIFTED})
 OWN_FILES = frozenset({"folder", "source", "collector"})  # kinds with a file of their own in a backup
 
@@ -51,12 +50,10 @@ def resolve_token(env_name: str | None, token_file: Path | None = None,
         return environ[env_name].strip()
     if token_file is not None:
         text, problem = read_token_file(token_file)
-        if problem is not None and problem.code == "encoding":
-            raise DeployError(f"the token file {token_file} is not text (UTF-8)", hint=problem.hint)
         if problem is not None:
             raise DeployError(f"cannot read the token file {problem.position}: {problem.message}",
                               hint=problem.hint)
-        if not text:
+        if text is None:
             raise DeployError(f"the token file {token_file} is empty", hint=token_hint(env_name))
         return text
     return None

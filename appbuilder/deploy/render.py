@@ -38,7 +38,7 @@ def render_plan(plan: Plan) -> str:
     counts = plan.counts()
     summary = ", ".join(f"{counts[a]} {a}" for a in ACTIONS if counts.get(a))
     if not plan.changed:
-        lines.append(f"No changes. ({summary})")
+        lines.append(f"No changes. ({summary})" if summary else "No changes: nothing of the app is there.")
     else:
         lines.append(f"Changes: {summary}." + (" What is updated or removed is backed up first."
                                                 if counts.get(DELETE) or counts.get(UPDATE) else ""))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -12,7 +11,6 @@ if TYPE_CHECKING:
     from appbuilder.build import BuildResult
     from appbuilder.deploy.state import Remote, RemoteState
 
-Progress = Callable[[str], None]
 # What a kind's ``drift`` says: (DRIFTED or None, why).
 Verdict = tuple[str | None, str]
 
