@@ -92,7 +92,7 @@ def compare(kind: Kind, d: Item | None, r: Item | None, action: str | None = Non
         note = " ".join(x for x in (f"renamed from {renamed!r}", note) if x)
     same = kind.normalise(r.body) == kind.normalise(d.body) and not renamed
     if not same and not renamed:  # how the kind writes the change, when it says (e.g. a re-import)
-        note = " ".join(x for x in (note, getattr(kind, "update_note", "")) if x)
+        note = " ".join(x for x in (note, kind.update_note) if x)
     return ResourceChange(kind.name, d.identity, NOOP if same else (action or UPDATE), r.body, d.body,
                           dict(r.ref), "" if same else note, renamed)
 
