@@ -241,3 +241,24 @@ def test_a_subfolder_removed_from_the_app_is_deleted_and_what_moved_out_keeps_it
     backed_up = json.loads((outcome.backup / "content.json").read_text())
     assert len(next(c for c in backed_up["children"] if c["name"] == PARSERS)["children"]) == 4
     assert changed(plan(app, virtual_sumo)) == []
+
+
+def test_a_subfolder_removed_in_sumo_is_drift_and_force_creates_it_with_what_it_holds(
+        app: Path, virtual_sumo: VirtualSumo, tmp_path: Path) -> None:
+    install(app, virtual_sumo, tmp_path)
+    parsers = at(virtual_sumo, PARSERS)
+    assert parsers is not None
+    virtual_sumo.fake.state.delete(parsers)
+    planned = plan(app, virtual_sumo)
+    assert ("sub-folder", PARSERS, DRIFTED) in changed(planned)
+    assert ("saved search", f"{PARSERS}/FortiGate Parser - VPN", DRIFTED) in changed(planned)
+    virtual_sumo.fake.reset_log()
+    outcome = install(app, virtual_sumo, tmp_path, force=True)
+    creates = [(r.method, r.path) for r in virtual_sumo.fake.requests
+               if r.method == "POST" and not r.path.endswith("/export")]
+    assert creates[0] == ("POST", "/api/v2/content/folders")  # the folder first, then what it holds
+    assert creates[1:] == [("POST", "/api/v1/logSearches")] * 4
+    assert f"created sub-folder {PARSERS!r}" in " ".join(outcome.steps)
+    assert {p for p in tree(virtual_sumo) if p.startswith(f"{PARSERS}/")} == {
+        f"{PARSERS}/FortiGate Parser - {n}" for n in ("Event::User", "Everything", "Traffic", "VPN")}
+    assert changed(plan(app, virtual_sumo)) == []
