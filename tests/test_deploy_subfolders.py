@@ -106,6 +106,9 @@ def test_exported_app_installs_with_its_subfolders_and_plans_as_unchanged(app: P
     virtual_sumo.fake.reset_log()
     assert install(app, virtual_sumo, tmp_path).steps == []
     assert count_calls(virtual_sumo.fake.requests)["writes"] == 0
+    reads = [r.path for r in virtual_sumo.fake.requests]
+    assert not [p for p in reads if "/export" in p]  # the marker's state covers the sub-folders: no export
+    assert sum(1 for p in reads if p.startswith("/api/v2/content/folders/") and "personal" not in p) == 3
     # and with the export compared (not only the folder marker): still no change
     verified = run_plan(app, {}, DeployOptions(**{**options(virtual_sumo).__dict__, "verify": True}))
     assert verified.plan is not None and changed(verified.plan) == []
