@@ -1,7 +1,8 @@
 """Sub-folders of the app folder, at any depth (Folder API): identity is the path under the app folder
-(``tree``); the body is the folder's name and description (its items are items of their own kinds). Created with
-``POST /v2/content/folders`` in the folder that holds it, updated (renamed) in place with
-``PUT /v2/content/folders/{id}`` (its id, and the ids of everything in it, stay), deleted with everything in it."""
+(``tree``); the body is the folder's definition without its children (what it holds are items of their own
+kinds), of which an update changes name and description. Created with ``POST /v2/content/folders`` in the folder
+that holds it, updated (renamed) in place with ``PUT /v2/content/folders/{id}`` (its id, and the ids of
+everything in it, stay), moved with ``POST /v2/content/{id}/move``, deleted with everything in it."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ class SubFolderKind(InFolderKind):
     order = 15  # after the app folder, before what sub-folders hold
 
     def item(self, path: str, body: dict[str, Any], ref: dict[str, str] | None = None) -> Item:
-        own = {"type": tree.FOLDER_TYPE, "name": str(body.get("name")),
-               "description": str(body.get("description") or "")}
+        own = {**{k: v for k, v in body.items() if k != "children"}, "type": tree.FOLDER_TYPE,
+               "name": str(body.get("name")), "description": str(body.get("description") or "")}
         return Item(self.name, path, own, dict(ref or {}), self._names(body))
 
     @staticmethod
