@@ -142,6 +142,13 @@ def test_one_nested_saved_search_is_updated_in_place_and_nothing_else_is_written
     assert "!(ipsec)" not in json.dumps(alerts) and len(alerts["children"]) == 2
     assert changed(plan(app, virtual_sumo)) == []
 
+    restored = run_restore(outcome.backup, options(virtual_sumo), backup_root=tmp_path / "backups")
+    assert restored.ok and restored.plan is not None, (restored.error, restored.hint)
+    assert [c[1:] for c in changed(restored.plan) if c[0] != "folder"] == [(f"{ALERTS}/{UDP}", UPDATE)]
+    back = at(virtual_sumo, ALERTS, UDP)
+    assert back is not None and back.id == before[f"{ALERTS}/{UDP}"][0]  # restored in place
+    assert "!(ipsec)" not in json.dumps(back.definition)
+
 
 def test_an_edit_in_sumo_inside_a_subfolder_is_drift(app: Path, virtual_sumo: VirtualSumo, tmp_path: Path) -> None:
     install(app, virtual_sumo, tmp_path)
