@@ -272,3 +272,28 @@ def test_a_subfolder_removed_in_sumo_is_drift_and_force_creates_it_with_what_it_
     assert {p for p in tree(virtual_sumo) if p.startswith(f"{PARSERS}/")} == {
         f"{PARSERS}/FortiGate Parser - {n}" for n in ("Event::User", "Everything", "Traffic", "VPN")}
     assert changed(plan(app, virtual_sumo)) == []
+
+
+def test_a_new_folder_one_level_deeper_is_created_before_what_moves_or_is_imported_into_it(
+        app: Path, virtual_sumo: VirtualSumo, tmp_path: Path) -> None:
+    install(app, virtual_sumo, tmp_path)
+    vpn_id = tree(virtual_sumo)[f"{PARSERS}/FortiGate Parser - VPN"][0]
+    (app / "raw").mkdir()
+    (app / "raw" / "classic.json").write_text(json.dumps(CLASSIC))
+    edit(app / "app.yaml", "      - savedSearch: fortigate_parser_vpn\n",
+         "      - folder: Legacy\n        contents:\n          - savedSearch: fortigate_parser_vpn\n"
+         "          - raw: raw/classic.json\n")
+    planned = plan(app, virtual_sumo)
+    legacy = f"{PARSERS}/Legacy"
+    assert [c for c in changed(planned) if c[0] != "folder"] == [
+        ("sub-folder", legacy, CREATE), ("saved search", f"{legacy}/FortiGate Parser - VPN", UPDATE),
+        ("raw item", f"{legacy}/Classic Overview", CREATE)]
+    virtual_sumo.fake.reset_log()
+    install(app, virtual_sumo, tmp_path)
+    writes = [r.path.split("?")[0] for r in virtual_sumo.fake.requests
+              if r.method in ("POST", "PUT") and not r.path.endswith("/export")]
+    assert writes[:3] == ["/api/v2/content/folders", f"/api/v2/content/{vpn_id}/move", f"/api/v1/logSearches/{vpn_id}"]
+    after = tree(virtual_sumo)
+    assert after[f"{legacy}/FortiGate Parser - VPN"][0] == vpn_id and f"{PARSERS}/FortiGate Parser - VPN" not in after
+    assert f"{legacy}/Classic Overview" in after
+    assert changed(plan(app, virtual_sumo)) == []
