@@ -55,3 +55,19 @@ def test_fake_moves_an_item_keeping_its_id(fake: FakeSumo, api: requests.Session
     assert into_itself.status_code == 400 and "itself" in into_itself.json()["errors"][0]["message"]
     missing = api.post(f"{fake.base_url}/v2/content/{b['id']}/move")
     assert missing.status_code == 400
+
+
+def test_only_renames_inside_the_app_folder_move_what_a_folder_holds() -> None:
+    from appbuilder.deploy.nested import moved, record_moves
+    from appbuilder.kinds import Item
+
+    moves: dict[str, str] = {}
+    record_moves([(Item("collector", "Alerts 2", {}), Item("collector", "Alerts", {}))], moves)
+    assert moves == {}  # a collector is not a folder of the app
+    record_moves([(Item("sub-folder", "Alerts 2", {}), Item("sub-folder", "Alerts", {})),
+                  (Item("sub-folder", "Same", {}), Item("sub-folder", "Same", {})), (None, None)], moves)
+    assert moves == {"Alerts": "Alerts 2"}
+    inside = Item("saved search", "Alerts/x", {}, {"contentId": "1"})
+    other = Item("saved search", "Other/y", {})
+    assert [i.identity for i in moved([inside, other], moves)] == ["Alerts 2/x", "Other/y"]
+    assert moved([inside], moves)[0].ref == {"contentId": "1"}

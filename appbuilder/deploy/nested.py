@@ -28,9 +28,11 @@ def moved(items: Iterable[Item], moves: dict[str, str]) -> list[Item]:
 
 
 def record_moves(pairs: Iterable[Pair], moves: dict[str, str]) -> None:
-    """Add the renames among ``pairs`` to ``moves`` (what a renamed folder holds moves with it)."""
+    """Add the renames of items of the app folder among ``pairs`` to ``moves`` (what a renamed folder holds
+    moves with it)."""
     for desired, remote in pairs:
-        if desired is not None and remote is not None and desired.identity != remote.identity:
+        if desired is not None and remote is not None and desired.identity != remote.identity \
+                and kind_of(desired.kind).in_folder:
             moves[remote.identity] = desired.identity
 
 
