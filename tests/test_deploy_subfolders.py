@@ -297,3 +297,23 @@ def test_a_new_folder_one_level_deeper_is_created_before_what_moves_or_is_import
     assert after[f"{legacy}/FortiGate Parser - VPN"][0] == vpn_id and f"{PARSERS}/FortiGate Parser - VPN" not in after
     assert f"{legacy}/Classic Overview" in after
     assert changed(plan(app, virtual_sumo)) == []
+
+
+def test_a_subfolder_dropped_with_what_it_holds_is_one_delete(app: Path, virtual_sumo: VirtualSumo,
+                                                              tmp_path: Path) -> None:
+    install(app, virtual_sumo, tmp_path)
+    edit(app / "app.yaml", f"  - folder: {ALERTS}\n    contents:\n      - savedSearch: suspicious_traffic_udp_443\n"
+         "      - savedSearch: suspicious_traffic_geolocation_lookup_mismatch\n", "")
+    for _ in range(2):  # the two alert queries stay queries, not saved searches
+        edit(app / "queries.yaml", "    savedSearch: true\n", "    savedSearch: false\n")
+    planned = plan(app, virtual_sumo)
+    deletes = {c.identity: c.note for c in planned.changes if c.action == DELETE}
+    assert set(deletes) == {ALERTS, f"{ALERTS}/{UDP}", f"{ALERTS}/Suspicious Traffic: GeoLocation Lookup Mismatch"}
+    assert "removed with its folder" not in deletes[ALERTS]
+    assert "removed with its folder" in deletes[f"{ALERTS}/{UDP}"]
+    virtual_sumo.fake.reset_log()
+    outcome = install(app, virtual_sumo, tmp_path)
+    assert sum(1 for r in virtual_sumo.fake.requests if r.method == "DELETE") == 1  # the folder's delete job
+    assert ALERTS not in tree(virtual_sumo) and outcome.backup is not None
+    assert UDP in (outcome.backup / "content.json").read_text()
+    assert changed(plan(app, virtual_sumo)) == []

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from appbuilder.deploy.changes import ResourceChange
+from appbuilder.deploy.changes import DELETE, DRIFTED, ResourceChange
 from appbuilder.kinds import Item
 from appbuilder.kinds import kind as kind_of
 from appbuilder.kinds.tree import FOLDER_TYPE, assemble, is_under, rebase, split
@@ -56,6 +56,13 @@ def deletion_order(changes: Iterable[ResourceChange]) -> list[ResourceChange]:
     gone = [c.identity for c in changes if _in_folder(c) and (c.before or {}).get("type") == FOLDER_TYPE]
     kept = [c for c in changes if not (_in_folder(c) and any(is_under(c.identity, g) for g in gone))]
     return sorted(kept, key=lambda c: (-kind_of(c.kind).order, -depth(c)))
+
+
+def with_folder_notes(changes: list[ResourceChange]) -> list[ResourceChange]:
+    """The changes, a delete that a deleted folder does anyway noted as such (apply does not repeat it)."""
+    kept = {id(c) for c in deletion_order(c for c in changes if c.action in (DELETE, DRIFTED) and c.after is None)}
+    return [replace(c, note=" ".join(x for x in (c.note, "removed with its folder") if x))
+            if c.action in (DELETE, DRIFTED) and c.after is None and id(c) not in kept else c for c in changes]
 
 
 def origins(changes: Iterable[ResourceChange]) -> dict[str, str]:

@@ -28,7 +28,7 @@ from appbuilder.deploy.changes import (
 )
 from appbuilder.deploy.elsewhere import earlier_copies
 from appbuilder.deploy.marker import Marker, fingerprint, fit_description, modified_after, split_description
-from appbuilder.deploy.nested import moved, record_moves
+from appbuilder.deploy.nested import moved, record_moves, with_folder_notes
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.kinds import KINDS, Item, Kind, Org
 from appbuilder.kinds.tree import listed_by_path
@@ -189,6 +189,7 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     recorded = quick or (found is not None and not ours and found.state == state_now)
     index = next(i for i, c in enumerate(changes) if c.kind == "folder")
     changes[index] = _folder_change(*folder, drift, others, recorded, note)
+    changes = with_folder_notes(changes)
     notes = earlier_copies(remote, state, str(manifest.app), bool(getattr(build, "monitors", None)))
     plan = Plan(str(manifest.app), str(manifest.version), "install", state.target, tuple(changes),
                 state.fingerprint(), marker, True, manifest.token_env, ours, tuple(notes))
