@@ -5,6 +5,7 @@ plans as unchanged, and each nested item is updated in place through its own API
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -40,8 +41,19 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def app(exported: Path, tmp_path: Path) -> Path:
+def full_app(exported: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(exported, tmp_path / "fortigate"))
+
+
+@pytest.fixture()
+def app(full_app: Path) -> Path:
+    """The export without its dashboards (the tests of nested items need only the saved searches; validating
+    dashboards' queries on every plan would make them slow)."""
+    manifest = full_app / "app.yaml"
+    text = re.sub(r"dashboards:\n(  - .*\n)+", "", manifest.read_text(encoding="utf-8"))
+    manifest.write_text(re.sub(r"  - dashboard: .*\n", "", text), encoding="utf-8")
+    shutil.rmtree(full_app / "dashboards")
+    return full_app
 
 
 def options(sumo: VirtualSumo) -> DeployOptions:
@@ -87,8 +99,9 @@ def changed(plan: Plan) -> list[tuple[str, str, str]]:
     return [(c.kind, c.identity, c.action) for c in plan.changes if c.action != NOOP]
 
 
-def test_exported_app_installs_with_its_subfolders_and_plans_as_unchanged(app: Path, virtual_sumo: VirtualSumo,
+def test_exported_app_installs_with_its_subfolders_and_plans_as_unchanged(full_app: Path, virtual_sumo: VirtualSumo,
                                                                          tmp_path: Path) -> None:
+    app = full_app
     first = plan(app, virtual_sumo)
     creates = {(c.kind, c.identity) for c in first.changes if c.action == CREATE}
     assert ("sub-folder", ALERTS) in creates and ("saved search", f"{PARSERS}/FortiGate Parser - VPN") in creates
