@@ -126,6 +126,21 @@ def test_exported_app_installs_with_its_subfolders_and_plans_as_unchanged(full_a
     verified = run_plan(app, {}, DeployOptions(**{**options(virtual_sumo).__dict__, "verify": True}))
     assert verified.plan is not None and changed(verified.plan) == []
 
+    # a dashboard moved into a sub-folder: updated through the Dashboards API there, same ids
+    events = "Fortigate Firewalls - Events - New"
+    before = at(virtual_sumo, events)
+    assert before is not None
+    ids = (before.id, before.dashboard_id)
+    edit(app / "app.yaml", "  - dashboard: dashboards/events_new.yaml\n", "")
+    edit(app / "app.yaml", "      - savedSearch: suspicious_traffic_udp_443\n",
+         "      - savedSearch: suspicious_traffic_udp_443\n      - dashboard: dashboards/events_new.yaml\n")
+    moved = [c for c in plan(app, virtual_sumo).changes if c.action == UPDATE]
+    assert [(c.kind, c.identity, c.renamed_from) for c in moved] == [("dashboard", f"{ALERTS}/{events}", events)]
+    install(app, virtual_sumo, tmp_path)
+    now = at(virtual_sumo, ALERTS, events)
+    assert now is not None and (now.id, now.dashboard_id) == ids and at(virtual_sumo, events) is None
+    assert changed(plan(app, virtual_sumo)) == []
+
 
 def test_one_nested_saved_search_is_updated_in_place_and_nothing_else_is_written(app: Path,
                                                                                 virtual_sumo: VirtualSumo,
