@@ -20,10 +20,16 @@ A kind is a class with:
 - optional parts with defaults in ``base.BaseKind`` (subclass it): ``rename_key(body)`` (pairs an item renamed
   in the app definition with the one in the org), ``drift(desired, remote)`` (a kind outside the app folder
   judging whether the org's item was changed since the install, e.g. monitors by their recorded hash),
-  ``describe(body)`` (lines the plan shows about the item as the org has it, e.g. the source's APIs), and
+  ``describe(body)`` (lines the plan shows about the item as the org has it, e.g. the source's APIs),
+  ``update_note`` (what the plan says on an update of this kind, when it is not done in place), and
   ``holds`` with ``create_with(org, after, items)`` (a container kind, e.g. the monitor folder: apply creates it
   with the new items of the kind it holds in one call, and its delete removes them, so they are not deleted one
   by one).
+
+Items in the app folder (``in_folder``) are identified by their path under it, at any depth (``tree``): kinds
+for them subclass ``library.InFolderKind`` and say which definitions they ``claims``; sub-folders are a kind
+(``subfolder``), and content no kind models is a raw item (``raw``), so every item of an exported app is
+planned, installed, backed up and restored.
 
 Adding a kind (say monitors) touches only:
 
@@ -44,11 +50,13 @@ from appbuilder.kinds.collector import CollectorKind
 from appbuilder.kinds.dashboard import DashboardKind
 from appbuilder.kinds.folder import FolderKind
 from appbuilder.kinds.monitor import MonitorFolderKind, MonitorKind
+from appbuilder.kinds.raw import RawKind
 from appbuilder.kinds.saved_search import SavedSearchKind
 from appbuilder.kinds.source import SourceKind
+from appbuilder.kinds.subfolder import SubFolderKind
 
-KINDS: tuple[Kind, ...] = (CollectorKind(), SourceKind(), FolderKind(), DashboardKind(), SavedSearchKind(),
-                           MonitorFolderKind(), MonitorKind())
+KINDS: tuple[Kind, ...] = (CollectorKind(), SourceKind(), FolderKind(), SubFolderKind(), DashboardKind(),
+                           SavedSearchKind(), RawKind(), MonitorFolderKind(), MonitorKind())
 
 
 def kind(name: str) -> Kind:
