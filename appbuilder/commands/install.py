@@ -10,6 +10,7 @@ from typing import Any
 
 from appbuilder.deploy.apply import ApplyResult, apply_plan, check_preconditions, resolve_token
 from appbuilder.deploy.changes import Plan, load_plan
+from appbuilder.deploy.fingerprint import org_fingerprint
 from appbuilder.deploy.plan import plan_install
 from appbuilder.deploy.session import (
     Approve,
@@ -22,6 +23,7 @@ from appbuilder.deploy.session import (
     token_file_of,
 )
 from appbuilder.deploy.state import DeployError, Remote
+from appbuilder.kinds import Org
 from appbuilder.sumo.errors import SumoError
 
 
@@ -87,7 +89,8 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
                                     ((build.collector or {}).get("collector") or {}).get("name"),
                                     (((build.source or {}).get("source") or {}).get("config") or {}).get("name"))
                 outcome.plan = saved
-                check_saved_plan(saved, state.fingerprint(), str(manifest.content_hash))
+                fresh = org_fingerprint(Org(remote, state, str(manifest.app)))
+                check_saved_plan(saved, fresh, str(manifest.content_hash))
                 plan = saved
             else:
                 plan, state = plan_install(build, remote, options.folder, want_export=options.verify)

@@ -9,6 +9,7 @@ from typing import Any
 from appbuilder.build import BuildResult
 from appbuilder.deploy.backup import Backup
 from appbuilder.deploy.changes import DELETE, NOOP, RECORD, Plan, ResourceChange
+from appbuilder.deploy.fingerprint import org_fingerprint
 from appbuilder.deploy.marker import split_collector_description, split_description
 from appbuilder.deploy.nested import moved, record_moves
 from appbuilder.deploy.plan import compare, pair_items
@@ -50,7 +51,7 @@ def plan_uninstall(build: BuildResult, remote: Remote, parent_path: str | None,
                else "kept: not created by this app, or it holds other sources")
         keep = ResourceChange("collector", item.identity, NOOP, item.body, item.body, dict(item.ref), why)
         changes.insert(0, compare(collector, None, item, DELETE, why) if ours else keep)
-    plan = Plan(app, str(manifest.version), "uninstall", state.target, tuple(changes), state.fingerprint(),
+    plan = Plan(app, str(manifest.version), "uninstall", state.target, tuple(changes), org_fingerprint(org),
                 None, False, manifest.token_env)
     return plan, state
 
@@ -126,7 +127,7 @@ def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
             and any(c.writes for c in changes if kind_in_folder(c.kind)):
         changes[folder_at] = replace(changes[folder_at], action=RECORD, note="record the restored version")
     plan = Plan(app, backup.version, "restore", state.target, tuple(changes),
-                state.fingerprint(), replace(marker, state=None) if marker else None, False,
+                org_fingerprint(org), replace(marker, state=None) if marker else None, False,
                 backup.token_env)
     return plan, state
 

@@ -27,6 +27,7 @@ from appbuilder.deploy.changes import (
     Target,
 )
 from appbuilder.deploy.elsewhere import earlier_copies
+from appbuilder.deploy.fingerprint import org_fingerprint
 from appbuilder.deploy.marker import Marker, fingerprint, fit_description, modified_after, split_description
 from appbuilder.deploy.nested import moved, record_moves, with_folder_notes
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
@@ -192,7 +193,7 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     changes = with_folder_notes(changes)
     notes = earlier_copies(remote, state, str(manifest.app), bool(getattr(build, "monitors", None)))
     plan = Plan(str(manifest.app), str(manifest.version), "install", state.target, tuple(changes),
-                state.fingerprint(), marker, True, manifest.token_env, ours, tuple(notes))
+                org_fingerprint(org), marker, True, manifest.token_env, ours, tuple(notes))
     return plan, state
 
 

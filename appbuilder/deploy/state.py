@@ -10,7 +10,6 @@ The export (3+ calls) is made only when a comparison really needs the remote con
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,13 +18,12 @@ from appbuilder.deploy.changes import Target
 from appbuilder.kinds.base import DeployError  # noqa: F401  (re-exported: deploy code raises it)
 from appbuilder.kinds.tree import read_listing
 from appbuilder.sumo.client import SumoClient
-from appbuilder.sumo.collectors import CollectorHandler, normalise_collector
+from appbuilder.sumo.collectors import CollectorHandler
 from appbuilder.sumo.content import ContentHandler
 from appbuilder.sumo.errors import SumoError
 from appbuilder.sumo.folders import ADMIN_RECOMMENDED_ROOT, FolderHandler
 from appbuilder.sumo.jobs import JobProgress
-from appbuilder.sumo.normalise import canonical_json
-from appbuilder.sumo.sources import SourceHandler, normalise_source, source_name
+from appbuilder.sumo.sources import SourceHandler, source_name
 
 
 @dataclass
@@ -43,31 +41,6 @@ class RemoteState:
     @property
     def folder_id(self) -> str | None:
         return str(self.folder["id"]) if self.folder else None
-
-    def fingerprint(self) -> str:
-        """A digest of what the cheap reads saw (folder with its children's ids and modification times,
-        collector, source): equal digests mean nothing was changed in between."""
-        folder = None
-        if self.folder is not None:
-            folder = {"id": self.folder.get("id"), "name": self.folder.get("name"),
-                      "description": self.folder.get("description"),
-                      "children": sorted([str(c.get("id")), path, str(c.get("modifiedAt"))]
-                                         for path, c in self._items().items())}
-        seen = {"parent": self.target.parent_id, "folder": folder,
-                "collector": _part(self.collector, normalise_collector),
-                "source": _part(self.source, normalise_source)}
-        return hashlib.sha256(canonical_json(seen).encode()).hexdigest()[:16]
-
-    def _items(self) -> dict[str, dict[str, Any]]:
-        if self.listing is not None:
-            return self.listing
-        return {str(c.get("name")): c for c in (self.folder or {}).get("children") or []}
-
-
-def _part(item: dict[str, Any] | None, normalise: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
-    if item is None:
-        return None
-    return {"id": item.get("id"), "body": normalise(item), "description": item.get("description")}
 
 
 class Remote:

@@ -24,7 +24,8 @@ A kind is a class with:
   ``update_note`` (what the plan says on an update of this kind, when it is not done in place), and
   ``holds`` with ``create_with(org, after, items)`` (a container kind, e.g. the monitor folder: apply creates it
   with the new items of the kind it holds in one call, and its delete removes them, so they are not deleted one
-  by one).
+  by one), and ``stamp(org)`` (what a saved plan's fingerprint records of the kind's items: by default their
+  identity, ids and normalised-body digest; the app folder's stamp covers every item in it by modification time).
 
 Items in the app folder (``in_folder``) are identified by their path under it, at any depth (``tree``): kinds
 for them subclass ``library.InFolderKind`` and say which definitions they ``claims``; sub-folders are a kind

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from appbuilder.sumo.errors import SumoError
+from appbuilder.sumo.normalise import canonical_json
 
 if TYPE_CHECKING:
     from appbuilder.build import BuildResult
@@ -123,6 +125,11 @@ class Kind(Protocol):
         ``ref`` and theirs by identity."""
         ...
 
+    def stamp(self, org: Org) -> Any:
+        """What a saved plan's fingerprint records of this kind's items in the org (JSON-able): any change to
+        them in Sumo changes it (``deploy.fingerprint``)."""
+        ...
+
 
 class BaseKind:
     """The defaults of a kind's optional parts: holds nothing, no rename key, no drift of its own, nothing to
@@ -152,3 +159,10 @@ class BaseKind:
 
     def describe(self, body: dict[str, Any]) -> list[str]:
         return []
+
+    def stamp(self, org: Org) -> Any:
+        """Each item read: identity, ids and a digest of its normalised body (what the plan compares)."""
+        kind: Kind = self  # type: ignore[assignment]  (a subclass implements read and normalise)
+        return sorted([i.identity, sorted(i.ref.items()),
+                       hashlib.sha256(canonical_json(kind.normalise(i.body)).encode()).hexdigest()[:16]]
+                      for i in kind.read(org))

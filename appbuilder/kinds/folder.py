@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from appbuilder.deploy.marker import split_description
+from appbuilder.kinds import tree
 from appbuilder.kinds.base import BaseKind, DeployError, Item, Org
 from appbuilder.sumo.errors import SumoApiError
 from appbuilder.sumo.folders import normalise_folder_item
@@ -37,6 +38,17 @@ class FolderKind(BaseKind):
 
     def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
         return normalise_folder_item(body)
+
+    def stamp(self, org: Org) -> Any:
+        """The target parent, the folder (its whole description, marker included) and every item in it at any
+        depth by path, with its id and modification time (Sumo bumps it on every edit)."""
+        folder = org.state.folder
+        if folder is None:
+            return {"parent": org.state.target.parent_id}
+        return {"parent": org.state.target.parent_id, "id": folder.get("id"), "name": folder.get("name"),
+                "description": folder.get("description"),
+                "items": sorted([str(c.get("id")), path, str(c.get("modifiedAt"))]
+                                for path, c in tree.listing(org).items())}
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
         parent = org.state.target.parent_id

@@ -85,6 +85,11 @@ class InFolderKind(BaseKind):
     def render(self, build: BuildResult) -> list[Item]:
         return self.from_tree(build.content)
 
+    def stamp(self, org: Org) -> Any:
+        """Nothing of its own: the app folder's stamp covers every item in it, at any depth (the listing's ids
+        and modification times, read without an export)."""
+        return None
+
     def read(self, org: Org) -> list[Item]:
         """Items of this kind from the folder export, with their content ids from the listing."""
         ids = listed(org)
