@@ -169,6 +169,11 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
     targets = runner.targets()
     saved = {f"query:{q.id}" for q in app.saved_searches}
     metrics = metrics_panels(app)
+    runnable = [t for t, spec in targets.items() if t not in metrics and (spec[3] != "query" or t in saved)]
+    if not runner.samples.events and not runner.samples.diagnostics and runnable:
+        result.cases.append(no_samples(app, len(runnable)))  # one outcome, not a "no rows" failure per panel
+        result.seconds = time.perf_counter() - began
+        return result
     for target, spec in targets.items():
         if spec[3] == "query" and target not in saved:
             continue
@@ -192,6 +197,17 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
         result.cases.extend(_run_test_file(Path(path), runner, targets))
     result.seconds = time.perf_counter() - began
     return result
+
+
+def no_samples(app: App, count: int) -> CaseResult:
+    """The single failure of an app that ships no sample events (e.g. one made by `appbuilder export`)."""
+    where = ("its files hold no events" if app.sample_files
+             else "it is missing or matches no file")
+    message = (f"the app ships no sample events, so none of its {count} log panels, saved searches and monitors "
+               f"can be tested: app.yaml's `samples` setting names the sample files, and {where}; add events "
+               f"(one JSON object per line) as samples/*.jsonl and list them under `samples:` in app.yaml "
+               f"(`appbuilder new NAME --from-samples EVENTS.jsonl` shows the format)")
+    return CaseResult("sample events", "samples", "samples", [message], file=str(app.root / "app.yaml"))
 
 
 def metrics_panels(app: App) -> set[str]:

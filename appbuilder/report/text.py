@@ -96,7 +96,8 @@ def test_run_text(result: Any) -> str:
             lines.append(f"SKIP {case.name} ({case.skipped})")
             continue
         status = "PASS" if case.ok else "FAIL"
-        lines.append(f"{status} {case.name} ({case.rows} rows, {case.seconds * 1000:.0f} ms)")
+        ran = "" if case.kind == "samples" else f" ({case.rows} rows, {case.seconds * 1000:.0f} ms)"
+        lines.append(f"{status} {case.name}{ran}")
         if case.detail:
             lines.append(f"     {case.detail}")
         lines.extend(f"     {failure}" for failure in case.failures)
