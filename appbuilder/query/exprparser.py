@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from appbuilder.query import ast
+import appbuilder.query.ast as ast
 from appbuilder.query.lexer import (
     EOF,
     FIELD,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from appbuilder.query import ast
+import appbuilder.query.ast as ast
 from appbuilder.query.issues import (
     DEFAULT_SEVERITY,
     ERROR,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from appbuilder.query import ast
+import appbuilder.query.ast as ast
 from appbuilder.query.exprparser import ParseError, Stream, at, describe, duration_ms
 from appbuilder.query.lexer import Lines
 from appbuilder.query.metrics_lexer import (

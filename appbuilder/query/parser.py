@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from appbuilder.query import ast
+import appbuilder.query.ast as ast
 from appbuilder.query.exprparser import Malformed, ParseError, Stream, at, describe, parse_expr
 from appbuilder.query.lexer import (
     EOF,

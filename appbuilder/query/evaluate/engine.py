@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from appbuilder.query import ast
-from appbuilder.query.evaluate import rowops, tableops
+import appbuilder.query.ast as ast
+import appbuilder.query.evaluate.rowops as rowops
+import appbuilder.query.evaluate.tableops as tableops
 from appbuilder.query.evaluate.expr import Env
 from appbuilder.query.evaluate.tableops import Frame
 from appbuilder.query.evaluate.values import HIDDEN_OBJ, EvalError, Lookups, Row, timestamp_ms, to_number
