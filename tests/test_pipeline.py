@@ -164,17 +164,21 @@ def test_the_1password_app_makes_unknown_operators_errors(tmp_path: Path) -> Non
     assert any(d.code == "unknown-operator" and d.is_error for d in result.diagnostics)
 
 
-@pytest.mark.parametrize("query", ["(" * 5000, "x | where " + "not " * 5000 + "true",
-                                   "x | where a = " + "-" * 5000 + "1"])
-def test_queries_too_deep_for_the_parser_are_reported(app_dir: Path, tmp_path: Path, query: str) -> None:
+@pytest.mark.parametrize(("query", "column"), [("(" * 5000, 65), ("x | where " + "not " * 5000 + "true", 263),
+                                               ("x | where a = " + "-" * 5000 + "1", 78)],
+                         ids=["parentheses", "not", "signs"])
+def test_queries_too_deep_for_the_parser_are_reported(app_dir: Path, tmp_path: Path, query: str,
+                                                      column: int) -> None:
     edit(app_dir / "queries.yaml", '      | json "category" as category\n      | count by category',
          f"      {query}")
     code, out = _run("validate", "app")
-    assert code == 1 and "app/queries.yaml:8:7: error: the query nests too deeply to be parsed" in out
+    assert code == 1 and f"app/queries.yaml:9:{column + 6}: error: the query nests more than 64 levels deep" in out
     (tmp_path / "deep.sumo").write_text(query, encoding="utf-8")
     for extra in ([], ["--syntax-only"]):
         code, out = _run("query", "lint", str(tmp_path / "deep.sumo"), *extra)
-        assert code == 1 and "the query nests too deeply to be parsed" in out
+        assert code == 1 and f"deep.sumo:1:{column}: error: the query nests more than 64 levels deep" in out
+    code, out = _run("query", "run", "app", "--query", str(tmp_path / "deep.sumo"))
+    assert code == 1 and "nests more than 64 levels deep" in out and "RecursionError" not in out
 
 
 def test_a_pipe_is_refused_not_read(app_dir: Path) -> None:
