@@ -89,3 +89,11 @@ def test_broken_json_path_in_the_bundled_app_fails_validation_at_its_line(tmp_pa
     # reported once, at the fragment's line, with its first use and how many more there are
     assert result.output.count("client.ipaddress' does not occur") == 1
     assert "in fragment 'signin_events' included at " in result.output and "more use(s))" in result.output
+
+
+def test_test_refuses_an_unknown_var_name_and_counts_rows_in_words(app_dir: Path) -> None:
+    typo = CliRunner().invoke(cli, ["test", str(app_dir), "--var", "tpye=x"])
+    assert typo.exit_code == 1 and "--var: error: no dashboard variable or saved-search parameter is named 'tpye'" \
+        in typo.output and "did you mean 'type'?" in typo.output and "PASS" not in typo.output
+    ok = CliRunner().invoke(cli, ["test", str(app_dir)])
+    assert ok.exit_code == 0 and "PASS main/by_type (1 row, " in ok.output and "1 rows" not in ok.output

@@ -87,7 +87,7 @@ def test_unmodelled_forms_of_modelled_operators_fall_back_with_a_warning():
     ('x | parse "a=* b=*" as a', 5, "2 '*' but 1 field"),
     ("x | count by", 13, "'count by' needs at least one field"),
     ("x | sum(bytes) group by", 24, "needs at least one field"),
-    ("x | where (a = 1 | count", 18, "expected ')'"),
+    ("x | where (a = 1 | count", 17, "expected ')'"),  # just past its last token
     ("x | json", 5, "at least one quoted key"),
     ("x | parse 'a", 11, "unterminated string"),
 ])

@@ -57,7 +57,10 @@ def _split(tokens: list[Token]) -> list[list[Token]]:
         if index in inner:
             segments[-1].append(Token(OP, "|", "|", t.pos, t.line, t.column))
         elif t.kind in (PIPE, EOF):
-            segments[-1].append(Token(EOF, "", "", t.pos, t.line, t.column))
+            last = segments[-1][-1] if segments[-1] else None
+            line, column = (last.line, last.column + len(last.text)) if last and "\n" not in last.text else (
+                t.line, t.column)  # a problem "at the end of the operator" points just past its last token
+            segments[-1].append(Token(EOF, "", "", t.pos, line, column))
             if t.kind == PIPE:
                 segments.append([t])  # keep the pipe for positions; dropped by _parse_segment
         else:

@@ -85,7 +85,8 @@ def test_run_text(result: Any) -> str:
     lines = []
     for case in result.cases:
         status = "PASS" if case.ok else "FAIL"
-        lines.append(f"{status} {case.name} ({case.rows} rows, {case.seconds * 1000:.0f} ms)")
+        lines.append(f"{status} {case.name} ({case.rows} row{'' if case.rows == 1 else 's'}, "
+                     f"{case.seconds * 1000:.0f} ms)")
         if case.detail:
             lines.append(f"     {case.detail}")
         lines.extend(f"     {failure}" for failure in case.failures)
