@@ -278,7 +278,13 @@ def test_cli_export_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert runner.invoke(cli, ["validate", "out"]).exit_code == 0
     Path("bad.json").write_text('{"type": "FolderSyncDefinition",\n "name": }', encoding="utf-8")
     bad = runner.invoke(cli, ["export", "--file", "bad.json", "-o", "out2"])
-    assert bad.exit_code == 1 and "bad.json:2:10: not valid JSON" in bad.output and "Traceback" not in bad.output
+    assert bad.exit_code == 1 and "bad.json:2:10: invalid JSON" in bad.output and "Traceback" not in bad.output
+    for name, data, message in [("deep.json", b"[" * 50000 + b"]" * 50000, "deep.json:1:1: JSON nested more than"),
+                                ("bin.json", b'{"name": "\xff"}', "bin.json:1:11: file is not valid UTF-8"),
+                                ("empty.json", b" \n", "empty.json:1:1: file is empty")]:
+        Path(name).write_bytes(data)
+        refused = runner.invoke(cli, ["export", "--file", name, "-o", "out4"])
+        assert refused.exit_code == 1 and message in refused.output and not Path("out4").exists()
     both = runner.invoke(cli, ["export", "--file", "dash.json", "--folder", "/x", "-o", "out3"])
     assert both.exit_code == 2 and "exactly one of --file" in both.output
 
