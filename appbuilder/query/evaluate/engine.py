@@ -66,11 +66,6 @@ class Evaluator:
         self.last_time = max(times) if times else int(time.time() * 1000)
         self._cache: dict[tuple, tuple[list[Row], list[str]]] = {}
 
-    @classmethod
-    def from_jsonl(cls, lines: Iterable[str], lookups: Lookups | None = None) -> Evaluator:
-        raw = [line.strip() for line in lines if line.strip()]
-        return cls([json.loads(line) for line in raw], lookups, raw)
-
     def run(self, text: str, *, variables: Mapping[str, str] | None = None,
             parameters: Mapping[str, str] | None = None, now: datetime | None = None,
             time_range: str | None = None, query_type: str = "logs") -> Table:
