@@ -97,3 +97,14 @@ def test_test_refuses_an_unknown_var_name_and_counts_rows_in_words(app_dir: Path
         in typo.output and "did you mean 'type'?" in typo.output and "PASS" not in typo.output
     ok = CliRunner().invoke(cli, ["test", str(app_dir)])
     assert ok.exit_code == 0 and "PASS main/by_type (1 row, " in ok.output and "1 rows" not in ok.output
+
+
+def test_query_lint_masks_token_looking_text_in_every_format(tmp_path: Path) -> None:
+    token = "eyJhbGciOiJFUzI1NiIsImtpZCI6ImFiYyJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJl"
+    key = "k" + "Q3vX9pL2mN8rT5wY7zA1bC4dE6fG0hJ" * 2
+    query = tmp_path / "q.sumo"
+    query.write_text(f"_sourceCategory=x | where {token} > 1 | count by {key}\n| json\n", encoding="utf-8")
+    for fmt in ("text", "json", "github", "sarif", "markdown"):
+        result = CliRunner().invoke(cli, ["query", "lint", str(query), "--format", fmt])
+        assert result.exit_code == 1 and "********" in result.output, fmt
+        assert "eyJ" not in result.output and key[:20] not in result.output, fmt

@@ -14,6 +14,7 @@ from appbuilder.query.lint import LintContext, QueryIssue, event_fields_from_sam
 from appbuilder.query.metrics import lint_metrics_query, parse_metrics_query
 from appbuilder.query.parser import parse
 from appbuilder.validate.querylint import too_deep_issue
+from appbuilder.validate.secrets import mask_tokens
 
 STDIN = "<stdin>"
 MAX_QUERY_BYTES = 1024 * 1024
@@ -24,6 +25,12 @@ class FileLint:
     path: str
     issues: list[QueryIssue] = field(default_factory=list)
     error: str | None = None  # the file could not be read
+
+    def __post_init__(self) -> None:
+        """Messages quote the query: a token-looking word in it (a pasted secret) is masked in every format."""
+        for issue in self.issues:
+            issue.message, issue.hint = mask_tokens(issue.message), mask_tokens(issue.hint)
+        self.error = mask_tokens(self.error) if self.error else self.error
 
     @property
     def lines(self) -> list[str]:
