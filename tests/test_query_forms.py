@@ -94,3 +94,8 @@ def test_unmodelled_forms_of_modelled_operators_fall_back_with_a_warning():
 def test_malformed_queries_stay_errors(text, column, fragment):
     found = [(i.code, i.column) for i in lint_query(text, LintContext()) if fragment in i.message]
     assert found == [("syntax", column)]
+
+
+def test_a_known_operator_that_does_not_parse_is_not_also_called_unknown():
+    found = lint_query("x | count by\nab ((", LintContext(event_fields=set()))
+    assert [i.code for i in found] == ["syntax"]

@@ -280,7 +280,7 @@ class _Linter:
     def op_GenericOp(self, op: ast.GenericOp) -> None:
         if op.name in DASHBOARD_FORBIDDEN and self.ctx.chart:
             self.report(op, "dashboard-forbidden-operator", f"'{op.name}' is not allowed in dashboard panels")
-        if self.tree.issues and any(i.line == op.line for i in self.tree.issues):
+        if op.broken or (self.tree.issues and any(i.line == op.line for i in self.tree.issues)):
             self.open = True
             return
         if op.fallback:

@@ -195,6 +195,7 @@ def _parse_segment(tokens: list[Token], query: ast.QueryAST, text: str) -> ast.O
             op.known, op.fallback = True, str(err)
         else:
             query.issues.append(ast.SyntaxIssue(err.token.line, err.token.column, str(err), err.hint))
+            op.broken = True
         op.name = name
     op.name = op.name or (first.value.lower() if first.kind == IDENT else "")
     op.line, op.column, op.start, op.end = first.line, first.column, first.pos, end
