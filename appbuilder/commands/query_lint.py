@@ -13,8 +13,8 @@ from appbuilder.query.ast import SyntaxIssue
 from appbuilder.query.lint import LintContext, QueryIssue, event_fields_from_samples, lint_tree
 from appbuilder.query.metrics import lint_metrics_query, parse_metrics_query
 from appbuilder.query.parser import parse
+from appbuilder.tokens import mask_tokens
 from appbuilder.validate.querylint import too_deep_issue
-from appbuilder.validate.secrets import mask_tokens
 
 STDIN = "<stdin>"
 MAX_QUERY_BYTES = 1024 * 1024
