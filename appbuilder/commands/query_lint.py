@@ -36,8 +36,13 @@ class FileLint:
     def lines(self) -> list[str]:
         if self.error:
             return [f"{self.path}: error: {self.error}"]
-        return [f"{self.path}:{i.line}:{i.column}: {i.severity}: {i.message}"
-                + (f" [{i.code}]" if i.code else "") for i in self.issues]
+        lines = []
+        for i in self.issues:
+            lines.append(f"{self.path}:{i.line}:{i.column}: {i.severity}: {i.message}"
+                         + (f" [{i.code}]" if i.code else ""))
+            if i.hint:
+                lines.append(f"    hint: {i.hint}")
+        return lines
 
     @property
     def ok(self) -> bool:
