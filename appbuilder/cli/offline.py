@@ -71,7 +71,7 @@ def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> N
               help="Write the schemas (all, or KIND's) into this directory for editors' $schema comments.")
 def schema(kind: str | None, write_dir: str | None) -> None:
     """Print the JSON Schema of one YAML kind, or write them to a directory (--write DIR)."""
-    from appbuilder.commands.schema import KINDS, schema_text, write_schemas
+    from appbuilder.commands.schema import KINDS, schema_text, update_schemas
 
     if write_dir is None:
         if kind is None:
@@ -79,11 +79,11 @@ def schema(kind: str | None, write_dir: str | None) -> None:
         click.echo(schema_text(kind), nl=False)
         return
     try:
-        written = write_schemas(Path(write_dir), (kind,) if kind else KINDS)
+        done = update_schemas(Path(write_dir), (kind,) if kind else KINDS)
     except OSError as exc:
         raise click.ClickException(f"cannot write schemas to {write_dir}: {exc.strerror or exc}") from exc
-    for path in written:
-        emit(f"wrote {path}")
+    for path, changed in done:
+        emit(f"{'wrote' if changed else 'up to date'} {path}")
 
 
 @cli.group()
