@@ -142,6 +142,13 @@ def test_errors_exit_2(two: tuple[Path, Path]) -> None:
     assert run("diff", "--base", "HEAD", str(old), str(new))[0] == 2
 
 
+def test_an_output_file_that_cannot_be_written_exits_2_not_1(two: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = two
+    edit(new / "dashboards/main.yaml", "chart: pie", "chart: bar")
+    code, out = run("diff", str(old), str(new), "-o", str(tmp_path / "missing" / "diff.md"))
+    assert code == 2 and "cannot write" in out  # 1 would read as "the apps differ"
+
+
 def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True,
                    capture_output=True)

@@ -44,8 +44,9 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None)
         if output:
             try:
                 Path(output).write_text(text + "\n", encoding="utf-8")
-            except OSError as exc:
-                raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
+            except OSError as exc:  # exit 2 (error), not 1, which means "different"
+                emit(f"appbuilder diff: cannot write {output}: {exc.strerror or exc}", err=True)
+                sys.exit(ERROR)
         else:
             emit(text)
     sys.exit(outcome.exit_code)
