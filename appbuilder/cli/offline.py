@@ -148,22 +148,31 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
 
 
 @cli.command("fake-sumo")
-@click.option("--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0 = a free port).")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port on 127.0.0.1 (0 = a free port).")
 @click.option("--access-id", envvar="SUMOLOGIC_ACCESSID", default=LOCAL_ACCESS_ID, show_default=True,
               help="Access id the fake accepts.")
 @click.option("--access-key", envvar="SUMOLOGIC_ACCESSKEY", default=LOCAL_ACCESS_KEY,
               help=f"Access key the fake accepts (default {LOCAL_ACCESS_KEY}, a local-only credential).")
 @click.option("--user-email", default="dev@example.com", show_default=True, help="Owner of the personal folder.")
-@click.option("--rate-limit", type=float, default=4.0, show_default=True, help="Requests per second per key.")
-@click.option("--job-polls", type=int, default=2, show_default=True, help="Polls before an async job ends.")
-@click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds added to every request.")
+@click.option("--rate-limit", type=click.FloatRange(0, min_open=True), default=4.0, show_default=True,
+              help="Requests per second per key.")
+@click.option("--job-polls", type=click.IntRange(0), default=2, show_default=True,
+              help="Polls before an async job ends.")
+@click.option("--latency", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="Seconds added to every request.")
 def fake_sumo(port: int, access_id: str, access_key: str, user_email: str, rate_limit: float, job_polls: int,
               latency: float) -> None:
     """Run the Sumo-compatible fake API server on 127.0.0.1 until interrupted (for local use and CI)."""
     from appbuilder.commands.fake_sumo import run_forever, serve
 
-    fake = serve(port, {access_id: access_key}, user_email=user_email, rate_limit=rate_limit,
-                 job_polls=job_polls, latency=latency)
+    try:
+        fake = serve(port, {access_id: access_key}, user_email=user_email, rate_limit=rate_limit,
+                     job_polls=job_polls, latency=latency)
+    except OSError as exc:
+        click.echo(f"appbuilder fake-sumo: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}; choose another "
+                   f"--port (0 = a free port)", err=True)
+        sys.exit(1)
     click.echo(f"fake Sumo listening: SUMOLOGIC_BASE_URL={fake.base_url}", err=True)
     if (access_id, access_key) == (LOCAL_ACCESS_ID, LOCAL_ACCESS_KEY):
         click.echo(f"default local credentials: export SUMOLOGIC_BASE_URL={fake.base_url} "

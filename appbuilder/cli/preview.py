@@ -19,7 +19,8 @@ from appbuilder.cli.group import cli
 @click.option("--png", "png", type=click.Path(file_okay=False), default=None,
               help="Write one PNG per dashboard (default variable values) into this directory.")
 @click.option("--serve", is_flag=True, help="Serve the site on 127.0.0.1 and render it again when a file changes.")
-@click.option("--port", type=int, default=8000, show_default=True, help="Port for --serve (0 = a free port).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port for --serve (0 = a free port).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
 def preview(path: str, output: str | None, png: str | None, serve: bool, port: int,
             params: tuple[str, ...]) -> None:
