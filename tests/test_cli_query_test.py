@@ -108,3 +108,15 @@ def test_query_lint_masks_token_looking_text_in_every_format(tmp_path: Path) -> 
         result = CliRunner().invoke(cli, ["query", "lint", str(query), "--format", fmt])
         assert result.exit_code == 1 and "********" in result.output, fmt
         assert "eyJ" not in result.output and key[:20] not in result.output, fmt
+
+
+def test_test_says_once_that_an_app_has_no_sample_events(app_dir: Path) -> None:
+    from helpers import edit
+
+    edit(app_dir / "app.yaml", "samples:\n  - samples/*.jsonl\n", "")
+    result = CliRunner().invoke(cli, ["test", str(app_dir)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:2] == [
+        "FAIL sample events (0 rows, 0 ms)",
+        "     the app has no sample events, so every query returns no rows: add JSON-lines files of real events and "
+        "list them under samples: in app.yaml (e.g. samples/*.jsonl)"]
