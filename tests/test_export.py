@@ -323,3 +323,24 @@ def test_a_value_the_schema_refuses_is_carried_verbatim(tmp_path: Path) -> None:
     check(long, tmp_path / "l")
     data = read(tmp_path / "l" / "dashboards" / "long.yaml")
     assert "description" not in data and data["extra"]["description"] == "x" * 70000
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-dir", "empty-dir"])
+def test_a_failed_export_leaves_nothing_behind(tmp_path: Path, existing: bool) -> None:
+    dashboard = rich_dashboard()
+    dashboard["somethingNew"] = float("nan")  # no YAML can carry it back exactly: the self-check fails
+    out = tmp_path / "out"
+    if existing:
+        out.mkdir()
+    with pytest.raises(ExportError, match="does not build back the same content"):
+        export_definition(dashboard, out)
+    assert (list(out.iterdir()) == []) if existing else not out.exists()
+
+
+def test_nan_and_infinity_are_not_json(tmp_path: Path) -> None:
+    from appbuilder.load.jsonfile import read_json
+
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        (tmp_path / "x.json").write_text(f'{{"type": "FolderSyncDefinition",\n "x": {constant}}}', encoding="utf-8")
+        value, problems = read_json(tmp_path / "x.json")
+        assert value is None and [p.message for p in problems] == [f"invalid JSON: {constant} is not a JSON value"]
