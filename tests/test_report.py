@@ -122,7 +122,7 @@ def test_test_results_render_in_every_offered_format() -> None:
     assert render(result, "github").splitlines() == [
         "::error file=app/tests/t.yaml,title=appbuilder test%3A counts::expected 2 rows, got 1",
         "::notice title=appbuilder test::1 passed, 1 failed"]
-    assert render(result, "text").startswith("FAIL counts (1 rows, 0 ms)\n     expected 2 rows, got 1\n")
+    assert render(result, "text").startswith("FAIL counts (1 row, 0 ms)\n     expected 2 rows, got 1\n")
     assert json.loads(render(result, "json"))["failed"] == 1
     assert '<failure message="expected 2 rows, got 1">' in render(result, "junit")
 

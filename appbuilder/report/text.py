@@ -92,4 +92,4 @@ def test_run_text(result: Any) -> str:
         lines.extend(f"     {failure}" for failure in case.failures)
     lines.append(f"{result.passed} passed, {result.failed} failed; {result.events} sample events, "
                  f"{result.seconds:.2f} s")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
