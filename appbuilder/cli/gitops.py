@@ -19,7 +19,8 @@ from appbuilder.cli.group import cli
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the diff to a file.")
 def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None) -> None:
-    """Semantic diff of two app definitions: dashboards, panels, queries, variables, saved searches, source.
+    """Semantic diff of two app definitions: dashboards, panels, queries, variables, saved searches, monitors,
+    parameters, source.
 
     Exit 0 when equal, 1 when different, 2 on error.
     """
