@@ -120,3 +120,13 @@ def test_test_says_once_that_an_app_has_no_sample_events(app_dir: Path) -> None:
         "FAIL sample events (0 rows, 0 ms)",
         "     the app has no sample events, so every query returns no rows: add JSON-lines files of real events and "
         "list them under samples: in app.yaml (e.g. samples/*.jsonl)"]
+
+
+def test_a_metrics_query_linted_as_logs_hints_at_the_type(tmp_path: Path) -> None:
+    query = tmp_path / "cpu.sumo"
+    query.write_text("metric=CPU_Total | avg by host | topk(5, avg\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["query", "lint", str(query)])
+    assert result.exit_code == 1 and "hint: is this a metrics query? lint it with --type metrics" in result.output
+    logs = tmp_path / "logs.sumo"
+    logs.write_text("_sourceCategory=x | count by\n", encoding="utf-8")
+    assert "metrics" not in CliRunner().invoke(cli, ["query", "lint", str(logs)]).output

@@ -90,11 +90,19 @@ def lint_text(path: str, text: str, *, syntax_only: bool, ctx: LintContext | Non
                 return FileLint(path, _syntax(parse_metrics_query(text).issues))
             return FileLint(path, lint_metrics_query(text, ctx))
         tree = parse(text)
-        if syntax_only:
-            return FileLint(path, _syntax(tree.issues))
-        return FileLint(path, lint_tree(tree, ctx or LintContext()))
+        issues = _syntax(tree.issues) if syntax_only else lint_tree(tree, ctx or LintContext())
+        return FileLint(path, _metrics_hint(text, issues))
     except RecursionError:
         return FileLint(path, [too_deep_issue()])
+
+
+def _metrics_hint(text: str, issues: list[QueryIssue]) -> list[QueryIssue]:
+    """A metrics query linted as a log query fails to parse: say so on its first error."""
+    scope = text.split("|", 1)[0].lower()
+    first = next((i for i in issues if i.severity == "error"), None)
+    if first is not None and ("metric=" in scope.replace(" ", "") or "#" in scope):
+        first.hint = "is this a metrics query? lint it with --type metrics" + (f"; {first.hint}" if first.hint else "")
+    return issues
 
 
 def _unreadable(problem: Diagnostic) -> FileLint:
