@@ -129,4 +129,4 @@ def test_a_metrics_query_linted_as_logs_hints_at_the_type(tmp_path: Path) -> Non
     assert result.exit_code == 1 and "hint: is this a metrics query? lint it with --type metrics" in result.output
     logs = tmp_path / "logs.sumo"
     logs.write_text("_sourceCategory=x | count by\n", encoding="utf-8")
-    assert "metrics" not in CliRunner().invoke(cli, ["query", "lint", str(logs)]).output
+    assert "--type metrics" not in CliRunner().invoke(cli, ["query", "lint", str(logs)]).output
