@@ -107,7 +107,7 @@ def test_query_lint_sarif(tmp_path: Path) -> None:
     log = json.loads(result.stdout)
     assert not list(sarif_validator().iter_errors(log))
     errors = [r for r in log["runs"][0]["results"] if r["level"] == "error"]
-    assert errors and errors[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == query.as_posix()
+    assert errors and errors[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == query.as_uri()
     assert errors[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
     assert errors[0]["ruleId"] in [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]]
 
@@ -137,3 +137,12 @@ def test_loading_the_registry_stays_light() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
                           cwd=Path(__file__).resolve().parents[1])
     assert done.stdout.strip() == "[]", done.stderr
+
+
+@pytest.mark.parametrize(("file", "uri", "base"), [
+    ("app/dash boards/a#1.yaml", "app/dash%20boards/a%231.yaml", True), ("<stdin>", "%3Cstdin%3E", True),
+    ("/work/app x/app.yaml", "file:///work/app%20x/app.yaml", False)], ids=["relative", "stdin", "absolute"])
+def test_sarif_uris_are_uris(file: str, uri: str, base: bool) -> None:
+    log = json.loads(render(DiagnosticReport([Diagnostic(Position(file, 1, 1), "m", code="c")]), "sarif"))
+    artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact["uri"] == uri and ("uriBaseId" in artifact) == base
