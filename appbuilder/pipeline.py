@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from appbuilder.build import BuildResult, build_app
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.model import App
 from appbuilder.parameters import resolve
 from appbuilder.validate import ValidationResult, check_loaded, load_checked
+
+if TYPE_CHECKING:
+    from appbuilder.build import BuildResult
 
 Stage = Literal["validate", "build"]
 
@@ -55,5 +57,7 @@ def run_pipeline(path: str | Path, parameters: Mapping[str, str] | None = None, 
     result.parameters = resolved.values
     validation.add(resolved.diagnostics)
     if until == "build" and validation.ok:
+        from appbuilder.build import build_app  # imported here: validate and test never build
+
         result.build = build_app(validation.app, resolved.values)
     return result

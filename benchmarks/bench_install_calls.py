@@ -6,8 +6,10 @@ Scenarios: a fresh install, a no-op install (nothing changed), an install after 
 after a dashboard rename, an uninstall (with the source) and a restore of the backup the uninstall made.
 Counts come from the fake's request log (a write is POST/PUT/DELETE except the export start); the peak is the
 most request starts in any sliding 1 s window.
-Targets: fresh <= 12 calls; no-op 0 writes and <= 5 reads; one-panel change and rename <= 2 writes (the item,
-and the install state); never above 4 requests/s.
+Targets: fresh <= 12 calls for the content and the source, and for the monitors (Monitors API, ``monitor
+calls``) at most one per monitor plus three for their folder (look it up, read the root, create it); no-op 0
+writes and <= 5 reads; one-panel change and rename <= 2 writes (the item, and the install state); never above
+4 requests/s.
 """
 
 from __future__ import annotations
@@ -103,16 +105,22 @@ def main() -> int:
             records = fake.requests
             counted = count_calls(records)
             throttled = sum(1 for r in records if r.status == 429)
+            monitor_calls = sum(1 for r in records if "/v1/monitors" in r.path)
             rows.append((name, counted["calls"], counted["reads"], counted["writes"], peak_rate(records),
-                         throttled, elapsed))
+                         throttled, elapsed, monitor_calls))
     print(f"API calls against the fake Sumo (latency {args.latency * 1000:.0f} ms, "
           f"job polls {args.job_polls}, limit 4 req/s)")
-    print(f"{'scenario':<18} {'calls':>5} {'reads':>5} {'writes':>6} {'peak/s':>6} {'429s':>4} {'seconds':>7}")
-    for name, calls, reads, writes, peak, throttled, elapsed in rows:
-        print(f"{name:<18} {calls:>5} {reads:>5} {writes:>6} {peak:>6} {throttled:>4} {elapsed:>7.2f}")
+    print(f"{'scenario':<18} {'calls':>5} {'reads':>5} {'writes':>6} {'peak/s':>6} {'429s':>4} {'seconds':>7} "
+          f"{'monitor calls':>13}")
+    for name, calls, reads, writes, peak, throttled, elapsed, monitor_calls in rows:
+        print(f"{name:<18} {calls:>5} {reads:>5} {writes:>6} {peak:>6} {throttled:>4} {elapsed:>7.2f} "
+              f"{monitor_calls:>13}")
     by_name = {row[0]: row for row in rows}
+    fresh, monitors = by_name["fresh install"], len(list((Path(args.app) / "monitors").glob("*.yaml")))
     checks = {
-        "fresh install <= 12 calls": by_name["fresh install"][1] <= 12,
+        "fresh install: <= 12 calls for content and source": fresh[1] - fresh[7] <= 12,
+        f"fresh install: <= {monitors + 3} monitor calls ({monitors} monitors and their folder)":
+            fresh[7] <= monitors + 3,
         "no-op install: 0 writes, <= 5 reads": by_name["no-op install"][3] == 0 and by_name["no-op install"][2] <= 5,
         "one-panel change: <= 2 writes": by_name["one-panel change"][3] <= 2,
         "dashboard rename: <= 2 writes": by_name["dashboard rename"][3] <= 2,

@@ -54,7 +54,7 @@ def fast_cli_client(monkeypatch: object) -> None:
 
     def fast(kwargs):  # type: ignore[no-untyped-def]
         options = real(kwargs)
-        options.client_options = dict(FAST_CLIENT)
+        options.client_options = {**options.client_options, **FAST_CLIENT}  # what the CLI sets stays
         return options
 
     monkeypatch.setattr(deploy, "_options", fast)  # type: ignore[attr-defined]

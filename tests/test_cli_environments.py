@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,3 +65,21 @@ def test_environment_errors(orgs: tuple[FakeSumo, FakeSumo], tmp_path: Path) -> 
 def test_saved_plans_are_for_one_org(orgs: tuple[FakeSumo, FakeSumo]) -> None:
     assert cli_run("plan", "apps/mini", "--all-envs", "--out", "p.json")[0] == 2
     assert not Path("p.json").exists()
+
+
+def test_install_across_orgs_shows_what_each_did_its_backup_and_its_hint(orgs: tuple[FakeSumo, FakeSumo],
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli_run("install", "apps/mini", "--all-envs", "--yes")[0] == 0
+    dashboard = Path("apps/mini/dashboards/main.yaml")
+    dashboard.write_text(dashboard.read_text().replace("title: Events by Category", "title: Events per Category"))
+    code, out = cli_run("install", "apps/mini", "--all-envs", "--yes")
+    assert code == 0, out
+    staging, prod = out.split("== prod (")
+    for org, text in (("staging", staging), ("prod", prod)):
+        assert "done: updated dashboard 'Minimal - Main'" in text, out
+        assert f"backup saved in backups{os.sep}{org}{os.sep}Minimal-" in text, out
+    monkeypatch.setenv("STG_KEY", "not-the-key")
+    code, out = cli_run("plan", "apps/mini", "--all-envs")
+    assert code == 1
+    assert "error: GET /v2/content/folders/personal failed: HTTP 401" in out
+    assert "hint: the access ID/key were rejected" in out  # the table has room for the error alone

@@ -205,3 +205,25 @@ def test_a_create_whose_reply_was_lost_is_looked_up_not_repeated(app: Path, tmp_
         names = [fake.state.items[c].name for c in folder.children]
         assert names.count("1Password - Threat Intel copy") == 1
         assert not run_plan(app, {}, options(fake)).plan.changed
+
+
+def test_dashboard_ids_are_listed_once_per_run_and_the_listing_is_bounded(
+        fake: FakeSumo, app: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from appbuilder.kinds import dashboard
+
+    install(app, fake, tmp_path)
+    edit(app / "dashboards" / "overview.yaml", "title: Sign In Events by Category\n", "title: By category\n")
+    edit(app / "dashboards" / "item_usage.yaml", "title: Item Usage Summary\n", "title: Usage summary\n")
+    edit(app / "dashboards" / "threat_intel.yaml", "title: Threat Count\n", "title: Threats\n")
+    fake.reset_log()
+    monkeypatch.setattr(dashboard, "PAGE", 4)  # six dashboards: two pages of the caller's own
+    result = install(app, fake, tmp_path)
+    assert len([s for s in result.steps if s.startswith("updated dashboard")]) == 3
+    listings = [r for r in fake.requests if r.method == "GET" and r.path == "/api/v2/dashboards"]
+    assert len(listings) == 2, listings  # the two pages once for the three updates, not once per dashboard
+
+    edit(app / "dashboards" / "overview.yaml", "title: By category\n", "title: Per category\n")
+    monkeypatch.setattr(dashboard, "MAX_PAGES", 1)
+    outcome = run_install(app, {}, options(fake), backup_root=tmp_path / "backups")
+    assert not outcome.ok and "looked through 4 dashboards" in str(outcome.error), outcome.error
+    assert outcome.hint

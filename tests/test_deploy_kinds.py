@@ -24,9 +24,26 @@ def test_registry_names_are_unique_and_every_kind_has_the_protocol() -> None:
     names = [k.name for k in KINDS]
     assert len(set(names)) == len(names) == 7
     for k in KINDS:
-        for method in ("render", "read", "normalise", "create", "update", "delete"):
+        for method in ("render", "read", "normalise", "rename_key", "drift", "describe", "create", "update",
+                       "delete"):
             assert callable(getattr(k, method)), (k.name, method)
     assert kind("dashboard").in_folder and not kind("collector").in_folder
+
+
+def test_optional_parts_have_defaults_and_the_kinds_that_need_them_override_them() -> None:
+    """plan and render call drift / describe / rename_key on every kind, never asking whether it has them."""
+    from appbuilder.kinds.base import BaseKind, Item
+
+    assert all(isinstance(k, BaseKind) for k in KINDS)
+    assert kind("collector").drift(None, None) == (None, "") and kind("folder").describe({"name": "x"}) == []
+    apis = {"config": {"supported_apis": ["sign-in"]}}
+    assert kind("source").describe(apis) == ['in Sumo: supported_apis = ["sign-in"]']
+    query = {"queries": [{"rowId": "A", "query": "_sourceCategory=x | count"}]}
+    monitor = kind("monitor")
+    assert monitor.rename_key({"name": "a", **query}) == monitor.rename_key({"name": "b", **query}) != ""
+    marker = "(installed by appbuilder: 0000000000000000)"
+    changed = Item("monitor", "m", {"name": "m", "description": f"edited\n\n{marker}"}, {"installed": "0" * 16})
+    assert kind("monitor").drift(None, changed)[0] == "drifted"
 
 
 def test_render_gives_each_kind_its_items() -> None:

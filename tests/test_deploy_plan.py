@@ -10,6 +10,7 @@ import pytest
 from appbuilder.commands.install import run_install
 from appbuilder.commands.plan import run_plan
 from appbuilder.deploy.plan import CREATE, DRIFTED, NOOP, RECORD, UNCHANGED, UPDATE
+from appbuilder.deploy.render import render_plan
 from appbuilder.deploy.session import DeployOptions
 from appbuilder.deploy.testing import FAST_CLIENT, count_calls
 from appbuilder.fakesumo.server import FakeSumo
@@ -225,3 +226,35 @@ def test_a_folder_not_installed_by_appbuilder_is_not_emptied_without_force(fake:
     fake.reset_log()
     refused = run_install(app, {}, options(fake), backup_root=tmp_path / "b")
     assert not refused.ok and "--force" in refused.hint and count_calls(fake.requests)["writes"] == 0
+
+
+def test_a_renamed_app_folder_names_the_earlier_copy_that_stays(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    import requests
+
+    install(app, fake, tmp_path)
+    api = requests.Session()
+    api.auth = ("id", "key")
+    personal_id = api.get(f"{fake.base_url}/v2/content/folders/personal").json()["id"]
+    made = api.post(f"{fake.base_url}/v2/content/folders",  # a person's own folder with the app's name in it
+                    json={"name": "Minimal notes", "description": "mine", "parentId": personal_id})
+    assert made.status_code == 200, made.text
+    fake.reset_log()
+    renamed = run_plan(app, {"source_category": "other"}, options(fake))  # the folder is named after it
+    assert renamed.plan is not None
+    assert actions(renamed.plan)[("folder", "Minimal other")] == CREATE
+    assert renamed.plan.notes == (
+        "Minimal 0.1.0 is also installed in Personal folder / Minimal mini (its install marker says so): this "
+        "install makes a new copy in Personal folder / Minimal other, and the old one stays. Once the new one "
+        "works, delete Personal folder / Minimal mini in the Sumo UI.",)
+    assert "Note: Minimal 0.1.0 is also installed in Personal folder / Minimal mini" in render_plan(renamed.plan)
+    assert renamed.plan.to_dict()["notes"] == list(renamed.plan.notes)
+    folder_reads = [r.path for r in fake.requests if r.path.startswith("/api/v2/content/folders/")]
+    assert len(folder_reads) == 3  # the personal listing, then only the two folders that hold the app's name
+    fake.reset_log()
+    made = api.post(f"{fake.base_url}/v2/content/folders", json={"name": "Apps", "parentId": personal_id})
+    moved = run_plan(app, {}, options(fake, folder=personal(fake, "Apps")))
+    assert moved.plan is not None and len(moved.plan.notes) == 1 and "Minimal mini" in moved.plan.notes[0]
+    fake.reset_log()
+    same = run_plan(app, {}, options(fake))  # installed here: nothing more is read
+    assert same.plan is not None and same.plan.notes == ()
+    assert len([r for r in fake.requests if r.path.startswith("/api/v2/content/folders/")]) == 2

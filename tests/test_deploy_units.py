@@ -96,6 +96,12 @@ def test_resolve_token(tmp_path) -> None:
     assert resolve_token("TOK", file, env={}) == "from-file"
     with pytest.raises(DeployError):
         resolve_token("TOK", tmp_path / "missing", env={})
+    (tmp_path / "empty").write_text("\n  \n")
+    (tmp_path / "binary").write_bytes(b"\xba\xff\x00token")
+    with pytest.raises(DeployError, match="token file .*empty is empty"):  # not "the variable is not set"
+        resolve_token("TOK", tmp_path / "empty", env={})
+    with pytest.raises(DeployError, match="not valid UTF-8"):  # was a UnicodeDecodeError ("internal error")
+        resolve_token("TOK", tmp_path / "binary", env={})
 
 
 def test_call_counting() -> None:

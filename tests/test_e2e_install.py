@@ -127,7 +127,7 @@ def test_full_lifecycle(fake: FakeSumo, app: Path, tmp_path: Path, caplog: pytes
                                                 "items.json"}
     assert fake.state.monitors.find_by_path("/Monitors/1Password") is None
     out = run("uninstall", str(app), "--yes", *backups)
-    assert "nothing to uninstall" in out
+    assert "nothing to uninstall" in out and "No changes: nothing of the app is there." in out
 
     # no secret anywhere: outputs, logs, backups, built files
     out = run("--debug", "build", str(app), "-o", str(tmp_path / "dist"))
@@ -154,6 +154,7 @@ def test_cli_errors_are_clear(fake: FakeSumo, app: Path, tmp_path: Path) -> None
     assert "SUMOLOGIC_ACCESSID" in out
     out = run("install", str(app), "--dry-run", "--yes")
     assert "create" in out and not fake.state.collectors
+    assert out.splitlines()[-1] == "dry run: nothing was written"
     out = run("restore", str(tmp_path), code=1)
     assert "not an appbuilder backup" in out
 

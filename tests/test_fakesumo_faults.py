@@ -97,6 +97,32 @@ def test_control_endpoints(api: requests.Session, fake: FakeSumo) -> None:
     assert requests.get(f"{control}/nothing").status_code == 404
 
 
+def test_config_refuses_settings_that_would_break_every_request(api: requests.Session, fake: FakeSumo) -> None:
+    control = f"{fake.url}/__fake/config"
+    before = requests.get(control).json()
+    for bad in ({"rate_limit": 0}, {"rate_limit": "x"}, {"max_in_flight": 0}, {"job_polls": -1},
+                {"latency": -1}, {"job_polls": 1.5}, {"rate_limit": True}):
+        reply = requests.post(control, json=bad)
+        assert reply.status_code == 400, bad
+        assert next(iter(bad)) in reply.json()["errors"][0]["message"]
+    assert requests.get(control).json() == before  # nothing was changed
+    assert requests.post(control, json={"rate_limit": 2.5}).json()["rate_limit"] == 2.5
+    assert requests.post(control, json={"rate_limit": None}).json()["rate_limit"] is None  # no limit
+    assert api.get(f"{fake.base_url}/v1/collectors").status_code == 200
+
+
+@pytest.mark.parametrize("option,value", [("--rate-limit", "0"), ("--rate-limit", "-1"), ("--rate-limit", "nan"),
+                                          ("--job-polls", "-1"), ("--latency", "-0.5")])
+def test_fake_sumo_cli_refuses_settings_the_fake_cannot_serve(option: str, value: str) -> None:
+    from click.testing import CliRunner
+
+    from appbuilder.cli import cli
+
+    result = CliRunner().invoke(cli, ["fake-sumo", option, value])
+    assert result.exit_code == 2 and f"Invalid value for '{option}': must be" in result.output, result.output
+    assert "Traceback" not in result.output
+
+
 def test_serve_and_run_forever() -> None:
     fake = serve(0, {"id": "key"}, rate_limit=None, job_polls=0)
     stop = threading.Event()

@@ -21,6 +21,7 @@ def test_unknown_deployment_lists_valid_ones() -> None:
         base_url_for("mars")
     text = str(info.value)
     assert "mars" in text and "us2" in text and "esc" in text
+    assert "--deployment" in info.value.hint and "--environment" not in info.value.hint  # the flag that exists
 
 
 def test_environment_variables_are_read() -> None:

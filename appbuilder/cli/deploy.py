@@ -16,6 +16,8 @@ from appbuilder.cli.environments import (
 )
 from appbuilder.cli.group import cli
 
+INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
+
 
 def _deploy_options(func):  # type: ignore[no-untyped-def]
     """Connection and target options shared by plan, install, uninstall and restore."""
@@ -39,7 +41,7 @@ def _options(kwargs: dict[str, object]):  # type: ignore[no-untyped-def]
     return DeployOptions(access_id=kwargs.pop("access_id"), access_key=kwargs.pop("access_key"),  # type: ignore[arg-type]
                          deployment=kwargs.pop("deployment"), base_url=kwargs.pop("base_url"),  # type: ignore[arg-type]
                          folder=kwargs.pop("folder"), admin_mode=bool(kwargs.pop("admin_mode")),  # type: ignore[arg-type]
-                         verify=bool(kwargs.pop("verify", False)), client_options={"progress": _progress})
+                         verify=bool(kwargs.pop("verify", False)))
 
 
 def _progress(message: str) -> None:
@@ -105,12 +107,15 @@ def _finish(outcome, fmt: str, path: str, done: str, nothing: str) -> None:  # t
             emit(f"done: {step}")
         if outcome.backup:
             emit(f"backup saved in {outcome.backup}")
-        if outcome.ok and not outcome.aborted and outcome.plan is not None and not getattr(outcome, "dry_run", False):
-            emit(done if outcome.steps else nothing)
+        if outcome.ok and not outcome.aborted and outcome.plan is not None:
+            dry = getattr(outcome, "dry_run", False)
+            emit("dry run: nothing was written" if dry and outcome.plan.changed else
+                 nothing if dry or not outcome.steps else done)
     if outcome.aborted:
         emit("aborted: nothing was written", err=True)
         sys.exit(1)
-    sys.exit(1 if _deploy_failed(outcome, fmt, path) else 0)
+    failed = _deploy_failed(outcome, fmt, path)
+    sys.exit(INTERRUPTED if outcome.interrupted else 1 if failed else 0)
 
 
 @cli.command()
@@ -141,7 +146,7 @@ def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, out: str
         emit(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))
     failed = _deploy_failed(outcome, fmt, path)
     if failed or outcome.plan is None:
-        sys.exit(1)
+        sys.exit(INTERRUPTED if outcome.interrupted else 1)
     if fmt == "text":
         emit(render_plan(outcome.plan))
         if outcome.saved:

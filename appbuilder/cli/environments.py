@@ -67,6 +67,22 @@ def _finish(report: Any, fmt: str, exit_code: bool) -> None:
     sys.exit(2 if exit_code and report.changed else 0)
 
 
+def _described(outcome: Any) -> str:
+    """What one environment shows above the table: its plan, what was done and where the backup went, and its
+    error with the hint (the table has room for the error alone)."""
+    from appbuilder.deploy.render import render_plan
+
+    lines = [render_plan(outcome.plan)] if getattr(outcome, "plan", None) is not None else []
+    lines += [f"done: {step}" for step in getattr(outcome, "steps", None) or []]
+    if getattr(outcome, "backup", None):
+        lines.append(f"backup saved in {outcome.backup}")
+    if outcome.error:
+        lines.append(f"error: {outcome.error}")
+        if outcome.hint:
+            lines.append(f"hint: {outcome.hint}")
+    return "\n".join(lines)
+
+
 def _prefixed(message: str) -> None:
     click.echo(message, err=True)
 
@@ -76,13 +92,12 @@ def plan_in_environments(path: str, kwargs: dict[str, Any], params: dict[str, st
     """`plan --env/--all-envs`: plan in each environment in parallel, print each plan and one summary table."""
     from appbuilder.commands.environments import run_across
     from appbuilder.commands.plan import run_plan
-    from appbuilder.deploy.render import render_plan
 
     chosen = _chosen(path, kwargs)
     app = Path(path)
     report = run_across("plan", chosen, lambda env, p, o, progress: run_plan(app, p, o, progress=progress),
                         params, options, os.environ, _prefixed,
-                        describe=lambda outcome: render_plan(outcome.plan) if outcome.plan is not None else "")
+                        describe=_described)
     _finish(report, fmt, exit_code)
 
 
@@ -92,7 +107,6 @@ def install_in_environments(path: str, kwargs: dict[str, Any], params: dict[str,
     and print each plan and one summary table. It asks nothing (the orgs run at once), so it needs ``--yes``
     after the plans were reviewed with `plan --env/--all-envs`."""
     from appbuilder.commands.environments import run_across
-    from appbuilder.deploy.render import render_plan
 
     chosen = _chosen(path, kwargs)
     if not yes:
@@ -101,5 +115,5 @@ def install_in_environments(path: str, kwargs: dict[str, Any], params: dict[str,
         emit(f"hint: review `appbuilder plan {path} --env NAME` (or --all-envs), then re-run with --yes", err=True)
         sys.exit(1)
     report = run_across("install", chosen, install, params, options, os.environ, _prefixed,
-                        describe=lambda outcome: render_plan(outcome.plan) if outcome.plan is not None else "")
+                        describe=_described)
     _finish(report, fmt, False)

@@ -147,6 +147,16 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
     sys.exit(0 if result.ok else 1)
 
 
+def _fake_setting(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A fake-sumo setting as the fake accepts it (``--rate-limit 0`` is refused, not an HTTP 500 later)."""
+    from appbuilder.fakesumo.traffic import checked_setting
+
+    try:
+        return checked_setting(str(param.name), value, nullable=False)  # type: ignore[no-any-return]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).replace(f"{param.name} must", "must", 1)) from None
+
+
 @cli.command("fake-sumo")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port on 127.0.0.1 (0 = a free port).")
@@ -155,11 +165,11 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
 @click.option("--access-key", envvar="SUMOLOGIC_ACCESSKEY", default=LOCAL_ACCESS_KEY,
               help=f"Access key the fake accepts (default {LOCAL_ACCESS_KEY}, a local-only credential).")
 @click.option("--user-email", default="dev@example.com", show_default=True, help="Owner of the personal folder.")
-@click.option("--rate-limit", type=click.FloatRange(0, min_open=True), default=4.0, show_default=True,
-              help="Requests per second per key.")
-@click.option("--job-polls", type=click.IntRange(0), default=2, show_default=True,
+@click.option("--rate-limit", type=float, default=4.0, show_default=True, callback=_fake_setting,
+              help="Requests per second per key (greater than 0).")
+@click.option("--job-polls", type=int, default=2, show_default=True, callback=_fake_setting,
               help="Polls before an async job ends.")
-@click.option("--latency", type=click.FloatRange(0), default=0.0, show_default=True,
+@click.option("--latency", type=float, default=0.0, show_default=True, callback=_fake_setting,
               help="Seconds added to every request.")
 def fake_sumo(port: int, access_id: str, access_key: str, user_email: str, rate_limit: float, job_polls: int,
               latency: float) -> None:

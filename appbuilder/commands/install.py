@@ -98,12 +98,11 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
             if not approved(approve, plan):
                 outcome.aborted = True
                 return
-            result = apply_plan(plan, remote, state, token=token, force=force, backup_root=backup_root,
-                                progress=progress)
+            result = apply_plan(plan, remote, state, token=token, force=force, backup_root=backup_root)
             _take(outcome, result)
-        except SumoError as exc:
+        except (SumoError, KeyboardInterrupt) as exc:  # what was done before is still reported
             partial = getattr(exc, "result", None)
-            if isinstance(partial, ApplyResult):  # what was done before the failure is still reported
+            if isinstance(partial, ApplyResult):
                 _take(outcome, partial)
             raise
 

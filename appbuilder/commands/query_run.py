@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.commands.query_lint import MAX_QUERY_BYTES, STDIN, lint_text
-from appbuilder.commands.test import SampleRunner, unknown_variables
+from appbuilder.commands.test import SampleRunner, metrics_panels, unknown_variables
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.textfile import FileKind, read_text
 from appbuilder.pipeline import run_pipeline
+from appbuilder.query.evaluate.engine import METRICS_NOT_RUN
 from appbuilder.query.evaluate.values import to_str
 from appbuilder.templating import find_variables
 
@@ -64,6 +65,10 @@ def run_query(path: str | Path, *, panel: str | None = None, query_file: str | N
             outcome.error = f"'{panel}' names no panel, saved search or monitor of {result.app.name}"
             outcome.hint = f"did you mean '{close[0]}'?" if close else \
                 "use <dashboard file stem>/<panel id>, query:<query id> or monitor:<monitor file stem>"
+            return outcome
+        if panel in metrics_panels(result.app):
+            outcome.error = f"'{panel}' is a metrics panel: {METRICS_NOT_RUN}"
+            outcome.hint = "its query is linted by `appbuilder validate`; run log panels, saved searches or monitors"
             return outcome
         spec = targets[panel]
     else:

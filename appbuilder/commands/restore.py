@@ -49,7 +49,8 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
     try:
         backup = read_backup(backup_dir)
     except ValueError as exc:
-        outcome.error, outcome.hint = str(exc), "give a directory printed by install --force or uninstall"
+        outcome.error = str(exc)
+        outcome.hint = "give a backup directory, as printed by install, uninstall or restore ('backup saved in …')"
         return outcome
     if backup.target.get("admin"):
         options.admin_mode = True
@@ -66,10 +67,10 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
             outcome.aborted = True
             return
         try:
-            result = apply_plan(plan, remote, state, token=token, backup_root=backup_root, progress=progress)
+            result = apply_plan(plan, remote, state, token=token, backup_root=backup_root)
             take_result(outcome, result)
             outcome.content_id = result.content_id
-        except SumoError as exc:
+        except (SumoError, KeyboardInterrupt) as exc:  # what was done before is still reported
             partial = getattr(exc, "result", None)
             if isinstance(partial, ApplyResult):
                 take_result(outcome, partial)

@@ -67,8 +67,8 @@ def run_uninstall(path: Path, parameters: Mapping[str, str], options: DeployOpti
             outcome.aborted = True
             return
         try:
-            take_result(outcome, apply_plan(plan, remote, state, backup_root=backup_root, progress=progress))
-        except SumoError as exc:
+            take_result(outcome, apply_plan(plan, remote, state, backup_root=backup_root))
+        except (SumoError, KeyboardInterrupt) as exc:  # what was done before is still reported
             partial = getattr(exc, "result", None)
             if isinstance(partial, ApplyResult):
                 take_result(outcome, partial)

@@ -9,7 +9,7 @@ afterwards every item is written through its kind's own API, so ids, links and p
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ from appbuilder.kinds import Item, Org, kind
 from appbuilder.kinds.folder import FolderKind
 from appbuilder.load.textfile import read_token_file
 
-Progress = Callable[[str], None]
 RISKY = frozenset({UPDATE, DELETE, DRIFTED})
 OWN_FILES = frozenset({"folder", "source", "collector"})  # kinds with a file of their own in a backup
 
@@ -52,6 +51,8 @@ def resolve_token(env_name: str | None, token_file: Path | None = None,
         if problem is not None:
             raise DeployError(f"cannot read the token file {problem.position}: {problem.message}",
                               hint=problem.hint)
+        if text is None:
+            raise DeployError(f"the token file {token_file} is empty", hint=token_hint(env_name))
         return text
     return None
 
@@ -102,8 +103,11 @@ def backup_before(plan: Plan, org: Org, root: Path, reason: str) -> Backup | Non
     extra: dict[str, Any] = {"version": plan.version, "contentId": state.folder_id, "tokenEnv": plan.token_env}
     if state.collector is not None:
         extra["collector"] = {"id": state.collector.get("id"), "name": state.collector.get("name")}
-    items = [{"kind": c.kind, "identity": c.renamed_from or c.identity, "body": c.before} for c in risky
-             if c.kind not in OWN_FILES and not _in_folder(c.kind)]
+    # every item of a kind with something at risk, as the folder's content holds every child: a restore brings
+    # the whole kind back to this state, and what the backup does not hold is what did not exist
+    kinds = {c.kind for c in risky if c.kind not in OWN_FILES and not _in_folder(c.kind)}
+    items = [{"kind": c.kind, "identity": c.renamed_from or c.identity, "body": c.before} for c in plan.changes
+             if c.kind in kinds and c.before is not None]
     target = {**plan.target.to_dict(), "parentPath": org.remote.folder_path(state)}
     return write_backup(root, plan.app, reason, target, content=content, source=source, collector=collector,
                         extra=extra, redactor=org.remote.client.redactor, items=items)
@@ -216,12 +220,13 @@ def _run(change: ResourceChange, org: Org, result: ApplyResult) -> None:
 
 
 def apply_plan(plan: Plan, remote: Remote, state: RemoteState, *, token: str | None = None, force: bool = False,
-               backup_root: Path = Path("backups"), progress: Progress | None = None) -> ApplyResult:
-    """Make Sumo match the plan. Raises DeployError/SumoError; ``result`` so far is attached as ``.result``."""
+               backup_root: Path = Path("backups")) -> ApplyResult:
+    """Make Sumo match the plan (retries and job polls are reported by ``remote.client``). Raises
+    DeployError/SumoError (or KeyboardInterrupt); the ``result`` so far is attached to it as ``.result``."""
     check_preconditions(plan, token, force)
     if token:
         remote.client.redactor.add(token)
-    org = Org(remote, state, plan.app, token, progress)
+    org = Org(remote, state, plan.app, token)
     result = ApplyResult()
     try:
         if plan.changed:
@@ -230,7 +235,7 @@ def apply_plan(plan: Plan, remote: Remote, state: RemoteState, *, token: str | N
         execute(plan, org, result)
         if result.content_id is None:
             result.content_id = state.folder_id
-    except Exception as exc:
+    except BaseException as exc:  # also Ctrl-C: what was done so far is still reported
         exc.result = result  # type: ignore[attr-defined]
         raise
     return result

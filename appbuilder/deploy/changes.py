@@ -113,6 +113,7 @@ class Plan:
     record_state: bool = True
     token_env: str | None = None
     ours_changed: bool = False
+    notes: tuple[str, ...] = ()  # what the reader should know that no change says (e.g. an earlier copy)
 
     @property
     def resources(self) -> tuple[ResourceChange, ...]:
@@ -147,7 +148,8 @@ class Plan:
                 "target": self.target.to_dict(), "folder": self.target.label, "changed": self.changed,
                 "drifted": self.drifted, "counts": self.counts(), "fingerprint": self.fingerprint,
                 "marker": marker, "recordState": self.record_state, "tokenEnv": self.token_env,
-                "oursChanged": self.ours_changed, "resources": [c.to_dict() for c in self.changes]}
+                "oursChanged": self.ours_changed, "notes": list(self.notes),
+                "resources": [c.to_dict() for c in self.changes]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
@@ -157,7 +159,8 @@ class Plan:
         return cls(str(data["app"]), str(data["version"]), str(data["purpose"]), Target.from_dict(data["target"]),
                    tuple(ResourceChange.from_dict(c) for c in data["resources"]), str(data["fingerprint"]),
                    Marker(**marker) if marker else None, bool(data.get("recordState", True)),
-                   data.get("tokenEnv"), bool(data.get("oursChanged")))
+                   data.get("tokenEnv"), bool(data.get("oursChanged")),
+                   tuple(str(n) for n in data.get("notes") or ()))
 
     def save(self, path: Path) -> None:
         """Write the plan as JSON (deterministic: same plan, same bytes)."""

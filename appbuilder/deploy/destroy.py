@@ -12,7 +12,7 @@ from appbuilder.deploy.changes import DELETE, NOOP, RECORD, Plan, ResourceChange
 from appbuilder.deploy.marker import split_collector_description, split_description
 from appbuilder.deploy.plan import compare, pair_items
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
-from appbuilder.kinds import KINDS, Item, Org
+from appbuilder.kinds import KINDS, Item, Kind, Org
 from appbuilder.kinds import kind as kind_of
 from appbuilder.sumo.collectors import normalise_collector
 from appbuilder.sumo.sources import normalise_source, source_name
@@ -71,12 +71,12 @@ def _desired(backup: Backup, content: dict[str, Any] | None) -> dict[str, list[I
         for kind in KINDS:
             sync_type = getattr(kind, "sync_type", "")
             if kind.in_folder and sync_type:
-                rename = getattr(kind, "rename_key", lambda body: "")
-                out[kind.name] = [Item(kind.name, str(c.get("name")), c, {}, rename(c))
+                out[kind.name] = [Item(kind.name, str(c.get("name")), c, {}, kind.rename_key(c))
                                   for c in content.get("children") or [] if c.get("type") == sync_type]
     for saved in backup.items:
-        if saved.get("kind") in out and isinstance(saved.get("body"), dict):
-            out[str(saved["kind"])].append(Item(str(saved["kind"]), str(saved.get("identity")), saved["body"]))
+        name, body = str(saved.get("kind")), saved.get("body")
+        if name in out and isinstance(body, dict):
+            out[name].append(Item(name, str(saved.get("identity")), body, {}, kind_of(name).rename_key(body)))
     if backup.source is not None:
         out["source"] = [Item("source", source_name(backup.source), normalise_source(backup.source))]
     if backup.collector is not None:
@@ -84,6 +84,14 @@ def _desired(backup: Backup, content: dict[str, Any] | None) -> dict[str, list[I
         out["collector"] = [Item("collector", str(backup.collector.get("name")),
                                  normalise_collector({**backup.collector, "description": kept.strip()}))]
     return out
+
+
+def _covered(kind: Kind, desired: dict[str, list[Item]], content: dict[str, Any] | None) -> bool:
+    """Does the backup hold this kind's state? The app folder and its items come with ``content.json``; other
+    kinds with their own files or entries (an install backs up only what it was about to change)."""
+    if kind.in_folder or kind.name == "folder":
+        return content is not None
+    return bool(desired[kind.name])
 
 
 def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
@@ -103,11 +111,7 @@ def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
     org = Org(remote, state, app)
     changes: list[ResourceChange] = []
     for kind in KINDS:
-        if kind.in_folder and content is None:
-            continue
-        if kind.name in ("source", "collector") and not desired["source"]:
-            continue
-        if not kind.in_folder and kind.name not in ("folder", "source", "collector") and not desired[kind.name]:
+        if not _covered(kind, desired, content):
             continue  # the backup holds nothing of this kind: leave it alone
         remote_items = [] if kind.in_folder and state.folder is None else kind.read(org)
         for d, r in pair_items(desired[kind.name], remote_items):

@@ -26,6 +26,7 @@ from appbuilder.deploy.changes import (
     ResourceChange,
     Target,
 )
+from appbuilder.deploy.elsewhere import earlier_copies
 from appbuilder.deploy.marker import Marker, fingerprint, fit_description, modified_after, split_description
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.kinds import KINDS, Item, Kind, Org
@@ -173,22 +174,17 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
             changes.extend(ResourceChange(kind.name, i.identity, action, None, i.body) for i in desired)
             continue
         for d, r in pair_items(desired, kind.read(org)):
-            action, why = drift.action(d, r) if kind.in_folder else _own_drift(kind, d, r)
+            action, why = drift.action(d, r) if kind.in_folder else kind.drift(d, r)
             changes.append(compare(kind, d, r, action, why))
     assert folder is not None
     others = any(c.writes for c in changes if c.kind != "folder" and _in_folder(c.kind))
     recorded = quick or (found is not None and not ours and found.state == state_now)
     index = next(i for i, c in enumerate(changes) if c.kind == "folder")
     changes[index] = _folder_change(*folder, drift, others, recorded, note)
+    notes = earlier_copies(remote, state, str(manifest.app), bool(getattr(build, "monitors", None)))
     plan = Plan(str(manifest.app), str(manifest.version), "install", state.target, tuple(changes),
-                state.fingerprint(), marker, True, manifest.token_env, ours)
+                state.fingerprint(), marker, True, manifest.token_env, ours, tuple(notes))
     return plan, state
-
-
-def _own_drift(kind: Kind, d: Item | None, r: Item | None) -> tuple[str | None, str]:
-    """A kind outside the app folder may judge drift itself (an optional ``drift(desired, remote)`` method)."""
-    judge = getattr(kind, "drift", None)
-    return judge(d, r) if judge is not None else (None, "")
 
 
 def _in_folder(name: str) -> bool:

@@ -6,20 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from appbuilder.deploy.changes import ACTIONS, CREATE, DELETE, DRIFTED, NOOP, RECORD, UPDATE, Plan
+from appbuilder.kinds import kind
 
 SYMBOLS = {CREATE: "+", UPDATE: "~", NOOP: "=", DRIFTED: "!", DELETE: "-", RECORD: "~"}
 TITLES = {"install": "Plan for", "uninstall": "Uninstall plan for", "restore": "Restore plan for"}
 
 
 def _in_sumo(kind_name: str, before: dict[str, Any] | None) -> list[str]:
-    """What a kind shows of an item as read from the org (an optional ``describe(body)`` method)."""
-    from appbuilder.kinds import kind
-
+    """What the kind shows of an item as read from the org (nothing for a kind this version does not know)."""
+    if not before:
+        return []
     try:
-        describe = getattr(kind(kind_name), "describe", None)
+        return kind(kind_name).describe(before)
     except KeyError:
         return []
-    return describe(before) if describe is not None and before else []
 
 
 def render_plan(plan: Plan) -> str:
@@ -34,10 +34,11 @@ def render_plan(plan: Plan) -> str:
         lines.extend(f"        {line}" for line in _in_sumo(change.kind, change.before))
         for field_change in change.changes if change.action != NOOP else []:
             lines.extend(f"        {line}" for line in field_change.text().splitlines())
+    lines.extend(f"Note: {note}" for note in plan.notes)
     counts = plan.counts()
     summary = ", ".join(f"{counts[a]} {a}" for a in ACTIONS if counts.get(a))
     if not plan.changed:
-        lines.append(f"No changes. ({summary})")
+        lines.append(f"No changes. ({summary})" if summary else "No changes: nothing of the app is there.")
     else:
         lines.append(f"Changes: {summary}." + (" What is updated or removed is backed up first."
                                                 if counts.get(DELETE) or counts.get(UPDATE) else ""))

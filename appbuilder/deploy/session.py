@@ -65,14 +65,18 @@ def load_and_build(path: Path, parameters: Mapping[str, str]) -> Built:
 
 
 def open_remote(options: DeployOptions, progress: Progress | None = None) -> Remote:
-    """A Remote over a new client (its retry and job-poll lines go to ``progress`` unless the client options
-    name another); raises SumoConfigError when credentials are missing or wrong."""
+    """A Remote over a new client; the client is the one place that reports retries and job polls, to
+    ``progress`` (the command's callback; the client options' own only when none is given). Raises
+    SumoConfigError when credentials are missing or wrong."""
     from appbuilder.sumo.client import SumoClient
     from appbuilder.sumo.endpoints import resolve_credentials
 
     credentials = resolve_credentials(options.access_id, options.access_key, options.deployment,
                                       options.base_url, env=options.env)
-    client = SumoClient(credentials, **{"progress": progress, **options.client_options})
+    client_options = dict(options.client_options)
+    if progress is not None:
+        client_options["progress"] = progress
+    client = SumoClient(credentials, **client_options)
     return Remote(client, admin=options.admin_mode)
 
 
@@ -94,6 +98,7 @@ class DeployOutcome:
     error: str | None = None
     hint: str = ""
     calls: dict[str, Any] = field(default_factory=dict)
+    interrupted: bool = False  # stopped by Ctrl-C (the error says what to do)
 
     # whether the JSON report lists validation problems (uninstall's and restore's never have)
     reports_diagnostics: ClassVar[bool] = True
@@ -142,5 +147,11 @@ def run_connected(options: DeployOptions, outcome: DeployOutcome, action: Callab
             action(remote)
         except SumoError as exc:
             fail(outcome, exc, remote.client.redactor.redact)
+        except KeyboardInterrupt:
+            outcome.interrupted = True
+            outcome.error = ("interrupted (Ctrl-C): the steps shown as done were made; the call under way may or "
+                             "may not have reached Sumo")
+            outcome.hint = ("run `appbuilder plan` to see where the org stands, then the same command again: it "
+                            "plans from what is in Sumo now and does the rest")
         finally:
             outcome.calls = remote.client.stats.as_dict()

@@ -35,6 +35,7 @@ class RemoteState:
     source: dict[str, Any] | None = None
     other_sources: list[dict[str, Any]] = field(default_factory=list)
     export: dict[str, Any] | None = None
+    personal: dict[str, Any] | None = None  # the personal folder's listing, when it was read anyway
 
     @property
     def folder_id(self) -> str | None:
@@ -73,9 +74,12 @@ class Remote:
         self.sources = SourceHandler(client)
 
     # -- reads ---------------------------------------------------------------------------------
-    def locate(self, folder_name: str, parent_path: str | None) -> tuple[Target, dict[str, Any] | None]:
-        """The target and the app folder (full folder view) when it exists."""
+    def locate(self, folder_name: str, parent_path: str | None
+               ) -> tuple[Target, dict[str, Any] | None, dict[str, Any] | None]:
+        """The target, the app folder (full folder view) when it exists, and the personal folder's listing
+        when it was read to find them."""
         admin = self.admin or None
+        personal: dict[str, Any] | None = None
         if parent_path is None and self.admin:
             parent_path = ADMIN_RECOMMENDED_ROOT
         if parent_path is None:
@@ -95,13 +99,13 @@ class Remote:
                 parent_id = str(parent["id"]) if parent else None
             target = Target(parent_id, parent_path, self.admin, folder_name)
         if child is None:
-            return target, None
-        return target, self.folders.get(str(child["id"]), admin=admin)
+            return target, None, personal
+        return target, self.folders.get(str(child["id"]), admin=admin), personal
 
     def read(self, folder_name: str, parent_path: str | None, collector_name: str | None,
              wanted_source: str | None) -> RemoteState:
-        target, folder = self.locate(folder_name, parent_path)
-        state = RemoteState(target, folder)
+        target, folder, personal = self.locate(folder_name, parent_path)
+        state = RemoteState(target, folder, personal=personal)
         if collector_name:
             state.collector = self.collectors.find_by_name(collector_name)
         if state.collector is not None and wanted_source:

@@ -25,6 +25,7 @@ from appbuilder.fakesumo.collectors import public_source
 from appbuilder.fakesumo.errors import v2_body
 from appbuilder.fakesumo.monitors import export_monitors
 from appbuilder.fakesumo.routing import Response
+from appbuilder.fakesumo.traffic import checked_setting
 
 if TYPE_CHECKING:
     from appbuilder.fakesumo.server import FakeSumo
@@ -76,9 +77,15 @@ def handle(fake: FakeSumo, method: str, path: str, query: dict[str, str], raw: b
         fake.reset()
         return Response(200, {"ok": True})
     if name == "config" and method in ("GET", "POST"):
-        for option, value in body.items():
-            if option not in CONFIG_KEYS:
-                return _error(400, f"Unknown option {option!r}; expected one of {', '.join(CONFIG_KEYS)}.")
+        try:
+            settings = {option: checked_setting(option, value) for option, value in body.items()
+                        if option in CONFIG_KEYS}
+        except ValueError as exc:
+            return _error(400, f"{exc}.")
+        unknown = [option for option in body if option not in CONFIG_KEYS]
+        if unknown:
+            return _error(400, f"Unknown option {unknown[0]!r}; expected one of {', '.join(CONFIG_KEYS)}.")
+        for option, value in settings.items():
             setattr(fake, option, value)
         return Response(200, {k: getattr(fake, k) for k in CONFIG_KEYS})
     if key == ("GET", "state"):

@@ -83,6 +83,33 @@ class FaultQueue:
             self._faults.clear()
 
 
+# The fake's adjustable settings: (may be null = no limit, whole number, smallest value, the smallest is allowed).
+SETTINGS: dict[str, tuple[bool, bool, float, bool]] = {
+    "rate_limit": (True, False, 0, False),
+    "max_in_flight": (True, True, 1, True),
+    "job_polls": (False, True, 0, True),
+    "latency": (False, False, 0, True),
+    "slow_seconds": (False, False, 0, True),
+}
+
+
+def checked_setting(name: str, value: Any, *, nullable: bool = True) -> Any:
+    """``value`` if it suits the setting ``name``; ValueError saying what it must be otherwise. ``nullable``
+    False refuses None (no limit) where the setting would take it."""
+    can_be_null, whole, least, inclusive = SETTINGS[name]
+    nullable = nullable and can_be_null
+    if value is None and nullable:
+        return None
+    kind = "a whole number" if whole else "a number"
+    bound = f"at least {least:g}" if inclusive else f"greater than {least:g}"
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
+        and (value >= least if inclusive else value > least) and (not whole or float(value).is_integer())
+    if not ok:
+        unlimited = " (or null for no limit)" if nullable else ""
+        raise ValueError(f"{name} must be {kind} {bound}{unlimited}, not {value!r}")
+    return int(value) if whole else float(value)
+
+
 class RateLimiter:
     """Per access id: at most ``rate`` accepted requests in any 1 s window (of ``clock``), ``max_in_flight``
     at once."""

@@ -16,7 +16,11 @@ A kind is a class with:
 - ``normalise(body)``: the canonical form (server-filled fields dropped) so that equal means unchanged;
 - ``create(org, after)`` / ``update(org, before, after)`` / ``delete(org, before)``: the API calls; update keeps
   the ids in ``before.ref``; a create that may have happened already (lost reply) looks the item up by name
-  (``library.create_once``) instead of repeating it.
+  (``Org.remote.client.create_once``) instead of repeating it;
+- optional parts with defaults in ``base.BaseKind`` (subclass it): ``rename_key(body)`` (pairs an item renamed
+  in the app definition with the one in the org), ``drift(desired, remote)`` (a kind outside the app folder
+  judging whether the org's item was changed since the install, e.g. monitors by their recorded hash) and
+  ``describe(body)`` (lines the plan shows about the item as the org has it, e.g. the source's APIs).
 
 Adding a kind (say monitors) touches only:
 

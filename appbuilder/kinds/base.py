@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -12,7 +11,8 @@ if TYPE_CHECKING:
     from appbuilder.build import BuildResult
     from appbuilder.deploy.state import Remote, RemoteState
 
-Progress = Callable[[str], None]
+# What a kind's ``drift`` says: (DRIFTED or None, why).
+Verdict = tuple[str | None, str]
 
 
 class DeployError(SumoError):
@@ -40,13 +40,15 @@ class Item:
 class Org:
     """What a kind's read and write methods work with: the handlers of one client (``remote``), the state the
     plan read (``state``: target folder, app folder listing and export, collector, sources), the app's name
-    (recorded on what it creates), the secret token for writes that need it, and a progress callback."""
+    (recorded on what it creates), the secret token for writes that need it, and ``cache``: what a kind read
+    once and reuses for the rest of the run (keyed by the kind). Retries and job polls are reported by the
+    client itself (``remote.client.progress``)."""
 
     remote: Remote
     state: RemoteState
     app: str = ""
     token: str | None = None
-    progress: Progress | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def admin(self) -> bool | None:
@@ -59,7 +61,8 @@ class Kind(Protocol):
     ``name`` is the kind as plans show it; ``order`` sorts kinds for apply (creates and updates in ascending
     order, deletes in descending order: a folder before its items, a collector before its sources);
     ``in_folder`` says the items live in the app folder (their drift is judged against the folder's marker,
-    and a fresh install may import them with the folder in one job).
+    and a fresh install may import them with the folder in one job). ``BaseKind`` gives the optional parts
+    (``rename_key``, ``drift``, ``describe``) their defaults.
     """
 
     name: str
@@ -78,6 +81,19 @@ class Kind(Protocol):
         """The canonical form of a body: server-filled fields dropped, so equal means unchanged."""
         ...
 
+    def rename_key(self, body: dict[str, Any]) -> str:
+        """A value that survives a rename of the item in the app definition ("" when the kind cannot tell)."""
+        ...
+
+    def drift(self, desired: Item | None, remote: Item | None) -> Verdict:
+        """For a kind outside the app folder: was the item in the org changed since appbuilder installed it?
+        (The folder's items are judged together, by the folder's marker.)"""
+        ...
+
+    def describe(self, body: dict[str, Any]) -> list[str]:
+        """Lines a plan shows under an item as read from the org (what only the org can tell)."""
+        ...
+
     def create(self, org: Org, after: Item) -> dict[str, str]:
         """Create the item; returns its ``ref``. A create whose reply was lost is looked up, not repeated."""
         ...
@@ -89,3 +105,20 @@ class Kind(Protocol):
     def delete(self, org: Org, before: Item) -> None:
         """Remove the item."""
         ...
+
+
+class BaseKind:
+    """The defaults of a kind's optional parts: no rename key, no drift of its own, nothing to describe."""
+
+    name = ""
+    order = 0
+    in_folder = False
+
+    def rename_key(self, body: dict[str, Any]) -> str:
+        return ""
+
+    def drift(self, desired: Item | None, remote: Item | None) -> Verdict:
+        return None, ""
+
+    def describe(self, body: dict[str, Any]) -> list[str]:
+        return []

@@ -9,7 +9,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from appbuilder.deploy.marker import collector_mark, split_collector_description
-from appbuilder.kinds.base import Item, Org
+from appbuilder.kinds.base import BaseKind, Item, Org
 from appbuilder.sumo.collectors import normalise_collector
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ def _joined(*parts: str | None) -> str:
     return " ".join(p for p in parts if p)
 
 
-class CollectorKind:
+class CollectorKind(BaseKind):
     name = "collector"
     order = 0
     in_folder = False

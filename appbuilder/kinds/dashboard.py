@@ -8,12 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from appbuilder.kinds.base import DeployError, Item, Org
-from appbuilder.kinds.library import InFolderKind, create_once, delete_item, find_in_folder, folder_id
+from appbuilder.kinds.library import InFolderKind, delete_item, find_in_folder, folder_id
 from appbuilder.sumo.normalise import normalise_dashboard
 
 SYNC_TYPE = "DashboardV2SyncDefinition"
 API = "/v2/dashboards"
 PAGE = 100
+MAX_PAGES = 50  # 5,000 dashboards per listing mode
+MODES = ("createdByUser", "allViewableByUser")
 # Fields of a DashboardV2SyncDefinition that a DashboardRequest carries too.
 REQUEST_FIELDS = ("title", "description", "refreshInterval", "timeRange", "topologyLabelMap", "layout", "panels",
                   "variables", "theme", "coloringRules")
@@ -55,7 +57,7 @@ class DashboardKind(InFolderKind):
     def create(self, org: Org, after: Item) -> dict[str, str]:
         parent = folder_id(org)
         client = org.remote.client
-        made = create_once(lambda: client.post(API, to_request(after.body, parent), replay=False),
+        made = client.create_once(lambda: client.post(API, to_request(after.body, parent), replay=False),
                            lambda: self._found(org, after.identity))
         return {"contentId": str(made.get("contentId") or ""), "dashboardId": str(made.get("id") or "")}
 
@@ -77,24 +79,39 @@ class DashboardKind(InFolderKind):
 
     def dashboard_id(self, org: Org, content_id: str) -> str:
         """The dashboard id of a content id, from the pages of ``GET /v2/dashboards``: the caller's own
-        dashboards first (usually a short list), then every dashboard they can see."""
-        for mode in ("createdByUser", "allViewableByUser"):
-            found = self._find_in_list(org, content_id, mode)
-            if found is not None:
-                return found
+        dashboards first (usually a short list), then every dashboard they can see. What was listed is kept for
+        the run (``org.cache``), so updating several dashboards lists them once; a content id not found is
+        looked for once more in a fresh listing (a dashboard made since)."""
+        cache = org.cache.setdefault(self.name, {"ids": {}, "listed": set()})
+        for fresh in (False, True):
+            if fresh:
+                cache["ids"], cache["listed"] = {}, set()
+            for mode in MODES:
+                if content_id in cache["ids"]:
+                    return str(cache["ids"][content_id])
+                if mode not in cache["listed"]:
+                    cache["ids"].update(self._listing(org, mode))
+                    cache["listed"].add(mode)
+            if content_id in cache["ids"]:
+                return str(cache["ids"][content_id])
         raise DeployError(f"no dashboard has the content id {content_id}",
                           hint="run `appbuilder plan` again: the dashboard may have been removed")
 
-    def _find_in_list(self, org: Org, content_id: str, mode: str) -> str | None:
+    def _listing(self, org: Org, mode: str) -> dict[str, str]:
+        """content id -> dashboard id of one listing mode; at most ``MAX_PAGES`` pages."""
+        ids: dict[str, str] = {}
         token: str | None = None
-        while True:
+        for _ in range(MAX_PAGES):
             params: dict[str, Any] = {"limit": PAGE, "mode": mode}
             if token:
                 params["token"] = token
             page = org.remote.client.get(API, params=params) or {}
             for dashboard in page.get("dashboards") or []:
-                if str(dashboard.get("contentId")) == content_id:
-                    return str(dashboard["id"])
+                ids[str(dashboard.get("contentId"))] = str(dashboard.get("id"))
             token = page.get("next")
             if not token:
-                return None
+                return ids
+        raise DeployError(f"looked through {MAX_PAGES * PAGE} dashboards ({mode}) without reaching the end of the "
+                          "list, so a dashboard's id could not be found",
+                          hint="the org has more dashboards than appbuilder lists in one run: make this change "
+                               "in the Sumo UI, or uninstall the app and install it again")

@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from appbuilder.deploy.marker import split_description
-from appbuilder.kinds.base import DeployError, Item, Org
-from appbuilder.kinds.library import create_once
+from appbuilder.kinds.base import BaseKind, DeployError, Item, Org
 from appbuilder.sumo.errors import SumoApiError
 from appbuilder.sumo.folders import normalise_folder_item
 
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
 SYNC_TYPE = "FolderSyncDefinition"
 
 
-class FolderKind:
+class FolderKind(BaseKind):
     name = "folder"
     order = 10
     in_folder = False
@@ -45,7 +44,7 @@ class FolderKind:
             raise DeployError(f"the target folder {org.state.target.parent_path} does not exist",
                               hint="create it in the Sumo Logic Library, or choose another --folder")
         folders = org.remote.folders
-        made = create_once(
+        made = org.remote.client.create_once(
             lambda: folders.create(parent, after.identity, str(after.body.get("description") or ""),
                                    admin=org.admin),
             lambda: folders.find_child(parent, after.identity, "Folder", admin=org.admin))

@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from appbuilder.kinds.base import DeployError, Item, Org
+from appbuilder.kinds.base import BaseKind, DeployError, Item, Org
 from appbuilder.sumo.errors import SumoApiError
-from appbuilder.sumo.once import create_once
 
 if TYPE_CHECKING:
     from appbuilder.build import BuildResult
 
-__all__ = ["InFolderKind", "create_once", "delete_item", "exported", "find_in_folder", "folder_id", "listed"]
+__all__ = ["InFolderKind", "delete_item", "exported", "find_in_folder", "folder_id", "listed"]
 
 
 def listed(org: Org) -> dict[str, dict[str, Any]]:
@@ -72,16 +71,12 @@ def delete_item(org: Org, before: Item) -> None:
             raise
 
 
-class InFolderKind:
+class InFolderKind(BaseKind):
     """The render and read shared by kinds whose items are children of the app folder, of one ``sync_type``."""
 
-    name = ""
     sync_type = ""
     order = 20
     in_folder = True
-
-    def rename_key(self, body: dict[str, Any]) -> str:
-        return ""
 
     def render(self, build: BuildResult) -> list[Item]:
         return [Item(self.name, str(c["name"]), c, {}, self.rename_key(c))

@@ -16,8 +16,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from appbuilder.kinds.base import DeployError, Item, Org
-from appbuilder.kinds.library import create_once
+from appbuilder.kinds.base import BaseKind, DeployError, Item, Org, Verdict
 from appbuilder.sumo.errors import SumoApiError
 
 if TYPE_CHECKING:
@@ -89,7 +88,7 @@ def _folder_path(name: str) -> str:
 
 def _folder(org: Org) -> dict[str, Any] | None:
     """The app's monitor folder with its monitors, read once per plan (both monitor kinds read it)."""
-    cache = vars(org).setdefault("_monitor_folder", {})
+    cache = org.cache.setdefault("monitor folder", {})
     path = _folder_path(_app_folder(org))
     if path not in cache:
         found = _find(org, path)
@@ -106,7 +105,7 @@ def _find(org: Org, path: str) -> dict[str, Any] | None:
         raise
 
 
-class MonitorFolderKind:
+class MonitorFolderKind(BaseKind):
     """The folder of the monitors library that holds the app's monitors (named like the app folder)."""
 
     name = "monitor folder"
@@ -132,9 +131,9 @@ class MonitorFolderKind:
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
         root = org.remote.client.get(f"{API}/root")
-        made = create_once(lambda: org.remote.client.post(API, after.body, params={"parentId": root["id"]},
-                                                          replay=False),
-                           lambda: _find(org, _folder_path(after.identity)))
+        client = org.remote.client
+        made = client.create_once(lambda: client.post(API, after.body, params={"parentId": root["id"]}, replay=False),
+                                  lambda: _find(org, _folder_path(after.identity)))
         return {"id": str(made["id"])}
 
     def update(self, org: Org, before: Item, after: Item) -> dict[str, str]:
@@ -159,7 +158,7 @@ def _delete(org: Org, item_id: str) -> None:
             raise
 
 
-class MonitorKind:
+class MonitorKind(BaseKind):
     """Log monitors in the app's monitor folder."""
 
     name = "monitor"
@@ -170,7 +169,7 @@ class MonitorKind:
         monitors = getattr(build, "monitors", None)
         if not monitors:
             return []
-        return [Item(self.name, str(m["name"]), with_marker(m), {}, _rename_key(m)) for m in monitors["monitors"]]
+        return [Item(self.name, str(m["name"]), with_marker(m), {}, self.rename_key(m)) for m in monitors["monitors"]]
 
     def read(self, org: Org) -> list[Item]:
         folder = _folder(org)
@@ -185,13 +184,18 @@ class MonitorKind:
             ref = {"id": str(child["id"]), "folderId": str(folder["id"])}
             if recorded:
                 ref["installed"] = recorded
-            items.append(Item(self.name, str(child["name"]), body, ref, _rename_key(body)))
+            items.append(Item(self.name, str(child["name"]), body, ref, self.rename_key(body)))
         return items
 
     def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
         return normalise_monitor(body)
 
-    def drift(self, desired: Item | None, remote: Item | None) -> tuple[str | None, str]:
+    def rename_key(self, body: dict[str, Any]) -> str:
+        """The query text: a monitor renamed in the app definition keeps its query."""
+        text = "".join(str(q.get("query")) for q in body.get("queries") or [] if isinstance(q, dict))
+        return hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""
+
+    def drift(self, desired: Item | None, remote: Item | None) -> Verdict:
         """Drifted when the monitor in Sumo is not the one appbuilder installed (changed or made in the UI)."""
         if remote is None:
             return None, ""
@@ -208,9 +212,9 @@ class MonitorKind:
         if folder is None:
             raise DeployError(f"the monitor folder {_folder_path(_app_folder(org))} does not exist",
                               hint="run install again")
-        made = create_once(lambda: org.remote.client.post(API, after.body, params={"parentId": folder["id"]},
-                                                          replay=False),
-                           lambda: _find(org, f"{_folder_path(_app_folder(org))}/{after.identity}"))
+        client = org.remote.client
+        made = client.create_once(lambda: client.post(API, after.body, params={"parentId": folder["id"]}, replay=False),
+                                  lambda: _find(org, f"{_folder_path(_app_folder(org))}/{after.identity}"))
         return {"id": str(made["id"]), "folderId": str(folder["id"])}
 
     def update(self, org: Org, before: Item, after: Item) -> dict[str, str]:
@@ -221,8 +225,3 @@ class MonitorKind:
     def delete(self, org: Org, before: Item) -> None:
         _delete(org, before.ref["id"])
 
-
-def _rename_key(body: dict[str, Any]) -> str:
-    """The query text: a monitor renamed in the app definition keeps its query."""
-    text = "".join(str(q.get("query")) for q in body.get("queries") or [] if isinstance(q, dict))
-    return hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""

@@ -9,7 +9,7 @@ from typing import Any
 
 from appbuilder.build.content import time_range
 from appbuilder.kinds.base import Item, Org
-from appbuilder.kinds.library import InFolderKind, create_once, delete_item, find_in_folder, folder_id
+from appbuilder.kinds.library import InFolderKind, delete_item, find_in_folder, folder_id
 from appbuilder.sumo.normalise import normalise_saved_search
 
 SYNC_TYPE = "SavedSearchWithScheduleSyncDefinition"
@@ -61,7 +61,7 @@ class SavedSearchKind(InFolderKind):
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
         body = {**to_definition(after.body), "parentId": folder_id(org)}
-        made = create_once(lambda: org.remote.client.post(API, body, replay=False),
+        made = org.remote.client.create_once(lambda: org.remote.client.post(API, body, replay=False),
                            lambda: find_in_folder(org, after.identity))
         return {"contentId": str(made["id"])}
 

@@ -8,7 +8,7 @@ import copy
 import json
 from typing import TYPE_CHECKING, Any
 
-from appbuilder.kinds.base import DeployError, Item, Org
+from appbuilder.kinds.base import BaseKind, DeployError, Item, Org
 from appbuilder.sumo.sources import SECRET_CONFIG_KEYS, normalise_source, source_name
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def _with_token(org: Org, body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class SourceKind:
+class SourceKind(BaseKind):
     name = "source"
     order = 1
     in_folder = False

@@ -21,10 +21,25 @@ def _svg(width: int, height: int, body: str, background: str = "white") -> str:
             f'<rect width="{width}" height="{height}" fill="{background}"/>{body}</svg>')
 
 
+_EM = {**dict.fromkeys("ijlI.,:;'|!", 0.25), **dict.fromkeys("frt-()[]/ ", 0.33),
+       **dict.fromkeys("mwMW@%", 0.86)}
+
+
+def text_width(text: str, size: float) -> float:
+    """Estimated width of ``text`` at font ``size`` in a Helvetica-like font (capitals wider than lowercase)."""
+    return size * sum(_EM.get(c, 0.68 if c.isupper() else 0.56) for c in text)
+
+
 def fit(text: str, size: float, width: float) -> str:
     """``text`` cut with an ellipsis to fit ``width`` at font ``size``."""
-    room = max(int(width / (size * CHAR)), 1)
-    return text if len(text) <= room else text[:max(room - 1, 0)] + "…"
+    if text_width(text, size) <= width:
+        return text
+    room = width - text_width("…", size)
+    used, end = 0.0, 0
+    while end < len(text) and used + text_width(text[end], size) <= room:
+        used += text_width(text[end], size)
+        end += 1
+    return text[:end] + "…"
 
 
 def wrap(text: str, size: float, width: float) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from html import escape
 from importlib import resources
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from appbuilder.build.visuals import visual_settings
 from appbuilder.model import App, Layout
+from appbuilder.preview.cache import cache_dir, write_atomic
 from appbuilder.preview.charts import CONFIG
 from appbuilder.preview.payload import Payload, shows_title
 from appbuilder.preview.results import DashboardView
@@ -117,18 +117,11 @@ def vega_bundle() -> str:
     import vl_convert
 
     version = f"{vl_convert.get_vega_version()}-{vl_convert.get_vegalite_versions()[-1]}"
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "appbuilder"
-    path = cache / f"vega-bundle-{re.sub(r'[^0-9A-Za-z.-]', '_', version)}.js"
+    path = cache_dir() / f"vega-bundle-{re.sub(r'[^0-9A-Za-z.-]', '_', version)}.js"
     if path.is_file():
         return path.read_text(encoding="utf-8")
     bundle = vl_convert.javascript_bundle()
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_text(bundle, encoding="utf-8")
-        temp.replace(path)
-    except OSError:
-        pass  # no cache directory: build it again next time
+    write_atomic(path, bundle)  # without a cache directory it is built again next time
     return bundle
 
 

@@ -12,11 +12,12 @@ from appbuilder.commands.test import SampleRunner
 from appbuilder.model import App, Dashboard, Layout, Panel, Variable
 from appbuilder.preview.payload import Payload, message, panel_payload
 from appbuilder.preview.tables import format_value
+from appbuilder.query.evaluate.engine import METRICS_NOT_RUN
 from appbuilder.templating import find_variables, substitute_variables
 
 MAX_OPTIONS = 50  # values offered per variable (Sumo's drop-down lists the most frequent ones too)
 ALL = "*"
-METRICS = "Metrics queries are not run locally: the sample events are logs."
+METRICS = f"{METRICS_NOT_RUN[0].upper()}{METRICS_NOT_RUN[1:]}."
 
 
 @dataclass

@@ -60,9 +60,12 @@ def register(fmt: str, kind: type | str) -> Callable[[Callable[[T], str]], Calla
     return decorate
 
 
-def _load() -> None:
+def _load(fmt: str | None = None) -> None:
+    """Import the renderers of ``fmt`` (of every format when None): a command pays only for the format it prints."""
     global _loaded
-    if not _loaded:
+    if fmt in _FORMAT_MODULES:
+        importlib.import_module(f"appbuilder.report.{fmt}")
+    elif not _loaded:
         for name in _FORMAT_MODULES:
             importlib.import_module(f"appbuilder.report.{name}")
         _loaded = True
@@ -77,7 +80,7 @@ def formats_for(kind: type | str) -> tuple[str, ...]:
 
 def render(result: object, fmt: str) -> str:
     """``result`` rendered in ``fmt``; ValueError when that format does not render this type."""
-    _load()
+    _load(fmt)
     renderer = _REGISTRY.get((_name(type(result)), fmt))
     if renderer is None:
         offered = ", ".join(formats_for(type(result))) or "none"

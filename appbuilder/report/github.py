@@ -6,7 +6,7 @@ from typing import Any
 
 from appbuilder.diagnostics import WARNING
 from appbuilder.report import DiagnosticReport, register
-from appbuilder.report.text import TEST_RUN
+from appbuilder.report.text import TEST_RUN, test_counts
 
 
 def escape(value: str, *, prop: bool = False) -> str:
@@ -42,5 +42,9 @@ def test_run_github(result: Any) -> str:
             props = [f"file={escape(case.file, prop=True)}"] if case.file else []
             props.append(f"title={escape(f'appbuilder test: {case.name}', prop=True)}")
             lines.append(f"::error {','.join(props)}::{escape(chr(10).join(case.failures))}")
-    lines.append(f"::notice title=appbuilder test::{result.passed} passed, {result.failed} failed")
+    skipped = [case for case in result.cases if case.skipped]
+    for reason in dict.fromkeys(case.skipped for case in skipped):  # one notice per reason, naming the cases
+        names = ", ".join(case.name for case in skipped if case.skipped == reason)
+        lines.append(f"::notice title={escape('appbuilder test: skipped', prop=True)}::{escape(f'{names}: {reason}')}")
+    lines.append(f"::notice title=appbuilder test::{test_counts(result)}")
     return "\n".join(lines)

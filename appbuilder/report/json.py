@@ -34,9 +34,10 @@ def environments_json(report: EnvironmentsReport) -> str:
 def test_run_json(result: Any) -> str:
     doc = {
         "app": result.app, "ok": result.ok, "passed": result.passed, "failed": result.failed,
+        "skipped": result.skipped,
         "events": result.events, "seconds": round(result.seconds, 3),
         "cases": [{"name": c.name, "target": c.target, "kind": c.kind, "ok": c.ok, "rows": c.rows,
-                   "columns": c.columns, "failures": c.failures, "detail": c.detail,
+                   "columns": c.columns, "failures": c.failures, "skipped": c.skipped, "detail": c.detail,
                    "seconds": round(c.seconds, 4), "file": c.file} for c in result.cases],
     }
     return json.dumps(doc, indent=2) + "\n"

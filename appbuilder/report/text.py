@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from appbuilder.appdiff import AppDiff, display
-from appbuilder.environments import EnvironmentResult, EnvironmentsReport
 from appbuilder.report import DiagnosticReport, register
+
+if TYPE_CHECKING:
+    from appbuilder.appdiff import AppDiff
+    from appbuilder.environments import EnvironmentResult, EnvironmentsReport
+
+# Result types named, not imported, so that printing validate's problems loads neither the diff nor environments.
+APP_DIFF = "appbuilder.appdiff.AppDiff"
+ENVIRONMENTS = "appbuilder.environments.EnvironmentsReport"
 
 
 @register("text", DiagnosticReport)
@@ -25,8 +31,10 @@ def diagnostics_text(report: DiagnosticReport) -> str:
 _MARKS = {"added": "+", "removed": "-", "changed": "~"}
 
 
-@register("text", AppDiff)
+@register("text", APP_DIFF)
 def diff_text(diff: AppDiff) -> str:
+    from appbuilder.appdiff import display
+
     lines: list[str] = []
     for change in diff.changes:
         lines.append(f"{_MARKS[change.action]} {change.label}")
@@ -63,7 +71,7 @@ def environment_rows(report: EnvironmentsReport) -> list[list[str]]:
     return rows
 
 
-@register("text", EnvironmentsReport)
+@register("text", ENVIRONMENTS)
 def environments_text(report: EnvironmentsReport) -> str:
     lines = []
     for r in report.results:
@@ -84,12 +92,20 @@ TEST_RUN = "appbuilder.commands.test.TestRunResult"  # named, not imported: the 
 def test_run_text(result: Any) -> str:
     lines = []
     for case in result.cases:
+        if case.skipped:
+            lines.append(f"SKIP {case.name} ({case.skipped})")
+            continue
         status = "PASS" if case.ok else "FAIL"
         lines.append(f"{status} {case.name} ({case.rows} row{'' if case.rows == 1 else 's'}, "
                      f"{case.seconds * 1000:.0f} ms)")
         if case.detail:
             lines.append(f"     {case.detail}")
         lines.extend(f"     {failure}" for failure in case.failures)
-    lines.append(f"{result.passed} passed, {result.failed} failed; {result.events} sample events, "
-                 f"{result.seconds:.2f} s")
+    lines.append(f"{test_counts(result)}; {result.events} sample events, {result.seconds:.2f} s")
     return "\n".join(lines)
+
+
+def test_counts(result: Any) -> str:
+    """``3 passed, 1 failed`` and, when some were not run, ``, 2 skipped``."""
+    skipped = f", {result.skipped} skipped" if result.skipped else ""
+    return f"{result.passed} passed, {result.failed} failed{skipped}"

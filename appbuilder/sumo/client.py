@@ -19,6 +19,7 @@ from appbuilder.clock import SYSTEM_CLOCK, Clock
 from appbuilder.sumo.endpoints import Credentials
 from appbuilder.sumo.errors import SumoApiError, hint_for, parse_error_body
 from appbuilder.sumo.jobs import IN_PROGRESS, JobProgress, job_kind, wait_for_job
+from appbuilder.sumo.once import create_once
 from appbuilder.sumo.ratelimit import (
     DEFAULT_IN_FLIGHT,
     DEFAULT_RATE,
@@ -242,13 +243,22 @@ class SumoClient:
             clock=self.clock.monotonic,
         )
 
+    def create_once(self, post: Callable[[], Any], find: Callable[[], Any]) -> Any:
+        """A create made with ``replay=False``, looked up by name (``find``) before it is tried again when its
+        outcome is unknown; the look-ups are reported like retries (see ``appbuilder.sumo.once``)."""
+        return create_once(post, find, tell=self.tell)
+
+    def tell(self, message: str) -> None:
+        """One line for the person waiting (retries, job polls, look-ups): logged, and sent to ``progress``
+        with secrets removed."""
+        clean = self._redact(message)
+        log.debug("%s", clean)
+        if self.progress is not None:
+            self.progress(clean)
+
     # -- helpers -----------------------------------------------------------------------------------
     def _report_retry(self, what: str, method: str, path: str, delay: float, attempt: int) -> None:
-        message = (f"{what} ({method} {path}), retrying in {delay:.1f} s "
-                   f"(attempt {attempt + 1}/{self.max_attempts})")
-        log.debug("%s", message)
-        if self.progress is not None:
-            self.progress(self._redact(message))
+        self.tell(f"{what} ({method} {path}), retrying in {delay:.1f} s (attempt {attempt + 1}/{self.max_attempts})")
 
     def _job_reporter(self, progress: Callable[[JobProgress], None] | None
                       ) -> Callable[[JobProgress], None] | None:
@@ -256,11 +266,10 @@ class SumoClient:
         ``<kind> job running, <n> s`` to ``self.progress`` while the job runs."""
         if progress is not None or self.progress is None:
             return progress
-        report = self.progress
 
         def running(update: JobProgress) -> None:
             if update.status == IN_PROGRESS:
-                report(f"{job_kind(update.status_path)} job running, {update.elapsed:.0f} s")
+                self.tell(f"{job_kind(update.status_path)} job running, {update.elapsed:.0f} s")
 
         return running
 

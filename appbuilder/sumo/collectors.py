@@ -8,7 +8,6 @@ from urllib.parse import quote
 from appbuilder import model
 from appbuilder.sumo.client import SumoClient
 from appbuilder.sumo.errors import SumoApiError
-from appbuilder.sumo.once import create_once
 
 PAGE_SIZE = 1000
 _NAME_UNSAFE = set(";/%\\")
@@ -84,8 +83,9 @@ class CollectorHandler:
         """Create a hosted collector, never twice: when the reply is lost, the collector is looked up by name
         (Sumo keeps collector names unique) before the create is tried again."""
         name = str(collector.get("name", ""))
-        reply = create_once(lambda: self.client.post("/v1/collectors", {"collector": collector}, replay=False),
-                            lambda: _wrapped(self.find_by_name(name)))
+        reply = self.client.create_once(
+            lambda: self.client.post("/v1/collectors", {"collector": collector}, replay=False),
+            lambda: _wrapped(self.find_by_name(name)))
         return (reply or {}).get("collector") or {}
 
     def update(self, collector_id: int | str, changes: dict[str, Any]) -> dict[str, Any]:

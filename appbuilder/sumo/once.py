@@ -11,20 +11,26 @@ from appbuilder.sumo.errors import SumoApiError
 T = TypeVar("T")
 
 
-def create_once(post: Callable[[], T], find: Callable[[], T | None], tries: int = 3) -> T:
+def create_once(post: Callable[[], T], find: Callable[[], T | None], tries: int = 3,
+                tell: Callable[[str], None] | None = None) -> T:
     """Run a create made with ``replay=False`` (the client never repeats it by itself). When its outcome is
     unknown (no reply, a server error), look the item up by name first: found, it is the result; not found,
     the create is tried again. A duplicate name reported after such a retry also means an earlier attempt made
-    the item."""
+    the item. ``tell`` gets one line per look-up (what happened and what comes next)."""
+    say = tell or (lambda message: None)
     for attempt in range(1, tries + 1):
         try:
             return post()
         except SumoApiError as exc:
             if not (exc.outcome_unknown or (exc.is_duplicate and attempt > 1)):
                 raise
+            call = f"{exc.method} {exc.path}"
+            why = "the name is taken" if exc.is_duplicate else f"no answer ({exc.status or 'no reply'})"
             found = find()
             if found is not None:
+                say(f"{call}: {why}; looked it up by name: an earlier attempt created it")
                 return found
             if exc.is_duplicate or attempt == tries:
                 raise
+            say(f"{call}: {why}; looked it up by name: not there, creating it again (attempt {attempt + 1}/{tries})")
     raise AssertionError("unreachable")

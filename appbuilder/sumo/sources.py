@@ -10,7 +10,6 @@ from typing import Any
 from appbuilder import model
 from appbuilder.sumo.client import SumoClient
 from appbuilder.sumo.errors import SumoApiError, SumoError
-from appbuilder.sumo.once import create_once
 from appbuilder.sumo.ratelimit import poll_delays
 
 SECRET_CONFIG_KEYS = frozenset({"api_token"})
@@ -112,7 +111,7 @@ class SourceHandler:
             found = self.find_by_name(collector_id, name)
             return {"source": found} if found is not None else None
 
-        reply = create_once(
+        reply = self.client.create_once(
             lambda: self.client.post(f"/v1/collectors/{collector_id}/sources", {"source": source}, replay=False),
             find)
         return (reply or {}).get("source") or {}

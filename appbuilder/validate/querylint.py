@@ -83,13 +83,18 @@ def lint_app_queries(app: App, samples: SampleData | None = None) -> list[Diagno
                                 path="samples", hint="add JSON-lines sample events under samples: in app.yaml "
                                 "(e.g. samples/*.jsonl), or set lint.severity.unknown-json-path: off"))
     found: dict[tuple[Position, str, str], tuple[Diagnostic, list[str]]] = {}
+    linted: dict[tuple[str, str, str | None, frozenset[str] | None], list[QueryIssue]] = {}  # same text, once
     for text, origin, position, chart, field_path, kind, rows in queries:
         if has_unexpanded_include(text):
             continue  # its missing fragment is reported; linting the rest would only repeat that
         if chart is None and field_path.startswith("queries["):
             chart = charts_by_query.get(field_path[len("queries["):-len("].query")])
-        context = LintContext(event_fields=event_fields, chart=chart, severity=dict(app.lint_severity))
-        for issue in safe_lint(text, kind, context, rows if kind == "metrics" else None):
+        rows = rows if kind == "metrics" else None
+        same = (text, kind, chart, frozenset(rows) if rows is not None else None)
+        if same not in linted:
+            context = LintContext(event_fields=event_fields, chart=chart, severity=dict(app.lint_severity))
+            linted[same] = safe_lint(text, kind, context, rows)
+        for issue in linted[same]:
             if issue.severity == "off":
                 continue
             where = origin.locate(issue.line, issue.column) if origin else (position or Position("?"))

@@ -25,6 +25,7 @@ from appbuilder.query.exprparser import duration_ms
 from appbuilder.query.parser import parse
 from appbuilder.templating import VARIABLE_RE, substitute_parameters
 
+METRICS_NOT_RUN = "metrics queries are not run locally: the sample events are logs, not time series"
 _RELATIVE = re.compile(r"^-((?:\d+[wdhms])+)$")
 
 
@@ -71,8 +72,7 @@ class Evaluator:
             time_range: str | None = None, query_type: str = "logs") -> Table:
         """Run a log query; a metrics query (``query_type``) is refused: samples are log events."""
         if query_type.lower() == "metrics":
-            raise EvalError("metrics queries are not run locally: the sample events are logs, not time series "
-                            "(the query is still linted)")
+            raise EvalError(f"{METRICS_NOT_RUN} (the query is still linted)")
         values = dict(variables or {})
         text = VARIABLE_RE.sub(lambda m: values.get(m.group(1), "*"), text)
         if parameters:
