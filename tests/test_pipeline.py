@@ -293,3 +293,22 @@ def test_a_glob_that_matches_nothing_is_a_warning_at_its_line(app_dir: Path, key
     assert code == 0
     assert f"app/app.yaml:{line}:5: warning: '{pattern}' matches no file" in out
     assert "hint: paths and globs are relative to app/app.yaml" in out
+
+
+def test_a_path_too_long_for_the_file_system_is_a_clear_error(app_dir: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from appbuilder.cli import main
+
+    long = "x" * 300
+    edit(app_dir / "app.yaml", "  - dashboards/main.yaml\n", f"  - dashboards/main.yaml\n  - dashboards/{long}.yaml\n")
+    code, out = _run("validate", "app")
+    assert code == 1 and "app/app.yaml:14:5: error: 'dashboards/" in out and "File name too long" in out
+    code, out = _run("query", "lint", long)
+    assert code == 1 and "cannot read file: File name too long" in out
+    for args in (["build", "app", "-o", long], ["new", "ok", "--from-samples", long], ["validate", long]):
+        monkeypatch.setattr(sys, "argv", ["appbuilder", *args])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        err = capsys.readouterr().err
+        assert exited.value.code == 1 and "File name too long" in err and "internal error" not in err, args

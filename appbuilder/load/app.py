@@ -138,14 +138,16 @@ def _resolve(base: Path, ref: str, doc: YamlDocument, at: list[str | int],
     if not _inside(base, target):
         diagnostics.append(_outside(doc, at, ref))
         return None
-    if not target.is_file():
+    try:
+        if target.is_file():
+            return target
         what = "is a directory" if target.is_dir() else "is not a regular file" if target.exists() \
             else "does not exist"
-        diagnostics.append(Diagnostic(doc.position(at), f"'{ref}' {what}", code="missing-file",
-                                      path=field_path(at),
-                                      hint=f"paths are relative to {doc.display}"))
-        return None
-    return target
+    except OSError as exc:  # a name too long for the file system, a permission denied on the way...
+        what = f"cannot be read ({exc.strerror or exc})"
+    diagnostics.append(Diagnostic(doc.position(at), f"'{ref}' {what}", code="missing-file", path=field_path(at),
+                                  hint=f"paths are relative to {doc.display}"))
+    return None
 
 
 def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
