@@ -175,3 +175,14 @@ def test_base_ref_compares_working_tree_with_git(tmp_path: Path, monkeypatch: py
     shutil.copytree(app, Path("apps/copy"))
     code, out = run("diff", "--base", "main", "apps/copy")  # new since the ref: everything is added
     assert code == 1 and "+ dashboard " in out and not any(ln.startswith("- ") for ln in out.splitlines())
+
+
+def test_a_token_in_a_changed_query_is_masked_in_every_format(two: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = two
+    token = "eyJhbGciOiJFUzI1NiIsImtpZCI6ImFiYyJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0"
+    edit(new / "queries.yaml", '| json "category" as category', f'| json "category" as category | where x != "{token}"')
+    for fmt in ("text", "json", "markdown"):
+        code, out = run("diff", str(old), str(new), "--format", fmt)
+        assert code == 1 and "********" in out and "eyJhbGci" not in out, fmt
+    run("diff", str(old), str(new), "-o", str(tmp_path / "d.md"))
+    assert "eyJhbGci" not in (tmp_path / "d.md").read_text(encoding="utf-8")

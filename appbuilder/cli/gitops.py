@@ -41,7 +41,9 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None)
         emit(render(DiagnosticReport(outcome.diagnostics, "cannot compare: an app does not load"), "text"),
              err=True)
     if outcome.diff is not None:
-        text = render(outcome.diff, fmt)
+        from appbuilder.tokens import mask_tokens
+
+        text = mask_tokens(render(outcome.diff, fmt))  # a diff is posted on pull requests: never a secret in it
         if output:
             try:
                 Path(output).write_text(text + "\n", encoding="utf-8")
