@@ -71,7 +71,18 @@ def test_unknown_test_target_is_reported_with_its_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(app)])
     assert result.exit_code == 1
     assert f"panels.yaml:{line_no}:" in result.output
-    assert "names no panel or query" in result.output
+    assert "names no panel, query or monitor" in result.output
+
+
+def test_an_unknown_monitor_target_names_every_kind_of_target(app_dir: Path) -> None:
+    from helpers import edit
+
+    (app_dir / "tests").mkdir()
+    (app_dir / "tests" / "t.yaml").write_text("tests:\n  - name: a\n    target: monitor:nope\n    fires: true\n")
+    edit(app_dir / "app.yaml", "samples:\n", "tests:\n  - tests/*.yaml\nsamples:\n")
+    result = CliRunner().invoke(cli, ["validate", str(app_dir)])
+    assert result.exit_code == 1 and "test target 'monitor:nope' names no panel, query or monitor" in result.output
+    assert "monitor:<monitor file stem>" in result.output
 
 
 def test_broken_json_path_in_the_bundled_app_fails_validation_at_its_line(tmp_path: Path) -> None:

@@ -72,10 +72,11 @@ def _check_test_targets(app: App) -> list[Diagnostic]:
             continue  # the file it names is already reported: no follow-on error
         if target not in known:
             close = difflib.get_close_matches(target, sorted(known), n=1)
-            found.append(Diagnostic(position, f"test target '{target}' names no panel or query",
+            found.append(Diagnostic(position, f"test target '{target}' names no panel, query or monitor",
                                     code="unresolved-reference", path="tests.target",
                                     hint=f"did you mean '{close[0]}'?" if close else
-                                    "use <dashboard file stem>/<panel id> or query:<query id>"))
+                                    "use <dashboard file stem>/<panel id>, query:<query id> or monitor:<monitor "
+                                    "file stem>"))
     return found
 
 
