@@ -121,3 +121,8 @@ def test_a_panel_syntax_error_names_the_yaml_position(tmp_path: Path) -> None:
     assert result.exit_code == 1 and where in result.output
     test_run = CliRunner().invoke(cli, ["test", str(app)])
     assert test_run.exit_code == 1 and where in test_run.output
+
+
+def test_a_malformed_var_names_the_var_option() -> None:
+    result = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--var", "novalue")
+    assert result.exit_code == 2 and "Invalid value for --var: 'novalue' is not name=value" in result.output
