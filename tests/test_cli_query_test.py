@@ -141,3 +141,17 @@ def test_a_metrics_query_linted_as_logs_hints_at_the_type(tmp_path: Path) -> Non
     logs = tmp_path / "logs.sumo"
     logs.write_text("_sourceCategory=x | count by\n", encoding="utf-8")
     assert "--type metrics" not in CliRunner().invoke(cli, ["query", "lint", str(logs)]).output
+
+
+def test_a_misspelt_test_variable_is_an_error_at_its_key(app_dir: Path) -> None:
+    from helpers import edit
+
+    (app_dir / "tests").mkdir()
+    (app_dir / "tests" / "t.yaml").write_text("variables: {typ: x}\ntests:\n  - name: a\n    target: main/by_category\n"
+                                             "    variables: {tpye: x, type: y}\n    rowCount: 0\n")
+    edit(app_dir / "app.yaml", "samples:\n", "tests:\n  - tests/*.yaml\nsamples:\n")
+    result = CliRunner().invoke(cli, ["validate", str(app_dir)])
+    assert result.exit_code == 1
+    assert f"{app_dir}/tests/t.yaml:1:13: error: test variable 'typ' is not declared" in result.output
+    assert f"{app_dir}/tests/t.yaml:5:17: error: test variable 'tpye' is not declared" in result.output
+    assert "did you mean 'type'?" in result.output and "'type' is not declared" not in result.output

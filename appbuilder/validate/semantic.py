@@ -24,6 +24,7 @@ def check_app(app: App) -> list[Diagnostic]:
     for dashboard in app.dashboards:
         found += _check_dashboard(app, dashboard)
     found += _check_test_targets(app)
+    found += _check_test_variables(app)
     found += _check_lint_severity(app)
     found += check_name_lengths(app, app.parameter_defaults())
     found += check_monitors(app)
@@ -77,6 +78,23 @@ def _check_test_targets(app: App) -> list[Diagnostic]:
                                     hint=f"did you mean '{close[0]}'?" if close else
                                     "use <dashboard file stem>/<panel id>, query:<query id> or monitor:<monitor "
                                     "file stem>"))
+    return found
+
+
+def _check_test_variables(app: App) -> list[Diagnostic]:
+    """Every variable a test sets is declared by a dashboard or a saved search: a misspelt one would be ignored
+    and the test would run at the default value."""
+    if app.dashboards_unreadable or app.queries_unreadable:
+        return []  # the variables of an unreadable file are unknown: no follow-on error
+    known = {v.name for d in app.dashboards for v in d.variables} | {v.name for q in app.queries for v in q.variables}
+    found = []
+    for name, position in app.test_variables:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            found.append(Diagnostic(position, f"test variable '{name}' is not declared by any dashboard or saved "
+                                    "search, so it would be ignored", code="unresolved-reference",
+                                    path="tests.variables", hint=f"did you mean '{close[0]}'?" if close else
+                                    f"declared variables: {', '.join(sorted(known)) or 'none'}"))
     return found
 
 
