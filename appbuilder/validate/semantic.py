@@ -84,8 +84,8 @@ def _check_test_targets(app: App) -> list[Diagnostic]:
 def _check_test_variables(app: App) -> list[Diagnostic]:
     """Every variable a test sets is declared by a dashboard or a saved search: a misspelt one would be ignored
     and the test would run at the default value."""
-    if app.dashboards_unreadable or app.queries_unreadable:
-        return []  # the variables of an unreadable file are unknown: no follow-on error
+    if app.dashboards_unreadable or app.queries_unreadable or any(d.variables_incomplete for d in app.dashboards):
+        return []  # the variables of an unreadable file (or variable set) are unknown: no follow-on error
     known = {v.name for d in app.dashboards for v in d.variables} | {v.name for q in app.queries for v in q.variables}
     found = []
     for name, position in app.test_variables:
