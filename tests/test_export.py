@@ -344,3 +344,11 @@ def test_nan_and_infinity_are_not_json(tmp_path: Path) -> None:
         (tmp_path / "x.json").write_text(f'{{"type": "FolderSyncDefinition",\n "x": {constant}}}', encoding="utf-8")
         value, problems = read_json(tmp_path / "x.json")
         assert value is None and [p.message for p in problems] == [f"invalid JSON: {constant} is not a JSON value"]
+
+
+def test_a_source_category_the_app_could_not_declare_is_refused_before_writing(tmp_path: Path) -> None:
+    dashboard = rich_dashboard()
+    for value in ('web"x', "web app", "a|b"):
+        with pytest.raises(ExportError, match="--param value") as refused:
+            export_definition(dashboard, tmp_path / "out", {"source_category": value})
+        assert "without a pattern" in refused.value.hint and not (tmp_path / "out").exists()

@@ -63,6 +63,14 @@ def _lifter(parameters: Mapping[str, str]) -> tuple[Any, list[dict[str, str]], l
         return (lambda text: text), [], lifted
     if not value:
         raise ExportError(f"--param {SOURCE_CATEGORY}= needs a value", hint="e.g. --param source_category=prod/app")
+    from appbuilder.model import Parameter
+    from appbuilder.parameters import check_value
+
+    problem = check_value(Parameter(SOURCE_CATEGORY, value), value, "--param")  # as validate will check it
+    if problem:
+        raise ExportError(problem, hint=f"the exported app declares {SOURCE_CATEGORY} without a pattern, so its "
+                          "value may hold letters, digits and _ . / : @ * , + - only; export without --param and "
+                          "edit app.yaml to lift another scope")
     pattern = re.compile(r"(?<![\w.])(_sourceCategory\s*=\s*)([\"']?)" + re.escape(value) + r"\2(?![\w/*.\-])",
                          re.IGNORECASE)
     declared = [{"name": SOURCE_CATEGORY, "description": "Source category (_sourceCategory) the app's queries are "
