@@ -180,6 +180,11 @@ def _duplicates(items: Iterable[tuple[str, Position | None]], what: str, fix: st
 
 def _check_names(app: App) -> list[Diagnostic]:
     found = _duplicates(((q.id, q.position) for q in app.queries), "query id", "query ids must be unique")
+    found += _duplicates(((d.slug, d.position) for d in app.dashboards), "dashboard file name",
+                         "a dashboard is known by its file name (test targets, panel keys, preview pages): rename "
+                         "one of the files")
+    found += _duplicates(((m.slug, m.position) for m in app.monitors), "monitor file name",
+                         "a monitor is known by its file name (monitor:<name> test targets): rename one of the files")
     from appbuilder.load.contents import folder_levels
 
     for folder_items in folder_levels(app):  # names are unique per folder (sub-folders have their own)
