@@ -22,7 +22,7 @@ def _build():
 
 def test_registry_names_are_unique_and_every_kind_has_the_protocol() -> None:
     names = [k.name for k in KINDS]
-    assert len(set(names)) == len(names) == 7
+    assert len(set(names)) == len(names) == 9
     for k in KINDS:
         for method in ("render", "read", "normalise", "rename_key", "drift", "describe", "create", "update",
                        "delete"):
@@ -51,7 +51,8 @@ def test_render_gives_each_kind_its_items() -> None:
     rendered = {k.name: [i.identity for i in k.render(build)] for k in KINDS}
     assert rendered == {"collector": ["Minimal Collector"], "source": ["Minimal Source"], "folder": ["Minimal mini"],
                         "dashboard": ["Minimal - Main"], "saved search": ["Minimal - All Events"],
-                        "monitor folder": [], "monitor": []}  # the minimal app has no monitors
+                        "monitor folder": [], "monitor": [], "sub-folder": [],
+                        "raw item": []}  # the minimal app has no monitors, sub-folders or raw items
     for k in KINDS:
         for item in k.render(build):
             assert item.kind == k.name and k.normalise(item.body) == k.normalise(item.body)

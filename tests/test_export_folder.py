@@ -104,5 +104,6 @@ def test_plan_after_export_shows_no_change(fake: FakeSumo, api: requests.Session
     assert outcome.ok and outcome.plan is not None, outcome.error
     resources = outcome.plan.to_dict()["resources"]
     assert [r["changes"] for r in resources] == [[]] * len(resources)
-    assert [(r["kind"], r["action"]) for r in resources] == [("folder", "record"), ("dashboard", "no-op"),
-                                                             ("saved search", "no-op")]
+    assert [(r["kind"], r["name"], r["action"]) for r in resources] == [
+        ("folder", "Team Web", "record"), ("sub-folder", "Alerts", "no-op"), ("dashboard", "Web - Traffic", "no-op"),
+        ("saved search", "Alerts/5xx burst", "no-op"), ("saved search", "All web", "no-op")]  # nested too

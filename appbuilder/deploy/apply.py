@@ -17,9 +17,11 @@ from typing import Any
 from appbuilder.deploy.backup import Backup, write_backup
 from appbuilder.deploy.changes import CREATE, DELETE, DRIFTED, UPDATE, Plan, ResourceChange
 from appbuilder.deploy.marker import compose_description, fingerprint
+from appbuilder.deploy.nested import creation_order, deletion_order, tree_of
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.kinds import Item, Org, kind
 from appbuilder.kinds.folder import FolderKind
+from appbuilder.kinds.tree import listed_by_path, listing
 from appbuilder.load.textfile import read_token_file
 
 RISKY = frozenset({UPDATE, DELETE, DRIFTED})
@@ -95,7 +97,7 @@ def backup_before(plan: Plan, org: Org, root: Path, reason: str) -> Backup | Non
     state = org.state
     content = None
     if state.folder is not None and any(_in_folder(c.kind) or c.kind == "folder" for c in risky):
-        children = [c.before for c in plan.changes if _in_folder(c.kind) and c.before is not None]
+        children = tree_of(plan.changes, "before")
         content = {"type": "FolderSyncDefinition", "name": str(state.folder.get("name")),
                    "description": str(state.folder.get("description") or ""), "children": children}
     source = next((c.before for c in risky if c.kind == "source"), None)
@@ -135,11 +137,10 @@ def _fresh_folder(plan: Plan, org: Org, folder: ResourceChange, result: ApplyRes
     """Import the folder and its items in one job, check what arrived, record the marker."""
     items = [c for c in plan.changes if _in_folder(c.kind) and effective(c) == CREATE and c.after is not None]
     definition = {"type": "FolderSyncDefinition", "name": folder.identity,
-                  "description": _description(plan, folder, None), "children": [c.after for c in items]}
+                  "description": _description(plan, folder, None), "children": tree_of(items, "after")}
     folder_id = FolderKind().import_tree(org, definition)
     result.content_id = folder_id
-    listed = {str(c.get("name")) for c in (org.state.folder or {}).get("children") or []}
-    missing = sorted({c.identity for c in items} - listed)
+    missing = sorted({c.identity for c in items} - set(listing(org, fresh=True)))
     if missing:
         raise DeployError(f"the import finished but the folder does not hold what was imported "
                           f"(missing: {', '.join(missing)})",
@@ -163,7 +164,7 @@ def _record(plan: Plan, org: Org, folder: ResourceChange, result: ApplyResult, r
         return
     if reread:
         org.state.folder = org.remote.folders.get(folder_id, admin=org.admin)
-    children = list((org.state.folder or {}).get("children") or [])
+    children = listed_by_path(org, fresh=reread)
     after = Item("folder", folder.identity, {"name": folder.identity,
                                              "description": _description(plan, folder, children)})
     kind("folder").update(org, Item("folder", folder.identity, {}, {"contentId": folder_id}), after)
@@ -178,10 +179,9 @@ def execute(plan: Plan, org: Org, result: ApplyResult) -> None:
     """Run the plan's writes in order (see the module docstring)."""
     folder = plan.resource("folder")
     folder_action = effective(folder) if folder is not None and folder.writes else None
-    ups = sorted((c for c in plan.changes if c.writes and c.kind != "folder" and effective(c) in (CREATE, UPDATE)),
-                 key=lambda c: kind(c.kind).order)
-    downs = sorted((c for c in plan.changes if c.writes and c.kind != "folder" and effective(c) == DELETE),
-                   key=lambda c: -kind(c.kind).order)
+    ups = creation_order(c for c in plan.changes
+                         if c.writes and c.kind != "folder" and effective(c) in (CREATE, UPDATE))
+    downs = deletion_order(c for c in plan.changes if c.writes and c.kind != "folder" and effective(c) == DELETE)
     for change in ups:
         if folder_action == CREATE and _in_folder(change.kind):
             continue  # imported with the folder

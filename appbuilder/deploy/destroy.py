@@ -10,6 +10,7 @@ from appbuilder.build import BuildResult
 from appbuilder.deploy.backup import Backup
 from appbuilder.deploy.changes import DELETE, NOOP, RECORD, Plan, ResourceChange
 from appbuilder.deploy.marker import split_collector_description, split_description
+from appbuilder.deploy.nested import moved, record_moves
 from appbuilder.deploy.plan import compare, pair_items
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.kinds import KINDS, Item, Kind, Org
@@ -69,10 +70,9 @@ def _desired(backup: Backup, content: dict[str, Any] | None) -> dict[str, list[I
         out["folder"] = [Item("folder", str(content["name"]), {"name": str(content["name"]),
                                                                "description": kept.strip()})]
         for kind in KINDS:
-            sync_type = getattr(kind, "sync_type", "")
-            if kind.in_folder and sync_type:
-                out[kind.name] = [Item(kind.name, str(c.get("name")), c, {}, kind.rename_key(c))
-                                  for c in content.get("children") or [] if c.get("type") == sync_type]
+            from_tree = getattr(kind, "from_tree", None)  # the kinds of the app folder's items, at any depth
+            if kind.in_folder and from_tree is not None:
+                out[kind.name] = from_tree(content)
     for saved in backup.items:
         name, body = str(saved.get("kind")), saved.get("body")
         if name in out and isinstance(body, dict):
@@ -110,12 +110,14 @@ def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
     app = backup.app
     org = Org(remote, state, app)
     changes: list[ResourceChange] = []
+    moves: dict[str, str] = {}
     for kind in KINDS:
         if not _covered(kind, desired, content):
             continue  # the backup holds nothing of this kind: leave it alone
         remote_items = [] if kind.in_folder and state.folder is None else kind.read(org)
-        for d, r in pair_items(desired[kind.name], remote_items):
-            changes.append(compare(kind, d, r))
+        pairs = pair_items(desired[kind.name], moved(remote_items, moves) if kind.in_folder else remote_items)
+        record_moves(pairs, moves)
+        changes.extend(compare(kind, d, r) for d, r in pairs)
     marker = split_description((content or {}).get("description"))[1]
     folder_at = next((i for i, c in enumerate(changes) if c.kind == "folder"), None)
     if folder_at is not None and changes[folder_at].action == NOOP and marker is not None \

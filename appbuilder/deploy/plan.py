@@ -28,8 +28,10 @@ from appbuilder.deploy.changes import (
 )
 from appbuilder.deploy.elsewhere import earlier_copies
 from appbuilder.deploy.marker import Marker, fingerprint, fit_description, modified_after, split_description
+from appbuilder.deploy.nested import moved, record_moves, with_folder_notes
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.kinds import KINDS, Item, Kind, Org
+from appbuilder.kinds.tree import listed_by_path
 from appbuilder.sumo.jobs import JobProgress
 from appbuilder.sumo.normalise import canonical_json, normalise_content
 
@@ -89,6 +91,8 @@ def compare(kind: Kind, d: Item | None, r: Item | None, action: str | None = Non
     if renamed:
         note = " ".join(x for x in (f"renamed from {renamed!r}", note) if x)
     same = kind.normalise(r.body) == kind.normalise(d.body) and not renamed
+    if not same and not renamed:  # how the kind writes the change, when it says (e.g. a re-import)
+        note = " ".join(x for x in (note, kind.update_note) if x)
     return ResourceChange(kind.name, d.identity, NOOP if same else (action or UPDATE), r.body, d.body,
                           dict(r.ref), "" if same else note, renamed)
 
@@ -113,7 +117,8 @@ class _Drift:
             return (DRIFTED, "removed in Sumo") if not self.ours else (None, "")
         if d is None:
             return (DRIFTED, "added in Sumo") if not self.ours else (None, "not in the app definition")
-        listed = self.listed.get(r.identity)
+        listed = self.listed.get(r.identity) or next(
+            (c for c in self.listed.values() if str(c.get("id")) == r.ref.get("contentId")), None)
         if not self.ours or listed is None or modified_after(listed, self.state):
             return DRIFTED, "changed in Sumo since the last install"
         return None, ""
@@ -146,7 +151,7 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     marker, kept = desired_marker(build)
     found = split_description(state.folder.get("description"))[1] if state.folder else None
     ours = found is None or found.hash != manifest.content_hash
-    children = list((state.folder or {}).get("children") or [])
+    children = listed_by_path(org)  # the app folder and its sub-folders, items named by their path
     state_now = fingerprint(children)
     quick = found is not None and not ours and bool(found.state) and found.state == state_now and not want_export
     drift = _Drift(ours, False, found.state if found else None, {str(c.get("name")): c for c in children},
@@ -162,6 +167,7 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
             note = "changed in Sumo since the last install" + (", and changed locally" if ours else "")
     changes: list[ResourceChange] = []
     folder: tuple[Kind, Item, Item | None] | None = None
+    moves: dict[str, str] = {}  # folders renamed in the app definition: what they hold moves with them
     for kind in KINDS:
         desired = kind.render(build)
         if kind.name == "folder":
@@ -173,7 +179,9 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
             action = CREATE if state.folder is None else NOOP
             changes.extend(ResourceChange(kind.name, i.identity, action, None, i.body) for i in desired)
             continue
-        for d, r in pair_items(desired, kind.read(org)):
+        pairs = pair_items(desired, moved(kind.read(org), moves) if kind.in_folder else kind.read(org))
+        record_moves(pairs, moves)
+        for d, r in pairs:
             action, why = drift.action(d, r) if kind.in_folder else kind.drift(d, r)
             changes.append(compare(kind, d, r, action, why))
     assert folder is not None
@@ -181,6 +189,7 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     recorded = quick or (found is not None and not ours and found.state == state_now)
     index = next(i for i, c in enumerate(changes) if c.kind == "folder")
     changes[index] = _folder_change(*folder, drift, others, recorded, note)
+    changes = with_folder_notes(changes)
     notes = earlier_copies(remote, state, str(manifest.app), bool(getattr(build, "monitors", None)))
     plan = Plan(str(manifest.app), str(manifest.version), "install", state.target, tuple(changes),
                 state.fingerprint(), marker, True, manifest.token_env, ours, tuple(notes))

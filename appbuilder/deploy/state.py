@@ -17,6 +17,7 @@ from typing import Any
 
 from appbuilder.deploy.changes import Target
 from appbuilder.kinds.base import DeployError  # noqa: F401  (re-exported: deploy code raises it)
+from appbuilder.kinds.tree import read_listing
 from appbuilder.sumo.client import SumoClient
 from appbuilder.sumo.collectors import CollectorHandler, normalise_collector
 from appbuilder.sumo.content import ContentHandler
@@ -35,6 +36,7 @@ class RemoteState:
     source: dict[str, Any] | None = None
     other_sources: list[dict[str, Any]] = field(default_factory=list)
     export: dict[str, Any] | None = None
+    listing: dict[str, dict[str, Any]] | None = None  # every item in the app folder by path (kinds.tree)
     personal: dict[str, Any] | None = None  # the personal folder's listing, when it was read anyway
 
     @property
@@ -48,12 +50,17 @@ class RemoteState:
         if self.folder is not None:
             folder = {"id": self.folder.get("id"), "name": self.folder.get("name"),
                       "description": self.folder.get("description"),
-                      "children": sorted([str(c.get("id")), str(c.get("name")), str(c.get("modifiedAt"))]
-                                         for c in self.folder.get("children") or [])}
+                      "children": sorted([str(c.get("id")), path, str(c.get("modifiedAt"))]
+                                         for path, c in self._items().items())}
         seen = {"parent": self.target.parent_id, "folder": folder,
                 "collector": _part(self.collector, normalise_collector),
                 "source": _part(self.source, normalise_source)}
         return hashlib.sha256(canonical_json(seen).encode()).hexdigest()[:16]
+
+    def _items(self) -> dict[str, dict[str, Any]]:
+        if self.listing is not None:
+            return self.listing
+        return {str(c.get("name")): c for c in (self.folder or {}).get("children") or []}
 
 
 def _part(item: dict[str, Any] | None, normalise: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
@@ -106,6 +113,8 @@ class Remote:
              wanted_source: str | None) -> RemoteState:
         target, folder, personal = self.locate(folder_name, parent_path)
         state = RemoteState(target, folder, personal=personal)
+        if folder is not None:  # the items in its sub-folders too (one read per sub-folder)
+            state.listing = read_listing(self.folders, folder, self.admin or None)
         if collector_name:
             state.collector = self.collectors.find_by_name(collector_name)
         if state.collector is not None and wanted_source:

@@ -1,4 +1,4 @@
-"""Content API v2 routes: folders, path lookups, and the async import/export/delete jobs."""
+"""Content API v2 routes: folders, path lookups, moves, and the async import/export/delete jobs."""
 
 from __future__ import annotations
 
@@ -101,6 +101,28 @@ def update_folder(fake: Backend, req: Request) -> Response:
     folder.name, folder.description = name, description
     state.touch(folder)
     return Response(200, state.folder_view(folder))
+
+
+def move_item(fake: Backend, req: Request) -> Response:
+    """``POST /v2/content/{id}/move?destinationFolderId=ID``: re-parent an item (its id and permissions stay)."""
+    state = fake.state
+    destination_id = req.query.get("destinationFolderId")
+    if not destination_id:
+        raise ApiError(400, "bad.request", "Query parameter 'destinationFolderId' is required.")
+    item = content_or_404(state, req.params["id"])
+    destination = folder_or_404(state, destination_id)
+    require_write(state, req, item)
+    require_write(state, req, destination)
+    above: ContentItem | None = destination
+    while above is not None:
+        if above.id == item.id:
+            raise ApiError(400, "content:invalid_move", "An item cannot be moved into itself or below itself.")
+        above = state.items.get(above.parent_id)
+    if destination.id != item.parent_id:
+        check_unique_name(state, destination, item.name, item)
+        state.move(item, destination)
+        state.touch(item)
+    return Response(200, NO_BODY)
 
 
 # -- path lookups ------------------------------------------------------------------------------
@@ -304,6 +326,7 @@ def register(router: Router) -> None:
     router.add("GET", f"{base}/folders/{{id}}/import/{{job}}/result", import_result)
     router.add("GET", f"{base}/path", item_by_path)
     router.add("GET", f"{base}/{{id}}/path", path_by_id)
+    router.add("POST", f"{base}/{{id}}/move", move_item)
     router.add("POST", f"{base}/{{id}}/export", begin_export)
     router.add("GET", f"{base}/{{id}}/export/{{job}}/status", export_status)
     router.add("GET", f"{base}/{{id}}/export/{{job}}/result", export_result)

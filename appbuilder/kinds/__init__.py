@@ -20,7 +20,13 @@ A kind is a class with:
 - optional parts with defaults in ``base.BaseKind`` (subclass it): ``rename_key(body)`` (pairs an item renamed
   in the app definition with the one in the org), ``drift(desired, remote)`` (a kind outside the app folder
   judging whether the org's item was changed since the install, e.g. monitors by their recorded hash) and
-  ``describe(body)`` (lines the plan shows about the item as the org has it, e.g. the source's APIs).
+  ``describe(body)`` (lines the plan shows about the item as the org has it, e.g. the source's APIs) and
+  ``update_note`` (what the plan says on an update of this kind, when it is not done in place).
+
+Items in the app folder (``in_folder``) are identified by their path under it, at any depth (``tree``): kinds
+for them subclass ``library.InFolderKind`` and say which definitions they ``claims``; sub-folders are a kind
+(``subfolder``), and content no kind models is a raw item (``raw``), so every item of an exported app is
+planned, installed, backed up and restored.
 
 Adding a kind (say monitors) touches only:
 
@@ -41,11 +47,13 @@ from appbuilder.kinds.collector import CollectorKind
 from appbuilder.kinds.dashboard import DashboardKind
 from appbuilder.kinds.folder import FolderKind
 from appbuilder.kinds.monitor import MonitorFolderKind, MonitorKind
+from appbuilder.kinds.raw import RawKind
 from appbuilder.kinds.saved_search import SavedSearchKind
 from appbuilder.kinds.source import SourceKind
+from appbuilder.kinds.subfolder import SubFolderKind
 
-KINDS: tuple[Kind, ...] = (CollectorKind(), SourceKind(), FolderKind(), DashboardKind(), SavedSearchKind(),
-                           MonitorFolderKind(), MonitorKind())
+KINDS: tuple[Kind, ...] = (CollectorKind(), SourceKind(), FolderKind(), SubFolderKind(), DashboardKind(),
+                           SavedSearchKind(), RawKind(), MonitorFolderKind(), MonitorKind())
 
 
 def kind(name: str) -> Kind:

@@ -94,6 +94,11 @@ class Kind(Protocol):
         """Lines a plan shows under an item as read from the org (what only the org can tell)."""
         ...
 
+    @property
+    def update_note(self) -> str:
+        """What a plan says on an update of this kind ("" when the update is in place)."""
+        ...
+
     def create(self, org: Org, after: Item) -> dict[str, str]:
         """Create the item; returns its ``ref``. A create whose reply was lost is looked up, not repeated."""
         ...
@@ -113,6 +118,7 @@ class BaseKind:
     name = ""
     order = 0
     in_folder = False
+    update_note = ""
 
     def rename_key(self, body: dict[str, Any]) -> str:
         return ""

@@ -1,4 +1,4 @@
-"""Dashboards (Dashboards API ``/v2/dashboards``): identity is the name in the app folder; the body is the
+"""Dashboards (Dashboards API ``/v2/dashboards``): identity is its path under the app folder (``tree``); the body is the
 ``DashboardV2SyncDefinition`` the build makes and the export returns. An update is ``PUT /v2/dashboards/{id}``,
 which keeps the content id, the dashboard id (links) and the permissions granted on it. The dashboard id is not
 the content id: it is found once, when needed, in ``GET /v2/dashboards`` (``contentId`` of each)."""
@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from appbuilder.kinds.base import DeployError, Item, Org
-from appbuilder.kinds.library import InFolderKind, delete_item, find_in_folder, folder_id
+from appbuilder.kinds.library import InFolderKind, delete_item, find_in_folder
+from appbuilder.kinds.tree import parent_id
 from appbuilder.sumo.normalise import normalise_dashboard
 
 SYNC_TYPE = "DashboardV2SyncDefinition"
@@ -55,7 +56,7 @@ class DashboardKind(InFolderKind):
         return normalise_dashboard(body)
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
-        parent = folder_id(org)
+        parent = parent_id(org, after.identity)
         client = org.remote.client
         made = client.create_once(lambda: client.post(API, to_request(after.body, parent), replay=False),
                            lambda: self._found(org, after.identity))
@@ -71,7 +72,8 @@ class DashboardKind(InFolderKind):
         ref = dict(before.ref)
         if not ref.get("dashboardId"):
             ref["dashboardId"] = self.dashboard_id(org, ref["contentId"])
-        org.remote.client.put(f"{API}/{ref['dashboardId']}", to_request(after.body, folder_id(org)))
+        holder = parent_id(org, after.identity)
+        org.remote.client.put(f"{API}/{ref['dashboardId']}", to_request(after.body, holder))
         return ref
 
     def delete(self, org: Org, before: Item) -> None:

@@ -1,59 +1,51 @@
-"""What the kinds that live in the app folder (dashboards, saved searches) share: finding their ids in the
-folder listing, their bodies in the folder export, deleting one item, and a create that is never repeated
-blindly."""
+"""What the kinds that live in the app folder, at any depth (sub-folders, dashboards, saved searches, raw
+items), share: finding their ids in the folder listing, their bodies in the folder export, deleting one item.
+Their identity is their path under the app folder (see ``tree``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from appbuilder.kinds.base import BaseKind, DeployError, Item, Org
+from appbuilder.kinds import tree
+from appbuilder.kinds.base import BaseKind, Item, Org
 from appbuilder.sumo.errors import SumoApiError
 
 if TYPE_CHECKING:
     from appbuilder.build import BuildResult
 
-__all__ = ["InFolderKind", "delete_item", "exported", "find_in_folder", "folder_id", "listed"]
+__all__ = ["InFolderKind", "delete_item", "exported", "find_in_folder", "folder_id", "listed", "relocate"]
 
 
 def listed(org: Org) -> dict[str, dict[str, Any]]:
-    """The app folder's children as Sumo lists them (id, name, itemType, modifiedAt), by name."""
-    folder = org.state.folder or {}
-    return {str(c.get("name")): c for c in folder.get("children") or [] if isinstance(c, dict)}
+    """Every item in the app folder as Sumo lists it (id, name, itemType, modifiedAt), by path."""
+    return tree.listing(org)
 
 
-def exported(org: Org, sync_type: str) -> list[dict[str, Any]]:
-    """The app folder's exported children of one sync type (the export is made once per plan)."""
+def exported(org: Org) -> list[tuple[str, dict[str, Any]]]:
+    """(path, definition) of every item of the exported app folder (the export is made once per plan)."""
     if org.state.folder is None:
         return []
-    export = org.remote.export_folder(org.state, None)
-    return [c for c in export.get("children") or [] if isinstance(c, dict) and c.get("type") == sync_type]
-
-
-def read_children(org: Org, kind: str, sync_type: str, rename_key: Callable[[dict[str, Any]], str]) -> list[Item]:
-    """Items of one kind from the folder export, with their content ids from the listing."""
-    ids = listed(org)
-    items = []
-    for body in exported(org, sync_type):
-        name = str(body.get("name"))
-        content_id = str((ids.get(name) or {}).get("id") or "")
-        items.append(Item(kind, name, body, {"contentId": content_id} if content_id else {}, rename_key(body)))
-    return items
+    return list(tree.walk(org.remote.export_folder(org.state, None)))
 
 
 def folder_id(org: Org) -> str:
     """The app folder's id (it exists when an item inside it is written)."""
-    if org.state.folder is None:
-        raise DeployError(f"the app folder {org.state.target.label} does not exist")
-    return str(org.state.folder["id"])
+    return tree.app_folder_id(org)
 
 
-def find_in_folder(org: Org, name: str) -> dict[str, Any] | None:
-    """The app folder's child of this name, read afresh."""
-    for child in org.remote.folders.children(folder_id(org), admin=org.admin):
-        if child.get("name") == name:
-            return child
-    return None
+def find_in_folder(org: Org, path: str) -> dict[str, Any] | None:
+    """The item at ``path`` under the app folder (a name for a child of the app folder), read afresh."""
+    return tree.find(org, path)
+
+
+def relocate(org: Org, before: Item, after: Item, content_id: str) -> None:
+    """Move the item into the folder ``after`` is in when that is not the folder ``before`` is in
+    (``POST /v2/content/{id}/move``: its id and permissions stay)."""
+    if tree.parent(before.identity) == tree.parent(after.identity):
+        return
+    destination = tree.parent_id(org, after.identity)
+    org.remote.client.post(f"/v2/content/{content_id}/move", params={"destinationFolderId": destination},
+                           admin=org.admin)
 
 
 def delete_item(org: Org, before: Item) -> None:
@@ -72,15 +64,33 @@ def delete_item(org: Org, before: Item) -> None:
 
 
 class InFolderKind(BaseKind):
-    """The render and read shared by kinds whose items are children of the app folder, of one ``sync_type``."""
+    """The render and read shared by kinds whose items live in the app folder, at any depth: those whose
+    definition the kind ``claims`` (by default: of its ``sync_type``), identified by their path (``tree``)."""
 
     sync_type = ""
     order = 20
     in_folder = True
 
+    def claims(self, body: dict[str, Any]) -> bool:
+        return body.get("type") == self.sync_type
+
+    def item(self, path: str, body: dict[str, Any], ref: dict[str, str] | None = None) -> Item:
+        """The item of a definition found at ``path`` (in a build, an export or a backup)."""
+        return Item(self.name, path, body, dict(ref or {}), self.rename_key(body))
+
+    def from_tree(self, content: dict[str, Any]) -> list[Item]:
+        """The items of this kind in a folder definition, at any depth."""
+        return [self.item(path, body) for path, body in tree.walk(content) if self.claims(body)]
+
     def render(self, build: BuildResult) -> list[Item]:
-        return [Item(self.name, str(c["name"]), c, {}, self.rename_key(c))
-                for c in build.content.get("children") or [] if c.get("type") == self.sync_type]
+        return self.from_tree(build.content)
 
     def read(self, org: Org) -> list[Item]:
-        return read_children(org, self.name, self.sync_type, self.rename_key)
+        """Items of this kind from the folder export, with their content ids from the listing."""
+        ids = listed(org)
+        items = []
+        for path, body in exported(org):
+            if self.claims(body):
+                content_id = str((ids.get(path) or {}).get("id") or "")
+                items.append(self.item(path, body, {"contentId": content_id} if content_id else {}))
+        return items

@@ -1,5 +1,5 @@
-"""Saved searches (Log Searches API ``/v1/logSearches``): identity is the name in the app folder; the body is
-the ``SavedSearchWithScheduleSyncDefinition`` the build makes and the export returns. An update is
+"""Saved searches (Log Searches API ``/v1/logSearches``): identity is its path under the app folder (``tree``);
+the body is the ``SavedSearchWithScheduleSyncDefinition`` the build makes and the export returns. An update is
 ``PUT /v1/logSearches/{id}`` (the id is the item's content id), so the item keeps its id and permissions."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from typing import Any
 
 from appbuilder.build.content import time_range
 from appbuilder.kinds.base import Item, Org
-from appbuilder.kinds.library import InFolderKind, delete_item, find_in_folder, folder_id
+from appbuilder.kinds.library import InFolderKind, delete_item, find_in_folder, relocate
+from appbuilder.kinds.tree import parent_id
 from appbuilder.sumo.normalise import normalise_saved_search
 
 SYNC_TYPE = "SavedSearchWithScheduleSyncDefinition"
@@ -60,13 +61,14 @@ class SavedSearchKind(InFolderKind):
         return normalise_saved_search(body)
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
-        body = {**to_definition(after.body), "parentId": folder_id(org)}
+        body = {**to_definition(after.body), "parentId": parent_id(org, after.identity)}
         made = org.remote.client.create_once(lambda: org.remote.client.post(API, body, replay=False),
                            lambda: find_in_folder(org, after.identity))
         return {"contentId": str(made["id"])}
 
     def update(self, org: Org, before: Item, after: Item) -> dict[str, str]:
         content_id = before.ref.get("contentId") or str((find_in_folder(org, before.identity) or {})["id"])
+        relocate(org, before, after, content_id)
         org.remote.client.put(f"{API}/{content_id}", to_definition(after.body))
         return {**before.ref, "contentId": content_id}
 

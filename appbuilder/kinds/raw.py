@@ -1,0 +1,49 @@
+"""Raw items: content of the app folder (at any depth) that no other kind models (classic dashboards, metrics
+searches, lookups… as ``appbuilder export`` carried them verbatim). Identity is the path under the app folder;
+the body is the content definition as Sumo exports it. Sumo has no per-item API the model knows for them, so a
+create or a change imports the item with the content import job into the folder that holds it (``overwrite``
+replaces the item of that name: it gets a new content id; what it replaces is backed up first)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appbuilder.kinds import tree
+from appbuilder.kinds.base import Item, Org
+from appbuilder.kinds.library import InFolderKind, delete_item
+from appbuilder.sumo.normalise import normalise_content
+
+NOTE = "re-imported into its folder by the content import job (new content id; backed up first)"
+
+
+def _modelled() -> set[str]:
+    """The content types another kind in the folder owns."""
+    from appbuilder.kinds import KINDS  # the registry imports this module
+
+    return {str(getattr(k, "sync_type", "")) for k in KINDS if k.in_folder and not isinstance(k, RawKind)}
+
+
+class RawKind(InFolderKind):
+    name = "raw item"
+    order = 35
+    update_note = NOTE
+
+    def claims(self, body: dict[str, Any]) -> bool:
+        return str(body.get("type")) not in _modelled()
+
+    def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
+        return normalise_content(body)
+
+    def create(self, org: Org, after: Item) -> dict[str, str]:
+        return self._import(org, after)
+
+    def update(self, org: Org, before: Item, after: Item) -> dict[str, str]:
+        return self._import(org, after)
+
+    def _import(self, org: Org, after: Item) -> dict[str, str]:
+        holder = tree.parent_id(org, after.identity)
+        imported = org.remote.content.import_content(holder, after.body, overwrite=True, admin=org.admin)
+        return {"contentId": imported.content_id}
+
+    def delete(self, org: Org, before: Item) -> None:
+        delete_item(org, before)
