@@ -89,16 +89,21 @@ class Stream:
         self.i = 0
         self.depth = 0
 
-    @contextmanager
-    def nested(self, t: Token) -> Iterator[None]:
-        """One level deeper (a parenthesis, a call, NOT, a sign) starting at ``t``. Past ``MAX_NESTING`` levels it
-        is a syntax error at ``t``, so no query can exhaust the recursive parser's stack."""
+    def enter(self, t: Token) -> None:
+        """One level deeper (a parenthesis, a call, NOT, a sign) starting at ``t``; the caller leaves it with
+        ``self.depth -= 1`` in a ``finally``. Past ``MAX_NESTING`` levels it is a syntax error at ``t``, so no
+        query can exhaust the recursive parser's stack."""
         if self.depth >= MAX_NESTING:
             raise Malformed(t, f"the query nests more than {MAX_NESTING} levels deep here (parentheses, function "
                             "calls, NOT or signs inside one another)",
                             "a real query nests a few levels; simplify the expression or split it into steps "
                             "(| ... as x | ... as y)")
         self.depth += 1
+
+    @contextmanager
+    def nested(self, t: Token) -> Iterator[None]:
+        """``enter`` as a context manager (for the paths that are not hot)."""
+        self.enter(t)
         try:
             yield
         finally:
@@ -225,7 +230,8 @@ def at(node: ast.Node, t: Token) -> ast.Node:
 
 def parse_expr(s: Stream) -> ast.Expr:
     start = s.tok
-    with s.nested(start):
+    s.enter(start)
+    try:
         cond = parse_or(s)
         if s.accept_op("?"):
             then = parse_expr(s)
@@ -233,6 +239,8 @@ def parse_expr(s: Stream) -> ast.Expr:
             other = parse_expr(s)
             return at(ast.Ternary(cond, then, other), start)
         return cond
+    finally:
+        s.depth -= 1
 
 
 def parse_or(s: Stream) -> ast.Expr:

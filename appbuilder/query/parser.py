@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import appbuilder.query.ast as ast
-from appbuilder.query.exprparser import Malformed, ParseError, Stream, at, check_tree_depth, describe, parse_expr
+from appbuilder.query.exprparser import (
+    MAX_TREE_DEPTH,
+    Malformed,
+    ParseError,
+    Stream,
+    at,
+    check_tree_depth,
+    describe,
+    parse_expr,
+)
 from appbuilder.query.lexer import (
     EOF,
     IDENT,
@@ -106,11 +115,14 @@ def scope_boolean(s: Stream, primary: Callable[[Stream], ast.ScopeExpr]) -> ast.
     """Terms joined by OR, AND (or nothing: an implicit AND) and NOT/``!`` (keywords in any case), as in the
     scope of a log query and the selector of a metrics query; ``primary`` reads one term or parenthesis."""
     start = s.tok
-    with s.nested(start):
+    s.enter(start)
+    try:
         items = [_scope_and(s, primary)]
         while _is_scope_word(s.tok, "or"):
             s.next()
             items.append(_scope_and(s, primary))
+    finally:
+        s.depth -= 1
     return items[0] if len(items) == 1 else at(ast.ScopeBool("or", items), start)
 
 
@@ -186,7 +198,8 @@ def _parse_segment(tokens: list[Token], query: ast.QueryAST, text: str) -> ast.O
         op = _dispatch(s, first, text, end)
         if not s.at_end():
             raise ParseError(s.tok, f"unexpected {describe(s.tok)} after {op.name or 'the operator'}")
-        check_tree_depth(op)
+        if len(tokens) > MAX_TREE_DEPTH // 2:  # a level of the tree takes tokens: short segments cannot be too deep
+            check_tree_depth(op)
     except ParseError as err:
         name = first.value.lower() if first.kind == IDENT else ""
         args_start = first.pos + len(first.text) if first.kind == IDENT else first.pos
