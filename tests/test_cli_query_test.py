@@ -155,3 +155,15 @@ def test_a_misspelt_test_variable_is_an_error_at_its_key(app_dir: Path) -> None:
     assert f"{app_dir}/tests/t.yaml:1:13: error: test variable 'typ' is not declared" in result.output
     assert f"{app_dir}/tests/t.yaml:5:17: error: test variable 'tpye' is not declared" in result.output
     assert "did you mean 'type'?" in result.output and "'type' is not declared" not in result.output
+
+
+def test_test_of_an_invalid_app_reports_in_the_format_asked_for(app_dir: Path) -> None:
+    from helpers import edit
+
+    edit(app_dir / "dashboards" / "main.yaml", "chart: pie", "chart: pi")
+    as_json = CliRunner().invoke(cli, ["test", str(app_dir), "--format", "json"])
+    assert as_json.exit_code == 1
+    report = json.loads(as_json.stdout)
+    assert report["valid"] is False and report["problems"][0]["file"].endswith("dashboards/main.yaml")
+    as_github = CliRunner().invoke(cli, ["test", str(app_dir), "--format", "github"])
+    assert as_github.exit_code == 1 and as_github.stdout.startswith("::error file=")

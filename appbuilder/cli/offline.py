@@ -133,7 +133,11 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
     validation, result = outcome.validation, outcome.result
     if result is None:
         verdict = summary(path, len(validation.errors), len(validation.warnings), "invalid, not tested")
-        emit(render(validation.diagnostics, "text", summary=verdict), err=True)
+        if fmt in ("json", "github"):  # a script or a workflow reads the problems in the format it asked for
+            emit(render(validation.diagnostics, fmt))
+            emit(verdict, err=True)
+        else:
+            emit(render(validation.diagnostics, "text", summary=verdict), err=True)
         sys.exit(1)
     report = render_result(result, fmt)
     if output:
