@@ -137,6 +137,9 @@ def test_export_then_import_copies_the_subtree_with_new_ids(api: requests.Sessio
     assert imported.status_code == 200, imported.text
     copy_of = api.get(f"{monitors}/path", params={"path": "/Monitors/Backup/1Password/Risky sign-ins"}).json()
     assert copy_of["id"] != monitor["id"] and copy_of["triggers"] == monitor["triggers"]
+    assert [(c["name"], c["id"]) for c in imported.json()["children"]] == [("Risky sign-ins", copy_of["id"])]
+    bulk = api.delete(monitors, params={"ids": imported.json()["id"]})  # a folder goes with what it holds
+    assert bulk.status_code == 200 and api.get(f"{monitors}/{copy_of['id']}").status_code == 404
 
 
 def test_ui_edit_of_a_monitor_bumps_its_version(api: requests.Session, fake: FakeSumo, monitors: str) -> None:

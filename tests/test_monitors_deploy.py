@@ -46,16 +46,23 @@ def fake():
         yield server
 
 
-@pytest.fixture()
-def app(tmp_path: Path) -> Path:
+def app_with_monitors(tmp_path: Path, monitors: dict[str, str]) -> Path:
+    """The minimal app with ``monitors`` (file stem → YAML) and the alert_recipients parameter."""
     target = tmp_path / "minimal"
     shutil.copytree(FIXTURE, target)
     (target / "monitors").mkdir()
-    (target / "monitors" / "failed.yaml").write_text(MONITOR)
+    for stem, text in monitors.items():
+        (target / "monitors" / f"{stem}.yaml").write_text(text)
+    listed = "".join(f"  - monitors/{stem}.yaml\n" for stem in monitors)
     manifest = target / "app.yaml"
-    manifest.write_text(manifest.read_text().replace("samples:", "monitors:\n  - monitors/failed.yaml\nsamples:")
+    manifest.write_text(manifest.read_text().replace("samples:", f"monitors:\n{listed}samples:")
                         .replace("parameters:\n", "parameters:\n  - name: alert_recipients\n    default: \"\"\n"))
     return target
+
+
+@pytest.fixture()
+def app(tmp_path: Path) -> Path:
+    return app_with_monitors(tmp_path, {"failed": MONITOR})
 
 
 def options(fake: FakeSumo) -> DeployOptions:
@@ -158,11 +165,11 @@ def test_a_monitor_create_whose_reply_was_lost_is_looked_up_not_repeated(app: Pa
     from test_deploy_inplace import LosingSumo
 
     with LosingSumo(keys={"id": "key"}, rate_limit=None, job_polls=1) as fake:
-        fake.lose = [("POST", "/v1/monitors"), ("POST", "/v1/monitors")]  # the folder's reply, then the monitor's
+        fake.lose = [("POST", "/import"), ("POST", "/import")]  # the app folder's import, then the monitor folder's
         install(app, fake, tmp_path)
         assert fake.lose == []  # both replies were lost
-        posts = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/v1/monitors")]
-        assert len(posts) == 2  # one folder, one monitor: neither repeated
+        posts = [r for r in fake.requests if r.method == "POST" and "/v1/monitors" in r.path]
+        assert len(posts) == 1  # the folder with its monitor, in one import: not repeated
         folder = fake.state.monitors.find_by_path(FOLDER)
         assert folder is not None and len(folder.children) == 1
         assert not run_plan(app, {}, options(fake)).plan.changed  # type: ignore[union-attr]

@@ -65,9 +65,11 @@ def build_monitor(monitor: Monitor, values: Mapping[str, str]) -> dict[str, Any]
 
 
 def build_monitors(app: App, values: Mapping[str, str]) -> dict[str, Any] | None:
-    """The monitor folder (named like the app folder) and its monitors, in manifest order; None without any."""
+    """The monitor folder (named like the app folder), its monitors in manifest order and their keys (file
+    stems: what stays when a monitor is renamed); None without any."""
     if not app.monitors:
         return None
     folder = {"type": "MonitorsLibraryFolder", "name": substitute_parameters(app.folder, values),
               "description": substitute_parameters(app.description, values)}
-    return {"folder": folder, "monitors": [build_monitor(m, values) for m in app.monitors]}
+    return {"folder": folder, "monitors": [build_monitor(m, values) for m in app.monitors],
+            "keys": [m.slug for m in app.monitors]}

@@ -80,6 +80,8 @@ def fetch_folder(folder: str, connection: Connection, calls: dict[str, Any],
 
     credentials = resolve_credentials(connection.access_id, connection.access_key, connection.deployment,
                                       connection.base_url, env=connection.env)
+    if credentials.note and progress:
+        progress(credentials.note)
     with SumoClient(credentials, admin_mode=connection.admin_mode, **connection.client_options) as client:
         try:
             content_id = folder

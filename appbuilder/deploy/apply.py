@@ -3,7 +3,9 @@ overwritten or removed, then creates and updates (kinds in ascending order), del
 one write of the folder (its own change and the install marker together).
 
 A fresh install (the folder is created) imports the folder with all its items in one job, the cheapest way;
-afterwards every item is written through its kind's own API, so ids, links and permissions stay.
+afterwards every item is written through its kind's own API, so ids, links and permissions stay. Likewise a
+kind that ``holds`` another (the monitor folder) is created with its new items in one call, and deleting it
+removes its items.
 """
 
 from __future__ import annotations
@@ -182,21 +184,22 @@ def execute(plan: Plan, org: Org, result: ApplyResult) -> None:
     ups = creation_order(c for c in plan.changes
                          if c.writes and c.kind != "folder" and effective(c) in (CREATE, UPDATE))
     downs = deletion_order(c for c in plan.changes if c.writes and c.kind != "folder" and effective(c) == DELETE)
+    ups, downs = _without_held(plan, ups, CREATE), _without_held(plan, downs, DELETE)
     for change in ups:
         if folder_action == CREATE and _in_folder(change.kind):
             continue  # imported with the folder
         if folder_action == CREATE and kind(change.kind).order > kind("folder").order:
             break
-        _run(change, org, result)
+        _run(change, org, result, plan)
     if folder is not None and folder_action == CREATE:
         _fresh_folder(plan, org, folder, result)
         for change in ups:
             if not _in_folder(change.kind) and kind(change.kind).order > kind("folder").order:
-                _run(change, org, result)
+                _run(change, org, result, plan)
     for change in downs:
         if folder_action == DELETE and _in_folder(change.kind):
             continue  # removed with the folder
-        _run(change, org, result)
+        _run(change, org, result, plan)
     if folder is None or folder_action is None or folder_action == CREATE:
         return
     if folder_action == DELETE:
@@ -206,17 +209,37 @@ def execute(plan: Plan, org: Org, result: ApplyResult) -> None:
     _record(plan, org, folder, result)
 
 
-def _run(change: ResourceChange, org: Org, result: ApplyResult) -> None:
+def _held(plan: Plan, holder: ResourceChange, action: str) -> list[ResourceChange]:
+    """The changes of the items ``holder`` holds that go with its own ``action`` (create or delete)."""
+    holds = kind(holder.kind).holds
+    if not holds or effective(holder) != action:
+        return []
+    return [c for c in plan.changes if c.kind == holds and c.writes and effective(c) == action]
+
+
+def _without_held(plan: Plan, changes: list[ResourceChange], action: str) -> list[ResourceChange]:
+    """``changes`` less those made by their holder's create or delete (e.g. monitors with their folder)."""
+    held = {id(c) for holder in plan.changes if holder.writes for c in _held(plan, holder, action)}
+    return [c for c in changes if id(c) not in held]
+
+
+def _run(change: ResourceChange, org: Org, result: ApplyResult, plan: Plan) -> None:
     handler = kind(change.kind)
     action = effective(change)
     ref: dict[str, str] = {}
-    if action == CREATE:
+    refs: dict[str, dict[str, str]] = {}
+    held = _held(plan, change, action)
+    if action == CREATE and held:
+        ref, refs = handler.create_with(org, _item(change, "after"), [_item(c, "after") for c in held])
+    elif action == CREATE:
         ref = handler.create(org, _item(change, "after"))
     elif action == UPDATE:
         ref = handler.update(org, _item(change, "before"), _item(change, "after"))
     elif action == DELETE:
         handler.delete(org, _item(change, "before"))
     result.steps.append(_describe(change, action, ref))
+    for item in held:
+        result.steps.append(f"{_describe(item, action, refs.get(item.identity, {}))} (with its {change.kind})")
 
 
 def apply_plan(plan: Plan, remote: Remote, state: RemoteState, *, token: str | None = None, force: bool = False,

@@ -31,6 +31,7 @@ def plan_uninstall(build: BuildResult, remote: Remote, parent_path: str | None,
     app = str(manifest.app)
     org = Org(remote, state, app)
     changes: list[ResourceChange] = []
+    holders = {k.holds: k.name for k in KINDS if k.holds}
     for kind in sorted(KINDS, key=lambda k: k.order):
         if kind.name == "collector":
             continue
@@ -38,7 +39,8 @@ def plan_uninstall(build: BuildResult, remote: Remote, parent_path: str | None,
             continue
         if kind.in_folder and state.folder is None:
             continue
-        note = "removed with its folder" if kind.in_folder else ""
+        note = "removed with its folder" if kind.in_folder else (
+            f"removed with its {holders[kind.name]}" if kind.name in holders else "")
         changes.extend(compare(kind, None, item, DELETE, note) for item in kind.read(org))
     if with_source and state.collector is not None:
         collector = next(k for k in KINDS if k.name == "collector")

@@ -77,6 +77,8 @@ def open_remote(options: DeployOptions, progress: Progress | None = None) -> Rem
     if progress is not None:
         client_options["progress"] = progress
     client = SumoClient(credentials, **client_options)
+    if credentials.note:
+        client.tell(credentials.note)
     return Remote(client, admin=options.admin_mode)
 
 

@@ -38,6 +38,7 @@ class RemoteState:
     export: dict[str, Any] | None = None
     listing: dict[str, dict[str, Any]] | None = None  # every item in the app folder by path (kinds.tree)
     personal: dict[str, Any] | None = None  # the personal folder's listing, when it was read anyway
+    cache: dict[str, Any] = field(default_factory=dict)  # what kinds read once, for plan and apply (Org.cache)
 
     @property
     def folder_id(self) -> str | None:

@@ -13,7 +13,9 @@
 | GET /v1/monitors/{id}/export, POST /v1/monitors/{parentId}/import | export a subtree / import it (new ids) |
 
 An update keeps the id and bumps ``version``; names are unique within a folder (the fake's rule, so paths
-identify items). Errors use the v2 body shape (``{"id", "errors": [...]}``).
+identify items). Deleting a folder (single or bulk) deletes everything in it: the spec's deletes take a folder's
+id like a monitor's and keep nothing behind. An import replies with the new folder and its children (their new
+ids), the spec's ``MonitorsLibraryFolderResponse``. Errors use the v2 body shape (``{"id", "errors": [...]}``).
 """
 
 from __future__ import annotations

@@ -19,9 +19,12 @@ A kind is a class with:
   (``Org.remote.client.create_once``) instead of repeating it;
 - optional parts with defaults in ``base.BaseKind`` (subclass it): ``rename_key(body)`` (pairs an item renamed
   in the app definition with the one in the org), ``drift(desired, remote)`` (a kind outside the app folder
-  judging whether the org's item was changed since the install, e.g. monitors by their recorded hash) and
-  ``describe(body)`` (lines the plan shows about the item as the org has it, e.g. the source's APIs) and
-  ``update_note`` (what the plan says on an update of this kind, when it is not done in place).
+  judging whether the org's item was changed since the install, e.g. monitors by their recorded hash),
+  ``describe(body)`` (lines the plan shows about the item as the org has it, e.g. the source's APIs),
+  ``update_note`` (what the plan says on an update of this kind, when it is not done in place), and
+  ``holds`` with ``create_with(org, after, items)`` (a container kind, e.g. the monitor folder: apply creates it
+  with the new items of the kind it holds in one call, and its delete removes them, so they are not deleted one
+  by one).
 
 Items in the app folder (``in_folder``) are identified by their path under it, at any depth (``tree``): kinds
 for them subclass ``library.InFolderKind`` and say which definitions they ``claims``; sub-folders are a kind

@@ -41,14 +41,17 @@ class Org:
     """What a kind's read and write methods work with: the handlers of one client (``remote``), the state the
     plan read (``state``: target folder, app folder listing and export, collector, sources), the app's name
     (recorded on what it creates), the secret token for writes that need it, and ``cache``: what a kind read
-    once and reuses for the rest of the run (keyed by the kind). Retries and job polls are reported by the
-    client itself (``remote.client.progress``)."""
+    once and reuses for the rest of the run, plan and apply (keyed by the kind; kept on the state). Retries and
+    job polls are reported by the client itself (``remote.client.progress``)."""
 
     remote: Remote
     state: RemoteState
     app: str = ""
     token: str | None = None
-    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cache(self) -> dict[str, Any]:
+        return self.state.cache
 
     @property
     def admin(self) -> bool | None:
@@ -61,13 +64,16 @@ class Kind(Protocol):
     ``name`` is the kind as plans show it; ``order`` sorts kinds for apply (creates and updates in ascending
     order, deletes in descending order: a folder before its items, a collector before its sources);
     ``in_folder`` says the items live in the app folder (their drift is judged against the folder's marker,
-    and a fresh install may import them with the folder in one job). ``BaseKind`` gives the optional parts
-    (``rename_key``, ``drift``, ``describe``) their defaults.
+    and a fresh install may import them with the folder in one job); ``holds`` names the kind whose items this
+    kind's item contains (created with it by ``create_with``, removed with it by ``delete``). ``BaseKind``
+    gives the optional parts (``holds``, ``create_with``, ``rename_key``, ``drift``, ``describe``) their
+    defaults.
     """
 
     name: str
     order: int
     in_folder: bool
+    holds: str
 
     def render(self, build: BuildResult) -> list[Item]:
         """The desired items of this kind (API bodies, secrets left out) from a build."""
@@ -108,17 +114,35 @@ class Kind(Protocol):
         ...
 
     def delete(self, org: Org, before: Item) -> None:
-        """Remove the item."""
+        """Remove the item (with the items it ``holds``)."""
+        ...
+
+    def create_with(self, org: Org, after: Item, items: list[Item]
+                    ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        """Create the item with ``items`` (of the kind it ``holds``) inside, the cheapest way; returns its
+        ``ref`` and theirs by identity."""
         ...
 
 
 class BaseKind:
-    """The defaults of a kind's optional parts: no rename key, no drift of its own, nothing to describe."""
+    """The defaults of a kind's optional parts: holds nothing, no rename key, no drift of its own, nothing to
+    describe."""
 
     name = ""
     order = 0
     in_folder = False
     update_note = ""
+    holds = ""
+
+    def create(self, org: Org, after: Item) -> dict[str, str]:
+        raise NotImplementedError
+
+    def create_with(self, org: Org, after: Item, items: list[Item]
+                    ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        """Without anything held: the plain create."""
+        if items:
+            raise NotImplementedError(f"{self.name} holds no items")
+        return self.create(org, after), {}
 
     def rename_key(self, body: dict[str, Any]) -> str:
         return ""

@@ -2,98 +2,92 @@
 
 The app's monitors live in one folder of the monitors library, ``/Monitors/<app folder name>``. Identity is the
 name (unique in its folder); an update is ``PUT /v1/monitors/{id}`` with the item's current ``version``, so the
-monitor keeps its id, alert history and permissions.
+monitor keeps its id, alert history and permissions. A monitor renamed in the app definition is paired with the
+one in Sumo by its key (its file stem, recorded in its install marker), so a rename is an update in place even
+when the query changed too.
 
-Drift: each installed monitor's description ends with ``(installed by appbuilder: <hash>)``, the hash of the
-monitor as installed. When the monitor read back no longer hashes to its recorded value, someone changed it in
+The cheapest ways: a new monitor folder is created with all its monitors in one call (``POST
+/v1/monitors/{root id}/import`` of a folder export body, whose reply lists the new ids); removing the folder
+removes the monitors in it (one ``DELETE``). The folder and its monitors are read once per run: by path when the
+app folder exists, else from the root folder's listing (which gives the root's id for the import too).
+
+Drift: each installed item's description ends with an install marker holding the hash of the item as installed
+(see ``monitor_body``). When the item read back no longer hashes to its recorded value, someone changed it in
 Sumo since the install, and the plan says so (``drifted``) instead of silently overwriting it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from typing import TYPE_CHECKING, Any
 
 from appbuilder.kinds.base import BaseKind, DeployError, Item, Org, Verdict
+from appbuilder.kinds.monitor_body import (
+    FOLDER,
+    MONITOR,
+    MONITOR_FIELDS,
+    body_hash,
+    normalise_folder,
+    normalise_monitor,
+    read_marker,
+    split_marker,
+    with_marker,
+)
 from appbuilder.sumo.errors import SumoApiError
 
 if TYPE_CHECKING:
     from appbuilder.build import BuildResult
 
+__all__ = ["MonitorFolderKind", "MonitorKind", "body_hash", "split_marker", "with_marker"]
+
 API = "/v1/monitors"
 ROOT = "/Monitors"
-MONITOR = "MonitorsLibraryMonitor"
-FOLDER = "MonitorsLibraryFolder"
 DRIFTED = "drifted"
-# the fields appbuilder sets; everything else the API returns (ids, versions, status, defaults) is the server's
-MONITOR_FIELDS = ("type", "name", "description", "monitorType", "evaluationDelay", "queries", "triggers",
-                  "notifications", "isDisabled", "groupNotifications")
-TRIGGER_FIELDS = ("detectionMethod", "triggerType", "timeRange", "threshold", "thresholdType", "field")
-_MARKER = re.compile(r"\s*\(installed by appbuilder: ([0-9a-f]{16})\)\s*$")
-
-
-def split_marker(description: str) -> tuple[str, str | None]:
-    """(the description without the install marker, the recorded hash or None)."""
-    match = _MARKER.search(description or "")
-    if not match:
-        return description or "", None
-    return description[:match.start()], match.group(1)
-
-
-def normalise_monitor(body: dict[str, Any]) -> dict[str, Any]:
-    """The fields appbuilder manages, in a canonical form (numbers as floats, empty values dropped, the install
-    marker left out of the description: it only restates the other fields)."""
-    out: dict[str, Any] = {k: body[k] for k in MONITOR_FIELDS if body.get(k) is not None}
-    out["description"] = split_marker(str(body.get("description") or ""))[0].rstrip()
-    out["triggers"] = sorted(
-        ({k: _number(t[k]) if k == "threshold" else t[k] for k in TRIGGER_FIELDS if t.get(k) is not None}
-         for t in body.get("triggers") or [] if isinstance(t, dict)),
-        key=lambda t: str(t.get("triggerType")))
-    out["queries"] = [{"rowId": q.get("rowId"), "query": q.get("query")} for q in body.get("queries") or []]
-    out["notifications"] = [{"notification": n.get("notification"),
-                             "runForTriggerTypes": sorted(n.get("runForTriggerTypes") or [])}
-                            for n in body.get("notifications") or [] if isinstance(n, dict)]
-    out.setdefault("evaluationDelay", "0m")
-    out.setdefault("isDisabled", False)
-    out.setdefault("groupNotifications", True)
-    return out
-
-
-def _number(value: Any) -> Any:
-    """3, 3.0 and "3" compare equal (the API may return a threshold as a float)."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return value
-    return int(number) if number.is_integer() else number
-
-
-def body_hash(body: dict[str, Any]) -> str:
-    """The hash recorded in an installed monitor's description (of the body without the marker)."""
-    text = json.dumps(normalise_monitor(body), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def with_marker(body: dict[str, Any]) -> dict[str, Any]:
-    text = split_marker(str(body.get("description") or ""))[0]
-    marker = f"(installed by appbuilder: {body_hash(body)})"
-    return {**body, "description": f"{text}\n\n{marker}" if text else marker}
+_CACHE = "monitors"  # org.cache key: {"root": the root folder, path: the app's monitor folder or None}
 
 
 def _folder_path(name: str) -> str:
     return f"{ROOT}/{name}"
 
 
+def _app_folder(org: Org) -> str:
+    """The monitor folder's name: the app folder's name as the plan targets it."""
+    return str(org.state.target.folder_name)
+
+
+def _cache(org: Org) -> dict[str, Any]:
+    cache: dict[str, Any] = org.cache.setdefault(_CACHE, {})
+    return cache
+
+
 def _folder(org: Org) -> dict[str, Any] | None:
-    """The app's monitor folder with its monitors, read once per plan (both monitor kinds read it)."""
-    cache = org.cache.setdefault("monitor folder", {})
+    """The app's monitor folder with its monitors, read once per run (both monitor kinds use it)."""
+    cache = _cache(org)
     path = _folder_path(_app_folder(org))
     if path not in cache:
+        cache[path] = _read_folder(org, path)
+    found: dict[str, Any] | None = cache[path]
+    return found
+
+
+def _read_folder(org: Org, path: str) -> dict[str, Any] | None:
+    """By path when the app folder exists (one call); else from the root's listing, which a fresh install
+    needs anyway (the root's id is where the import goes)."""
+    if org.state.folder is not None:
         found = _find(org, path)
-        cache[path] = found if found is not None and found.get("type") == FOLDER else None
-    return cache[path]
+        return found if found is not None and found.get("type") == FOLDER else None
+    name = path.rsplit("/", 1)[1]
+    child = next((c for c in _root(org).get("children") or []
+                  if c.get("name") == name and c.get("type") == FOLDER), None)
+    return None if child is None else org.remote.client.get(f"{API}/{child['id']}")
+
+
+def _root(org: Org) -> dict[str, Any]:
+    cache = _cache(org)
+    if "root" not in cache:
+        cache["root"] = org.remote.client.get(f"{API}/root")
+    root: dict[str, Any] = cache["root"]
+    return root
 
 
 def _find(org: Org, path: str) -> dict[str, Any] | None:
@@ -105,51 +99,6 @@ def _find(org: Org, path: str) -> dict[str, Any] | None:
         raise
 
 
-class MonitorFolderKind(BaseKind):
-    """The folder of the monitors library that holds the app's monitors (named like the app folder)."""
-
-    name = "monitor folder"
-    order = 40
-    in_folder = False
-
-    def render(self, build: BuildResult) -> list[Item]:
-        monitors = getattr(build, "monitors", None)
-        if not monitors:
-            return []
-        folder = monitors["folder"]
-        return [Item(self.name, str(folder["name"]), dict(folder))]
-
-    def read(self, org: Org) -> list[Item]:
-        found = _folder(org)
-        if found is None:
-            return []
-        body = {"type": FOLDER, "name": str(found["name"]), "description": str(found.get("description") or "")}
-        return [Item(self.name, body["name"], body, {"id": str(found["id"])})]
-
-    def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
-        return {"type": FOLDER, "name": body.get("name"), "description": body.get("description") or ""}
-
-    def create(self, org: Org, after: Item) -> dict[str, str]:
-        root = org.remote.client.get(f"{API}/root")
-        client = org.remote.client
-        made = client.create_once(lambda: client.post(API, after.body, params={"parentId": root["id"]}, replay=False),
-                                  lambda: _find(org, _folder_path(after.identity)))
-        return {"id": str(made["id"])}
-
-    def update(self, org: Org, before: Item, after: Item) -> dict[str, str]:
-        current = org.remote.client.get(f"{API}/{before.ref['id']}")
-        org.remote.client.put(f"{API}/{before.ref['id']}", {**after.body, "version": current["version"]})
-        return dict(before.ref)
-
-    def delete(self, org: Org, before: Item) -> None:
-        _delete(org, before.ref["id"])
-
-
-def _app_folder(org: Org) -> str:
-    """The monitor folder's name: the app folder's name as the plan targets it."""
-    return str(org.state.target.folder_name)
-
-
 def _delete(org: Org, item_id: str) -> None:
     try:
         org.remote.client.delete(f"{API}/{item_id}")
@@ -158,7 +107,105 @@ def _delete(org: Org, item_id: str) -> None:
             raise
 
 
-class MonitorKind(BaseKind):
+def _update(org: Org, before: Item, after: Item) -> None:
+    """PUT the whole item with its current version (the API overwrites every field)."""
+    current = org.remote.client.get(f"{API}/{before.ref['id']}")
+    org.remote.client.put(f"{API}/{before.ref['id']}", {**after.body, "version": current["version"]})
+
+
+class _MarkedKind(BaseKind):
+    """What both monitor kinds share: drift judged by the install marker in the item's description."""
+
+    def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
+        return normalise_monitor(body)
+
+    def drift(self, desired: Item | None, remote: Item | None) -> Verdict:
+        """Drifted when the item in Sumo is not the one appbuilder installed (changed or made in the UI)."""
+        if remote is None:
+            return None, ""
+        recorded = remote.ref.get("installed")
+        if recorded is None:
+            same = desired is not None and self.normalise(desired.body) == self.normalise(remote.body)
+            return (None, "") if same else (DRIFTED, "not installed by appbuilder")
+        if recorded != body_hash(remote.body, self.normalise):
+            return DRIFTED, "changed in Sumo since the last install"
+        return None, ""
+
+
+def _ref(item_id: str, description: Any, **more: str) -> dict[str, str]:
+    ref = {"id": item_id, **more}
+    recorded = read_marker(str(description or "")).hash
+    if recorded:
+        ref["installed"] = recorded
+    return ref
+
+
+class MonitorFolderKind(_MarkedKind):
+    """The folder of the monitors library that holds the app's monitors (named like the app folder)."""
+
+    name = "monitor folder"
+    order = 40
+    in_folder = False
+    holds = "monitor"
+
+    def render(self, build: BuildResult) -> list[Item]:
+        monitors = getattr(build, "monitors", None)
+        if not monitors:
+            return []
+        folder = monitors["folder"]
+        return [Item(self.name, str(folder["name"]), with_marker(dict(folder), normalise_folder))]
+
+    def read(self, org: Org) -> list[Item]:
+        found = _folder(org)
+        if found is None:
+            return []
+        body = {"type": FOLDER, "name": str(found["name"]), "description": str(found.get("description") or "")}
+        return [Item(self.name, body["name"], body, _ref(str(found["id"]), body["description"]))]
+
+    def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
+        return normalise_folder(body)
+
+    def create(self, org: Org, after: Item) -> dict[str, str]:
+        return self.create_with(org, after, [])[0]
+
+    def create_with(self, org: Org, after: Item, items: list[Item]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        """The folder with ``items`` (monitors) in one import into the root; a lost reply is looked up by
+        path, never repeated. Returns the folder's ref and each monitor's ref by identity."""
+        root = str(_root(org)["id"])
+        client = org.remote.client
+        path = _folder_path(after.identity)
+        body = {**after.body, "children": [item.body for item in items]}
+        made = client.create_once(lambda: client.post(f"{API}/{root}/import", body, replay=False),
+                                  lambda: _find(org, path))
+        folder_id = str(made["id"])
+        _cache(org)[path] = made
+        ids = {str(c.get("name")): str(c.get("id")) for c in made.get("children") or []}
+        missing = [item.identity for item in items if item.identity not in ids]
+        if missing:
+            raise DeployError(f"the import of {path} finished but the folder does not hold "
+                              f"{', '.join(repr(m) for m in missing)}",
+                              hint="run install again: it creates what is missing")
+        return {"id": folder_id}, {item.identity: {"id": ids[item.identity], "folderId": folder_id}
+                                   for item in items}
+
+    def update(self, org: Org, before: Item, after: Item) -> dict[str, str]:
+        _update(org, before, after)
+        return {"id": before.ref["id"]}
+
+    def delete(self, org: Org, before: Item) -> None:
+        """The folder and the monitors in it (the Monitors API removes a folder with its contents); refused
+        when it holds anything but monitors (a subfolder), which no plan lists and no backup holds."""
+        found = _folder(org)
+        others = [str(c.get("name")) for c in (found or {}).get("children") or [] if c.get("type") != MONITOR]
+        if others:
+            path = _folder_path(before.identity)
+            raise DeployError(f"the monitor folder {path} holds more than monitors "
+                              f"({', '.join(repr(o) for o in others)}); removing it would remove them too",
+                              hint=f"move them out of {path} in Sumo (or delete them), then run the command again")
+        _delete(org, before.ref["id"])
+
+
+class MonitorKind(_MarkedKind):
     """Log monitors in the app's monitor folder."""
 
     name = "monitor"
@@ -169,7 +216,12 @@ class MonitorKind(BaseKind):
         monitors = getattr(build, "monitors", None)
         if not monitors:
             return []
-        return [Item(self.name, str(m["name"]), with_marker(m), {}, self.rename_key(m)) for m in monitors["monitors"]]
+        keys = list(monitors.get("keys") or [])
+        items = []
+        for index, monitor in enumerate(monitors["monitors"]):
+            body = with_marker(monitor, key=keys[index] if index < len(keys) else "")
+            items.append(Item(self.name, str(monitor["name"]), body, {}, self.rename_key(body)))
+        return items
 
     def read(self, org: Org) -> list[Item]:
         folder = _folder(org)
@@ -180,48 +232,33 @@ class MonitorKind(BaseKind):
             if child.get("type") != MONITOR:
                 continue
             body = {k: child[k] for k in MONITOR_FIELDS if k in child}
-            recorded = split_marker(str(body.get("description") or ""))[1]
-            ref = {"id": str(child["id"]), "folderId": str(folder["id"])}
-            if recorded:
-                ref["installed"] = recorded
+            ref = _ref(str(child["id"]), body.get("description"), folderId=str(folder["id"]))
             items.append(Item(self.name, str(child["name"]), body, ref, self.rename_key(body)))
         return items
 
-    def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
-        return normalise_monitor(body)
-
     def rename_key(self, body: dict[str, Any]) -> str:
-        """The query text: a monitor renamed in the app definition keeps its query."""
+        """The key in the install marker (the monitor's file stem); for a monitor installed without one, the
+        hash of its query text."""
+        key = read_marker(str(body.get("description") or "")).key
+        if key:
+            return f"key:{key}"
         text = "".join(str(q.get("query")) for q in body.get("queries") or [] if isinstance(q, dict))
         return hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""
 
-    def drift(self, desired: Item | None, remote: Item | None) -> Verdict:
-        """Drifted when the monitor in Sumo is not the one appbuilder installed (changed or made in the UI)."""
-        if remote is None:
-            return None, ""
-        recorded = remote.ref.get("installed")
-        if recorded is None:
-            same = desired is not None and self.normalise(desired.body) == self.normalise(remote.body)
-            return (None, "") if same else (DRIFTED, "not installed by appbuilder")
-        if recorded != body_hash(remote.body):
-            return DRIFTED, "changed in Sumo since the last install"
-        return None, ""
-
     def create(self, org: Org, after: Item) -> dict[str, str]:
-        folder = _find(org, _folder_path(_app_folder(org)))
+        """One monitor into the existing monitor folder (a new folder brings its monitors with it)."""
+        folder = _folder(org)
+        path = _folder_path(_app_folder(org))
         if folder is None:
-            raise DeployError(f"the monitor folder {_folder_path(_app_folder(org))} does not exist",
-                              hint="run install again")
+            raise DeployError(f"the monitor folder {path} does not exist", hint="run install again")
         client = org.remote.client
         made = client.create_once(lambda: client.post(API, after.body, params={"parentId": folder["id"]}, replay=False),
-                                  lambda: _find(org, f"{_folder_path(_app_folder(org))}/{after.identity}"))
+                                  lambda: _find(org, f"{path}/{after.identity}"))
         return {"id": str(made["id"]), "folderId": str(folder["id"])}
 
     def update(self, org: Org, before: Item, after: Item) -> dict[str, str]:
-        current = org.remote.client.get(f"{API}/{before.ref['id']}")
-        org.remote.client.put(f"{API}/{before.ref['id']}", {**after.body, "version": current["version"]})
+        _update(org, before, after)
         return {k: v for k, v in before.ref.items() if k != "installed"}
 
     def delete(self, org: Org, before: Item) -> None:
         _delete(org, before.ref["id"])
-

@@ -71,6 +71,16 @@ class Credentials:
     access_key: str = field(repr=False)
     base_url: str
     deployment: str | None = None
+    defaulted: bool = False  # no deployment or base URL was given anywhere: the default one is used
+
+    @property
+    def note(self) -> str | None:
+        """One line saying the default deployment is used and how to choose another (None when chosen)."""
+        if not self.defaulted:
+            return None
+        return (f"note: using Sumo Logic deployment {DEFAULT_DEPLOYMENT} ({self.base_url}), the default; set "
+                f"{ENV_ENVIRONMENT} (e.g. us2, eu) or {ENV_BASE_URL}, or pass --deployment / --base-url, to use "
+                "another")
 
     @property
     def where(self) -> str:
@@ -89,7 +99,8 @@ def resolve_credentials(
 ) -> Credentials:
     """Credentials from explicit values (CLI flags) falling back to the SUMOLOGIC_* environment variables.
 
-    An explicit base URL (flag, then environment) wins over a deployment name; with neither, us1 is used.
+    An explicit base URL (flag, then environment) wins over a deployment name; with neither, us1 is used (as
+    Sumo's Terraform provider does) and ``Credentials.note`` says so.
     """
     environ: Mapping[str, str] = os.environ if env is None else env
     the_id = access_id or environ.get(ENV_ACCESS_ID, "").strip()
@@ -113,5 +124,7 @@ def resolve_credentials(
     elif url:
         resolved = normalise_base_url(url)
     else:
-        resolved = base_url_for(environ.get(ENV_ENVIRONMENT, "").strip() or DEFAULT_DEPLOYMENT)
+        chosen = environ.get(ENV_ENVIRONMENT, "").strip()
+        resolved = base_url_for(chosen or DEFAULT_DEPLOYMENT)
+        return Credentials(the_id, the_key, resolved, deployment_of(resolved), defaulted=not chosen)
     return Credentials(the_id, the_key, resolved, deployment_of(resolved))
