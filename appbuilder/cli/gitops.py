@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import REPORT_CHOICE, emit, existing
+from appbuilder.cli.common import REPORT_CHOICE, emit, existing, summary
 from appbuilder.cli.group import cli
 
 
@@ -101,7 +101,7 @@ def validate_changed(files: tuple[str, ...], fmt: str) -> None:
     from appbuilder.report import DiagnosticReport, render
 
     outcome = run_validate_changed([Path(f) for f in files])
-    verdicts = [f"{app}: {'valid' if r.ok else 'invalid'} ({len(r.errors)} errors, {len(r.warnings)} warnings)"
+    verdicts = [summary(str(app), len(r.errors), len(r.warnings), "valid" if r.ok else "invalid")
                 for app, r in outcome.results.items()]
     emit(render(DiagnosticReport(outcome.diagnostics, "\n".join(verdicts)), fmt))
     sys.exit(0 if outcome.ok else 1)
