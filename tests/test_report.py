@@ -146,3 +146,8 @@ def test_sarif_uris_are_uris(file: str, uri: str, base: bool) -> None:
     log = json.loads(render(DiagnosticReport([Diagnostic(Position(file, 1, 1), "m", code="c")]), "sarif"))
     artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert artifact["uri"] == uri and ("uriBaseId" in artifact) == base
+
+
+def test_markdown_counts_in_words() -> None:
+    one = render(DiagnosticReport([ERR]), "markdown")
+    assert one.startswith("**1 error, 0 warnings**")

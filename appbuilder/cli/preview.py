@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import emit, existing, parse_params
+from appbuilder.cli.common import emit, existing, parse_params, plural
 from appbuilder.cli.group import cli
 
 
@@ -46,7 +46,8 @@ def preview(path: str, output: str | None, png: str | None, serve: bool, port: i
             emit(f"wrote {written}")
         for problem in outcome.errors:
             emit(f"panel error: {problem}", err=True)
-        emit(f"{outcome.panels} panels, {len(outcome.errors)} with errors, {outcome.seconds:.2f} s", err=True)
+        emit(f"{plural(outcome.panels, 'panel')}, {len(outcome.errors)} with errors, {outcome.seconds:.2f} s",
+             err=True)
     if serve:
         from appbuilder.preview.serve import PreviewServer
 
