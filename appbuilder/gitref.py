@@ -39,7 +39,11 @@ def app_at_ref(path: Path, ref: str) -> Iterator[Path | None]:
     """
     app_dir = _app_dir(path)
     probe = app_dir if app_dir.exists() else app_dir.parent
-    top = Path(_git(probe, "rev-parse", "--show-toplevel").decode().strip())
+    try:
+        top = Path(_git(probe, "rev-parse", "--show-toplevel").decode().strip())
+    except GitRefError as exc:
+        raise GitRefError(f"{app_dir} is not in a git work tree ({exc}); --base compares with a git ref of the "
+                          f"repository that holds the app") from exc
     try:
         commit = _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
     except GitRefError as exc:

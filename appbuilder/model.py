@@ -338,6 +338,7 @@ class App:
     sample_files: list[Path] = field(default_factory=list)
     test_files: list[Path] = field(default_factory=list)
     test_targets: list[tuple[str, Position]] = field(default_factory=list)
+    test_variables: list[tuple[str, Position]] = field(default_factory=list)  # variable names set by tests/*.yaml
     queries_unreadable: bool = False
     dashboards_unreadable: list[str] = field(default_factory=list)  # file stems of dashboards that failed to load
     lint_severity: dict[str, str] = field(default_factory=dict)

@@ -16,6 +16,7 @@ from appbuilder.diagnostics import Diagnostic
 from appbuilder.model import App, Parameter, Position
 from appbuilder.patterns import compile_pattern
 from appbuilder.templating import substitute_parameters
+from appbuilder.tokens import find_tokens
 
 # used when a parameter declares no pattern: letters, digits and the separators of source categories, names and
 # lists (no spaces, quotes, pipes or backslashes); empty is allowed
@@ -56,6 +57,9 @@ def check_value(parameter: Parameter, value: str, origin: str) -> str | None:
     if unsafe:
         return f"{origin} value of parameter '{parameter.name}' contains {unsafe}, which could change the queries " \
                f"it is substituted into"
+    if find_tokens(value):
+        return f"{origin} value of parameter '{parameter.name}' looks like a token or an access key; secrets " \
+               f"never go into the build"
     if len(value) > MAX_VALUE_LENGTH:
         return f"{origin} value of parameter '{parameter.name}' is {len(value)} characters long (at most " \
                f"{MAX_VALUE_LENGTH})"

@@ -366,3 +366,19 @@ def test_write_build_creates_the_directory(tmp_path: Path) -> None:
     out = tmp_path / "deep" / "er"
     written = write_build(build(), out)
     assert all(p.parent == out and p.read_text().endswith("}\n") for p in written)
+
+
+def test_a_rebuild_into_the_same_directory_leaves_no_file_of_an_earlier_build(app_dir: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from appbuilder.build import MONITORS_FILE
+    from appbuilder.cli import cli
+
+    out = tmp_path / "dist"
+    onepassword = Path(__file__).resolve().parents[1] / "app_definitions" / "1password"
+    assert CliRunner().invoke(cli, ["build", str(onepassword), "-o", str(out)]).exit_code == 0
+    assert (out / MONITORS_FILE).is_file()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["build", str(app_dir), "-o", str(out)]).exit_code == 0  # an app without monitors
+    assert sorted(p.name for p in out.iterdir()) == sorted([CONTENT_FILE, MANIFEST_FILE, SOURCE_FILE, COLLECTOR_FILE,
+                                                            "notes.txt"])

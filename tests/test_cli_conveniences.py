@@ -53,3 +53,25 @@ def test_shell_completion_as_documented() -> None:
                                env={"_APPBUILDER_COMPLETE": "bash_complete", "COMP_WORDS": "appbuilder di",
                                     "COMP_CWORD": "1"})
     assert "plain,diff" in words.output.splitlines()
+
+
+def test_ports_and_fake_limits_out_of_range_are_usage_errors_and_a_busy_port_is_named() -> None:
+    import socket
+
+    from click.testing import CliRunner
+
+    from appbuilder.cli import cli
+
+    runner = CliRunner()
+    for args in (["preview", str(REPO / "tests/fixtures/minimal"), "--serve", "--port", "99999"],
+                 ["fake-sumo", "--port", "70000"], ["fake-sumo", "--rate-limit", "-1"],
+                 ["fake-sumo", "--job-polls", "-2"], ["fake-sumo", "--latency", "-1"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 2 and "Invalid value" in result.output and "internal error" not in result.output
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(cli, ["fake-sumo", "--port", str(port)])
+        assert result.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in result.output
+        assert "internal error" not in result.output

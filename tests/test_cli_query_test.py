@@ -71,7 +71,18 @@ def test_unknown_test_target_is_reported_with_its_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(app)])
     assert result.exit_code == 1
     assert f"panels.yaml:{line_no}:" in result.output
-    assert "names no panel or query" in result.output
+    assert "names no panel, query or monitor" in result.output
+
+
+def test_an_unknown_monitor_target_names_every_kind_of_target(app_dir: Path) -> None:
+    from helpers import edit
+
+    (app_dir / "tests").mkdir()
+    (app_dir / "tests" / "t.yaml").write_text("tests:\n  - name: a\n    target: monitor:nope\n    fires: true\n")
+    edit(app_dir / "app.yaml", "samples:\n", "tests:\n  - tests/*.yaml\nsamples:\n")
+    result = CliRunner().invoke(cli, ["validate", str(app_dir)])
+    assert result.exit_code == 1 and "test target 'monitor:nope' names no panel, query or monitor" in result.output
+    assert "monitor:<monitor file stem>" in result.output
 
 
 def test_broken_json_path_in_the_bundled_app_fails_validation_at_its_line(tmp_path: Path) -> None:
@@ -89,3 +100,70 @@ def test_broken_json_path_in_the_bundled_app_fails_validation_at_its_line(tmp_pa
     # reported once, at the fragment's line, with its first use and how many more there are
     assert result.output.count("client.ipaddress' does not occur") == 1
     assert "in fragment 'signin_events' included at " in result.output and "more use(s))" in result.output
+
+
+def test_test_refuses_an_unknown_var_name_and_counts_rows_in_words(app_dir: Path) -> None:
+    typo = CliRunner().invoke(cli, ["test", str(app_dir), "--var", "tpye=x"])
+    assert typo.exit_code == 1 and "--var: error: no dashboard variable or saved-search parameter is named 'tpye'" \
+        in typo.output and "did you mean 'type'?" in typo.output and "PASS" not in typo.output
+    ok = CliRunner().invoke(cli, ["test", str(app_dir)])
+    assert ok.exit_code == 0 and "PASS main/by_type (1 row, " in ok.output and "1 rows" not in ok.output
+
+
+def test_query_lint_masks_token_looking_text_in_every_format(tmp_path: Path) -> None:
+    token = "eyJhbGciOiJFUzI1NiIsImtpZCI6ImFiYyJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJl"
+    key = "k" + "Q3vX9pL2mN8rT5wY7zA1bC4dE6fG0hJ" * 2
+    query = tmp_path / "q.sumo"
+    query.write_text(f"_sourceCategory=x | where {token} > 1 | count by {key}\n| json\n", encoding="utf-8")
+    for fmt in ("text", "json", "github", "sarif", "markdown"):
+        result = CliRunner().invoke(cli, ["query", "lint", str(query), "--format", fmt])
+        assert result.exit_code == 1 and "********" in result.output, fmt
+        assert "eyJ" not in result.output and key[:20] not in result.output, fmt
+
+
+def test_test_says_once_that_an_app_has_no_sample_events(app_dir: Path) -> None:
+    from helpers import edit
+
+    edit(app_dir / "app.yaml", "samples:\n  - samples/*.jsonl\n", "")
+    result = CliRunner().invoke(cli, ["test", str(app_dir)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:2] == [
+        "FAIL sample events (0 rows, 0 ms)",
+        "     the app has no sample events, so every query returns no rows: add JSON-lines files of real events and "
+        "list them under samples: in app.yaml (e.g. samples/*.jsonl)"]
+
+
+def test_a_metrics_query_linted_as_logs_hints_at_the_type(tmp_path: Path) -> None:
+    query = tmp_path / "cpu.sumo"
+    query.write_text("metric=CPU_Total | avg by host | topk(5, avg\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["query", "lint", str(query)])
+    assert result.exit_code == 1 and "hint: is this a metrics query? lint it with --type metrics" in result.output
+    logs = tmp_path / "logs.sumo"
+    logs.write_text("_sourceCategory=x | count by\n", encoding="utf-8")
+    assert "--type metrics" not in CliRunner().invoke(cli, ["query", "lint", str(logs)]).output
+
+
+def test_a_misspelt_test_variable_is_an_error_at_its_key(app_dir: Path) -> None:
+    from helpers import edit
+
+    (app_dir / "tests").mkdir()
+    (app_dir / "tests" / "t.yaml").write_text("variables: {typ: x}\ntests:\n  - name: a\n    target: main/by_category\n"
+                                             "    variables: {tpye: x, type: y}\n    rowCount: 0\n")
+    edit(app_dir / "app.yaml", "samples:\n", "tests:\n  - tests/*.yaml\nsamples:\n")
+    result = CliRunner().invoke(cli, ["validate", str(app_dir)])
+    assert result.exit_code == 1
+    assert f"{app_dir}/tests/t.yaml:1:13: error: test variable 'typ' is not declared" in result.output
+    assert f"{app_dir}/tests/t.yaml:5:17: error: test variable 'tpye' is not declared" in result.output
+    assert "did you mean 'type'?" in result.output and "'type' is not declared" not in result.output
+
+
+def test_test_of_an_invalid_app_reports_in_the_format_asked_for(app_dir: Path) -> None:
+    from helpers import edit
+
+    edit(app_dir / "dashboards" / "main.yaml", "chart: pie", "chart: pi")
+    as_json = CliRunner().invoke(cli, ["test", str(app_dir), "--format", "json"])
+    assert as_json.exit_code == 1
+    report = json.loads(as_json.stdout)
+    assert report["valid"] is False and report["problems"][0]["file"].endswith("dashboards/main.yaml")
+    as_github = CliRunner().invoke(cli, ["test", str(app_dir), "--format", "github"])
+    assert as_github.exit_code == 1 and as_github.stdout.startswith("::error file=")

@@ -29,6 +29,8 @@ def test_cli_write_one_kind_and_errors(tmp_path: Path) -> None:
     runner = CliRunner()
     done = runner.invoke(cli, ["schema", "queries", "--write", str(tmp_path / "s")])
     assert done.exit_code == 0 and done.output == f"wrote {tmp_path / 's' / 'queries.schema.json'}\n"
+    again = runner.invoke(cli, ["schema", "queries", "--write", str(tmp_path / "s")])  # README: only what changed
+    assert again.exit_code == 0 and again.output == f"up to date {tmp_path / 's' / 'queries.schema.json'}\n"
     assert [p.name for p in (tmp_path / "s").iterdir()] == ["queries.schema.json"]
     missing = runner.invoke(cli, ["schema"])
     assert missing.exit_code == 2 and "give a KIND to print, or --write DIR" in missing.output

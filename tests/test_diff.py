@@ -142,6 +142,13 @@ def test_errors_exit_2(two: tuple[Path, Path]) -> None:
     assert run("diff", "--base", "HEAD", str(old), str(new))[0] == 2
 
 
+def test_an_output_file_that_cannot_be_written_exits_2_not_1(two: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = two
+    edit(new / "dashboards/main.yaml", "chart: pie", "chart: bar")
+    code, out = run("diff", str(old), str(new), "-o", str(tmp_path / "missing" / "diff.md"))
+    assert code == 2 and "cannot write" in out  # 1 would read as "the apps differ"
+
+
 def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True,
                    capture_output=True)
@@ -168,3 +175,14 @@ def test_base_ref_compares_working_tree_with_git(tmp_path: Path, monkeypatch: py
     shutil.copytree(app, Path("apps/copy"))
     code, out = run("diff", "--base", "main", "apps/copy")  # new since the ref: everything is added
     assert code == 1 and "+ dashboard " in out and not any(ln.startswith("- ") for ln in out.splitlines())
+
+
+def test_a_token_in_a_changed_query_is_masked_in_every_format(two: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = two
+    token = "eyJhbGciOiJFUzI1NiIsImtpZCI6ImFiYyJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0"
+    edit(new / "queries.yaml", '| json "category" as category', f'| json "category" as category | where x != "{token}"')
+    for fmt in ("text", "json", "markdown"):
+        code, out = run("diff", str(old), str(new), "--format", fmt)
+        assert code == 1 and "********" in out and "eyJhbGci" not in out, fmt
+    run("diff", str(old), str(new), "-o", str(tmp_path / "d.md"))
+    assert "eyJhbGci" not in (tmp_path / "d.md").read_text(encoding="utf-8")

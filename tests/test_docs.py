@@ -78,3 +78,9 @@ def test_deterministic_and_invalid_app(app_dir: Path) -> None:
     edit(app_dir / "dashboards/main.yaml", "chart: pie", "chart: piee")
     code, out = cli_run("docs", "app", "-o", "page.md")
     assert code == 1 and "no page written" in out and not Path("page.md").exists()
+
+
+def test_an_output_under_a_file_names_that_file(app_dir: Path) -> None:
+    Path("afile").write_text("", encoding="utf-8")
+    code, out = cli_run("docs", "app", "-o", "afile/page.md")
+    assert code == 1 and "afile/page.md: error: cannot write a file here: 'afile' is a file" in out

@@ -273,12 +273,18 @@ def test_cli_export_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     runner = CliRunner()
     result = runner.invoke(cli, ["export", "--file", "dash.json", "-o", "out", "--param", "source_category=web"])
     assert result.exit_code == 0, result.output
-    assert "exported 1 dashboards and 0 saved searches to out" in result.output
+    assert "exported 1 dashboard and 0 saved searches to out" in result.output
     assert "${source_category}" in Path("out/dashboards/web_traffic.yaml").read_text(encoding="utf-8")
     assert runner.invoke(cli, ["validate", "out"]).exit_code == 0
     Path("bad.json").write_text('{"type": "FolderSyncDefinition",\n "name": }', encoding="utf-8")
     bad = runner.invoke(cli, ["export", "--file", "bad.json", "-o", "out2"])
-    assert bad.exit_code == 1 and "bad.json:2:10: not valid JSON" in bad.output and "Traceback" not in bad.output
+    assert bad.exit_code == 1 and "bad.json:2:10: invalid JSON" in bad.output and "Traceback" not in bad.output
+    for name, data, message in [("deep.json", b"[" * 50000 + b"]" * 50000, "deep.json:1:1: JSON nested more than"),
+                                ("bin.json", b'{"name": "\xff"}', "bin.json:1:11: file is not valid UTF-8"),
+                                ("empty.json", b" \n", "empty.json:1:1: file is empty")]:
+        Path(name).write_bytes(data)
+        refused = runner.invoke(cli, ["export", "--file", name, "-o", "out4"])
+        assert refused.exit_code == 1 and message in refused.output and not Path("out4").exists()
     both = runner.invoke(cli, ["export", "--file", "dash.json", "--folder", "/x", "-o", "out3"])
     assert both.exit_code == 2 and "exactly one of --file" in both.output
 
@@ -317,3 +323,32 @@ def test_a_value_the_schema_refuses_is_carried_verbatim(tmp_path: Path) -> None:
     check(long, tmp_path / "l")
     data = read(tmp_path / "l" / "dashboards" / "long.yaml")
     assert "description" not in data and data["extra"]["description"] == "x" * 70000
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-dir", "empty-dir"])
+def test_a_failed_export_leaves_nothing_behind(tmp_path: Path, existing: bool) -> None:
+    dashboard = rich_dashboard()
+    dashboard["somethingNew"] = float("nan")  # no YAML can carry it back exactly: the self-check fails
+    out = tmp_path / "out"
+    if existing:
+        out.mkdir()
+    with pytest.raises(ExportError, match="does not build back the same content"):
+        export_definition(dashboard, out)
+    assert (list(out.iterdir()) == []) if existing else not out.exists()
+
+
+def test_nan_and_infinity_are_not_json(tmp_path: Path) -> None:
+    from appbuilder.load.jsonfile import read_json
+
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        (tmp_path / "x.json").write_text(f'{{"type": "FolderSyncDefinition",\n "x": {constant}}}', encoding="utf-8")
+        value, problems = read_json(tmp_path / "x.json")
+        assert value is None and [p.message for p in problems] == [f"invalid JSON: {constant} is not a JSON value"]
+
+
+def test_a_source_category_the_app_could_not_declare_is_refused_before_writing(tmp_path: Path) -> None:
+    dashboard = rich_dashboard()
+    for value in ('web"x', "web app", "a|b"):
+        with pytest.raises(ExportError, match="--param value") as refused:
+            export_definition(dashboard, tmp_path / "out", {"source_category": value})
+        assert "without a pattern" in refused.value.hint and not (tmp_path / "out").exists()

@@ -76,6 +76,17 @@ def test_contents_problems_are_reported_at_their_place(app_dir: Path) -> None:
     assert ("app/raw/broken.json:2:10", "invalid JSON: Expecting value") in errors
 
 
+def test_raw_items_are_read_by_the_safe_json_reader(app_dir: Path) -> None:
+    (app_dir / "raw").mkdir()
+    (app_dir / "raw" / "deep.json").write_text("[" * 50000 + "]" * 50000, encoding="utf-8")
+    (app_dir / "raw" / "bin.json").write_bytes(b'{"type": "\xff"}')
+    (app_dir / "raw" / "bom.json").write_bytes(b'\xef\xbb\xbf{"type": "LookupTableSyncDefinition", "name": "t"}')
+    with (app_dir / "app.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("contents:\n  - raw: raw/deep.json\n  - raw: raw/bin.json\n  - raw: raw/bom.json\n")
+    errors = {(str(d.position), d.code) for d in validate_app(app_dir).errors}
+    assert errors == {("app/raw/deep.json:1:1", "too-deep"), ("app/raw/bin.json:1:11", "encoding")}
+
+
 def test_panel_queries_with_types_build_and_lint_by_type(app_dir: Path) -> None:
     edit(app_dir / "dashboards" / "main.yaml", "    queryRef: by_type\n",
          "    queries:\n      - type: metrics\n        query: metric=cpu_idle {{type}} | avg by host\n"

@@ -85,7 +85,7 @@ def test_cli_export_folder(fake: FakeSumo, api: requests.Session, tmp_path: Path
            "SUMOLOGIC_BASE_URL": fake.base_url}
     result = CliRunner().invoke(cli, ["export", "--folder", FOLDER, "-o", str(tmp_path / "out")], env=env)
     assert result.exit_code == 0, result.output
-    assert "exported 1 dashboards and 2 saved searches" in result.output
+    assert "exported 1 dashboard and 2 saved searches" in result.output
     assert (tmp_path / "out" / "app.yaml").is_file()
 
 

@@ -141,3 +141,25 @@ def test_query_run_and_preview_check_params_too(app_dir: Path, args: list[str]) 
     code, out = _run(*args, "--param", "source_category=a|b")
     assert code == 1 and "app/app.yaml:7:5: error: --param value of parameter 'source_category' contains a pipe" in out
     assert not Path("site").exists()
+
+
+JWT = "eyJhbGciOiJFUzI1NiIsImtpZCI6ImFiYyJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0"
+ACCESS_KEY = "Q3vX9pL2mN8rT5wY7zA1bC4dE6fG0hJ" * 2
+
+
+@pytest.mark.parametrize("value", [JWT, ACCESS_KEY], ids=["jwt", "access-key"])
+def test_a_token_looking_value_is_refused_and_never_echoed(app_dir: Path, value: str) -> None:
+    for parameter in (Parameter("p", "x", pattern=".*"), UNDECLARED):
+        problem = check_value(parameter, value, "--param")
+        assert problem is not None and "looks like a token" in problem and value[:12] not in problem
+    result = CliRunner().invoke(cli, ["build", str(app_dir), "--param", f"source_category={value}"])
+    assert result.exit_code == 1 and "looks like a token" in result.output and value[:12] not in result.output
+    assert not Path("dist").exists()
+    bare = CliRunner().invoke(cli, ["build", str(app_dir), "--param", value])
+    assert bare.exit_code == 2 and value[:12] not in bare.output and "'********' is not name=value" in bare.output
+
+
+def test_a_parameter_given_twice_is_a_usage_error(app_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", str(app_dir), "--param", "source_category=a",
+                                      "--param", "source_category=b"])
+    assert result.exit_code == 2 and "'source_category' is given twice" in result.output

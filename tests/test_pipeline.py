@@ -164,17 +164,21 @@ def test_the_1password_app_makes_unknown_operators_errors(tmp_path: Path) -> Non
     assert any(d.code == "unknown-operator" and d.is_error for d in result.diagnostics)
 
 
-@pytest.mark.parametrize("query", ["(" * 5000, "x | where " + "not " * 5000 + "true",
-                                   "x | where a = " + "-" * 5000 + "1"])
-def test_queries_too_deep_for_the_parser_are_reported(app_dir: Path, tmp_path: Path, query: str) -> None:
+@pytest.mark.parametrize(("query", "column"), [("(" * 5000, 65), ("x | where " + "not " * 5000 + "true", 263),
+                                               ("x | where a = " + "-" * 5000 + "1", 78)],
+                         ids=["parentheses", "not", "signs"])
+def test_queries_too_deep_for_the_parser_are_reported(app_dir: Path, tmp_path: Path, query: str,
+                                                      column: int) -> None:
     edit(app_dir / "queries.yaml", '      | json "category" as category\n      | count by category',
          f"      {query}")
     code, out = _run("validate", "app")
-    assert code == 1 and "app/queries.yaml:8:7: error: the query nests too deeply to be parsed" in out
+    assert code == 1 and f"app/queries.yaml:9:{column + 6}: error: the query nests more than 64 levels deep" in out
     (tmp_path / "deep.sumo").write_text(query, encoding="utf-8")
     for extra in ([], ["--syntax-only"]):
         code, out = _run("query", "lint", str(tmp_path / "deep.sumo"), *extra)
-        assert code == 1 and "the query nests too deeply to be parsed" in out
+        assert code == 1 and f"deep.sumo:1:{column}: error: the query nests more than 64 levels deep" in out
+    code, out = _run("query", "run", "app", "--query", str(tmp_path / "deep.sumo"))
+    assert code == 1 and "nests more than 64 levels deep" in out and "RecursionError" not in out
 
 
 def test_a_pipe_is_refused_not_read(app_dir: Path) -> None:
@@ -196,7 +200,9 @@ def test_a_samples_error_is_not_followed_by_a_lint_notice(app_dir: Path) -> None
 
 def _import_graph() -> dict[str, set[str]]:
     """appbuilder module → the appbuilder modules its imports run (function-level imports included, TYPE_CHECKING
-    not): the module named and the packages above it, except packages the importing module is already in."""
+    not): the module named and the packages above it, except packages the importing module is already in; and
+    `from PACKAGE import name` reads PACKAGE's __init__ even from inside PACKAGE (so a re-exporting __init__ and a
+    submodule importing its siblings through it form a cycle)."""
     import ast
 
     package = REPO / "appbuilder"
@@ -206,31 +212,46 @@ def _import_graph() -> dict[str, set[str]]:
         modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = file
     graph: dict[str, set[str]] = {}
     for name, file in modules.items():
-        found: set[str] = set()
-        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+        tree = ast.parse(file.read_text(encoding="utf-8"))
+        for node in list(ast.walk(tree)):  # ast.walk queues children before yielding: clear bodies first
             if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.dump(node.test):
-                node.body = []
-            elif isinstance(node, ast.Import):
-                found.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                found.update([node.module, *(f"{node.module}.{alias.name}" for alias in node.names)])
-        resolved = set()
+                node.body = [ast.Pass()]
         own_packages = {name.rsplit(".", n)[0] for n in range(1, name.count(".") + 1)} | {name}
-        for target in found:
+        resolved: set[str] = set()
+
+        def add(target: str, _name: str = name, _own: set[str] = own_packages, _out: set[str] = resolved) -> None:
             while target and target not in modules:
                 target = target.rpartition(".")[0]
-            while target and target not in own_packages:  # importing a.b.c runs a.b's __init__ too
-                resolved.add(target)
+            if target and target != _name:
+                _out.add(target)
+            target = target.rpartition(".")[0]
+            while target and target not in _own:  # importing a.b.c runs a.b's __init__ too
+                _out.add(target)
                 target = target.rpartition(".")[0]
+
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    add(alias.name)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                add(node.module)
+                for alias in node.names:
+                    if f"{node.module}.{alias.name}" in modules:
+                        add(f"{node.module}.{alias.name}")
         graph[name] = resolved
     return graph
 
 
-def test_no_import_cycle_through_the_pipeline() -> None:
+def test_import_graph_sees_through_package_init_and_type_checking() -> None:
     graph = _import_graph()
-    mine = ("appbuilder.load", "appbuilder.validate", "appbuilder.build", "appbuilder.pipeline",
-            "appbuilder.parameters", "appbuilder.patterns", "appbuilder.commands")
-    for start in (m for m in graph if m.startswith(mine)):
+    assert "appbuilder.fakesumo.server" in graph["appbuilder.fakesumo"]  # the re-export
+    assert "appbuilder.fakesumo.server" not in graph["appbuilder.fakesumo.control"]  # TYPE_CHECKING only
+    assert "appbuilder.query.ast" in graph["appbuilder.query.lint"]
+
+
+def test_no_import_cycle_anywhere_in_the_package() -> None:
+    graph = _import_graph()
+    for start in graph:
         seen, todo = set(), list(graph[start])
         while todo:
             current = todo.pop()
@@ -272,3 +293,22 @@ def test_a_glob_that_matches_nothing_is_a_warning_at_its_line(app_dir: Path, key
     assert code == 0
     assert f"app/app.yaml:{line}:5: warning: '{pattern}' matches no file" in out
     assert "hint: paths and globs are relative to app/app.yaml" in out
+
+
+def test_a_path_too_long_for_the_file_system_is_a_clear_error(app_dir: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from appbuilder.cli import main
+
+    long = "x" * 300
+    edit(app_dir / "app.yaml", "  - dashboards/main.yaml\n", f"  - dashboards/main.yaml\n  - dashboards/{long}.yaml\n")
+    code, out = _run("validate", "app")
+    assert code == 1 and "app/app.yaml:14:5: error: 'dashboards/" in out and "File name too long" in out
+    code, out = _run("query", "lint", long)
+    assert code == 1 and "cannot read file: File name too long" in out
+    for args in (["build", "app", "-o", long], ["new", "ok", "--from-samples", long], ["validate", long]):
+        monkeypatch.setattr(sys, "argv", ["appbuilder", *args])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        err = capsys.readouterr().err
+        assert exited.value.code == 1 and "File name too long" in err and "internal error" not in err, args

@@ -28,7 +28,7 @@ def test_validate_changed_validates_each_owning_app_once(app_dir: Path) -> None:
     code, out = cli_run("validate-changed", "app/app.yaml", "app/dashboards/main.yaml", "notes.yaml",
                         "other/queries.yaml")
     assert code == 1
-    assert "app: valid (0 errors, 0 warnings)" in out and "other: invalid (1 errors" in out
+    assert "app: valid (0 errors, 0 warnings)" in out and "other: invalid (1 error, 0 warnings)" in out  # plurals
     assert out.count("app: valid") == 1
     assert cli_run("validate-changed", "README.md") == (0, "")
 

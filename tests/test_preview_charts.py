@@ -162,6 +162,8 @@ def test_empty_results_and_errors_show_a_message_in_the_panel():
     assert no_numbers["kind"] == "error" and "no numeric column" in no_numbers["message"]
     assert "compare must follow" in body_svg(failed, 300, 100, None)
     nodata = payload("svp", Table(["_count"], []), settings={"svp": {"useNoData": True, "noDataString": "0"}})
+    # an aggregate over no events gives one row of nulls: no data, not "cannot draw this chart"
+    assert payload("svp", Table(["_avg"], [{"_avg": None}])) == {"kind": "empty", "message": NO_DATA}
     assert nodata["kind"] == "svg" and ">0</text>" in nodata["svg"]
 
 

@@ -87,10 +87,15 @@ def test_unmodelled_forms_of_modelled_operators_fall_back_with_a_warning():
     ('x | parse "a=* b=*" as a', 5, "2 '*' but 1 field"),
     ("x | count by", 13, "'count by' needs at least one field"),
     ("x | sum(bytes) group by", 24, "needs at least one field"),
-    ("x | where (a = 1 | count", 18, "expected ')'"),
+    ("x | where (a = 1 | count", 17, "expected ')'"),  # just past its last token
     ("x | json", 5, "at least one quoted key"),
     ("x | parse 'a", 11, "unterminated string"),
 ])
 def test_malformed_queries_stay_errors(text, column, fragment):
     found = [(i.code, i.column) for i in lint_query(text, LintContext()) if fragment in i.message]
     assert found == [("syntax", column)]
+
+
+def test_a_known_operator_that_does_not_parse_is_not_also_called_unknown():
+    found = lint_query("x | count by\nab ((", LintContext(event_fields=set()))
+    assert [i.code for i in found] == ["syntax"]

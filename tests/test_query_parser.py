@@ -97,3 +97,49 @@ def test_unknown_operators_are_kept_generically():
 def test_parse_never_raises(junk):
     tree = parse(junk)
     assert isinstance(tree, ast.QueryAST)
+
+
+@pytest.mark.parametrize(("query", "column"), [
+    ("(" * 5000 + "a", 65),                                     # scope parentheses
+    ("x | where " + "not " * 5000 + "true", 263),               # NOT inside NOT
+    ("x | where a = " + "-" * 5000 + "1", 78),                  # signs
+    ("x | where " + "f(" * 100 + "a" + ")" * 100, 139),         # calls inside calls
+    ("x | " + "(" * 100 + "a" + ")" * 100 + " as b", 69),       # expression parentheses
+], ids=["scope", "not", "signs", "calls", "parentheses"])
+def test_nesting_past_the_limit_is_a_syntax_error_at_its_position(query: str, column: int) -> None:
+    from appbuilder.query.exprparser import MAX_NESTING
+
+    tree = parse(query)
+    [issue] = tree.issues
+    assert (issue.line, issue.column) == (1, column)
+    assert f"nests more than {MAX_NESTING} levels deep here" in issue.message and issue.hint
+
+
+def test_nesting_within_the_limit_parses() -> None:
+    assert parse("x | where " + "(" * 60 + "a > 1" + ")" * 60 + " | count").ok
+    assert parse("(" * 60 + "a" + ")" * 60).ok
+
+
+@pytest.mark.parametrize("query", ["x | " + " + ".join(["a"] * 300) + " as b",
+                                   "x | where " + " or ".join(["a=1"] * 3000)], ids=["sum", "or"])
+def test_a_tree_too_deep_for_the_lint_and_evaluator_is_a_syntax_error(query: str) -> None:
+    from appbuilder.query.evaluate import EvalError, Evaluator
+    from appbuilder.query.exprparser import MAX_TREE_DEPTH
+
+    [issue] = parse(query).issues
+    assert f"more than {MAX_TREE_DEPTH} operations deep here" in issue.message and issue.column > 1
+    with pytest.raises(EvalError, match="operations deep here"):
+        Evaluator([{"a": 1}]).run(query)
+    assert parse("x | " + " + ".join(["a"] * 150) + " as b").ok
+
+
+@pytest.mark.parametrize(("query", "column"), [
+    ("metric=a AND " + "(" * 100 + "b=c" + ")" * 100, 78),      # selector parentheses
+    ("#A + " + "(" * 100 + "#B" + ")" * 100, 70),               # row expression
+    ("metric=a host=" + "(" * 100 + "x" + ")" * 100, 78),       # value lists
+], ids=["selector", "rows", "values"])
+def test_metrics_nesting_past_the_limit_is_a_syntax_error(query: str, column: int) -> None:
+    from appbuilder.query.metrics_parser import parse_metrics_query
+
+    [issue] = parse_metrics_query(query).issues
+    assert (issue.line, issue.column) == (1, column) and "nests more than" in issue.message

@@ -62,7 +62,8 @@ def test_bad_input_is_a_clear_error(tmp_path: Path) -> None:
     assert invoke(str(APP)).exit_code == 2
     assert invoke(str(APP), "--panel", "a/b", "--query", "x").exit_code == 2
     missing = invoke(str(APP), "--query", str(tmp_path / "nope.sumo"))
-    assert missing.exit_code == 1 and "cannot read" in missing.output and "Traceback" not in missing.output
+    assert missing.exit_code == 1 and "nope.sumo: error: file not found" in missing.output
+    assert "Traceback" not in missing.output
     broken = tmp_path / "1password"
     shutil.copytree(APP, broken)
     (broken / "fragments.yaml").write_text((broken / "fragments.yaml").read_text().replace("signin_events:",
@@ -75,3 +76,53 @@ def test_bad_input_is_a_clear_error(tmp_path: Path) -> None:
 def test_table_of_no_rows() -> None:
     outcome = run_query(APP, panel="item_usage/breakdown_by_action", variables={"action": "nothing"})
     assert outcome.ok and render_table(outcome).splitlines()[-1] == "(0 rows)"
+
+
+def test_a_query_file_that_does_not_parse_is_positioned_in_the_file(tmp_path: Path) -> None:
+    query = tmp_path / "q.sumo"
+    query.write_text('_sourceCategory=1pw | where type matches "{{type}}" | json "a" as | count\n')
+    result = invoke(str(APP), "--query", str(query))
+    # just past 'as' in the file as written (the evaluator sees {{type}} replaced by *, 7 characters shorter)
+    assert result.exit_code == 1 and f"{query}:1:66: error: expected a field name" in result.output
+
+
+def test_an_empty_query_file_is_refused_not_run_as_every_event(tmp_path: Path) -> None:
+    (tmp_path / "empty.sumo").write_text("// nothing yet\n")
+    result = invoke(str(APP), "--query", str(tmp_path / "empty.sumo"))
+    assert result.exit_code == 1 and "empty.sumo:1:1: error: the file holds no query" in result.output
+
+
+def test_query_from_standard_input() -> None:
+    result = CliRunner().invoke(cli, ["query", "run", str(APP), "--query", "-"],
+                                input='_sourceCategory=1pw | json "object_type" as t | count by t | limit 1\n')
+    assert result.exit_code == 0 and result.output.splitlines()[-1] == "(1 row)"
+    bad = CliRunner().invoke(cli, ["query", "run", str(APP), "--query", "-"], input="x | count by\n")
+    assert bad.exit_code == 1 and "<stdin>:1:13: error: 'count by' needs at least one field" in bad.output
+
+
+def test_an_unknown_var_name_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
+    result = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--var", "acton=reveal")
+    assert result.exit_code == 1 and "no dashboard variable or saved-search parameter is named 'acton'" in result.output
+    assert "did you mean 'action'?" in result.output
+    query = tmp_path / "q.sumo"
+    query.write_text('_sourceCategory=1pw | json "object_type" as t | where t matches "{{kind}}" | count by t\n')
+    assert invoke(str(APP), "--query", str(query), "--var", "kind=user").exit_code == 0  # the file's own variable
+
+
+def test_a_panel_syntax_error_names_the_yaml_position(tmp_path: Path) -> None:
+    from helpers import edit
+
+    app = tmp_path / "1password"
+    shutil.copytree(APP, app)
+    edit(app / "dashboards" / "item_usage.yaml", '"{{action}}"\n      | count by action',
+         '"{{action}}"\n      | count by')
+    where = f"{app / 'dashboards' / 'item_usage.yaml'}:43:17: syntax error: 'count by' needs at least one field"
+    result = invoke(str(app), "--panel", "item_usage/breakdown_by_action")
+    assert result.exit_code == 1 and where in result.output
+    test_run = CliRunner().invoke(cli, ["test", str(app)])
+    assert test_run.exit_code == 1 and where in test_run.output
+
+
+def test_a_malformed_var_names_the_var_option() -> None:
+    result = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--var", "novalue")
+    assert result.exit_code == 2 and "Invalid value for --var: 'novalue' is not name=value" in result.output

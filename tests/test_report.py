@@ -107,7 +107,7 @@ def test_query_lint_sarif(tmp_path: Path) -> None:
     log = json.loads(result.stdout)
     assert not list(sarif_validator().iter_errors(log))
     errors = [r for r in log["runs"][0]["results"] if r["level"] == "error"]
-    assert errors and errors[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == query.as_posix()
+    assert errors and errors[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == query.as_uri()
     assert errors[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
     assert errors[0]["ruleId"] in [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]]
 
@@ -122,7 +122,7 @@ def test_test_results_render_in_every_offered_format() -> None:
     assert render(result, "github").splitlines() == [
         "::error file=app/tests/t.yaml,title=appbuilder test%3A counts::expected 2 rows, got 1",
         "::notice title=appbuilder test::1 passed, 1 failed"]
-    assert render(result, "text").startswith("FAIL counts (1 rows, 0 ms)\n     expected 2 rows, got 1\n")
+    assert render(result, "text").startswith("FAIL counts (1 row, 0 ms)\n     expected 2 rows, got 1\n")
     assert json.loads(render(result, "json"))["failed"] == 1
     assert '<failure message="expected 2 rows, got 1">' in render(result, "junit")
 
@@ -137,3 +137,17 @@ def test_loading_the_registry_stays_light() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
                           cwd=Path(__file__).resolve().parents[1])
     assert done.stdout.strip() == "[]", done.stderr
+
+
+@pytest.mark.parametrize(("file", "uri", "base"), [
+    ("app/dash boards/a#1.yaml", "app/dash%20boards/a%231.yaml", True), ("<stdin>", "%3Cstdin%3E", True),
+    ("/work/app x/app.yaml", "file:///work/app%20x/app.yaml", False)], ids=["relative", "stdin", "absolute"])
+def test_sarif_uris_are_uris(file: str, uri: str, base: bool) -> None:
+    log = json.loads(render(DiagnosticReport([Diagnostic(Position(file, 1, 1), "m", code="c")]), "sarif"))
+    artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact["uri"] == uri and ("uriBaseId" in artifact) == base
+
+
+def test_markdown_counts_in_words() -> None:
+    one = render(DiagnosticReport([ERR]), "markdown")
+    assert one.startswith("**1 error, 0 warnings**")

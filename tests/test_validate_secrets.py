@@ -86,3 +86,18 @@ def test_a_token_in_the_environments_file_is_refused(tmp_path: Path) -> None:
     environments, problems = load_environments(path)
     assert environments == [] and [p.code for p in problems] == ["secret-in-definition"]
     assert problems[0].position.line == 4 and ACCESS_KEY not in problems[0].message
+
+
+@pytest.mark.parametrize("secret", [JWT, ACCESS_KEY], ids=["jwt", "access-key"])
+def test_a_token_in_sample_events_or_lookups_is_refused_before_docs_copy_it(app_dir: Path, secret: str) -> None:
+    samples = app_dir / "samples" / "events.jsonl"
+    samples.write_text(samples.read_text(encoding="utf-8") + f'{{"category": "x", "session": "{secret}"}}\n',
+                       encoding="utf-8")
+    (app_dir / "tests" / "lookups").mkdir(parents=True)
+    (app_dir / "tests" / "lookups" / "geo.jsonl").write_text(f'{{"ip": "192.0.2.1", "note": "{secret}"}}\n',
+                                                             encoding="utf-8")
+    problems = [(str(d.position), d.code) for d in validate_app(app_dir).errors]
+    assert problems == [("app/samples/events.jsonl:3:31", "secret-in-definition"),
+                        ("app/tests/lookups/geo.jsonl:1:30", "secret-in-definition")]
+    result = CliRunner().invoke(cli, ["docs", str(app_dir)])
+    assert result.exit_code == 1 and secret[:12] not in result.output

@@ -205,3 +205,15 @@ def test_check_app_on_a_model() -> None:
     [problem] = check_app(_model_app())
     assert problem.code == "undeclared-variable"
     assert problem.position == Position("m.yaml", 5, 4 + 8)  # "{{v}}" is at column 8 of the text's line 1
+
+
+def test_two_dashboards_with_one_file_name_are_refused(app_dir: Path) -> None:
+    """Both would be `main` in test targets, panel keys and preview pages: one would silently hide the other."""
+    (app_dir / "dashboards" / "b").mkdir()
+    text = (app_dir / "dashboards" / "main.yaml").read_text(encoding="utf-8")
+    (app_dir / "dashboards" / "b" / "main.yaml").write_text(text.replace("Minimal - Main", "Minimal - Other"),
+                                                            encoding="utf-8")
+    edit(app_dir / "app.yaml", "  - dashboards/main.yaml\n", "  - dashboards/main.yaml\n  - dashboards/b/main.yaml\n")
+    errors = [(str(d.position), d.message) for d in validate_app(app_dir).errors]
+    assert errors == [("app/dashboards/b/main.yaml:2:1",
+                       "duplicate dashboard file name 'main' (first at app/dashboards/main.yaml:2:1)")]

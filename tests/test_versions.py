@@ -91,3 +91,8 @@ def test_base_that_no_longer_builds_is_a_warning_not_a_false_alarm(repo: Path) -
     assert code == 0, out
     assert "warning: the app as it was at main does not build with this appbuilder" in out
     assert "version is still" not in out
+
+
+def test_base_outside_a_git_work_tree_says_so(app_dir: Path) -> None:
+    code, out = cli_run("validate", "app", "--base", "HEAD")
+    assert code == 1 and "is not in a git work tree" in out and "--base compares with a git ref" in out

@@ -124,4 +124,7 @@ def write_build(result: BuildResult, out_dir: Path) -> list[Path]:
         path = out_dir / name
         path.write_text(_dump(value), encoding="utf-8")
         written.append(path)
+    for name in (SOURCE_FILE, COLLECTOR_FILE, MONITORS_FILE):
+        if name not in files:  # left by an earlier build of an app that had one: not part of this build
+            (out_dir / name).unlink(missing_ok=True)
     return written

@@ -40,10 +40,19 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - last line of defence: never show a traceback by default
-        if "--debug" in sys.argv:
-            raise
-        click.echo(f"appbuilder: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
-                   err=True)
+    except OSError as exc:
+        if "--debug" in sys.argv or not exc.filename:  # not about a path: fall through to the last line of defence
+            _internal(exc)
+        click.echo(f"appbuilder: error: {exc.filename}: {exc.strerror or exc}", err=True)
+        click.echo("hint: check the path: that it exists, is not too long, and can be read or written", err=True)
         sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - last line of defence: never show a traceback by default
+        _internal(exc)
+
+
+def _internal(exc: Exception) -> None:
+    if "--debug" in sys.argv:
+        raise exc
+    click.echo(f"appbuilder: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+    sys.exit(1)
 

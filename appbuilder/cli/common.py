@@ -17,7 +17,11 @@ def parse_params(values: tuple[str, ...], option: str = "--param") -> dict[str, 
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"'{item}' is not name=value", param_hint=option)
+            from appbuilder.tokens import mask_tokens
+
+            raise click.BadParameter(f"'{mask_tokens(item)}' is not name=value", param_hint=option)
+        if name.strip() in params:
+            raise click.BadParameter(f"'{name.strip()}' is given twice", param_hint=option)
         params[name.strip()] = value
     return params
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import emit, parse_params
+from appbuilder.cli.common import emit, parse_params, plural
 from appbuilder.cli.group import cli
 
 
@@ -51,5 +51,6 @@ def export_command(file: str | None, folder: str | None, output: str, params: tu
     result = outcome.result
     for note in result.notes:
         emit(f"note: {note}", err=True)
-    emit(f"exported {result.dashboards} dashboards and {result.saved_searches} saved searches to {result.out_dir} "
-         f"({len(result.files)} files); next: appbuilder validate {result.out_dir}")
+    searches = f"{result.saved_searches} saved search{'' if result.saved_searches == 1 else 'es'}"
+    emit(f"exported {plural(result.dashboards, 'dashboard')} and {searches} to {result.out_dir} "
+         f"({plural(len(result.files), 'file')}); next: appbuilder validate {result.out_dir}")

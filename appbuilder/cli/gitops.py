@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import REPORT_CHOICE, emit, existing
+from appbuilder.cli.common import REPORT_CHOICE, emit, existing, summary
 from appbuilder.cli.group import cli
 
 
@@ -19,7 +19,8 @@ from appbuilder.cli.group import cli
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the diff to a file.")
 def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None) -> None:
-    """Semantic diff of two app definitions: dashboards, panels, queries, variables, saved searches, source.
+    """Semantic diff of two app definitions: dashboards, panels, queries, variables, saved searches, monitors,
+    parameters, source.
 
     Exit 0 when equal, 1 when different, 2 on error.
     """
@@ -40,12 +41,15 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None)
         emit(render(DiagnosticReport(outcome.diagnostics, "cannot compare: an app does not load"), "text"),
              err=True)
     if outcome.diff is not None:
-        text = render(outcome.diff, fmt)
+        from appbuilder.tokens import mask_tokens
+
+        text = mask_tokens(render(outcome.diff, fmt))  # a diff is posted on pull requests: never a secret in it
         if output:
             try:
                 Path(output).write_text(text + "\n", encoding="utf-8")
-            except OSError as exc:
-                raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
+            except OSError as exc:  # exit 2 (error), not 1, which means "different"
+                emit(f"appbuilder diff: cannot write {output}: {exc.strerror or exc}", err=True)
+                sys.exit(ERROR)
         else:
             emit(text)
     sys.exit(outcome.exit_code)
@@ -97,7 +101,7 @@ def validate_changed(files: tuple[str, ...], fmt: str) -> None:
     from appbuilder.report import DiagnosticReport, render
 
     outcome = run_validate_changed([Path(f) for f in files])
-    verdicts = [f"{app}: {'valid' if r.ok else 'invalid'} ({len(r.errors)} errors, {len(r.warnings)} warnings)"
+    verdicts = [summary(str(app), len(r.errors), len(r.warnings), "valid" if r.ok else "invalid")
                 for app, r in outcome.results.items()]
     emit(render(DiagnosticReport(outcome.diagnostics, "\n".join(verdicts)), fmt))
     sys.exit(0 if outcome.ok else 1)

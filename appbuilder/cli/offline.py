@@ -71,7 +71,7 @@ def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> N
               help="Write the schemas (all, or KIND's) into this directory for editors' $schema comments.")
 def schema(kind: str | None, write_dir: str | None) -> None:
     """Print the JSON Schema of one YAML kind, or write them to a directory (--write DIR)."""
-    from appbuilder.commands.schema import KINDS, schema_text, write_schemas
+    from appbuilder.commands.schema import KINDS, schema_text, update_schemas
 
     if write_dir is None:
         if kind is None:
@@ -79,11 +79,11 @@ def schema(kind: str | None, write_dir: str | None) -> None:
         click.echo(schema_text(kind), nl=False)
         return
     try:
-        written = write_schemas(Path(write_dir), (kind,) if kind else KINDS)
+        done = update_schemas(Path(write_dir), (kind,) if kind else KINDS)
     except OSError as exc:
         raise click.ClickException(f"cannot write schemas to {write_dir}: {exc.strerror or exc}") from exc
-    for path in written:
-        emit(f"wrote {path}")
+    for path, changed in done:
+        emit(f"{'wrote' if changed else 'up to date'} {path}")
 
 
 @cli.group()
@@ -133,7 +133,11 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
     validation, result = outcome.validation, outcome.result
     if result is None:
         verdict = summary(path, len(validation.errors), len(validation.warnings), "invalid, not tested")
-        emit(render(validation.diagnostics, "text", summary=verdict), err=True)
+        if fmt in ("json", "github"):  # a script or a workflow reads the problems in the format it asked for
+            emit(render(validation.diagnostics, fmt))
+            emit(verdict, err=True)
+        else:
+            emit(render(validation.diagnostics, "text", summary=verdict), err=True)
         sys.exit(1)
     report = render_result(result, fmt)
     if output:
@@ -158,7 +162,8 @@ def _fake_setting(ctx: click.Context, param: click.Parameter, value: float) -> f
 
 
 @cli.command("fake-sumo")
-@click.option("--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0 = a free port).")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port on 127.0.0.1 (0 = a free port).")
 @click.option("--access-id", envvar="SUMOLOGIC_ACCESSID", default=LOCAL_ACCESS_ID, show_default=True,
               help="Access id the fake accepts.")
 @click.option("--access-key", envvar="SUMOLOGIC_ACCESSKEY", default=LOCAL_ACCESS_KEY,
@@ -175,8 +180,13 @@ def fake_sumo(port: int, access_id: str, access_key: str, user_email: str, rate_
     """Run the Sumo-compatible fake API server on 127.0.0.1 until interrupted (for local use and CI)."""
     from appbuilder.commands.fake_sumo import run_forever, serve
 
-    fake = serve(port, {access_id: access_key}, user_email=user_email, rate_limit=rate_limit,
-                 job_polls=job_polls, latency=latency)
+    try:
+        fake = serve(port, {access_id: access_key}, user_email=user_email, rate_limit=rate_limit,
+                     job_polls=job_polls, latency=latency)
+    except OSError as exc:
+        click.echo(f"appbuilder fake-sumo: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}; choose another "
+                   f"--port (0 = a free port)", err=True)
+        sys.exit(1)
     click.echo(f"fake Sumo listening: SUMOLOGIC_BASE_URL={fake.base_url}", err=True)
     if (access_id, access_key) == (LOCAL_ACCESS_ID, LOCAL_ACCESS_KEY):
         click.echo(f"default local credentials: export SUMOLOGIC_BASE_URL={fake.base_url} "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import emit, existing, parse_params
+from appbuilder.cli.common import emit, existing, parse_params, plural
 from appbuilder.cli.group import cli
 
 
@@ -19,7 +19,8 @@ from appbuilder.cli.group import cli
 @click.option("--png", "png", type=click.Path(file_okay=False), default=None,
               help="Write one PNG per dashboard (default variable values) into this directory.")
 @click.option("--serve", is_flag=True, help="Serve the site on 127.0.0.1 and render it again when a file changes.")
-@click.option("--port", type=int, default=8000, show_default=True, help="Port for --serve (0 = a free port).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port for --serve (0 = a free port).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
 def preview(path: str, output: str | None, png: str | None, serve: bool, port: int,
             params: tuple[str, ...]) -> None:
@@ -45,7 +46,8 @@ def preview(path: str, output: str | None, png: str | None, serve: bool, port: i
             emit(f"wrote {written}")
         for problem in outcome.errors:
             emit(f"panel error: {problem}", err=True)
-        emit(f"{outcome.panels} panels, {len(outcome.errors)} with errors, {outcome.seconds:.2f} s", err=True)
+        emit(f"{plural(outcome.panels, 'panel')}, {len(outcome.errors)} with errors, {outcome.seconds:.2f} s",
+             err=True)
     if serve:
         from appbuilder.preview.serve import PreviewServer
 

@@ -14,8 +14,8 @@ from appbuilder.cli.offline import query
 @click.argument("path")
 @click.option("--panel", metavar="DASHBOARD/PANEL",
               help="A panel (<dashboard file stem>/<panel id>), query:<query id> or monitor:<monitor file stem>.")
-@click.option("--query", "query_file", metavar="FILE", type=click.Path(dir_okay=False),
-              help="A query file to run instead (its {{variables}} default to *).")
+@click.option("--query", "query_file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
+              help="A query file to run instead (`-` reads standard input; its {{variables}} default to *).")
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Dashboard variable value.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -27,8 +27,9 @@ def query_run(path: str, panel: str | None, query_file: str | None, variables: t
 
     if (panel is None) == (query_file is None):
         raise click.UsageError("give exactly one of --panel DASHBOARD/PANEL and --query FILE")
-    outcome = run_query(existing(path), panel=panel, query_file=query_file, variables=parse_params(variables),
-                        parameters=parse_params(params))
+    stdin_text = click.get_text_stream("stdin").read() if query_file == "-" else None
+    outcome = run_query(existing(path), panel=panel, query_file=query_file, variables=parse_params(variables, "--var"),
+                        parameters=parse_params(params), stdin_text=stdin_text)
     if not outcome.ok:
         if outcome.diagnostics:
             emit(render(outcome.diagnostics, "text"), err=True)

@@ -195,6 +195,13 @@ def run_docs(path: Path, output: Path | None) -> DocsOutcome:
     app = validation.app
     outcome.page = render_page(app, f"app_definitions/{app.root.resolve().name}")
     if output is not None:
+        from appbuilder.commands.build import output_problem
+
+        problem = output_problem(output, directory=False)
+        if problem is not None:
+            outcome.diagnostics.append(problem)
+            outcome.page = None
+            return outcome
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             output.write_text(outcome.page, encoding="utf-8")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from typing import Any
 
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.export import ExportError, ExportResult, export_definition
+from appbuilder.load.jsonfile import read_json
 
 MAX_EXPORT_BYTES = 200 * 1024 * 1024
 _CONTENT_ID = re.compile(r"^[0-9A-Fa-f]{16}$")
@@ -45,25 +45,15 @@ class ExportOutcome:
 
 
 def read_export_file(path: Path) -> Any:
-    """The JSON of an export file; raises ExportError naming file:line:col when it cannot be read."""
-    try:
-        if path.is_dir():
-            raise ExportError(f"{path} is a directory", hint="give the JSON file Sumo exported")
-        if path.stat().st_size > MAX_EXPORT_BYTES:
-            raise ExportError(f"{path} is larger than {MAX_EXPORT_BYTES >> 20} MiB",
-                              hint="is this a Sumo content export?")
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise ExportError(f"{path}: file not found") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExportError(f"{path}: cannot read the file: {exc}") from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ExportError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}",
-                          hint="give the JSON file exactly as Sumo exported it") from exc
-    except RecursionError as exc:
-        raise ExportError(f"{path}: the JSON nests too deeply") from exc
+    """The JSON of an export file (read by the shared safe JSON reader); raises ExportError naming file:line:col
+    when it cannot be read."""
+    value, problems = read_json(path, str(path), max_bytes=MAX_EXPORT_BYTES)
+    if problems:
+        first = problems[0]
+        hint = "give the JSON file exactly as Sumo exported it" if first.code in ("json-syntax", "empty-file") \
+            else first.hint
+        raise ExportError(f"{first.position}: {first.message}", hint=hint)
+    return value
 
 
 def _finish(outcome: ExportOutcome, run: Callable[[], ExportResult]) -> ExportOutcome:

@@ -23,7 +23,8 @@ class TriggerVerdict:
 
     def describe(self, trigger: MonitorTrigger) -> str:
         if trigger.level == "MissingData":
-            return f"{self.level}: {'fires' if self.fires else 'quiet'} ({self.value:g} rows)"
+            rows = f"{self.value:g} row{'' if self.value == 1 else 's'}"
+            return f"{self.level}: {'fires' if self.fires else 'quiet'} ({rows})"
         what = trigger.field or "rows"
         return (f"{self.level}: {'fires' if self.fires else 'quiet'} ({what} {self.value:g}, "
                 f"{trigger.comparison} {trigger.threshold:g})")

@@ -57,7 +57,8 @@ def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def pick_group_field(events: list[dict[str, Any]]) -> str:
-    """The text field to count by: present in most events, then fewest distinct values above one, then first seen."""
+    """The text field to count by: present in most events, then fewest distinct values above one (identifiers such
+    as ``actor_uuid`` last: counting by an id says little), then first seen."""
     seen: dict[str, list[Any]] = {}
     for event in events:
         for path, value in _leaves(event).items():
@@ -67,7 +68,8 @@ def pick_group_field(events: list[dict[str, Any]]) -> str:
         if all(isinstance(v, str) for v in values):
             distinct = len(set(values))
             few = 1 < distinct <= 20
-            candidates.append((-len(values), not few, distinct if few else 0, order, path))
+            identifier = path.rsplit(".", 1)[-1].lower().endswith(("uuid", "_id", "id"))
+            candidates.append((-len(values), not few, identifier, distinct if few else 0, order, path))
     if not candidates:
         return ""
     return min(candidates)[-1]

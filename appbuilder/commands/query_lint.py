@@ -13,6 +13,7 @@ from appbuilder.query.ast import SyntaxIssue
 from appbuilder.query.lint import LintContext, QueryIssue, event_fields_from_samples, lint_tree
 from appbuilder.query.metrics import lint_metrics_query, parse_metrics_query
 from appbuilder.query.parser import parse
+from appbuilder.tokens import mask_tokens
 from appbuilder.validate.querylint import too_deep_issue
 
 STDIN = "<stdin>"
@@ -25,12 +26,23 @@ class FileLint:
     issues: list[QueryIssue] = field(default_factory=list)
     error: str | None = None  # the file could not be read
 
+    def __post_init__(self) -> None:
+        """Messages quote the query: a token-looking word in it (a pasted secret) is masked in every format."""
+        for issue in self.issues:
+            issue.message, issue.hint = mask_tokens(issue.message), mask_tokens(issue.hint)
+        self.error = mask_tokens(self.error) if self.error else self.error
+
     @property
     def lines(self) -> list[str]:
         if self.error:
             return [f"{self.path}: error: {self.error}"]
-        return [f"{self.path}:{i.line}:{i.column}: {i.severity}: {i.message}"
-                + (f" [{i.code}]" if i.code else "") for i in self.issues]
+        lines = []
+        for i in self.issues:
+            lines.append(f"{self.path}:{i.line}:{i.column}: {i.severity}: {i.message}"
+                         + (f" [{i.code}]" if i.code else ""))
+            if i.hint:
+                lines.append(f"    hint: {i.hint}")
+        return lines
 
     @property
     def ok(self) -> bool:
@@ -78,11 +90,19 @@ def lint_text(path: str, text: str, *, syntax_only: bool, ctx: LintContext | Non
                 return FileLint(path, _syntax(parse_metrics_query(text).issues))
             return FileLint(path, lint_metrics_query(text, ctx))
         tree = parse(text)
-        if syntax_only:
-            return FileLint(path, _syntax(tree.issues))
-        return FileLint(path, lint_tree(tree, ctx or LintContext()))
+        issues = _syntax(tree.issues) if syntax_only else lint_tree(tree, ctx or LintContext())
+        return FileLint(path, _metrics_hint(text, issues))
     except RecursionError:
         return FileLint(path, [too_deep_issue()])
+
+
+def _metrics_hint(text: str, issues: list[QueryIssue]) -> list[QueryIssue]:
+    """A metrics query linted as a log query fails to parse: say so on its first error."""
+    scope = text.split("|", 1)[0].lower()
+    first = next((i for i in issues if i.severity == "error"), None)
+    if first is not None and ("metric=" in scope.replace(" ", "") or "#" in scope):
+        first.hint = "is this a metrics query? lint it with --type metrics" + (f"; {first.hint}" if first.hint else "")
+    return issues
 
 
 def _unreadable(problem: Diagnostic) -> FileLint:

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appbuilder.commands.test import SampleRunner, metrics_panels
+from appbuilder.commands.query_lint import MAX_QUERY_BYTES, STDIN, lint_text
+from appbuilder.commands.test import SampleRunner, metrics_panels, unknown_variables
 from appbuilder.diagnostics import Diagnostic
+from appbuilder.load.textfile import FileKind, read_text
 from appbuilder.pipeline import run_pipeline
 from appbuilder.query.evaluate.engine import METRICS_NOT_RUN
 from appbuilder.query.evaluate.values import to_str
@@ -34,16 +36,26 @@ class QueryRunOutcome:
 
 
 def run_query(path: str | Path, *, panel: str | None = None, query_file: str | None = None,
-              variables: Mapping[str, str] | None = None,
-              parameters: Mapping[str, str] | None = None) -> QueryRunOutcome:
-    """Run one panel (``DASHBOARD/PANEL``, ``query:ID`` or ``monitor:NAME``) or a query file (``-`` = stdin
-    text given as ``query_file``'s content by the caller) on the samples of the app at ``path``."""
+              variables: Mapping[str, str] | None = None, parameters: Mapping[str, str] | None = None,
+              stdin_text: str | None = None) -> QueryRunOutcome:
+    """Run one panel (``DASHBOARD/PANEL``, ``query:ID`` or ``monitor:NAME``) or a query file (``-``: the
+    caller's ``stdin_text``) on the samples of the app at ``path``."""
     result = run_pipeline(path, parameters, until="validate", lint_queries=False)  # checks --param too
     outcome = QueryRunOutcome(target=panel or str(query_file))
     if result.app is None or any(d.is_error for d in result.diagnostics):
         outcome.diagnostics = [d for d in result.diagnostics if d.is_error]
         outcome.error = "the app definition is not valid"
         outcome.hint = f"run `appbuilder validate {path}` and fix the problems first"
+        return outcome
+    text = None
+    if panel is None:
+        text = _read(query_file, stdin_text, outcome)
+        if text is None:
+            return outcome
+    outcome.diagnostics = unknown_variables(result.app, variables or {},
+                                            {ref.name for ref in find_variables(text or "")})
+    if outcome.diagnostics:
+        outcome.error = "unknown --var name"
         return outcome
     runner = SampleRunner(result.app, variables or {}, result.parameters, result.validation.samples)
     targets = runner.targets()
@@ -60,9 +72,7 @@ def run_query(path: str | Path, *, panel: str | None = None, query_file: str | N
             return outcome
         spec = targets[panel]
     else:
-        text = _read(query_file, outcome)
-        if text is None:
-            return outcome
+        assert text is not None
         defaults = {ref.name: "*" for ref in find_variables(text)}
         spec = (text, None, defaults, "query")
     table, error, _ = runner.run(outcome.target, spec, {})
@@ -73,15 +83,24 @@ def run_query(path: str | Path, *, panel: str | None = None, query_file: str | N
     return outcome
 
 
-def _read(query_file: str | None, outcome: QueryRunOutcome) -> str | None:
+def _read(query_file: str | None, stdin_text: str | None, outcome: QueryRunOutcome) -> str | None:
+    """The query file's text (``-``: ``stdin_text``), or None with the problem in ``outcome``: the file cannot
+    be read, holds no query, or does not parse (positioned in the file, before any substitution)."""
     if query_file is None:
         outcome.error = "give --panel or --query"
         return None
-    try:
-        return Path(query_file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        outcome.error = f"cannot read {query_file}: {getattr(exc, 'strerror', None) or exc}"
+    shown = STDIN if query_file == "-" else query_file
+    if query_file == "-":
+        text: str | None = stdin_text or ""
+    else:
+        text, outcome.diagnostics = read_text(Path(query_file), shown, FileKind("query file", MAX_QUERY_BYTES))
+    if text is not None:
+        lint = lint_text(shown, text, syntax_only=True)
+        outcome.diagnostics = lint.diagnostics
+    if outcome.diagnostics:
+        outcome.error = f"cannot run {shown}"
         return None
+    return text
 
 
 def _cell(value: Any) -> str:

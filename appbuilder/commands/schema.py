@@ -20,20 +20,25 @@ def schema_file_name(kind: str) -> str:
     return f"{kind}.schema.json"
 
 
-def write_schemas(directory: Path, kinds: tuple[str, ...] = KINDS) -> list[Path]:
-    """Write each kind's schema as ``DIR/<kind>.schema.json`` (creating DIR); the paths written, in kind order.
-
-    A file already holding the same text is left alone, so re-running after an upgrade only touches what changed.
-    """
+def update_schemas(directory: Path, kinds: tuple[str, ...] = KINDS) -> list[tuple[Path, bool]]:
+    """Write each kind's schema as ``DIR/<kind>.schema.json`` (creating DIR): each path, in kind order, and
+    whether it was written. A file already holding the same text is left alone, so re-running after an upgrade
+    only touches what changed."""
     directory.mkdir(parents=True, exist_ok=True)
-    written = []
+    done = []
     for kind in kinds:
         target = directory / schema_file_name(kind)
         text = schema_text(kind)
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        changed = not target.is_file() or target.read_text(encoding="utf-8") != text
+        if changed:
             target.write_text(text, encoding="utf-8")
-        written.append(target)
-    return written
+        done.append((target, changed))
+    return done
 
 
-__all__ = ["KINDS", "schema_file_name", "schema_text", "write_schemas"]
+def write_schemas(directory: Path, kinds: tuple[str, ...] = KINDS) -> list[Path]:
+    """``update_schemas``, the paths only."""
+    return [path for path, _ in update_schemas(directory, kinds)]
+
+
+__all__ = ["KINDS", "schema_file_name", "schema_text", "update_schemas", "write_schemas"]

@@ -72,6 +72,22 @@ def _lookups(data: SampleData) -> Lookups:
                    threats=keyed(data.lookups.get("threat_cs", []), "threat"))
 
 
+def unknown_variables(app: App, variables: Mapping[str, str], also: set[str] | None = None) -> list[Diagnostic]:
+    """An error for each ``--var`` name that no dashboard or saved search of ``app`` declares (nor ``also``)."""
+    import difflib
+
+    known = {v.name for d in app.dashboards for v in d.variables} | {
+        v.name for q in app.queries for v in q.variables} | (also or set())
+    problems = []
+    for name in sorted(set(variables) - known):
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = (f"did you mean '{close[0]}'?" if close else
+                f"known variables: {', '.join(sorted(known))}" if known else "this app declares no variables")
+        problems.append(Diagnostic(Position("--var"), f"no dashboard variable or saved-search parameter is named "
+                                   f"'{name}'", code="unknown-variable", hint=hint))
+    return problems
+
+
 class SampleRunner:
     """The app's sample events loaded once; its panels, queries and monitors run on them (`test`, `preview`).
     ``samples`` are the ones the pipeline read (read here when not given); broken lines are left out and listed
@@ -102,6 +118,21 @@ class SampleRunner:
             out[f"monitor:{monitor.slug}"] = (monitor.query, None, {}, "monitor")
         return out
 
+    def _positioned(self, target: str, text: str, message: str) -> str:
+        """A syntax error as ``file:line:col: message``, found in the query as written (before ``{{var}}`` and
+        ``${param}`` are substituted, which would shift the columns); other messages unchanged."""
+        from appbuilder.query.parser import parse
+
+        issues = parse(text).issues if message.startswith("syntax error") else []
+        if not issues:
+            return message
+        origins = {f"{d.slug}/{p.id}": p.query_origin for d in self.app.dashboards for p in d.panels}
+        origins |= {f"query:{q.id}": q.origin for q in self.app.queries}
+        origins |= {f"monitor:{m.slug}": m.origin for m in self.app.monitors}
+        origin, first = origins.get(target), issues[0]
+        where = origin.locate(first.line, first.column) if origin else f"{first.line}:{first.column}"
+        return f"{where}: syntax error: {first.message}" + (f" ({first.hint})" if first.hint else "")
+
     def run(self, target: str, spec: tuple[str, str | None, dict[str, str], str],
             variables: Mapping[str, str]) -> tuple[Table | None, str | None, float]:
         text, time_range, defaults, _ = spec
@@ -110,7 +141,7 @@ class SampleRunner:
             table = self.evaluator.run(text, variables={**defaults, **self.variables, **variables},
                                        parameters=self.parameters, now=self.now, time_range=time_range)
         except EvalError as exc:
-            return None, str(exc), time.perf_counter() - start
+            return None, self._positioned(target, text, str(exc)), time.perf_counter() - start
         except Exception as exc:  # an evaluator bug must fail the case, not the run
             return None, (f"the local query evaluator cannot run this query ({type(exc).__name__}: {exc}); "
                           f"this is a gap in appbuilder's evaluator, please report it"), time.perf_counter() - start
@@ -133,6 +164,8 @@ def run_test(path: Path, *, variables: Mapping[str, str], parameters: Mapping[st
     """Validate the app at ``path`` (sample and lookup data included), then run its tests when it is valid."""
     pipeline = run_pipeline(path, parameters, until="validate", lint_queries=False)
     outcome = TestOutcome(pipeline.validation)
+    if pipeline.app is not None:
+        pipeline.validation.add(unknown_variables(pipeline.app, variables))
     if pipeline.ok and pipeline.app is not None:
         outcome.result = run_app_tests(pipeline.app, variables=dict(variables), parameters=pipeline.parameters,
                                        samples=pipeline.validation.samples)
@@ -166,6 +199,10 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
     for problem in runner.samples.diagnostics:
         result.cases.append(CaseResult("sample events", "samples", "samples",
                                        [f"{problem.position}: {problem.message}"]))
+    if not runner.evaluator.base and not runner.samples.diagnostics:
+        result.cases.append(CaseResult("sample events", "samples", "samples", [
+            "the app has no sample events, so every query returns no rows: add JSON-lines files of real events "
+            "and list them under samples: in app.yaml (e.g. samples/*.jsonl)"], file=str(app.root / "app.yaml")))
     targets = runner.targets()
     saved = {f"query:{q.id}" for q in app.saved_searches}
     metrics = metrics_panels(app)

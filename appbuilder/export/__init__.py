@@ -63,6 +63,14 @@ def _lifter(parameters: Mapping[str, str]) -> tuple[Any, list[dict[str, str]], l
         return (lambda text: text), [], lifted
     if not value:
         raise ExportError(f"--param {SOURCE_CATEGORY}= needs a value", hint="e.g. --param source_category=prod/app")
+    from appbuilder.model import Parameter
+    from appbuilder.parameters import check_value
+
+    problem = check_value(Parameter(SOURCE_CATEGORY, value), value, "--param")  # as validate will check it
+    if problem:
+        raise ExportError(problem, hint=f"the exported app declares {SOURCE_CATEGORY} without a pattern, so its "
+                          "value may hold letters, digits and _ . / : @ * , + - only; export without --param and "
+                          "edit app.yaml to lift another scope")
     pattern = re.compile(r"(?<![\w.])(_sourceCategory\s*=\s*)([\"']?)" + re.escape(value) + r"\2(?![\w/*.\-])",
                          re.IGNORECASE)
     declared = [{"name": SOURCE_CATEGORY, "description": "Source category (_sourceCategory) the app's queries are "
@@ -119,6 +127,20 @@ def _accept_lint_findings(conversion: Conversion, app: App, out_dir: Path) -> li
             f"app.yaml's lint.severity makes them warnings until the queries are fixed"]
 
 
+def _discard(out_dir: Path, created: bool) -> None:
+    """Remove what a failed export wrote: ``out_dir`` itself when the export created it, else its contents."""
+    import shutil
+
+    if created:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        return
+    for child in out_dir.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
 def export_definition(definition: Any, out_dir: Path, parameters: Mapping[str, str] | None = None) -> ExportResult:
     """Write the app definition of ``definition`` (Sumo content JSON) to ``out_dir``, which must not exist or be
     empty; raises ExportError when the input is not Sumo content or the result would not build back the same."""
@@ -138,16 +160,21 @@ def export_definition(definition: Any, out_dir: Path, parameters: Mapping[str, s
         if document.kind != "raw":
             repair(document.data, document.kind)
     repair({"queries": conversion.queries}, "queries")
+    created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write(conversion, out_dir, draft=True)
-    attach(conversion, root, _build(out_dir)[1])
-    files = _write(conversion, out_dir)
-    app, rebuilt = _build(out_dir)
-    problems = differences(root["children"][0], rebuilt["children"][0]) if single else differences(root, rebuilt)
-    if problems:
-        raise ExportError("the exported definition does not build back the same content (this is a bug in "
-                          "appbuilder export): " + "; ".join(problems[:5]),
-                          hint="please report it with the export file")
+    try:
+        _write(conversion, out_dir, draft=True)
+        attach(conversion, root, _build(out_dir)[1])
+        files = _write(conversion, out_dir)
+        app, rebuilt = _build(out_dir)
+        problems = differences(root["children"][0], rebuilt["children"][0]) if single else differences(root, rebuilt)
+        if problems:
+            raise ExportError("the exported definition does not build back the same content (this is a bug in "
+                              "appbuilder export): " + "; ".join(problems[:5]),
+                              hint="please report it with the export file")
+    except BaseException:
+        _discard(out_dir, created)  # nothing is left behind by an export that failed
+        raise
     result = ExportResult(out_dir, files, list(conversion.notes) + _accept_lint_findings(conversion, app, out_dir))
     result.dashboards = sum(1 for d in conversion.documents if d.kind == "dashboard")
     result.saved_searches = len(conversion.queries)

@@ -15,8 +15,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
+import appbuilder.fakesumo.collectors as collectors
+import appbuilder.fakesumo.content as content
+import appbuilder.fakesumo.control as control
+import appbuilder.fakesumo.dashboards as dashboards
+import appbuilder.fakesumo.logsearches as logsearches
+import appbuilder.fakesumo.monitors as monitors
+import appbuilder.fakesumo.permissions as permissions
 from appbuilder.clock import SYSTEM_CLOCK, Clock
-from appbuilder.fakesumo import collectors, content, control, dashboards, logsearches, monitors, permissions
 from appbuilder.fakesumo.errors import ApiError, flat_body
 from appbuilder.fakesumo.routing import NO_BODY, Request, Response, Router
 from appbuilder.fakesumo.state import Store

@@ -4,9 +4,9 @@ Their identity is their path under the app folder (see ``tree``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from appbuilder.kinds import tree
+import appbuilder.kinds.tree as tree
 from appbuilder.kinds.base import BaseKind, Item, Org
 from appbuilder.sumo.errors import SumoApiError
 
@@ -70,6 +70,12 @@ class InFolderKind(BaseKind):
     sync_type = ""
     order = 20
     in_folder = True
+    modelled_types: ClassVar[set[str]] = set()  # the sync type of every in-folder kind (raw items are the rest)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.sync_type:
+            InFolderKind.modelled_types.add(cls.sync_type)
 
     def claims(self, body: dict[str, Any]) -> bool:
         return body.get("type") == self.sync_type

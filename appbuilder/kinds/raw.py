@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from appbuilder.kinds import tree
+import appbuilder.kinds.tree as tree
 from appbuilder.kinds.base import Item, Org
 from appbuilder.kinds.library import InFolderKind, delete_item
 from appbuilder.sumo.normalise import normalise_content
@@ -17,10 +17,8 @@ NOTE = "re-imported into its folder by the content import job (new content id; b
 
 
 def _modelled() -> set[str]:
-    """The content types another kind in the folder owns."""
-    from appbuilder.kinds import KINDS  # the registry imports this module
-
-    return {str(getattr(k, "sync_type", "")) for k in KINDS if k.in_folder and not isinstance(k, RawKind)}
+    """The content types another kind in the folder owns (each in-folder kind registers its type)."""
+    return InFolderKind.modelled_types
 
 
 class RawKind(InFolderKind):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from appbuilder.kinds import tree
+import appbuilder.kinds.tree as tree
 from appbuilder.kinds.base import Item, Org
 from appbuilder.kinds.library import InFolderKind, delete_item, relocate
 from appbuilder.sumo.folders import normalise_folder_item

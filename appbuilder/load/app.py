@@ -138,14 +138,16 @@ def _resolve(base: Path, ref: str, doc: YamlDocument, at: list[str | int],
     if not _inside(base, target):
         diagnostics.append(_outside(doc, at, ref))
         return None
-    if not target.is_file():
+    try:
+        if target.is_file():
+            return target
         what = "is a directory" if target.is_dir() else "is not a regular file" if target.exists() \
             else "does not exist"
-        diagnostics.append(Diagnostic(doc.position(at), f"'{ref}' {what}", code="missing-file",
-                                      path=field_path(at),
-                                      hint=f"paths are relative to {doc.display}"))
-        return None
-    return target
+    except OSError as exc:  # a name too long for the file system, a permission denied on the way...
+        what = f"cannot be read ({exc.strerror or exc})"
+    diagnostics.append(Diagnostic(doc.position(at), f"'{ref}' {what}", code="missing-file", path=field_path(at),
+                                  hint=f"paths are relative to {doc.display}"))
+    return None
 
 
 def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
@@ -235,9 +237,18 @@ def _load(given: Path, reader: _Reader) -> App | None:
     app.test_files = _globs(root, doc, "tests", diagnostics)
     for test_file in app.test_files:
         test_doc = reader.read(test_file, "tests")
-        for index, case in enumerate(_list(test_doc.data.get("tests")) if test_doc else []):
-            if isinstance(case, dict) and isinstance(case.get("target"), str) and test_doc:
+        if test_doc is None:
+            continue
+        file_vars = test_doc.data.get("variables")
+        for name in file_vars if isinstance(file_vars, dict) else []:
+            app.test_variables.append((str(name), test_doc.position(["variables", name], key=True)))
+        for index, case in enumerate(_list(test_doc.data.get("tests"))):
+            if isinstance(case, dict) and isinstance(case.get("target"), str):
                 app.test_targets.append((case["target"], test_doc.position(["tests", index, "target"])))
+            case_vars = case.get("variables") if isinstance(case, dict) else None
+            for name in case_vars if isinstance(case_vars, dict) else []:
+                app.test_variables.append((str(name), test_doc.position(["tests", index, "variables", name],
+                                                                         key=True)))
     _expand_fragments(app, shared, diagnostics)
     _resolve_query_refs(app)
     if isinstance(data.get("contents"), list):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from appbuilder.diagnostics import Diagnostic
+from appbuilder.load.jsonfile import read_json
 from appbuilder.load.yamlfile import YamlDocument
 from appbuilder.model import App, ContentItem, Overrides, Position
 
@@ -23,22 +23,11 @@ def overrides_of(item: dict[str, Any]) -> Overrides:
 
 def read_raw(path: Path, shown: str) -> tuple[dict[str, Any] | None, Diagnostic | None]:
     """A raw Sumo content file (one JSON object with a ``type``), or the reason it cannot be used."""
-    where = Position(shown)
-    try:
-        if path.stat().st_size > MAX_RAW_BYTES:
-            return None, Diagnostic(where, "file is too large for a content item", code="file-too-large")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, Diagnostic(where, f"cannot read file: {exc}", code="file-unreadable")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, Diagnostic(Position(shown, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}",
-                                code="json-syntax", hint="a raw item is Sumo content JSON as Sumo exports it")
-    except RecursionError:
-        return None, Diagnostic(where, "JSON nests too deeply", code="too-deep")
+    data, problems = read_json(path, shown, max_bytes=MAX_RAW_BYTES)
+    if problems:
+        return None, problems[0]
     if not isinstance(data, dict):
-        return None, Diagnostic(where, "expected a Sumo content object",
+        return None, Diagnostic(Position(shown), "expected a Sumo content object",
                                 code="schema", hint="a raw item is Sumo content JSON as Sumo exports it")
     return data, None
 

@@ -34,13 +34,24 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+class _NotJson(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity``: Python's json module reads them, JSON (and Sumo) does not."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJson(name)
+
+
 def parse_json_text(text: str, shown: str, line: int = 1) -> tuple[Any, Diagnostic | None]:
     """One JSON value from ``text`` (``line`` is the file line it starts on); the value or a positioned problem."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         return None, Diagnostic(Position(shown, line + exc.lineno - 1, exc.colno), f"invalid JSON: {exc.msg}",
                                 code="json-syntax", hint="fix the JSON at this place")
+    except _NotJson as exc:
+        return None, Diagnostic(Position(shown, line, 1), f"invalid JSON: {exc} is not a JSON value",
+                                code="json-syntax", hint="write a number, a string or null instead")
     except (RecursionError, ValueError):
         value = None
     else:

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.diagnostics import Diagnostic
-from appbuilder.load.jsonfile import read_jsonl
+from appbuilder.load.jsonfile import JsonLines, read_jsonl
 from appbuilder.load.yamlfile import display_path
-from appbuilder.model import App
+from appbuilder.model import App, Position
+from appbuilder.tokens import find_tokens
 
 LOOKUP_DIR = Path("tests") / "lookups"
 
@@ -27,18 +28,32 @@ class SampleData:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
+def _secrets(lines: JsonLines, shown: str) -> list[Diagnostic]:
+    """An error for each line holding a token-looking value: samples end up in docs pages and previews."""
+    found = []
+    for (number, _), text in zip(lines.rows, lines.raw, strict=True):
+        tokens = find_tokens(text)
+        if tokens:
+            found.append(Diagnostic(Position(shown, number, text.find(tokens[0]) + 1), "this event holds a value "
+                                    "that looks like a secret (a 1Password token or a Sumo access key)",
+                                    code="secret-in-definition", hint="replace it with a placeholder such as "
+                                    "REDACTED; sample events are copied into docs pages and previews"))
+    return found
+
+
 def read_sample_data(app: App) -> SampleData:
-    """Every sample event and lookup row of ``app``; lines that are not JSON objects become diagnostics."""
+    """Every sample event and lookup row of ``app``; lines that are not JSON objects, or that hold a token-looking
+    value, become diagnostics."""
     data = SampleData()
     for path in app.sample_files:
         lines = read_jsonl(path, display_path(path), what="sample event")
         data.events.extend(row for _, row in lines.rows)
         data.raw.extend(lines.raw)
-        data.diagnostics.extend(lines.diagnostics)
+        data.diagnostics.extend(lines.diagnostics + _secrets(lines, display_path(path)))
     lookup_dir = app.root / LOOKUP_DIR
     if lookup_dir.is_dir():
         for path in sorted(lookup_dir.glob("*.jsonl")):
             lines = read_jsonl(path, display_path(path), what="lookup row")
             data.lookups[path.stem] = [row for _, row in lines.rows]
-            data.diagnostics.extend(lines.diagnostics)
+            data.diagnostics.extend(lines.diagnostics + _secrets(lines, display_path(path)))
     return data

@@ -24,6 +24,14 @@ class FileKind:
 def read_text(path: Path, shown: str, kind: FileKind) -> tuple[str | None, list[Diagnostic]]:
     """The text of ``path`` (shown as ``shown`` in messages), or None and the reason it cannot be read."""
     here = Position(shown)
+    try:
+        path.stat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a name too long, a permission denied on the way, a loop of links...
+        return None, [Diagnostic(here, f"cannot read file: {exc.strerror or exc}", code="file-unreadable",
+                                 hint="check the path: that it is not too long and that every directory on it "
+                                      "can be read")]
     if not path.exists():
         return None, [Diagnostic(here, "file not found", code="file-missing", hint=kind.missing_hint)]
     if path.is_dir():

@@ -138,7 +138,7 @@ def panel_payload(panel: Panel, settings: dict[str, Any], table: Table | None, e
         return text_payload(panel, settings)
     if error is not None or table is None:
         return message(error or "the query did not run", error=True)
-    if not table.rows:
+    if all(value is None for row in table.rows for value in row.values()):  # no rows, or an aggregate of nothing
         svp = _section(settings, "svp")
         if panel.chart == "svp" and svp.get("useNoData") and svp.get("noDataString"):
             return {"kind": "svg", "svg": drawing.value_svg(str(svp["noDataString"]), "", drawing.MUTED, "white",

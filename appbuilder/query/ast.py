@@ -295,6 +295,7 @@ class GenericOp(Operator):
     args: str = ""
     known: bool = False  # a real Sumo operator, just not modelled here
     fallback: str = ""  # why a modelled operator's own parser did not take this form
+    broken: bool = False  # its text has a syntax error (reported; the operator is not judged further)
 
 
 @dataclass(eq=False)

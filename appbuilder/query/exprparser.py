@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from appbuilder.query import ast
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import appbuilder.query.ast as ast
 from appbuilder.query.lexer import (
     EOF,
     FIELD,
@@ -22,6 +25,8 @@ _TIME_UNITS = {"ns": 1e-6, "us": 1e-3, "ms": 1, "s": 1000, "m": 60_000, "h": 3_6
                "w": 604_800_000}
 _SIZE_UNITS = {"k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "B": 1e9, "T": 1e12, "P": 1e15, "Ki": 2**10,
                "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50}
+MAX_NESTING = 64  # parentheses, calls, NOT and unary signs inside one another; real queries nest a few levels
+MAX_TREE_DEPTH = 200  # levels of one operator's syntax tree, chains such as a + b + c... included
 _COMPARISONS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 
 
@@ -82,6 +87,27 @@ class Stream:
     def __init__(self, tokens: list[Token]):
         self.tokens = tokens
         self.i = 0
+        self.depth = 0
+
+    def enter(self, t: Token) -> None:
+        """One level deeper (a parenthesis, a call, NOT, a sign) starting at ``t``; the caller leaves it with
+        ``self.depth -= 1`` in a ``finally``. Past ``MAX_NESTING`` levels it is a syntax error at ``t``, so no
+        query can exhaust the recursive parser's stack."""
+        if self.depth >= MAX_NESTING:
+            raise Malformed(t, f"the query nests more than {MAX_NESTING} levels deep here (parentheses, function "
+                            "calls, NOT or signs inside one another)",
+                            "a real query nests a few levels; simplify the expression or split it into steps "
+                            "(| ... as x | ... as y)")
+        self.depth += 1
+
+    @contextmanager
+    def nested(self, t: Token) -> Iterator[None]:
+        """``enter`` as a context manager (for the paths that are not hot)."""
+        self.enter(t)
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     @property
     def tok(self) -> Token:
@@ -169,6 +195,25 @@ class Stream:
         raise ParseError(t, f"expected a time span such as 1d, 1h or 15m but found {describe(t)}")
 
 
+def check_tree_depth(node: ast.Node) -> None:
+    """Refuse (``Malformed``, at the deepest node) a syntax tree more than ``MAX_TREE_DEPTH`` levels deep, so the
+    lint and the evaluator, which walk it recursively, never exhaust the stack. Walks without recursion."""
+    stack: list[tuple[object, int]] = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, list):
+            stack.extend((item, depth) for item in current)
+            continue
+        if not isinstance(current, ast.Node):
+            continue
+        if depth > MAX_TREE_DEPTH:
+            where = Token(OP, "", "", 0, current.line, current.column)
+            raise Malformed(where, f"the expression is more than {MAX_TREE_DEPTH} operations deep here (a long "
+                            "chain such as a + b + c + ... or x=1 or x=2 or ..., or expressions inside one another)",
+                            "split it into steps (| ... as x | ... as y); for a list of values use in (...)")
+        stack.extend((value, depth + 1) for value in vars(current).values() if isinstance(value, ast.Node | list))
+
+
 def describe(t: Token) -> str:
     if t.kind == EOF:
         return "the end of the operator"
@@ -185,13 +230,17 @@ def at(node: ast.Node, t: Token) -> ast.Node:
 
 def parse_expr(s: Stream) -> ast.Expr:
     start = s.tok
-    cond = parse_or(s)
-    if s.accept_op("?"):
-        then = parse_expr(s)
-        s.expect_op(":")
-        other = parse_expr(s)
-        return at(ast.Ternary(cond, then, other), start)
-    return cond
+    s.enter(start)
+    try:
+        cond = parse_or(s)
+        if s.accept_op("?"):
+            then = parse_expr(s)
+            s.expect_op(":")
+            other = parse_expr(s)
+            return at(ast.Ternary(cond, then, other), start)
+        return cond
+    finally:
+        s.depth -= 1
 
 
 def parse_or(s: Stream) -> ast.Expr:
@@ -216,7 +265,8 @@ def parse_not(s: Stream) -> ast.Expr:
     start = s.tok
     if s.is_word("not") and not s.peek().kind == EOF:
         s.next()
-        return at(ast.Unary("!", parse_not(s)), start)
+        with s.nested(start):
+            return at(ast.Unary("!", parse_not(s)), start)
     return parse_comparison(s)
 
 
@@ -310,7 +360,8 @@ def parse_unary(s: Stream) -> ast.Expr:
     start = s.tok
     if s.is_op("-", "!", "+"):
         op = s.next().value
-        operand = parse_unary(s)
+        with s.nested(start):
+            operand = parse_unary(s)
         return operand if op == "+" else at(ast.Unary(op, operand), start)
     return parse_primary(s)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from appbuilder.query import ast
+import appbuilder.query.ast as ast
 from appbuilder.query.issues import (
     DEFAULT_SEVERITY,
     ERROR,
@@ -280,7 +280,7 @@ class _Linter:
     def op_GenericOp(self, op: ast.GenericOp) -> None:
         if op.name in DASHBOARD_FORBIDDEN and self.ctx.chart:
             self.report(op, "dashboard-forbidden-operator", f"'{op.name}' is not allowed in dashboard panels")
-        if self.tree.issues and any(i.line == op.line for i in self.tree.issues):
+        if op.broken or (self.tree.issues and any(i.line == op.line for i in self.tree.issues)):
             self.open = True
             return
         if op.fallback:

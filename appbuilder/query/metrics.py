@@ -21,7 +21,7 @@ __all__ = ["MetricsOp", "MetricsQuery", "RowRef", "lint_metrics_query", "lint_ty
 
 def __getattr__(name: str) -> object:
     if name in _PARSER_NAMES:
-        from appbuilder.query import metrics_parser
+        import appbuilder.query.metrics_parser as metrics_parser
 
         return getattr(metrics_parser, name)
     raise AttributeError(f"module 'appbuilder.query.metrics' has no attribute {name!r}")

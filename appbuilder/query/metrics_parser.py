@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from appbuilder.query import ast
+import appbuilder.query.ast as ast
 from appbuilder.query.exprparser import ParseError, Stream, at, describe, duration_ms
 from appbuilder.query.lexer import Lines
 from appbuilder.query.metrics_lexer import (
@@ -177,11 +177,11 @@ def _sel_value(cur: _Cursor, key: Token) -> str:
         cur.next()
         return v.value
     if cur.is_op("("):
-        cur.next()
-        values = [_sel_value(cur, key)]
-        while cur.is_word("or") or cur.is_op(","):
-            cur.next()
-            values.append(_sel_value(cur, key))
+        with cur.nested(cur.next()):
+            values = [_sel_value(cur, key)]
+            while cur.is_word("or") or cur.is_op(","):
+                cur.next()
+                values.append(_sel_value(cur, key))
         cur.expect_op(")")
         return " OR ".join(values)
     raise ParseError(v, f"expected a value after '{key.value}=' but found {describe(v)}",
@@ -194,12 +194,12 @@ def _row_expression(cur: _Cursor, query: MetricsQuery) -> None:
     def operand() -> None:
         t = cur.tok
         if cur.is_op("("):
-            cur.next()
-            expression()
+            with cur.nested(cur.next()):
+                expression()
             cur.expect_op(")")
         elif cur.is_op("-"):
-            cur.next()
-            operand()
+            with cur.nested(cur.next()):
+                operand()
         elif t.kind == ROWREF:
             query.rows.append(at(RowRef(t.value), cur.next()))
         elif t.kind == WORD and _is_number(t.value):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from appbuilder.query import ast
+import appbuilder.query.ast as ast
 from appbuilder.query.exprparser import Malformed, ParseError, Stream, at, describe, parse_expr, table_ref
 from appbuilder.query.lexer import FIELD, IDENT, NUMBER, OP, STRING, TEMPLATE, Token
 from appbuilder.query.vocab import AGGREGATES

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from appbuilder.query import ast
-from appbuilder.query.exprparser import Malformed, ParseError, Stream, at, describe, parse_expr
+import appbuilder.query.ast as ast
+from appbuilder.query.exprparser import (
+    MAX_TREE_DEPTH,
+    Malformed,
+    ParseError,
+    Stream,
+    at,
+    check_tree_depth,
+    describe,
+    parse_expr,
+)
 from appbuilder.query.lexer import (
     EOF,
     IDENT,
@@ -57,7 +66,10 @@ def _split(tokens: list[Token]) -> list[list[Token]]:
         if index in inner:
             segments[-1].append(Token(OP, "|", "|", t.pos, t.line, t.column))
         elif t.kind in (PIPE, EOF):
-            segments[-1].append(Token(EOF, "", "", t.pos, t.line, t.column))
+            last = segments[-1][-1] if segments[-1] else None
+            line, column = (last.line, last.column + len(last.text)) if last and "\n" not in last.text else (
+                t.line, t.column)  # a problem "at the end of the operator" points just past its last token
+            segments[-1].append(Token(EOF, "", "", t.pos, line, column))
             if t.kind == PIPE:
                 segments.append([t])  # keep the pipe for positions; dropped by _parse_segment
         else:
@@ -103,10 +115,14 @@ def scope_boolean(s: Stream, primary: Callable[[Stream], ast.ScopeExpr]) -> ast.
     """Terms joined by OR, AND (or nothing: an implicit AND) and NOT/``!`` (keywords in any case), as in the
     scope of a log query and the selector of a metrics query; ``primary`` reads one term or parenthesis."""
     start = s.tok
-    items = [_scope_and(s, primary)]
-    while _is_scope_word(s.tok, "or"):
-        s.next()
-        items.append(_scope_and(s, primary))
+    s.enter(start)
+    try:
+        items = [_scope_and(s, primary)]
+        while _is_scope_word(s.tok, "or"):
+            s.next()
+            items.append(_scope_and(s, primary))
+    finally:
+        s.depth -= 1
     return items[0] if len(items) == 1 else at(ast.ScopeBool("or", items), start)
 
 
@@ -126,7 +142,8 @@ def _scope_not(s: Stream, primary: Callable[[Stream], ast.ScopeExpr]) -> ast.Sco
     start = s.tok
     if _is_scope_word(s.tok, "not") or s.is_op("!"):
         s.next()
-        return at(ast.ScopeNot(_scope_not(s, primary)), start)
+        with s.nested(start):
+            return at(ast.ScopeNot(_scope_not(s, primary)), start)
     return primary(s)
 
 
@@ -181,6 +198,8 @@ def _parse_segment(tokens: list[Token], query: ast.QueryAST, text: str) -> ast.O
         op = _dispatch(s, first, text, end)
         if not s.at_end():
             raise ParseError(s.tok, f"unexpected {describe(s.tok)} after {op.name or 'the operator'}")
+        if len(tokens) > MAX_TREE_DEPTH // 2:  # a level of the tree takes tokens: short segments cannot be too deep
+            check_tree_depth(op)
     except ParseError as err:
         name = first.value.lower() if first.kind == IDENT else ""
         args_start = first.pos + len(first.text) if first.kind == IDENT else first.pos
@@ -189,6 +208,7 @@ def _parse_segment(tokens: list[Token], query: ast.QueryAST, text: str) -> ast.O
             op.known, op.fallback = True, str(err)
         else:
             query.issues.append(ast.SyntaxIssue(err.token.line, err.token.column, str(err), err.hint))
+            op.broken = True
         op.name = name
     op.name = op.name or (first.value.lower() if first.kind == IDENT else "")
     op.line, op.column, op.start, op.end = first.line, first.column, first.pos, end

@@ -18,7 +18,8 @@ def cell(value: str) -> str:
 @register("markdown", DiagnosticReport)
 def diagnostics_markdown(report: DiagnosticReport) -> str:
     lines = [f"**{cell(report.summary)}**" if report.summary else
-             f"**{report.errors} errors, {report.warnings} warnings**"]
+             f"**{report.errors} error{'' if report.errors == 1 else 's'}, "
+             f"{report.warnings} warning{'' if report.warnings == 1 else 's'}**"]
     if report.diagnostics:
         lines += ["", "| Severity | Location | Code | Problem |", "| --- | --- | --- | --- |"]
         for d in report.ordered:

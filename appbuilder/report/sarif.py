@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import PurePath
+from pathlib import PurePath, PurePosixPath
+from urllib.parse import quote
 
 from appbuilder import __version__
 from appbuilder.diagnostics import WARNING, Diagnostic
@@ -19,10 +20,12 @@ def rule_id(diagnostic: Diagnostic) -> str:
 
 
 def _location(diagnostic: Diagnostic) -> dict[str, object]:
-    path = PurePath(diagnostic.position.file)
-    artifact: dict[str, object] = {"uri": path.as_posix()}
-    if not path.is_absolute():
-        artifact["uriBaseId"] = "%SRCROOT%"
+    path = PurePosixPath(PurePath(diagnostic.position.file).as_posix())
+    artifact: dict[str, object]
+    if path.is_absolute():  # an absolute URI needs its scheme: file:///...
+        artifact = {"uri": path.as_uri()}
+    else:  # a URI reference: spaces, '#', '<stdin>'... percent-encoded
+        artifact = {"uri": quote(path.as_posix()), "uriBaseId": "%SRCROOT%"}
     physical: dict[str, object] = {"artifactLocation": artifact}
     if diagnostic.position.line > 0:
         region: dict[str, object] = {"startLine": diagnostic.position.line}

@@ -96,13 +96,14 @@ def test_run_text(result: Any) -> str:
             lines.append(f"SKIP {case.name} ({case.skipped})")
             continue
         status = "PASS" if case.ok else "FAIL"
-        ran = "" if case.kind == "samples" else f" ({case.rows} rows, {case.seconds * 1000:.0f} ms)"
+        ran = "" if case.kind == "samples" else (
+            f" ({case.rows} row{'' if case.rows == 1 else 's'}, {case.seconds * 1000:.0f} ms)")
         lines.append(f"{status} {case.name}{ran}")
         if case.detail:
             lines.append(f"     {case.detail}")
         lines.extend(f"     {failure}" for failure in case.failures)
     lines.append(f"{test_counts(result)}; {result.events} sample events, {result.seconds:.2f} s")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
 def test_counts(result: Any) -> str:

@@ -12,29 +12,14 @@ from typing import Any
 
 from appbuilder.diagnostics import Diagnostic, field_path
 from appbuilder.load.yamlfile import YamlDocument
+from appbuilder.tokens import MASK, find_tokens, mask_tokens
 
-MASK = "********"
+__all__ = ["MASK", "check_document_secrets", "find_tokens", "hide_secrets", "is_credential_key", "mask_tokens"]
 
 # key names (lower case, without _ - .) that hold a credential; ``tokenEnv`` / ``tokenFile`` only name one
 _CREDENTIAL_SUFFIXES = ("token", "secret", "password", "passwd", "apikey", "accesskey", "secretkey",
                         "privatekey", "credential", "credentials")
 _CREDENTIAL_NAMES = frozenset({"authorization", "bearer"})
-
-# 1Password Events API bearer tokens (and service-account tokens, ``ops_…``) are JWTs: base64url of '{"…' first
-_JWT = r"(?:ops_)?eyJ[A-Za-z0-9_-]{10,}(?:\.[A-Za-z0-9_-]{4,}){0,2}"
-# Sumo access keys: long random strings of letters and digits (64 characters)
-_RANDOM = r"[A-Za-z0-9]{40,}"
-TOKEN_RE = re.compile(rf"(?<![A-Za-z0-9_-])(?:{_JWT}|{_RANDOM})(?![A-Za-z0-9])")
-
-
-def _looks_random(word: str) -> bool:
-    return any(c.isupper() for c in word) and any(c.islower() for c in word) and any(c.isdigit() for c in word)
-
-
-def find_tokens(text: str) -> list[str]:
-    """Substrings of ``text`` that look like a 1Password token or a Sumo access key."""
-    return [m.group(0) for m in TOKEN_RE.finditer(text) if m.group(0).startswith(("eyJ", "ops_eyJ"))
-            or _looks_random(m.group(0))]
 
 
 def is_credential_key(key: str) -> bool:
@@ -83,13 +68,6 @@ def check_document_secrets(doc: YamlDocument, kind: str) -> list[Diagnostic]:
         found.append(Diagnostic(doc.position(steps), message, code="secret-in-definition",
                                 path=field_path(steps), hint=hint))
     return found
-
-
-def mask_tokens(text: str) -> str:
-    """``text`` with every token-looking substring replaced by ``********``."""
-    for token in find_tokens(text):
-        text = text.replace(token, MASK)
-    return text
 
 
 def hide_secrets(diagnostic: Diagnostic) -> Diagnostic:

@@ -24,6 +24,7 @@ def check_app(app: App) -> list[Diagnostic]:
     for dashboard in app.dashboards:
         found += _check_dashboard(app, dashboard)
     found += _check_test_targets(app)
+    found += _check_test_variables(app)
     found += _check_lint_severity(app)
     found += check_name_lengths(app, app.parameter_defaults())
     found += check_monitors(app)
@@ -72,10 +73,28 @@ def _check_test_targets(app: App) -> list[Diagnostic]:
             continue  # the file it names is already reported: no follow-on error
         if target not in known:
             close = difflib.get_close_matches(target, sorted(known), n=1)
-            found.append(Diagnostic(position, f"test target '{target}' names no panel or query",
+            found.append(Diagnostic(position, f"test target '{target}' names no panel, query or monitor",
                                     code="unresolved-reference", path="tests.target",
                                     hint=f"did you mean '{close[0]}'?" if close else
-                                    "use <dashboard file stem>/<panel id> or query:<query id>"))
+                                    "use <dashboard file stem>/<panel id>, query:<query id> or monitor:<monitor "
+                                    "file stem>"))
+    return found
+
+
+def _check_test_variables(app: App) -> list[Diagnostic]:
+    """Every variable a test sets is declared by a dashboard or a saved search: a misspelt one would be ignored
+    and the test would run at the default value."""
+    if app.dashboards_unreadable or app.queries_unreadable or any(d.variables_incomplete for d in app.dashboards):
+        return []  # the variables of an unreadable file (or variable set) are unknown: no follow-on error
+    known = {v.name for d in app.dashboards for v in d.variables} | {v.name for q in app.queries for v in q.variables}
+    found = []
+    for name, position in app.test_variables:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            found.append(Diagnostic(position, f"test variable '{name}' is not declared by any dashboard or saved "
+                                    "search, so it would be ignored", code="unresolved-reference",
+                                    path="tests.variables", hint=f"did you mean '{close[0]}'?" if close else
+                                    f"declared variables: {', '.join(sorted(known)) or 'none'}"))
     return found
 
 
@@ -161,6 +180,11 @@ def _duplicates(items: Iterable[tuple[str, Position | None]], what: str, fix: st
 
 def _check_names(app: App) -> list[Diagnostic]:
     found = _duplicates(((q.id, q.position) for q in app.queries), "query id", "query ids must be unique")
+    found += _duplicates(((d.slug, d.position) for d in app.dashboards), "dashboard file name",
+                         "a dashboard is known by its file name (test targets, panel keys, preview pages): rename "
+                         "one of the files")
+    found += _duplicates(((m.slug, m.position) for m in app.monitors), "monitor file name",
+                         "a monitor is known by its file name (monitor:<name> test targets): rename one of the files")
     from appbuilder.load.contents import folder_levels
 
     for folder_items in folder_levels(app):  # names are unique per folder (sub-folders have their own)

@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from appbuilder.query import ast
-from appbuilder.query.evaluate import rowops, tableops
+import appbuilder.query.ast as ast
+import appbuilder.query.evaluate.rowops as rowops
+import appbuilder.query.evaluate.tableops as tableops
 from appbuilder.query.evaluate.expr import Env
 from appbuilder.query.evaluate.tableops import Frame
 from appbuilder.query.evaluate.values import HIDDEN_OBJ, EvalError, Lookups, Row, timestamp_ms, to_number
@@ -65,11 +66,6 @@ class Evaluator:
         times = [r["_messagetime"] for r in self.base if isinstance(r["_messagetime"], int)]
         self.last_time = max(times) if times else int(time.time() * 1000)
         self._cache: dict[tuple, tuple[list[Row], list[str]]] = {}
-
-    @classmethod
-    def from_jsonl(cls, lines: Iterable[str], lookups: Lookups | None = None) -> Evaluator:
-        raw = [line.strip() for line in lines if line.strip()]
-        return cls([json.loads(line) for line in raw], lookups, raw)
 
     def run(self, text: str, *, variables: Mapping[str, str] | None = None,
             parameters: Mapping[str, str] | None = None, now: datetime | None = None,

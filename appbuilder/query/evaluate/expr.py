@@ -9,8 +9,8 @@ import urllib.parse
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+import appbuilder.query.ast as ast
 from appbuilder.patterns import compile_regex
-from appbuilder.query import ast
 from appbuilder.query.evaluate.values import EvalError, Row, to_number, to_str, truthy, wildcard_matcher
 
 Fn = Callable[[Row], object]

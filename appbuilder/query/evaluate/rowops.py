@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import appbuilder.query.ast as ast
 from appbuilder.patterns import compile_regex
-from appbuilder.query import ast
 from appbuilder.query.evaluate.expr import Env, compile_expr, compile_predicate
 from appbuilder.query.evaluate.values import (
     HIDDEN_OBJ,

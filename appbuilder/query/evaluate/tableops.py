@@ -6,7 +6,7 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from appbuilder.query import ast
+import appbuilder.query.ast as ast
 from appbuilder.query.evaluate.expr import Env, compile_expr
 from appbuilder.query.evaluate.values import EvalError, Row, to_number, to_str
 

@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from appbuilder.patterns import compile_regex
@@ -206,23 +205,3 @@ class Lookups:
 
     geo: dict[str, dict] = field(default_factory=dict)
     threats: dict[str, dict] = field(default_factory=dict)
-
-    @classmethod
-    def from_dir(cls, path: str | Path) -> Lookups:
-        """Read ``geo.jsonl`` (rows keyed by ``ip``) and ``threat_cs.jsonl`` (keyed by ``threat``) if present."""
-        root = Path(path)
-        return cls(geo=_read_jsonl(root / "geo.jsonl", "ip"), threats=_read_jsonl(root / "threat_cs.jsonl", "threat"))
-
-
-def _read_jsonl(path: Path, key: str) -> dict[str, dict]:
-    table: dict[str, dict] = {}
-    if not path.is_file():
-        return table
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        row = json.loads(line)
-        if isinstance(row, dict) and row.get(key) is not None:
-            table[str(row[key])] = row
-    return table
