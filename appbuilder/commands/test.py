@@ -199,10 +199,6 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
     for problem in runner.samples.diagnostics:
         result.cases.append(CaseResult("sample events", "samples", "samples",
                                        [f"{problem.position}: {problem.message}"]))
-    if not runner.evaluator.base and not runner.samples.diagnostics:
-        result.cases.append(CaseResult("sample events", "samples", "samples", [
-            "the app has no sample events, so every query returns no rows: add JSON-lines files of real events "
-            "and list them under samples: in app.yaml (e.g. samples/*.jsonl)"], file=str(app.root / "app.yaml")))
     targets = runner.targets()
     saved = {f"query:{q.id}" for q in app.saved_searches}
     metrics = metrics_panels(app)
