@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import appbuilder.kinds.tree as tree
 from appbuilder.deploy.marker import split_description
-from appbuilder.kinds import tree
 from appbuilder.kinds.base import BaseKind, DeployError, Item, Org
 from appbuilder.sumo.errors import SumoApiError
 from appbuilder.sumo.folders import normalise_folder_item
