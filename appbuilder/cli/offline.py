@@ -105,7 +105,7 @@ def query_lint(files: tuple[str, ...], syntax_only: bool, query_type: str, sampl
     from appbuilder.commands.query_lint import lint_files
     from appbuilder.validate.reporting import render
 
-    stdin_text = click.get_text_stream("stdin").read() if "-" in files else None
+    stdin_text = sys.stdin.read() if "-" in files else None
     result = lint_files(list(files), syntax_only=syntax_only, stdin_text=stdin_text, query_type=query_type,
                         samples=[Path(p) for p in samples])
     emit("\n".join(result.lines) if fmt == "text" else render(result.diagnostics, fmt))

@@ -27,7 +27,7 @@ def query_run(path: str, panel: str | None, query_file: str | None, variables: t
 
     if (panel is None) == (query_file is None):
         raise click.UsageError("give exactly one of --panel DASHBOARD/PANEL and --query FILE")
-    stdin_text = click.get_text_stream("stdin").read() if query_file == "-" else None
+    stdin_text = sys.stdin.read() if query_file == "-" else None
     outcome = run_query(existing(path), panel=panel, query_file=query_file, variables=parse_params(variables, "--var"),
                         parameters=parse_params(params), stdin_text=stdin_text)
     if not outcome.ok:
