@@ -1,6 +1,7 @@
 """Deterministic generator of 1Password Events API audit events (the ``AuditEventV2`` object).
 
-Used by ``gen_1password_events.py`` (which owns the users, sites and IPs); importable on its own too::
+Used by ``gen_1password_events.py`` (the users, sites and IPs are those of ``gen_1password_world.py``);
+importable on its own too::
 
     from gen_1password_audit import generate_audit
     events = generate_audit(USERS, 120, seed=3)

@@ -107,7 +107,7 @@ def test_parse_never_raises(junk):
     ("x | " + "(" * 100 + "a" + ")" * 100 + " as b", 69),       # expression parentheses
 ], ids=["scope", "not", "signs", "calls", "parentheses"])
 def test_nesting_past_the_limit_is_a_syntax_error_at_its_position(query: str, column: int) -> None:
-    from appbuilder.query.exprparser import MAX_NESTING
+    from appbuilder.query.stream import MAX_NESTING
 
     tree = parse(query)
     [issue] = tree.issues
@@ -124,7 +124,7 @@ def test_nesting_within_the_limit_parses() -> None:
                                    "x | where " + " or ".join(["a=1"] * 3000)], ids=["sum", "or"])
 def test_a_tree_too_deep_for_the_lint_and_evaluator_is_a_syntax_error(query: str) -> None:
     from appbuilder.query.evaluate import EvalError, Evaluator
-    from appbuilder.query.exprparser import MAX_TREE_DEPTH
+    from appbuilder.query.stream import MAX_TREE_DEPTH
 
     [issue] = parse(query).issues
     assert f"more than {MAX_TREE_DEPTH} operations deep here" in issue.message and issue.column > 1

@@ -19,20 +19,40 @@ from appbuilder.cli.group import cli
 INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
 
 
-def _deploy_options(func):  # type: ignore[no-untyped-def]
-    """Connection and target options shared by plan, install, uninstall and restore."""
-    options = [
-        click.option("--access-id", default=None, help="Access ID (default: SUMOLOGIC_ACCESSID)."),
-        click.option("--access-key", default=None, help="Access key (default: SUMOLOGIC_ACCESSKEY)."),
-        click.option("--deployment", default=None, help="Deployment, e.g. us2 (default: SUMOLOGIC_ENVIRONMENT)."),
-        click.option("--base-url", default=None, help="API base URL (default: SUMOLOGIC_BASE_URL)."),
-        click.option("--folder", default=None, metavar="PATH",
-                     help="Library path of the folder to install into (default: your Personal folder)."),
-        click.option("--admin-mode", is_flag=True, help="Act as content administrator (Admin Recommended)."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+def _stacked(*options):  # type: ignore[no-untyped-def]
+    """One decorator adding ``options`` in the order given (as in ``--help``)."""
+    def decorate(func):  # type: ignore[no-untyped-def]
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return decorate
+
+
+# Options several verbs share (a click option decorator adds a fresh option each time it is used).
+_connection_options = _stacked(
+    click.option("--access-id", default=None, help="Access ID (default: SUMOLOGIC_ACCESSID)."),
+    click.option("--access-key", default=None, help="Access key (default: SUMOLOGIC_ACCESSKEY)."),
+    click.option("--deployment", default=None, help="Deployment, e.g. us2 (default: SUMOLOGIC_ENVIRONMENT)."),
+    click.option("--base-url", default=None, help="API base URL (default: SUMOLOGIC_BASE_URL)."),
+)
+# Connection and target options shared by plan, install and uninstall (restore takes the connection ones).
+_deploy_options = _stacked(
+    _connection_options,
+    click.option("--folder", default=None, metavar="PATH",
+                 help="Library path of the folder to install into (default: your Personal folder)."),
+    click.option("--admin-mode", is_flag=True, help="Act as content administrator (Admin Recommended)."),
+)
+_param_option = click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+                             help="Install parameter, repeatable.")
+_verify_option = click.option("--verify", is_flag=True, help="Always export and compare the installed content "
+                              "(slower; does not rely on Sumo's modification times to spot changes made in the UI).")
+_yes_option = click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (CI).")
+_token_file_option = click.option("--token-file", type=click.Path(dir_okay=False), default=None,
+                                  help="File holding the 1Password token (when its environment variable is not set).")
+_backup_dir_option = click.option("--backup-dir", type=click.Path(file_okay=False), default="backups",
+                                  show_default=True)
+_format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                              show_default=True)
 
 
 def _options(kwargs: dict[str, object]):  # type: ignore[no-untyped-def]
@@ -120,11 +140,10 @@ def _finish(outcome, fmt: str, path: str, done: str, nothing: str) -> None:  # t
 
 @cli.command()
 @click.argument("path")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
+@_param_option
 @_deploy_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--verify", is_flag=True, help="Always export and compare the installed content (slower; does not "
-              "rely on Sumo's modification times to spot changes made in the UI).")
+@_format_option
+@_verify_option
 @click.option("--exit-code", is_flag=True, help="Exit 0 when nothing would change, 2 when something would, 1 on error.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Save the plan to FILE for `install --plan FILE`.")
@@ -157,19 +176,17 @@ def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, out: str
 
 @cli.command()
 @click.argument("path")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
+@_param_option
 @_deploy_options
-@click.option("--verify", is_flag=True, help="Always export and compare the installed content (slower; does not "
-              "rely on Sumo's modification times to spot changes made in the UI).")
+@_verify_option
 @click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Apply exactly this saved plan (from `plan --out`); refused when the org changed since.")
 @click.option("--dry-run", is_flag=True, help="Only plan; change nothing.")
 @click.option("--force", is_flag=True, help="Overwrite content changed in Sumo since the last install.")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (CI).")
-@click.option("--token-file", type=click.Path(dir_okay=False), default=None,
-              help="File holding the 1Password token (when its environment variable is not set).")
-@click.option("--backup-dir", type=click.Path(file_okay=False), default="backups", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_yes_option
+@_token_file_option
+@_backup_dir_option
+@_format_option
 @environment_options
 def install(path: str, params: tuple[str, ...], plan_file: str | None, dry_run: bool, force: bool, yes: bool,
             token_file: str | None, backup_dir: str, fmt: str, **kwargs: object) -> None:
@@ -197,13 +214,13 @@ def install(path: str, params: tuple[str, ...], plan_file: str | None, dry_run: 
 
 @cli.command()
 @click.argument("path")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
+@_param_option
 @_deploy_options
 @click.option("--with-source", is_flag=True, help="Also remove the source (and the collector if appbuilder "
               "created it and it is empty).")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (CI).")
-@click.option("--backup-dir", type=click.Path(file_okay=False), default="backups", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_yes_option
+@_backup_dir_option
+@_format_option
 def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, backup_dir: str, fmt: str,
               **kwargs: object) -> None:
     """Show the destroy plan, ask, back up, then remove the app folder (and with --with-source its source)."""
@@ -218,16 +235,12 @@ def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, 
 
 @cli.command()
 @click.argument("backup_dir", type=click.Path(exists=True, file_okay=False))
-@click.option("--access-id", default=None, help="Access ID (default: SUMOLOGIC_ACCESSID).")
-@click.option("--access-key", default=None, help="Access key (default: SUMOLOGIC_ACCESSKEY).")
-@click.option("--deployment", default=None, help="Deployment, e.g. us2 (default: SUMOLOGIC_ENVIRONMENT).")
-@click.option("--base-url", default=None, help="API base URL (default: SUMOLOGIC_BASE_URL).")
-@click.option("--token-file", type=click.Path(dir_okay=False), default=None,
-              help="File holding the 1Password token (when its environment variable is not set).")
+@_connection_options
+@_token_file_option
 @click.option("--backup-dir", "backup_root", type=click.Path(file_okay=False), default="backups",
               show_default=True, help="Where the backup of what is there now goes.")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (CI).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_yes_option
+@_format_option
 def restore(backup_dir: str, access_id: str | None, access_key: str | None, deployment: str | None,
             base_url: str | None, token_file: str | None, backup_root: str, yes: bool, fmt: str) -> None:
     """Show the plan back to a backup (made by install or uninstall), ask, then apply it."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appbuilder.deploy.apply import ApplyResult, apply_plan, check_preconditions, resolve_token
+from appbuilder.deploy.apply import check_preconditions, resolve_token
 from appbuilder.deploy.changes import Plan, load_plan
 from appbuilder.deploy.fingerprint import org_fingerprint
 from appbuilder.deploy.plan import plan_install
@@ -17,6 +17,7 @@ from appbuilder.deploy.session import (
     DeployOptions,
     DeployOutcome,
     Progress,
+    apply_into,
     approved,
     load_and_build,
     run_connected,
@@ -24,7 +25,6 @@ from appbuilder.deploy.session import (
 )
 from appbuilder.deploy.state import DeployError, Remote
 from appbuilder.kinds import Org
-from appbuilder.sumo.errors import SumoError
 
 
 @dataclass
@@ -79,41 +79,29 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
             return outcome
 
     def install(remote: Remote) -> None:
-        try:
-            token = resolve_token(build.manifest.token_env, token_file_of(built.app, token_file), options.env)
-            if token:
-                remote.client.redactor.add(token)
-            if saved is not None:
-                manifest = build.manifest
-                state = remote.read(str(manifest.folder), options.folder,
-                                    ((build.collector or {}).get("collector") or {}).get("name"),
-                                    (((build.source or {}).get("source") or {}).get("config") or {}).get("name"))
-                outcome.plan = saved
-                fresh = org_fingerprint(Org(remote, state, str(manifest.app)))
-                check_saved_plan(saved, fresh, str(manifest.content_hash))
-                plan = saved
-            else:
-                plan, state = plan_install(build, remote, options.folder, want_export=options.verify)
-                outcome.plan = plan
-            if dry_run or not plan.changed:
-                return
-            check_preconditions(plan, token, force)  # refuse before asking, not after
-            if not approved(approve, plan):
-                outcome.aborted = True
-                return
-            result = apply_plan(plan, remote, state, token=token, force=force, backup_root=backup_root)
-            _take(outcome, result)
-        except (SumoError, KeyboardInterrupt) as exc:  # what was done before is still reported
-            partial = getattr(exc, "result", None)
-            if isinstance(partial, ApplyResult):
-                _take(outcome, partial)
-            raise
+        token = resolve_token(build.manifest.token_env, token_file_of(built.app, token_file), options.env)
+        if token:
+            remote.client.redactor.add(token)
+        if saved is not None:
+            manifest = build.manifest
+            state = remote.read(str(manifest.folder), options.folder,
+                                ((build.collector or {}).get("collector") or {}).get("name"),
+                                (((build.source or {}).get("source") or {}).get("config") or {}).get("name"))
+            outcome.plan = saved
+            fresh = org_fingerprint(Org(remote, state, str(manifest.app)))
+            check_saved_plan(saved, fresh, str(manifest.content_hash))
+            plan = saved
+        else:
+            plan, state = plan_install(build, remote, options.folder, want_export=options.verify)
+            outcome.plan = plan
+        if dry_run or not plan.changed:
+            return
+        check_preconditions(plan, token, force)  # refuse before asking, not after
+        if not approved(approve, plan):
+            outcome.aborted = True
+            return
+        apply_into(outcome, plan, remote, state, token=token, force=force, backup_root=backup_root)
 
     run_connected(options, outcome, install, progress)
     return outcome
 
-
-def _take(outcome: InstallOutcome, result: ApplyResult) -> None:
-    outcome.steps = result.steps
-    outcome.backup = result.backup.path if result.backup else None
-    outcome.content_id = result.content_id

@@ -7,15 +7,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from appbuilder.commands.uninstall import take_result
-from appbuilder.deploy.apply import ApplyResult, apply_plan, resolve_token
+from appbuilder.deploy.apply import resolve_token
 from appbuilder.deploy.backup import read_backup
 from appbuilder.deploy.backup_check import check_backup_dir
 from appbuilder.deploy.changes import Plan
 from appbuilder.deploy.destroy import plan_restore
-from appbuilder.deploy.session import Approve, DeployOptions, DeployOutcome, Progress, approved, run_connected
+from appbuilder.deploy.session import (
+    Approve,
+    DeployOptions,
+    DeployOutcome,
+    Progress,
+    apply_into,
+    approved,
+    run_connected,
+)
 from appbuilder.deploy.state import Remote
-from appbuilder.sumo.errors import SumoError
 
 
 @dataclass
@@ -66,15 +72,7 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
         if not approved(approve, plan):
             outcome.aborted = True
             return
-        try:
-            result = apply_plan(plan, remote, state, token=token, backup_root=backup_root)
-            take_result(outcome, result)
-            outcome.content_id = result.content_id
-        except (SumoError, KeyboardInterrupt) as exc:  # what was done before is still reported
-            partial = getattr(exc, "result", None)
-            if isinstance(partial, ApplyResult):
-                take_result(outcome, partial)
-            raise
+        apply_into(outcome, plan, remote, state, token=token, backup_root=backup_root)
 
     run_connected(options, outcome, restore, progress)
     return outcome

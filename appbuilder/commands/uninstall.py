@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from appbuilder.deploy.apply import ApplyResult, apply_plan
 from appbuilder.deploy.changes import Plan
 from appbuilder.deploy.destroy import plan_uninstall
 from appbuilder.deploy.session import (
@@ -16,12 +15,12 @@ from appbuilder.deploy.session import (
     DeployOptions,
     DeployOutcome,
     Progress,
+    apply_into,
     approved,
     load_and_build,
     run_connected,
 )
 from appbuilder.deploy.state import Remote
-from appbuilder.sumo.errors import SumoError
 
 
 @dataclass
@@ -39,12 +38,6 @@ class UninstallOutcome(DeployOutcome):
         return self._report({"target": self.target, "removals": self.removals, "steps": self.steps,
                              "backup": str(self.backup) if self.backup else None, "aborted": self.aborted},
                             {"plan": self.plan.to_dict()} if self.plan is not None else None)
-
-
-def take_result(outcome: Any, result: ApplyResult) -> None:
-    """Copy what apply did (steps, backup) onto an outcome."""
-    outcome.steps = result.steps
-    outcome.backup = result.backup.path if result.backup else None
 
 
 def run_uninstall(path: Path, parameters: Mapping[str, str], options: DeployOptions, *,
@@ -66,13 +59,7 @@ def run_uninstall(path: Path, parameters: Mapping[str, str], options: DeployOpti
         if not approved(approve, plan):
             outcome.aborted = True
             return
-        try:
-            take_result(outcome, apply_plan(plan, remote, state, backup_root=backup_root))
-        except (SumoError, KeyboardInterrupt) as exc:  # what was done before is still reported
-            partial = getattr(exc, "result", None)
-            if isinstance(partial, ApplyResult):
-                take_result(outcome, partial)
-            raise
+        apply_into(outcome, plan, remote, state, backup_root=backup_root)
 
     run_connected(options, outcome, uninstall, progress)
     return outcome

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from appbuilder.build import BuildResult
+from appbuilder.deploy.apply import ApplyResult, apply_plan
 from appbuilder.deploy.changes import Plan
-from appbuilder.deploy.state import Remote
+from appbuilder.deploy.state import Remote, RemoteState
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.model import App
 from appbuilder.pipeline import run_pipeline
@@ -157,3 +158,23 @@ def run_connected(options: DeployOptions, outcome: DeployOutcome, action: Callab
                             "plans from what is in Sumo now and does the rest")
         finally:
             outcome.calls = remote.client.stats.as_dict()
+
+
+def apply_into(outcome: Any, plan: Plan, remote: Remote, state: RemoteState, **options: Any) -> None:
+    """Apply ``plan`` (``options`` as ``apply_plan`` takes them) and copy what was done (steps, backup, and the
+    content id where the outcome has one) onto ``outcome``, also when apply stops part way (error or Ctrl-C)."""
+    try:
+        result = apply_plan(plan, remote, state, **options)
+    except (SumoError, KeyboardInterrupt) as exc:  # what was done before is still reported
+        partial = getattr(exc, "result", None)
+        if isinstance(partial, ApplyResult):
+            _take_result(outcome, partial)
+        raise
+    _take_result(outcome, result)
+
+
+def _take_result(outcome: Any, result: ApplyResult) -> None:
+    outcome.steps = result.steps
+    outcome.backup = result.backup.path if result.backup else None
+    if hasattr(outcome, "content_id"):
+        outcome.content_id = result.content_id

@@ -261,14 +261,8 @@ def delete_source(fake: Backend, req: Request) -> Response:
 
 def register(router: Router) -> None:
     base = "/v1/collectors"
-    router.add("GET", base, list_collectors)
-    router.add("POST", base, create_collector)
     router.add("GET", f"{base}/name/{{name}}", get_collector_by_name)
-    router.add("GET", f"{base}/{{id}}", get_collector)
-    router.add("PUT", f"{base}/{{id}}", update_collector)
-    router.add("DELETE", f"{base}/{{id}}", delete_collector)
-    router.add("GET", f"{base}/{{cid}}/sources", list_sources)
-    router.add("POST", f"{base}/{{cid}}/sources", create_source)
-    router.add("GET", f"{base}/{{cid}}/sources/{{sid}}", get_source)
-    router.add("PUT", f"{base}/{{cid}}/sources/{{sid}}", update_source)
-    router.add("DELETE", f"{base}/{{cid}}/sources/{{sid}}", delete_source)
+    router.add_resource(base, list_all=list_collectors, create=create_collector, get=get_collector,
+                        update=update_collector, delete=delete_collector)
+    router.add_resource(f"{base}/{{cid}}/sources", list_all=list_sources, create=create_source, get=get_source,
+                        update=update_source, delete=delete_source, key="sid")

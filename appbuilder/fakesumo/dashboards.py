@@ -156,8 +156,5 @@ def list_dashboards(fake: Backend, req: Request) -> Response:
 
 
 def register(router: Router) -> None:
-    router.add("GET", "/v2/dashboards", list_dashboards)
-    router.add("POST", "/v2/dashboards", create_dashboard)
-    router.add("GET", "/v2/dashboards/{id}", get_dashboard)
-    router.add("PUT", "/v2/dashboards/{id}", update_dashboard)
-    router.add("DELETE", "/v2/dashboards/{id}", delete_dashboard)
+    router.add_resource("/v2/dashboards", list_all=list_dashboards, create=create_dashboard, get=get_dashboard,
+                        update=update_dashboard, delete=delete_dashboard)

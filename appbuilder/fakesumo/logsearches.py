@@ -207,8 +207,5 @@ def list_log_searches(fake: Backend, req: Request) -> Response:
 
 
 def register(router: Router) -> None:
-    router.add("GET", "/v1/logSearches", list_log_searches)
-    router.add("POST", "/v1/logSearches", create_log_search)
-    router.add("GET", "/v1/logSearches/{id}", get_log_search)
-    router.add("PUT", "/v1/logSearches/{id}", update_log_search)
-    router.add("DELETE", "/v1/logSearches/{id}", delete_log_search)
+    router.add_resource("/v1/logSearches", list_all=list_log_searches, create=create_log_search,
+                        get=get_log_search, update=update_log_search, delete=delete_log_search)

@@ -114,6 +114,16 @@ class Router:
         regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
         self._routes.append((method, re.compile(f"^{regex}/?$"), handler))
 
+    def add_resource(self, base: str, *, list_all: Handler, create: Handler, get: Handler, update: Handler,
+                     delete: Handler, key: str = "id") -> None:
+        """The five routes of a collection at ``base``: list and create on it, get, update and delete on
+        ``base/{key}``."""
+        self.add("GET", base, list_all)
+        self.add("POST", base, create)
+        self.add("GET", f"{base}/{{{key}}}", get)
+        self.add("PUT", f"{base}/{{{key}}}", update)
+        self.add("DELETE", f"{base}/{{{key}}}", delete)
+
     def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]]:
         """The first route matching method and path; 405 if only other methods match, else 404."""
         lookup = "GET" if method == "HEAD" else method

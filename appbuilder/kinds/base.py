@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -153,6 +154,14 @@ class BaseKind:
 
     def rename_key(self, body: dict[str, Any]) -> str:
         return ""
+
+    def single(self, document: dict[str, Any] | None, key: str, identity: Callable[[dict[str, Any]], str]
+               ) -> list[Item]:
+        """The one item of a kind built as ``document[key]`` (none when the build has no such document)."""
+        if document is None:
+            return []
+        body = document[key]
+        return [Item(self.name, identity(body), body)]
 
     def drift(self, desired: Item | None, remote: Item | None) -> Verdict:
         return None, ""

@@ -16,8 +16,12 @@ if TYPE_CHECKING:
     from appbuilder.build import BuildResult
 
 
-def _joined(*parts: str | None) -> str:
-    return " ".join(p for p in parts if p)
+def _marked(body: dict[str, Any], created_by: str | None) -> dict[str, Any]:
+    """``body`` with the mark of the app that created the collector at the end of its description."""
+    out = copy.deepcopy(body)
+    parts = (out.get("description"), collector_mark(created_by) if created_by else None)
+    out["description"] = " ".join(p for p in parts if p)
+    return out
 
 
 class CollectorKind(BaseKind):
@@ -26,10 +30,7 @@ class CollectorKind(BaseKind):
     in_folder = False
 
     def render(self, build: BuildResult) -> list[Item]:
-        if build.collector is None:
-            return []
-        body = build.collector["collector"]
-        return [Item(self.name, str(body.get("name")), body)]
+        return self.single(build.collector, "collector", lambda body: str(body.get("name")))
 
     def read(self, org: Org) -> list[Item]:
         collector = org.state.collector
@@ -45,16 +46,12 @@ class CollectorKind(BaseKind):
         return normalise_collector(body)
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
-        body = copy.deepcopy(after.body)
-        body["description"] = _joined(body.get("description"), collector_mark(org.app) if org.app else None)
-        org.state.collector = org.remote.collectors.create(body)
+        org.state.collector = org.remote.collectors.create(_marked(after.body, org.app))
         return {"id": str(org.state.collector.get("id")), **({"createdBy": org.app} if org.app else {})}
 
     def update(self, org: Org, before: Item, after: Item) -> dict[str, str]:
-        body = copy.deepcopy(after.body)
-        created_by = before.ref.get("createdBy")
-        body["description"] = _joined(body.get("description"), collector_mark(created_by) if created_by else None)
-        org.state.collector = org.remote.collectors.update(before.ref["id"], body)
+        org.state.collector = org.remote.collectors.update(before.ref["id"],
+                                                           _marked(after.body, before.ref.get("createdBy")))
         return dict(before.ref)
 
     def delete(self, org: Org, before: Item) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from appbuilder.kinds.base import DeployError, Item, Org
-from appbuilder.kinds.library import InFolderKind, delete_item, find_in_folder
+from appbuilder.kinds.library import InFolderKind, find_in_folder
 from appbuilder.kinds.tree import parent_id
 from appbuilder.sumo.normalise import normalise_dashboard
 
@@ -49,11 +49,8 @@ class DashboardKind(InFolderKind):
     sync_type = SYNC_TYPE
     order = 20
 
-    def rename_key(self, body: dict[str, Any]) -> str:
-        return rename_key(body)
-
-    def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
-        return normalise_dashboard(body)
+    rename_key = staticmethod(rename_key)
+    normalise = staticmethod(normalise_dashboard)
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
         parent = parent_id(org, after.identity)
@@ -75,9 +72,6 @@ class DashboardKind(InFolderKind):
         holder = parent_id(org, after.identity)
         org.remote.client.put(f"{API}/{ref['dashboardId']}", to_request(after.body, holder))
         return ref
-
-    def delete(self, org: Org, before: Item) -> None:
-        delete_item(org, before)
 
     def dashboard_id(self, org: Org, content_id: str) -> str:
         """The dashboard id of a content id, from the pages of ``GET /v2/dashboards``: the caller's own

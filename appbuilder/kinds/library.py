@@ -64,7 +64,7 @@ def delete_item(org: Org, before: Item) -> None:
 
 
 class InFolderKind(BaseKind):
-    """The render and read shared by kinds whose items live in the app folder, at any depth: those whose
+    """The render, read and delete shared by kinds whose items live in the app folder, at any depth: those whose
     definition the kind ``claims`` (by default: of its ``sync_type``), identified by their path (``tree``)."""
 
     sync_type = ""
@@ -105,3 +105,6 @@ class InFolderKind(BaseKind):
                 content_id = str((ids.get(path) or {}).get("id") or "")
                 items.append(self.item(path, body, {"contentId": content_id} if content_id else {}))
         return items
+
+    def delete(self, org: Org, before: Item) -> None:
+        delete_item(org, before)

@@ -10,7 +10,7 @@ from typing import Any
 
 import appbuilder.kinds.tree as tree
 from appbuilder.kinds.base import Item, Org
-from appbuilder.kinds.library import InFolderKind, delete_item
+from appbuilder.kinds.library import InFolderKind
 from appbuilder.sumo.normalise import normalise_content
 
 NOTE = "re-imported into its folder by the content import job (new content id; backed up first)"
@@ -42,6 +42,3 @@ class RawKind(InFolderKind):
         holder = tree.parent_id(org, after.identity)
         imported = org.remote.content.import_content(holder, after.body, overwrite=True, admin=org.admin)
         return {"contentId": imported.content_id}
-
-    def delete(self, org: Org, before: Item) -> None:
-        delete_item(org, before)

@@ -9,7 +9,7 @@ from typing import Any
 
 from appbuilder.build.content import time_range
 from appbuilder.kinds.base import Item, Org
-from appbuilder.kinds.library import InFolderKind, delete_item, find_in_folder, relocate
+from appbuilder.kinds.library import InFolderKind, find_in_folder, relocate
 from appbuilder.kinds.tree import parent_id
 from appbuilder.sumo.normalise import normalise_saved_search
 
@@ -54,11 +54,8 @@ class SavedSearchKind(InFolderKind):
     sync_type = SYNC_TYPE
     order = 30
 
-    def rename_key(self, body: dict[str, Any]) -> str:
-        return rename_key(body)
-
-    def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
-        return normalise_saved_search(body)
+    rename_key = staticmethod(rename_key)
+    normalise = staticmethod(normalise_saved_search)
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
         body = {**to_definition(after.body), "parentId": parent_id(org, after.identity)}
@@ -71,6 +68,3 @@ class SavedSearchKind(InFolderKind):
         relocate(org, before, after, content_id)
         org.remote.client.put(f"{API}/{content_id}", to_definition(after.body))
         return {**before.ref, "contentId": content_id}
-
-    def delete(self, org: Org, before: Item) -> None:
-        delete_item(org, before)

@@ -41,10 +41,7 @@ class SourceKind(BaseKind):
     in_folder = False
 
     def render(self, build: BuildResult) -> list[Item]:
-        if build.source is None:
-            return []
-        body = build.source["source"]
-        return [Item(self.name, source_name(body), body)]
+        return self.single(build.source, "source", source_name)
 
     def read(self, org: Org) -> list[Item]:
         source = org.state.source

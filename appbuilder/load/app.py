@@ -8,41 +8,26 @@ them against their JSON Schemas: loading never imports validation.
 from __future__ import annotations
 
 import glob
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from appbuilder.diagnostics import WARNING, Diagnostic, field_path
-from appbuilder.layout import flow_layout
 from appbuilder.load.contents import check_contents, load_contents
 from appbuilder.load.contents import overrides_of as _overrides
-from appbuilder.load.fragments import SharedDefinitions, expand_query, expand_variables, load_shared
+from appbuilder.load.dashboards import load_dashboard
+from appbuilder.load.fragments import SharedDefinitions, expand_query, load_shared
 from appbuilder.load.monitors import load_monitor
-from appbuilder.load.yamlfile import YamlDocument, display_path, read_yaml
-from appbuilder.model import (
-    App,
-    Collector,
-    Dashboard,
-    Panel,
-    PanelQuery,
-    Parameter,
-    Position,
-    Query,
-    QueryVariable,
-    Source,
-    Variable,
-)
+from appbuilder.load.reader import AppReader, LoadedDocument, SchemaCheck
+from appbuilder.load.reader import as_dict as _dict
+from appbuilder.load.reader import as_list as _list
+from appbuilder.load.reader import as_str as _str
+from appbuilder.load.yamlfile import YamlDocument, display_path
+from appbuilder.model import App, Collector, Parameter, Position, Query, QueryVariable, Source
+
+__all__ = ["APP_FILE", "LoadedApp", "LoadedDocument", "SchemaCheck", "load_app", "load_definition"]
 
 APP_FILE = "app.yaml"
-
-
-@dataclass(frozen=True)
-class LoadedDocument:
-    """One parsed YAML file of the app and its kind (app, source, queries, dashboard, tests)."""
-
-    kind: str
-    doc: YamlDocument
 
 
 @dataclass
@@ -53,68 +38,6 @@ class LoadedApp:
     documents: list[LoadedDocument] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     schema_checked: bool = False  # whether ``diagnostics`` hold the documents' schema problems already
-
-
-def _yaml_kind(value: Any) -> str:
-    """How a YAML user would call ``value`` (not the Python type name)."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return "a string" if isinstance(value, str) else "a mapping"
-
-
-SchemaCheck = Callable[[YamlDocument, str], list[Diagnostic]]
-
-
-class _Reader:
-    """Reads the files of one app, keeping the documents and the problems. ``check`` (the validate stage's schema
-    check, handed in by the caller so that loading imports no validation) runs on each document when given."""
-
-    def __init__(self, check: SchemaCheck | None = None) -> None:
-        self.check = check
-        self.documents: list[LoadedDocument] = []
-        self.diagnostics: list[Diagnostic] = []
-
-    def __call__(self, path: Path, kind: str, diagnostics: list[Diagnostic]) -> tuple[YamlDocument | None, bool]:
-        """Read one file (the ``Reader`` of ``load.fragments``): the document, or None when it cannot be used,
-        and whether it passed the schema check; problems go to ``diagnostics``."""
-        doc, problems = read_yaml(path, display_path(path))
-        diagnostics.extend(problems)
-        if doc is None:
-            return None, False
-        if not isinstance(doc.data, dict):
-            diagnostics.append(Diagnostic(doc.position([]), f"expected a mapping at the top of this {kind} file, "
-                                          f"found {_yaml_kind(doc.data)}", code="schema",
-                                          hint=f"see `appbuilder schema {kind}`"))
-            return None, False
-        self.documents.append(LoadedDocument(kind, doc))
-        schema_problems = self.check(doc, kind) if self.check else []
-        diagnostics.extend(schema_problems)
-        return doc, not schema_problems
-
-    def read(self, path: Path, kind: str) -> YamlDocument | None:
-        return self(path, kind, self.diagnostics)[0]
-
-
-def _str(value: Any, default: str = "") -> str:
-    return value if isinstance(value, str) else default
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _int(value: Any, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 def _inside(root: Path, target: Path) -> bool:
@@ -150,6 +73,14 @@ def _resolve(base: Path, ref: str, doc: YamlDocument, at: list[str | int],
     return None
 
 
+def _files(root: Path, doc: YamlDocument, key: str, diagnostics: list[Diagnostic]
+           ) -> Iterator[tuple[str, Path | None]]:
+    """Each file named in the list under ``key`` and where it is (None when it is unusable: a problem is kept)."""
+    for index, ref in enumerate(_list(doc.data.get(key))):
+        if isinstance(ref, str):
+            yield ref, _resolve(root, ref, doc, [key, index], diagnostics)
+
+
 def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
     """Load the app at ``path`` (its directory or its app.yaml). Returns the app (None if unusable) and the load
     problems (schema checks belong to the validate stage)."""
@@ -160,12 +91,12 @@ def load_app(path: str | Path) -> tuple[App | None, list[Diagnostic]]:
 def load_definition(path: str | Path, check: SchemaCheck | None = None) -> LoadedApp:
     """Load the app at ``path`` (its directory or its app.yaml): the model, its documents and the load problems;
     with ``check``, each document's schema problems too (and fragments of a schema-invalid file are not trusted)."""
-    reader = _Reader(check)
+    reader = AppReader(check)
     app = _load(Path(path), reader)
     return LoadedApp(app, reader.documents, reader.diagnostics, schema_checked=check is not None)
 
 
-def _load(given: Path, reader: _Reader) -> App | None:
+def _load(given: Path, reader: AppReader) -> App | None:
     diagnostics = reader.diagnostics
     if given.is_dir():
         manifest = given / APP_FILE
@@ -219,20 +150,16 @@ def _load(given: Path, reader: _Reader) -> App | None:
         target = _resolve(root, data["queries"], doc, ["queries"], diagnostics)
         loaded = _load_queries(target, reader) if target else None
         app.queries, app.queries_unreadable = loaded or [], loaded is None
-    for index, ref in enumerate(_list(data.get("dashboards"))):
-        if isinstance(ref, str):
-            target = _resolve(root, ref, doc, ["dashboards", index], diagnostics)
-            dashboard = _load_dashboard(target, reader, shared) if target else None
-            if dashboard:
-                app.dashboards.append(dashboard)
-            else:
-                app.dashboards_unreadable.append(Path(ref).stem)
-    for index, ref in enumerate(_list(data.get("monitors"))):
-        if isinstance(ref, str):
-            target = _resolve(root, ref, doc, ["monitors", index], diagnostics)
-            monitor = load_monitor(target, reader, diagnostics) if target else None
-            if monitor:
-                app.monitors.append(monitor)
+    for ref, target in _files(root, doc, "dashboards", diagnostics):
+        dashboard = load_dashboard(target, reader, shared) if target else None
+        if dashboard:
+            app.dashboards.append(dashboard)
+        else:
+            app.dashboards_unreadable.append(Path(ref).stem)
+    for _ref, target in _files(root, doc, "monitors", diagnostics):
+        monitor = load_monitor(target, reader, diagnostics) if target else None
+        if monitor:
+            app.monitors.append(monitor)
     app.sample_files = _globs(root, doc, "samples", diagnostics)
     app.test_files = _globs(root, doc, "tests", diagnostics)
     for test_file in app.test_files:
@@ -310,7 +237,7 @@ def _globs(root: Path, doc: YamlDocument, key: str, diagnostics: list[Diagnostic
     return found
 
 
-def _load_source(path: Path, reader: _Reader) -> Source | None:
+def _load_source(path: Path, reader: AppReader) -> Source | None:
     doc = reader.read(path, "source")
     if doc is None:
         return None
@@ -329,7 +256,7 @@ def _load_source(path: Path, reader: _Reader) -> Source | None:
     )
 
 
-def _load_queries(path: Path, reader: _Reader) -> list[Query] | None:
+def _load_queries(path: Path, reader: AppReader) -> list[Query] | None:
     """The named queries, or None when the file cannot be read at all."""
     doc = reader.read(path, "queries")
     if doc is None:
@@ -351,110 +278,6 @@ def _load_queries(path: Path, reader: _Reader) -> list[Query] | None:
             overrides=_overrides(item), position=doc.position(["queries", index]),
         ))
     return queries
-
-
-def _load_dashboard(path: Path, reader: _Reader, shared: SharedDefinitions) -> Dashboard | None:
-    doc = reader.read(path, "dashboard")
-    if doc is None:
-        return None
-    data = doc.data
-    dashboard = Dashboard(
-        slug=path.stem, title=_str(data.get("title")), panels=[], description=_str(data.get("description")),
-        theme=_str(data.get("theme"), "Light"), time_range=_str(data.get("timeRange"), "-1d"),
-        refresh_interval=_int(data.get("refreshInterval"), 0), path=path, position=doc.position([]),
-        overrides=_overrides(data),
-    )
-    order = data.get("layoutOrder")
-    if isinstance(order, (str, list)):
-        dashboard.layout_order = order if isinstance(order, str) else [str(v) for v in order]
-    for var_doc, at, item in expand_variables(doc, _list(data.get("variables")), shared, reader.diagnostics):
-        dashboard.variables_incomplete |= not item
-        if isinstance(item.get("name"), str):
-            dashboard.variables.append(_variable(var_doc, at, item))
-    for index, item in enumerate(_list(data.get("panels"))):
-        if isinstance(item, dict):
-            dashboard.panels.append(_panel(doc, index, item))
-    placed = [panel for panel in dashboard.panels if not panel.hidden]
-    for panel, layout in zip(placed, flow_layout(placed), strict=True):
-        panel.layout = layout
-    if isinstance(dashboard.layout_order, list):
-        known = {panel.id for panel in placed}
-        for index, name in enumerate(dashboard.layout_order):
-            if name not in known:
-                reader.diagnostics.append(Diagnostic(
-                    doc.position(["layoutOrder", index]), f"layoutOrder names '{name}', which is no panel on the "
-                    "grid of this dashboard", code="unresolved-reference", path=f"layoutOrder[{index}]",
-                    hint="list the ids of panels that are not hidden"))
-    return dashboard
-
-
-def _variable(doc: YamlDocument, at: list[str | int], item: dict[str, Any]) -> Variable:
-    from_query = _dict(item.get("fromQuery"))
-    metadata = _dict(item.get("metadata"))
-    values = item.get("values")
-    return Variable(
-        name=item["name"], display_name=_str(item.get("displayName"), item["name"]),
-        default=_str(item.get("default"), "*"), include_all=item.get("includeAll") is not False,
-        query=from_query.get("query") if isinstance(from_query.get("query"), str) else None,
-        query_origin=doc.text_origin([*at, "fromQuery", "query"]) if from_query else None,
-        field=from_query.get("field") if isinstance(from_query.get("field"), str) else None,
-        values=[str(v) for v in values] if isinstance(values, list) else None,
-        metadata_key=metadata.get("key") if isinstance(metadata.get("key"), str) else None,
-        metadata_filter=_str(metadata.get("filter")),
-        source=dict(item["source"]) if isinstance(item.get("source"), dict) else None,
-        overrides=_overrides(item), position=doc.position(at),
-    )
-
-
-def _panel(doc: YamlDocument, index: int, item: dict[str, Any]) -> Panel:
-    position = _dict(item.get("position"))
-    explicit = None
-    if isinstance(position.get("x"), int) and isinstance(position.get("y"), int):
-        explicit = (position["x"], position["y"])
-    query = item.get("query") if isinstance(item.get("query"), str) else None
-    queries = _panel_queries(doc, index, item)
-    if query is None and queries:
-        query = queries[0].text
-    visual = item.get("visualSettings")
-    return Panel(
-        id=_str(item.get("id")), title=_str(item.get("title")), chart=_str(item.get("chart")),
-        width=_int(item.get("width"), 12), height=_int(item.get("height"), 8), explicit_position=explicit,
-        description=_str(item.get("description")), query=query,
-        query_origin=(doc.text_origin(["panels", index, "query"]) if "query" in item
-                      else queries[0].origin if queries else None),
-        query_ref=item.get("queryRef") if isinstance(item.get("queryRef"), str) else None,
-        time_range=item.get("timeRange") if isinstance(item.get("timeRange"), str) else None,
-        text=item.get("text") if isinstance(item.get("text"), str) else None,
-        label=item.get("label") if isinstance(item.get("label"), str) else None,
-        stacked=item.get("stacked") is True, settings=dict(_dict(item.get("settings"))),
-        query_type=queries[0].type if queries else _str(item.get("queryType"), "logs"), queries=queries,
-        key=item.get("key") if isinstance(item.get("key"), str) else None, hidden=item.get("hidden") is True,
-        visual_settings=dict(visual) if isinstance(visual, dict) else None, visual_verbatim="visualSettings" in item,
-        links=[dict(v) for v in _list(item.get("linkedDashboards")) if isinstance(v, dict)],
-        min_size={k: v for k in ("minWidth", "minHeight") if isinstance(v := item.get(k), int)},
-        coloring_rules=list(item["coloringRules"]) if isinstance(item.get("coloringRules"), list) else None,
-        overrides=_overrides(item), position=doc.position(["panels", index]),
-    )
-
-
-def _panel_queries(doc: YamlDocument, index: int, item: dict[str, Any]) -> list[PanelQuery]:
-    """The ``queries`` list of a panel (keys default to A, B, ...); empty when the panel uses ``query``."""
-    found: list[PanelQuery] = []
-    for number, entry in enumerate(_list(item.get("queries"))):
-        if not isinstance(entry, dict) or not isinstance(entry.get("query"), str):
-            continue
-        at: list[str | int] = ["panels", index, "queries", number]
-        limit = entry.get("outputCardinalityLimit", 1000)
-        mode = entry.get("metricsQueryMode")
-        found.append(PanelQuery(
-            text=entry["query"], origin=doc.text_origin([*at, "query"]),
-            key=_str(entry.get("key"), chr(ord("A") + number % 26)), type=_str(entry.get("type"), "logs"),
-            parse_mode=_str(entry.get("parseMode"), "Manual"), time_source=_str(entry.get("timeSource"), "Message"),
-            output_limit=limit if isinstance(limit, int) and not isinstance(limit, bool) else None,
-            metrics_mode=mode if isinstance(mode, str) else None, metrics_data=entry.get("metricsQueryData"),
-            overrides=_overrides(entry), position=doc.position(at),
-        ))
-    return found
 
 
 def _resolve_query_refs(app: App) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import appbuilder.query.ast as ast
-from appbuilder.query.exprparser import ParseError, Stream, at, describe, duration_ms
 from appbuilder.query.lexer import Lines
 from appbuilder.query.metrics_lexer import (
     BAD,
@@ -27,6 +26,7 @@ from appbuilder.query.metrics_lexer import (
     tokenize,
 )
 from appbuilder.query.parser import scope_boolean
+from appbuilder.query.stream import ParseError, Stream, at, describe, duration_ms
 
 AGGREGATES = frozenset({"avg", "sum", "min", "max", "count", "stddev", "latest"})
 # Operators with a dedicated check; every other known name is accepted as written.

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import appbuilder.query.ast as ast
-from appbuilder.query.exprparser import Malformed, ParseError, Stream, at, describe, parse_expr, table_ref
+from appbuilder.query.exprparser import parse_expr, table_ref
 from appbuilder.query.lexer import FIELD, IDENT, NUMBER, OP, STRING, TEMPLATE, Token
+from appbuilder.query.stream import Malformed, ParseError, Stream, at, describe
 from appbuilder.query.vocab import AGGREGATES
 from appbuilder.templating import NAMED_GROUP_RE
 

@@ -5,16 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import appbuilder.query.ast as ast
-from appbuilder.query.exprparser import (
-    MAX_TREE_DEPTH,
-    Malformed,
-    ParseError,
-    Stream,
-    at,
-    check_tree_depth,
-    describe,
-    parse_expr,
-)
+from appbuilder.query.exprparser import parse_expr
 from appbuilder.query.lexer import (
     EOF,
     IDENT,
@@ -29,6 +20,7 @@ from appbuilder.query.lexer import (
     tokenize,
 )
 from appbuilder.query.opparser import OPERATOR_PARSERS
+from appbuilder.query.stream import MAX_TREE_DEPTH, Malformed, ParseError, Stream, at, check_tree_depth, describe
 from appbuilder.query.vocab import FUNCTIONS, KNOWN_UNMODELLED
 
 _SCOPE_KEYWORDS = {"and", "or", "not"}

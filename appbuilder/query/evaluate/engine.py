@@ -21,8 +21,8 @@ import appbuilder.query.evaluate.tableops as tableops
 from appbuilder.query.evaluate.expr import Env
 from appbuilder.query.evaluate.tableops import Frame
 from appbuilder.query.evaluate.values import HIDDEN_OBJ, EvalError, Lookups, Row, timestamp_ms, to_number
-from appbuilder.query.exprparser import duration_ms
 from appbuilder.query.parser import parse
+from appbuilder.query.stream import duration_ms
 from appbuilder.templating import VARIABLE_RE, substitute_parameters
 
 METRICS_NOT_RUN = "metrics queries are not run locally: the sample events are logs, not time series"

@@ -21,7 +21,7 @@ from appbuilder.query.evaluate.values import (
     keyword_regex,
     to_str,
 )
-from appbuilder.query.exprparser import duration_ms
+from appbuilder.query.stream import duration_ms
 
 Stage = Callable[[list[Row]], list[Row]]
 ROW_LOCAL = (ast.JsonOp, ast.ParseOp, ast.ParseRegexOp, ast.WhereOp, ast.EvalOp, ast.LookupOp)
