@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import pytest
 
 from appbuilder.build import build_app
 from appbuilder.commands.monitor_verdict import check_fires, monitor_verdicts
-from appbuilder.commands.test import run_app_tests
+from appbuilder.commands.test import CaseResult, render_json, run_app_tests
+from appbuilder.commands.test import TestRunResult as RunResult
 from appbuilder.model import Monitor, MonitorTrigger, Position, TextOrigin
 from appbuilder.query.evaluate import Table
 from appbuilder.validate import validate_app
@@ -174,4 +176,58 @@ def test_appbuilder_test_reports_each_monitor_verdict(app: Path) -> None:
     cases = {c.name: c for c in run.cases}
     assert cases["monitor:failed"].ok and cases["monitor:failed"].detail.startswith("Critical: fires (rows 1")
     assert cases["fires"].ok
-    assert cases["not a warning"].failures == ["expected Warning to fire; firing: Critical"]
+    # the window of the 24 hours before the failed sign-in, within the samples, holds none: missing data
+    assert cases["not a warning"].failures == ["expected Warning to fire; firing: Critical, MissingData"]
+
+
+def _events(app: Path, *stamps: tuple[str, str]) -> None:
+    (app / "samples" / "events.jsonl").write_text("".join(
+        f'{{"uuid": "E{i}", "timestamp": "2026-11-22T{hhmm}:00Z", "category": "{category}"}}\n'
+        for i, (hhmm, category) in enumerate(stamps)))
+
+
+def _monitor_case(app: Path, triggers: str, by_category: bool = False) -> CaseResult:
+    query = MONITOR.split("triggers:")[0]
+    write_monitor(app, (query if by_category else query.replace("| count by category", "| count")) +
+                  f"triggers:\n{triggers}")
+    result = validate_app(app)
+    assert result.app is not None, [d.message for d in result.errors]
+    return next(c for c in run_app_tests(result.app, variables={}, parameters={}).cases
+                if c.target == "monitor:failed")
+
+
+FAILED, OK = "credentials_failed", "success"
+
+
+def test_a_count_over_the_whole_samples_is_not_a_window(app: Path) -> None:
+    _events(app, ("10:00", FAILED), ("11:00", FAILED), ("12:00", FAILED), ("14:00", OK))
+    case = _monitor_case(app, "  critical: {threshold: 2, timeRange: -15m, field: _count}\n")
+    assert case.ok and case.rows == 1  # the query over all the samples counts 3 > 2, yet no 15 minutes hold 2
+    assert case.detail == ("Critical: quiet in every -15m window over the samples (in the window ending at "
+                           "the newest event: _count 0, GreaterThan 2)")
+    assert case.triggers == [{"level": "Critical", "fires": False, "value": 0, "firesInLatestWindow": False,
+                              "window": {"start": "2026-11-22T13:45:00Z", "end": "2026-11-22T14:00:00Z"}}]
+
+
+def test_a_burst_fires_and_names_its_first_window(app: Path) -> None:
+    _events(app, ("10:00", FAILED), ("12:50", FAILED), ("13:00", FAILED), ("13:04", FAILED), ("14:00", OK))
+    case = _monitor_case(app, "  critical: {threshold: 2, timeRange: -15m, field: _count}\n")
+    assert case.detail == ("Critical: fires (_count 3, GreaterThan 2) first in the -15m window "
+                           "2026-11-22T12:49:00Z - 2026-11-22T13:04:00Z; quiet in the window ending at the newest "
+                           "event")
+    report = json.loads(render_json(RunResult("Minimal", [case])))
+    assert report["cases"][0]["triggers"][0]["window"] == {"start": "2026-11-22T12:49:00Z",
+                                                           "end": "2026-11-22T13:04:00Z"}
+    assert report["cases"][0]["triggers"][0]["fires"] is True
+
+
+def test_missing_data_in_a_gap_within_the_samples(app: Path) -> None:
+    _events(app, ("10:00", FAILED), ("10:30", OK), ("12:00", OK), ("12:30", FAILED))
+    case = _monitor_case(app, "  missingData: {timeRange: -1h}\n", by_category=True)
+    assert case.rows == 1  # the whole sample set has data; the hour after 10:00 has none
+    assert case.detail.startswith("MissingData: fires (0 rows) first in the -1h window "
+                                  "2026-11-22T10:00:00Z - 2026-11-22T11:00:00Z; quiet in the window ending")
+    _events(app, ("10:00", FAILED), ("10:30", OK), ("10:50", FAILED), ("11:30", FAILED))
+    quiet = _monitor_case(app, "  missingData: {timeRange: -1h}\n", by_category=True)
+    # the hour before the first event is not a gap: the samples say nothing about it
+    assert quiet.detail.startswith("MissingData: quiet in every -1h window over the samples")

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from appbuilder.commands.monitor_verdict import check_fires, describe, monitor_verdicts
+from appbuilder.commands.monitor_verdict import TriggerVerdict, check_fires, describe, monitor_verdicts, window_verdicts
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.samples import SampleData, read_sample_data
 from appbuilder.load.yamlfile import read_yaml
-from appbuilder.model import App, Position
+from appbuilder.model import App, Monitor, Position
 from appbuilder.pipeline import run_pipeline
 from appbuilder.query.evaluate import EvalError, Evaluator, Lookups, Table
 from appbuilder.query.evaluate.engine import METRICS_NOT_RUN
@@ -33,6 +33,7 @@ class CaseResult:
     seconds: float = 0.0
     file: str = ""
     skipped: str = ""  # why the case was not run (a metrics panel); a skipped case is not a failure
+    triggers: list[dict] = field(default_factory=list)  # a monitor's verdict per trigger (JSON report)
 
     @property
     def ok(self) -> bool:
@@ -114,7 +115,7 @@ class SampleRunner:
         for query in self.app.queries:
             out[f"query:{query.id}"] = (query.text, query.time_range, {v.name: v.default for v in query.variables},
                                         "query")
-        for monitor in self.app.monitors:  # a monitor's window is the whole sample set
+        for monitor in self.app.monitors:  # the whole sample set; `verdicts` runs each trigger's windows
             out[f"monitor:{monitor.slug}"] = (monitor.query, None, {}, "monitor")
         return out
 
@@ -146,6 +147,37 @@ class SampleRunner:
             return None, (f"the local query evaluator cannot run this query ({type(exc).__name__}: {exc}); "
                           f"this is a gap in appbuilder's evaluator, please report it"), time.perf_counter() - start
         return table, None, time.perf_counter() - start
+
+
+    def verdicts(self, monitor: Monitor, table: Table, variables: Mapping[str, str]) -> list[TriggerVerdict]:
+        """Each trigger of ``monitor`` over its windows on the samples (``table``, its result on the whole
+        sample set, when the samples have no timestamps)."""
+        times = [t for t in (r["_messagetime"] for r in self.evaluator.base) if isinstance(t, int)]
+        if not times:
+            return monitor_verdicts(monitor, table)
+        values = {**self.variables, **variables}
+
+        def run(time_range: str, end: int) -> Table:
+            return self.evaluator.run(monitor.query, variables=values, parameters=self.parameters,
+                                      now=datetime.fromtimestamp(end / 1000, tz=timezone.utc),
+                                      time_range=time_range)
+
+        kept = self.evaluator.row_times(monitor.query, variables=values, parameters=self.parameters)
+        return window_verdicts(monitor, run, kept, min(times), max(times))
+
+
+def _judge(case: CaseResult, runner: SampleRunner, monitor: Monitor, table: Table,
+           variables: Mapping[str, str]) -> list[TriggerVerdict] | None:
+    """Set ``case``'s monitor verdict (text and per trigger); None (and a failure) when a window cannot run."""
+    try:
+        verdicts = runner.verdicts(monitor, table, variables)
+    except Exception as exc:  # the whole-set run passed; a window run failing is an evaluator gap
+        case.failures.append(f"the local query evaluator cannot run this monitor's windows "
+                             f"({type(exc).__name__}: {exc}); please report it")
+        return None
+    case.detail = describe(monitor, verdicts)
+    case.triggers = [v.to_json() for v in verdicts]
+    return verdicts
 
 
 @dataclass
@@ -219,8 +251,7 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
             case.failures.append(error)
         elif table is not None and spec[3] == "monitor":
             case.rows, case.columns = len(table.rows), table.columns
-            monitor = next(m for m in app.monitors if f"monitor:{m.slug}" == target)
-            case.detail = describe(monitor, monitor_verdicts(monitor, table))
+            _judge(case, runner, next(m for m in app.monitors if f"monitor:{m.slug}" == target), table, {})
         elif table is not None:
             case.rows, case.columns = len(table.rows), table.columns
             if not table.rows:
@@ -284,9 +315,8 @@ def _run_test_file(path: Path, runner: SampleRunner, targets: dict) -> list[Case
         case.failures.extend(check_expectations(test, table))
         monitor = next((m for m in runner.app.monitors if f"monitor:{m.slug}" == target), None)
         if monitor is not None:
-            verdicts = monitor_verdicts(monitor, table)
-            case.detail = describe(monitor, verdicts)
-            if "fires" in test:
+            verdicts = _judge(case, runner, monitor, table, test_vars)
+            if verdicts is not None and "fires" in test:
                 case.failures.extend(check_fires(test["fires"], verdicts))
     return cases
 

@@ -38,6 +38,7 @@ def test_run_json(result: Any) -> str:
         "events": result.events, "seconds": round(result.seconds, 3),
         "cases": [{"name": c.name, "target": c.target, "kind": c.kind, "ok": c.ok, "rows": c.rows,
                    "columns": c.columns, "failures": c.failures, "skipped": c.skipped, "detail": c.detail,
+                   **({"triggers": c.triggers} if c.triggers else {}),
                    "seconds": round(c.seconds, 4), "file": c.file} for c in result.cases],
     }
     return json.dumps(doc, indent=2) + "\n"

@@ -73,14 +73,7 @@ class Evaluator:
         """Run a log query; a metrics query (``query_type``) is refused: samples are log events."""
         if query_type.lower() == "metrics":
             raise EvalError(f"{METRICS_NOT_RUN} (the query is still linted)")
-        values = dict(variables or {})
-        text = VARIABLE_RE.sub(lambda m: values.get(m.group(1), "*"), text)
-        if parameters:
-            text = substitute_parameters(text, parameters)
-        tree = parse(text)
-        if tree.issues:
-            first = tree.issues[0]
-            raise EvalError(f"syntax error at {first.line}:{first.column}: {first.message}")
+        tree = _parsed(text, variables, parameters)
         now_ms = int(now.timestamp() * 1000) if now is not None else self.last_time
         start = window_start(time_range, now_ms)
         env = Env(now_ms, start)
@@ -89,6 +82,16 @@ class Evaluator:
         prefix_rows, prefix_cols = self._prefix(tree, ops[:split], env)
         frame = self._rest(ops[split:], prefix_rows, prefix_cols, env, start, now_ms)
         return _to_table(frame)
+
+    def row_times(self, text: str, *, variables: Mapping[str, str] | None = None,
+                  parameters: Mapping[str, str] | None = None) -> list[int]:
+        """The sorted distinct times of the events that the query's row-local prefix (scope, parse, where...)
+        keeps: the rest of the query sees only these, so a time window's result changes only at them."""
+        tree = _parsed(text, variables, parameters)
+        ops = tree.operators
+        split = next((i for i, op in enumerate(ops) if not rowops.is_row_local(op)), len(ops))
+        rows, _ = self._prefix(tree, ops[:split], Env(self.last_time, None))
+        return sorted({t for t in (r.get("_messagetime") for r in rows) if isinstance(t, int)})
 
     # -- the row-local prefix, cached ----------------------------------------------------------------------------
     def _prefix(self, tree: ast.QueryAST, ops: list[ast.Operator], env: Env) -> tuple[list[Row], list[str]]:
@@ -215,6 +218,19 @@ class Evaluator:
         for o in after:
             frame = self._table_op(o, frame, env, start, end)
         return frame
+
+
+def _parsed(text: str, variables: Mapping[str, str] | None, parameters: Mapping[str, str] | None) -> ast.QueryAST:
+    """``text`` with its ``{{variables}}`` (default ``*``) and ``${parameters}`` substituted, parsed."""
+    values = dict(variables or {})
+    text = VARIABLE_RE.sub(lambda m: values.get(m.group(1), "*"), text)
+    if parameters:
+        text = substitute_parameters(text, parameters)
+    tree = parse(text)
+    if tree.issues:
+        first = tree.issues[0]
+        raise EvalError(f"syntax error at {first.line}:{first.column}: {first.message}")
+    return tree
 
 
 def _in_window(t: object, start: int | None, end: int) -> bool:
