@@ -5,22 +5,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from helpers import cli_run, edit
 
-from appbuilder.commands.docs import render_page, run_docs
+from appbuilder.commands.docs import image_links, render_page
 from appbuilder.load import load_app
 
 REPO = Path(__file__).resolve().parents[1]
 ONEPASSWORD = REPO / "app_definitions" / "1password"
 PAGE = REPO / "docs" / "apps" / "1password.md"
-REGENERATE = "PYTHONPATH=. python3 -m appbuilder docs app_definitions/1password -o docs/apps/1password.md"
+IMAGES = REPO / "docs" / "apps" / "images" / "1password"
+REGENERATE = ("PYTHONPATH=. python3 -m appbuilder docs app_definitions/1password -o docs/apps/1password.md "
+              "--images docs/apps/images/1password")
+PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def test_1password_page_is_current(tmp_path: Path) -> None:
-    outcome = run_docs(ONEPASSWORD, tmp_path / "page.md")
-    assert outcome.ok, outcome.diagnostics
+def test_1password_page_is_current() -> None:
+    """The committed page matches its definitions; its pictures are compared by link and kind only (their pixels
+    depend on the system's fonts)."""
+    app, diagnostics = load_app(ONEPASSWORD)
+    assert app is not None, diagnostics
+    links = image_links(app, PAGE, IMAGES)
     current = PAGE.read_text(encoding="utf-8") if PAGE.exists() else ""
-    assert (tmp_path / "page.md").read_text(encoding="utf-8") == current, f"docs page out of date: {REGENERATE}"
+    assert render_page(app, "app_definitions/1password", links) == current, f"docs page out of date: {REGENERATE}"
+    assert sorted(links.values()) == sorted(f"images/1password/{d.slug}.png" for d in app.dashboards)
+    for link in links.values():
+        assert f"]({link})" in current
+        assert (PAGE.parent / link).read_bytes()[:8] == PNG, f"missing picture {link}: {REGENERATE}"
 
 
 def test_page_sections_follow_the_definition(app_dir: Path) -> None:
@@ -84,3 +95,31 @@ def test_an_output_under_a_file_names_that_file(app_dir: Path) -> None:
     Path("afile").write_text("", encoding="utf-8")
     code, out = cli_run("docs", "app", "-o", "afile/page.md")
     assert code == 1 and "afile/page.md: error: cannot write a file here: 'afile' is a file" in out
+
+
+@pytest.fixture
+def charts_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+@pytest.mark.usefixtures("charts_cache")
+def test_images_option_draws_and_links_one_picture_per_dashboard(app_dir: Path) -> None:
+    plain = cli_run("docs", "app")[1]
+    code, out = cli_run("docs", "app", "-o", "out/mini.md", "--images", "out/pictures/mini")
+    assert code == 0 and out == "wrote 1 image(s) in out/pictures/mini\nwrote out/mini.md\n"
+    page = Path("out/mini.md").read_text(encoding="utf-8")
+    assert page.replace("![Minimal - Main](pictures/mini/main.png)\n\n", "") == plain  # nothing else changes
+    assert "### Minimal - Main\n\n![Minimal - Main](pictures/mini/main.png)\n\n" in page
+    assert Path("out/pictures/mini/main.png").read_bytes()[:8] == PNG
+    code, again = cli_run("docs", "app", "--images", "elsewhere")  # page on stdout, links from the current directory
+    assert code == 0 and again == "wrote 1 image(s) in elsewhere\n" + page.replace("](pictures/mini/", "](elsewhere/")
+    assert cli_run("docs", "app", "-o", "out/mini.md", "--images", "out/pictures/mini")[0] == 0
+    assert Path("out/mini.md").read_text(encoding="utf-8") == page  # deterministic
+
+
+@pytest.mark.usefixtures("charts_cache")
+def test_images_directory_that_is_a_file_is_named(app_dir: Path) -> None:
+    Path("afile").write_text("", encoding="utf-8")
+    code, out = cli_run("docs", "app", "-o", "page.md", "--images", "afile")
+    assert code == 1 and "afile: error: cannot write a directory here: 'afile' is a file" in out
+    assert not Path("page.md").exists()

@@ -59,15 +59,19 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None)
 @click.argument("path")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the page to this file (default: standard output).")
-def docs(path: str, output: str | None) -> None:
+@click.option("--images", type=click.Path(), default=None,
+              help="Draw one PNG per dashboard into this directory and show it at the top of its section.")
+def docs(path: str, output: str | None, images: str | None) -> None:
     """Generate the app's documentation page (Markdown) from its definitions."""
     from appbuilder.commands.docs import run_docs
     from appbuilder.report import DiagnosticReport, render
 
-    outcome = run_docs(existing(path), Path(output) if output else None)
+    outcome = run_docs(existing(path), Path(output) if output else None, Path(images) if images else None)
     if not outcome.ok:
         emit(render(DiagnosticReport(outcome.diagnostics, f"{path}: no page written"), "text"), err=True)
         sys.exit(1)
+    if outcome.images:
+        emit(f"wrote {len(outcome.images)} image(s) in {images}", err=output is None)  # stdout: the page
     if outcome.written is not None:
         emit(f"wrote {outcome.written}")
     else:
