@@ -10,12 +10,13 @@ from appbuilder.build import BuildResult
 from appbuilder.deploy.backup import Backup
 from appbuilder.deploy.changes import DELETE, NOOP, RECORD, Plan, ResourceChange
 from appbuilder.deploy.fingerprint import org_fingerprint
-from appbuilder.deploy.marker import split_collector_description, split_description
+from appbuilder.deploy.marker import split_description
 from appbuilder.deploy.nested import moved, record_moves
 from appbuilder.deploy.plan import compare, pair_items
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.kinds import KINDS, Item, Kind, Org
 from appbuilder.kinds import kind as kind_of
+from appbuilder.kinds.recorded import collector_parts, source_parts
 from appbuilder.sumo.collectors import normalise_collector
 from appbuilder.sumo.sources import normalise_source, source_name
 
@@ -81,11 +82,11 @@ def _desired(backup: Backup, content: dict[str, Any] | None) -> dict[str, list[I
         if name in out and isinstance(body, dict):
             out[name].append(Item(name, str(saved.get("identity")), body, {}, kind_of(name).rename_key(body)))
     if backup.source is not None:
-        out["source"] = [Item("source", source_name(backup.source), normalise_source(backup.source))]
+        source = source_parts(backup.source)[0]
+        out["source"] = [Item("source", source_name(source), normalise_source(source))]
     if backup.collector is not None:
-        kept, _ = split_collector_description(backup.collector.get("description"))
         out["collector"] = [Item("collector", str(backup.collector.get("name")),
-                                 normalise_collector({**backup.collector, "description": kept.strip()}))]
+                                 normalise_collector(collector_parts(backup.collector)[0]))]
     return out
 
 

@@ -139,6 +139,24 @@ def delete_collector(fake: Backend, req: Request) -> Response:
     return Response(200)
 
 
+def ui_edit(state: Store, collector_name: str, source_name: str | None, changes: dict[str, Any]) -> None:
+    """Change a stored collector, or with ``source_name`` its source's ``config``, the way a person in the Sumo
+    UI would: shallow-merge ``changes`` and bump the version (so the ETag changes). KeyError when not found."""
+    collector = next((c for c in state.collectors.values() if c.data.get("name") == collector_name), None)
+    if collector is None:
+        raise KeyError(f"no collector named {collector_name!r}")
+    if source_name is None:
+        collector.data.update(copy.deepcopy(changes))
+        collector.version += 1
+        return
+    source = next((s for s in state.sources.values()
+                   if s.collector_id == collector.id and s.name == source_name), None)
+    if source is None:
+        raise KeyError(f"no source named {source_name!r} in collector {collector_name!r}")
+    source.data.setdefault("config", {}).update(copy.deepcopy(changes))
+    source.version += 1
+
+
 # -- sources -----------------------------------------------------------------------------------
 def public_source(source: Source, download: bool = False) -> dict[str, Any]:
     """The source as GET returns it: token masked, current state, no id in download form."""

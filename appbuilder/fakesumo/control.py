@@ -14,6 +14,8 @@
 | | sources (tokens masked) |
 | POST /__fake/ui_edit | ``{"path": "/Library/Users/...", "set": {"title": "x"}}``: shallow-merge into it (also a |
 | | ``/Monitors/...`` path: a monitor or folder as exported) |
+| POST /__fake/ui_edit_collector | ``{"collector": "name", "set": {"category": "x"}}``: shallow-merge into the stored |
+| | collector; with ``"source": "name"``, into that source's ``config`` (e.g. ``supported_apis``) |
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from appbuilder.fakesumo.collectors import public_source
+from appbuilder.fakesumo.collectors import public_source, ui_edit
 from appbuilder.fakesumo.errors import v2_body
 from appbuilder.fakesumo.monitors import export_monitors
 from appbuilder.fakesumo.routing import Response
@@ -99,7 +101,22 @@ def handle(fake: FakeSumo, method: str, path: str, query: dict[str, str], raw: b
         except (KeyError, ValueError) as exc:
             return _error(404 if isinstance(exc, KeyError) else 400, str(exc))
         return Response(200, {"ok": True})
+    if key == ("POST", "ui_edit_collector"):
+        return _ui_edit_collector(fake, body)
     return _error(404, f"No control endpoint {method} {path}.")
+
+
+def _ui_edit_collector(fake: FakeSumo, body: dict[str, Any]) -> Response:
+    changes, source = body.get("set"), body.get("source")
+    if not isinstance(body.get("collector"), str) or not isinstance(changes, dict) \
+            or not isinstance(source, str | None):
+        return _error(400, "Expected {\"collector\": \"name\", \"source\": \"name\" (optional), \"set\": {...}}.")
+    with fake.state.lock:
+        try:
+            ui_edit(fake.state, body["collector"], source, changes)
+        except KeyError as exc:
+            return _error(404, str(exc.args[0]))
+    return Response(200, {"ok": True})
 
 
 def _state_view(fake: FakeSumo) -> dict[str, Any]:

@@ -1,15 +1,15 @@
 """The hosted collector (Collector Management API ``/v1/collectors``): identity is its name (unique in the
 org). A collector appbuilder created carries ``[appbuilder created app=…]`` at the end of its description; that
 mark is not part of the body, and only such a collector is ever removed (uninstall, when it holds no other
-source)."""
+source). Before that mark, the install marker records what was installed, so a change made in the Sumo UI since
+is drift (``recorded``)."""
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING, Any
 
-from appbuilder.deploy.marker import collector_mark, split_collector_description
-from appbuilder.kinds.base import BaseKind, Item, Org
+from appbuilder.kinds.base import BaseKind, Item, Org, Verdict
+from appbuilder.kinds.recorded import collector_parts, marked_description, recorded_drift
 from appbuilder.sumo.collectors import normalise_collector
 
 if TYPE_CHECKING:
@@ -17,11 +17,10 @@ if TYPE_CHECKING:
 
 
 def _marked(body: dict[str, Any], created_by: str | None) -> dict[str, Any]:
-    """``body`` with the mark of the app that created the collector at the end of its description."""
-    out = copy.deepcopy(body)
-    parts = (out.get("description"), collector_mark(created_by) if created_by else None)
-    out["description"] = " ".join(p for p in parts if p)
-    return out
+    """``body`` with the install marker and the mark of the app that created the collector at the end of its
+    description."""
+    return {**body, "description": marked_description(body.get("description"), body, normalise_collector,
+                                                      created_by)}
 
 
 class CollectorKind(BaseKind):
@@ -36,14 +35,20 @@ class CollectorKind(BaseKind):
         collector = org.state.collector
         if collector is None:
             return []
-        kept, created_by = split_collector_description(collector.get("description"))
+        body, created_by, recorded = collector_parts(collector)
         ref = {"id": str(collector.get("id"))}
         if created_by:
             ref["createdBy"] = created_by
-        return [Item(self.name, str(collector.get("name")), {**collector, "description": kept.strip()}, ref)]
+        if recorded:
+            ref["installed"] = recorded
+        return [Item(self.name, str(collector.get("name")), body, ref)]
 
     def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
         return normalise_collector(body)
+
+    def drift(self, desired: Item | None, remote: Item | None) -> Verdict:
+        """Drifted when the collector was changed in Sumo since appbuilder installed it."""
+        return recorded_drift(remote, self.normalise)
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
         org.state.collector = org.remote.collectors.create(_marked(after.body, org.app))

@@ -1,14 +1,15 @@
 """The Cloud-to-Cloud source (``/v1/collectors/{id}/sources``): identity is its name (unique per collector).
 The body never holds the API token: create and update add it from ``Org.token`` at the moment of the call, and
-Sumo returns it masked, so it is never part of a diff, a plan file or a backup."""
+Sumo returns it masked, so it is never part of a diff, a plan file or a backup. The end of ``config.description``
+records what was installed (``recorded``), so a change made in the Sumo UI since is drift."""
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import TYPE_CHECKING, Any
 
-from appbuilder.kinds.base import BaseKind, DeployError, Item, Org
+from appbuilder.kinds.base import BaseKind, DeployError, Item, Org, Verdict
+from appbuilder.kinds.recorded import recorded_drift, source_parts, with_source_marker
 from appbuilder.sumo.sources import SECRET_CONFIG_KEYS, normalise_source, source_name
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def _collector_id(org: Org) -> str:
 
 
 def _with_token(org: Org, body: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(body)
+    out = with_source_marker(body, normalise_source)
     out.setdefault("config", {})["api_token"] = org.token
     return out
 
@@ -47,11 +48,18 @@ class SourceKind(BaseKind):
         source = org.state.source
         if source is None:
             return []
-        return [Item(self.name, source_name(source), without_secrets(source), {"id": str(source.get("id")),
-                                                               "collectorId": str((org.state.collector or {})["id"])})]
+        body, recorded = source_parts(without_secrets(source))
+        ref = {"id": str(source.get("id")), "collectorId": str((org.state.collector or {})["id"])}
+        if recorded:
+            ref["installed"] = recorded
+        return [Item(self.name, source_name(source), body, ref)]
 
     def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
         return normalise_source(body)
+
+    def drift(self, desired: Item | None, remote: Item | None) -> Verdict:
+        """Drifted when the source was changed in Sumo since appbuilder installed it."""
+        return recorded_drift(remote, self.normalise)
 
     def describe(self, body: dict[str, Any]) -> list[str]:
         """The APIs the source in Sumo collects, as read back: the only place the audit-events value shows."""
