@@ -113,11 +113,8 @@ def move_item(fake: Backend, req: Request) -> Response:
     destination = folder_or_404(state, destination_id)
     require_write(state, req, item)
     require_write(state, req, destination)
-    above: ContentItem | None = destination
-    while above is not None:
-        if above.id == item.id:
-            raise ApiError(400, "content:invalid_move", "An item cannot be moved into itself or below itself.")
-        above = state.items.get(above.parent_id)
+    if any(folder.id == item.id for folder in [destination, *state.ancestors(destination)]):
+        raise ApiError(400, "content:invalid_move", "An item cannot be moved into itself or below itself.")
     if destination.id != item.parent_id:
         check_unique_name(state, destination, item.name, item)
         state.move(item, destination)
