@@ -70,7 +70,7 @@ def range_object(text: str) -> dict[str, Any]:
 
 
 # -- views -------------------------------------------------------------------------------------------
-def log_search_view(state: Store, item: ContentItem) -> dict[str, Any]:
+def log_search_view(item: ContentItem) -> dict[str, Any]:
     """The ``LogSearch`` object of an item."""
     definition = item.definition or {}
     search = definition.get("search") or {}
@@ -159,6 +159,11 @@ def _definition(fake: Backend, body: dict[str, Any], before: dict[str, Any] | No
     return definition
 
 
+def _extras(body: dict[str, Any]) -> dict[str, Any]:
+    """What the request holds that the sync definition cannot: the ``properties`` string."""
+    return {"properties": body["properties"]} if body.get("properties") is not None else {}
+
+
 def _log_search(state: Store, search_id: str) -> ContentItem:
     item = state.get(search_id)
     if item is None or item.sync_type != SYNC_TYPE:
@@ -174,12 +179,12 @@ def create_log_search(fake: Backend, req: Request) -> Response:
     check_unique_name(state, folder, body["name"])
     item = state.new_item(body["name"], "Search", folder.id)
     item.definition = _definition(fake, body, None)
-    item.extras = {"properties": body["properties"]} if body.get("properties") is not None else {}
-    return Response(200, log_search_view(state, item))
+    item.extras = _extras(body)
+    return Response(200, log_search_view(item))
 
 
 def get_log_search(fake: Backend, req: Request) -> Response:
-    return Response(200, log_search_view(fake.state, _log_search(fake.state, req.params["id"])))
+    return Response(200, log_search_view(_log_search(fake.state, req.params["id"])))
 
 
 def update_log_search(fake: Backend, req: Request) -> Response:
@@ -190,9 +195,9 @@ def update_log_search(fake: Backend, req: Request) -> Response:
     check_unique_name(state, parent, body["name"], item)
     item.name = body["name"]
     item.definition = _definition(fake, body, item.definition)
-    item.extras = {"properties": body["properties"]} if body.get("properties") is not None else {}
+    item.extras = _extras(body)
     state.touch(item)
-    return Response(200, log_search_view(state, item))
+    return Response(200, log_search_view(item))
 
 
 def delete_log_search(fake: Backend, req: Request) -> Response:
@@ -203,7 +208,7 @@ def list_log_searches(fake: Backend, req: Request) -> Response:
     state = fake.state
     found = [item for item in state.walk(state.items[state.personal_id]) if item.sync_type == SYNC_TYPE]
     chunk, token = page(found, req)
-    return Response(200, {"logSearches": [log_search_view(state, item) for item in chunk], "token": token})
+    return Response(200, {"logSearches": [log_search_view(item) for item in chunk], "token": token})
 
 
 def register(router: Router) -> None:
