@@ -242,11 +242,7 @@ class Store:
         return "/Library/" + "/".join(reversed(parts))
 
     def path_items(self, item: ContentItem) -> list[dict[str, str]]:
-        chain: list[ContentItem] = []
-        current: ContentItem | None = item
-        while current is not None and current.id != self.library_id:
-            chain.append(current)
-            current = self.items.get(current.parent_id)
+        chain = [] if item.id == self.library_id else [item, *self.ancestors(item)]
         return [{"id": i.id, "name": i.name} for i in reversed(chain)]
 
     def find_by_path(self, path: str) -> ContentItem | None:
