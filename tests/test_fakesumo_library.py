@@ -100,7 +100,8 @@ def test_an_overwrite_import_gives_new_ids_and_drops_permissions(api: requests.S
     old_folder, board_cid, search_id = imported_app(api, fake)
     old_board = dashboard_of(api, fake, board_cid)["id"]
     for content_id in (old_folder, board_cid, search_id):
-        api.put(f"{fake.base_url}/v2/content/{content_id}/permissions/add", json=grant(content_id))
+        added = api.put(f"{fake.base_url}/v2/content/{content_id}/permissions/add", json=grant(content_id))
+        assert added.json()["explicitPermissions"] == grant(content_id)["contentPermissionAssignments"]
     new_folder, new_cid, new_search = imported_app(api, fake, overwrite=True)
     assert {new_folder, new_cid, new_search}.isdisjoint({old_folder, board_cid, search_id})
     assert dashboard_of(api, fake, new_cid)["id"] != old_board
