@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-FOLDER = "MonitorsLibraryFolder"
-MONITOR = "MonitorsLibraryMonitor"
+from appbuilder.fakesumo.monitor_store import FOLDER, MONITOR
+
 MONITOR_TYPES = ("Logs", "Metrics", "Slo")
 TRIGGER_TYPES = ("Critical", "Warning", "MissingData", "ResolvedCritical", "ResolvedWarning", "ResolvedMissingData")
 DETECTION_METHODS = (
