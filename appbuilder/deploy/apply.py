@@ -21,7 +21,7 @@ from appbuilder.deploy.changes import CREATE, DELETE, DRIFTED, UPDATE, Plan, Res
 from appbuilder.deploy.marker import compose_description, fingerprint
 from appbuilder.deploy.nested import creation_order, deletion_order, tree_of
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
-from appbuilder.kinds import Item, Org, kind
+from appbuilder.kinds import Item, Org, in_folder, kind
 from appbuilder.kinds.folder import FolderKind
 from appbuilder.kinds.tree import listed_by_path, listing
 from appbuilder.load.textfile import read_token_file
@@ -87,10 +87,6 @@ def check_preconditions(plan: Plan, token: str | None, force: bool) -> None:
                 f"variable {plan.token_env or '(not named)'} is not set", hint=token_hint(plan.token_env))
 
 
-def _in_folder(name: str) -> bool:
-    return kind(name).in_folder
-
-
 def backup_before(plan: Plan, org: Org, root: Path, reason: str) -> Backup | None:
     """One backup of everything the plan overwrites or removes (bodies as the org had them, secrets masked)."""
     risky = [c for c in plan.changes if c.action in RISKY and c.before is not None]
@@ -98,7 +94,7 @@ def backup_before(plan: Plan, org: Org, root: Path, reason: str) -> Backup | Non
         return None
     state = org.state
     content = None
-    if state.folder is not None and any(_in_folder(c.kind) or c.kind == "folder" for c in risky):
+    if state.folder is not None and any(in_folder(c.kind) or c.kind == "folder" for c in risky):
         children = tree_of(plan.changes, "before")
         content = {"type": "FolderSyncDefinition", "name": str(state.folder.get("name")),
                    "description": str(state.folder.get("description") or ""), "children": children}
@@ -109,7 +105,7 @@ def backup_before(plan: Plan, org: Org, root: Path, reason: str) -> Backup | Non
         extra["collector"] = {"id": state.collector.get("id"), "name": state.collector.get("name")}
     # every item of a kind with something at risk, as the folder's content holds every child: a restore brings
     # the whole kind back to this state, and what the backup does not hold is what did not exist
-    kinds = {c.kind for c in risky if c.kind not in OWN_FILES and not _in_folder(c.kind)}
+    kinds = {c.kind for c in risky if c.kind not in OWN_FILES and not in_folder(c.kind)}
     items = [{"kind": c.kind, "identity": c.renamed_from or c.identity, "body": c.before} for c in plan.changes
              if c.kind in kinds and c.before is not None]
     target = {**plan.target.to_dict(), "parentPath": org.remote.folder_path(state)}
@@ -137,7 +133,7 @@ def _describe(change: ResourceChange, action: str, ref: dict[str, str]) -> str:
 
 def _fresh_folder(plan: Plan, org: Org, folder: ResourceChange, result: ApplyResult) -> None:
     """Import the folder and its items in one job, check what arrived, record the marker."""
-    items = [c for c in plan.changes if _in_folder(c.kind) and effective(c) == CREATE and c.after is not None]
+    items = [c for c in plan.changes if in_folder(c.kind) and effective(c) == CREATE and c.after is not None]
     definition = {"type": "FolderSyncDefinition", "name": folder.identity,
                   "description": _description(plan, folder, None), "children": tree_of(items, "after")}
     folder_id = FolderKind().import_tree(org, definition)
@@ -186,7 +182,7 @@ def execute(plan: Plan, org: Org, result: ApplyResult) -> None:
     downs = deletion_order(c for c in plan.changes if c.writes and c.kind != "folder" and effective(c) == DELETE)
     ups, downs = _without_held(plan, ups, CREATE), _without_held(plan, downs, DELETE)
     for change in ups:
-        if folder_action == CREATE and _in_folder(change.kind):
+        if folder_action == CREATE and in_folder(change.kind):
             continue  # imported with the folder
         if folder_action == CREATE and kind(change.kind).order > kind("folder").order:
             break
@@ -194,10 +190,10 @@ def execute(plan: Plan, org: Org, result: ApplyResult) -> None:
     if folder is not None and folder_action == CREATE:
         _fresh_folder(plan, org, folder, result)
         for change in ups:
-            if not _in_folder(change.kind) and kind(change.kind).order > kind("folder").order:
+            if not in_folder(change.kind) and kind(change.kind).order > kind("folder").order:
                 _run(change, org, result, plan)
     for change in downs:
-        if folder_action == DELETE and _in_folder(change.kind):
+        if folder_action == DELETE and in_folder(change.kind):
             continue  # removed with the folder
         _run(change, org, result, plan)
     if folder is None or folder_action is None or folder_action == CREATE:

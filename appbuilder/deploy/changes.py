@@ -122,9 +122,6 @@ class Plan:
     def resource(self, kind: str) -> ResourceChange | None:
         return next((c for c in self.changes if c.kind == kind), None)
 
-    def of_kind(self, kind: str) -> list[ResourceChange]:
-        return [c for c in self.changes if c.kind == kind]
-
     @property
     def changed(self) -> bool:
         return any(c.writes for c in self.changes)

@@ -14,7 +14,7 @@ from appbuilder.deploy.marker import split_description
 from appbuilder.deploy.nested import moved, record_moves
 from appbuilder.deploy.plan import compare, pair_items
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
-from appbuilder.kinds import KINDS, Item, Kind, Org
+from appbuilder.kinds import KINDS, Item, Kind, Org, in_folder
 from appbuilder.kinds import kind as kind_of
 from appbuilder.kinds.recorded import collector_parts, source_parts
 from appbuilder.sumo.collectors import normalise_collector
@@ -45,7 +45,7 @@ def plan_uninstall(build: BuildResult, remote: Remote, parent_path: str | None,
             f"removed with its {holders[kind.name]}" if kind.name in holders else "")
         changes.extend(compare(kind, None, item, DELETE, note) for item in kind.read(org))
     if with_source and state.collector is not None:
-        collector = next(k for k in KINDS if k.name == "collector")
+        collector = kind_of("collector")
         item = collector.read(org)[0]
         ours = item.ref.get("createdBy") == app and not state.other_sources
         why = ("created by appbuilder, no other sources" if ours
@@ -125,13 +125,9 @@ def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
     marker = split_description((content or {}).get("description"))[1]
     folder_at = next((i for i, c in enumerate(changes) if c.kind == "folder"), None)
     if folder_at is not None and changes[folder_at].action == NOOP and marker is not None \
-            and any(c.writes for c in changes if kind_in_folder(c.kind)):
+            and any(c.writes for c in changes if in_folder(c.kind)):
         changes[folder_at] = replace(changes[folder_at], action=RECORD, note="record the restored version")
     plan = Plan(app, backup.version, "restore", state.target, tuple(changes),
                 org_fingerprint(org), replace(marker, state=None) if marker else None, False,
                 backup.token_env)
     return plan, state
-
-
-def kind_in_folder(name: str) -> bool:
-    return kind_of(name).in_folder

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from appbuilder.deploy.changes import DELETE, DRIFTED, ResourceChange
-from appbuilder.kinds import Item
+from appbuilder.kinds import Item, in_folder
 from appbuilder.kinds import kind as kind_of
 from appbuilder.kinds.tree import FOLDER_TYPE, assemble, is_under, rebase, split
 
@@ -32,12 +32,12 @@ def record_moves(pairs: Iterable[Pair], moves: dict[str, str]) -> None:
     moves with it)."""
     for desired, remote in pairs:
         if desired is not None and remote is not None and desired.identity != remote.identity \
-                and kind_of(desired.kind).in_folder:
+                and in_folder(desired.kind):
             moves[remote.identity] = desired.identity
 
 
 def _in_folder(change: ResourceChange) -> bool:
-    return kind_of(change.kind).in_folder
+    return in_folder(change.kind)
 
 
 def depth(change: ResourceChange) -> int:

@@ -31,7 +31,7 @@ from appbuilder.deploy.fingerprint import org_fingerprint
 from appbuilder.deploy.marker import Marker, fingerprint, fit_description, modified_after, split_description
 from appbuilder.deploy.nested import moved, record_moves, with_folder_notes
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
-from appbuilder.kinds import KINDS, Item, Kind, Org
+from appbuilder.kinds import KINDS, Item, Kind, Org, in_folder
 from appbuilder.kinds.tree import listed_by_path
 from appbuilder.sumo.jobs import JobProgress
 from appbuilder.sumo.normalise import canonical_json, normalise_content
@@ -186,7 +186,7 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
             action, why = drift.action(d, r) if kind.in_folder else kind.drift(d, r)
             changes.append(compare(kind, d, r, action, why))
     assert folder is not None
-    others = any(c.writes for c in changes if c.kind != "folder" and _in_folder(c.kind))
+    others = any(c.writes for c in changes if c.kind != "folder" and in_folder(c.kind))
     recorded = quick or (found is not None and not ours and found.state == state_now)
     index = next(i for i, c in enumerate(changes) if c.kind == "folder")
     changes[index] = _folder_change(*folder, drift, others, recorded, note)
@@ -195,10 +195,6 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     plan = Plan(str(manifest.app), str(manifest.version), "install", state.target, tuple(changes),
                 org_fingerprint(org), marker, True, manifest.token_env, ours, tuple(notes))
     return plan, state
-
-
-def _in_folder(name: str) -> bool:
-    return any(k.in_folder for k in KINDS if k.name == name)
 
 
 def make_plan(build: BuildResult, remote: Remote, parent_path: str | None = None,

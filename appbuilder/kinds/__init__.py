@@ -68,4 +68,9 @@ def kind(name: str) -> Kind:
     raise KeyError(name)
 
 
-__all__ = ["KINDS", "Item", "Kind", "Org", "kind"]
+def in_folder(name: str) -> bool:
+    """Whether items of the registered kind of this name live in the app folder; KeyError when there is none."""
+    return kind(name).in_folder
+
+
+__all__ = ["KINDS", "Item", "Kind", "Org", "in_folder", "kind"]

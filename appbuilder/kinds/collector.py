@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from appbuilder.kinds.base import BaseKind, Item, Org, Verdict
-from appbuilder.kinds.recorded import collector_parts, marked_description, recorded_drift
+from appbuilder.kinds.base import Item, Org
+from appbuilder.kinds.recorded import RecordedKind, collector_parts, marked_description
 from appbuilder.sumo.collectors import normalise_collector
 
 if TYPE_CHECKING:
@@ -23,10 +23,11 @@ def _marked(body: dict[str, Any], created_by: str | None) -> dict[str, Any]:
                                                       created_by)}
 
 
-class CollectorKind(BaseKind):
+class CollectorKind(RecordedKind):
     name = "collector"
     order = 0
     in_folder = False
+    normalise = staticmethod(normalise_collector)
 
     def render(self, build: BuildResult) -> list[Item]:
         return self.single(build.collector, "collector", lambda body: str(body.get("name")))
@@ -42,13 +43,6 @@ class CollectorKind(BaseKind):
         if recorded:
             ref["installed"] = recorded
         return [Item(self.name, str(collector.get("name")), body, ref)]
-
-    def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
-        return normalise_collector(body)
-
-    def drift(self, desired: Item | None, remote: Item | None) -> Verdict:
-        """Drifted when the collector was changed in Sumo since appbuilder installed it."""
-        return recorded_drift(remote, self.normalise)
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
         org.state.collector = org.remote.collectors.create(_marked(after.body, org.app))

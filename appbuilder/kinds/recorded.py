@@ -14,7 +14,7 @@ import copy
 from typing import Any
 
 from appbuilder.deploy.marker import collector_mark, split_collector_description
-from appbuilder.kinds.base import Item, Verdict
+from appbuilder.kinds.base import BaseKind, Item, Verdict
 from appbuilder.kinds.monitor_body import Normalise, body_hash, read_marker
 
 DRIFTED = "drifted"
@@ -64,3 +64,14 @@ def recorded_drift(remote: Item | None, normalise: Normalise) -> Verdict:
     if recorded != body_hash(remote.body, normalise):
         return DRIFTED, "changed in Sumo since the last install"
     return None, ""
+
+
+class RecordedKind(BaseKind):
+    """A kind whose item in Sumo carries its install record (the collector, the source): ``normalise`` is set by
+    the subclass, and drift is judged against the record (``recorded_drift``)."""
+
+    normalise: Normalise
+
+    def drift(self, desired: Item | None, remote: Item | None) -> Verdict:
+        """Drifted when the item was changed in Sumo since appbuilder installed it."""
+        return recorded_drift(remote, self.normalise)

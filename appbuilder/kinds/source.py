@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from appbuilder.kinds.base import BaseKind, DeployError, Item, Org, Verdict
-from appbuilder.kinds.recorded import recorded_drift, source_parts, with_source_marker
+from appbuilder.kinds.base import DeployError, Item, Org
+from appbuilder.kinds.recorded import RecordedKind, source_parts, with_source_marker
 from appbuilder.sumo.sources import SECRET_CONFIG_KEYS, normalise_source, source_name
 
 if TYPE_CHECKING:
@@ -36,10 +36,11 @@ def _with_token(org: Org, body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class SourceKind(BaseKind):
+class SourceKind(RecordedKind):
     name = "source"
     order = 1
     in_folder = False
+    normalise = staticmethod(normalise_source)
 
     def render(self, build: BuildResult) -> list[Item]:
         return self.single(build.source, "source", source_name)
@@ -53,13 +54,6 @@ class SourceKind(BaseKind):
         if recorded:
             ref["installed"] = recorded
         return [Item(self.name, source_name(source), body, ref)]
-
-    def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
-        return normalise_source(body)
-
-    def drift(self, desired: Item | None, remote: Item | None) -> Verdict:
-        """Drifted when the source was changed in Sumo since appbuilder installed it."""
-        return recorded_drift(remote, self.normalise)
 
     def describe(self, body: dict[str, Any]) -> list[str]:
         """The APIs the source in Sumo collects, as read back: the only place the audit-events value shows."""
