@@ -27,7 +27,7 @@ def test_panels_with_the_metrics_query_type_use_the_metrics_linter(app_dir: Path
     assert app is not None and problems == []
     panel = next(p for d in app.dashboards for p in d.panels if p.id == "by_category")
     panel.query = "metric=CPU_Total | sum by"
-    panel.query_type = "metrics"  # type: ignore[attr-defined]  # Sumo's queryType, set by the loader
+    panel.query_type = "metrics"  # Sumo's queryType, as the loader sets it
     found = [d for d in lint_app_queries(app) if d.path.endswith("panels[by_category].query")]
     assert [(d.code, d.message) for d in found] == [("syntax", "'sum by' needs at least one key")]
     assert found[0].position.line > 0

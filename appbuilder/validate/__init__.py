@@ -11,7 +11,7 @@ from pathlib import Path
 
 from appbuilder.diagnostics import WARNING, Diagnostic, has_errors
 from appbuilder.load.app import LoadedApp, load_definition
-from appbuilder.load.samples import SampleData
+from appbuilder.load.samples import SampleData, read_sample_data
 from appbuilder.model import App
 
 
@@ -42,7 +42,6 @@ class ValidationResult:
 
 def check_loaded(loaded: LoadedApp, *, lint_queries: bool = True) -> ValidationResult:
     """Every problem of a loaded app: its load problems, then schema, secrets, semantics, samples and lint."""
-    from appbuilder.load.samples import read_sample_data
     from appbuilder.validate.schema import validate_document
     from appbuilder.validate.secrets import check_document_secrets, hide_secrets
     from appbuilder.validate.semantic import check_app

@@ -21,8 +21,14 @@ Found = tuple[str, TextOrigin | None, Position | None, str | None, str, str, "se
 def _app_queries(app: App) -> Iterator[Found]:
     """(text, origin, position, chart, field path, kind, the panel's row keys) of every query in the app; kind is
     ``logs``, ``metrics`` (a panel query of that type) or ``metadata`` (a metadata variable's filter)."""
+    charts: dict[str, str | None] = {}  # a saved search is linted as the chart of the first panel showing it
+    for dashboard in app.dashboards:
+        for panel in dashboard.panels:
+            if panel.query_ref:
+                charts.setdefault(panel.query_ref, panel.chart)
     for query in app.queries:
-        yield query.text, query.origin, query.position, None, f"queries[{query.id}].query", "logs", None
+        yield (query.text, query.origin, query.position, charts.get(query.id), f"queries[{query.id}].query",
+               "logs", None)
     for dashboard in app.dashboards:
         for variable in dashboard.variables:
             if variable.query:
@@ -69,11 +75,6 @@ def lint_app_queries(app: App, samples: SampleData | None = None) -> list[Diagno
 
     data = samples if samples is not None else read_sample_data(app)
     event_fields = event_fields_from_samples(data.events) if data.events else None
-    charts_by_query: dict[str, str] = {}
-    for dashboard in app.dashboards:
-        for panel in dashboard.panels:
-            if panel.query_ref:
-                charts_by_query.setdefault(panel.query_ref, panel.chart)
     queries = list(_app_queries(app))
     notes: list[Diagnostic] = []
     lacking = event_fields is None and not data.diagnostics  # broken sample files are reported already
@@ -87,16 +88,12 @@ def lint_app_queries(app: App, samples: SampleData | None = None) -> list[Diagno
     for text, origin, position, chart, field_path, kind, rows in queries:
         if has_unexpanded_include(text):
             continue  # its missing fragment is reported; linting the rest would only repeat that
-        if chart is None and field_path.startswith("queries["):
-            chart = charts_by_query.get(field_path[len("queries["):-len("].query")])
         rows = rows if kind == "metrics" else None
         same = (text, kind, chart, frozenset(rows) if rows is not None else None)
         if same not in linted:
             context = LintContext(event_fields=event_fields, chart=chart, severity=dict(app.lint_severity))
             linted[same] = safe_lint(text, kind, context, rows)
-        for issue in linted[same]:
-            if issue.severity == "off":
-                continue
+        for issue in linted[same]:  # "off" checks are dropped by the linter
             where = origin.locate(issue.line, issue.column) if origin else (position or Position("?"))
             key = (where, issue.code, issue.message)
             if key not in found:

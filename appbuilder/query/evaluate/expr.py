@@ -71,9 +71,15 @@ def compile_predicate(node: ast.Expr, env: Env) -> Callable[[Row], bool]:
     return lambda r: truthy(fn(r))
 
 
+def compile_sumo_regex(pattern: str) -> re.Pattern[str]:
+    """A query's (Java) regular expression compiled locally: ``(?<name>...)`` groups become ``(?P<name>...)``,
+    lookbehinds stay. Raises ``re.error`` when invalid."""
+    return compile_regex(pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!"))
+
+
 def _regex(pattern: str) -> re.Pattern[str]:
     try:
-        return compile_regex(pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!"))
+        return compile_sumo_regex(pattern)
     except re.error as err:
         raise EvalError(f"invalid regular expression /{pattern}/: {err}") from None
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import appbuilder.query.ast as ast
 from appbuilder.patterns import compile_regex
-from appbuilder.query.evaluate.expr import Env, compile_expr, compile_predicate
+from appbuilder.query.evaluate.expr import Env, compile_expr, compile_predicate, compile_sumo_regex
 from appbuilder.query.evaluate.values import (
     HIDDEN_OBJ,
     MISSING,
@@ -153,7 +153,7 @@ def parse_stage(op: ast.ParseOp | ast.ParseRegexOp) -> tuple[Stage, list[str]]:
         multi = False
     else:
         try:
-            rx = compile_regex(op.pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!"))
+            rx = compile_sumo_regex(op.pattern)
         except re.error as err:
             raise EvalError(f"parse regex: invalid regular expression: {err}") from None
         names = op.groups
