@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -46,3 +48,17 @@ def existing(path: str) -> Path:
 def emit(text: str, *, err: bool = False) -> None:
     if text:
         click.echo(text, err=err)
+
+
+def progress(message: str) -> None:
+    """Progress of a command that talks to an org: one line on stderr."""
+    click.echo(message, err=True)
+
+
+def stacked(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """One decorator adding ``options`` in the order given (as in ``--help``)."""
+    def decorate(func: Any) -> Any:
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return decorate

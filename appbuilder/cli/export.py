@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import emit, parse_params, plural
+from appbuilder.cli.common import emit, parse_params, plural, progress
 from appbuilder.cli.group import cli
 
 
@@ -40,7 +40,7 @@ def export_command(file: str | None, folder: str | None, output: str, params: tu
         assert folder is not None
         outcome = run_export_folder(folder, Path(output), parameters, Connection(admin_mode=admin_mode,
                                                                                  **connection),
-                                    progress=lambda message: emit(message, err=True))
+                                    progress=progress)
     if not outcome.ok or outcome.result is None:
         if outcome.diagnostics:
             emit(render(outcome.diagnostics, "text"), err=True)
