@@ -358,25 +358,3 @@ def check_expectations(test: Mapping, table: Table) -> list[str]:
         if isinstance(row, dict) and any(_row_matches(row, r) for r in table.rows):
             failures.append(f"a result row matches {json.dumps(row, sort_keys=True, default=str)}, expected none")
     return failures
-
-
-# -- rendering ---------------------------------------------------------------------------------------------------
-
-
-def render_text(result: TestRunResult) -> str:
-    """The run as PASS/FAIL lines and a summary (see appbuilder.report for every format)."""
-    from appbuilder.report import render
-
-    return render(result, "text")
-
-
-def render_json(result: TestRunResult) -> str:
-    from appbuilder.report import render
-
-    return render(result, "json")
-
-
-def render_junit(result: TestRunResult) -> str:
-    from appbuilder.report import render
-
-    return render(result, "junit")
