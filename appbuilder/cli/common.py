@@ -62,3 +62,14 @@ def stacked(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
             func = option(func)
         return func
     return decorate
+
+
+# Where and as whom to reach an org: shared by the verbs that talk to one (deploy verbs, export).
+connection_options = stacked(
+    click.option("--access-id", default=None, help="Access ID (default: SUMOLOGIC_ACCESSID)."),
+    click.option("--access-key", default=None, help="Access key (default: SUMOLOGIC_ACCESSKEY)."),
+    click.option("--deployment", default=None, help="Deployment, e.g. us2 (default: SUMOLOGIC_ENVIRONMENT)."),
+    click.option("--base-url", default=None, help="API base URL (default: SUMOLOGIC_BASE_URL)."),
+)
+admin_mode_option = click.option("--admin-mode", is_flag=True,
+                                 help="Act as content administrator (Admin Recommended).")

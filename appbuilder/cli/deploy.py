@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import emit, existing, parse_params, progress, stacked
+from appbuilder.cli.common import admin_mode_option, connection_options, emit, existing, parse_params, progress, stacked
 from appbuilder.cli.environments import (
     environment_options,
     install_in_environments,
@@ -20,18 +20,12 @@ INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
 
 
 # Options several verbs share (a click option decorator adds a fresh option each time it is used).
-_connection_options = stacked(
-    click.option("--access-id", default=None, help="Access ID (default: SUMOLOGIC_ACCESSID)."),
-    click.option("--access-key", default=None, help="Access key (default: SUMOLOGIC_ACCESSKEY)."),
-    click.option("--deployment", default=None, help="Deployment, e.g. us2 (default: SUMOLOGIC_ENVIRONMENT)."),
-    click.option("--base-url", default=None, help="API base URL (default: SUMOLOGIC_BASE_URL)."),
-)
 # Connection and target options shared by plan, install and uninstall (restore takes the connection ones).
 _deploy_options = stacked(
-    _connection_options,
+    connection_options,
     click.option("--folder", default=None, metavar="PATH",
                  help="Library path of the folder to install into (default: your Personal folder)."),
-    click.option("--admin-mode", is_flag=True, help="Act as content administrator (Admin Recommended)."),
+    admin_mode_option,
 )
 _param_option = click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
                              help="Install parameter, repeatable.")
@@ -222,7 +216,7 @@ def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, 
 
 @cli.command()
 @click.argument("backup_dir", type=click.Path(exists=True, file_okay=False))
-@_connection_options
+@connection_options
 @_token_file_option
 @click.option("--backup-dir", "backup_root", type=click.Path(file_okay=False), default="backups",
               show_default=True, help="Where the backup of what is there now goes.")
