@@ -144,8 +144,7 @@ class EnvironmentsReport:
 
     @property
     def changed(self) -> bool:
-        return any(count for r in self.results for action, count in r.changes.items()
-                   if action not in NO_CHANGE_ACTIONS)
+        """Whether any environment's plan writes (the plan's own notion: an action in ``WRITES``)."""
+        from appbuilder.deploy.changes import WRITES
 
-
-NO_CHANGE_ACTIONS = {"unchanged", "no-op", "noop", "none"}
+        return any(count for r in self.results for action, count in r.changes.items() if action in WRITES)

@@ -82,20 +82,20 @@ def test_ctrl_c_mid_install_reports_what_was_done_and_a_rerun_finishes(app: Path
     from appbuilder.cli import deploy
 
     env = {**ENV, "SUMOLOGIC_BASE_URL": fake.base_url}
-    real = deploy._progress
+    real = deploy.progress
 
     def interrupt(message: str) -> None:  # Ctrl-C while the app folder's import job runs
         real(message)
         if message.startswith("import job running"):
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(deploy, "_progress", interrupt)
+    monkeypatch.setattr(deploy, "progress", interrupt)
     code, out, err = run("install", str(app), "--yes", env=env)
     assert code == 130, (out, err)
     assert "done: created collector 'Minimal Collector'" in out and "done: created source" in out
     assert "installed" not in out.splitlines()
     assert "error: interrupted (Ctrl-C)" in err and "hint: run `appbuilder plan`" in err
-    monkeypatch.setattr(deploy, "_progress", real)
+    monkeypatch.setattr(deploy, "progress", real)
     code, out, err = run("install", str(app), "--yes", env=env)
     assert code == 0, err
     assert "done: created collector" not in out and out.splitlines()[-1] == "installed"

@@ -5,8 +5,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from appbuilder.commands.query_lint import lint_files
-from appbuilder.commands.test import render_json, render_junit, render_text, run_app_tests
+from appbuilder.commands.test import run_app_tests
 from appbuilder.model import App, Dashboard, Panel, Parameter, Position, Query, TextOrigin, Variable
+from appbuilder.report import render
 
 EVENTS = [
     {"timestamp": "2026-01-02T10:00:00Z", "category": "success", "client": {"ip_address": "192.0.2.1"}},
@@ -105,12 +106,12 @@ def test_expectations_pass_and_fail_with_reasons(tmp_path):
 
 def test_renderers(tmp_path):
     result = run_app_tests(make_app(tmp_path, TESTS), variables={}, parameters={})
-    text = render_text(result)
+    text = render(result, "text")
     assert "PASS overview/by_category" in text and "FAIL wrong expectations" in text
     assert f"{result.passed} passed, {result.failed} failed" in text
-    doc = json.loads(render_json(result))
+    doc = json.loads(render(result, "json"))
     assert doc["ok"] is False and doc["failed"] == 2 and len(doc["cases"]) == len(result.cases)
-    suite = ET.fromstring(render_junit(result)).find("testsuite")
+    suite = ET.fromstring(render(result, "junit")).find("testsuite")
     assert suite is not None and suite.get("failures") == "2"
     assert len(suite.findall("testcase")) == len(result.cases)
     assert len(suite.findall("testcase/failure")) == 2

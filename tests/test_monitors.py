@@ -10,10 +10,11 @@ import pytest
 
 from appbuilder.build import build_app
 from appbuilder.commands.monitor_verdict import check_fires, monitor_verdicts
-from appbuilder.commands.test import CaseResult, render_json, run_app_tests
+from appbuilder.commands.test import CaseResult, run_app_tests
 from appbuilder.commands.test import TestRunResult as RunResult
 from appbuilder.model import Monitor, MonitorTrigger, Position, TextOrigin
 from appbuilder.query.evaluate import Table
+from appbuilder.report import render
 from appbuilder.validate import validate_app
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
@@ -215,7 +216,7 @@ def test_a_burst_fires_and_names_its_first_window(app: Path) -> None:
     assert case.detail == ("Critical: fires (_count 3, GreaterThan 2) first in the -15m window "
                            "2026-11-22T12:49:00Z - 2026-11-22T13:04:00Z; quiet in the window ending at the newest "
                            "event")
-    report = json.loads(render_json(RunResult("Minimal", [case])))
+    report = json.loads(render(RunResult("Minimal", [case]), "json"))
     assert report["cases"][0]["triggers"][0]["window"] == {"start": "2026-11-22T12:49:00Z",
                                                            "end": "2026-11-22T13:04:00Z"}
     assert report["cases"][0]["triggers"][0]["fires"] is True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -46,3 +48,28 @@ def existing(path: str) -> Path:
 def emit(text: str, *, err: bool = False) -> None:
     if text:
         click.echo(text, err=err)
+
+
+def progress(message: str) -> None:
+    """Progress of a command that talks to an org: one line on stderr."""
+    click.echo(message, err=True)
+
+
+def stacked(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """One decorator adding ``options`` in the order given (as in ``--help``)."""
+    def decorate(func: Any) -> Any:
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return decorate
+
+
+# Where and as whom to reach an org: shared by the verbs that talk to one (deploy verbs, export).
+connection_options = stacked(
+    click.option("--access-id", default=None, help="Access ID (default: SUMOLOGIC_ACCESSID)."),
+    click.option("--access-key", default=None, help="Access key (default: SUMOLOGIC_ACCESSKEY)."),
+    click.option("--deployment", default=None, help="Deployment, e.g. us2 (default: SUMOLOGIC_ENVIRONMENT)."),
+    click.option("--base-url", default=None, help="API base URL (default: SUMOLOGIC_BASE_URL)."),
+)
+admin_mode_option = click.option("--admin-mode", is_flag=True,
+                                 help="Act as content administrator (Admin Recommended).")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import emit, existing, parse_params
+from appbuilder.cli.common import admin_mode_option, connection_options, emit, existing, parse_params, progress, stacked
 from appbuilder.cli.environments import (
     environment_options,
     install_in_environments,
@@ -19,28 +19,13 @@ from appbuilder.cli.group import cli
 INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
 
 
-def _stacked(*options):  # type: ignore[no-untyped-def]
-    """One decorator adding ``options`` in the order given (as in ``--help``)."""
-    def decorate(func):  # type: ignore[no-untyped-def]
-        for option in reversed(options):
-            func = option(func)
-        return func
-    return decorate
-
-
 # Options several verbs share (a click option decorator adds a fresh option each time it is used).
-_connection_options = _stacked(
-    click.option("--access-id", default=None, help="Access ID (default: SUMOLOGIC_ACCESSID)."),
-    click.option("--access-key", default=None, help="Access key (default: SUMOLOGIC_ACCESSKEY)."),
-    click.option("--deployment", default=None, help="Deployment, e.g. us2 (default: SUMOLOGIC_ENVIRONMENT)."),
-    click.option("--base-url", default=None, help="API base URL (default: SUMOLOGIC_BASE_URL)."),
-)
 # Connection and target options shared by plan, install and uninstall (restore takes the connection ones).
-_deploy_options = _stacked(
-    _connection_options,
+_deploy_options = stacked(
+    connection_options,
     click.option("--folder", default=None, metavar="PATH",
                  help="Library path of the folder to install into (default: your Personal folder)."),
-    click.option("--admin-mode", is_flag=True, help="Act as content administrator (Admin Recommended)."),
+    admin_mode_option,
 )
 _param_option = click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
                              help="Install parameter, repeatable.")
@@ -62,10 +47,6 @@ def _options(kwargs: dict[str, object]):  # type: ignore[no-untyped-def]
                          deployment=kwargs.pop("deployment"), base_url=kwargs.pop("base_url"),  # type: ignore[arg-type]
                          folder=kwargs.pop("folder"), admin_mode=bool(kwargs.pop("admin_mode")),  # type: ignore[arg-type]
                          verify=bool(kwargs.pop("verify", False)))
-
-
-def _progress(message: str) -> None:
-    click.echo(message, err=True)
 
 
 def _deploy_failed(outcome, fmt: str, path: str) -> bool:  # type: ignore[no-untyped-def]
@@ -159,7 +140,7 @@ def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, out: str
         if out:
             raise click.UsageError("--out saves the plan of one org; give it without --env/--all-envs")
         plan_in_environments(str(existing(path)), kwargs, parse_params(params), _options(kwargs), fmt, exit_code)
-    outcome = run_plan(existing(path), parse_params(params), _options(kwargs), progress=_progress,
+    outcome = run_plan(existing(path), parse_params(params), _options(kwargs), progress=progress,
                        out=Path(out) if out else None)
     if fmt == "json":
         emit(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))
@@ -207,7 +188,7 @@ def install(path: str, params: tuple[str, ...], plan_file: str | None, dry_run: 
     asker = Asker("install", yes, fmt)
     outcome = run_install(existing(path), parse_params(params), _options(kwargs), dry_run=dry_run, force=force,
                           token_file=Path(token_file) if token_file else None, backup_root=Path(backup_dir),
-                          progress=_progress, plan_file=Path(plan_file) if plan_file else None, approve=asker)
+                          progress=progress, plan_file=Path(plan_file) if plan_file else None, approve=asker)
     asker.show(outcome.plan)
     _finish(outcome, fmt, path, "installed", "nothing to do: already installed")
 
@@ -228,14 +209,14 @@ def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, 
 
     asker = Asker("uninstall", yes, fmt)
     outcome = run_uninstall(existing(path), parse_params(params), _options(kwargs), with_source=with_source,
-                            approve=asker, backup_root=Path(backup_dir), progress=_progress)
+                            approve=asker, backup_root=Path(backup_dir), progress=progress)
     asker.show(outcome.plan)
     _finish(outcome, fmt, path, "uninstalled", f"nothing to uninstall at {outcome.target}")
 
 
 @cli.command()
 @click.argument("backup_dir", type=click.Path(exists=True, file_okay=False))
-@_connection_options
+@connection_options
 @_token_file_option
 @click.option("--backup-dir", "backup_root", type=click.Path(file_okay=False), default="backups",
               show_default=True, help="Where the backup of what is there now goes.")
@@ -250,6 +231,6 @@ def restore(backup_dir: str, access_id: str | None, access_key: str | None, depl
                         "base_url": base_url, "folder": None, "admin_mode": False})
     asker = Asker("restore", yes, fmt)
     outcome = run_restore(Path(backup_dir), options, token_file=Path(token_file) if token_file else None,
-                          backup_root=Path(backup_root), progress=_progress, approve=asker)
+                          backup_root=Path(backup_root), progress=progress, approve=asker)
     asker.show(outcome.plan)
     _finish(outcome, fmt, backup_dir, f"restored {backup_dir}", "nothing to restore: the org matches the backup")

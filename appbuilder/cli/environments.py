@@ -10,21 +10,18 @@ from typing import Any
 
 import click
 
-from appbuilder.cli.common import emit
+from appbuilder.cli.common import emit, progress, stacked
 
 
 def environment_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add ``--env NAME`` (repeatable), ``--all-envs`` and ``--environments FILE`` to a command."""
-    options = [
+    return stacked(
         click.option("--env", "env_names", multiple=True, metavar="NAME",
                      help="Environment from appbuilder.yaml to run in (repeatable)."),
         click.option("--all-envs", is_flag=True, help="Run in every environment of appbuilder.yaml, in parallel."),
         click.option("--environments", "env_file", type=click.Path(dir_okay=False), default=None,
                      help="Environments file (default: appbuilder.yaml in the app's or a parent directory)."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    )(func)
 
 
 def wants_environments(kwargs: dict[str, Any]) -> bool:
@@ -83,10 +80,6 @@ def _described(outcome: Any) -> str:
     return "\n".join(lines)
 
 
-def _prefixed(message: str) -> None:
-    click.echo(message, err=True)
-
-
 def plan_in_environments(path: str, kwargs: dict[str, Any], params: dict[str, str], options: Any, fmt: str,
                          exit_code: bool) -> None:
     """`plan --env/--all-envs`: plan in each environment in parallel, print each plan and one summary table."""
@@ -96,7 +89,7 @@ def plan_in_environments(path: str, kwargs: dict[str, Any], params: dict[str, st
     chosen = _chosen(path, kwargs)
     app = Path(path)
     report = run_across("plan", chosen, lambda env, p, o, progress: run_plan(app, p, o, progress=progress),
-                        params, options, os.environ, _prefixed,
+                        params, options, os.environ, progress,
                         describe=_described)
     _finish(report, fmt, exit_code)
 
@@ -114,6 +107,6 @@ def install_in_environments(path: str, kwargs: dict[str, Any], params: dict[str,
              "written", err=True)
         emit(f"hint: review `appbuilder plan {path} --env NAME` (or --all-envs), then re-run with --yes", err=True)
         sys.exit(1)
-    report = run_across("install", chosen, install, params, options, os.environ, _prefixed,
+    report = run_across("install", chosen, install, params, options, os.environ, progress,
                         describe=_described)
     _finish(report, fmt, False)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import emit, parse_params, plural
+from appbuilder.cli.common import admin_mode_option, connection_options, emit, parse_params, plural, progress
 from appbuilder.cli.group import cli
 
 
@@ -20,11 +20,8 @@ from appbuilder.cli.group import cli
               help="Directory to write the app definition to (new or empty).")
 @click.option("--param", "params", multiple=True, metavar="source_category=VALUE",
               help="Lift the literal scope _sourceCategory=VALUE into the ${source_category} install parameter.")
-@click.option("--access-id", default=None, help="Access ID (default: SUMOLOGIC_ACCESSID).")
-@click.option("--access-key", default=None, help="Access key (default: SUMOLOGIC_ACCESSKEY).")
-@click.option("--deployment", default=None, help="Deployment, e.g. us2 (default: SUMOLOGIC_ENVIRONMENT).")
-@click.option("--base-url", default=None, help="API base URL (default: SUMOLOGIC_BASE_URL).")
-@click.option("--admin-mode", is_flag=True, help="Act as content administrator (Admin Recommended).")
+@connection_options
+@admin_mode_option
 def export_command(file: str | None, folder: str | None, output: str, params: tuple[str, ...],
                    admin_mode: bool, **connection: str | None) -> None:
     """Write Sumo content as an app definition: YAML that validates and builds back the same content."""
@@ -40,7 +37,7 @@ def export_command(file: str | None, folder: str | None, output: str, params: tu
         assert folder is not None
         outcome = run_export_folder(folder, Path(output), parameters, Connection(admin_mode=admin_mode,
                                                                                  **connection),
-                                    progress=lambda message: emit(message, err=True))
+                                    progress=progress)
     if not outcome.ok or outcome.result is None:
         if outcome.diagnostics:
             emit(render(outcome.diagnostics, "text"), err=True)

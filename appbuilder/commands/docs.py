@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.diagnostics import Diagnostic
-from appbuilder.model import App, Position
+from appbuilder.model import App, MonitorTrigger, Position
 
 PANEL_CHARTS_WITHOUT_QUERY = {"text"}
 PARAMETER = re.compile(r"\$\{(\w+)\}")
@@ -153,30 +153,28 @@ def _window(time_range: Any) -> str:
     return text
 
 
-def _trigger(trigger: Any) -> str:
-    level = getattr(trigger, "level", "")
-    if level == "MissingData":
-        return f"{level}: no data in {_window(getattr(trigger, 'time_range', ''))}"
-    comparison = {"GreaterThan": ">", "GreaterThanOrEqual": ">=", "LessThan": "<", "LessThanOrEqual": "<="}
-    op = comparison.get(getattr(trigger, "comparison", ""), getattr(trigger, "comparison", ""))
-    threshold = getattr(trigger, "threshold", "")
+_SYMBOLS = {"GreaterThan": ">", "GreaterThanOrEqual": ">=", "LessThan": "<", "LessThanOrEqual": "<="}
+
+
+def _trigger(trigger: MonitorTrigger) -> str:
+    if trigger.level == "MissingData":
+        return f"{trigger.level}: no data in {_window(trigger.time_range)}"
+    op = _SYMBOLS.get(trigger.comparison, trigger.comparison)
+    threshold = trigger.threshold
     if isinstance(threshold, float) and threshold.is_integer():
         threshold = int(threshold)
-    subject = getattr(trigger, "field", None) or "results"
-    return f"{level}: {subject} {op} {threshold} in {_window(getattr(trigger, 'time_range', ''))}"
+    return f"{trigger.level}: {trigger.field or 'results'} {op} {threshold} in {_window(trigger.time_range)}"
 
 
 def _monitors(app: App) -> list[str]:
-    monitors = list(getattr(app, "monitors", []) or [])
-    if not monitors:
+    if not app.monitors:
         return []
     lines = ["## Monitors", "",
              "The app installs these monitors.", "",
              "| Name | Description | Trigger conditions |", "| --- | --- | --- |"]
-    for monitor in monitors:
-        triggers = "; ".join(_trigger(t) for t in getattr(monitor, "triggers", []))
-        lines.append(f"| {_cell(getattr(monitor, 'name', ''))} | {_cell(getattr(monitor, 'description', ''))} "
-                     f"| {_cell(triggers)} |")
+    for monitor in app.monitors:
+        triggers = "; ".join(_trigger(t) for t in monitor.triggers)
+        lines.append(f"| {_cell(monitor.name)} | {_cell(monitor.description)} | {_cell(triggers)} |")
     return lines + [""]
 
 

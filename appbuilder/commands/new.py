@@ -99,7 +99,8 @@ def covering_time_range(events: list[dict[str, Any]]) -> str:
 def _files(slug: str, title: str, path: str, events: list[dict[str, Any]]) -> dict[str, str]:
     alias = path.replace(".", "_")
     window = covering_time_range(events)
-    counts = Counter(str(_leaves(e).get(path)) for e in events if isinstance(_leaves(e).get(path), str))
+    values = [_leaves(e).get(path) for e in events]
+    counts = Counter(v for v in values if isinstance(v, str))
     top, top_count = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
     scope = "_sourceCategory=${source_category}"
     query = f'{scope}\n| json "{path}" as {alias}\n| count by {alias}\n| sort by _count'
@@ -212,7 +213,7 @@ def run_new(target: Path, samples: Path | None = None) -> NewOutcome:
     outcome.group_field = group
     title = " ".join(part.capitalize() for part in re.split(r"[-_]", slug) if part)
     files = _files(slug, title, group, events)
-    files["samples/events.jsonl"] = sample_text if sample_text.endswith("\n") else sample_text + "\n"
+    files["samples/events.jsonl"] = sample_text  # one event a line, each ending with a newline
     try:
         for name, text in files.items():
             path = target / name

@@ -100,6 +100,7 @@ class SampleRunner:
         self.variables = dict(variables)
         self.parameters = {**app.parameter_defaults(), **parameters}
         self.samples = samples if samples is not None else read_sample_data(app)
+        self.monitors = {f"monitor:{m.slug}": m for m in app.monitors}  # by test target
         self.evaluator = Evaluator(self.samples.events, _lookups(self.samples), self.samples.raw)
         self.now = datetime.fromtimestamp(self.evaluator.last_time / 1000, tz=timezone.utc)
 
@@ -115,8 +116,8 @@ class SampleRunner:
         for query in self.app.queries:
             out[f"query:{query.id}"] = (query.text, query.time_range, {v.name: v.default for v in query.variables},
                                         "query")
-        for monitor in self.app.monitors:  # the whole sample set; `verdicts` runs each trigger's windows
-            out[f"monitor:{monitor.slug}"] = (monitor.query, None, {}, "monitor")
+        for target, monitor in self.monitors.items():  # the whole sample set; `verdicts` runs each trigger's windows
+            out[target] = (monitor.query, None, {}, "monitor")
         return out
 
     def _positioned(self, target: str, text: str, message: str) -> str:
@@ -129,7 +130,7 @@ class SampleRunner:
             return message
         origins = {f"{d.slug}/{p.id}": p.query_origin for d in self.app.dashboards for p in d.panels}
         origins |= {f"query:{q.id}": q.origin for q in self.app.queries}
-        origins |= {f"monitor:{m.slug}": m.origin for m in self.app.monitors}
+        origins |= {target: m.origin for target, m in self.monitors.items()}
         origin, first = origins.get(target), issues[0]
         where = origin.locate(first.line, first.column) if origin else f"{first.line}:{first.column}"
         return f"{where}: syntax error: {first.message}" + (f" ({first.hint})" if first.hint else "")
@@ -251,7 +252,7 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
             case.failures.append(error)
         elif table is not None and spec[3] == "monitor":
             case.rows, case.columns = len(table.rows), table.columns
-            _judge(case, runner, next(m for m in app.monitors if f"monitor:{m.slug}" == target), table, {})
+            _judge(case, runner, runner.monitors[target], table, {})
         elif table is not None:
             case.rows, case.columns = len(table.rows), table.columns
             if not table.rows:
@@ -313,7 +314,7 @@ def _run_test_file(path: Path, runner: SampleRunner, targets: dict) -> list[Case
             continue
         case.rows, case.columns = len(table.rows), table.columns
         case.failures.extend(check_expectations(test, table))
-        monitor = next((m for m in runner.app.monitors if f"monitor:{m.slug}" == target), None)
+        monitor = runner.monitors.get(target)
         if monitor is not None:
             verdicts = _judge(case, runner, monitor, table, test_vars)
             if verdicts is not None and "fires" in test:
@@ -358,25 +359,3 @@ def check_expectations(test: Mapping, table: Table) -> list[str]:
         if isinstance(row, dict) and any(_row_matches(row, r) for r in table.rows):
             failures.append(f"a result row matches {json.dumps(row, sort_keys=True, default=str)}, expected none")
     return failures
-
-
-# -- rendering ---------------------------------------------------------------------------------------------------
-
-
-def render_text(result: TestRunResult) -> str:
-    """The run as PASS/FAIL lines and a summary (see appbuilder.report for every format)."""
-    from appbuilder.report import render
-
-    return render(result, "text")
-
-
-def render_json(result: TestRunResult) -> str:
-    from appbuilder.report import render
-
-    return render(result, "json")
-
-
-def render_junit(result: TestRunResult) -> str:
-    from appbuilder.report import render
-
-    return render(result, "junit")
