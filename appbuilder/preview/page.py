@@ -10,7 +10,7 @@ from pathlib import Path
 
 from appbuilder.build.visuals import visual_settings
 from appbuilder.model import App, Layout
-from appbuilder.preview.cache import cache_dir, write_atomic
+from appbuilder.preview.cache import cache_dir, vl_versions, write_atomic
 from appbuilder.preview.charts import CONFIG
 from appbuilder.preview.payload import Payload, shows_title
 from appbuilder.preview.results import DashboardView
@@ -113,10 +113,11 @@ def index_html(app: App, views: list[DashboardView]) -> str:
 
 
 def vega_bundle() -> str:
-    """The Vega, Vega-Lite and vega-embed bundle of vl-convert, cached per version (building it takes ~2 s)."""
+    """The Vega, Vega-Lite and vega-embed bundle of vl-convert, cached per version of vl-convert (which decides
+    vega-embed's), Vega and Vega-Lite (building it takes ~2 s)."""
     import vl_convert
 
-    version = f"{vl_convert.get_vega_version()}-{vl_convert.get_vegalite_versions()[-1]}"
+    version = "-".join(vl_versions())
     path = cache_dir() / f"vega-bundle-{re.sub(r'[^0-9A-Za-z.-]', '_', version)}.js"
     if path.is_file():
         return path.read_text(encoding="utf-8")
