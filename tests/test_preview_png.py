@@ -104,3 +104,26 @@ def test_workers_leave_ctrl_c_to_the_parent() -> None:
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def test_a_pool_that_breaks_on_submit_is_still_shut_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from appbuilder.preview import raster
+
+    class Broken:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.shut = False
+            made.append(self)
+
+        def submit(self, *args: object) -> None:
+            raise BrokenProcessPool("a worker died")
+
+        def shutdown(self, **kwargs: object) -> None:
+            self.shut = True
+
+    made: list[Broken] = []
+    monkeypatch.setattr(raster, "ProcessPoolExecutor", Broken)
+    monkeypatch.setattr(raster, "svg_to_png", lambda svg: svg.encode())
+    assert list(rasterise(["<a/>", "<b/>"], 2)) == [b"<a/>", b"<b/>"]
+    assert len(made) == 1 and made[0].shut
