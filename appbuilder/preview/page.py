@@ -12,7 +12,7 @@ from appbuilder.build.visuals import visual_settings
 from appbuilder.model import App, Layout
 from appbuilder.preview.cache import cache_dir, vl_versions, write_atomic
 from appbuilder.preview.charts import CONFIG
-from appbuilder.preview.payload import Payload, shows_title
+from appbuilder.preview.payload import Payload, grid_layout, shows_title
 from appbuilder.preview.results import DashboardView
 
 ASSETS = ("preview.js", "preview.css")
@@ -79,7 +79,7 @@ def dashboard_html(app: App, view: DashboardView, *, serve: bool = False) -> str
                        f'</label>')
     panels = []
     for panel in dash.panels:
-        layout = panel.layout or Layout(0, 0, panel.width, panel.height)
+        layout = grid_layout(panel)
         template = f' data-title-template="{escape(panel.title)}"' if "{{" in panel.title else ""
         shown = shows_title(panel, visual_settings(panel))
         title = f'<h2 class="panel-title">{escape(view.title(panel))}</h2>' if shown else ""
