@@ -11,6 +11,7 @@ import pytest
 from test_preview_site import make_app
 
 from appbuilder.preview.cache import ChartCache
+from appbuilder.preview.charts import sized
 from appbuilder.preview.drawing import fit, text_width
 from appbuilder.preview.page import land_topology
 from appbuilder.preview.png import body_svg, dashboard_svg
@@ -127,3 +128,13 @@ def test_a_pool_that_breaks_on_submit_is_still_shut_down(monkeypatch: pytest.Mon
     monkeypatch.setattr(raster, "svg_to_png", lambda svg: svg.encode())
     assert list(rasterise(["<a/>", "<b/>"], 2)) == [b"<a/>", b"<b/>"]
     assert len(made) == 1 and made[0].shut
+
+
+def test_a_chart_drawn_by_another_vl_convert_is_not_read(tmp_path: Path) -> None:
+    charts = ChartCache(tmp_path)
+    body_svg(BAR, 300, 120, None, charts)
+    spec = sized(BAR["spec"], 300, 120, None)
+    assert charts.get(spec) is not None
+    other = ChartCache(tmp_path)
+    other.versions = [*other.versions[:-1], "0.0.0"]  # another Vega-Lite: another drawing
+    assert other.get(spec) is None
