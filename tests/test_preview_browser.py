@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_preview_site import ONEPASSWORD, make_app
+from test_preview_site import ONEPASSWORD, make_app, private_cache  # noqa: F401 (autouse: no ~/.cache)
 
 from appbuilder.commands.preview import run_preview
 from appbuilder.preview.serve import PreviewServer

@@ -11,6 +11,7 @@ import pytest
 from test_preview_site import make_app
 
 from appbuilder.preview.cache import ChartCache
+from appbuilder.preview.charts import sized
 from appbuilder.preview.drawing import fit, text_width
 from appbuilder.preview.page import land_topology
 from appbuilder.preview.png import body_svg, dashboard_svg
@@ -104,3 +105,36 @@ def test_workers_leave_ctrl_c_to_the_parent() -> None:
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def test_a_pool_that_breaks_on_submit_is_still_shut_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from appbuilder.preview import raster
+
+    class Broken:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.shut = False
+            made.append(self)
+
+        def submit(self, *args: object) -> None:
+            raise BrokenProcessPool("a worker died")
+
+        def shutdown(self, **kwargs: object) -> None:
+            self.shut = True
+
+    made: list[Broken] = []
+    monkeypatch.setattr(raster, "ProcessPoolExecutor", Broken)
+    monkeypatch.setattr(raster, "svg_to_png", lambda svg: svg.encode())
+    assert list(rasterise(["<a/>", "<b/>"], 2)) == [b"<a/>", b"<b/>"]
+    assert len(made) == 1 and made[0].shut
+
+
+def test_a_chart_drawn_by_another_vl_convert_is_not_read(tmp_path: Path) -> None:
+    charts = ChartCache(tmp_path)
+    body_svg(BAR, 300, 120, None, charts)
+    spec = sized(BAR["spec"], 300, 120, None)
+    assert charts.get(spec) is not None
+    other = ChartCache(tmp_path)
+    other.versions = [*other.versions[:-1], "0.0.0"]  # another Vega-Lite: another drawing
+    assert other.get(spec) is None

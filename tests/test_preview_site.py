@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,15 @@ PANELS = [
     ("nothing", "table", "", '| where category = "no_such_category"\n      | count by category'),
     ("broken", "line", "", "| compare with timeshift 1d"),
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The vega bundle and chart cache of this module's previews go to a temporary directory, never ~/.cache."""
+    cache = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(cache))
+        yield cache
 
 
 def make_app(root: Path) -> Path:
@@ -273,3 +283,8 @@ def test_onepassword_app_previews_without_panel_errors(tmp_path):
     for page in tmp_path.glob("*.html"):
         if page.stem != "index":
             assert all(p["kind"] in ("vega", "svg", "table") for p in default_payloads(page).values()), page
+
+
+def test_previews_keep_the_bundle_and_charts_in_the_cache_directory(built, private_cache):
+    assert list(private_cache.glob("appbuilder/vega-bundle-*.js"))
+    assert list(private_cache.glob("appbuilder/charts/*.svg"))

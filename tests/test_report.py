@@ -151,3 +151,15 @@ def test_sarif_uris_are_uris(file: str, uri: str, base: bool) -> None:
 def test_markdown_counts_in_words() -> None:
     one = render(DiagnosticReport([ERR]), "markdown")
     assert one.startswith("**1 error, 0 warnings**")
+
+
+def test_diagnostics_in_json_or_markdown_load_neither_the_diff_nor_environments() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import sys; from appbuilder.report import render, DiagnosticReport;"
+             "[render(DiagnosticReport(), fmt) for fmt in ('json', 'markdown')];"
+             "print([m for m in ('appbuilder.appdiff', 'appbuilder.environments') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.stdout.strip() == "[]", done.stderr

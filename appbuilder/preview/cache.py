@@ -20,6 +20,15 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "appbuilder"
 
 
+def vl_versions() -> list[str]:
+    """vl-convert's, Vega's and Vega-Lite's versions: what the bundle and a chart's SVG are made with."""
+    from importlib.metadata import version
+
+    import vl_convert
+
+    return [version("vl-convert-python"), vl_convert.get_vega_version(), vl_convert.get_vegalite_versions()[-1]]
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file; a failure leaves no entry (it is a cache)."""
     try:
@@ -35,12 +44,7 @@ class ChartCache:
     """Chart SVGs by the hash of their sized Vega-Lite spec and of vl-convert's, Vega's and Vega-Lite's versions."""
 
     def __init__(self, root: Path | None = None):
-        from importlib.metadata import version
-
-        import vl_convert
-
-        self.versions = [version("vl-convert-python"), vl_convert.get_vega_version(),
-                         vl_convert.get_vegalite_versions()[-1]]
+        self.versions = vl_versions()
         self.root = (root or cache_dir()) / "charts"
 
     def _path(self, spec: dict[str, Any]) -> Path:

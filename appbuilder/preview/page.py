@@ -10,9 +10,9 @@ from pathlib import Path
 
 from appbuilder.build.visuals import visual_settings
 from appbuilder.model import App, Layout
-from appbuilder.preview.cache import cache_dir, write_atomic
+from appbuilder.preview.cache import cache_dir, vl_versions, write_atomic
 from appbuilder.preview.charts import CONFIG
-from appbuilder.preview.payload import Payload, shows_title
+from appbuilder.preview.payload import Payload, grid_layout, shows_title
 from appbuilder.preview.results import DashboardView
 
 ASSETS = ("preview.js", "preview.css")
@@ -79,7 +79,7 @@ def dashboard_html(app: App, view: DashboardView, *, serve: bool = False) -> str
                        f'</label>')
     panels = []
     for panel in dash.panels:
-        layout = panel.layout or Layout(0, 0, panel.width, panel.height)
+        layout = grid_layout(panel)
         template = f' data-title-template="{escape(panel.title)}"' if "{{" in panel.title else ""
         shown = shows_title(panel, visual_settings(panel))
         title = f'<h2 class="panel-title">{escape(view.title(panel))}</h2>' if shown else ""
@@ -113,10 +113,11 @@ def index_html(app: App, views: list[DashboardView]) -> str:
 
 
 def vega_bundle() -> str:
-    """The Vega, Vega-Lite and vega-embed bundle of vl-convert, cached per version (building it takes ~2 s)."""
+    """The Vega, Vega-Lite and vega-embed bundle of vl-convert, cached per version of vl-convert (which decides
+    vega-embed's), Vega and Vega-Lite (building it takes ~2 s)."""
     import vl_convert
 
-    version = f"{vl_convert.get_vega_version()}-{vl_convert.get_vegalite_versions()[-1]}"
+    version = "-".join(vl_versions())
     path = cache_dir() / f"vega-bundle-{re.sub(r'[^0-9A-Za-z.-]', '_', version)}.js"
     if path.is_file():
         return path.read_text(encoding="utf-8")

@@ -29,6 +29,11 @@ def shows_title(panel: Panel, settings: dict[str, Any]) -> bool:
     return panel.chart != "text" or bool(_section(settings, "text").get("showTitle"))
 
 
+def grid_layout(panel: Panel) -> Layout:
+    """The panel's place on the 24-column grid (a panel without one sits at the origin at its size)."""
+    return panel.layout or Layout(0, 0, panel.width, panel.height)
+
+
 def body_size(layout: Layout) -> tuple[int, int]:
     """Pixel size of a panel's drawing area at the PNG's scale (the page scales SVGs to fit)."""
     return max(layout.width * COLUMN_PX - 12, 40), max(layout.height * ROW_PX - TITLE_PX - 12, 30)

@@ -15,12 +15,12 @@ from html import escape
 from pathlib import Path
 
 from appbuilder.build.visuals import visual_settings
-from appbuilder.model import App, Layout
+from appbuilder.model import App
 from appbuilder.preview import drawing, raster
 from appbuilder.preview.cache import ChartCache
 from appbuilder.preview.charts import sized
 from appbuilder.preview.page import land_topology, time_label
-from appbuilder.preview.payload import COLUMN_PX, ROW_PX, TITLE_PX, Payload, body_size, shows_title
+from appbuilder.preview.payload import COLUMN_PX, ROW_PX, TITLE_PX, Payload, body_size, grid_layout, shows_title
 from appbuilder.preview.results import DashboardView
 
 MARGIN = 16
@@ -89,7 +89,7 @@ def dashboard_svg(app: App, view: DashboardView, land: object, charts: ChartCach
     """The whole dashboard at its default variable values as one SVG document."""
     dash = view.dashboard
     top = HEADER + (FILTERS if view.variables else 0)
-    layouts = [(p, p.layout or Layout(0, 0, p.width, p.height)) for p in dash.panels]
+    layouts = [(p, grid_layout(p)) for p in dash.panels]
     rows = max((lay.y + lay.height for _, lay in layouts), default=1)
     height = top + rows * ROW_PX + 2 * MARGIN
     period = time_label(dash.time_range)

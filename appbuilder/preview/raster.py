@@ -46,13 +46,14 @@ def rasterise(svgs: Iterable[str], workers: int) -> Iterator[bytes]:
             pool = None
     try:
         jobs: list[tuple[str, Future[bytes] | None]] = []
+        submitting = pool is not None
         for svg in svgs:
             job = None
-            if pool is not None:
+            if submitting and pool is not None:
                 try:
                     job = pool.submit(svg_to_png, svg)
                 except (BrokenProcessPool, RuntimeError):
-                    pool = None
+                    submitting = False  # the rest is drawn here; the pool is still shut down below
             jobs.append((svg, job))
         for svg, job in jobs:
             try:

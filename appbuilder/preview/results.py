@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from appbuilder.build.visuals import visual_settings
 from appbuilder.commands.test import SampleRunner
-from appbuilder.model import App, Dashboard, Layout, Panel, Variable
-from appbuilder.preview.payload import Payload, message, panel_payload
+from appbuilder.model import App, Dashboard, Panel, Variable
+from appbuilder.preview.payload import Payload, grid_layout, message, panel_payload
 from appbuilder.preview.tables import format_value
 from appbuilder.query.evaluate.engine import METRICS_NOT_RUN
 from appbuilder.templating import find_variables, substitute_variables
@@ -62,7 +62,7 @@ class DashboardRunner:
         self.runs = 0
 
     def payload(self, panel: Panel, values: Mapping[str, str]) -> Payload:
-        layout = panel.layout or Layout(0, 0, panel.width, panel.height)
+        layout = grid_layout(panel)
         if str(getattr(panel, "query_type", None) or "logs").lower() == "metrics":
             return message(METRICS, error=False)
         if not panel.query:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from appbuilder.appdiff import AppDiff
-from appbuilder.environments import EnvironmentsReport
 from appbuilder.report import DiagnosticReport, register
-from appbuilder.report.text import TEST_RUN
+from appbuilder.report.text import APP_DIFF, ENVIRONMENTS, TEST_RUN
+
+if TYPE_CHECKING:
+    from appbuilder.appdiff import AppDiff
+    from appbuilder.environments import EnvironmentsReport
 
 
 @register("json", DiagnosticReport)
@@ -17,12 +19,12 @@ def diagnostics_json(report: DiagnosticReport) -> str:
                        "problems": [d.to_dict() for d in report.ordered]}, indent=2)
 
 
-@register("json", AppDiff)
+@register("json", APP_DIFF)
 def diff_json(diff: AppDiff) -> str:
     return json.dumps(diff.to_dict(), indent=2, ensure_ascii=False)
 
 
-@register("json", EnvironmentsReport)
+@register("json", ENVIRONMENTS)
 def environments_json(report: EnvironmentsReport) -> str:
     return json.dumps({"ok": report.ok, "command": report.command, "changed": report.changed,
                        "environments": [{"name": r.environment, "org": r.target, "ok": r.ok, "changes": r.changes,

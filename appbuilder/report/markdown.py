@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from appbuilder.appdiff import AppDiff, FieldChange, display
-from appbuilder.environments import EnvironmentsReport
 from appbuilder.report import DiagnosticReport, register
-from appbuilder.report.text import diff_summary, environment_rows
+from appbuilder.report.text import APP_DIFF, ENVIRONMENTS, diff_summary, environment_rows
+
+if TYPE_CHECKING:
+    from appbuilder.appdiff import AppDiff, FieldChange
+    from appbuilder.environments import EnvironmentsReport
 
 
 def cell(value: str) -> str:
@@ -49,6 +52,8 @@ def _fence(lines: list[str], lang: str = "diff") -> list[str]:
 
 
 def _field_lines(change_label: str, f: FieldChange) -> list[str]:
+    from appbuilder.appdiff import display
+
     if not f.multiline:
         return [f"- **{f.name}**: {code(display(f.old))} → {code(display(f.new))}"]
     diff = f.line_diff()
@@ -62,7 +67,7 @@ def _field_lines(change_label: str, f: FieldChange) -> list[str]:
             "</details>", ""]
 
 
-@register("markdown", AppDiff)
+@register("markdown", APP_DIFF)
 def diff_markdown(diff: AppDiff) -> str:
     name = diff.new_name or diff.old_name
     lines = [f"### appbuilder diff: {name}", ""]
@@ -86,7 +91,7 @@ def diff_markdown(diff: AppDiff) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).rstrip("\n")
 
 
-@register("markdown", EnvironmentsReport)
+@register("markdown", ENVIRONMENTS)
 def environments_markdown(report: EnvironmentsReport) -> str:
     rows = environment_rows(report)
     lines = ["| " + " | ".join(rows[0]) + " |", "|" + " --- |" * len(rows[0])]
