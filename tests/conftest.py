@@ -16,6 +16,15 @@ from appbuilder.fakesumo.virtual import VirtualSumo
 MINIMAL_APP = Path(__file__).resolve().parent / "fixtures" / "minimal"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every test caches (preview charts, the Vega bundle) under a temporary XDG_CACHE_HOME, never ~/.cache."""
+    cache = tmp_path_factory.mktemp("xdg-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(cache))
+        yield cache
+
+
 @pytest.fixture
 def app_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the minimal fixture at ``./app`` (cwd = tmp_path, so positions read ``app/...``)."""
