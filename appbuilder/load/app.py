@@ -118,6 +118,7 @@ def _load(given: Path, reader: AppReader) -> App | None:
         return None
     data = doc.data
     root = manifest.parent
+    severity = _dict(_dict(data.get("lint")).get("severity"))
     app = App(
         name=_str(data.get("name")),
         version=_str(data.get("version")),
@@ -125,13 +126,11 @@ def _load(given: Path, reader: AppReader) -> App | None:
         folder=_str(data.get("folder")),
         root=root,
         log_types=[v for v in _list(data.get("logTypes")) if isinstance(v, str)],
-        lint_severity={k: v for k, v in _dict(_dict(data.get("lint")).get("severity")).items()
-                       if isinstance(v, str)},
+        lint_severity={k: v for k, v in severity.items() if isinstance(v, str)},
         overrides=_overrides(data), position=doc.position([]),
         parameters_position=doc.position(["parameters"], key=True) if "parameters" in data else None,
     )
-    app.lint_severity_positions = {str(k): doc.position(["lint", "severity", k], key=True)
-                                   for k in _dict(_dict(data.get("lint")).get("severity"))}
+    app.lint_severity_positions = {str(k): doc.position(["lint", "severity", k], key=True) for k in severity}
     for index, item in enumerate(_list(data.get("parameters"))):
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             app.parameters.append(Parameter(item["name"], _str(item.get("default")), _str(item.get("description")),
@@ -163,19 +162,7 @@ def _load(given: Path, reader: AppReader) -> App | None:
     app.sample_files = _globs(root, doc, "samples", diagnostics)
     app.test_files = _globs(root, doc, "tests", diagnostics)
     for test_file in app.test_files:
-        test_doc = reader.read(test_file, "tests")
-        if test_doc is None:
-            continue
-        file_vars = test_doc.data.get("variables")
-        for name in file_vars if isinstance(file_vars, dict) else []:
-            app.test_variables.append((str(name), test_doc.position(["variables", name], key=True)))
-        for index, case in enumerate(_list(test_doc.data.get("tests"))):
-            if isinstance(case, dict) and isinstance(case.get("target"), str):
-                app.test_targets.append((case["target"], test_doc.position(["tests", index, "target"])))
-            case_vars = case.get("variables") if isinstance(case, dict) else None
-            for name in case_vars if isinstance(case_vars, dict) else []:
-                app.test_variables.append((str(name), test_doc.position(["tests", index, "variables", name],
-                                                                         key=True)))
+        _read_test_file(app, test_file, reader)
     _expand_fragments(app, shared, diagnostics)
     _resolve_query_refs(app)
     if isinstance(data.get("contents"), list):
@@ -184,6 +171,22 @@ def _load(given: Path, reader: AppReader) -> App | None:
         diagnostics += check_contents(app.contents, listed, {q.id for q in app.queries},
                                       {q.id for q in app.saved_searches})
     return app
+
+
+def _read_test_file(app: App, path: Path, reader: AppReader) -> None:
+    """Record the targets and the variable names of the tests in ``path`` (the validate stage checks them)."""
+    doc = reader.read(path, "tests")
+    if doc is None:
+        return
+    file_vars = _dict(doc.data.get("variables"))
+    app.test_variables += [(str(name), doc.position(["variables", name], key=True)) for name in file_vars]
+    for index, case in enumerate(_list(doc.data.get("tests"))):
+        if not isinstance(case, dict):
+            continue
+        if isinstance(case.get("target"), str):
+            app.test_targets.append((case["target"], doc.position(["tests", index, "target"])))
+        app.test_variables += [(str(name), doc.position(["tests", index, "variables", name], key=True))
+                               for name in _dict(case.get("variables"))]
 
 
 def _expand_fragments(app: App, shared: SharedDefinitions, diagnostics: list[Diagnostic]) -> None:
