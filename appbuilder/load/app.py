@@ -22,6 +22,8 @@ from appbuilder.load.reader import AppReader, LoadedDocument, SchemaCheck
 from appbuilder.load.reader import as_dict as _dict
 from appbuilder.load.reader import as_list as _list
 from appbuilder.load.reader import as_str as _str
+from appbuilder.load.reader import inside_app as _inside
+from appbuilder.load.reader import outside_app as _outside
 from appbuilder.load.yamlfile import YamlDocument, display_path
 from appbuilder.model import App, Collector, Parameter, Position, Query, QueryVariable, Source
 
@@ -38,21 +40,6 @@ class LoadedApp:
     documents: list[LoadedDocument] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     schema_checked: bool = False  # whether ``diagnostics`` hold the documents' schema problems already
-
-
-def _inside(root: Path, target: Path) -> bool:
-    """Whether ``target`` (symbolic links followed) lies inside the app directory ``root``."""
-    try:
-        target.resolve().relative_to(root.resolve())
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
-
-
-def _outside(doc: YamlDocument, at: list[str | int], ref: str) -> Diagnostic:
-    return Diagnostic(doc.position(at), f"'{ref}' is outside the app directory", code="outside-app",
-                      path=field_path(at),
-                      hint="files of an app live in its directory; give a path relative to app.yaml without '..'")
 
 
 def _resolve(base: Path, ref: str, doc: YamlDocument, at: list[str | int],
