@@ -57,7 +57,7 @@ def run_pipeline(path: str | Path, parameters: Mapping[str, str] | None = None, 
     result.parameters = resolved.values
     validation.add(resolved.diagnostics)
     if until == "build" and validation.ok:
-        from appbuilder.build import build_app  # imported here: validate and test never build
+        from appbuilder.build import build_resolved  # imported here: validate and test never build
 
-        result.build = build_app(validation.app, resolved.values)
+        result.build = build_resolved(validation.app, resolved.values)  # checked above: not resolved again
     return result

@@ -35,15 +35,20 @@ def find_variables(text: str) -> list[Reference]:
     return list(_find(VARIABLE_RE, text))
 
 
+def _named_groups(text: str) -> set[str]:
+    """The names of the regex groups ``text`` defines (their ``${name}`` are not install parameters)."""
+    return set(NAMED_GROUP_RE.findall(text)) if "(?" in text else set()
+
+
 def find_parameters(text: str) -> list[Reference]:
     """Every ``${name}`` install-parameter reference in ``text`` (not the regex groups a query names)."""
-    groups = set(NAMED_GROUP_RE.findall(text)) if "(?" in text else set()
+    groups = _named_groups(text)
     return [ref for ref in _find(PARAMETER_RE, text) if ref.name not in groups]
 
 
 def substitute_parameters(text: str, values: Mapping[str, str]) -> str:
     """Replace each ``${name}`` by its value; unknown names are left as they are (validation reports them)."""
-    groups = set(NAMED_GROUP_RE.findall(text)) if "(?" in text else set()
+    groups = _named_groups(text)
     return PARAMETER_RE.sub(lambda m: m.group(0) if m.group(1) in groups else values.get(m.group(1), m.group(0)),
                             text)
 

@@ -76,6 +76,17 @@ def test_contents_problems_are_reported_at_their_place(app_dir: Path) -> None:
     assert ("app/raw/broken.json:2:10", "invalid JSON: Expecting value") in errors
 
 
+def test_a_raw_item_outside_the_app_is_refused_not_read(app_dir: Path) -> None:
+    (app_dir.parent / "outside.json").write_text('{"type": "FolderSyncDefinition", "name": "Elsewhere", '
+                                                  '"children": []}', encoding="utf-8")
+    with (app_dir / "app.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("contents:\n  - dashboard: dashboards/main.yaml\n  - raw: ../outside.json\n")
+    result = validate_app(app_dir)
+    assert [(d.code, d.message) for d in result.errors] == [("outside-app",
+                                                             "'../outside.json' is outside the app directory")]
+    assert result.app is not None and [item.kind for item in result.app.contents or []] == ["dashboard"]
+
+
 def test_raw_items_are_read_by_the_safe_json_reader(app_dir: Path) -> None:
     (app_dir / "raw").mkdir()
     (app_dir / "raw" / "deep.json").write_text("[" * 50000 + "]" * 50000, encoding="utf-8")

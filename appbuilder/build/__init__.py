@@ -83,7 +83,12 @@ def build_source(app: App) -> tuple[dict[str, Any] | None, dict[str, Any] | None
 
 def build_app(app: App, parameters: Mapping[str, str] | None = None) -> BuildResult:
     """Build ``app`` with the given install parameters (defaults for the rest)."""
-    values = resolve_parameters(app, parameters or {})
+    return build_resolved(app, resolve_parameters(app, parameters or {}))
+
+
+def build_resolved(app: App, values: Mapping[str, str]) -> BuildResult:
+    """Build ``app`` with ``values``, every declared parameter's value as already checked by
+    ``appbuilder.parameters.resolve`` (the pipeline's validate stage)."""
     content = _substitute(build_folder(app), values)
     collector, source = (_substitute(copy.deepcopy(x), values) if x else None for x in build_source(app))
     if source is not None:  # an API given by an empty install parameter is not collected

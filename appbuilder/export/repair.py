@@ -4,19 +4,11 @@ the residual pass carries the original value verbatim (in ``extra``) instead."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
-from appbuilder.validate.schema import load_schema
+from appbuilder.validate.schema import _validator  # the validate stage's compiled (cached) validator per kind
 
 ELEMENT_LISTS = frozenset({"panels", "variables", "queries", "contents"})
-
-
-@cache
-def _validator(kind: str) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(kind))
 
 
 def _element_key(path: list[str | int]) -> tuple[list[str | int], str] | None:

@@ -22,6 +22,8 @@ from appbuilder.load.reader import AppReader, LoadedDocument, SchemaCheck
 from appbuilder.load.reader import as_dict as _dict
 from appbuilder.load.reader import as_list as _list
 from appbuilder.load.reader import as_str as _str
+from appbuilder.load.reader import inside_app as _inside
+from appbuilder.load.reader import outside_app as _outside
 from appbuilder.load.yamlfile import YamlDocument, display_path
 from appbuilder.model import App, Collector, Parameter, Position, Query, QueryVariable, Source
 
@@ -38,21 +40,6 @@ class LoadedApp:
     documents: list[LoadedDocument] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     schema_checked: bool = False  # whether ``diagnostics`` hold the documents' schema problems already
-
-
-def _inside(root: Path, target: Path) -> bool:
-    """Whether ``target`` (symbolic links followed) lies inside the app directory ``root``."""
-    try:
-        target.resolve().relative_to(root.resolve())
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
-
-
-def _outside(doc: YamlDocument, at: list[str | int], ref: str) -> Diagnostic:
-    return Diagnostic(doc.position(at), f"'{ref}' is outside the app directory", code="outside-app",
-                      path=field_path(at),
-                      hint="files of an app live in its directory; give a path relative to app.yaml without '..'")
 
 
 def _resolve(base: Path, ref: str, doc: YamlDocument, at: list[str | int],
@@ -118,6 +105,7 @@ def _load(given: Path, reader: AppReader) -> App | None:
         return None
     data = doc.data
     root = manifest.parent
+    severity = _dict(_dict(data.get("lint")).get("severity"))
     app = App(
         name=_str(data.get("name")),
         version=_str(data.get("version")),
@@ -125,13 +113,11 @@ def _load(given: Path, reader: AppReader) -> App | None:
         folder=_str(data.get("folder")),
         root=root,
         log_types=[v for v in _list(data.get("logTypes")) if isinstance(v, str)],
-        lint_severity={k: v for k, v in _dict(_dict(data.get("lint")).get("severity")).items()
-                       if isinstance(v, str)},
+        lint_severity={k: v for k, v in severity.items() if isinstance(v, str)},
         overrides=_overrides(data), position=doc.position([]),
         parameters_position=doc.position(["parameters"], key=True) if "parameters" in data else None,
     )
-    app.lint_severity_positions = {str(k): doc.position(["lint", "severity", k], key=True)
-                                   for k in _dict(_dict(data.get("lint")).get("severity"))}
+    app.lint_severity_positions = {str(k): doc.position(["lint", "severity", k], key=True) for k in severity}
     for index, item in enumerate(_list(data.get("parameters"))):
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             app.parameters.append(Parameter(item["name"], _str(item.get("default")), _str(item.get("description")),
@@ -163,19 +149,7 @@ def _load(given: Path, reader: AppReader) -> App | None:
     app.sample_files = _globs(root, doc, "samples", diagnostics)
     app.test_files = _globs(root, doc, "tests", diagnostics)
     for test_file in app.test_files:
-        test_doc = reader.read(test_file, "tests")
-        if test_doc is None:
-            continue
-        file_vars = test_doc.data.get("variables")
-        for name in file_vars if isinstance(file_vars, dict) else []:
-            app.test_variables.append((str(name), test_doc.position(["variables", name], key=True)))
-        for index, case in enumerate(_list(test_doc.data.get("tests"))):
-            if isinstance(case, dict) and isinstance(case.get("target"), str):
-                app.test_targets.append((case["target"], test_doc.position(["tests", index, "target"])))
-            case_vars = case.get("variables") if isinstance(case, dict) else None
-            for name in case_vars if isinstance(case_vars, dict) else []:
-                app.test_variables.append((str(name), test_doc.position(["tests", index, "variables", name],
-                                                                         key=True)))
+        _read_test_file(app, test_file, reader)
     _expand_fragments(app, shared, diagnostics)
     _resolve_query_refs(app)
     if isinstance(data.get("contents"), list):
@@ -184,6 +158,22 @@ def _load(given: Path, reader: AppReader) -> App | None:
         diagnostics += check_contents(app.contents, listed, {q.id for q in app.queries},
                                       {q.id for q in app.saved_searches})
     return app
+
+
+def _read_test_file(app: App, path: Path, reader: AppReader) -> None:
+    """Record the targets and the variable names of the tests in ``path`` (the validate stage checks them)."""
+    doc = reader.read(path, "tests")
+    if doc is None:
+        return
+    file_vars = _dict(doc.data.get("variables"))
+    app.test_variables += [(str(name), doc.position(["variables", name], key=True)) for name in file_vars]
+    for index, case in enumerate(_list(doc.data.get("tests"))):
+        if not isinstance(case, dict):
+            continue
+        if isinstance(case.get("target"), str):
+            app.test_targets.append((case["target"], doc.position(["tests", index, "target"])))
+        app.test_variables += [(str(name), doc.position(["tests", index, "variables", name], key=True))
+                               for name in _dict(case.get("variables"))]
 
 
 def _expand_fragments(app: App, shared: SharedDefinitions, diagnostics: list[Diagnostic]) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.jsonfile import read_json
+from appbuilder.load.reader import inside_app, outside_app
 from appbuilder.load.yamlfile import YamlDocument
 from appbuilder.model import App, ContentItem, Overrides, Position
 
@@ -56,6 +57,9 @@ def load_contents(doc: YamlDocument, root: Path, entries: list[Any], at: list[st
         elif isinstance(entry.get("raw"), str):
             target = root / entry["raw"]
             shown = f"{Path(doc.display).parent / entry['raw']}"
+            if not inside_app(root, target):  # as every other file an app names: never read from elsewhere
+                diagnostics.append(outside_app(doc, [*here, "raw"], entry["raw"]))
+                continue
             if not target.is_file():
                 diagnostics.append(Diagnostic(position, f"'{entry['raw']}' does not exist", code="missing-file",
                                               path=".".join(str(s) for s in [*here, "raw"]),

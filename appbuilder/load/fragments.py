@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.diagnostics import Diagnostic
+from appbuilder.load.reader import as_dict
 from appbuilder.load.yamlfile import YamlDocument
 from appbuilder.model import LinePiece, Position, TextOrigin
 
@@ -51,13 +52,11 @@ def load_shared(path: Path, read: Reader, diagnostics: list[Diagnostic]) -> Shar
     shared = SharedDefinitions(unreadable=not valid)
     if doc is None:
         return shared
-    fragments = doc.data.get("fragments")
-    for name, item in (fragments.items() if isinstance(fragments, dict) else []):
+    for name, item in as_dict(doc.data.get("fragments")).items():
         if isinstance(item, dict) and isinstance(item.get("query"), str):
             shared.fragments[str(name)] = Fragment(str(name), item["query"],
                                                    doc.text_origin(["fragments", name, "query"]))
-    sets = doc.data.get("variableSets")
-    for name, items in (sets.items() if isinstance(sets, dict) else []):
+    for name, items in as_dict(doc.data.get("variableSets")).items():
         if isinstance(items, list):
             shared.variable_sets[str(name)] = (doc, items)
     return shared

@@ -7,6 +7,8 @@ from typing import Any
 
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.fragments import Reader
+from appbuilder.load.reader import as_dict, as_list
+from appbuilder.load.reader import as_str as _str
 from appbuilder.model import Monitor, MonitorNotification, MonitorTrigger
 
 LEVELS = {"critical": "Critical", "warning": "Warning", "missingData": "MissingData"}
@@ -19,7 +21,7 @@ def load_monitor(path: Path, read: Reader, diagnostics: list[Diagnostic]) -> Mon
         return None
     data = doc.data
     triggers = []
-    raw_triggers = data.get("triggers") if isinstance(data.get("triggers"), dict) else {}
+    raw_triggers = as_dict(data.get("triggers"))
     for key, level in LEVELS.items():
         item = raw_triggers.get(key)
         if not isinstance(item, dict):
@@ -32,7 +34,7 @@ def load_monitor(path: Path, read: Reader, diagnostics: list[Diagnostic]) -> Mon
             field=item["field"] if isinstance(item.get("field"), str) else None,
             position=doc.position(["triggers", key])))
     notifications = []
-    for index, item in enumerate(data.get("notifications") if isinstance(data.get("notifications"), list) else []):
+    for index, item in enumerate(as_list(data.get("notifications"))):
         if isinstance(item, dict):
             notifications.append(_notification(item, doc.position(["notifications", index])))
     return Monitor(
@@ -42,17 +44,13 @@ def load_monitor(path: Path, read: Reader, diagnostics: list[Diagnostic]) -> Mon
         group_notifications=data.get("groupNotifications") is not False, path=path, position=doc.position([]))
 
 
-def _str(value: Any, default: str = "") -> str:
-    return value if isinstance(value, str) else default
-
-
 def _notification(item: dict[str, Any], position: Any) -> MonitorNotification:
-    levels = [str(v) for v in item.get("levels", [])] if isinstance(item.get("levels"), list) else []
+    levels = [str(v) for v in as_list(item.get("levels"))]
     email = item.get("email")
     if isinstance(email, dict):
         return MonitorNotification("email", levels, recipients=_str(email.get("recipients")),
                                    subject=_str(email.get("subject")), message=_str(email.get("message")),
                                    position=position)
-    connection = item.get("connection") if isinstance(item.get("connection"), dict) else {}
+    connection = as_dict(item.get("connection"))
     return MonitorNotification(_str(connection.get("type"), "Webhook"), levels,
                                connection_id=_str(connection.get("id")), position=position)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from appbuilder.diagnostics import Diagnostic
+from appbuilder.diagnostics import Diagnostic, field_path
 from appbuilder.load.yamlfile import YamlDocument, display_path, read_yaml
 
 
@@ -81,3 +81,19 @@ def as_dict(value: Any) -> dict[str, Any]:
 
 def as_int(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def inside_app(root: Path, target: Path) -> bool:
+    """Whether ``target`` (symbolic links followed) lies inside the app directory ``root``."""
+    try:
+        target.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def outside_app(doc: YamlDocument, at: list[str | int], ref: str) -> Diagnostic:
+    """The problem of a file reference ``ref`` (at ``at`` in ``doc``) that leads out of the app directory."""
+    return Diagnostic(doc.position(at), f"'{ref}' is outside the app directory", code="outside-app",
+                      path=field_path(at),
+                      hint="files of an app live in its directory; give a path relative to app.yaml without '..'")
