@@ -37,6 +37,12 @@ def folder(name: str = "1Password") -> dict[str, Any]:
     return {"name": name, "description": "app monitors", "type": "MonitorsLibraryFolder"}
 
 
+def update(body: dict[str, Any], version: int) -> dict[str, Any]:
+    """``body`` as the update type of its kind (``MonitorsLibraryMonitorUpdate`` / ``…FolderUpdate``)."""
+    kind = "Folder" if body["type"].startswith("MonitorsLibraryFolder") else "Monitor"
+    return {**body, "type": f"MonitorsLibrary{kind}Update", "version": version}
+
+
 @pytest.fixture
 def monitors(fake: FakeSumo) -> str:
     return f"{fake.base_url}/v1/monitors"
@@ -60,9 +66,12 @@ def test_create_a_folder_and_a_monitor_and_find_them(api: requests.Session, moni
     assert monitor["contentType"] == "Monitor" and monitor["version"] == 0 and len(monitor["id"]) == 16
     assert monitor["status"] == ["Normal"] and monitor["groupNotifications"] is True  # a server default
     assert monitor["queries"] == log_monitor()["queries"] and monitor["evaluationDelay"] == "5m"
+    assert made_folder["type"] == "MonitorsLibraryFolderResponse" and monitor["type"] == "MonitorsLibraryMonitorResponse"
     listed = api.get(f"{monitors}/root").json()["children"]
-    assert [(c["name"], c["permissions"]) for c in listed] == [("1Password", [])]
-    assert [c["id"] for c in api.get(f"{monitors}/{made_folder['id']}").json()["children"]] == [monitor["id"]]
+    assert [(c["name"], c["permissions"], c["type"]) for c in listed] == [("1Password", [], "MonitorsLibraryBaseResponse")]
+    children = api.get(f"{monitors}/{made_folder['id']}").json()["children"]
+    assert [c["id"] for c in children] == [monitor["id"]]
+    assert "queries" not in children[0] and "triggers" not in children[0]  # a listing holds stubs
     found = api.get(f"{monitors}/path", params={"path": "/Monitors/1Password/Risky sign-ins"})
     assert found.status_code == 200 and found.json()["id"] == monitor["id"]
     path = api.get(f"{monitors}/{monitor['id']}/path").json()
@@ -72,25 +81,28 @@ def test_create_a_folder_and_a_monitor_and_find_them(api: requests.Session, moni
     assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == "monitor:not_found"
     many = api.get(monitors, params={"ids": f"{made_folder['id']},{monitor['id']}"}).json()
     assert set(many) == {made_folder["id"], monitor["id"]}
+    assert many[monitor["id"]]["queries"] == monitor["queries"]  # the bulk read gives whole bodies
 
 
 def test_update_in_place_keeps_the_id_and_checks_the_version(api: requests.Session, monitors: str) -> None:
     _, _, monitor = tree(api, monitors)
-    body = log_monitor(version=0)
+    body = update(log_monitor(), 0)
     body["triggers"][0]["threshold"] = 5
+    as_created = api.put(f"{monitors}/{monitor['id']}", json={**body, "type": "MonitorsLibraryMonitor"})
+    assert as_created.status_code == 400 and "MonitorsLibraryMonitorUpdate" in as_created.json()["errors"][0]["message"]
     updated = api.put(f"{monitors}/{monitor['id']}", json=body)
     assert updated.status_code == 200, updated.text
     assert updated.json()["id"] == monitor["id"] and updated.json()["version"] == 1
     assert updated.json()["triggers"][0]["threshold"] == 5
     stale = api.put(f"{monitors}/{monitor['id']}", json=body)  # version 0 again
     assert stale.status_code == 409 and "version" in stale.json()["errors"][0]["message"]
-    retyped = api.put(f"{monitors}/{monitor['id']}", json={**folder(), "version": 1})
+    retyped = api.put(f"{monitors}/{monitor['id']}", json=update(folder(), 1))
     assert retyped.status_code == 400 and "cannot become" in retyped.json()["errors"][0]["message"]
 
 
 def test_a_monitor_fully_replaced_by_put(api: requests.Session, monitors: str) -> None:
     _, _, monitor = tree(api, monitors)
-    body = log_monitor(version=0)
+    body = update(log_monitor(), 0)
     del body["notifications"]
     updated = api.put(f"{monitors}/{monitor['id']}", json=body).json()
     assert updated["notifications"] == []  # all configuration is overwritten, as the spec warns
@@ -130,8 +142,11 @@ def test_search_by_words_and_filters(api: requests.Session, monitors: str) -> No
 def test_export_then_import_copies_the_subtree_with_new_ids(api: requests.Session, monitors: str) -> None:
     root, made_folder, monitor = tree(api, monitors)
     exported = api.get(f"{monitors}/{made_folder['id']}/export").json()
-    assert exported["type"] == "MonitorsLibraryFolder" and exported["children"][0]["name"] == "Risky sign-ins"
-    assert "id" not in exported["children"][0]
+    assert exported["type"] == "MonitorsLibraryFolderExport" and exported["children"][0]["name"] == "Risky sign-ins"
+    assert exported["children"][0]["type"] == "MonitorsLibraryMonitorExport" and "id" not in exported["children"][0]
+    as_created = {**exported, "type": "MonitorsLibraryFolder"}
+    refused = api.post(f"{monitors}/{root}/import", json=as_created)  # an import takes the export types
+    assert refused.status_code == 400 and "MonitorsLibraryFolderExport" in refused.json()["errors"][0]["message"]
     target = create(api, monitors, root, folder("Backup"))
     imported = api.post(f"{monitors}/{target['id']}/import", json=exported)
     assert imported.status_code == 200, imported.text
@@ -158,25 +173,28 @@ def _broken(change: Any) -> dict[str, Any]:
 
 
 INVALID = {
-    "no queries": (lambda b: b.update(queries=[]), "queries: is required"),
+    "no queries": (lambda b: b.pop("queries"), "queries: is required"),
     "two log queries": (lambda b: b["queries"].append({"rowId": "B", "query": "x"}), "exactly one query"),
-    "bad monitorType": (lambda b: b.update(monitorType="Traces"), "monitorType: should be one of"),
-    "metrics method": (lambda b: b["triggers"][0].update(detectionMethod="MetricsStaticCondition"),
-                       "not valid for a Logs monitor"),
+    "bad monitorType": (lambda b: b.update(monitorType="Traces"), "monitorType: 'Traces' does not match"),
+    "logs method in a metrics monitor": (lambda b: b.update(monitorType="Metrics"),
+                                         "LogsStaticCondition is not valid for a Metrics monitor"),
+    "duplicate rows": (lambda b: b.update(monitorType="Metrics", queries=[{"rowId": "A", "query": q} for q in "xy"]),
+                       "each rowId must be unique"),
     "no threshold": (lambda b: b["triggers"][0].pop("threshold"), "triggers[0].threshold: is required"),
     "bad time range": (lambda b: b["triggers"][0].update(timeRange="fifteen"), "triggers[0].timeRange"),
     "no resolution": (lambda b: b["triggers"].pop(), "needs a ResolvedCritical trigger"),
-    "email without recipients": (lambda b: b["notifications"][0]["notification"].update(recipients=[]),
-                                 "recipients: is required"),
+    "email without recipients": (lambda b: b["notifications"][0]["notification"].pop("recipients"),
+                                 "notification.recipients: is required"),
     "webhook without id": (lambda b: b["notifications"][0].update(notification={"connectionType": "Webhook"}),
-                           "connectionId: is required for Webhook"),
+                           "notifications[0].notification.connectionId: is required"),
     "notify a missing trigger": (lambda b: b["notifications"][0].update(runForTriggerTypes=["Warning"]),
                                  "'Warning' is not a trigger type"),
-    "metrics occurrence": (lambda b: b["triggers"][0].update(detectionMethod="StaticCondition",
-                                                             occurrenceType="Always", triggerSource="AllResults"),
-                           "only valid for Metrics monitors"),
+    "legacy condition": (lambda b: b["triggers"][0].update(detectionMethod="StaticCondition"),
+                         "triggers[0].occurrenceType: is required"),
+    "export type in a create": (lambda b: b.update(type="MonitorsLibraryMonitorExport"),
+                                "type: 'MonitorsLibraryMonitorExport' is not one of"),
     "bad delay": (lambda b: b.update(evaluationDelay="soon"), "evaluationDelay"),
-    "no type": (lambda b: b.pop("type"), "type: should be one of"),
+    "no type": (lambda b: b.pop("type"), "type: is required"),
 }
 
 
@@ -204,7 +222,8 @@ def test_a_monitor_read_back_can_be_put_as_is(api: requests.Session, fake: FakeS
     _, _, monitor = tree(api, monitors)
     read = api.get(f"{monitors}/{monitor['id']}").json()
     read["description"] = "edited"
-    updated = api.put(f"{monitors}/{monitor['id']}", json=read)  # response-only fields are ignored
+    assert api.put(f"{monitors}/{monitor['id']}", json=read).status_code == 400  # a read type is no update
+    updated = api.put(f"{monitors}/{monitor['id']}", json=update(read, read["version"]))  # the rest is ignored
     assert updated.status_code == 200, updated.text
     again = api.get(f"{monitors}/{monitor['id']}").json()
     assert again["description"] == "edited" and again["version"] == 1

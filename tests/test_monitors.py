@@ -120,9 +120,10 @@ def test_build_to_the_monitors_api(app: Path) -> None:
     assert result.app is not None
     built = build_app(result.app, {"alert_recipients": "a@example.com,b@example.com", "alert_connection": "00AB"})
     assert built.monitors is not None
-    assert built.monitors["folder"] == {"type": "MonitorsLibraryFolder", "name": "Minimal mini",
+    assert built.monitors["folder"] == {"type": "MonitorsLibraryFolderExport", "name": "Minimal mini",
                                         "description": "A tiny app used by the tests."}
     (body,) = built.monitors["monitors"]
+    assert body["type"] == "MonitorsLibraryMonitorExport"
     assert body["monitorType"] == "Logs" and body["evaluationDelay"] == "5m" and not body["isDisabled"]
     assert body["queries"] == [{"rowId": "A", "query": '_sourceCategory=mini\n| json "category" as category\n'
                                 '| where category = "credentials_failed"\n| count by category'}]

@@ -111,7 +111,8 @@ def test_a_new_monitor_goes_into_the_folder_once_even_when_its_reply_is_lost(app
         fake.lose = [("POST", "/v1/monitors")]
         install(app, fake, tmp_path)
         assert fake.lose == []
-        assert [m for m, _ in monitor_calls(fake)] == ["GET", "POST", "GET"]  # plan's read, the create, the look-up
+        # the plan's reads (the folder by path, its monitors in bulk), the create, the look-up
+        assert [m for m, _ in monitor_calls(fake)] == ["GET", "GET", "POST", "GET"]
         assert list(children(fake)) == [FIRST, SECOND, "Minimal - Third"]
 
 

@@ -1,4 +1,5 @@
-"""Model → Monitors API request bodies (MonitorsLibraryMonitor, monitorType Logs) and their folder."""
+"""Model → monitor exports (``MonitorsLibraryMonitorExport``, monitorType Logs) and the folder export that holds them,
+the bodies the Monitors API imports (the deploy sets the type each other operation takes)."""
 
 from __future__ import annotations
 
@@ -48,10 +49,10 @@ def _notification(note: MonitorNotification, values: Mapping[str, str]) -> dict[
 
 
 def build_monitor(monitor: Monitor, values: Mapping[str, str]) -> dict[str, Any]:
-    """The create body of one log monitor, install parameters substituted."""
+    """The export body of one log monitor, install parameters substituted."""
     notifications = [n for n in (_notification(note, values) for note in monitor.notifications) if n]
     return {
-        "type": "MonitorsLibraryMonitor",
+        "type": "MonitorsLibraryMonitorExport",
         "name": substitute_parameters(monitor.name, values),
         "description": substitute_parameters(monitor.description, values),
         "monitorType": "Logs",
@@ -69,7 +70,7 @@ def build_monitors(app: App, values: Mapping[str, str]) -> dict[str, Any] | None
     stems: what stays when a monitor is renamed); None without any."""
     if not app.monitors:
         return None
-    folder = {"type": "MonitorsLibraryFolder", "name": substitute_parameters(app.folder, values),
+    folder = {"type": "MonitorsLibraryFolderExport", "name": substitute_parameters(app.folder, values),
               "description": substitute_parameters(app.description, values)}
     return {"folder": folder, "monitors": [build_monitor(m, values) for m in app.monitors],
             "keys": [m.slug for m in app.monitors]}

@@ -4,7 +4,7 @@
 |---|---|
 | GET /v1/monitors/root | the root folder with its children |
 | POST /v1/monitors?parentId=ID | create a folder or monitor (body ``MonitorsLibraryFolder`` / ``…Monitor``) |
-| GET, PUT, DELETE /v1/monitors/{id} | read (a folder with children), update (``version`` must match), delete |
+| GET, PUT, DELETE /v1/monitors/{id} | read (a folder with children), update (``…Update``, ``version`` must match), delete |
 | GET, DELETE /v1/monitors?ids=A,B | bulk read / delete: a map from id to item |
 | GET /v1/monitors/path?path=/Monitors/A/B | look an item up by path |
 | GET /v1/monitors/{id}/path | ``{path, pathItems}`` |
@@ -12,10 +12,17 @@
 | POST /v1/monitors/{id}/move?parentId=ID | move, keeping the id |
 | GET /v1/monitors/{id}/export, POST /v1/monitors/{parentId}/import | export a subtree / import it (new ids) |
 
-An update keeps the id and bumps ``version``; names are unique within a folder (the fake's rule, so paths
-identify items). Deleting a folder (single or bulk) deletes everything in it: the spec's deletes take a folder's
-id like a monitor's and keep nothing behind. An import replies with the new folder and its children (their new
-ids), the spec's ``MonitorsLibraryFolderResponse``. Errors use the v2 body shape (``{"id", "errors": [...]}``).
+Bodies are checked against Sumo's OpenAPI spec (``contract``): each operation takes its own types (a create
+``MonitorsLibraryFolder`` / ``…Monitor``, an import the ``…Export`` types, an update the ``…Update`` types) and
+reads answer the ``…Response`` types. A folder's children are stubs typed ``MonitorsLibraryBaseResponse``
+without the monitor's fields (a published ``GET /v1/monitors?ids=`` reply shows them so; the spec's
+``MonitorsLibraryFolderResponse.children`` are ``MonitorsLibraryBaseResponse``, with empty permissions).
+``monitor_validation`` holds the rules the spec cannot state.
+
+An update keeps the id and bumps ``version``; a stale ``version`` is a 409 (the spec: "If the version does not
+match it will not be updated"). Names are unique within a folder (the fake's rule, so paths identify items).
+Deleting a folder (single or bulk) deletes everything in it. An import replies with the new folder and its
+children (their new ids). Errors use the v2 body shape (``{"id", "errors": [...]}``).
 """
 
 from __future__ import annotations
@@ -66,19 +73,33 @@ def _unique(lib: MonitorLibrary, folder: MonitorNode, name: str, node: MonitorNo
                        f"An item named {name!r} already exists in {lib.path_of(folder)}.")
 
 
-def node_view(lib: MonitorLibrary, node: MonitorNode, nested: bool = True) -> dict[str, Any]:
-    """The ``MonitorsLibraryBaseResponse`` of a node; a folder lists its children unless ``nested`` is false."""
-    view: dict[str, Any] = {
+def _kind(body: dict[str, Any], suffix: str) -> str:
+    """The node type a body's ``type`` names for an operation taking ``MonitorsLibrary{Folder,Monitor}{suffix}``
+    (the spec's schema already refused any other type but the abstract base, which names no kind)."""
+    for kind in (FOLDER, MONITOR):
+        if body["type"] == kind + suffix:
+            return kind
+    raise ApiError(400, INVALID, f"type: {body['type']} is abstract; send {FOLDER}{suffix} or {MONITOR}{suffix}.")
+
+
+def stub_view(node: MonitorNode) -> dict[str, Any]:
+    """A node as a folder lists it: the ``MonitorsLibraryBaseResponse`` fields only."""
+    return {
         "id": node.id, "name": node.name, "description": node.description, "version": node.version,
         "createdAt": iso_millis(node.created_at), "createdBy": node.created_by,
         "modifiedAt": iso_millis(node.modified_at), "modifiedBy": node.modified_by,
         "parentId": node.parent_id or "0000000000000000",
-        "contentType": "Folder" if node.is_folder else "Monitor", "type": node.type,
-        "isSystem": False, "isMutable": True, "permissions": list(PERMISSIONS) if nested else [],
+        "contentType": "Folder" if node.is_folder else "Monitor", "type": "MonitorsLibraryBaseResponse",
+        "isSystem": False, "isMutable": True, "permissions": [],
     }
+
+
+def node_view(lib: MonitorLibrary, node: MonitorNode, nested: bool = True) -> dict[str, Any]:
+    """The ``MonitorsLibraryFolderResponse`` / ``…MonitorResponse`` of a node; a folder lists its children
+    (stubs) unless ``nested`` is false."""
+    view = {**stub_view(node), "type": node.type + "Response", "permissions": list(PERMISSIONS) if nested else []}
     if node.is_folder:
-        if nested:
-            view["children"] = [node_view(lib, lib.nodes[c], nested=False) for c in node.children]
+        view["children"] = [stub_view(lib.nodes[c]) for c in node.children] if nested else []
         return view
     view.update(copy.deepcopy(node.body))
     view["status"] = ["Disabled"] if node.body.get("isDisabled") else ["Normal"]
@@ -95,9 +116,9 @@ def _monitor_body(body: dict[str, Any]) -> dict[str, Any]:
     return stored
 
 
-def _create(lib: MonitorLibrary, folder: MonitorNode, body: dict[str, Any]) -> MonitorNode:
+def _create(lib: MonitorLibrary, folder: MonitorNode, body: dict[str, Any], suffix: str) -> MonitorNode:
     _unique(lib, folder, body["name"])
-    kind = body["type"]
+    kind = _kind(body, suffix)
     return lib.add(kind, body["name"], folder.id, body.get("description") or "",
                    _monitor_body(body) if kind == MONITOR else None)
 
@@ -116,7 +137,7 @@ def create_item(fake: Backend, req: Request) -> Response:
     folder = _folder(lib, parent_id)
     body = req.object_body()
     refuse(INVALID, monitor_problems(body))
-    return Response(200, node_view(lib, _create(lib, folder, body)))
+    return Response(200, node_view(lib, _create(lib, folder, body, "")))
 
 
 def get_item(fake: Backend, req: Request) -> Response:
@@ -128,8 +149,8 @@ def update_item(fake: Backend, req: Request) -> Response:
     lib = _library(fake)
     node = _node(lib, req.params["id"])
     body = req.object_body()
-    refuse(INVALID, monitor_problems(body, need_version=True))
-    if body["type"] != node.type:
+    refuse(INVALID, monitor_problems(body))
+    if _kind(body, "Update") != node.type:
         raise ApiError(400, INVALID, f"type: {node.id} is a {node.type}; it cannot become a {body['type']}.")
     if body["version"] != node.version:
         raise ApiError(409, "monitor:version_conflict",
@@ -211,7 +232,7 @@ def move_item(fake: Backend, req: Request) -> Response:
 
 def export_monitors(lib: MonitorLibrary, node: MonitorNode) -> dict[str, Any]:
     """A node as ``/export`` returns it (``MonitorsLibraryBaseExport``), folders recursively."""
-    exported: dict[str, Any] = {"name": node.name, "description": node.description, "type": node.type}
+    exported: dict[str, Any] = {"name": node.name, "description": node.description, "type": node.type + "Export"}
     if node.is_folder:
         exported["children"] = [export_monitors(lib, lib.nodes[c]) for c in node.children]
     else:
@@ -224,19 +245,19 @@ def export_item(fake: Backend, req: Request) -> Response:
     return Response(200, export_monitors(lib, _node(lib, req.params["id"])))
 
 
-def _import_problems(body: Any, where: str) -> list[str]:
-    if not isinstance(body, dict):
-        return [f"{where or 'body'}: must be an object"]
+def _import_problems(body: dict[str, Any], where: str) -> list[str]:
     problems = [f"{where}.{p}" if where else p for p in monitor_problems(body)]
-    children = body.get("children") or []
-    if body.get("type") == FOLDER and isinstance(children, list):
-        for i, child in enumerate(children):
+    if body["type"] not in (FOLDER + "Export", MONITOR + "Export"):
+        problems.append(f"{where + '.' if where else ''}type: {body['type']} is abstract; an import takes "
+                        f"{FOLDER}Export or {MONITOR}Export")
+    if body["type"] == FOLDER + "Export":
+        for i, child in enumerate(body.get("children") or []):
             problems += _import_problems(child, f"{where}.children[{i}]" if where else f"children[{i}]")
     return problems
 
 
 def _import(lib: MonitorLibrary, folder: MonitorNode, body: dict[str, Any]) -> MonitorNode:
-    node = _create(lib, folder, body)
+    node = _create(lib, folder, body, "Export")
     for child in body.get("children") or [] if node.is_folder else []:
         _import(lib, node, child)
     return node

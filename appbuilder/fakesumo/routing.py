@@ -109,8 +109,14 @@ Handler = Callable[[Backend, Request], Response]
 class Router:
     def __init__(self) -> None:
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._templates: list[tuple[str, str]] = []
+
+    def templates(self) -> list[tuple[str, str]]:
+        """(method, path template) of every route, in the order they were added."""
+        return list(self._templates)
 
     def add(self, method: str, pattern: str, handler: Handler) -> None:
+        self._templates.append((method, pattern))
         regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
         self._routes.append((method, re.compile(f"^{regex}/?$"), handler))
 

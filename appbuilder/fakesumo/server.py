@@ -23,6 +23,7 @@ import appbuilder.fakesumo.logsearches as logsearches
 import appbuilder.fakesumo.monitors as monitors
 import appbuilder.fakesumo.permissions as permissions
 from appbuilder.clock import SYSTEM_CLOCK, Clock
+from appbuilder.fakesumo.contract import check_request, check_response
 from appbuilder.fakesumo.errors import ApiError, flat_body
 from appbuilder.fakesumo.routing import NO_BODY, Request, Response, Router
 from appbuilder.fakesumo.state import Store
@@ -81,6 +82,7 @@ class FakeSumo:
         self.state = Store(user_email, clock)
         self.faults = FaultQueue()
         self.limiter = RateLimiter(clock)
+        self.violations: list[str] = []  # replies of the fake that broke the spec (each answered with a 500)
         self._log: list[RequestRecord] = []
         self._log_lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -221,10 +223,24 @@ class FakeSumo:
                 raise ApiError(status, code, message)
             handler, params = ROUTER.match(req.method, req.path)
             req.params = params
+            check_request(req.method, req.path, req.body)
             with self.state.lock:
-                return handler(self, req)
+                response = handler(self, req)
+            return self._conforming(req, response)
         finally:
             self.limiter.release(access_id)
+
+    def _conforming(self, req: Request, response: Response) -> Response:
+        """``response``, or a 500 when it breaks the spec's response schema (a bug of the fake: tests fail)."""
+        if response.body is NO_BODY:
+            return response
+        problems = check_response(req.method, req.path, response.status, response.body)
+        if not problems:
+            return response
+        log.error("fake Sumo reply breaks the spec: %s %s: %s", req.method, req.path, "; ".join(problems))
+        self.violations.extend(problems)
+        raise ApiError(500, "fake.contract_violation", "The fake's reply breaks the spec: " + problems[0],
+                       more=[("fake.contract_violation", p) for p in problems[1:]])
 
     def _authenticate(self, req: Request) -> str:
         header = req.headers.get("Authorization", "")

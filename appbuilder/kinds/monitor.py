@@ -7,9 +7,13 @@ one in Sumo by its key (its file stem, recorded in its install marker), so a ren
 when the query changed too.
 
 The cheapest ways: a new monitor folder is created with all its monitors in one call (``POST
-/v1/monitors/{root id}/import`` of a folder export body, whose reply lists the new ids); removing the folder
-removes the monitors in it (one ``DELETE``). The folder and its monitors are read once per run: by path when the
-app folder exists, else from the root folder's listing (which gives the root's id for the import too).
+/v1/monitors/{root id}/import`` of a ``MonitorsLibraryFolderExport`` holding ``MonitorsLibraryMonitorExport``
+children, whose reply lists the new ids); removing the folder removes the monitors in it (one ``DELETE``). The
+folder is read once per run: by path when the app folder exists, else from the root folder's listing (which gives
+the root's id for the import too). A folder lists its children as stubs (``MonitorsLibraryBaseResponse``: no
+queries, no triggers), so the monitors' bodies come from one bulk read, ``GET /v1/monitors?ids=…``. Items are told
+apart by ``contentType`` (``Folder`` / ``Monitor``), which reads of every shape carry; each write sends the type
+its operation takes (``monitor_body.typed``).
 
 Drift: each installed item's description ends with an install marker holding the hash of the item as installed
 (see ``monitor_body``). When the item read back no longer hashes to its recorded value, someone changed it in
@@ -27,10 +31,12 @@ from appbuilder.kinds.monitor_body import (
     MONITOR,
     MONITOR_FIELDS,
     body_hash,
+    content_type,
     normalise_folder,
     normalise_monitor,
     read_marker,
     split_marker,
+    typed,
     with_marker,
 )
 from appbuilder.sumo.errors import SumoApiError
@@ -43,7 +49,9 @@ __all__ = ["MonitorFolderKind", "MonitorKind", "body_hash", "split_marker", "wit
 API = "/v1/monitors"
 ROOT = "/Monitors"
 DRIFTED = "drifted"
-_CACHE = "monitors"  # org.cache key: {"root": the root folder, path: the app's monitor folder or None}
+_CACHE = "monitors"  # org.cache key: {"root": the root folder, path: the app's monitor folder or None,
+#                                      "bodies": the monitors read in bulk, by id}
+BULK = 100  # ids per bulk read (a guess kept well below the 1000 entries the spec's reply map allows)
 
 
 def _folder_path(name: str) -> str:
@@ -75,11 +83,23 @@ def _read_folder(org: Org, path: str) -> dict[str, Any] | None:
     needs anyway (the root's id is where the import goes)."""
     if org.state.folder is not None:
         found = _find(org, path)
-        return found if found is not None and found.get("type") == FOLDER else None
+        return found if found is not None and content_type(found) == FOLDER else None
     name = path.rsplit("/", 1)[1]
     child = next((c for c in _root(org).get("children") or []
-                  if c.get("name") == name and c.get("type") == FOLDER), None)
+                  if c.get("name") == name and content_type(c) == FOLDER), None)
     return None if child is None else org.remote.client.get(f"{API}/{child['id']}")
+
+
+def _monitors(org: Org, folder: dict[str, Any]) -> list[dict[str, Any]]:
+    """The whole bodies of the monitors in ``folder`` (its listing holds stubs), read in bulk and cached."""
+    bodies: dict[str, dict[str, Any]] = _cache(org).setdefault("bodies", {})
+    ids = [str(c["id"]) for c in folder.get("children") or [] if content_type(c) == MONITOR]
+    wanted = [i for i in ids if i not in bodies]
+    for start in range(0, len(wanted), BULK):
+        chunk = wanted[start:start + BULK]
+        found = org.remote.client.get(API, params={"ids": ",".join(chunk)})
+        bodies.update({str(k): v for k, v in (found or {}).items() if isinstance(v, dict)})
+    return [bodies[i] for i in ids if i in bodies]
 
 
 def _root(org: Org) -> dict[str, Any]:
@@ -108,9 +128,10 @@ def _delete(org: Org, item_id: str) -> None:
 
 
 def _update(org: Org, before: Item, after: Item) -> None:
-    """PUT the whole item with its current version (the API overwrites every field)."""
+    """PUT the whole item as the update type with its current version (the API overwrites every field)."""
     current = org.remote.client.get(f"{API}/{before.ref['id']}")
-    org.remote.client.put(f"{API}/{before.ref['id']}", {**after.body, "version": current["version"]})
+    body = typed(after.body, "update", content_type(current) or MONITOR)
+    org.remote.client.put(f"{API}/{before.ref['id']}", {**body, "version": current["version"]})
 
 
 class _MarkedKind(BaseKind):
@@ -159,7 +180,8 @@ class MonitorFolderKind(_MarkedKind):
         found = _folder(org)
         if found is None:
             return []
-        body = {"type": FOLDER, "name": str(found["name"]), "description": str(found.get("description") or "")}
+        body = typed({"name": str(found["name"]), "description": str(found.get("description") or "")}, "export",
+                     FOLDER)
         return [Item(self.name, body["name"], body, _ref(str(found["id"]), body["description"]))]
 
     def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -174,7 +196,7 @@ class MonitorFolderKind(_MarkedKind):
         root = str(_root(org)["id"])
         client = org.remote.client
         path = _folder_path(after.identity)
-        body = {**after.body, "children": [item.body for item in items]}
+        body = {**typed(after.body, "export", FOLDER), "children": [typed(item.body, "export") for item in items]}
         made = client.create_once(lambda: client.post(f"{API}/{root}/import", body, replay=False),
                                   lambda: _find(org, path))
         folder_id = str(made["id"])
@@ -196,7 +218,7 @@ class MonitorFolderKind(_MarkedKind):
         """The folder and the monitors in it (the Monitors API removes a folder with its contents); refused
         when it holds anything but monitors (a subfolder), which no plan lists and no backup holds."""
         found = _folder(org)
-        others = [str(c.get("name")) for c in (found or {}).get("children") or [] if c.get("type") != MONITOR]
+        others = [str(c.get("name")) for c in (found or {}).get("children") or [] if content_type(c) != MONITOR]
         if others:
             path = _folder_path(before.identity)
             raise DeployError(f"the monitor folder {path} holds more than monitors "
@@ -228,10 +250,8 @@ class MonitorKind(_MarkedKind):
         if folder is None:
             return []
         items = []
-        for child in folder.get("children") or []:
-            if child.get("type") != MONITOR:
-                continue
-            body = {k: child[k] for k in MONITOR_FIELDS if k in child}
+        for child in _monitors(org, folder):
+            body = typed({k: child[k] for k in MONITOR_FIELDS if k in child}, "export")
             ref = _ref(str(child["id"]), body.get("description"), folderId=str(folder["id"]))
             items.append(Item(self.name, str(child["name"]), body, ref, self.rename_key(body)))
         return items
@@ -252,7 +272,8 @@ class MonitorKind(_MarkedKind):
         if folder is None:
             raise DeployError(f"the monitor folder {path} does not exist", hint="run install again")
         client = org.remote.client
-        made = client.create_once(lambda: client.post(API, after.body, params={"parentId": folder["id"]}, replay=False),
+        body = typed(after.body, "create")
+        made = client.create_once(lambda: client.post(API, body, params={"parentId": folder["id"]}, replay=False),
                                   lambda: _find(org, f"{path}/{after.identity}"))
         return {"id": str(made["id"]), "folderId": str(folder["id"])}
 

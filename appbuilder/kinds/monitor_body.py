@@ -17,10 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-MONITOR = "MonitorsLibraryMonitor"
-FOLDER = "MonitorsLibraryFolder"
+MONITOR = "Monitor"  # the ``contentType`` of a monitor in every read (stubs included)
+FOLDER = "Folder"
+# The Monitors API names the type of a body after the operation (Sumo's OpenAPI spec): a create
+# (``monitorsCreate``) takes ``MonitorsLibraryMonitor``, an import (``monitorsImportItem``) the ``…Export`` types,
+# an update (``monitorsUpdateById``) the ``…Update`` types with ``version``; reads answer ``…Response`` types,
+# and a folder's children are ``MonitorsLibraryBaseResponse`` stubs without queries or triggers.
+TYPES = {"create": "MonitorsLibrary{}", "export": "MonitorsLibrary{}Export", "update": "MonitorsLibrary{}Update"}
 # the fields appbuilder sets; everything else the API returns (ids, versions, status, defaults) is the server's
-MONITOR_FIELDS = ("type", "name", "description", "monitorType", "evaluationDelay", "queries", "triggers",
+MONITOR_FIELDS = ("name", "description", "monitorType", "evaluationDelay", "queries", "triggers",
                   "notifications", "isDisabled", "groupNotifications")
 TRIGGER_FIELDS = ("detectionMethod", "triggerType", "timeRange", "threshold", "thresholdType", "field")
 _MARKER = re.compile(r"\s*\(installed by appbuilder: ([0-9a-f]{16})(?:, key ([^\n]+?))?\)\s*$")
@@ -44,6 +49,20 @@ def read_marker(description: str | None) -> Marked:
     if not match:
         return Marked(text)
     return Marked(text[:match.start()], match.group(1), match.group(2))
+
+
+def content_type(item: dict[str, Any]) -> str:
+    """``Monitor`` or ``Folder`` for an item of any read (``contentType``), or of a body typed for a write."""
+    declared = item.get("contentType")
+    if isinstance(declared, str) and declared:
+        return declared
+    text = str(item.get("type") or "")
+    return next((kind for kind in (FOLDER, MONITOR) if text.startswith(f"MonitorsLibrary{kind}")), "")
+
+
+def typed(body: dict[str, Any], operation: str, kind: str = MONITOR) -> dict[str, Any]:
+    """``body`` with the ``type`` the ``operation`` (create, export, update) takes for a monitor or folder."""
+    return {**body, "type": TYPES[operation].format(kind)}
 
 
 def split_marker(description: str) -> tuple[str, str | None]:
@@ -73,7 +92,7 @@ def normalise_monitor(body: dict[str, Any]) -> dict[str, Any]:
 
 def normalise_folder(body: dict[str, Any]) -> dict[str, Any]:
     """A monitor folder's name and description (without the install marker)."""
-    return {"type": FOLDER, "name": body.get("name"),
+    return {"contentType": FOLDER, "name": body.get("name"),
             "description": read_marker(str(body.get("description") or "")).text.rstrip()}
 
 
