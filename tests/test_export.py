@@ -97,7 +97,8 @@ def rich_dashboard() -> dict[str, Any]:
                                              "includeVariables": True},
                                             {"id": "vnQIWrZupuw70zen", "relativePath": None, "includeTimeRange": True,
                                              "includeVariables": False}],
-                          coloringRules=[{"scope": "A", "singleSeriesAggregate": "Latest", "colorThresholds": []}])
+                          coloringRules=[{"scope": "A", "singleSeriesAggregateFunction": "Latest",
+                                         "multipleSeriesAggregateFunction": "Latest", "colorThresholds": []}])
     panels = [text_panel("panelPANE-TEXT", "# Traffic overview\nAll requests."), *chart_panels, metrics, mapped]
     places = {"panelPANE-TEXT": (0, 0, 24, 1)}
     for index, panel in enumerate(chart_panels):

@@ -178,18 +178,24 @@ def _broken(change: Any) -> dict[str, Any]:
 
 
 INVALID_CASES = {
+    # the spec's schemas
     "visualSettings object": (lambda d: d["panels"][0].update(visualSettings={"general": {}}),
-                              "visualSettings: must be a string holding JSON"),
+                              "panels[0].visualSettings: {'general': {}} is not of type 'string'"),
+    "missing queries": (lambda d: d["panels"][1].pop("queries"), "panels[1].queries: is required"),
+    "unknown type": (lambda d: d.update(type="DashboardV3SyncDefinition"),
+                     "type: 'DashboardV3SyncDefinition' is not one of"),
+    "structure object": (lambda d: d["layout"]["layoutStructures"][0].update(structure={"x": 0}),
+                         "structure: {'x': 0} is not of type 'string'"),
+    "missing title": (lambda d: d.pop("title"), "children[0].title: is required"),
+    "bad queryType": (lambda d: d["panels"][1]["queries"][0].update(queryType="SQL"),
+                      "queryType: 'SQL' does not match"),
+    # what the spec cannot state (fakesumo.validation)
     "visualSettings not JSON": (lambda d: d["panels"][1].update(visualSettings="{oops"),
                                 "visualSettings: is not valid JSON"),
-    "missing queries": (lambda d: d["panels"][1].pop("queries"), "requires a non-empty 'queries' array"),
-    "unknown type": (lambda d: d.update(type="DashboardV3SyncDefinition"), "unknown content type"),
     "layout key mismatch": (lambda d: d["layout"]["layoutStructures"][0].update(key="panelZ"),
-                            "key 'panelZ' does not match the key of any panel"),
-    "structure object": (lambda d: d["layout"]["layoutStructures"][0].update(structure={"x": 0}),
-                         "structure: must be a string holding JSON"),
-    "missing title": (lambda d: d.pop("title"), "requires 'title'"),
-    "bad queryType": (lambda d: d["panels"][1]["queries"][0].update(queryType="SQL"), "'queryType' must be"),
+                            "key: 'panelZ' does not match the key of any panel"),
+    "duplicate query keys": (lambda d: d["panels"][1]["queries"].append(dict(d["panels"][1]["queries"][0])),
+                             "each queryKey must be unique"),
 }
 
 

@@ -66,9 +66,10 @@ def test_create_a_folder_and_a_monitor_and_find_them(api: requests.Session, moni
     assert monitor["contentType"] == "Monitor" and monitor["version"] == 0 and len(monitor["id"]) == 16
     assert monitor["status"] == ["Normal"] and monitor["groupNotifications"] is True  # a server default
     assert monitor["queries"] == log_monitor()["queries"] and monitor["evaluationDelay"] == "5m"
-    assert made_folder["type"] == "MonitorsLibraryFolderResponse" and monitor["type"] == "MonitorsLibraryMonitorResponse"
+    assert (made_folder["type"], monitor["type"]) == ("MonitorsLibraryFolderResponse", "MonitorsLibraryMonitorResponse")
     listed = api.get(f"{monitors}/root").json()["children"]
-    assert [(c["name"], c["permissions"], c["type"]) for c in listed] == [("1Password", [], "MonitorsLibraryBaseResponse")]
+    stub = ("1Password", [], "MonitorsLibraryBaseResponse")
+    assert [(c["name"], c["permissions"], c["type"]) for c in listed] == [stub]
     children = api.get(f"{monitors}/{made_folder['id']}").json()["children"]
     assert [c["id"] for c in children] == [monitor["id"]]
     assert "queries" not in children[0] and "triggers" not in children[0]  # a listing holds stubs

@@ -48,19 +48,10 @@ def require_write(state: Store, req: Request, item: ContentItem) -> None:
                        "Writing into Admin Recommended requires the header isAdminMode: true.")
 
 
-def _check_folder_fields(body: Any, need_parent: bool) -> tuple[str, str]:
-    if not isinstance(body, dict):
-        raise ApiError(400, "bad.request", "The request body must be a JSON object.")
-    name, description = body.get("name"), body.get("description", "")
-    if not isinstance(name, str) or not 1 <= len(name) <= 128:
-        raise ApiError(400, "content:invalid_name", "Folder 'name' is required (1..128 characters).")
-    if description is None:
-        description = ""
-    if not isinstance(description, str) or len(description) > 255:
-        raise ApiError(400, "content:invalid_description", "Folder 'description' must be at most 255 chars.")
-    if need_parent and not isinstance(body.get("parentId"), str):
-        raise ApiError(400, "content:invalid_parent", "Folder 'parentId' is required.")
-    return name, description
+def _folder_fields(body: dict[str, Any]) -> tuple[str, str]:
+    """Name and description of a folder request the spec's schema accepted (``FolderDefinition`` /
+    ``UpdateFolderRequest``)."""
+    return str(body["name"]), str(body.get("description") or "")
 
 
 def delete_item(state: Store, item: ContentItem) -> Response:
@@ -80,8 +71,8 @@ def get_folder(fake: Backend, req: Request) -> Response:
 
 def create_folder(fake: Backend, req: Request) -> Response:
     state = fake.state
-    body = req.json()
-    name, description = _check_folder_fields(body, need_parent=True)
+    body = req.object_body()
+    name, description = _folder_fields(body)
     parent = folder_or_404(state, body["parentId"])
     require_write(state, req, parent)
     check_unique_name(state, parent, name)
@@ -94,7 +85,7 @@ def update_folder(fake: Backend, req: Request) -> Response:
     state = fake.state
     folder = folder_or_404(state, req.params["id"])
     require_write(state, req, folder)
-    name, description = _check_folder_fields(req.json(), need_parent=False)
+    name, description = _folder_fields(req.object_body())
     parent = state.items.get(folder.parent_id)
     if parent is not None:
         check_unique_name(state, parent, name, folder)

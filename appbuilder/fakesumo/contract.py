@@ -174,8 +174,7 @@ class Contract:
         if validator is None:
             validator = Draft202012Validator(_absolute(schema), registry=self._registry)
             self._validators[key] = validator
-        errors = sorted(validator.iter_errors(without_nulls(instance)), key=_order)
-        return [_message(error) for error in errors[:MAX_PROBLEMS]]
+        return sorted(_message(error) for error in validator.iter_errors(without_nulls(instance)))[:MAX_PROBLEMS]
 
 
 def _absolute(node: Any) -> Any:
@@ -186,10 +185,6 @@ def _absolute(node: Any) -> Any:
         return node
     return {k: URI + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _absolute(v)
             for k, v in node.items()}
-
-
-def _order(error: ValidationError) -> tuple[str, str]:
-    return _where(error), error.message
 
 
 def _where(error: ValidationError) -> str:

@@ -5,9 +5,9 @@ lookups, permissions) and this API see the same item. It has two ids, as in Sumo
 16-hex-digit id) and ``id`` (the dashboard's 60-character id). An update through ``PUT`` keeps both, and the
 item's permissions; an overwrite import replaces the item, so both ids change and its permissions go.
 
-The request is validated like the content import validates a dashboard, plus what ``DashboardRequest``
-demands (``title`` and ``timeRange`` required, ``refreshInterval`` one of the allowed values). The fields
-the request cannot express (``coloringRules``, ``rootPanel``, ``schedules``) survive an update.
+The request is checked against the spec's ``DashboardRequest`` (``contract``) and, for what the spec cannot
+state, like the content import checks a dashboard (``validation``). The fields the request cannot express
+(``coloringRules``, ``rootPanel``, ``schedules``) survive an update.
 
 The spec gives this API (and the Log Searches API) no ``isAdminMode`` header, so the fake lets them write in
 Admin Recommended without one; the content API's writes there still need it.
@@ -33,7 +33,6 @@ SHARED = ("title", "description", "topologyLabelMap", "refreshInterval", "timeRa
           "variables", "theme")
 # DashboardRequest fields with no place in the sync definition (kept on the item) and their defaults
 API_ONLY: dict[str, Any] = {"domain": "", "hierarchies": [], "isPublic": False, "highlightViolations": False}
-REFRESH_INTERVALS = (0, 30, 60, 120, 300, 900, 1800, 3600, 7200, 86400)
 MODES = ("createdByUser", "allViewableByUser")
 
 
@@ -51,32 +50,9 @@ def dashboard_view(item: ContentItem) -> dict[str, Any]:
 
 
 def _problems(body: dict[str, Any]) -> list[str]:
-    problems: list[str] = []
-    title = body.get("title")
-    if not isinstance(title, str) or not 1 <= len(title) <= 255:
-        problems.append("title: is required and must be a string of 1..255 characters")
-    if body.get("timeRange") is None:
-        problems.append("timeRange: is required")
-    refresh = body.get("refreshInterval")
-    if refresh is not None and refresh not in REFRESH_INTERVALS:
-        problems.append(f"refreshInterval: must be one of {', '.join(map(str, REFRESH_INTERVALS))}, not {refresh!r}")
-    if body.get("description") is not None and not isinstance(body["description"], str):
-        problems.append("description: must be a string")
-    if body.get("folderId") is not None and not isinstance(body["folderId"], str):
-        problems.append("folderId: must be a string")
-    if body.get("domain") is not None and not isinstance(body["domain"], str):
-        problems.append("domain: must be a string")
-    hierarchies = body.get("hierarchies")
-    if hierarchies is not None and (not isinstance(hierarchies, list) or len(hierarchies) > 20
-                                    or not all(isinstance(h, str) for h in hierarchies)):
-        problems.append("hierarchies: must be an array of at most 20 strings")
-    for key in ("isPublic", "highlightViolations"):
-        if body.get(key) is not None and not isinstance(body[key], bool):
-            problems.append(f"{key}: must be a boolean")
-    if not problems:
-        problems = [p.removeprefix("dashboard.").removeprefix("dashboard: ")
-                    for p in part_problems("dashboard", body, "dashboard")]
-    return problems
+    """What ``DashboardRequest`` cannot state (its schema checked the rest): as the content import checks a
+    dashboard."""
+    return part_problems("dashboard", body, "")
 
 
 def _validated(req: Request) -> dict[str, Any]:

@@ -4,7 +4,7 @@
 |---|---|
 | GET /v1/monitors/root | the root folder with its children |
 | POST /v1/monitors?parentId=ID | create a folder or monitor (body ``MonitorsLibraryFolder`` / ``…Monitor``) |
-| GET, PUT, DELETE /v1/monitors/{id} | read (a folder with children), update (``…Update``, ``version`` must match), delete |
+| GET, PUT, DELETE /v1/monitors/{id} | read (a folder lists stubs), update (``…Update`` + ``version``), delete |
 | GET, DELETE /v1/monitors?ids=A,B | bulk read / delete: a map from id to item |
 | GET /v1/monitors/path?path=/Monitors/A/B | look an item up by path |
 | GET /v1/monitors/{id}/path | ``{path, pathItems}`` |
