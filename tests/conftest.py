@@ -10,7 +10,8 @@ import pytest
 import requests
 from helpers import FAKE_AUTH
 
-from appbuilder.fakesumo import FakeSumo
+from appbuilder.fakesumo import FakeSumo, RequestRecord
+from appbuilder.fakesumo.contract import request_problems
 from appbuilder.fakesumo.virtual import VirtualSumo
 
 MINIMAL_APP = Path(__file__).resolve().parent / "fixtures" / "minimal"
@@ -60,3 +61,30 @@ def virtual_sumo() -> Iterator[VirtualSumo]:
     """
     with VirtualSumo() as sumo:
         yield sumo
+
+
+# the tests whose every request body is held to Sumo's OpenAPI spec (the contract test of the client)
+CONTRACT_MODULES = ("test_deploy_", "test_monitors", "test_e2e_install", "test_contract")
+
+
+@pytest.fixture(autouse=True)
+def client_bodies_follow_the_spec(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """In the deploy tests, every JSON body sent to an operation of Sumo's spec must validate against it, whatever
+    the fake answered; ``sent_to_spec`` holds them for a test that wants to look."""
+    if not request.module.__name__.startswith(CONTRACT_MODULES):
+        yield
+        return
+    record = FakeSumo._record
+    sent: list[RequestRecord] = []
+
+    def keep(self: FakeSumo, entry: RequestRecord) -> None:
+        if entry.body is not None:
+            sent.append(entry)
+        record(self, entry)
+
+    monkeypatch.setattr(FakeSumo, "_record", keep)
+    request.node.sent_to_spec = sent
+    yield
+    problems = [f"{e.method} {e.path}: {p}" for e in sent
+                for p in request_problems(e.method, e.path.removeprefix("/api"), e.body)]
+    assert not problems, "request bodies that break Sumo's OpenAPI spec:\n" + "\n".join(problems)

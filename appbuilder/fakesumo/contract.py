@@ -3,7 +3,7 @@
 The schemas come from ``spec/openapi.json``, a trimmed copy of the spec written by
 ``scripts/gen_spec_schemas.py`` (the operations the fake serves and the component schemas they reach). A request
 is matched to a spec operation by method and path template (a literal segment beats a parameter, so
-``/v1/monitors/root`` is ``monitorsGetRootFolder``, not ``monitorsReadById``); any route of the fake whose path
+``/v1/monitors/root`` is ``getMonitorsLibraryRoot``, not ``monitorsReadById``); any route of the fake whose path
 is in the spec is checked, with nothing to register.
 
 OpenAPI 3.0 is read the way Sumo's JSON reader behaves, with ``jsonschema`` (Draft 2020-12) and ``referencing``:
@@ -67,15 +67,26 @@ def _segments(template: str) -> tuple[str | None, ...]:
     return tuple(None if re.fullmatch(r"\{\w+\}", s) else s for s in template.strip("/").split("/"))
 
 
-def _subtypes(schemas: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """For each discriminated schema, its subtypes by discriminator value."""
+@dataclass(frozen=True)
+class Family:
+    """A discriminated schema: its discriminator property and its subtypes by value."""
+
+    prop: str
+    values: dict[str, str]
+
+    def names_of(self, subtype: str) -> list[str]:
+        return sorted(value for value, target in self.values.items() if target == subtype)
+
+
+def _families(schemas: dict[str, Any]) -> dict[str, Family]:
+    """Every discriminated schema with the subtypes its discriminator values name."""
     extends: dict[str, list[str]] = {}
     for name, schema in schemas.items():
         for part in schema.get("allOf") or []:
             target = str(part.get("$ref", "")) if isinstance(part, dict) else ""
             if target.startswith(REF):
                 extends.setdefault(target[len(REF):], []).append(name)
-    found: dict[str, dict[str, str]] = {}
+    found: dict[str, Family] = {}
     for name, schema in schemas.items():
         discriminator = schema.get("discriminator")
         if not isinstance(discriminator, dict):
@@ -87,46 +98,50 @@ def _subtypes(schemas: dict[str, Any]) -> dict[str, dict[str, str]]:
             values.pop(target[len(REF):], None)
             values[value] = target[len(REF):]
         if values:
-            found[name] = values
+            found[name] = Family(str(discriminator["propertyName"]), values)
     return found
 
 
-def _rewrite(node: Any, bases: dict[str, dict[str, str]], own: str | None = None) -> Any:
+def _base(part: Any) -> str:
+    target = str(part.get("$ref", "")) if isinstance(part, dict) else ""
+    return target[len(REF):] if target.startswith(REF) else ""
+
+
+def _rewrite(node: Any, families: dict[str, Family], own: str | None = None) -> Any:
     """``node`` with every ``$ref`` to a discriminated schema pointed at its dispatcher, except the ``allOf``
-    link by which a subtype (``own``) extends its base."""
+    link by which a subtype (``own``) extends its base: that one requires the value naming ``own`` (a body
+    checked against a subtype directly must still be that subtype)."""
     if isinstance(node, list):
-        return [_rewrite(v, bases, own) for v in node]
+        return [_rewrite(v, families, own) for v in node]
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key == "allOf" and own is not None:
-            out[key] = [part if _extends(part, own, bases) else _rewrite(part, bases) for part in value]
-        elif key == "$ref" and str(value).startswith(REF) and str(value)[len(REF):] in bases:
-            out[key] = DISPATCH + str(value)[len(REF):]
+            out[key] = [_rewrite(part, families) for part in value]
+            for i, part in enumerate(value):
+                family = families.get(_base(part))
+                if family is not None:
+                    names = family.names_of(own)
+                    out[key][i] = {"allOf": [part, {"properties": {family.prop: {"enum": names}}}]} if names else part
+        elif key == "$ref" and _base(node) in families:
+            out[key] = DISPATCH + _base(node)
         elif key == "properties" and isinstance(value, dict):
-            out[key] = {name: _rewrite(schema, bases) for name, schema in value.items()}
+            out[key] = {name: _rewrite(schema, families) for name, schema in value.items()}
         else:
-            out[key] = _rewrite(value, bases)
+            out[key] = _rewrite(value, families)
     return out
 
 
-def _extends(part: Any, own: str, bases: dict[str, dict[str, str]]) -> bool:
-    target = str(part.get("$ref", "")) if isinstance(part, dict) else ""
-    base = target[len(REF):] if target.startswith(REF) else ""
-    return own in bases.get(base, {}).values()
-
-
-def _dispatcher(name: str, schema: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
-    prop = str(schema["discriminator"]["propertyName"])
-    allowed = sorted(values)
+def _dispatcher(name: str, schema: dict[str, Any], family: Family) -> dict[str, Any]:
+    prop, values = family.prop, family.values
     branches = [{"if": {"properties": {prop: {"const": value}}, "required": [prop]},
                  "then": {"$ref": REF + target}} for value, target in sorted(values.items())]
     default = ((schema.get("properties") or {}).get(prop) or {}).get("default")
     if default in values:  # an absent discriminator takes the spec's default (TriggerCondition.detectionMethod)
         branches.append({"if": {"not": {"required": [prop]}}, "then": {"$ref": REF + values[default]}})
     return {"allOf": [{"$ref": REF + name}, *branches],
-            "properties": {prop: {"type": "string", "enum": allowed}}}
+            "properties": {prop: {"type": "string", "enum": sorted(values)}}}
 
 
 class Contract:
@@ -135,10 +150,10 @@ class Contract:
     def __init__(self, document: dict[str, Any]) -> None:
         self.source = str(document.get("source", ""))
         schemas: dict[str, Any] = document["schemas"]
-        bases = _subtypes(schemas)
+        families = _families(schemas)
         translated = {
-            "components": {"schemas": {name: _rewrite(schema, bases, name) for name, schema in schemas.items()}},
-            "dispatch": {name: _dispatcher(name, schemas[name], values) for name, values in bases.items()},
+            "components": {"schemas": {name: _rewrite(schema, families, name) for name, schema in schemas.items()}},
+            "dispatch": {name: _dispatcher(name, schemas[name], family) for name, family in families.items()},
         }
         resource = Resource.from_contents(translated, default_specification=DRAFT202012)
         self._registry: Registry[Any] = Registry().with_resource(URI, resource)
@@ -148,9 +163,9 @@ class Contract:
             body = op.get("requestBody")
             self.operations.append(Operation(
                 key, str(op.get("operationId") or ""), (method, *_segments(template)),
-                _rewrite(body["schema"], bases) if body and body.get("schema") else None,
+                _rewrite(body["schema"], families) if body and body.get("schema") else None,
                 bool(body and body.get("required")),
-                {status: _rewrite(s, bases) for status, s in (op.get("responses") or {}).items() if s}))
+                {status: _rewrite(s, families) for status, s in (op.get("responses") or {}).items() if s}))
         self._validators: dict[str, Draft202012Validator] = {}
 
     def operation(self, method: str, path: str) -> Operation | None:
@@ -244,7 +259,26 @@ def check_request(method: str, path: str, body: bytes) -> None:
         instance = json.loads(body)
     except ValueError as exc:
         raise ApiError(400, "bad.request", f"The request body is not valid JSON: {exc}") from None
-    refuse(invalid_code(path), contract().problems(op.request, instance))
+    refuse(invalid_code(path), request_problems(method, path, instance))
+
+
+def request_problems(method: str, path: str, body: Any) -> list[str]:
+    """What is wrong with a request body under the spec (empty when it conforms or the spec takes none)."""
+    op = contract().operation(method, path)
+    if op is None or op.request is None:
+        return []
+    return contract().problems(op.request, body)
+
+
+def spec_body(method: str, path: str, body: bytes) -> Any:
+    """The JSON body of a request to an operation of the spec that takes one (None otherwise, or unreadable)."""
+    op = contract().operation(method, path) if body else None
+    if op is None or op.request is None:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
 
 
 def check_response(method: str, path: str, status: int, body: Any) -> list[str]:

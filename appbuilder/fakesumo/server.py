@@ -23,7 +23,7 @@ import appbuilder.fakesumo.logsearches as logsearches
 import appbuilder.fakesumo.monitors as monitors
 import appbuilder.fakesumo.permissions as permissions
 from appbuilder.clock import SYSTEM_CLOCK, Clock
-from appbuilder.fakesumo.contract import check_request, check_response
+from appbuilder.fakesumo.contract import check_request, check_response, spec_body
 from appbuilder.fakesumo.errors import ApiError, flat_body
 from appbuilder.fakesumo.routing import NO_BODY, Request, Response, Router
 from appbuilder.fakesumo.state import Store
@@ -343,7 +343,7 @@ class _FakeSumoHandler(BaseHTTPRequestHandler):
             self._send(response)
             status = response.status
         self.fake._record(RequestRecord(self.command, split.path, query, status, started, self.fake.clock.time(),
-                                        redact_headers(self.headers)))
+                                        redact_headers(self.headers), spec_body(self.command, api_path, body)))
 
     def _send(self, response: Response) -> None:
         payload = b"" if response.body is NO_BODY else json.dumps(response.body).encode()

@@ -24,6 +24,7 @@ class RequestRecord:
     started: float
     finished: float
     headers_redacted: dict[str, str]
+    body: Any = None  # the JSON request body of an operation in Sumo's OpenAPI spec (no secrets travel there)
 
     @property
     def duration(self) -> float:
