@@ -10,25 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import FAKE_AUTH
 
 from appbuilder.commands.install import run_install
 from appbuilder.commands.restore import run_restore
 from appbuilder.commands.uninstall import run_uninstall
 from appbuilder.deploy.session import DeployOptions
-from appbuilder.deploy.testing import FAST_CLIENT
+from appbuilder.deploy.testing import FAST_CLIENT, is_write
 from appbuilder.fakesumo.contract import request_problems
 from appbuilder.fakesumo.server import FakeSumo
 
 APP = Path(__file__).parent.parent / "app_definitions" / "1password"
 FOLDER = "/Monitors/1Password"
 PARAMS = {"alert_recipients": "secops@example.com", "alert_connection_id": "0000000000ABCDEF"}
-WRITES = ("POST", "PUT", "DELETE")
-
-
-@pytest.fixture()
-def fake():
-    with FakeSumo(keys={"id": "key"}, rate_limit=None, job_polls=0) as server:
-        yield server
 
 
 @pytest.fixture()
@@ -37,7 +31,7 @@ def app(tmp_path: Path) -> Path:
 
 
 def options(fake: FakeSumo) -> DeployOptions:
-    return DeployOptions(access_id="id", access_key="key", base_url=fake.base_url,
+    return DeployOptions(access_id=FAKE_AUTH[0], access_key=FAKE_AUTH[1], base_url=fake.base_url,
                          client_options=dict(FAST_CLIENT),  # type: ignore[arg-type]
                          env={"ONEPASSWORD_EVENTS_TOKEN": "ops_contract_token"})
 
@@ -49,7 +43,7 @@ def install(app: Path, fake: FakeSumo, tmp_path: Path) -> Any:
 
 
 def writes(fake: FakeSumo) -> list[tuple[str, str]]:
-    return [(r.method, r.path.removeprefix("/api")) for r in fake.requests if r.method in WRITES]
+    return [(r.method, r.path.removeprefix("/api")) for r in fake.requests if is_write(r)]
 
 
 def monitor_ids(fake: FakeSumo) -> dict[str, str]:
@@ -63,7 +57,7 @@ def test_a_fresh_install_imports_the_six_monitors_in_one_folder_export(app: Path
                                                                        tmp_path: Path) -> None:
     install(app, fake, tmp_path)
     monitor_writes = [(r.method, r.path, r.body) for r in fake.requests
-                      if r.method in WRITES and "/v1/monitors" in r.path]
+                      if is_write(r) and "/v1/monitors" in r.path]
     assert len(monitor_writes) == 1
     method, path, body = monitor_writes[0]
     assert method == "POST" and path == f"/api/v1/monitors/{fake.state.monitors.root_id}/import"
