@@ -55,3 +55,6 @@ def test_wheel_installs_and_runs_from_another_directory(tmp_path: Path) -> None:
     assert " 0 failed" in tested.stdout
     sh(appbuilder, "schema", "--write", "schemas", cwd=elsewhere, env=env)
     assert json.loads((elsewhere / "schemas" / "app.schema.json").read_text(encoding="utf-8"))["$id"]
+    spec = sh(python, "-c", "from appbuilder.fakesumo.contract import contract; print(len(contract().operations))",
+              cwd=elsewhere, env=env)  # the fake's copy of Sumo's spec travels in the wheel
+    assert int(spec.stdout) > 40
