@@ -7,9 +7,11 @@ their own API). Mutation happens under ``Store.lock``, like the rest of the stat
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from appbuilder.fakesumo.tree import Tree
 
 FOLDER = "MonitorsLibraryFolder"
 MONITOR = "MonitorsLibraryMonitor"
@@ -38,43 +40,31 @@ class MonitorNode:
         return self.type == FOLDER
 
 
-class MonitorLibrary:
+class MonitorLibrary(Tree[MonitorNode]):
     """Folders and monitors by id, with the root folder at ``root_id``."""
 
     def __init__(self, new_id: Callable[[], str], now_ms: Callable[[], int], user_id: str) -> None:
+        super().__init__()
         self._new_id = new_id
         self._now_ms = now_ms
         self.user_id = user_id
-        self.nodes: dict[str, MonitorNode] = {}
         self.root_id = self.add(FOLDER, "Root", "", "").id
 
     def add(self, node_type: str, name: str, parent_id: str, description: str,
             body: dict[str, Any] | None = None) -> MonitorNode:
         ms = self._now_ms()
-        node = MonitorNode(id=self._new_id(), type=node_type, name=name, parent_id=parent_id,
-                           description=description, body=copy.deepcopy(body or {}), created_at=ms,
-                           modified_at=ms, created_by=self.user_id, modified_by=self.user_id)
-        self.nodes[node.id] = node
-        if parent_id:
-            self.nodes[parent_id].children.append(node.id)
-        return node
+        return self.attach(MonitorNode(id=self._new_id(), type=node_type, name=name, parent_id=parent_id,
+                                       description=description, body=copy.deepcopy(body or {}), created_at=ms,
+                                       modified_at=ms, created_by=self.user_id, modified_by=self.user_id))
 
     def touch(self, node: MonitorNode) -> None:
         node.version += 1
         node.modified_at = self._now_ms()
         node.modified_by = self.user_id
 
-    def child_named(self, folder: MonitorNode, name: str) -> MonitorNode | None:
-        return next((self.nodes[c] for c in folder.children if self.nodes[c].name == name), None)
-
     def chain(self, node: MonitorNode) -> list[MonitorNode]:
         """The nodes from the root's first child down to ``node`` (empty for the root)."""
-        nodes: list[MonitorNode] = []
-        current: MonitorNode | None = node
-        while current is not None and current.id != self.root_id:
-            nodes.append(current)
-            current = self.nodes.get(current.parent_id)
-        return list(reversed(nodes))
+        return [] if node.id == self.root_id else [*reversed(self.ancestors(node, self.root_id)), node]
 
     def path_of(self, node: MonitorNode) -> str:
         return "/".join([ROOT_PATH, *(n.name for n in self.chain(node))])
@@ -83,30 +73,4 @@ class MonitorLibrary:
         text = path.rstrip("/")
         if text != ROOT_PATH and not text.startswith(ROOT_PATH + "/"):
             return None
-        node = self.nodes[self.root_id]
-        for part in [p for p in text[len(ROOT_PATH):].split("/") if p]:
-            found = self.child_named(node, part) if node.is_folder else None
-            if found is None:
-                return None
-            node = found
-        return node
-
-    def walk(self, node: MonitorNode) -> Iterator[MonitorNode]:
-        yield node
-        for child_id in node.children:
-            yield from self.walk(self.nodes[child_id])
-
-    def move(self, node: MonitorNode, folder: MonitorNode) -> None:
-        if node.parent_id == folder.id:
-            return
-        self.nodes[node.parent_id].children.remove(node.id)
-        folder.children.append(node.id)
-        node.parent_id = folder.id
-
-    def delete(self, node: MonitorNode) -> None:
-        for child_id in list(node.children):
-            self.delete(self.nodes[child_id])
-        parent = self.nodes.get(node.parent_id)
-        if parent is not None and node.id in parent.children:
-            parent.children.remove(node.id)
-        self.nodes.pop(node.id, None)
+        return self.descend(self.nodes[self.root_id], text[len(ROOT_PATH):])

@@ -10,13 +10,13 @@ import hashlib
 import random
 import string
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from appbuilder.clock import SYSTEM_CLOCK, Clock
 from appbuilder.fakesumo.monitor_store import MonitorLibrary
+from appbuilder.fakesumo.tree import Tree
 
 PERMISSIONS = ["View", "GrantView", "Edit", "GrantEdit", "Manage", "GrantManage"]
 
@@ -131,15 +131,16 @@ class Source:
         return str(self.data.get("name", ""))
 
 
-class Store:
+class Store(Tree[ContentItem]):
     """Everything the fake remembers. Inspect it from tests as ``fake.state``."""
 
     def __init__(self, user_email: str, clock: Clock = SYSTEM_CLOCK) -> None:
+        super().__init__()
         self.lock = threading.RLock()
         self.clock = clock
         self.user_email = user_email
         self.user_id = hashlib.md5(user_email.encode()).hexdigest()[:16].upper()
-        self.items: dict[str, ContentItem] = {}
+        self.items = self.nodes  # the content Library by id
         self.jobs: dict[str, Job] = {}
         self.collectors: dict[int, Collector] = {}
         self.sources: dict[int, Source] = {}
@@ -187,11 +188,7 @@ class Store:
         )
         if item_type == "Dashboard":
             item.dashboard_id = self.new_dashboard_id()
-        if register:
-            self.items[item.id] = item
-            if parent_id:
-                self.items[parent_id].children.append(item.id)
-        return item
+        return self.attach(item) if register else item
 
     def touch(self, item: ContentItem) -> None:
         item.modified_at = self.now_ms()
@@ -209,26 +206,9 @@ class Store:
             return None
         return next((i for i in self.items.values() if i.dashboard_id == dashboard_id), None)
 
-    def walk(self, root: ContentItem) -> Iterator[ContentItem]:
-        """``root`` and everything below it, depth first in child order."""
-        yield root
-        for child_id in root.children:
-            yield from self.walk(self.items[child_id])
-
-    def ancestors(self, item: ContentItem) -> list[ContentItem]:
+    def ancestors(self, item: ContentItem, top: str = "") -> list[ContentItem]:
         """The folders above ``item``, nearest first (the Library root excluded)."""
-        chain: list[ContentItem] = []
-        current = self.items.get(item.parent_id)
-        while current is not None and current.id != self.library_id:
-            chain.append(current)
-            current = self.items.get(current.parent_id)
-        return chain
-
-    def child_named(self, folder: ContentItem, name: str) -> ContentItem | None:
-        for child_id in folder.children:
-            if self.items[child_id].name == name:
-                return self.items[child_id]
-        return None
+        return super().ancestors(item, top or self.library_id)
 
     def path_of(self, item: ContentItem) -> str:
         parts: list[str] = []
@@ -256,22 +236,10 @@ class Store:
             rest = path[len("/Library/Admin Recommended"):]
         else:
             return None
-        for part in [p for p in rest.split("/") if p]:
-            if not folder.is_folder:
-                return None
-            found = self.child_named(folder, part)
-            if found is None:
-                return None
-            folder = found
-        return folder
+        return self.descend(folder, rest)
 
     def in_admin_recommended(self, item: ContentItem) -> bool:
-        current: ContentItem | None = item
-        while current is not None:
-            if current.id == self.admin_recommended_id:
-                return True
-            current = self.items.get(current.parent_id)
-        return False
+        return self.admin_recommended_id in (item.id, *(a.id for a in self.ancestors(item)))
 
     def count_subtree(self, item: ContentItem) -> int:
         return 1 + sum(self.count_subtree(self.items[c]) for c in item.children)
@@ -314,24 +282,6 @@ class Store:
         else:
             item.definition = copy.deepcopy(definition)
         return item
-
-    def move(self, item: ContentItem, folder: ContentItem) -> None:
-        """Re-parent ``item`` under ``folder`` (ids and permissions stay)."""
-        if item.parent_id == folder.id:
-            return
-        old = self.items.get(item.parent_id)
-        if old is not None and item.id in old.children:
-            old.children.remove(item.id)
-        folder.children.append(item.id)
-        item.parent_id = folder.id
-
-    def delete(self, item: ContentItem) -> None:
-        for child_id in list(item.children):
-            self.delete(self.items[child_id])
-        parent = self.items.get(item.parent_id)
-        if parent is not None and item.id in parent.children:
-            parent.children.remove(item.id)
-        self.items.pop(item.id, None)
 
     def reconcile(self, item: ContentItem, definition: dict[str, Any]) -> None:
         """Apply an edited definition in place (as a UI edit would): keep ids of surviving children."""
