@@ -94,6 +94,10 @@ def test_a_request_that_breaks_the_spec_gets_sumos_error_body(api: requests.Sess
     body = r.json()
     assert set(body) == {"id", "errors"}  # the spec's ErrorResponse
     assert body["errors"] == [{"code": "dashboard:invalid_request", "message": "timeRange: is required"}]
+    personal = api.get(f"{fake.base_url}/v2/content/folders/personal").json()["id"]
+    folder = api.post(f"{fake.base_url}/v2/content/folders", json={"name": "", "parentId": personal})
+    assert folder.status_code == 400 and folder.json()["errors"] == [
+        {"code": "content:invalid_folder", "message": "name: '' should be non-empty"}]
 
 
 def test_a_reply_of_the_fake_that_breaks_the_spec_is_a_500(api: requests.Session, fake: FakeSumo) -> None:

@@ -67,6 +67,8 @@ def test_a_fresh_install_imports_the_six_monitors_in_one_folder_export(app: Path
     fake.reset_log()
     install(app, fake, tmp_path)
     assert writes(fake) == []  # a re-install finds what it installed and writes nothing
+    bulk = [r for r in fake.requests if r.method == "GET" and r.path == "/api/v1/monitors"]
+    assert len(bulk) == 1 and len(bulk[0].query["ids"].split(",")) == 6  # the listing's stubs, read in bulk
 
 
 def test_a_threshold_change_is_one_update_that_keeps_the_id(app: Path, fake: FakeSumo, tmp_path: Path) -> None:

@@ -245,17 +245,19 @@ def contract() -> Contract:
     return Contract(json.loads(text))
 
 
-# the error code of a refused request, by path prefix (the codes are the fake's: the spec gives none)
-INVALID_CODES = (("/v2/content/", "/permissions", "content:invalid_permission_request"),
-                 ("/v2/content/", "", "content:invalid_sync_definition"),
-                 ("/v2/dashboards", "", "dashboard:invalid_request"),
-                 ("/v1/logSearches", "", "logsearch:invalid_request"),
-                 ("/v1/monitors", "", "monitor:invalid_request"))
+# the error code of a refused request by operation, else by API (the codes are the fake's: the spec names none)
+INVALID_CODES = {"beginAsyncImport": "content:invalid_sync_definition",
+                 "createFolder": "content:invalid_folder", "updateFolder": "content:invalid_folder",
+                 "addContentPermissions": "content:invalid_permission_request",
+                 "removeContentPermissions": "content:invalid_permission_request"}
+API_CODES = (("/v2/dashboards", "dashboard:invalid_request"), ("/v1/logSearches", "logsearch:invalid_request"),
+             ("/v1/monitors", "monitor:invalid_request"))
 
 
-def invalid_code(path: str) -> str:
-    return next((code for prefix, part, code in INVALID_CODES if path.startswith(prefix) and part in path),
-                "bad.request")
+def invalid_code(op: Operation) -> str:
+    path = "/" + "/".join(s or "{}" for s in op.segments[1:])
+    return INVALID_CODES.get(op.operation_id) or next(
+        (code for prefix, code in API_CODES if path.startswith(prefix)), "bad.request")
 
 
 def check_request(method: str, path: str, body: bytes) -> None:
@@ -265,13 +267,13 @@ def check_request(method: str, path: str, body: bytes) -> None:
         return
     if not body:
         if op.request_required:
-            raise ApiError(400, invalid_code(path), f"A JSON request body is required ({op.operation_id}).")
+            raise ApiError(400, invalid_code(op), f"A JSON request body is required ({op.operation_id}).")
         return
     try:
         instance = json.loads(body)
     except ValueError as exc:
         raise ApiError(400, "bad.request", f"The request body is not valid JSON: {exc}") from None
-    refuse(invalid_code(path), request_problems(method, path, instance))
+    refuse(invalid_code(op), request_problems(method, path, instance))
 
 
 def request_problems(method: str, path: str, body: Any) -> list[str]:
