@@ -194,8 +194,9 @@ class Contract:
             validator = Draft202012Validator(_absolute(schema), registry=self._registry)
             self._validators[key] = validator
         seen = (key, json.dumps(instance, sort_keys=True))  # the same body again (a re-install, an export read
-        if seen in self._verdicts:  # back, the deploy tests' own check) is not validated twice
-            return list(self._verdicts[seen])
+        known = self._verdicts.get(seen)  # back, the deploy tests' own check) is not validated twice
+        if known is not None:
+            return list(known)
         found = sorted(_message(error) for error in validator.iter_errors(without_nulls(instance)))[:MAX_PROBLEMS]
         with self._lock:
             if len(self._verdicts) >= MAX_VERDICTS:
