@@ -329,7 +329,7 @@ def test_yaml_starts_with_schema_comment_that_resolves(path: Path, kind: str) ->
 def test_manifest() -> None:
     app = load(APP / "app.yaml")
     assert app["name"] == "1Password"
-    assert app["version"] == "2.0.0"
+    assert app["version"] == "2.1.0"
     assert len(app["description"]) <= 255
     assert app["logTypes"] == ["Sign-in Events", "Item Usage", "Audit Events"]
     assert app["dashboards"] == [f"dashboards/{slug}.yaml" for slug in DASHBOARD_FILES]
@@ -352,7 +352,7 @@ def test_source_category_parameter_pattern() -> None:
 def test_source() -> None:
     src = load(APP / "source.yaml")["source"]
     assert src["type"] == "1Password" and src["category"] == "${source_category}"
-    assert src["baseUrl"] == "events.1password.com"
+    assert src["baseUrl"] == "${events_region}"  # one of the four Events API hosts, by region
     assert src["apis"] == ["sign-in", "itemUsage", "${audit_events_api}"]  # the audit value is passed through
     assert src["tokenEnv"] == "ONEPASSWORD_EVENTS_TOKEN"
     assert src["fields"] == {"_siemForward": False}

@@ -14,6 +14,7 @@ from test_app_definition import audits, loaded, sample_events
 
 from appbuilder.commands.test import SampleRunner, _lookups
 from appbuilder.load.samples import SampleData
+from appbuilder.parameters import resolve
 from appbuilder.query.evaluate import Evaluator
 
 AUDIT_PARSE = '"actor_uuid"'  # the key every query that reads audit events parses
@@ -133,3 +134,20 @@ def test_login_monitor_counts_firewall_reported_successes() -> None:
                   "login_from_multiple_locations")
     assert not _fires([_signin(1, "success", "London"), _signin(20, "credentials_failed", "Paris")],
                       "login_from_multiple_locations")
+
+
+@pytest.mark.parametrize("host", ["events.1password.com", "events.ent.1password.com", "events.1password.ca",
+                                  "events.1password.eu"])
+def test_every_region_installs_with_the_events_region_parameter(host: str) -> None:
+    from appbuilder.build import build_app
+
+    app = loaded()
+    assert resolve(app, {"events_region": host}).diagnostics == []
+    assert build_app(app, {"events_region": host}).source["source"]["config"]["base_url"] == host
+
+
+def test_a_host_of_no_region_is_refused() -> None:
+    problems = resolve(loaded(), {"events_region": "events.1password.de"}).diagnostics
+    assert [p.code for p in problems] == ["parameter-value"]
+    assert loaded().source.base_url == "${events_region}"
+    assert next(p for p in loaded().parameters if p.name == "events_region").default == "events.1password.com"
