@@ -28,7 +28,7 @@ from appbuilder.validate.schema import validate_document
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app_definitions" / "1password"
-SCHEMAS = ROOT / "appbuilder" / "schemas"
+SCHEMAS = ROOT / "schemas"  # the repository's copy of the package's schemas (tests/test_schemas.py)
 GENERATOR = ROOT / "scripts" / "gen_1password_events.py"
 
 DASHBOARD_FILES = ["overview", "successful_signins", "failed_signins", "threat_intel", "item_usage", "audit_security"]
