@@ -95,6 +95,7 @@ class Parameter:
     description: str = ""
     pattern: str | None = None
     position: Position | None = None
+    collects: list[str] = field(default_factory=list)  # sample globs of the events collected only when it is set
 
 
 @dataclass

@@ -99,8 +99,28 @@ def resolve(app: App, given: Mapping[str, str]) -> ResolvedParameters:
                 result.diagnostics.append(Diagnostic(parameter.position or where, problem, code="parameter-value",
                                                      path=f"parameters[{name}]", hint=pattern_hint(parameter)))
     if not result.diagnostics:
-        result.diagnostics += check_name_lengths(app, result.values)
+        result.diagnostics += check_name_lengths(app, result.values) + check_events_host(app, result.values)
     return result
+
+
+def events_hosts() -> list[str]:
+    """The 1Password Events API hosts a source may read from (the source schema's list)."""
+    from appbuilder.validate.schema import load_schema
+
+    return list(load_schema("source")["$defs"]["eventsHost"]["enum"])
+
+
+def check_events_host(app: App, values: Mapping[str, str]) -> list[Diagnostic]:
+    """A source ``baseUrl`` given by a parameter must be one of the Events API hosts once substituted."""
+    if app.source is None or "${" not in app.source.base_url:
+        return []
+    final = substitute_parameters(app.source.base_url, values)
+    hosts = events_hosts()
+    if final in hosts:
+        return []
+    return [Diagnostic(app.source.position or Position(str(app.root)), f"the source's baseUrl is {final!r} with the "
+                       f"parameters substituted, not a 1Password Events API host", code="parameter-value",
+                       path="source.baseUrl", hint=f"give one of {', '.join(hosts)}")]
 
 
 def _names(app: App) -> Iterator[tuple[str, int, str, Position | None]]:

@@ -130,5 +130,41 @@ def doc_audit_sample(ctx: Context) -> Event:
     }
 
 
+def edge_audit_samples(ctx: Context) -> list[Event]:
+    """Audit events the app must not lose or miscount, at fixed times (with numeric UTC offsets):
+
+    * six users enable two-factor authentication once each within ten minutes (an org-wide count of MFA
+      changes would see six; no user changed theirs more than once);
+    * events without the actor's name, without the actor's e-mail, without the object uuid, and without
+      ``actor_details`` at all (all four are optional in what the API sends), one of them from an embargoed
+      country."""
+    rng = random.Random("edge-audit")
+    events: list[Event] = []
+    for index in range(6):
+        event = _audit(rng, ctx, "enblmfa", "user", None)
+        user = ctx.users[index]
+        event.update(actor_uuid=user.uuid, actor_details=_person(user), object_uuid=user.uuid,
+                     object_details=_person(user), timestamp=f"2026-11-23T11:{index + 30:02d}:00+01:00")
+        event["session"].update(ip=user.ips[0], login_time=event["timestamp"])
+        event["location"] = ctx.location(user.ips[0])
+        events.append(event)
+    gaps: list[tuple[str, str, str | None, str, str]] = [
+        ("grant", "uva", None, "actor_details.email", "2026-11-23T21:05:00+05:30"),
+        ("activate", "user", None, "actor_details.name", "2026-11-23T04:40:00-05:00"),
+        ("enblsso", "sso", ctx.risky_ips[0], "object_uuid", "2026-11-23T06:10:00Z"),
+        ("delete", "vault", None, "actor_details", "2026-11-23T13:20:00.500Z"),
+    ]
+    for action, object_type, ip, missing, time in gaps:
+        event = _audit(rng, ctx, action, object_type, ip)
+        event["timestamp"] = time
+        event["session"]["login_time"] = time
+        if missing.startswith("actor_details."):
+            del event["actor_details"][missing.split(".", 1)[1]]
+        else:
+            del event[missing]
+        events.append(event)
+    return events
+
+
 def is_mfa_change(event: Event) -> bool:
     return event.get("action") in MFA_ACTIONS

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_1password_audit import Context, doc_audit_sample, generate_audit  # noqa: E402
+from gen_1password_audit import Context, doc_audit_sample, edge_audit_samples, generate_audit  # noqa: E402
 from gen_1password_world import (  # noqa: E402
     ATTACKER_IPS,
     CATEGORY_WEIGHTS,
@@ -254,7 +254,12 @@ def generate_audits(count: int, seed: int = 1, start: str = "2026-11-22T00:00:00
 
 def edge_samples() -> list[Event]:
     """Events with optional fields left out, as the API sends them: two sign-ins without ``location`` (one of
-    them from a threat-feed IP), two item usages without ``action`` (one without ``location`` either)."""
+    them from a threat-feed IP), two item usages without ``action`` (one without ``location`` either).
+
+    Then sign-ins the monitors and tables must tell apart: Oliver Hughes (who otherwise signs in from London
+    only) passes the firewall in report mode (``firewall_reported_success``) from Paris within the hour of a
+    London sign-in; three failed sign-ins within a minute carry ``Z``, ``+02:00`` and ``-03:00`` offsets, so
+    that their text order and time order differ."""
     rng = random.Random("edge-cases")
     events = [_signin(rng, _Spec("signin", "success", "credentials_ok", user=0)),
               _signin(rng, _Spec("signin", "credentials_failed", "password_secret_bad", ip="203.0.113.5", user=6)),
@@ -265,6 +270,15 @@ def edge_samples() -> list[Event]:
         event["timestamp"] = time
     del events[0]["location"], events[1]["location"], events[2]["action"], events[3]["action"]
     del events[3]["location"]
+    timed = [(_Spec("signin", "firewall_reported_success", "country_blocked", ip="192.0.2.60", user=5),
+              "2026-11-22T08:50:00+01:00"),
+             (_Spec("signin", "credentials_failed", "password_secret_bad", user=8), "2026-11-23T19:33:30Z"),
+             (_Spec("signin", "mfa_failed", "totp_bad", user=9), "2026-11-23T21:33:00+02:00"),
+             (_Spec("signin", "sso_failed", "non_sso_user", user=2), "2026-11-23T16:32:50-03:00")]
+    for spec, time in timed:
+        event = _signin(rng, spec)
+        event["timestamp"] = time
+        events.append(event)
     return events
 
 
@@ -273,7 +287,8 @@ def write_app_samples(app_dir: Path, count: int = SAMPLE_COUNT, seed: int = SAMP
     ``samples/item_usages.jsonl``, ``samples/audit_events.jsonl``, ``tests/lookups/geo.jsonl`` and
     ``tests/lookups/threat_cs.jsonl``."""
     events = doc_samples() + generate(count, seed, "2026-11-22T00:00:00Z", 2) + edge_samples()
-    audits = [doc_audit_sample(audit_context())] + generate_audits(AUDIT_COUNT, seed)
+    audits = [doc_audit_sample(audit_context())] + generate_audits(AUDIT_COUNT, seed) + \
+        edge_audit_samples(audit_context())
     (app_dir / "samples").mkdir(parents=True, exist_ok=True)
     (app_dir / "tests" / "lookups").mkdir(parents=True, exist_ok=True)
     write_jsonl((e for e in events if "target_user" in e), app_dir / "samples" / "signin_attempts.jsonl")

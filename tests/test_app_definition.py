@@ -28,7 +28,7 @@ from appbuilder.validate.schema import validate_document
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app_definitions" / "1password"
-SCHEMAS = ROOT / "appbuilder" / "schemas"
+SCHEMAS = ROOT / "schemas"  # the repository's copy of the package's schemas (tests/test_schemas.py)
 GENERATOR = ROOT / "scripts" / "gen_1password_events.py"
 
 DASHBOARD_FILES = ["overview", "successful_signins", "failed_signins", "threat_intel", "item_usage", "audit_security"]
@@ -288,6 +288,9 @@ def check_field_flow(query: str) -> list[str]:
             need([words[1]], seg)
         elif op == "compare":
             pass
+        elif op == "fields" and words[1:2] == ["-_messageTime"]:
+            need(["_messageTime"], seg)
+            defined.discard("_messageTime")
         elif op == "where":
             need(re.findall(r"\b([A-Za-z_]\w*)\s+(?:matches|in)\b", bare), seg)
             need(re.findall(r"\b([A-Za-z_]\w*)\s*(?:!?=)", bare), seg)
@@ -326,7 +329,7 @@ def test_yaml_starts_with_schema_comment_that_resolves(path: Path, kind: str) ->
 def test_manifest() -> None:
     app = load(APP / "app.yaml")
     assert app["name"] == "1Password"
-    assert app["version"] == "2.0.0"
+    assert app["version"] == "2.1.0"
     assert len(app["description"]) <= 255
     assert app["logTypes"] == ["Sign-in Events", "Item Usage", "Audit Events"]
     assert app["dashboards"] == [f"dashboards/{slug}.yaml" for slug in DASHBOARD_FILES]
@@ -349,7 +352,7 @@ def test_source_category_parameter_pattern() -> None:
 def test_source() -> None:
     src = load(APP / "source.yaml")["source"]
     assert src["type"] == "1Password" and src["category"] == "${source_category}"
-    assert src["baseUrl"] == "events.1password.com"
+    assert src["baseUrl"] == "${events_region}"  # one of the four Events API hosts, by region
     assert src["apis"] == ["sign-in", "itemUsage", "${audit_events_api}"]  # the audit value is passed through
     assert src["tokenEnv"] == "ONEPASSWORD_EVENTS_TOKEN"
     assert src["fields"] == {"_siemForward": False}
@@ -520,8 +523,8 @@ def test_sample_events_use_the_real_field_names() -> None:
         assert set(event) >= {"uuid", "timestamp", "used_version", "vault_uuid", "item_uuid", "user", "client"}
         assert isinstance(event["used_version"], int)
     for event in audits():
-        assert set(event) >= {"uuid", "timestamp", "actor_uuid", "actor_details", "action", "object_type",
-                              "object_uuid", "session"}
+        # actor_details and object_uuid are optional (see test_samples_hold_events_without_their_optional_fields)
+        assert set(event) >= {"uuid", "timestamp", "actor_uuid", "action", "object_type", "session"}
         assert set(event["session"]) == {"uuid", "login_time", "device_uuid", "ip"}
         assert ("object_details" in event) == (event["object_type"] == "user")
         assert set(event) <= {"uuid", "timestamp", "actor_uuid", "actor_details", "action", "object_type",
@@ -544,6 +547,10 @@ def test_samples_hold_events_without_their_optional_fields() -> None:
     assert len([e for e in item_usages() if "action" not in e]) == 2
     assert len([e for e in item_usages() if "action" not in e and "location" not in e]) == 1
     assert len([e for e in audits() if "location" not in e]) >= 5
+    assert len([e for e in audits() if "actor_details" not in e]) == 1
+    assert len([e for e in audits() if "name" not in e.get("actor_details", {"name": ""})]) == 1
+    assert len([e for e in audits() if "email" not in e.get("actor_details", {"email": ""})]) == 1
+    assert len([e for e in audits() if "object_uuid" not in e]) == 1
 
 
 def _rows(target: str, variables: dict[str, str] | None = None) -> list[dict[str, Any]]:

@@ -150,3 +150,14 @@ def test_lint_thousands_of_files_quickly(tmp_path):
     result = lint_files(paths, syntax_only=False, stdin_text=None)
     assert result.ok and len(result.files) == 2000
     assert time.perf_counter() - start < 10
+
+
+def test_ordered_rows_must_appear_in_the_order_given() -> None:
+    from appbuilder.commands.test import check_expectations
+    from appbuilder.query.evaluate import Table
+
+    table = Table(["t"], [{"t": "c"}, {"t": "a"}, {"t": "b"}])
+    assert check_expectations({"rows": [{"t": "c"}, {"t": "b"}], "ordered": True}, table) == []
+    assert check_expectations({"rows": [{"t": "b"}, {"t": "c"}]}, table) == []  # without ordered: any order
+    failures = check_expectations({"rows": [{"t": "b"}, {"t": "a"}], "ordered": True}, table)
+    assert failures == ['rows out of order: {"t": "a"} (row 2) should come after {"t": "b"} (row 3)']

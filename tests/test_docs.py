@@ -123,3 +123,50 @@ def test_images_directory_that_is_a_file_is_named(app_dir: Path) -> None:
     code, out = cli_run("docs", "app", "-o", "page.md", "--images", "afile")
     assert code == 1 and "afile: error: cannot write a directory here: 'afile' is a file" in out
     assert not Path("page.md").exists()
+
+
+def test_1password_sample_queries_run_as_written() -> None:
+    """Sumo's search takes them as printed: no ${param} or {{var}} left, and each returns the saved search's
+    rows on the samples."""
+    from appbuilder.commands.test import SampleRunner
+    from appbuilder.query.parser import parse
+
+    app, _ = load_app(ONEPASSWORD)
+    assert app is not None
+    page = render_page(app, "app_definitions/1password")
+    blocks = [b.split("```")[0] for b in page.split("### Sample queries\n", 1)[1].split("\n## ", 1)[0]
+              .split("```sql\n")[1:]]
+    assert len(blocks) == len(app.saved_searches) == 4
+    runner = SampleRunner(app, {}, {})
+    for block, query in zip(blocks, app.saved_searches, strict=True):
+        assert "${" not in block and "{{" not in block, block
+        assert block.startswith("_sourceCategory=1pw\n") and not parse(block).issues
+        assert "matches \"*\"" in block  # the filter line, at its defaults
+        expected, _, _ = runner.run(f"query:{query.id}", runner.targets()[f"query:{query.id}"], {})
+        assert expected is not None and expected.rows
+        assert runner.evaluator.run(block, now=runner.now, time_range=query.time_range).rows == expected.rows
+
+
+def test_docs_param_resolves_queries_and_install_commands() -> None:
+    code, page = cli_run("docs", str(ONEPASSWORD), "--param", "source_category=security/1password",
+                         "--param", "events_region=events.1password.eu")
+    assert code == 0
+    assert page.count("```sql\n_sourceCategory=security/1password\n") == 4
+    assert ("appbuilder install app_definitions/1password --param source_category=security/1password "
+            "--param events_region=events.1password.eu\n") in page
+    assert "this app takes it from the install parameter `events_region` (here `events.1password.eu`)" in page
+    code, out = cli_run("docs", str(ONEPASSWORD), "--param", "events_region=events.example.com")
+    assert code == 1 and "does not match its pattern" in out and "no page written" in out
+
+
+def test_1password_page_has_the_collection_set_up() -> None:
+    page = PAGE.read_text(encoding="utf-8")
+    setup = page.split("## Collection configuration and app installation\n", 1)[1].split("\n## ", 1)[0]
+    assert "1. **Issue an Events Reporting token in 1Password.**" in setup
+    assert "environment variable `ONEPASSWORD_EVENTS_TOKEN`" in setup
+    for account, host in [("1password.com", "events.1password.com"), ("ent.1password.com", "events.ent.1password.com"),
+                          ("1password.ca", "events.1password.ca"), ("1password.eu", "events.1password.eu")]:
+        assert f"   | {account} | `{host}` |\n" in setup
+    assert ("[Cloud-to-Cloud 1Password source](https://help.sumologic.com/docs/send-data/hosted-collectors/"
+            "cloud-to-cloud-integration-framework/1password-source/)") in setup
+    assert "the value of the parameter `audit_events_api`, empty here: not collected" in setup

@@ -85,3 +85,35 @@ def test_unwritable_targets_are_clear_errors(here: Path, app_dir: Path) -> None:
 def test_pick_group_field_counts_by_a_kind_rather_than_an_identifier() -> None:
     events = [{"actor_uuid": f"u{i % 3}", "object_type": f"t{i % 5}", "vault_id": f"v{i % 2}"} for i in range(30)]
     assert pick_group_field(events) == "object_type"
+
+
+def _schema_comments(root: Path) -> dict[str, str]:
+    """Each YAML file's ``$schema`` comment, by path relative to ``root``."""
+    out = {}
+    for path in sorted(root.rglob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), path
+        out[path.relative_to(root).as_posix()] = first.split("=", 1)[1]
+    return out
+
+
+@pytest.mark.parametrize("where", ["app_definitions/acme", "teams/sec/apps/acme"])
+def test_in_a_repository_with_schemas_the_comments_point_at_them(here: Path, where: str) -> None:
+    assert cli_run("schema", "--write", "schemas")[0] == 0
+    code, _ = cli_run("new", where)
+    root = here / where
+    assert code == 0 and not (root / ".schemas").exists()
+    up = "../" * where.count("/") + ".."
+    comments = _schema_comments(root)
+    assert comments["app.yaml"] == f"{up}/schemas/app.schema.json"
+    assert comments["dashboards/overview.yaml"] == f"../{up}/schemas/dashboard.schema.json"
+    for name, ref in comments.items():
+        assert (root / name).parent.joinpath(ref).resolve().is_file(), (name, ref)
+    assert cli_run("validate", where)[0] == 0
+
+
+def test_outside_a_repository_the_comments_point_at_copies_that_resolve(here: Path) -> None:
+    assert cli_run("new", "demo")[0] == 0
+    for name, ref in _schema_comments(here / "demo").items():
+        target = (here / "demo" / name).parent.joinpath(ref).resolve()
+        assert target.is_file() and target.parent == (here / "demo" / ".schemas").resolve(), (name, ref)

@@ -163,3 +163,15 @@ def test_a_parameter_given_twice_is_a_usage_error(app_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["build", str(app_dir), "--param", "source_category=a",
                                       "--param", "source_category=b"])
     assert result.exit_code == 2 and "'source_category' is given twice" in result.output
+
+
+def test_a_source_host_given_by_a_parameter_must_be_an_events_api_host(app_dir: Path) -> None:
+    edit(app_dir / "app.yaml", "parameters:\n", "parameters:\n  - {name: region, default: events.1password.com}\n")
+    edit(app_dir / "source.yaml", "baseUrl: events.1password.com", "baseUrl: ${region}")
+    assert _run("validate", "app")[0] == 0
+    code, out = _run("build", "app", "--param", "region=events.1password.eu", "-o", "out")
+    assert code == 0 and '"base_url": "events.1password.eu"' in Path("out/source.json").read_text(encoding="utf-8")
+    code, out = _run("build", "app", "--param", "region=evil.example.com", "-o", "out2")
+    assert code == 1 and "the source's baseUrl is 'evil.example.com' with the parameters substituted" in out
+    assert "events.1password.com, events.1password.ca, events.1password.eu, events.ent.1password.com" in out
+    assert not Path("out2").exists()

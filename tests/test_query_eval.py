@@ -54,6 +54,14 @@ def test_json_drops_events_missing_a_key_unless_nodrop():
     assert sum(1 for r in table.rows if r["a"] is None) == 4
 
 
+def test_json_keeps_missing_mode_keeps_events_lacking_a_key_with_null_fields():
+    keeping = Evaluator(EVENTS, LOOKUPS, json_keeps_missing=True)
+    table = keeping.run(SIGNIN)
+    assert len(table.rows) == 5 and [r["category"] for r in table.rows].count(None) == 1
+    assert len(keeping.run(SIGNIN + "| where !isNull(category)").rows) == 4
+    assert len(Evaluator(EVENTS, LOOKUPS).run(SIGNIN).rows) == 4  # the default drops them
+
+
 def test_count_by_and_sort():
     table = run(SIGNIN + "| count by category | sort by _count")
     assert table.columns == ["category", "_count"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import REPORT_CHOICE, emit, existing, summary
+from appbuilder.cli.common import REPORT_CHOICE, emit, existing, parse_params, summary
 from appbuilder.cli.group import cli
 
 
@@ -61,12 +61,15 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None)
               help="Write the page to this file (default: standard output).")
 @click.option("--images", type=click.Path(), default=None,
               help="Draw one PNG per dashboard into this directory and show it at the top of its section.")
-def docs(path: str, output: str | None, images: str | None) -> None:
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Install parameter the sample queries and install commands are shown with, repeatable.")
+def docs(path: str, output: str | None, images: str | None, params: tuple[str, ...]) -> None:
     """Generate the app's documentation page (Markdown) from its definitions."""
     from appbuilder.commands.docs import run_docs
     from appbuilder.report import DiagnosticReport, render
 
-    outcome = run_docs(existing(path), Path(output) if output else None, Path(images) if images else None)
+    outcome = run_docs(existing(path), Path(output) if output else None, Path(images) if images else None,
+                       parse_params(params))
     if not outcome.ok:
         emit(render(DiagnosticReport(outcome.diagnostics, f"{path}: no page written"), "text"), err=True)
         sys.exit(1)

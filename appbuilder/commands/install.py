@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from appbuilder.commands.uncollected import uncollected_notes, with_notes
 from appbuilder.deploy.apply import check_preconditions, resolve_token
 from appbuilder.deploy.changes import Plan, load_plan
 from appbuilder.deploy.fingerprint import org_fingerprint
@@ -93,6 +94,7 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
             plan = saved
         else:
             plan, state = plan_install(build, remote, options.folder, want_export=options.verify)
+            plan = with_notes(plan, uncollected_notes(built.app, parameters) if built.app is not None else [])
             outcome.plan = plan
         if dry_run or not plan.changed:
             return

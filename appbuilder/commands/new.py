@@ -1,14 +1,16 @@
 """`appbuilder new NAME [--from-samples FILE.jsonl]`: scaffold an app that validates and tests green.
 
-The app gets editor schema comments (schemas written to ``NAME/.schemas``), one dashboard with one panel, one
-saved search, a sample file, a test file, a CHANGELOG.md and a ``.gitignore``. With samples, the field the
-queries group by is picked from them (a text field every event has, with a few distinct values), so query lint
-checks the JSON paths against real events and the test expects the real counts.
+The app gets editor schema comments: relative paths to the nearest ``schemas/`` directory above it (the
+repository's, see ``schemas/README.md``), else to copies written to ``NAME/.schemas``. Then one dashboard with
+one panel, one saved search, a sample file, a test file, a CHANGELOG.md and a ``.gitignore``. With samples, the
+field the queries group by is picked from them (a text field every event has, with a few distinct values), so
+query lint checks the JSON paths against real events and the test expects the real counts.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -188,6 +190,33 @@ tests:
     }
 
 
+LOCAL_SCHEMAS = ".schemas"
+
+
+def repository_schemas(target: Path) -> Path | None:
+    """The nearest ``schemas/`` above ``target`` holding the app schema (a repository laid out like appbuilder's,
+    or one that ran ``appbuilder schema --write schemas``); None when there is none."""
+    for directory in target.resolve().parents:
+        candidate = directory / "schemas"
+        if (candidate / "app.schema.json").is_file():
+            return candidate
+    return None
+
+
+def _relative(schemas: Path, target: Path) -> str:
+    return Path(os.path.relpath(schemas, target.resolve())).as_posix()
+
+
+def with_schema_dir(files: dict[str, str], base: str) -> dict[str, str]:
+    """``files`` with their ``$schema`` comments pointing into ``base`` (relative to the app directory); a file
+    in a sub-directory climbs out of it first."""
+    out = {}
+    for name, text in files.items():
+        up = "../" * name.count("/")
+        out[name] = text.replace(f"$schema={up}{LOCAL_SCHEMAS}/", f"$schema={up}{base}/", 1)
+    return out
+
+
 def run_new(target: Path, samples: Path | None = None) -> NewOutcome:
     """Scaffold the app directory ``target`` (must not exist or be empty); ``samples`` seeds samples/events.jsonl."""
     outcome = NewOutcome(target)
@@ -212,7 +241,9 @@ def run_new(target: Path, samples: Path | None = None) -> NewOutcome:
         return outcome
     outcome.group_field = group
     title = " ".join(part.capitalize() for part in re.split(r"[-_]", slug) if part)
-    files = _files(slug, title, group, events)
+    repository = repository_schemas(target)
+    files = with_schema_dir(_files(slug, title, group, events), _relative(repository, target) if repository
+                            else LOCAL_SCHEMAS)
     files["samples/events.jsonl"] = sample_text  # one event a line, each ending with a newline
     try:
         for name, text in files.items():
@@ -220,7 +251,8 @@ def run_new(target: Path, samples: Path | None = None) -> NewOutcome:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             outcome.written.append(path)
-        outcome.written += write_schemas(target / ".schemas")
+        if repository is None:
+            outcome.written += write_schemas(target / LOCAL_SCHEMAS)
     except OSError as exc:
         outcome.diagnostics.append(Diagnostic(Position(str(exc.filename or target)),
                                               f"cannot write: {exc.strerror or exc}", code="new-write",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from appbuilder.commands.uncollected import uncollected_notes, with_notes
 from appbuilder.deploy.plan import Plan, plan_install
 from appbuilder.deploy.session import DeployOptions, DeployOutcome, Progress, load_and_build, run_connected
 from appbuilder.deploy.state import Remote
@@ -33,9 +34,11 @@ def run_plan(path: Path, parameters: Mapping[str, str], options: DeployOptions,
     if built.build is None:
         return outcome
     build = built.build
+    notes = uncollected_notes(built.app, parameters) if built.app is not None else []
 
     def compare(remote: Remote) -> None:
-        outcome.plan, _ = plan_install(build, remote, options.folder, want_export=options.verify)
+        plan, _ = plan_install(build, remote, options.folder, want_export=options.verify)
+        outcome.plan = with_notes(plan, notes)
         if out is not None:
             try:
                 outcome.plan.save(out)

@@ -10,6 +10,11 @@ from pathlib import Path
 
 from appbuilder.validate.schema import KINDS, schema_path
 
+# every schema's `$id` (a stable name, not a download location) and `x-format-version`, the version of the app
+# definition format: raised when a change makes a file that was valid invalid; additions keep it
+SCHEMA_ID = "https://appbuilder.dev/schemas/{kind}.schema.json"
+FORMAT_VERSION = "1"
+
 
 def schema_text(kind: str) -> str:
     """The schema file's text for ``kind`` (one of KINDS)."""
@@ -41,4 +46,5 @@ def write_schemas(directory: Path, kinds: tuple[str, ...] = KINDS) -> list[Path]
     return [path for path, _ in update_schemas(directory, kinds)]
 
 
-__all__ = ["KINDS", "schema_file_name", "schema_text", "update_schemas", "write_schemas"]
+__all__ = ["FORMAT_VERSION", "KINDS", "SCHEMA_ID", "schema_file_name", "schema_text", "update_schemas",
+           "write_schemas"]

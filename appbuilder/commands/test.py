@@ -358,4 +358,18 @@ def check_expectations(test: Mapping, table: Table) -> list[str]:
     for row in test.get("absent") or []:
         if isinstance(row, dict) and any(_row_matches(row, r) for r in table.rows):
             failures.append(f"a result row matches {json.dumps(row, sort_keys=True, default=str)}, expected none")
+    if test.get("ordered"):
+        failures.extend(_order_failures([r for r in test.get("rows") or [] if isinstance(r, dict)], table))
     return failures
+
+
+def _order_failures(expected: list[Mapping], table: Table) -> list[str]:
+    """With ``ordered: true``: the first row matching each of ``rows`` comes after the one matching the row
+    before it."""
+    places = [next((i for i, r in enumerate(table.rows) if _row_matches(row, r)), None) for row in expected]
+    pairs = list(zip(expected, places, strict=True))
+    for (before, at_before), (row, at) in zip(pairs, pairs[1:], strict=False):
+        if at_before is not None and at is not None and at <= at_before:
+            return [f"rows out of order: {json.dumps(row, sort_keys=True, default=str)} (row {at + 1}) should "
+                    f"come after {json.dumps(before, sort_keys=True, default=str)} (row {at_before + 1})"]
+    return []

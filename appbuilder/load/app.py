@@ -122,7 +122,8 @@ def _load(given: Path, reader: AppReader) -> App | None:
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             app.parameters.append(Parameter(item["name"], _str(item.get("default")), _str(item.get("description")),
                                             item.get("pattern") if isinstance(item.get("pattern"), str) else None,
-                                            doc.position(["parameters", index])))
+                                            doc.position(["parameters", index]),
+                                            [c for c in _list(item.get("collects")) if isinstance(c, str)]))
     shared = SharedDefinitions()
     if isinstance(data.get("fragments"), str):
         target = _resolve(root, data["fragments"], doc, ["fragments"], diagnostics)

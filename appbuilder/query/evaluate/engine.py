@@ -56,8 +56,13 @@ def window_start(time_range: str | None, now_ms: int) -> int | None:
 class Evaluator:
     """Holds prepared events and the shared prefix cache; ``run`` evaluates one query."""
 
-    def __init__(self, events: Iterable[dict], lookups: Lookups | None = None, raw: list[str] | None = None):
+    def __init__(self, events: Iterable[dict], lookups: Lookups | None = None, raw: list[str] | None = None,
+                 *, json_keeps_missing: bool = False):
+        """``json_keeps_missing``: ``json`` without ``nodrop`` keeps an event lacking a key (the field is null)
+        instead of dropping it, to check that a query does not depend on that drop (Sumo does not document
+        it)."""
         self.lookups = lookups or Lookups()
+        self.json_keeps_missing = json_keeps_missing
         self.base: list[Row] = []
         for i, event in enumerate(events):
             text = raw[i] if raw is not None else json.dumps(event, separators=(",", ":"))
@@ -118,7 +123,7 @@ class Evaluator:
 
     def _row_stage(self, op: ast.Operator, env: Env) -> tuple[rowops.Stage, list[str]]:
         if isinstance(op, ast.JsonOp):
-            return rowops.json_stage(op)
+            return rowops.json_stage(op, keep_missing=self.json_keeps_missing)
         if isinstance(op, (ast.ParseOp, ast.ParseRegexOp)):
             return rowops.parse_stage(op)
         if isinstance(op, ast.WhereOp):

@@ -90,7 +90,8 @@ def _json_source(source: str | None) -> Callable[[Row], object]:
     return parsed
 
 
-def json_stage(op: ast.JsonOp) -> tuple[Stage, list[str]]:
+def json_stage(op: ast.JsonOp, keep_missing: bool = False) -> tuple[Stage, list[str]]:
+    """``json``; without ``nodrop`` an event lacking a key is dropped, unless ``keep_missing``."""
     source = _json_source(op.source)
     if op.auto:
         def auto(rows: list[Row]) -> list[Row]:
@@ -109,7 +110,7 @@ def json_stage(op: ast.JsonOp) -> tuple[Stage, list[str]]:
         raise EvalError("json: the number of keys and field names differ")
     getters = [compile_json_path(p) for p in op.paths]
     pairs = list(zip([n.lower() for n in names], getters, strict=False))
-    nodrop = op.nodrop
+    nodrop = op.nodrop or keep_missing
 
     def run(rows: list[Row]) -> list[Row]:
         out = []
