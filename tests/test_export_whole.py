@@ -119,7 +119,7 @@ def test_monitors_not_asked_for_are_left_alone_by_plan_and_uninstall(fake: FakeS
     assert any(note.startswith("monitors: not asked for") for note in outcome.result.left_out)
     assert "unmanaged:\n  - source\n  - monitors\n" in (out / "app.yaml").read_text(encoding="utf-8")
     resources = plan_actions(fake, out)
-    assert [r for r in resources if r["action"] == "delete"] == []
+    assert {r["action"] for r in resources} == {"no-op"}  # no monitor delete; nothing to record either
     monitors = [r for r in resources if r["kind"] in ("monitor folder", "monitor")]
     assert len(monitors) == 7 and {(r["action"], r["note"]) for r in monitors} == {
         ("no-op", "not managed by this definition")}
@@ -176,3 +176,23 @@ def test_a_nested_monitor_folder_is_refused_clearly(given: str) -> None:
     with pytest.raises(ExportError, match="only a folder directly under /Monitors"):
         monitor_folder_name(given, "App")
     assert monitor_folder_name("/Monitors/Other", "App") == "Other" and monitor_folder_name("", "App") == "App"
+
+
+def test_cli_lists_what_it_did_not_export(fake: FakeSumo, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from appbuilder.cli import cli
+
+    install(fake, tmp_path, {"alert_recipients": RECIPIENTS})
+    env = {"SUMOLOGIC_ACCESSID": FAKE_AUTH[0], "SUMOLOGIC_ACCESSKEY": FAKE_AUTH[1],
+           "SUMOLOGIC_BASE_URL": fake.base_url}
+    runner = CliRunner()
+    done = runner.invoke(cli, ["export", "--folder", FOLDER, "-o", str(tmp_path / "a"), "--no-source"], env=env)
+    assert done.exit_code == 0, done.output
+    assert "exported 6 dashboards, 6 monitors and 4 saved searches" in done.output
+    assert done.output.rstrip().splitlines()[-1] == ("not exported: source: not asked for; app.yaml lists it as "
+                                                     "unmanaged")
+    assert "--param alert_recipients=soc@example.com,oncall@example.com\n" in done.output
+    both = runner.invoke(cli, ["export", "--folder", FOLDER, "-o", str(tmp_path / "b"), "--monitors", "X",
+                               "--no-monitors"], env=env)
+    assert both.exit_code == 2 and "give one of each pair" in both.output

@@ -193,7 +193,11 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
             changes.append(compare(kind, d, r, action, why))
     assert folder is not None
     others = any(c.writes for c in changes if c.kind != "folder" and in_folder(c.kind))
-    recorded = quick or (found is not None and not ours and found.state == state_now)
+    # what is recorded already describes this build when the same normalised content and version were installed
+    # (an export of the app builds the same content from a shortened description: nothing to record again)
+    same_install = found is not None and (found.norm, found.version, found.app) == (
+        marker.norm, marker.version, marker.app)
+    recorded = quick or (found is not None and (not ours or same_install) and found.state == state_now)
     index = next(i for i, c in enumerate(changes) if c.kind == "folder")
     changes[index] = _folder_change(*folder, drift, others, recorded, note)
     changes = with_folder_notes(changes)
