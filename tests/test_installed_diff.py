@@ -64,3 +64,15 @@ def test_as_installed_on_two_definitions_and_unmanaged_parts(app_dir: Path) -> N
     edit(other / "app.yaml", "folder:", "unmanaged: [source]\nfolder:")
     code, text = cli_run("diff", "--as-installed", str(app_dir), str(other))
     assert code == 0, text  # the source is left alone by the other side: not compared
+
+
+def test_the_export_of_an_installed_app_has_its_names_version_and_no_marker(app_dir: Path) -> None:
+    """File stems and panel ids come back from the panel keys, name and version from the folder marker."""
+    out = export_of(app_dir, Path("exported"))
+    board = (out / "dashboards" / "main.yaml").read_text(encoding="utf-8")
+    assert [line.strip() for line in board.splitlines() if line.strip().startswith("- id:")] == [
+        "- id: intro", "- id: by_category", "- id: by_type"]
+    assert "key:" not in board  # the build makes the same keys from the names
+    app_yaml = (out / "app.yaml").read_text(encoding="utf-8")
+    assert "name: Minimal\nversion: 0.1.0\ndescription: A tiny app used by the tests.\n" in app_yaml
+    assert "[appbuilder" not in app_yaml and "sha256" not in app_yaml

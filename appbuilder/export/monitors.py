@@ -136,7 +136,8 @@ def monitor_data(body: dict[str, Any], parameters: _Parameters) -> dict[str, Any
 def export_monitors(bodies: list[dict[str, Any]]) -> MonitorExport:
     """``monitors/<stem>.yaml`` for every monitor body the YAML describes exactly, in the order given."""
     out, parameters, files = MonitorExport(), _Parameters(), Namer()
-    monitors = [b for b in bodies if b.get("type", MONITOR) == MONITOR]
+    # a monitor as read (the Monitors API answers ``…Response`` types, exports hold ``…Export`` ones)
+    monitors = [b for b in bodies if b.get("type", MONITOR) in (MONITOR, f"{MONITOR}Response", f"{MONITOR}Export")]
     prefix = common_prefix([str(b.get("name") or "") for b in monitors])
     for body in monitors:
         name = str(body.get("name") or "monitor")
