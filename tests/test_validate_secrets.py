@@ -131,3 +131,29 @@ def test_id_key_names(key: str, is_id: bool) -> None:
 def test_a_jwt_under_an_id_key_is_still_a_secret(app_dir: Path) -> None:
     edit(app_dir / "dashboards/main.yaml", "    chart: pie\n", f"    chart: pie\n    extra: {{sessionId: {JWT}}}\n")
     assert [e.code for e in validate_app(app_dir, lint_queries=False).errors] == ["secret-in-definition"]
+
+
+def _published_dashboard_id() -> str | None:
+    """The linked dashboard id Sumo's OpenAPI spec shows (``LinkedDashboard.id``), when the reference is here."""
+    import re
+
+    here = Path(__file__).resolve()
+    for base in (here.parents[1].parent, here.parents[2].parent):
+        spec = base / "shared" / "reference" / "sumo-logic-openapi.yml"
+        if spec.is_file():
+            text = spec.read_text(encoding="utf-8")
+            found = re.search(r"\n    LinkedDashboard:\n(?:.*\n){0,12}?\s+example: (\S+)\n", text)
+            return found.group(1) if found else None
+    return None
+
+
+PUBLISHED_ID = _published_dashboard_id()
+
+
+@pytest.mark.skipif(PUBLISHED_ID is None, reason="the reference OpenAPI spec (../shared/reference) is not available")
+def test_a_published_dashboard_id_links_without_an_error(app_dir: Path) -> None:
+    """The dashboard id of Sumo's own linked-dashboard example is shaped like an access key, and is no secret."""
+    assert PUBLISHED_ID is not None and find_tokens(PUBLISHED_ID)
+    edit(app_dir / "dashboards/main.yaml", "    chart: pie\n",
+         f"    chart: pie\n    linkedDashboards:\n      - id: {PUBLISHED_ID}\n        relativePath: ./Other\n")
+    assert validate_app(app_dir, lint_queries=False).errors == []
