@@ -150,6 +150,8 @@ def test_alert_destinations_become_parameters_never_written(fake: FakeSumo, tmp_
     resources = plan_actions(fake, out, outcome.result.values)
     assert {r["action"] for r in resources} == {"no-op"}
     assert count_calls(fake.requests)["writes"] == 0, [(r.method, r.path) for r in fake.requests]
+    diff = run_diff(APP, out).diff  # the definition built with the values the export found
+    assert diff is not None and diff.equal, [c.label for c in diff.changes]
     without = plan_actions(fake, out)  # without the values the monitors would lose their notifications
     assert {r["action"] for r in without if r["kind"] == "monitor"} == {"update"}
 

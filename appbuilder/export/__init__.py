@@ -220,7 +220,9 @@ def export_definition(definition: Any, out_dir: Path, parameters: Mapping[str, s
     result.dashboards = sum(1 for d in conversion.documents if d.kind == "dashboard")
     result.saved_searches = len(conversion.queries)
     result.monitors, result.source, result.values = taken.monitors, taken.source, taken.values
-    result.left_out = taken.left_out + (parts.notes if parts else [])
+    result.left_out = taken.left_out + (parts.notes if parts else [
+        "monitors and source: an export of Library content holds neither; app.yaml lists them as unmanaged "
+        "(export --folder from the org brings them)"])
     if declared and not lifted[0]:
         result.notes.append(f"no query is scoped _sourceCategory={declared[0]['default']}; "
                             f"${{{SOURCE_CATEGORY}}} is declared but unused")
