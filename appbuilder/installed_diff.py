@@ -57,7 +57,7 @@ def _items(app: App, values: dict[str, str]) -> dict[tuple[str, str], dict[str, 
                 items[("sub-folder", name)] = {k: v for k, v in child.items() if k != "children"}
                 walk(child.get("children") or [], f"{name}/")
             else:
-                items[(kind, name)] = child
+                items[(kind, name)] = _panels_by_key(child) if kind == "dashboard" else child
 
     walk(root.get("children") or [], "")
     if build.monitors:
@@ -70,6 +70,16 @@ def _items(app: App, values: dict[str, str]) -> dict[tuple[str, str], dict[str, 
         source = build.source["source"]
         items[("source", str((source.get("config") or {}).get("name")))] = source
     return items
+
+
+def _panels_by_key(dashboard: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard with its panels by Sumo key (``panels.<key>.title``), so that a panel added in the middle
+    is one added panel, not a change of every panel after it; as it is when keys are missing or repeated."""
+    panels = dashboard.get("panels")
+    keys = [p.get("key") for p in panels if isinstance(p, dict)] if isinstance(panels, list) else []
+    if not keys or len(set(keys)) != len(panels) or not all(isinstance(k, str) and k for k in keys):  # type: ignore[arg-type]
+        return dashboard
+    return {**dashboard, "panels": dict(zip(keys, panels, strict=True))}
 
 
 def _fields(old: Any, new: Any) -> list[FieldChange]:

@@ -50,8 +50,18 @@ def test_a_changed_panel_shows_as_a_field_of_its_dashboard(app_dir: Path) -> Non
     report = json.loads(text)
     assert code == 1 and report["basis"].startswith("compared as installed")
     assert [(c["kind"], c["item"], [f["field"] for f in c["fields"]]) for c in report["changes"]] == [
-        ("dashboard", "Minimal - Main", ["panels[1].title"])]
+        ("dashboard", "Minimal - Main", ["panels.panel-main-by_category.title"])]
     assert report["changes"][0]["fields"][0]["new"] == "Events per Category"
+
+
+def test_a_panel_added_in_the_middle_is_one_new_panel(app_dir: Path) -> None:
+    out = export_of(app_dir, Path("exported"))
+    edit(app_dir / "dashboards" / "main.yaml", "  - id: by_category\n",
+         "  - id: note\n    title: Note\n    chart: text\n    width: 24\n    height: 2\n    text: hi\n"
+         "  - id: by_category\n")
+    report = json.loads(cli_run("diff", "--format", "json", str(out), str(app_dir))[1])
+    fields = [f["field"] for c in report["changes"] for f in c["fields"]]
+    assert "panels.panel-main-note" in fields and not [f for f in fields if f.startswith("panels.panel-main-by")]
 
 
 def test_as_installed_on_two_definitions_and_unmanaged_parts(app_dir: Path) -> None:
