@@ -198,3 +198,13 @@ def test_cli_lists_what_it_did_not_export(fake: FakeSumo, tmp_path: Path) -> Non
     both = runner.invoke(cli, ["export", "--folder", FOLDER, "-o", str(tmp_path / "b"), "--monitors", "X",
                                "--no-monitors"], env=env)
     assert both.exit_code == 2 and "give one of each pair" in both.output
+
+
+def test_monitors_that_cannot_be_read_leave_the_content_export_whole(fake: FakeSumo, tmp_path: Path) -> None:
+    install(fake, tmp_path)
+    fake.faults.add("500", count=20, path="/v1/monitors")
+    outcome = run_export_folder(FOLDER, tmp_path / "out", {}, connection(fake))
+    assert outcome.ok and outcome.result is not None and outcome.result.dashboards == 6
+    assert [n for n in outcome.result.left_out if n.startswith("monitors: could not be read (")]
+    assert "  - monitors\n" in (tmp_path / "out" / "app.yaml").read_text(encoding="utf-8")
+    assert FAKE_AUTH[1] not in " ".join(outcome.result.left_out)

@@ -13,6 +13,7 @@ from appbuilder.export.errors import ExportError
 from appbuilder.export.whole import OrgParts, PartsWanted
 from appbuilder.kinds import Org, kind
 from appbuilder.kinds.monitor_body import read_marker
+from appbuilder.sumo.errors import SumoApiError
 from appbuilder.sumo.sources import source_name
 
 MONITORS_ROOT = "/Monitors/"
@@ -37,23 +38,37 @@ def read_parts(remote: Remote, root: dict[str, Any], wanted: PartsWanted) -> Org
         parts.notes.append("monitors: not asked for; app.yaml lists them as unmanaged, so plan leaves them alone")
     else:
         name = monitor_folder_name(wanted.monitors, folder_name)
-        org = _org(remote, name, app)
-        folder = kind("monitor folder").read(org)
-        parts.monitors = [item.body for item in kind("monitor").read(org)]
-        parts.monitor_folder = folder[0].body if folder else None
-        if not folder:
-            parts.notes.append(f"monitors: there is no monitor folder {MONITORS_ROOT}{name}")
-        elif name != folder_name:
-            parts.notes.append(f"monitors: install puts them in {MONITORS_ROOT}{folder_name} (the app folder's "
-                               f"name), not {MONITORS_ROOT}{name}")
+        try:
+            _read_monitors(remote, name, folder_name, app, parts)
+        except SumoApiError as exc:  # the content is exported all the same; the monitors are left alone
+            parts.monitors = parts.monitor_folder = None
+            parts.notes.append(f"monitors: could not be read ({remote.client.redactor.redact(exc.message)}); "
+                               "app.yaml lists them as unmanaged")
     if wanted.source is None:
         parts.notes.append("source: not asked for; app.yaml lists it as unmanaged")
     elif wanted.source or marker is not None:
-        _read_source(remote, _org(remote, folder_name, app), wanted.source, app, parts)
+        try:
+            _read_source(remote, _org(remote, folder_name, app), wanted.source, app, parts)
+        except SumoApiError as exc:
+            parts.collector = parts.source = None
+            parts.notes.append(f"source: could not be read ({remote.client.redactor.redact(exc.message)}); "
+                               "app.yaml lists it as unmanaged")
     else:
         parts.notes.append("source: the folder was not installed by appbuilder, so its source is unknown; give "
                            "--source COLLECTOR/SOURCE to export it")
     return parts
+
+
+def _read_monitors(remote: Remote, name: str, folder_name: str, app: str, parts: OrgParts) -> None:
+    org = _org(remote, name, app)
+    folder = kind("monitor folder").read(org)
+    parts.monitors = [item.body for item in kind("monitor").read(org)]
+    parts.monitor_folder = folder[0].body if folder else None
+    if not folder:
+        parts.notes.append(f"monitors: there is no monitor folder {MONITORS_ROOT}{name}")
+    elif name != folder_name:
+        parts.notes.append(f"monitors: install puts them in {MONITORS_ROOT}{folder_name} (the app folder's "
+                           f"name), not {MONITORS_ROOT}{name}")
 
 
 def _org(remote: Remote, folder_name: str, app: str) -> Org:
