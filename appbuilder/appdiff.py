@@ -78,6 +78,7 @@ class AppDiff:
     old_version: str
     new_version: str
     changes: list[ItemChange] = field(default_factory=list)
+    basis: str = ""  # how the two were compared, when not as definitions (``installed_diff``)
 
     @property
     def equal(self) -> bool:
@@ -87,7 +88,7 @@ class AppDiff:
         return sum(1 for c in self.changes if c.action == action)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"equal": self.equal,
+        return {"equal": self.equal, **({"basis": self.basis} if self.basis else {}),
                 "old": {"name": self.old_name, "version": self.old_version},
                 "new": {"name": self.new_name, "version": self.new_version},
                 "summary": {a: self.count(a) for a in (ADDED, REMOVED, CHANGED)},
@@ -209,11 +210,25 @@ def _compare_lists(name: str, old: list[Any], new: list[Any], prefix: str, out: 
     single = name not in KIND_LABELS and len(old) <= 1 and len(new) <= 1  # the source: one item, maybe renamed
     if single and old and new:
         old_by_id = {_identity(new[0]): old[0]}
+    renamed = _renamed_by_key(old_by_id, new_by_id)
     for ident, item in new_by_id.items():
-        _compare_items(name, old_by_id.get(ident), item, prefix, out)
+        _compare_items(name, old_by_id.get(ident, renamed.get(ident)), item, prefix, out)
+    paired = {id(item) for item in renamed.values()}
     for ident, item in old_by_id.items():
-        if ident not in new_by_id:
+        if ident not in new_by_id and id(item) not in paired:
             _compare_items(name, item, None, prefix, out)
+
+
+def _renamed_by_key(old: dict[str | None, Any], new: dict[str | None, Any]) -> dict[str | None, Any]:
+    """New identity → old item, for items only one side names that carry the same Sumo ``key`` (a panel whose
+    id was renamed is the same panel: a change of its id, not a remove and an add)."""
+    def keyed(items: dict[str | None, Any], others: dict[str | None, Any]) -> dict[str, Any]:
+        keys = [(getattr(i, "key", None), ident) for ident, i in items.items() if ident not in others]
+        found = [k for k, _ in keys if isinstance(k, str) and k]
+        return {k: ident for k, ident in keys if isinstance(k, str) and k and found.count(k) == 1}
+
+    old_keys, new_keys = keyed(old, new), keyed(new, old)
+    return {ident: old[old_keys[key]] for key, ident in new_keys.items() if key in old_keys}
 
 
 def _compare_items(list_name: str, old: Any, new: Any, prefix: str, out: list[ItemChange]) -> None:

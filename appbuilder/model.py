@@ -346,6 +346,7 @@ class App:
     lint_severity_positions: dict[str, Position] = field(default_factory=dict)  # where each check is named
     contents: list[ContentItem] | None = None
     overrides: Overrides = field(default_factory=Overrides)
+    unmanaged: list[str] = field(default_factory=list)  # parts in Sumo the definition leaves alone (monitors, source)
     position: Position | None = None
     parameters_position: Position | None = None  # the ``parameters`` key in app.yaml
 

@@ -30,7 +30,7 @@ from appbuilder.build import (
     resolve_parameters,
     write_build,
 )
-from appbuilder.build.content import build_variable, panel_key, time_range
+from appbuilder.build.content import build_variable, key_names, panel_key, time_range
 from appbuilder.diagnostics import InputError
 from appbuilder.model import App, Dashboard, Panel, Variable
 from appbuilder.validate import validate_app
@@ -209,7 +209,7 @@ def test_panel_keys_are_stable_and_derived_from_slug_and_id() -> None:
     dashboard = build().content["children"][0]
     keys = [p["key"] for p in dashboard["panels"]]
     assert len(set(keys)) == 3
-    assert all(re.fullmatch(r"panel[0-9A-F]{16}", k) for k in keys)
+    assert keys == ["panel-main-intro", "panel-main-by_category", "panel-main-by_type"]
     assert keys == [s["key"] for s in dashboard["layout"]["layoutStructures"]]
     model = load(FIXTURE).dashboards[0]
     assert keys == [panel_key(model, p) for p in model.panels]
@@ -218,6 +218,10 @@ def test_panel_keys_are_stable_and_derived_from_slug_and_id() -> None:
     assert a == keys[0]
     assert panel_key(Dashboard("other", "X", []), Panel("intro", "T", "pie")) != a
     assert panel_key(Dashboard("main", "X", []), Panel("intro2", "T", "pie")) != a
+    # the key names its file and panel (an export gets them back); a stem outside the key alphabet is digested
+    assert key_names(a) == ("main", "intro") and key_names("panelABC") is None
+    odd = panel_key(Dashboard("my-dash", "X", []), Panel("intro", "T", "pie"))
+    assert re.fullmatch(r"panel[0-9A-F]{16}", odd) and key_names(odd) is None
 
 
 def test_layout_structures_are_json_strings() -> None:

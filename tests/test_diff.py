@@ -186,3 +186,23 @@ def test_a_token_in_a_changed_query_is_masked_in_every_format(two: tuple[Path, P
         assert code == 1 and "********" in out and "eyJhbGci" not in out, fmt
     run("diff", str(old), str(new), "-o", str(tmp_path / "d.md"))
     assert "eyJhbGci" not in (tmp_path / "d.md").read_text(encoding="utf-8")
+
+
+def test_a_panel_renamed_with_its_sumo_key_is_a_rename(two: tuple[Path, Path]) -> None:
+    """Both sides carry the panel's Sumo key (as exports do): a new id is a change of id, not remove + add."""
+    old, new = two
+    for side in (old, new):
+        edit(side / "dashboards/main.yaml", "  - id: by_category\n", "  - id: by_category\n    key: panelK42\n")
+    edit(new / "dashboards/main.yaml", "  - id: by_category\n", "  - id: per_category\n")
+    code, out = run("diff", str(old), str(new))
+    assert code == 1
+    assert out.splitlines()[:2] == ["~ panel main/per_category (Events by Category)",
+                                    '    id: "by_category" -> "per_category"']
+    assert "no changes" not in out and "+ panel" not in out and "- panel" not in out
+
+
+def test_without_a_shared_key_a_renamed_panel_is_removed_and_added(two: tuple[Path, Path]) -> None:
+    old, new = two
+    edit(new / "dashboards/main.yaml", "  - id: by_category\n", "  - id: per_category\n")
+    out = run("diff", str(old), str(new))[1]
+    assert "+ panel main/per_category" in out and "- panel main/by_category" in out

@@ -275,6 +275,9 @@ def test_cli_export_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     result = runner.invoke(cli, ["export", "--file", "dash.json", "-o", "out", "--param", "source_category=web"])
     assert result.exit_code == 0, result.output
     assert "exported 1 dashboard and 0 saved searches to out" in result.output
+    assert result.output.rstrip().endswith("not exported: monitors and source: an export of Library content holds "
+                                           "neither; app.yaml lists them as unmanaged (export --folder from the org "
+                                           "brings them)")
     assert "${source_category}" in Path("out/dashboards/web_traffic.yaml").read_text(encoding="utf-8")
     assert runner.invoke(cli, ["validate", "out"]).exit_code == 0
     Path("bad.json").write_text('{"type": "FolderSyncDefinition",\n "name": }', encoding="utf-8")

@@ -12,7 +12,7 @@ from appbuilder.cli import cli
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.model import Position
 from appbuilder.validate import validate_app
-from appbuilder.validate.secrets import find_tokens, hide_secrets, is_credential_key
+from appbuilder.validate.secrets import find_tokens, hide_secrets, is_credential_key, is_id_key
 
 JWT = "eyJhbGciOiJFUzI1NiIsImtpZCI6Im5vdGFyZWFsIn0.eyJhdWQiOlsiZXZlbnRzLjFwYXNzd29yZC5jb20iXX0.c2lnbmF0dXJl"
 SERVICE_TOKEN = "ops_eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSJ9"
@@ -101,3 +101,59 @@ def test_a_token_in_sample_events_or_lookups_is_refused_before_docs_copy_it(app_
                         ("app/tests/lookups/geo.jsonl:1:30", "secret-in-definition")]
     result = CliRunner().invoke(cli, ["docs", str(app_dir)])
     assert result.exit_code == 1 and secret[:12] not in result.output
+
+
+# a new dashboard's id as Sumo gives it: 60 letters and digits, the shape of an access key (made up for this test)
+DASHBOARD_ID = "9VNgJNQdVG8nNn8LzRoqrFBF0QgNSTcPmwMr6sDqcx2FCKSy7nuPLfhR3Ctb"
+
+
+def test_a_linked_dashboard_id_is_not_a_secret(app_dir: Path) -> None:
+    """Ids of Sumo objects (a linked dashboard, a connection, content) are never secrets, however random they
+    look; the same value in a title still is one."""
+    assert find_tokens(DASHBOARD_ID)  # it has the shape: only where it stands says it is an id
+    edit(app_dir / "dashboards/main.yaml", "    chart: pie\n    query: |",
+         f"    chart: pie\n    linkedDashboards:\n      - id: {DASHBOARD_ID}\n        relativePath: ../Other\n"
+         f"        includeTimeRange: true\n        includeVariables: true\n"
+         f"    extra: {{dashboardId: {DASHBOARD_ID}, ids: [{DASHBOARD_ID}]}}\n    query: |")
+    validation = validate_app(app_dir, lint_queries=False)
+    assert validation.errors == [], [str(e) for e in validation.errors]
+    edit(app_dir / "dashboards/main.yaml", "title: Minimal - Main", f"title: Minimal {DASHBOARD_ID}")
+    assert [e.code for e in validate_app(app_dir, lint_queries=False).errors] == ["secret-in-definition"]
+
+
+@pytest.mark.parametrize(("key", "is_id"), [
+    ("id", True), ("ids", True), ("dashboardId", True), ("connectionId", True), ("content_id", True),
+    ("token", False), ("description", False), ("valid", False), ("paid", False), ("Id", False)])
+def test_id_key_names(key: str, is_id: bool) -> None:
+    assert is_id_key(key) is is_id
+
+
+def test_a_jwt_under_an_id_key_is_still_a_secret(app_dir: Path) -> None:
+    edit(app_dir / "dashboards/main.yaml", "    chart: pie\n", f"    chart: pie\n    extra: {{sessionId: {JWT}}}\n")
+    assert [e.code for e in validate_app(app_dir, lint_queries=False).errors] == ["secret-in-definition"]
+
+
+def _published_dashboard_id() -> str | None:
+    """The linked dashboard id Sumo's OpenAPI spec shows (``LinkedDashboard.id``), when the reference is here."""
+    import re
+
+    here = Path(__file__).resolve()
+    for base in (here.parents[1].parent, here.parents[2].parent):
+        spec = base / "shared" / "reference" / "sumo-logic-openapi.yml"
+        if spec.is_file():
+            text = spec.read_text(encoding="utf-8")
+            found = re.search(r"\n    LinkedDashboard:\n(?:.*\n){0,12}?\s+example: (\S+)\n", text)
+            return found.group(1) if found else None
+    return None
+
+
+PUBLISHED_ID = _published_dashboard_id()
+
+
+@pytest.mark.skipif(PUBLISHED_ID is None, reason="the reference OpenAPI spec (../shared/reference) is not available")
+def test_a_published_dashboard_id_links_without_an_error(app_dir: Path) -> None:
+    """The dashboard id of Sumo's own linked-dashboard example is shaped like an access key, and is no secret."""
+    assert PUBLISHED_ID is not None and find_tokens(PUBLISHED_ID)
+    edit(app_dir / "dashboards/main.yaml", "    chart: pie\n",
+         f"    chart: pie\n    linkedDashboards:\n      - id: {PUBLISHED_ID}\n        relativePath: ./Other\n")
+    assert validate_app(app_dir, lint_queries=False).errors == []

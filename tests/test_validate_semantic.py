@@ -217,3 +217,10 @@ def test_two_dashboards_with_one_file_name_are_refused(app_dir: Path) -> None:
     errors = [(str(d.position), d.message) for d in validate_app(app_dir).errors]
     assert errors == [("app/dashboards/b/main.yaml:2:1",
                        "duplicate dashboard file name 'main' (first at app/dashboards/main.yaml:2:1)")]
+
+
+def test_an_unmanaged_part_that_is_defined_is_an_error(app_dir: Path) -> None:
+    edit(app_dir / "app.yaml", "\nsource:", "\nunmanaged: [monitors, source]\nsource:")
+    errors = validate_app(app_dir, lint_queries=False).errors
+    assert [(e.code, e.message) for e in errors] == [
+        ("unmanaged-defined", "'source' is listed under unmanaged but app.yaml defines it")]

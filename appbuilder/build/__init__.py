@@ -107,6 +107,7 @@ def build_resolved(app: App, values: Mapping[str, str]) -> BuildResult:
         saved_searches=[d["name"] for d in content["children"] if d["type"] == "SavedSearchWithScheduleSyncDefinition"],
         monitors=[m["name"] for m in monitors["monitors"]] if monitors else [],
         monitors_hash=content_hash(monitors) if monitors else None,
+        unmanaged=list(app.unmanaged),
     )
     return BuildResult(content, collector, source, manifest, monitors)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from typing import Any
 
 from appbuilder.build.overrides import apply_overrides
@@ -15,10 +16,28 @@ LITERAL_COMPLETE = ("yesterday", "previous_week", "previous_month")
 QUERY_TYPES = {"logs": "Logs", "metrics": "Metrics"}
 
 
+# A panel key names where the panel comes from (``panel-<dashboard file stem>-<panel id>``), so an export of an
+# installed app gets back the file and panel names; a stem that does not fit the key alphabet gets a digest.
+_KEY_STEM = re.compile(r"[A-Za-z0-9_.]+")
+_READABLE_KEY = re.compile(r"panel-([A-Za-z0-9_.]+)-([a-z][a-z0-9_]*)")
+
+
 def panel_key(dashboard: Dashboard, panel: Panel) -> str:
     """A stable layout/panel key derived from the dashboard file and panel id (never random)."""
-    digest = hashlib.sha256(f"{dashboard.slug}/{panel.id}".encode()).hexdigest()[:16].upper()
-    return f"panel{digest}"
+    if _KEY_STEM.fullmatch(dashboard.slug):
+        return f"panel-{dashboard.slug}-{panel.id}"
+    return hashed_panel_key(dashboard.slug, panel.id)
+
+
+def hashed_panel_key(slug: str, panel_id: str) -> str:
+    """The digest form of a panel key (every key before keys were readable, and stems outside the alphabet)."""
+    return f"panel{hashlib.sha256(f'{slug}/{panel_id}'.encode()).hexdigest()[:16].upper()}"
+
+
+def key_names(key: object) -> tuple[str, str] | None:
+    """(dashboard file stem, panel id) a key made by ``panel_key`` names; None for any other key."""
+    match = _READABLE_KEY.fullmatch(key) if isinstance(key, str) else None
+    return (match.group(1), match.group(2)) if match else None
 
 
 def time_range(value: str) -> dict[str, Any]:

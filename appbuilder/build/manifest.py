@@ -14,8 +14,8 @@ from typing import Any
 _KEYS = {"app": "app", "version": "version", "folder": "folder", "parameters": "parameters",
          "content_hash": "contentHash", "source_hash": "sourceHash", "token_env": "tokenEnv",
          "dashboards": "dashboards", "saved_searches": "savedSearches", "monitors": "monitors",
-         "monitors_hash": "monitorsHash"}
-_ONLY_WHEN_SET = ("monitors", "monitors_hash")  # an app without monitors has the manifest it always had
+         "monitors_hash": "monitorsHash", "unmanaged": "unmanaged"}
+_ONLY_WHEN_SET = ("monitors", "monitors_hash", "unmanaged")  # an app without monitors has the manifest it always had
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Manifest(Mapping[str, Any]):
     saved_searches: list[str] = field(default_factory=list)
     monitors: list[str] = field(default_factory=list)
     monitors_hash: str | None = None
+    unmanaged: list[str] = field(default_factory=list)  # parts in Sumo the definition leaves alone
 
     def to_dict(self) -> dict[str, Any]:
         """The ``manifest.json`` object."""

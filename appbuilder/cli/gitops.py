@@ -18,9 +18,11 @@ from appbuilder.cli.group import cli
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the diff to a file.")
-def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None) -> None:
+@click.option("--as-installed", is_flag=True,
+              help="Compare what each installs in Sumo (the default when either side is an export).")
+def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None, as_installed: bool) -> None:
     """Semantic diff of two app definitions: dashboards, panels, queries, variables, saved searches, monitors,
-    parameters, source.
+    parameters, source. An export is compared as installed: item by item, what the builds put in Sumo.
 
     Exit 0 when equal, 1 when different, 2 on error.
     """
@@ -34,7 +36,7 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None)
     else:
         if len(paths) != 2:
             raise click.UsageError("give two app directories (OLD NEW), or --base REF and one PATH")
-        outcome = run_diff(existing(paths[0]), existing(paths[1]))
+        outcome = run_diff(existing(paths[0]), existing(paths[1]), as_installed)
     if outcome.error:
         emit(f"appbuilder diff: {outcome.error}", err=True)
     if outcome.diagnostics and outcome.exit_code == ERROR:

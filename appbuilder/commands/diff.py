@@ -38,12 +38,16 @@ def _load(path: Path, outcome: DiffOutcome) -> App | None:
     return None if has_errors(diagnostics) else app
 
 
-def run_diff(old: Path, new: Path) -> DiffOutcome:
-    """Compare the app definitions at ``old`` and ``new``."""
+def run_diff(old: Path, new: Path, as_installed: bool = False) -> DiffOutcome:
+    """Compare the app definitions at ``old`` and ``new``: as definitions, or as installed (what the builds put
+    in Sumo) with ``as_installed`` or when either is an export (see ``installed_diff``)."""
     outcome = DiffOutcome()
     old_app, new_app = _load(old, outcome), _load(new, outcome)
     if old_app is not None and new_app is not None:
-        outcome.diff = diff_apps(old_app, new_app)
+        from appbuilder.installed_diff import diff_installed, is_export
+
+        installed = as_installed or is_export(old_app) or is_export(new_app)
+        outcome.diff = diff_installed(old_app, new_app) if installed else diff_apps(old_app, new_app)
     return outcome
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.diagnostics import Diagnostic
-from appbuilder.export import ExportError, ExportResult, export_definition
+from appbuilder.export import ExportError, ExportResult, OrgParts, export_definition
+from appbuilder.export.whole import PartsWanted
 from appbuilder.load.jsonfile import read_json
 
 MAX_EXPORT_BYTES = 200 * 1024 * 1024
+WHOLE_APP = PartsWanted()  # the monitor folder of the same name, and the source when the install marks say
 _CONTENT_ID = re.compile(r"^[0-9A-Fa-f]{16}$")
 
 
@@ -70,8 +72,10 @@ def run_export_file(path: Path, out_dir: Path, parameters: Mapping[str, str]) ->
 
 
 def fetch_folder(folder: str, connection: Connection, calls: dict[str, Any],
-                 progress: Callable[[str], None] | None = None) -> Any:
-    """The content export of a Library item given by path (``/Library/Users/...``) or 16-hex content id."""
+                 progress: Callable[[str], None] | None = None, wanted: PartsWanted | None = None
+                 ) -> tuple[Any, OrgParts | None]:
+    """The content export of a Library item given by path (``/Library/Users/...``) or 16-hex content id, and
+    the parts of the app that belong with a folder (``wanted``: its monitors and source; None reads neither)."""
     from appbuilder.sumo.client import SumoClient
     from appbuilder.sumo.content import ContentHandler
     from appbuilder.sumo.endpoints import resolve_credentials
@@ -94,7 +98,13 @@ def fetch_folder(folder: str, connection: Connection, calls: dict[str, Any],
                 content_id = str(item["id"])
             if progress:
                 progress(f"exporting {folder} (content id {content_id})")
-            return ContentHandler(client).export_content(content_id)
+            exported = ContentHandler(client).export_content(content_id, admin=connection.admin_mode or None)
+            if wanted is None or not isinstance(exported, dict) or exported.get("type") != "FolderSyncDefinition":
+                return exported, None
+            from appbuilder.commands.export_parts import read_parts
+            from appbuilder.deploy.state import Remote
+
+            return exported, read_parts(Remote(client, connection.admin_mode), exported, wanted)
         except SumoApiError as exc:
             if exc.is_not_found:
                 raise ExportError(f"no content with id {folder} in this org", hint=exc.hint) from exc
@@ -106,15 +116,17 @@ def fetch_folder(folder: str, connection: Connection, calls: dict[str, Any],
 
 
 def run_export_folder(folder: str, out_dir: Path, parameters: Mapping[str, str], connection: Connection,
-                      progress: Callable[[str], None] | None = None) -> ExportOutcome:
-    """Export a folder (or any item) of a live org through the content export job into ``out_dir``."""
+                      progress: Callable[[str], None] | None = None,
+                      wanted: PartsWanted | None = WHOLE_APP) -> ExportOutcome:
+    """Export a folder (or any item) of a live org through the content export job into ``out_dir``, with the
+    monitors and source that belong with it (``wanted``)."""
     from appbuilder.sumo.errors import SumoError
 
     outcome = ExportOutcome()
     try:
-        definition = fetch_folder(folder, connection, outcome.calls, progress)
+        definition, parts = fetch_folder(folder, connection, outcome.calls, progress, wanted)
     except (ExportError, SumoError) as exc:  # a SumoError here is a credentials problem: nothing secret in it
         outcome.error, outcome.hint = exc.message, exc.hint
         return outcome
-    return _finish(outcome, lambda: export_definition(definition, out_dir, parameters))
+    return _finish(outcome, lambda: export_definition(definition, out_dir, parameters, parts))
 

@@ -14,6 +14,7 @@ from appbuilder.deploy.marker import split_description
 from appbuilder.deploy.nested import moved, record_moves
 from appbuilder.deploy.plan import compare, pair_items
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
+from appbuilder.deploy.unmanaged import unmanaged_kinds
 from appbuilder.kinds import KINDS, Item, Kind, Org, in_folder
 from appbuilder.kinds import kind as kind_of
 from appbuilder.kinds.recorded import collector_parts, source_parts
@@ -37,8 +38,8 @@ def plan_uninstall(build: BuildResult, remote: Remote, parent_path: str | None,
     for kind in sorted(KINDS, key=lambda k: k.order):
         if kind.name == "collector":
             continue
-        if kind.name == "source" and not with_source:
-            continue
+        if (kind.name == "source" and not with_source) or kind.name in unmanaged_kinds(manifest):
+            continue  # an unmanaged part of the app stays in the org
         if kind.in_folder and state.folder is None:
             continue
         note = "removed with its folder" if kind.in_folder else (

@@ -31,6 +31,7 @@ from appbuilder.deploy.fingerprint import org_fingerprint
 from appbuilder.deploy.marker import Marker, fingerprint, fit_description, modified_after, split_description
 from appbuilder.deploy.nested import moved, record_moves, with_folder_notes
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
+from appbuilder.deploy.unmanaged import NOTE, unmanaged_kinds
 from appbuilder.kinds import KINDS, Item, Kind, Org, in_folder
 from appbuilder.kinds.tree import listed_by_path
 from appbuilder.sumo.jobs import JobProgress
@@ -169,6 +170,7 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     changes: list[ResourceChange] = []
     folder: tuple[Kind, Item, Item | None] | None = None
     moves: dict[str, str] = {}  # folders renamed in the app definition: what they hold moves with them
+    unmanaged = unmanaged_kinds(manifest)
     for kind in KINDS:
         desired = kind.render(build)
         if kind.name == "folder":
@@ -180,6 +182,10 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
             action = CREATE if state.folder is None else NOOP
             changes.extend(ResourceChange(kind.name, i.identity, action, None, i.body) for i in desired)
             continue
+        if kind.name in unmanaged and not desired:  # what the org has of it stays as it is
+            changes.extend(ResourceChange(kind.name, r.identity, NOOP, r.body, r.body, dict(r.ref), NOTE)
+                           for r in kind.read(org))
+            continue
         pairs = pair_items(desired, moved(kind.read(org), moves) if kind.in_folder else kind.read(org))
         record_moves(pairs, moves)
         for d, r in pairs:
@@ -187,7 +193,11 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
             changes.append(compare(kind, d, r, action, why))
     assert folder is not None
     others = any(c.writes for c in changes if c.kind != "folder" and in_folder(c.kind))
-    recorded = quick or (found is not None and not ours and found.state == state_now)
+    # what is recorded already describes this build when the same normalised content and version were installed
+    # (an export of the app builds the same content from a shortened description: nothing to record again)
+    same_install = found is not None and (found.norm, found.version, found.app) == (
+        marker.norm, marker.version, marker.app)
+    recorded = quick or (found is not None and (not ours or same_install) and found.state == state_now)
     index = next(i for i, c in enumerate(changes) if c.kind == "folder")
     changes[index] = _folder_change(*folder, drift, others, recorded, note)
     changes = with_folder_notes(changes)

@@ -18,7 +18,16 @@ from appbuilder.export.convert import FOLDER, Conversion, Converter, Document
 from appbuilder.export.errors import ExportError
 from appbuilder.export.repair import repair
 from appbuilder.export.residual import differences
-from appbuilder.export.writer import write_json, write_yaml
+from appbuilder.export.whole import (
+    OrgParts,
+    add_parts,
+    check_parts,
+    full_description,
+    require,
+    source_category,
+    without_marker,
+)
+from appbuilder.export.writer import schema_home, write_json, write_yaml
 from appbuilder.model import App
 
 SOURCE_CATEGORY = "source_category"
@@ -36,6 +45,10 @@ class ExportResult:
     notes: list[str] = field(default_factory=list)
     dashboards: int = 0
     saved_searches: int = 0
+    monitors: int = 0
+    source: bool = False
+    values: dict[str, str] = field(default_factory=dict)  # install parameters as Sumo holds them (not written)
+    left_out: list[str] = field(default_factory=list)  # what the export did not take, and why
 
 
 def as_folder(definition: Any) -> tuple[dict[str, Any], bool]:
@@ -50,13 +63,21 @@ def as_folder(definition: Any) -> tuple[dict[str, Any], bool]:
     return {"type": FOLDER, "name": definition["name"] or "Exported", "description": "", "children": [definition]}, True
 
 
-def _lifter(parameters: Mapping[str, str]) -> tuple[Any, list[dict[str, str]], list[int]]:
-    """(the function that lifts literal scopes in a text, the parameters to declare, a one-item lift counter)."""
+def _lifter(parameters: Mapping[str, str], found: str | None = None
+            ) -> tuple[Any, list[dict[str, str]], list[int]]:
+    """(the function that lifts literal scopes in a text, the parameters to declare, a one-item lift counter);
+    ``found`` is the exported source's category, lifted when no value is given and it is a valid one."""
     unknown = [name for name in parameters if name != SOURCE_CATEGORY]
     if unknown:
         raise ExportError(f"unknown export parameter '{unknown[0]}'",
                           hint=f"export lifts only `--param {SOURCE_CATEGORY}=VALUE`: every literal "
                                f"_sourceCategory=VALUE scope becomes ${{{SOURCE_CATEGORY}}}")
+    if SOURCE_CATEGORY not in parameters and found is not None:
+        from appbuilder.model import Parameter
+        from appbuilder.parameters import check_value
+
+        if not check_value(Parameter(SOURCE_CATEGORY, found), found, "--param"):
+            parameters = {SOURCE_CATEGORY: found}
     value = parameters.get(SOURCE_CATEGORY)
     lifted = [0]
     if value is None:
@@ -84,7 +105,7 @@ def _lifter(parameters: Mapping[str, str]) -> tuple[Any, list[dict[str, str]], l
     return lift, declared, lifted
 
 
-def _write(conversion: Conversion, out_dir: Path, draft: bool = False) -> list[Path]:
+def _write(conversion: Conversion, out_dir: Path, draft: bool = False, schemas: Path | None = None) -> list[Path]:
     """Write every file; a ``draft`` writes the YAML files as JSON (valid YAML, much faster to write)."""
     documents = [Document("app.yaml", "app", conversion.app)]
     if conversion.queries:
@@ -96,7 +117,7 @@ def _write(conversion: Conversion, out_dir: Path, draft: bool = False) -> list[P
             write_json(path, document.data)
         else:
             comment = APP_COMMENT if document.kind == "app" else ""
-            write_yaml(path, document.kind, document.data, comment)
+            write_yaml(path, document.kind, document.data, comment, schemas)
         written.append(path)
     return written
 
@@ -113,7 +134,8 @@ def _build(out_dir: Path) -> tuple[App, dict[str, Any]]:
     return app, build_app(app).content
 
 
-def _accept_lint_findings(conversion: Conversion, app: App, out_dir: Path) -> list[str]:
+def _accept_lint_findings(conversion: Conversion, app: App, out_dir: Path, schemas: Path | None = None
+                          ) -> list[str]:
     """Lint errors of the exported queries become warnings in app.yaml (``lint.severity``): the content is
     adopted as it is and validates; the findings stay visible until someone fixes the queries."""
     from appbuilder.validate.querylint import lint_app_queries
@@ -122,7 +144,7 @@ def _accept_lint_findings(conversion: Conversion, app: App, out_dir: Path) -> li
     if not codes:
         return []
     conversion.app["lint"] = {"severity": {code: "warning" for code in codes}}
-    write_yaml(out_dir / "app.yaml", "app", conversion.app, APP_COMMENT + "\n" + LINT_COMMENT)
+    write_yaml(out_dir / "app.yaml", "app", conversion.app, APP_COMMENT + "\n" + LINT_COMMENT, schemas)
     return [f"the exported queries have lint findings that are errors for appbuilder ({', '.join(codes)}); "
             f"app.yaml's lint.severity makes them warnings until the queries are fixed"]
 
@@ -141,21 +163,37 @@ def _discard(out_dir: Path, created: bool) -> None:
             child.unlink(missing_ok=True)
 
 
-def export_definition(definition: Any, out_dir: Path, parameters: Mapping[str, str] | None = None) -> ExportResult:
-    """Write the app definition of ``definition`` (Sumo content JSON) to ``out_dir``, which must not exist or be
-    empty; raises ExportError when the input is not Sumo content or the result would not build back the same."""
+def _identity(conversion: Conversion, marker: Any, full: str | None) -> None:
+    """The app's name and version from the install marker, its description in full (not as shortened)."""
+    if marker is not None:
+        conversion.app["name"], conversion.app["version"] = marker.app, marker.version
+    if full is not None:
+        conversion.app["description"] = full
+
+
+def export_definition(definition: Any, out_dir: Path, parameters: Mapping[str, str] | None = None,
+                      parts: OrgParts | None = None) -> ExportResult:
+    """Write the app definition of ``definition`` (Sumo content JSON, and ``parts``: the monitors and source read
+    with it) to ``out_dir``, which must not exist or be empty; raises ExportError when the input is not Sumo
+    content or the result would not build back the same."""
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise ExportError(f"{out_dir} already exists and is not empty",
                           hint="export into a new directory (nothing is overwritten)")
     root, single = as_folder(definition)
-    lift, declared, lifted = _lifter(parameters or {})
+    root, marker = without_marker(root)
+    full = full_description(str(root.get("description") or ""), parts)
+    if full is not None:
+        root = {**root, "description": full}
+    lift, declared, lifted = _lifter(parameters or {}, source_category(parts))
     conversion = Converter(lift).convert(root)
+    _identity(conversion, marker, full)
     if declared:
         app = conversion.app
         conversion.app = {**{k: app[k] for k in ("name", "version", "description", "folder")},
                           "parameters": declared, **{k: v for k, v in app.items() if k not in
                                                      ("name", "version", "description", "folder")}}
         conversion.links[id(root)] = conversion.app
+    taken = add_parts(conversion, parts, lift, declared[0]["default"] if declared else None)
     for document in [Document("app.yaml", "app", conversion.app), *conversion.documents]:
         if document.kind != "raw":
             repair(document.data, document.kind)
@@ -163,21 +201,28 @@ def export_definition(definition: Any, out_dir: Path, parameters: Mapping[str, s
     created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
+        schemas, schema_note = schema_home(out_dir)
         _write(conversion, out_dir, draft=True)
         attach(conversion, root, _build(out_dir)[1])
-        files = _write(conversion, out_dir)
+        files = _write(conversion, out_dir, schemas=schemas)
         app, rebuilt = _build(out_dir)
         problems = differences(root["children"][0], rebuilt["children"][0]) if single else differences(root, rebuilt)
-        if problems:
-            raise ExportError("the exported definition does not build back the same content (this is a bug in "
-                              "appbuilder export): " + "; ".join(problems[:5]),
-                              hint="please report it with the export file")
+        require(problems)
+        if parts is not None:
+            from appbuilder.build import build_app
+
+            require(check_parts(parts, taken, build_app(app, taken.values)))
     except BaseException:
         _discard(out_dir, created)  # nothing is left behind by an export that failed
         raise
-    result = ExportResult(out_dir, files, list(conversion.notes) + _accept_lint_findings(conversion, app, out_dir))
+    notes = list(conversion.notes) + _accept_lint_findings(conversion, app, out_dir, schemas)
+    result = ExportResult(out_dir, files, notes + ([schema_note] if schema_note else []))
     result.dashboards = sum(1 for d in conversion.documents if d.kind == "dashboard")
     result.saved_searches = len(conversion.queries)
+    result.monitors, result.source, result.values = taken.monitors, taken.source, taken.values
+    result.left_out = taken.left_out + (parts.notes if parts else [
+        "monitors and source: an export of Library content holds neither; app.yaml lists them as unmanaged "
+        "(export --folder from the org brings them)"])
     if declared and not lifted[0]:
         result.notes.append(f"no query is scoped _sourceCategory={declared[0]['default']}; "
                             f"${{{SOURCE_CATEGORY}}} is declared but unused")

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from appbuilder.build.content import panel_key
 from appbuilder.build.visuals import visual_settings
 from appbuilder.export.errors import ExportError
-from appbuilder.export.names import Namer, common_prefix, file_stem, slug, text_title
+from appbuilder.export.names import Namer, common_prefix, file_stem, recorded_names, slug, text_title
 from appbuilder.export.residual import residual
 from appbuilder.export.shapes import (
     DATA_TYPES,
@@ -28,7 +29,7 @@ from appbuilder.export.shapes import (
     text_of,
     time_range_text,
 )
-from appbuilder.model import Panel
+from appbuilder.model import Dashboard, Panel
 
 FOLDER = "FolderSyncDefinition"
 DASHBOARD = "DashboardV2SyncDefinition"
@@ -70,14 +71,14 @@ def _link_shape(link: Any) -> bool:
             and all(isinstance(link.get(k, True), bool) for k in ("includeTimeRange", "includeVariables")))
 
 
-def _titles(folder: dict[str, Any]) -> list[str]:
-    """The titles of every dashboard under ``folder``."""
+def _titles(folder: dict[str, Any], kind: str = DASHBOARD, key: str = "title") -> list[str]:
+    """The titles of every dashboard (or the ``key`` of every item of ``kind``) under ``folder``."""
     found: list[str] = []
     for child in folder.get("children") or []:
-        if isinstance(child, dict) and child.get("type") == DASHBOARD and isinstance(child.get("title"), str):
-            found.append(child["title"])
+        if isinstance(child, dict) and child.get("type") == kind and isinstance(child.get(key), str):
+            found.append(child[key])
         elif isinstance(child, dict) and child.get("type") == FOLDER:
-            found += _titles(child)
+            found += _titles(child, kind, key)
     return found
 
 
@@ -86,7 +87,7 @@ class Converter:
 
     def __init__(self, lift: Lift) -> None:
         self.lift = lift
-        self.prefix = ""
+        self.prefix = self.search_prefix = ""
         self.files = Namer()
         self.query_ids = Namer()
         self.raw_files = Namer()
@@ -101,6 +102,7 @@ class Converter:
         conversion = self.conversion = Conversion(app, root)
         conversion.links[id(root)] = app
         self.prefix = common_prefix(_titles(root))
+        self.search_prefix = common_prefix(_titles(root, SAVED_SEARCH, "name"))
         contents = self.items(root.get("children") if isinstance(root.get("children"), list) else [])
         dashboards = [d.path for d in conversion.documents if d.kind == "dashboard"]
         if conversion.queries:
@@ -163,7 +165,7 @@ class Converter:
     def saved_search(self, item: dict[str, Any]) -> str:
         search = item["search"]
         name = text_of(item.get("name"), 1, 255) or "Saved search"
-        query_id = self.query_ids.take(slug(name, "search"))
+        query_id = self.query_ids.take(file_stem(name, self.search_prefix, "search"))
         data: dict[str, Any] = {"id": query_id, "name": name}
         if text_of(item.get("description"), 1):
             data["description"] = item["description"]
@@ -208,7 +210,9 @@ class Converter:
 
     def dashboard(self, item: dict[str, Any]) -> str:
         title = text_of(item.get("title"), 1, 255) or text_of(item.get("name"), 1, 255) or "Dashboard"
-        path = f"dashboards/{self.files.take(file_stem(title, self.prefix))}.yaml"
+        recorded_stem, recorded_ids = recorded_names(item["panels"])  # names an install by appbuilder recorded
+        stem = self.files.take(recorded_stem or file_stem(title, self.prefix))
+        path = f"dashboards/{stem}.yaml"
         data: dict[str, Any] = {"title": title}
         if text_of(item.get("description"), 1):
             data["description"] = item["description"]
@@ -225,7 +229,7 @@ class Converter:
         entries = [e for e in layout_entries or [] if isinstance(e, dict)]
         layout = {e.get("key"): e.get("structure") for e in entries if isinstance(e.get("key"), str)}
         ids = Namer()
-        panels = [self.panel(p, ids, layout) for p in item["panels"]]
+        panels = [self.panel(p, ids, layout, stem, recorded_ids[i]) for i, p in enumerate(item["panels"])]
         order = self._layout_order(item["panels"], panels, [e.get("key") for e in entries])
         if order is not None:
             data["layoutOrder"] = order
@@ -284,14 +288,15 @@ class Converter:
         self._link(item, data)
         return data
 
-    def panel(self, item: dict[str, Any], ids: Namer, layout: dict[Any, Any]) -> dict[str, Any]:
+    def panel(self, item: dict[str, Any], ids: Namer, layout: dict[Any, Any], stem: str = "",
+              recorded_id: str | None = None) -> dict[str, Any]:
         panel_type = item.get("panelType")
         visuals = decode(item.get("visualSettings"))
         chart = chart_of(panel_type, visuals)
         title = item.get("title") if isinstance(item.get("title"), str) and len(item["title"]) <= 255 else ""
         text = item.get("text") if isinstance(item.get("text"), str) else ""
         name = title or (text_title(text) if chart == "text" else "") or chart
-        data: dict[str, Any] = {"id": ids.take(slug(name, "panel")), "title": title, "chart": chart}
+        data: dict[str, Any] = {"id": ids.take(recorded_id or slug(name, "panel")), "title": title, "chart": chart}
         general = visuals.get("general") if isinstance(visuals, dict) else None
         if chart in ("bar", "column", "area") and isinstance(general, dict) and general.get("displayType") == "stacked":
             data["stacked"] = True
@@ -307,8 +312,9 @@ class Converter:
             data["position"] = {"x": place["x"], "y": place["y"]}
             data["width"], data["height"] = place["width"], place["height"]
             data.update({k: place[k] for k in ("minWidth", "minHeight") if k in place})
-        if isinstance(item.get("key"), str) and item["key"]:
-            data["key"] = item["key"]
+        if isinstance(item.get("key"), str) and item["key"] and item["key"] != panel_key(
+                Dashboard(stem, "", []), Panel(data["id"], "", "table")):
+            data["key"] = item["key"]  # a key the build would not make from the file and panel names
         when = time_range_text(item.get("timeRange"))
         if when:
             data["timeRange"] = when

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
+
+from appbuilder.build.content import key_names
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -49,14 +52,14 @@ def common_prefix(titles: list[str]) -> str:
     return heads.pop() if len(heads) == 1 and len(titles) > 1 else ""
 
 
-def file_stem(title: str, prefix: str) -> str:
+def file_stem(title: str, prefix: str, fallback: str = "dashboard") -> str:
     """A dashboard file name: ``Cyral - Policy Summary`` → ``policy_summary`` (when ``Cyral`` is the shared
     prefix); a leading enumeration (``1. ``) is dropped."""
     if prefix and title.startswith(prefix):
         rest = _SEPARATOR.split(title, maxsplit=1)
         title = rest[1] if len(rest) == 2 and rest[0] == prefix else title
     title = re.sub(r"^\s*\d+[.)]\s+", "", title)
-    return slug(title, "dashboard")
+    return slug(title, fallback)
 
 
 def text_title(text: str) -> str:
@@ -66,3 +69,13 @@ def text_title(text: str) -> str:
         if line:
             return line
     return ""
+
+
+def recorded_names(panels: list[Any]) -> tuple[str, list[str | None]]:
+    """(the dashboard file stem, each panel's id) that the panel keys of a dashboard installed by appbuilder
+    record (``panel-<stem>-<id>``); ("", Nones) when the keys do not all name one stem."""
+    names = [key_names(p.get("key")) if isinstance(p, dict) else None for p in panels]
+    stems = {n[0] for n in names if n}
+    if len(stems) != 1 or None in names:
+        return "", [None] * len(panels)
+    return stems.pop(), [n[1] if n else None for n in names]

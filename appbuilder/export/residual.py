@@ -34,28 +34,41 @@ def same(a: Any, b: Any, key: str | None = None) -> bool:
     return bool(a == b)
 
 
-def differences(original: Any, rebuilt: Any, path: str = "", key: str | None = None) -> list[str]:
-    """Paths where ``rebuilt`` differs from ``original`` (empty when they are the same, field for field)."""
+ABSENT = object()  # a key one side of ``changed_paths`` lacks
+
+
+def changed_paths(original: Any, rebuilt: Any, path: str = "", key: str | None = None
+                  ) -> list[tuple[str, Any, Any]]:
+    """(path, original value, rebuilt value) wherever they differ, down to the smallest differing parts (lists
+    of the same length item by item); ``ABSENT`` for a key one side lacks."""
     if same(original, rebuilt, key):
         return []
     if isinstance(original, dict) and isinstance(rebuilt, dict):
-        found: list[str] = []
+        found: list[tuple[str, Any, Any]] = []
         for k in list(original) + [k for k in rebuilt if k not in original]:
             here = f"{path}.{k}" if path else str(k)
-            if k not in rebuilt:
-                found.append(f"{here}: missing")
-            elif k not in original:
-                found.append(f"{here}: unexpected")
+            if k in original and k in rebuilt:
+                found += changed_paths(original[k], rebuilt[k], here, str(k))
             else:
-                found += differences(original[k], rebuilt[k], here, str(k))
+                found.append((here, original.get(k, ABSENT), rebuilt.get(k, ABSENT)))
         return found
     if isinstance(original, list) and isinstance(rebuilt, list) and len(original) == len(rebuilt):
-        found = []
-        for index, (a, b) in enumerate(zip(original, rebuilt, strict=True)):
-            found += differences(a, b, f"{path}[{index}]")
-        return found
-    return [f"{path or '(root)'}: {json.dumps(original, ensure_ascii=False)[:120]} ≠ "
-            f"{json.dumps(rebuilt, ensure_ascii=False)[:120]}"]
+        return [c for i, (a, b) in enumerate(zip(original, rebuilt, strict=True))
+                for c in changed_paths(a, b, f"{path}[{i}]")]
+    return [(path, original, rebuilt)]
+
+
+def differences(original: Any, rebuilt: Any, path: str = "", key: str | None = None) -> list[str]:
+    """Paths where ``rebuilt`` differs from ``original`` (empty when they are the same, field for field)."""
+    def text(where: str, a: Any, b: Any) -> str:
+        if b is ABSENT:
+            return f"{where}: missing"
+        if a is ABSENT:
+            return f"{where}: unexpected"
+        return (f"{where or '(root)'}: {json.dumps(a, ensure_ascii=False)[:120]} ≠ "
+                f"{json.dumps(b, ensure_ascii=False)[:120]}")
+
+    return [text(*change) for change in changed_paths(original, rebuilt, path, key)]
 
 
 def residual(original: dict[str, Any], built: dict[str, Any], skip: frozenset[str] = frozenset(),

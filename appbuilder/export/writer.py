@@ -70,9 +70,27 @@ def yaml_text(data: dict[str, Any], header: str = "") -> str:
     return header + text
 
 
-def schema_header(kind: str, file: Path) -> str:
-    """The ``yaml-language-server`` line that points an editor at the packaged schema of ``kind``."""
-    target = str(schema_path(kind))
+SCHEMA_DIR = "schemas"
+
+
+def schema_home(out_dir: Path) -> tuple[Path, str]:
+    """Where the ``$schema`` comments of a definition written to ``out_dir`` point: the ``schemas/`` directory
+    of the repository around it (found upwards), else ``schemas/`` written inside it (``appbuilder schema
+    --write``); never the installed package, which may be in a virtualenv. (directory, a note when written)"""
+    from appbuilder.commands.schema import schema_file_name, update_schemas
+
+    for parent in out_dir.resolve().parents:
+        if (parent / SCHEMA_DIR / schema_file_name("app")).is_file():
+            return parent / SCHEMA_DIR, ""
+    update_schemas(out_dir / SCHEMA_DIR)
+    return out_dir / SCHEMA_DIR, (f"the editor schemas are in {out_dir / SCHEMA_DIR} (the $schema comments point "
+                                  f"there; `appbuilder schema --write DIR` updates them)")
+
+
+def schema_header(kind: str, file: Path, schemas: Path | None = None) -> str:
+    """The ``yaml-language-server`` line that points an editor at the schema of ``kind`` (in ``schemas``, else
+    the packaged one)."""
+    target = str(schemas.resolve() / f"{kind}.schema.json" if schemas is not None else schema_path(kind))
     try:
         reference = os.path.relpath(target, file.parent.resolve())
     except ValueError:
@@ -80,9 +98,9 @@ def schema_header(kind: str, file: Path) -> str:
     return f"# yaml-language-server: $schema={Path(reference).as_posix()}\n"
 
 
-def write_yaml(path: Path, kind: str, data: dict[str, Any], comment: str = "") -> None:
+def write_yaml(path: Path, kind: str, data: dict[str, Any], comment: str = "", schemas: Path | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = schema_header(kind, path) + "".join(f"# {line}\n" for line in comment.splitlines())
+    header = schema_header(kind, path, schemas) + "".join(f"# {line}\n" for line in comment.splitlines())
     path.write_text(yaml_text(data, header), encoding="utf-8")
 
 

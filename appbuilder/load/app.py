@@ -113,6 +113,7 @@ def _load(given: Path, reader: AppReader) -> App | None:
         folder=_str(data.get("folder")),
         root=root,
         log_types=[v for v in _list(data.get("logTypes")) if isinstance(v, str)],
+        unmanaged=[v for v in _list(data.get("unmanaged")) if isinstance(v, str)],
         lint_severity={k: v for k, v in severity.items() if isinstance(v, str)},
         overrides=_overrides(data), position=doc.position([]),
         parameters_position=doc.position(["parameters"], key=True) if "parameters" in data else None,

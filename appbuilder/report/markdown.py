@@ -73,7 +73,7 @@ def diff_markdown(diff: AppDiff) -> str:
     lines = [f"### appbuilder diff: {name}", ""]
     if diff.old_version != diff.new_version:
         lines += [f"Version `{diff.old_version or '(none)'}` → `{diff.new_version or '(none)'}`", ""]
-    lines.append(f"**{diff_summary(diff)}**")
+    lines.append(f"**{diff_summary(diff)}**" + (f" ({diff.basis})" if diff.basis else ""))
     if diff.equal:
         return "\n".join(lines)
     lines += ["", "| Change | Item | Fields |", "| --- | --- | --- |"]

@@ -44,7 +44,7 @@ def diff_text(diff: AppDiff) -> str:
                 lines += [f"      {line}" for line in f.line_diff()]
             else:
                 lines.append(f"    {f.name}: {display(f.old)} -> {display(f.new)}")
-    lines.append(diff_summary(diff))
+    lines.append(diff_summary(diff) + (f" — {diff.basis}" if diff.basis else ""))
     return "\n".join(lines)
 
 

@@ -14,18 +14,33 @@ from appbuilder.diagnostics import Diagnostic, field_path
 from appbuilder.load.yamlfile import YamlDocument
 from appbuilder.tokens import MASK, find_tokens, mask_tokens
 
-__all__ = ["MASK", "check_document_secrets", "find_tokens", "hide_secrets", "is_credential_key", "mask_tokens"]
+__all__ = ["MASK", "check_document_secrets", "find_tokens", "hide_secrets", "is_credential_key", "is_id_key",
+           "mask_tokens"]
 
 # key names (lower case, without _ - .) that hold a credential; ``tokenEnv`` / ``tokenFile`` only name one
 _CREDENTIAL_SUFFIXES = ("token", "secret", "password", "passwd", "apikey", "accesskey", "secretkey",
                         "privatekey", "credential", "credentials")
 _CREDENTIAL_NAMES = frozenset({"authorization", "bearer"})
+# keys holding the id of a Sumo object (a linked dashboard's ``id``, ``dashboardId``, ``contentId``,
+# ``connectionId``, ``ids``): Sumo makes those ids long and random (a new dashboard's id is ~60 letters and
+# digits, shaped like an access key), and they are not secrets
+_ID_KEY = re.compile(r"^(?:id|ids|uuid)$|[a-z0-9](?:Id|Ids|_id|_ids)$")
 
 
 def is_credential_key(key: str) -> bool:
     """Whether a key name says it holds a credential (``api_token``, ``apiKey``, ``password``, ``accessKey`` …)."""
     norm = re.sub(r"[^a-z0-9]", "", key.lower())
     return norm in _CREDENTIAL_NAMES or norm.endswith(_CREDENTIAL_SUFFIXES)
+
+
+def is_id_key(key: str) -> bool:
+    """Whether a key names the id of a Sumo object (``id``, ``dashboardId``, ``content_id``…): never a secret."""
+    return bool(_ID_KEY.search(key))
+
+
+def _nearest_key(steps: list[str | int]) -> str:
+    """The mapping key a value is under (through list indexes: ``ids[3]`` is under ``ids``)."""
+    return next((step for step in reversed(steps) if isinstance(step, str)), "")
 
 
 def _walk(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
@@ -57,7 +72,10 @@ def check_document_secrets(doc: YamlDocument, kind: str) -> list[Diagnostic]:
                                     code="secret-in-definition", path=field_path(steps),
                                     hint=f"secrets never go in YAML: {_TOKEN_ENV_HINT}"))
             continue
-        if not isinstance(value, str) or not find_tokens(value):
+        tokens = find_tokens(value) if isinstance(value, str) else []
+        if is_id_key(_nearest_key(steps)):  # a Sumo id looks like an access key; a 1Password JWT never is one
+            tokens = [t for t in tokens if t.startswith(("eyJ", "ops_eyJ"))]
+        if not tokens:
             continue
         if steps and steps[-1] == "tokenEnv":
             message, hint = "tokenEnv holds what looks like a token", \

@@ -29,7 +29,18 @@ def check_app(app: App) -> list[Diagnostic]:
     found += check_name_lengths(app, app.parameter_defaults())
     found += check_monitors(app)
     found += _check_source_apis(app)
+    found += _check_unmanaged(app)
     return found
+
+
+def _check_unmanaged(app: App) -> list[Diagnostic]:
+    """A part listed as ``unmanaged`` must not be defined too: which would install and which leave alone?"""
+    defined = {"monitors": bool(app.monitors), "source": app.source is not None}
+    return [Diagnostic(_where(app.position), f"'{part}' is listed under unmanaged but app.yaml defines it",
+                       code="unmanaged-defined", path="unmanaged",
+                       hint=f"remove '{part}' from unmanaged to install it, or remove its definition to leave "
+                            f"the org's {part} alone")
+            for part in app.unmanaged if defined.get(part)]
 
 
 def _check_lint_severity(app: App) -> list[Diagnostic]:
