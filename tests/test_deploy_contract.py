@@ -29,9 +29,8 @@ def test_saved_searches_are_written_with_the_log_search_types(app: Path, fake: F
     install(app, fake, tmp_path)
     queries = app / "queries.yaml"
     text = queries.read_text()
-    changed = text.replace("    savedSearch: true\n    timeRange: -1d\n    query: |-\n      @include signin_events\n"
-                           "      | where !(category", "    savedSearch: true\n    timeRange: -3d\n    query: |-\n"
-                           "      @include signin_events\n      | where !(category", 1)
+    head, sep, rest = text.partition("    name: 1Password - Failed Sign-in\n")
+    changed = head + sep + rest.replace("    timeRange: -1d\n", "    timeRange: -3d\n", 1)
     assert changed != text
     queries.write_text(changed.replace("queries:\n", "queries:\n" + NEW, 1))
     sent = request.node.sent_to_spec

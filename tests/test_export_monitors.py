@@ -93,7 +93,8 @@ def test_the_exported_monitor_builds_the_body_it_came_from(built: Any, tmp_path:
              for n in data["notifications"]]
     monitor = Monitor("m", data["name"], data["query"], None,  # type: ignore[arg-type]
                       [MonitorTrigger("Critical", trigger["timeRange"], trigger["threshold"], trigger["comparison"],
-                                      trigger.get("field"))], data.get("description", ""), notes)
+                                      trigger.get("field"))], data.get("description", ""), notes,
+                      group_notifications=data.get("groupNotifications", True))
     assert normalise_monitor(build_monitor(monitor, VALUES)) == normalise_monitor(body)
 
 

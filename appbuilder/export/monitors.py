@@ -17,7 +17,7 @@ from typing import Any
 from appbuilder.build.monitors import OPPOSITE, TIME_ZONE
 from appbuilder.export.convert import Document
 from appbuilder.export.names import Namer, common_prefix, file_stem
-from appbuilder.kinds.monitor_body import MONITOR, read_marker
+from appbuilder.kinds.monitor_body import MONITOR, content_type, read_marker
 
 LEVELS = {"Critical": "critical", "Warning": "warning", "MissingData": "missingData"}
 _STEM = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")  # a recorded file stem used as it is
@@ -136,8 +136,7 @@ def monitor_data(body: dict[str, Any], parameters: _Parameters) -> dict[str, Any
 def export_monitors(bodies: list[dict[str, Any]]) -> MonitorExport:
     """``monitors/<stem>.yaml`` for every monitor body the YAML describes exactly, in the order given."""
     out, parameters, files = MonitorExport(), _Parameters(), Namer()
-    # a monitor as read (the Monitors API answers ``…Response`` types, exports hold ``…Export`` ones)
-    monitors = [b for b in bodies if b.get("type", MONITOR) in (MONITOR, f"{MONITOR}Response", f"{MONITOR}Export")]
+    monitors = [b for b in bodies if content_type(b) in (MONITOR, "")]
     prefix = common_prefix([str(b.get("name") or "") for b in monitors])
     for body in monitors:
         name = str(body.get("name") or "monitor")
