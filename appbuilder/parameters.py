@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.model import App, Parameter, Position
 from appbuilder.patterns import compile_pattern
+from appbuilder.schemafiles import load_schema
 from appbuilder.templating import substitute_parameters
 from appbuilder.tokens import find_tokens
 
@@ -105,8 +106,6 @@ def resolve(app: App, given: Mapping[str, str]) -> ResolvedParameters:
 
 def events_hosts() -> list[str]:
     """The 1Password Events API hosts a source may read from (the source schema's list)."""
-    from appbuilder.validate.schema import load_schema
-
     return list(load_schema("source")["$defs"]["eventsHost"]["enum"])
 
 

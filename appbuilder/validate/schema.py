@@ -6,40 +6,19 @@ import difflib
 import json
 import re
 from functools import cache
-from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from appbuilder.diagnostics import Diagnostic, field_path
+from appbuilder.schemafiles import KINDS, SCHEMA_DIR, UnknownKindError, load_schema, schema_path
+
+__all__ = ["KINDS", "SCHEMA_DIR", "UnknownKindError", "load_schema", "schema_path", "validate_document"]
 
 if TYPE_CHECKING:
-    from importlib.abc import Traversable
 
     from appbuilder.load.yamlfile import YamlDocument
-
-SCHEMA_DIR: Traversable = files("appbuilder") / "schemas"
-KINDS = ("app", "source", "queries", "dashboard", "tests", "fragments", "monitor", "environments")
-
-
-class UnknownKindError(KeyError):
-    """Raised for a schema kind that does not exist."""
-
-
-def schema_path(kind: str) -> Traversable:
-    """The packaged schema file of one YAML kind (shipped inside the package, so wheels work too)."""
-    if kind not in KINDS:
-        raise UnknownKindError(kind)
-    return SCHEMA_DIR / f"{kind}.schema.json"
-
-
-@cache
-def load_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema for one YAML kind (app, source, queries, dashboard, tests)."""
-    with schema_path(kind).open(encoding="utf-8") as handle:
-        return json.load(handle)
-
 
 def _inline_local_refs(node: Any, defs: dict[str, Any]) -> Any:
     """Replace ``{"$ref": "#/$defs/x"}`` by the definition itself: same meaning, much faster validation."""
