@@ -59,11 +59,11 @@ def test_environment_errors(orgs: tuple[FakeSumo, FakeSumo], tmp_path: Path) -> 
     code, out = cli_run("plan", "apps/mini", "--all-envs")
     assert code == 1 and "appbuilder.yaml:3:5" in out
     code, out = cli_run("plan", "apps/mini", "--all-envs", "--environments", "missing.yaml")
-    assert code == 2 and "no appbuilder.yaml" in out
+    assert code == 1 and "no appbuilder.yaml" in out
 
 
 def test_saved_plans_are_for_one_org(orgs: tuple[FakeSumo, FakeSumo]) -> None:
-    assert cli_run("plan", "apps/mini", "--all-envs", "--out", "p.json")[0] == 2
+    assert cli_run("plan", "apps/mini", "--all-envs", "--out", "p.json")[0] == 1
     assert not Path("p.json").exists()
 
 

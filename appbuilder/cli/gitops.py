@@ -22,7 +22,7 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None)
     """Semantic diff of two app definitions: dashboards, panels, queries, variables, saved searches, monitors,
     parameters, source.
 
-    Exit 0 when equal, 1 when different, 2 on error.
+    Exit 0 when equal, 2 when different, 1 on error.
     """
     from appbuilder.commands.diff import ERROR, run_diff, run_diff_base
     from appbuilder.report import DiagnosticReport, render
@@ -47,7 +47,7 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None)
         if output:
             try:
                 Path(output).write_text(text + "\n", encoding="utf-8")
-            except OSError as exc:  # exit 2 (error), not 1, which means "different"
+            except OSError as exc:  # exit 1 (error), not 2, which means "different"
                 emit(f"appbuilder diff: cannot write {output}: {exc.strerror or exc}", err=True)
                 sys.exit(ERROR)
         else:
