@@ -29,7 +29,7 @@ def sarif_validator() -> Draft4Validator:
 
 
 def test_registry_lists_formats_and_refuses_unknown() -> None:
-    assert formats_for(DiagnosticReport) == ("text", "json", "github", "sarif", "markdown")
+    assert formats_for(DiagnosticReport) == ("text", "json", "github", "sarif", "markdown", "junit")
     with pytest.raises(ValueError, match="format 'junit' is not offered for DiagnosticReport"):
         render(DiagnosticReport([ERR]), "junit")
 

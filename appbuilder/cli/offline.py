@@ -133,7 +133,11 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
     validation, result = outcome.validation, outcome.result
     if result is None:
         verdict = summary(path, len(validation.errors), len(validation.warnings), "invalid, not tested")
-        if fmt in ("json", "github"):  # a script or a workflow reads the problems in the format it asked for
+        if output:  # a CI test publisher reads this file: it is written even when nothing could be tested
+            problem = write_report(Path(output), render(validation.diagnostics, fmt, summary=verdict) + "\n")
+            if problem is not None:
+                emit(render([problem], "text"), err=True)
+        if fmt in ("json", "github") and not output:  # a script or a workflow reads the problems in its format
             emit(render(validation.diagnostics, fmt))
             emit(verdict, err=True)
         else:
