@@ -30,8 +30,10 @@ def sarif_validator() -> Draft4Validator:
 
 def test_registry_lists_formats_and_refuses_unknown() -> None:
     assert formats_for(DiagnosticReport) == ("text", "json", "github", "sarif", "markdown", "junit")
-    with pytest.raises(ValueError, match="format 'junit' is not offered for DiagnosticReport"):
-        render(DiagnosticReport([ERR]), "junit")
+    with pytest.raises(ValueError, match="format 'sarif' is not offered for AppDiff"):
+        from appbuilder.appdiff import AppDiff
+
+        render(AppDiff("a", "b", "1", "1"), "sarif")
 
 
 def test_a_new_format_is_one_registration() -> None:
