@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,18 @@ def existing(path: str) -> Path:
 def emit(text: str, *, err: bool = False) -> None:
     if text:
         click.echo(text, err=err)
+
+
+def require_preview(command: str) -> None:
+    """Stop with one line naming the extra to install when the preview packages are missing (exit 1)."""
+    from appbuilder.preview import PREVIEW_EXTRA_HINT, missing_preview_packages
+
+    missing = missing_preview_packages()
+    if missing:
+        emit(f"appbuilder {command}: drawing dashboards needs {', '.join(missing)}, which the core install leaves "
+             f"out", err=True)
+        emit(f"hint: {PREVIEW_EXTRA_HINT}", err=True)
+        sys.exit(1)
 
 
 def progress(message: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import REPORT_CHOICE, emit, existing, summary
+from appbuilder.cli.common import REPORT_CHOICE, emit, existing, require_preview, summary
 from appbuilder.cli.group import cli
 
 
@@ -66,6 +66,8 @@ def docs(path: str, output: str | None, images: str | None) -> None:
     from appbuilder.commands.docs import run_docs
     from appbuilder.report import DiagnosticReport, render
 
+    if images:
+        require_preview("docs --images")
     outcome = run_docs(existing(path), Path(output) if output else None, Path(images) if images else None)
     if not outcome.ok:
         emit(render(DiagnosticReport(outcome.diagnostics, f"{path}: no page written"), "text"), err=True)
