@@ -77,10 +77,28 @@ def stacked(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return decorate
 
 
+LITERAL_KEY_WARNING = ("warning: an access key given on the command line is kept in the shell's history and shown "
+                       "by `ps`; set SUMOLOGIC_ACCESSKEY, or pass --access-key - and give the key on standard input")
+
+
+def access_key_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--access-key -`` reads the key from standard input (first line); a literal key works but is warned about."""
+    if value is None:
+        return None
+    if value == "-":
+        key = sys.stdin.readline().strip()
+        if not key:
+            raise click.BadParameter("no access key on standard input", ctx=ctx, param=param)
+        return key
+    emit(LITERAL_KEY_WARNING, err=True)
+    return value
+
+
 # Where and as whom to reach an org: shared by the verbs that talk to one (deploy verbs, export).
 connection_options = stacked(
     click.option("--access-id", default=None, help="Access ID (default: SUMOLOGIC_ACCESSID)."),
-    click.option("--access-key", default=None, help="Access key (default: SUMOLOGIC_ACCESSKEY)."),
+    click.option("--access-key", default=None, callback=access_key_value, metavar="KEY|-",
+                 help="Access key (default: SUMOLOGIC_ACCESSKEY); - reads it from standard input."),
     click.option("--deployment", default=None, help="Deployment, e.g. us2 (default: SUMOLOGIC_ENVIRONMENT)."),
     click.option("--base-url", default=None, help="API base URL (default: SUMOLOGIC_BASE_URL)."),
 )
