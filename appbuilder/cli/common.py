@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -61,6 +62,15 @@ def require_preview(command: str) -> None:
              f"out", err=True)
         emit(f"hint: {PREVIEW_EXTRA_HINT}", err=True)
         sys.exit(1)
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def use_colour(no_color: bool) -> bool:
+    """Colour only on a terminal, and never with ``--no-color`` or a non-empty ``NO_COLOR`` (no-color.org)."""
+    return not no_color and not os.environ.get("NO_COLOR") and stdout_is_terminal()
 
 
 def progress(message: str) -> None:

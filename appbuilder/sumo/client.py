@@ -162,7 +162,7 @@ class SumoClient:
             started = self.clock.monotonic()
             try:
                 with self.budget.slot():
-                    self.stats.record_start(method, self.clock.monotonic())
+                    self.stats.record_start(method, self.clock.monotonic(), path)
                     response = self.session.request(
                         method, url, params=params, data=data, headers=all_headers,
                         timeout=self.timeout, allow_redirects=False,
