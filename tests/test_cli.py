@@ -107,7 +107,7 @@ def test_build_writes_files_and_prints_the_hash(app_dir: Path) -> None:
 def test_build_default_output_directory(app_dir: Path) -> None:
     code, out = run("build", "app")
     assert code == 0, out
-    assert Path("dist/app/content.json").is_file()
+    assert Path(".appbuilder/dist/app/content.json").is_file()  # outside a git repository: in the directory
 
 
 def test_build_invalid_writes_nothing(app_dir: Path) -> None:

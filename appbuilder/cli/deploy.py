@@ -43,8 +43,9 @@ _verify_option = click.option("--verify", is_flag=True, help="Always export and 
 _yes_option = click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (CI).")
 _token_file_option = click.option("--token-file", type=click.Path(dir_okay=False), default=None,
                                   help="File holding the 1Password token (when its environment variable is not set).")
-_backup_dir_option = click.option("--backup-dir", type=click.Path(file_okay=False), default="backups",
-                                  show_default=True)
+BACKUP_HELP = ("Where backups go (default: .appbuilder/backups at the root of the git repository; a directory "
+               "appbuilder creates is kept out of git).")
+_backup_dir_option = click.option("--backup-dir", type=click.Path(file_okay=False), default=None, help=BACKUP_HELP)
 _format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                               show_default=True)
 # how a plan is shown (text format): every unchanged item, and colour
@@ -196,7 +197,7 @@ def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, out: str
 @_output_options
 @environment_options
 def install(path: str, params: tuple[str, ...], plan_file: str | None, dry_run: bool, force: bool, yes: bool,
-            token_file: str | None, backup_dir: str, fmt: str, **kwargs: object) -> None:
+            token_file: str | None, backup_dir: str | None, fmt: str, **kwargs: object) -> None:
     """Plan, show the plan, ask, then create or update the collector, the source and the app content."""
     from appbuilder.commands.install import run_install
 
@@ -205,16 +206,20 @@ def install(path: str, params: tuple[str, ...], plan_file: str | None, dry_run: 
         if plan_file:
             raise click.UsageError("--plan applies the saved plan of one org; give it without --env/--all-envs")
 
+        from appbuilder.workspace import default_backups
+
         def in_environment(env, env_params, options, progress):  # type: ignore[no-untyped-def]
             return run_install(existing(path), env_params, options, dry_run=dry_run, force=force,
                                token_file=Path(token_file) if token_file else None,
-                               backup_root=Path(backup_dir) / env.name, progress=progress,
+                               backup_root=(Path(backup_dir) if backup_dir else default_backups()) / env.name,
+                               progress=progress,
                                approve=lambda plan: True)
 
         install_in_environments(path, kwargs, parse_params(params), _options(kwargs), fmt, yes, in_environment)
     asker = Asker("install", yes, fmt, style)
     outcome = run_install(existing(path), parse_params(params), _options(kwargs), dry_run=dry_run, force=force,
-                          token_file=Path(token_file) if token_file else None, backup_root=Path(backup_dir),
+                          token_file=Path(token_file) if token_file else None,
+                          backup_root=Path(backup_dir) if backup_dir else None,
                           progress=progress, plan_file=Path(plan_file) if plan_file else None, approve=asker)
     asker.show(outcome.plan)
     _finish(outcome, fmt, path, "installed", "nothing to do: already installed")
@@ -230,14 +235,14 @@ def install(path: str, params: tuple[str, ...], plan_file: str | None, dry_run: 
 @_backup_dir_option
 @_format_option
 @_output_options
-def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, backup_dir: str, fmt: str,
+def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, backup_dir: str | None, fmt: str,
               **kwargs: object) -> None:
     """Show the destroy plan, ask, back up, then remove the app folder (and with --with-source its source)."""
     from appbuilder.commands.uninstall import run_uninstall
 
     asker = Asker("uninstall", yes, fmt, _style(kwargs))
     outcome = run_uninstall(existing(path), parse_params(params), _options(kwargs), with_source=with_source,
-                            approve=asker, backup_root=Path(backup_dir), progress=progress)
+                            approve=asker, backup_root=Path(backup_dir) if backup_dir else None, progress=progress)
     asker.show(outcome.plan)
     _finish(outcome, fmt, path, "uninstalled", f"nothing to uninstall at {outcome.target}")
 
@@ -246,13 +251,12 @@ def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, 
 @click.argument("backup_dir", type=click.Path(exists=True, file_okay=False))
 @connection_options
 @_token_file_option
-@click.option("--backup-dir", "backup_root", type=click.Path(file_okay=False), default="backups",
-              show_default=True, help="Where the backup of what is there now goes.")
+@click.option("--backup-dir", "backup_root", type=click.Path(file_okay=False), default=None, help=BACKUP_HELP)
 @_yes_option
 @_format_option
 @_output_options
 def restore(backup_dir: str, access_id: str | None, access_key: str | None, deployment: str | None,
-            base_url: str | None, token_file: str | None, backup_root: str, yes: bool, fmt: str,
+            base_url: str | None, token_file: str | None, backup_root: str | None, yes: bool, fmt: str,
             verbose: bool, no_color: bool) -> None:
     """Show the plan back to a backup (made by install or uninstall), ask, then apply it."""
     from appbuilder.commands.restore import run_restore
@@ -261,6 +265,7 @@ def restore(backup_dir: str, access_id: str | None, access_key: str | None, depl
                         "base_url": base_url, "folder": None, "admin_mode": False})
     asker = Asker("restore", yes, fmt, _style({"verbose": verbose, "no_color": no_color}))
     outcome = run_restore(Path(backup_dir), options, token_file=Path(token_file) if token_file else None,
-                          backup_root=Path(backup_root), progress=progress, approve=asker)
+                          backup_root=Path(backup_root) if backup_root else None, progress=progress,
+                          approve=asker)
     asker.show(outcome.plan)
     _finish(outcome, fmt, backup_dir, f"restored {backup_dir}", "nothing to restore: the org matches the backup")

@@ -37,7 +37,8 @@ def validate(path: str, params: tuple[str, ...], fmt: str, base: str | None) -> 
 @cli.command()
 @click.argument("path")
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), default=None,
-              help="Output directory (default dist/<app directory name>).")
+              help="Output directory (default .appbuilder/dist/<app directory name> at the root of the git "
+              "repository, kept out of git).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
 def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> None:
