@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from reference import REAL_EXPORTS, absent_reason, export_cases, load_export, needs_reference
+from synthetic_exports import EXPORTS as SYNTHETIC
 from synthetic_exports import directory_audit, edge_firewall
 
 from appbuilder.build import build_app
@@ -67,7 +68,9 @@ def test_lifting_the_source_category_keeps_the_round_trip(tmp_path: Path) -> Non
     assert moved.count("_sourceCategory=prod/fortigate") == json.dumps(original).count("_sourceCategory=*fortigate*")
 
 
-@pytest.mark.parametrize("case", export_cases())
+@pytest.mark.parametrize("case", [
+    pytest.param(("real", "Cyral.json"), id="real-Cyral", marks=needs_reference("exports", "Cyral.json")),
+    *[pytest.param(("synthetic", name), id=f"synthetic-{name}") for name in SYNTHETIC]])
 def test_export_is_deterministic(case: tuple[str, str], tmp_path: Path) -> None:
     original = load_export(case)
     export_definition(original, tmp_path / "a")
