@@ -6,7 +6,7 @@
 # diff and validate --base), APPBUILDER_ARGS (extra arguments), APPBUILDER_OUTPUT_DIR (reports; default
 # $RUNNER_TEMP/appbuilder). Writes one report per app to the output directory, Markdown reports to the job
 # summary, and the outputs report-dir, changed and exit-code to $GITHUB_OUTPUT.
-# Exit 0 on success (for diff: also when the apps differ), 1 when a command failed, 2 on a usage error.
+# Exit 0 on success (for diff: also when the apps differ), 1 when a command failed or the inputs are wrong.
 set -uo pipefail
 
 path="${APPBUILDER_PATH:-app_definitions}"
@@ -26,7 +26,7 @@ else
 fi
 if [ "${#apps[@]}" -eq 0 ]; then
   echo "::error::no app.yaml in $path or in its subdirectories"
-  exit 2
+  exit 1
 fi
 
 case "$command" in
@@ -34,9 +34,9 @@ case "$command" in
   test) format="${format:-text}" ;;
   diff)
     format="${format:-markdown}"
-    if [ -z "$base" ]; then echo "::error::command diff needs the base input (a git ref such as origin/main)"; exit 2; fi ;;
+    if [ -z "$base" ]; then echo "::error::command diff needs the base input (a git ref such as origin/main)"; exit 1; fi ;;
   build|docs|plan|install) ;;
-  *) echo "::error::unknown command '$command' (validate, test, build, diff, docs, plan, install)"; exit 2 ;;
+  *) echo "::error::unknown command '$command' (validate, test, build, diff, docs, plan, install)"; exit 1 ;;
 esac
 case "$format" in
   sarif) ext=sarif ;; json) ext=json ;; junit) ext=xml ;; markdown) ext=md ;; *) ext=txt ;;
@@ -62,7 +62,7 @@ for app in "${apps[@]}"; do
   if [ "$ext" = md ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
     { cat "$report"; echo; } >>"$GITHUB_STEP_SUMMARY"
   fi
-  if [ "$command" = diff ] && [ "$rc" -eq 1 ]; then
+  if [ "$command" = diff ] && [ "$rc" -eq 2 ]; then
     changed=true
   elif [ "$rc" -ne 0 ]; then
     echo "::error::appbuilder $command $app exited $rc"

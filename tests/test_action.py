@@ -77,7 +77,7 @@ def test_validate_sarif_one_file_per_app(tmp_path: Path, apps: Path) -> None:
 
 def test_diff_markdown_goes_to_summary_and_is_not_a_failure(tmp_path: Path, apps: Path) -> None:
     code, out, outputs, _ = run_step(tmp_path, apps, command="diff")
-    assert code == 2 and "needs the base input" in out
+    assert code == 1 and "needs the base input" in out
     code, _, outputs, summary = run_step(tmp_path, apps, command="diff", base="main")
     assert code == 0 and outputs["changed"] == "false" and summary.count("**no changes**") == 2
     edit(apps / "app_definitions/alpha/dashboards/main.yaml", "title: Events by Category", "title: Per Category")
@@ -92,9 +92,9 @@ def test_single_app_path_test_command_and_bad_input(tmp_path: Path, apps: Path) 
     code, out, _, _ = run_step(tmp_path, apps, path="app_definitions/alpha", command="test")
     assert code == 0 and "passed, 0 failed" in out
     code, out, _, _ = run_step(tmp_path, apps, command="deploy")
-    assert code == 2 and "unknown command 'deploy'" in out
+    assert code == 1 and "unknown command 'deploy'" in out
     code, out, _, _ = run_step(tmp_path, apps, path="nowhere")
-    assert code == 2 and "no app.yaml in nowhere" in out
+    assert code == 1 and "no app.yaml in nowhere" in out
 
 
 @pytest.mark.parametrize("workflow", ["pull-request.yml", "merge.yml"])

@@ -67,7 +67,7 @@ def test_ports_and_fake_limits_out_of_range_are_usage_errors_and_a_busy_port_is_
                  ["fake-sumo", "--port", "70000"], ["fake-sumo", "--rate-limit", "-1"],
                  ["fake-sumo", "--job-polls", "-2"], ["fake-sumo", "--latency", "-1"]):
         result = runner.invoke(cli, args)
-        assert result.exit_code == 2 and "Invalid value" in result.output and "internal error" not in result.output
+        assert result.exit_code == 1 and "Invalid value" in result.output and "internal error" not in result.output
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()

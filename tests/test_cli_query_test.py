@@ -171,3 +171,20 @@ def test_test_of_an_invalid_app_reports_in_the_format_asked_for(app_dir: Path) -
     assert report["valid"] is False and report["problems"][0]["file"].endswith("dashboards/main.yaml")
     as_github = CliRunner().invoke(cli, ["test", str(app_dir), "--format", "github"])
     assert as_github.exit_code == 1 and as_github.stdout.startswith("::error file=")
+
+
+def test_test_of_an_invalid_app_still_writes_the_junit_file(app_dir: Path) -> None:
+    """A CI test publisher fails on a missing file: the report names the validation problem instead."""
+    import xml.etree.ElementTree as ET
+
+    from helpers import edit
+
+    edit(app_dir / "dashboards" / "main.yaml", "chart: pie", "chart: pi")
+    result = CliRunner().invoke(cli, ["test", str(app_dir), "--format", "junit", "-o", "junit.xml"])
+    assert result.exit_code == 1 and "invalid, not tested" in result.output
+    suite = ET.parse("junit.xml").getroot().find("testsuite")
+    assert suite is not None and suite.get("errors") == "1"
+    error = suite.find("testcase/error")
+    assert error is not None and "dashboards/main.yaml" in (error.text or "")
+    as_json = CliRunner().invoke(cli, ["test", str(app_dir), "--format", "json", "-o", "report.json"])
+    assert as_json.exit_code == 1 and json.loads(Path("report.json").read_text())["valid"] is False

@@ -33,7 +33,7 @@ def test_cli_write_one_kind_and_errors(tmp_path: Path) -> None:
     assert again.exit_code == 0 and again.output == f"up to date {tmp_path / 's' / 'queries.schema.json'}\n"
     assert [p.name for p in (tmp_path / "s").iterdir()] == ["queries.schema.json"]
     missing = runner.invoke(cli, ["schema"])
-    assert missing.exit_code == 2 and "give a KIND to print, or --write DIR" in missing.output
+    assert missing.exit_code == 1 and "give a KIND to print, or --write DIR" in missing.output
     (tmp_path / "file").write_text("", encoding="utf-8")
     blocked = runner.invoke(cli, ["schema", "--write", str(tmp_path / "file" / "x")])
     assert blocked.exit_code == 1 and "cannot write schemas to" in blocked.output

@@ -1,6 +1,7 @@
 """Sub-folders and raw items are first-class in plan, install, drift, backups, uninstall and restore: an app
-exported from Sumo with sub-folders (Fortigate: two sub-folders holding six saved searches) installs whole,
-plans as unchanged, and each nested item is updated in place through its own API."""
+exported from Sumo with sub-folders (the synthetic Edge Firewall export, shaped like a real firewall app's: two
+sub-folders holding six saved searches, five dashboards) installs whole, plans as unchanged, and each nested item
+is updated in place through its own API."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+import synthetic_exports
 from helpers import edit
+from reference import needs_reference, reference_path
 
 from appbuilder.commands.export import run_export_file
 from appbuilder.commands.install import InstallOutcome, run_install
@@ -23,9 +27,8 @@ from appbuilder.deploy.testing import count_calls
 from appbuilder.fakesumo.state import ContentItem
 from appbuilder.fakesumo.virtual import VirtualSumo
 
-EXPORT = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "exports" / "Fortigate_Firewall.json"
-FOLDER = "Fortigate Firewall"
-ALERTS, PARSERS = "FortiGate Alerts", "FortiGate Parsers"
+FOLDER = "Edge Firewall"
+ALERTS, PARSERS = "Edge Alerts", "Edge Parsers"
 UDP = "Suspicious Traffic - UDP 443"
 CLASSIC = {"type": "DashboardSyncDefinition", "name": "Classic Overview", "description": "a classic dashboard",
            "detailLevel": 2, "properties": "{}", "panels": [], "filters": []}
@@ -33,16 +36,28 @@ CLASSIC = {"type": "DashboardSyncDefinition", "name": "Classic Overview", "descr
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`appbuilder export --file` of the Fortigate export, made once."""
-    out = tmp_path_factory.mktemp("export") / "fortigate"
-    outcome = run_export_file(EXPORT, out, {})
+    """`appbuilder export --file` of the synthetic Edge Firewall export, made once."""
+    where = tmp_path_factory.mktemp("export")
+    out = where / "edge"
+    outcome = run_export_file(synthetic_exports.write("edge_firewall", where), out, {})
     assert outcome.error is None, (outcome.error, outcome.hint)
     return out
 
 
+@needs_reference("exports", "Fortigate_Firewall.json")
+def test_the_synthetic_export_has_the_tree_of_a_real_firewall_app() -> None:
+    """The premise of these tests, where the reference data is: a real firewall app export has the same tree
+    (two sub-folders of two and four saved searches, five dashboards and one saved search at the top)."""
+    def tree_of(node: dict[str, Any]) -> list[Any]:
+        return sorted((child["type"], tree_of(child)) for child in node.get("children", []))
+
+    real = json.loads(reference_path("exports", "Fortigate_Firewall.json").read_text(encoding="utf-8"))
+    assert tree_of(real) == tree_of(synthetic_exports.edge_firewall())
+
+
 @pytest.fixture()
 def full_app(exported: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(exported, tmp_path / "fortigate"))
+    return Path(shutil.copytree(exported, tmp_path / "edge"))
 
 
 @pytest.fixture()
@@ -104,13 +119,13 @@ def test_exported_app_installs_with_its_subfolders_and_plans_as_unchanged(full_a
     app = full_app
     first = plan(app, virtual_sumo)
     creates = {(c.kind, c.identity) for c in first.changes if c.action == CREATE}
-    assert ("sub-folder", ALERTS) in creates and ("saved search", f"{PARSERS}/FortiGate Parser - VPN") in creates
+    assert ("sub-folder", ALERTS) in creates and ("saved search", f"{PARSERS}/Edge Parser - VPN") in creates
     install(app, virtual_sumo, tmp_path)
     installed = tree(virtual_sumo)
     assert {p for p in installed if p.startswith(f"{ALERTS}/") or p.startswith(f"{PARSERS}/")} == {
-        f"{ALERTS}/{UDP}", f"{ALERTS}/Suspicious Traffic: GeoLocation Lookup Mismatch",
-        f"{PARSERS}/FortiGate Parser - Event::User", f"{PARSERS}/FortiGate Parser - Everything",
-        f"{PARSERS}/FortiGate Parser - Traffic", f"{PARSERS}/FortiGate Parser - VPN"}
+        f"{ALERTS}/{UDP}", f"{ALERTS}/Suspicious Traffic: Country Mismatch",
+        f"{PARSERS}/Edge Parser - Event::User", f"{PARSERS}/Edge Parser - Everything",
+        f"{PARSERS}/Edge Parser - Traffic", f"{PARSERS}/Edge Parser - VPN"}
     assert len(installed) == 14  # 2 sub-folders, 6 nested saved searches, 5 dashboards, 1 saved search
 
     again = plan(app, virtual_sumo)
@@ -127,13 +142,13 @@ def test_exported_app_installs_with_its_subfolders_and_plans_as_unchanged(full_a
     assert verified.plan is not None and changed(verified.plan) == []
 
     # a dashboard moved into a sub-folder: updated through the Dashboards API there, same ids
-    events = "Fortigate Firewalls - Events - New"
+    events = "Edge Firewall - Events"
     before = at(virtual_sumo, events)
     assert before is not None
     ids = (before.id, before.dashboard_id)
-    edit(app / "app.yaml", "  - dashboard: dashboards/events_new.yaml\n", "")
+    edit(app / "app.yaml", "  - dashboard: dashboards/events.yaml\n", "")
     edit(app / "app.yaml", "      - savedSearch: suspicious_traffic_udp_443\n",
-         "      - savedSearch: suspicious_traffic_udp_443\n      - dashboard: dashboards/events_new.yaml\n")
+         "      - savedSearch: suspicious_traffic_udp_443\n      - dashboard: dashboards/events.yaml\n")
     moved = [c for c in plan(app, virtual_sumo).changes if c.action == UPDATE]
     assert [(c.kind, c.identity, c.renamed_from) for c in moved] == [("dashboard", f"{ALERTS}/{events}", events)]
     install(app, virtual_sumo, tmp_path)
@@ -147,7 +162,7 @@ def test_one_nested_saved_search_is_updated_in_place_and_nothing_else_is_written
                                                                                 tmp_path: Path) -> None:
     install(app, virtual_sumo, tmp_path)
     before = tree(virtual_sumo)
-    edit(app / "queries.yaml", "(_sourceCategory=*fortigate* !(vpn))", "(_sourceCategory=*fortigate* !(vpn) !(ipsec))")
+    edit(app / "queries.yaml", "(_sourceCategory=*edge* !(vpn))", "(_sourceCategory=*edge* !(vpn) !(ipsec))")
     planned = plan(app, virtual_sumo)
     assert changed(planned) == [("folder", FOLDER, RECORD), ("saved search", f"{ALERTS}/{UDP}", UPDATE)]
     change = next(c for c in planned.changes if c.action == UPDATE)
@@ -180,10 +195,10 @@ def test_one_nested_saved_search_is_updated_in_place_and_nothing_else_is_written
 
 def test_an_edit_in_sumo_inside_a_subfolder_is_drift(app: Path, virtual_sumo: VirtualSumo, tmp_path: Path) -> None:
     install(app, virtual_sumo, tmp_path)
-    edit(app / "queries.yaml", "(_sourceCategory=*fortigate* !(vpn))", "(_sourceCategory=*fortigate*)")
+    edit(app / "queries.yaml", "(_sourceCategory=*edge* !(vpn))", "(_sourceCategory=*edge*)")
     saved = run_plan(app, {}, options(virtual_sumo), out=tmp_path / "plan.json")
     assert saved.ok
-    nested = at(virtual_sumo, PARSERS, "FortiGate Parser - VPN")
+    nested = at(virtual_sumo, PARSERS, "Edge Parser - VPN")
     assert nested is not None
     with virtual_sumo.client() as client:
         body = client.get(f"/v1/logSearches/{nested.id}")
@@ -192,7 +207,7 @@ def test_an_edit_in_sumo_inside_a_subfolder_is_drift(app: Path, virtual_sumo: Vi
                         backup_root=tmp_path / "backups")
     assert stale.error and "changed since the plan was made" in stale.error  # a nested edit makes it stale
     planned = plan(app, virtual_sumo)
-    assert ("saved search", f"{PARSERS}/FortiGate Parser - VPN", DRIFTED) in changed(planned)
+    assert ("saved search", f"{PARSERS}/Edge Parser - VPN", DRIFTED) in changed(planned)
     refused = run_install(app, {}, options(virtual_sumo), backup_root=tmp_path / "backups")
     assert refused.error and "changed in Sumo" in refused.error
 
@@ -218,18 +233,18 @@ def test_a_subfolder_rename_is_an_explicit_change_that_keeps_every_id(app: Path,
                                                                       tmp_path: Path) -> None:
     install(app, virtual_sumo, tmp_path)
     before = tree(virtual_sumo)
-    edit(app / "app.yaml", f"folder: {ALERTS}", "folder: FortiGate Alarms")
+    edit(app / "app.yaml", f"folder: {ALERTS}", "folder: Edge Alarms")
     planned = plan(app, virtual_sumo)
-    assert changed(planned) == [("folder", FOLDER, RECORD), ("sub-folder", "FortiGate Alarms", UPDATE)]
+    assert changed(planned) == [("folder", FOLDER, RECORD), ("sub-folder", "Edge Alarms", UPDATE)]
     rename = next(c for c in planned.changes if c.action == UPDATE)
     assert rename.renamed_from == ALERTS
     virtual_sumo.fake.reset_log()
     outcome = install(app, virtual_sumo, tmp_path)
     assert count_calls(virtual_sumo.fake.requests)["writes"] == 2  # the sub-folder, then the folder's marker
-    assert f"renamed sub-folder {ALERTS!r} to 'FortiGate Alarms' (same ids)" in outcome.steps
+    assert f"renamed sub-folder {ALERTS!r} to 'Edge Alarms' (same ids)" in outcome.steps
     after = tree(virtual_sumo)
-    assert after[f"FortiGate Alarms/{UDP}"][0] == before[f"{ALERTS}/{UDP}"][0]
-    assert after["FortiGate Alarms"][0] == before[ALERTS][0]
+    assert after[f"Edge Alarms/{UDP}"][0] == before[f"{ALERTS}/{UDP}"][0]
+    assert after["Edge Alarms"][0] == before[ALERTS][0]
     assert changed(plan(app, virtual_sumo)) == []
 
 
@@ -237,8 +252,8 @@ def test_a_raw_item_in_a_subfolder_is_reimported_when_changed_after_a_backup(app
                                                                             tmp_path: Path) -> None:
     (app / "raw").mkdir()
     (app / "raw" / "classic.json").write_text(json.dumps(CLASSIC))
-    edit(app / "app.yaml", "      - savedSearch: fortigate_parser_vpn\n",
-         "      - savedSearch: fortigate_parser_vpn\n      - raw: raw/classic.json\n")
+    edit(app / "app.yaml", "      - savedSearch: edge_parser_vpn\n",
+         "      - savedSearch: edge_parser_vpn\n      - raw: raw/classic.json\n")
     install(app, virtual_sumo, tmp_path)
     classic = at(virtual_sumo, PARSERS, "Classic Overview")
     assert classic is not None and classic.definition == CLASSIC
@@ -264,17 +279,17 @@ def test_a_subfolder_removed_from_the_app_is_deleted_and_what_moved_out_keeps_it
     # without its folder entry, the parsers are placed in the app folder itself (unplaced saved searches are)
     edit(app / "app.yaml", f"  - folder: {PARSERS}\n    contents:\n", "")
     for stem in ("event_user", "everything", "traffic", "vpn"):
-        edit(app / "app.yaml", f"      - savedSearch: fortigate_parser_{stem}\n", "")
+        edit(app / "app.yaml", f"      - savedSearch: edge_parser_{stem}\n", "")
     planned = plan(app, virtual_sumo)
     moves = {c.identity: c.renamed_from for c in planned.changes if c.action == UPDATE}
-    assert moves == {f"FortiGate Parser - {n}": f"{PARSERS}/FortiGate Parser - {n}"
+    assert moves == {f"Edge Parser - {n}": f"{PARSERS}/Edge Parser - {n}"
                      for n in ("Event::User", "Everything", "Traffic", "VPN")}
     assert ("sub-folder", PARSERS, DELETE) in changed(planned)
     outcome = install(app, virtual_sumo, tmp_path)
     after = tree(virtual_sumo)
     assert PARSERS not in after
     for name in ("Event::User", "Everything", "Traffic", "VPN"):
-        assert after[f"FortiGate Parser - {name}"][0] == before[f"{PARSERS}/FortiGate Parser - {name}"][0]
+        assert after[f"Edge Parser - {name}"][0] == before[f"{PARSERS}/Edge Parser - {name}"][0]
     assert outcome.backup is not None
     backed_up = json.loads((outcome.backup / "content.json").read_text())
     assert len(next(c for c in backed_up["children"] if c["name"] == PARSERS)["children"]) == 4
@@ -289,7 +304,7 @@ def test_a_subfolder_removed_in_sumo_is_drift_and_force_creates_it_with_what_it_
     virtual_sumo.fake.state.delete(parsers)
     planned = plan(app, virtual_sumo)
     assert ("sub-folder", PARSERS, DRIFTED) in changed(planned)
-    assert ("saved search", f"{PARSERS}/FortiGate Parser - VPN", DRIFTED) in changed(planned)
+    assert ("saved search", f"{PARSERS}/Edge Parser - VPN", DRIFTED) in changed(planned)
     virtual_sumo.fake.reset_log()
     outcome = install(app, virtual_sumo, tmp_path, force=True)
     creates = [(r.method, r.path) for r in virtual_sumo.fake.requests
@@ -298,23 +313,23 @@ def test_a_subfolder_removed_in_sumo_is_drift_and_force_creates_it_with_what_it_
     assert creates[1:] == [("POST", "/api/v1/logSearches")] * 4
     assert f"created sub-folder {PARSERS!r}" in " ".join(outcome.steps)
     assert {p for p in tree(virtual_sumo) if p.startswith(f"{PARSERS}/")} == {
-        f"{PARSERS}/FortiGate Parser - {n}" for n in ("Event::User", "Everything", "Traffic", "VPN")}
+        f"{PARSERS}/Edge Parser - {n}" for n in ("Event::User", "Everything", "Traffic", "VPN")}
     assert changed(plan(app, virtual_sumo)) == []
 
 
 def test_a_new_folder_one_level_deeper_is_created_before_what_moves_or_is_imported_into_it(
         app: Path, virtual_sumo: VirtualSumo, tmp_path: Path) -> None:
     install(app, virtual_sumo, tmp_path)
-    vpn_id = tree(virtual_sumo)[f"{PARSERS}/FortiGate Parser - VPN"][0]
+    vpn_id = tree(virtual_sumo)[f"{PARSERS}/Edge Parser - VPN"][0]
     (app / "raw").mkdir()
     (app / "raw" / "classic.json").write_text(json.dumps(CLASSIC))
-    edit(app / "app.yaml", "      - savedSearch: fortigate_parser_vpn\n",
-         "      - folder: Legacy\n        contents:\n          - savedSearch: fortigate_parser_vpn\n"
+    edit(app / "app.yaml", "      - savedSearch: edge_parser_vpn\n",
+         "      - folder: Legacy\n        contents:\n          - savedSearch: edge_parser_vpn\n"
          "          - raw: raw/classic.json\n")
     planned = plan(app, virtual_sumo)
     legacy = f"{PARSERS}/Legacy"
     assert [c for c in changed(planned) if c[0] != "folder"] == [
-        ("sub-folder", legacy, CREATE), ("saved search", f"{legacy}/FortiGate Parser - VPN", UPDATE),
+        ("sub-folder", legacy, CREATE), ("saved search", f"{legacy}/Edge Parser - VPN", UPDATE),
         ("raw item", f"{legacy}/Classic Overview", CREATE)]
     virtual_sumo.fake.reset_log()
     install(app, virtual_sumo, tmp_path)
@@ -322,7 +337,7 @@ def test_a_new_folder_one_level_deeper_is_created_before_what_moves_or_is_import
               if r.method in ("POST", "PUT") and not r.path.endswith("/export")]
     assert writes[:3] == ["/api/v2/content/folders", f"/api/v2/content/{vpn_id}/move", f"/api/v1/logSearches/{vpn_id}"]
     after = tree(virtual_sumo)
-    assert after[f"{legacy}/FortiGate Parser - VPN"][0] == vpn_id and f"{PARSERS}/FortiGate Parser - VPN" not in after
+    assert after[f"{legacy}/Edge Parser - VPN"][0] == vpn_id and f"{PARSERS}/Edge Parser - VPN" not in after
     assert f"{legacy}/Classic Overview" in after
     assert changed(plan(app, virtual_sumo)) == []
 
@@ -331,12 +346,12 @@ def test_a_subfolder_dropped_with_what_it_holds_is_one_delete(app: Path, virtual
                                                               tmp_path: Path) -> None:
     install(app, virtual_sumo, tmp_path)
     edit(app / "app.yaml", f"  - folder: {ALERTS}\n    contents:\n      - savedSearch: suspicious_traffic_udp_443\n"
-         "      - savedSearch: suspicious_traffic_geolocation_lookup_mismatch\n", "")
+         "      - savedSearch: suspicious_traffic_country_mismatch\n", "")
     for _ in range(2):  # the two alert queries stay queries, not saved searches
         edit(app / "queries.yaml", "    savedSearch: true\n", "    savedSearch: false\n")
     planned = plan(app, virtual_sumo)
     deletes = {c.identity: c.note for c in planned.changes if c.action == DELETE}
-    assert set(deletes) == {ALERTS, f"{ALERTS}/{UDP}", f"{ALERTS}/Suspicious Traffic: GeoLocation Lookup Mismatch"}
+    assert set(deletes) == {ALERTS, f"{ALERTS}/{UDP}", f"{ALERTS}/Suspicious Traffic: Country Mismatch"}
     assert "removed with its folder" not in deletes[ALERTS]
     assert "removed with its folder" in deletes[f"{ALERTS}/{UDP}"]
     virtual_sumo.fake.reset_log()

@@ -41,7 +41,7 @@ def test_panel_variable_query_and_saved_search_changes(two: tuple[Path, Path]) -
     edit(board, "  - id: by_type\n    title: Events by Type\n    chart: bar\n    queryRef: by_type\n", "")
     edit(new / "queries.yaml", "name: Minimal - All Events", "name: Minimal - Every Event")
     code, out = run("diff", str(old), str(new))
-    assert code == 1
+    assert code == 2
     assert out.splitlines() == [
         "~ saved search all_events (Minimal - Every Event)",
         '    name: "Minimal - All Events" -> "Minimal - Every Event"',
@@ -90,7 +90,7 @@ def test_markdown_collapses_long_query_diffs(two: tuple[Path, Path]) -> None:
     edit(board, QUERY_LINE, QUERY_LINE + "".join(f"      | where category != \"c{i}\"\n" for i in range(15)))
     edit(board, "        | json \"type\" as type\n", "        | json \"type\" as type\n        | where type != \"\"\n")
     code, out = run("diff", str(old), str(new), "--format", "markdown")
-    assert code == 1
+    assert code == 2
     assert "| changed | panel `main/by_category` (Events \\| Category) | title, query |" in out
     assert "- **title**: `\"Events by Category\"` → `\"Events | Category\"`" in out
     assert "<details><summary>query of panel main/by_category: " in out  # 15 added lines: collapsed
@@ -136,17 +136,17 @@ def test_errors_exit_2(two: tuple[Path, Path]) -> None:
     old, new = two
     edit(new / "dashboards/main.yaml", "panels:", "panels: [")
     code, out = run("diff", str(old), str(new))
-    assert code == 2 and "new/dashboards/main.yaml:" in out and "cannot compare" in out
-    assert run("diff", str(old))[0] == 2
-    assert run("diff", str(old), "missing")[0] == 2
-    assert run("diff", "--base", "HEAD", str(old), str(new))[0] == 2
+    assert code == 1 and "new/dashboards/main.yaml:" in out and "cannot compare" in out
+    assert run("diff", str(old))[0] == 1
+    assert run("diff", str(old), "missing")[0] == 1
+    assert run("diff", "--base", "HEAD", str(old), str(new))[0] == 1
 
 
 def test_an_output_file_that_cannot_be_written_exits_2_not_1(two: tuple[Path, Path], tmp_path: Path) -> None:
     old, new = two
     edit(new / "dashboards/main.yaml", "chart: pie", "chart: bar")
     code, out = run("diff", str(old), str(new), "-o", str(tmp_path / "missing" / "diff.md"))
-    assert code == 2 and "cannot write" in out  # 1 would read as "the apps differ"
+    assert code == 1 and "cannot write" in out  # 2 would read as "the apps differ"
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -170,11 +170,11 @@ def test_base_ref_compares_working_tree_with_git(tmp_path: Path, monkeypatch: py
     first_line_end = text.index("\n", at) + 1
     board.write_text(text[:first_line_end] + "      | where true\n" + text[first_line_end:], encoding="utf-8")
     code, out = run("diff", "--base", "main", str(app), "--format", "markdown")
-    assert code == 1 and "| changed | panel `" in out and "+| where true" in out and "```diff" in out
-    assert run("diff", "--base", "no-such-ref", str(app))[0] == 2
+    assert code == 2 and "| changed | panel `" in out and "+| where true" in out and "```diff" in out
+    assert run("diff", "--base", "no-such-ref", str(app))[0] == 1
     shutil.copytree(app, Path("apps/copy"))
     code, out = run("diff", "--base", "main", "apps/copy")  # new since the ref: everything is added
-    assert code == 1 and "+ dashboard " in out and not any(ln.startswith("- ") for ln in out.splitlines())
+    assert code == 2 and "+ dashboard " in out and not any(ln.startswith("- ") for ln in out.splitlines())
 
 
 def test_a_token_in_a_changed_query_is_masked_in_every_format(two: tuple[Path, Path], tmp_path: Path) -> None:
@@ -183,7 +183,7 @@ def test_a_token_in_a_changed_query_is_masked_in_every_format(two: tuple[Path, P
     edit(new / "queries.yaml", '| json "category" as category', f'| json "category" as category | where x != "{token}"')
     for fmt in ("text", "json", "markdown"):
         code, out = run("diff", str(old), str(new), "--format", fmt)
-        assert code == 1 and "********" in out and "eyJhbGci" not in out, fmt
+        assert code == 2 and "********" in out and "eyJhbGci" not in out, fmt
     run("diff", str(old), str(new), "-o", str(tmp_path / "d.md"))
     assert "eyJhbGci" not in (tmp_path / "d.md").read_text(encoding="utf-8")
 

@@ -290,7 +290,7 @@ def test_cli_export_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         refused = runner.invoke(cli, ["export", "--file", name, "-o", "out4"])
         assert refused.exit_code == 1 and message in refused.output and not Path("out4").exists()
     both = runner.invoke(cli, ["export", "--file", "dash.json", "--folder", "/x", "-o", "out3"])
-    assert both.exit_code == 2 and "exactly one of --file" in both.output
+    assert both.exit_code == 1 and "exactly one of --file" in both.output
 
 
 def test_visual_settings_are_written_as_the_chart_defaults_allow(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
-"""Built content has the structure of real Sumo exports (``../shared/reference/exports/*.json``).
+"""Built content has the structure of Sumo exports: the real ones (``../shared/reference/exports/*.json``) when
+present, and always the synthetic ones of ``synthetic_exports`` (our own, with the same shapes).
 
-Every "real" key set below is derived from the exports at run time; only the type names are written here.
+Every key set below is derived from the exports at run time; only the type names are written here.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reference import REAL_EXPORTS, absent_reason, real_export_files
+from synthetic_exports import EXPORTS as SYNTHETIC
 
 from appbuilder.build import build_app
 from appbuilder.validate import validate_app
 
 REPO = Path(__file__).resolve().parents[1]
-EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "exports"
 APPS = {"minimal": REPO / "tests" / "fixtures" / "minimal", "1password": REPO / "app_definitions" / "1password"}
 
 FOLDER = "FolderSyncDefinition"
@@ -35,25 +37,32 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
             yield from _walk(child)
 
 
-def _real_objects() -> list[dict[str, Any]]:
-    if not EXPORTS.is_dir():
-        return []
+def _objects(source: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    for path in sorted(EXPORTS.glob("*.json")):
-        found += _walk(json.loads(path.read_text(encoding="utf-8")))
+    if source == "real":
+        for path in real_export_files():
+            found += _walk(json.loads(path.read_text(encoding="utf-8")))
+    else:
+        for make in SYNTHETIC.values():
+            found += _walk(make())
     return found
 
 
-REAL = _real_objects()
-needs_exports = pytest.mark.skipif(not REAL, reason=f"real Sumo exports not found at {EXPORTS}")
+@pytest.fixture(params=["real", "synthetic"], scope="module")
+def exports(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
+    """Every object of the real exports (skipped when absent) or of the synthetic ones."""
+    found = _objects(request.param)
+    if not found:
+        pytest.skip(absent_reason("exports"))
+    return found
 
 
-def real(type_name: str) -> list[dict[str, Any]]:
-    return [o for o in REAL if o.get("type") == type_name]
+def real(exports: list[dict[str, Any]], type_name: str) -> list[dict[str, Any]]:
+    return [o for o in exports if o.get("type") == type_name]
 
 
-def real_panels(panel_type: str) -> list[dict[str, Any]]:
-    return [p for d in real(DASHBOARD) for p in d["panels"] if p.get("panelType") == panel_type]
+def real_panels(exports: list[dict[str, Any]], panel_type: str) -> list[dict[str, Any]]:
+    return [p for d in real(exports, DASHBOARD) for p in d["panels"] if p.get("panelType") == panel_type]
 
 
 def key_sets(objects: list[dict[str, Any]]) -> set[frozenset[str]]:
@@ -105,47 +114,65 @@ def built_dashboards(content: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def test_exports_are_present_or_skipped_clearly() -> None:
-    if not REAL:
-        pytest.skip(f"real Sumo exports not found at {EXPORTS}")
-    assert real(DASHBOARD) and real(FOLDER) and real(SAVED_SEARCH)
+def test_exports_are_present_or_skipped_clearly(exports: list[dict[str, Any]]) -> None:
+    assert real(exports, DASHBOARD) and real(exports, FOLDER) and real(exports, SAVED_SEARCH)
 
 
-@needs_exports
-def test_folder_keys(content: dict[str, Any]) -> None:
-    real_sets = key_sets(real(FOLDER))
+def test_the_synthetic_exports_have_every_shape_of_the_real_ones() -> None:
+    """The premise of the synthetic twin: each key set of the real exports' objects, panels, queries, variables
+    and saved searches is among the synthetic ones (checked where the reference data is)."""
+    real_objects = _objects("real")
+    if not real_objects:
+        pytest.skip(absent_reason("exports"))
+    synthetic = _objects("synthetic")
+
+    def shapes(objects: list[dict[str, Any]]) -> set[tuple[str, frozenset[str]]]:
+        found = {(o["type"], frozenset(o) - {"rootPanel"}) for o in objects}
+        for board in real(objects, DASHBOARD):
+            found |= {("panel", frozenset(p)) for p in board["panels"]}
+            found |= {("query", frozenset(q)) for p in board["panels"] for q in p.get("queries", [])}
+            found |= {("variable", frozenset(v)) for v in board["variables"]}
+            found |= {(v["sourceDefinition"]["variableSourceType"], frozenset(v["sourceDefinition"]))
+                      for v in board["variables"]}
+        found |= {("search", frozenset(s["search"])) for s in real(objects, SAVED_SEARCH)}
+        return found
+
+    assert shapes(real_objects) <= shapes(synthetic), shapes(real_objects) - shapes(synthetic)
+    assert REAL_EXPORTS.is_dir()
+
+
+def test_folder_keys(content: dict[str, Any], exports: list[dict[str, Any]]) -> None:
+    real_sets = key_sets(real(exports, FOLDER))
     assert len(real_sets) == 1
     assert frozenset(content) in real_sets
     assert content["type"] == FOLDER
-    for key, types in value_types(real(FOLDER)).items():
+    for key, types in value_types(real(exports, FOLDER)).items():
         assert _type_name(content[key]) in types, key
 
 
-@needs_exports
-def test_dashboard_keys_are_the_common_real_keys(content: dict[str, Any]) -> None:
-    common = common_keys(real(DASHBOARD))
+def test_dashboard_keys_are_the_common_real_keys(content: dict[str, Any], exports: list[dict[str, Any]]) -> None:
+    common = common_keys(real(exports, DASHBOARD))
     for dashboard in built_dashboards(content):
         assert frozenset(dashboard) == common
 
 
-@needs_exports
-def test_dashboard_value_types(content: dict[str, Any]) -> None:
-    types = value_types(real(DASHBOARD))
+def test_dashboard_value_types(content: dict[str, Any], exports: list[dict[str, Any]]) -> None:
+    types = value_types(real(exports, DASHBOARD))
     for dashboard in built_dashboards(content):
         for key, value in dashboard.items():
             assert _type_name(value) in types[key], (key, value)
         assert dashboard["name"] == dashboard["title"]
-        real_layout_keys = key_sets([d["layout"] for d in real(DASHBOARD)])
+        real_layout_keys = key_sets([d["layout"] for d in real(exports, DASHBOARD)])
         assert frozenset(dashboard["layout"]) in real_layout_keys
-        assert dashboard["layout"]["layoutType"] in {d["layout"]["layoutType"] for d in real(DASHBOARD)}
-        assert frozenset(dashboard["timeRange"]) in key_sets([d["timeRange"] for d in real(DASHBOARD)])
-        assert frozenset(dashboard["topologyLabelMap"]) in key_sets([d["topologyLabelMap"] for d in real(DASHBOARD)])
+        assert dashboard["layout"]["layoutType"] in {d["layout"]["layoutType"] for d in real(exports, DASHBOARD)}
+        assert frozenset(dashboard["timeRange"]) in key_sets([d["timeRange"] for d in real(exports, DASHBOARD)])
+        maps = [d["topologyLabelMap"] for d in real(exports, DASHBOARD)]
+        assert frozenset(dashboard["topologyLabelMap"]) in key_sets(maps)
 
 
-@needs_exports
 @pytest.mark.parametrize("panel_type", [SEARCH_PANEL, TEXT_PANEL])
-def test_panel_keys_and_types(content: dict[str, Any], panel_type: str) -> None:
-    real_list = real_panels(panel_type)
+def test_panel_keys_and_types(content: dict[str, Any], exports: list[dict[str, Any]], panel_type: str) -> None:
+    real_list = real_panels(exports, panel_type)
     real_sets = key_sets(real_list)
     types = value_types(real_list)
     panels = [p for d in built_dashboards(content) for p in d["panels"] if p["panelType"] == panel_type]
@@ -158,16 +185,14 @@ def test_panel_keys_and_types(content: dict[str, Any], panel_type: str) -> None:
         assert isinstance(json.loads(panel["visualSettings"]), dict)
 
 
-@needs_exports
-def test_real_visual_settings_are_json_strings_too() -> None:
+def test_real_visual_settings_are_json_strings_too(exports: list[dict[str, Any]]) -> None:
     """The premise of the check above, from the exports themselves."""
-    encoded = [p["visualSettings"] for p in real_panels(SEARCH_PANEL) if p["visualSettings"] is not None]
+    encoded = [p["visualSettings"] for p in real_panels(exports, SEARCH_PANEL) if p["visualSettings"] is not None]
     assert encoded and all(isinstance(json.loads(v), dict) for v in encoded)
 
 
-@needs_exports
-def test_query_shapes(content: dict[str, Any]) -> None:
-    real_queries = [q for p in real_panels(SEARCH_PANEL) for q in p["queries"]]
+def test_query_shapes(content: dict[str, Any], exports: list[dict[str, Any]]) -> None:
+    real_queries = [q for p in real_panels(exports, SEARCH_PANEL) for q in p["queries"]]
     real_sets = key_sets(real_queries)
     types = value_types(real_queries)
     for dashboard in built_dashboards(content):
@@ -179,11 +204,11 @@ def test_query_shapes(content: dict[str, Any]) -> None:
                 assert query["queryType"] in {q["queryType"] for q in real_queries}
 
 
-@needs_exports
-def test_layout_entries(content: dict[str, Any]) -> None:
-    real_structures = [json.loads(s["structure"]) for d in real(DASHBOARD) for s in d["layout"]["layoutStructures"]]
+def test_layout_entries(content: dict[str, Any], exports: list[dict[str, Any]]) -> None:
+    real_structures = [json.loads(s["structure"]) for d in real(exports, DASHBOARD)
+                       for s in d["layout"]["layoutStructures"]]
     real_structure_sets = key_sets(real_structures)
-    real_entry_sets = key_sets([s for d in real(DASHBOARD) for s in d["layout"]["layoutStructures"]])
+    real_entry_sets = key_sets([s for d in real(exports, DASHBOARD) for s in d["layout"]["layoutStructures"]])
     for dashboard in built_dashboards(content):
         entries = dashboard["layout"]["layoutStructures"]
         assert all(frozenset(e) in real_entry_sets for e in entries)
@@ -202,16 +227,14 @@ def test_layout_entries(content: dict[str, Any]) -> None:
             assert structure["x"] + structure["width"] <= GRID_COLUMNS
 
 
-@needs_exports
-def test_real_grid_is_24_columns() -> None:
+def test_real_grid_is_24_columns(exports: list[dict[str, Any]]) -> None:
     widest = max(json.loads(s["structure"])["x"] + json.loads(s["structure"])["width"]
-                 for d in real(DASHBOARD) for s in d["layout"]["layoutStructures"])
+                 for d in real(exports, DASHBOARD) for s in d["layout"]["layoutStructures"])
     assert widest == GRID_COLUMNS
 
 
-@needs_exports
-def test_variables(content: dict[str, Any]) -> None:
-    real_variables = [v for d in real(DASHBOARD) for v in d["variables"]]
+def test_variables(content: dict[str, Any], exports: list[dict[str, Any]]) -> None:
+    real_variables = [v for d in real(exports, DASHBOARD) for v in d["variables"]]
     real_sets = key_sets(real_variables)
     types = value_types(real_variables)
     sources_by_kind: dict[str, set[frozenset[str]]] = {}
@@ -227,9 +250,8 @@ def test_variables(content: dict[str, Any]) -> None:
             assert frozenset(source) in sources_by_kind[source["variableSourceType"]]
 
 
-@needs_exports
-def test_saved_searches(content: dict[str, Any]) -> None:
-    real_searches = real(SAVED_SEARCH)
+def test_saved_searches(content: dict[str, Any], exports: list[dict[str, Any]]) -> None:
+    real_searches = real(exports, SAVED_SEARCH)
     real_sets = key_sets(real_searches)
     real_search_sets = key_sets([s["search"] for s in real_searches])
     search_types = value_types([s["search"] for s in real_searches])
@@ -243,7 +265,6 @@ def test_saved_searches(content: dict[str, Any]) -> None:
             assert _type_name(value) in search_types[key], (key, value)
 
 
-@needs_exports
-def test_only_known_types_are_built(content: dict[str, Any]) -> None:
-    real_types = {o["type"] for o in REAL}
+def test_only_known_types_are_built(content: dict[str, Any], exports: list[dict[str, Any]]) -> None:
+    real_types = {o["type"] for o in exports}
     assert {o["type"] for o in _walk(content)} <= real_types

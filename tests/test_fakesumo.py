@@ -6,19 +6,18 @@ import copy
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from fake_content import app_folder, contains, export, import_into, personal_id, wait_job
 from helpers import FAKE_AUTH as AUTH
+from reference import export_cases, load_export
 
 from appbuilder.clock import VirtualClock
 from appbuilder.fakesumo import FakeSumo
 
 KEYS = {"suAccessId": "accessKeySecret"}
-EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "exports"
 
 
 @pytest.fixture
@@ -140,13 +139,12 @@ def test_import_polls_then_succeeds_and_export_round_trips(api: requests.Session
     assert item["itemType"] == "Dashboard" and item["createdBy"] and item["modifiedAt"]
 
 
-@pytest.mark.skipif(not EXPORTS.is_dir(), reason="reference exports not available")
-def test_real_app_exports_import_and_round_trip(api: requests.Session, fake: FakeSumo) -> None:
+@pytest.mark.parametrize("case", export_cases())
+def test_app_exports_import_and_round_trip(api: requests.Session, fake: FakeSumo, case: tuple[str, str]) -> None:
     folder_id = personal_id(api, fake)
-    for path in sorted(EXPORTS.glob("*.json")):
-        definition = json.loads(path.read_text())
+    for definition in [load_export(case)]:
         status = import_into(api, fake, folder_id, definition)
-        assert status["status"] == "Success", (path.name, status)
+        assert status["status"] == "Success", (case, status)
         assert contains(export(api, fake, status["statusMessage"].split(":")[1].strip()), definition)
 
 

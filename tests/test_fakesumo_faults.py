@@ -119,7 +119,7 @@ def test_fake_sumo_cli_refuses_settings_the_fake_cannot_serve(option: str, value
     from appbuilder.cli import cli
 
     result = CliRunner().invoke(cli, ["fake-sumo", option, value])
-    assert result.exit_code == 2 and f"Invalid value for '{option}': must be" in result.output, result.output
+    assert result.exit_code == 1 and f"Invalid value for '{option}': must be" in result.output, result.output
     assert "Traceback" not in result.output
 
 

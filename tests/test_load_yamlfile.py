@@ -240,3 +240,44 @@ def test_display_name_is_used(tmp_path: Path) -> None:
     assert doc is not None and doc.position(["a"]).file == "shown/name.yaml"
     doc, _ = read_yaml(write(tmp_path, "a: 1\n"))
     assert doc is not None and doc.display == str(tmp_path / "doc.yaml")
+
+
+def test_a_quote_left_open_is_reported_where_it_opens_not_where_the_yaml_breaks(tmp_path: Path) -> None:
+    """The quote opened on line 2 closes at the next `"` (line 5); the parser fails there, the mistake is at 2."""
+    text = 'a: 1\nb: "unclosed\nc: 3\nd: 4\ne: "x"\nf: 5\n'
+    doc, problems = read_yaml(write(tmp_path, text), "doc.yaml")
+    assert doc is None and len(problems) == 1
+    assert (problems[0].position.line, problems[0].position.column) == (2, 4)
+    assert "runs on to line 5" in problems[0].message and "closing quote" in problems[0].message
+
+
+def test_the_bundled_dashboard_with_an_open_quote_points_at_its_line(tmp_path: Path) -> None:
+    """The case that was reported at overview.yaml:95:29: a title's opening quote on line 13."""
+    source = Path(__file__).resolve().parents[1] / "app_definitions/1password/dashboards/overview.yaml"
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[12].startswith("    title: ")
+    lines[12] = lines[12].replace("title: ", 'title: "', 1)
+    doc, problems = read_yaml(write(tmp_path, "".join(lines)), "overview.yaml")
+    assert doc is None and (problems[0].position.line, problems[0].position.column) == (13, 12)
+
+
+@pytest.mark.parametrize("ending", ["\n", ""])
+def test_a_broken_flow_list_on_the_last_line_is_reported_on_that_line(tmp_path: Path, ending: str) -> None:
+    doc, problems = read_yaml(write(tmp_path, f"a: 1\nb: [1, 2{ending}"), "doc.yaml")
+    assert doc is None
+    assert (problems[0].position.line, problems[0].position.column) == (2, 4)
+    assert "flow sequence" in problems[0].message
+
+
+def test_the_context_mark_is_named_as_a_second_place(tmp_path: Path) -> None:
+    doc, problems = read_yaml(write(tmp_path, "a:\n  b: 1\n c: 2\n"), "doc.yaml")
+    assert doc is None and (problems[0].position.line, problems[0].position.column) == (3, 2)
+    assert problems[0].message.endswith("(while parsing a block mapping at doc.yaml:1:1)")
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b"])
+def test_a_control_character_is_reported_at_its_line_and_column(tmp_path: Path, char: str) -> None:
+    doc, problems = read_yaml(write(tmp_path, f"a: 1\nb: 2\nc: 3\nd: x{char}y\n"), "doc.yaml")
+    assert doc is None and len(problems) == 1
+    assert (problems[0].position.line, problems[0].position.column) == (4, 5)
+    assert f"U+{ord(char):04X}" in problems[0].message and "<unicode string>" not in problems[0].message

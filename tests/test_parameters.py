@@ -156,13 +156,13 @@ def test_a_token_looking_value_is_refused_and_never_echoed(app_dir: Path, value:
     assert result.exit_code == 1 and "looks like a token" in result.output and value[:12] not in result.output
     assert not Path("dist").exists()
     bare = CliRunner().invoke(cli, ["build", str(app_dir), "--param", value])
-    assert bare.exit_code == 2 and value[:12] not in bare.output and "'********' is not name=value" in bare.output
+    assert bare.exit_code == 1 and value[:12] not in bare.output and "'********' is not name=value" in bare.output
 
 
 def test_a_parameter_given_twice_is_a_usage_error(app_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["build", str(app_dir), "--param", "source_category=a",
                                       "--param", "source_category=b"])
-    assert result.exit_code == 2 and "'source_category' is given twice" in result.output
+    assert result.exit_code == 1 and "'source_category' is given twice" in result.output
 
 
 def test_a_source_host_given_by_a_parameter_must_be_an_events_api_host(app_dir: Path) -> None:

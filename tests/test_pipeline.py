@@ -263,7 +263,7 @@ def test_no_import_cycle_anywhere_in_the_package() -> None:
 
 def test_a_malformed_var_names_its_option(app_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["test", "app", "--var", "novalue"])
-    assert result.exit_code == 2 and "Invalid value for --var: 'novalue' is not name=value" in result.output
+    assert result.exit_code == 1 and "Invalid value for --var: 'novalue' is not name=value" in result.output
 
 
 def test_query_lint_broken_samples_are_positioned(tmp_path: Path) -> None:

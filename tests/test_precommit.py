@@ -1,7 +1,10 @@
-"""The pre-commit hook `appbuilder-validate`, run through `pre-commit try-repo` on a temporary git repository."""
+"""The pre-commit hooks, run through `pre-commit try-repo` on a temporary git repository: `appbuilder-validate`
+(language python: pre-commit installs appbuilder from this repository) and `appbuilder-validate-system` (the
+appbuilder on PATH)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -39,10 +42,43 @@ def hook_env(tmp_path: Path) -> dict[str, str]:
     return {**shim_env(tmp_path), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache")}
 
 
-def _try_repo(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _try_repo(project: Path, env: dict[str, str], hook: str) -> subprocess.CompletedProcess[str]:
     subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=env)
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "appbuilder-validate",
-                           "--all-files"], cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), hook, "--all-files"],
+                          cwd=project, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _hooks() -> dict[str, dict[str, object]]:
+    from ruamel.yaml import YAML
+
+    return {h["id"]: h for h in YAML(typ="safe").load((REPO / ".pre-commit-hooks.yaml").read_text())}
+
+
+def test_the_main_hook_installs_itself_and_the_system_one_has_its_own_id() -> None:
+    hooks = _hooks()
+    assert hooks["appbuilder-validate"]["language"] == "python"
+    assert hooks["appbuilder-validate-system"]["language"] == "system"
+    assert hooks["appbuilder-validate"]["entry"] == hooks["appbuilder-validate-system"]["entry"]
+
+
+def test_the_python_hook_needs_no_appbuilder_on_path(tmp_path: Path) -> None:
+    """What failed with "Executable `appbuilder` not found": pre-commit installs appbuilder from the repository
+    into the hook's own environment (the first run fetches the dependencies from the package index)."""
+    pytest.importorskip("pre_commit")
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project / "apps" / "mini")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env.update(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-cache"), PATH=os.pathsep.join(
+        p for p in env.get("PATH", "").split(os.pathsep) if not (Path(p) / "appbuilder").exists()),
+        GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com")
+    assert shutil.which("appbuilder", path=env["PATH"]) is None
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True, env=env)
+    edit(project / "apps/mini/dashboards/main.yaml", "chart: pie", "chart: piee")
+    broken = _try_repo(project, env, "appbuilder-validate")
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "not found" not in broken.stdout
+    assert "apps/mini/dashboards/main.yaml:21:12: error:" in broken.stdout
 
 
 def test_pre_commit_try_repo_passes_good_and_fails_broken_app(tmp_path: Path, hook_env: dict[str, str]) -> None:
@@ -50,11 +86,11 @@ def test_pre_commit_try_repo_passes_good_and_fails_broken_app(tmp_path: Path, ho
     project = tmp_path / "project"
     shutil.copytree(FIXTURE, project / "apps" / "mini")
     subprocess.run(["git", "init", "-q"], cwd=project, check=True, env=hook_env)
-    good = _try_repo(project, hook_env)
+    good = _try_repo(project, hook_env, "appbuilder-validate-system")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "appbuilder validate" in good.stdout and "Passed" in good.stdout
     edit(project / "apps/mini/dashboards/main.yaml", "chart: pie", "chart: piee")
-    broken = _try_repo(project, hook_env)
+    broken = _try_repo(project, hook_env, "appbuilder-validate-system")
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "Failed" in broken.stdout
     assert "apps/mini/dashboards/main.yaml:21:12: error:" in broken.stdout

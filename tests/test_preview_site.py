@@ -191,7 +191,7 @@ def test_cli_writes_site_and_images(tmp_path, monkeypatch):
     assert "panel error: charts/broken: compare must follow an aggregate" in result.output
     assert "15 panels, 1 with errors" in result.output
     usage = CliRunner().invoke(cli, ["preview", str(app)])
-    assert usage.exit_code == 2 and "-o DIR" in usage.output
+    assert usage.exit_code == 1 and "-o DIR" in usage.output
 
 
 def test_cli_reports_an_unwritable_output_without_a_traceback(tmp_path):

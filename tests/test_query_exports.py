@@ -1,15 +1,18 @@
-"""Every log and metrics query of the six reference app exports parses and lints with zero errors."""
+"""Every log and metrics query of the six reference app exports (when present) and of the synthetic exports
+parses and lints with zero errors."""
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from reference import REAL_EXPORTS, absent_reason
+from synthetic_exports import EXPORTS as SYNTHETIC
 
 from appbuilder.query import LintContext, lint_metrics_query, lint_query, parse, parse_metrics_query
 
-EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "exports"
-pytestmark = pytest.mark.skipif(not EXPORTS.is_dir(), reason="reference exports not available")
+EXPORTS = REAL_EXPORTS
+# the least each source holds: (logs, metrics, metadata filters, queries checked against their variables)
+LEAST = {"real": (190, 15, 4, 150), "synthetic": (15, 4, 3, 4)}
 
 
 Query = tuple[str, str, frozenset[str], "set[str] | None"]
@@ -46,17 +49,23 @@ def collect(node, out: list[Query], variables: set[str] | None = None) -> list[Q
     return out
 
 
-def all_queries() -> list[tuple[str, str, str, frozenset[str], set[str] | None]]:
+def all_queries(source: str) -> list[tuple[str, str, str, frozenset[str], set[str] | None]]:
+    if source == "synthetic":
+        return [(name, *query) for name, make in sorted(SYNTHETIC.items()) for query in collect(make(), [])]
+    if not EXPORTS.is_dir():
+        pytest.skip(absent_reason("exports"))
     files = sorted(EXPORTS.glob("*.json"))
     assert len(files) == 6
     return [(path.name, *query) for path in files
             for query in collect(json.loads(path.read_text(encoding="utf-8")), [])]
 
 
-def test_every_query_of_the_six_reference_apps_parses():
-    queries = all_queries()
+@pytest.mark.parametrize("source", ["real", "synthetic"])
+def test_every_query_of_the_exports_parses(source: str):
+    queries = all_queries(source)
     kinds = Counter(kind for _, kind, _, _, _ in queries)
-    assert kinds["logs"] >= 190 and kinds["metrics"] >= 15 and kinds["metadata"] >= 4
+    logs, metrics, metadata, _ = LEAST[source]
+    assert kinds["logs"] >= logs and kinds["metrics"] >= metrics and kinds["metadata"] >= metadata
     failures = []
     for name, kind, text, _, _ in queries:
         tree = parse(text) if kind == "logs" else parse_metrics_query(text, metadata_filter=kind == "metadata")
@@ -64,10 +73,11 @@ def test_every_query_of_the_six_reference_apps_parses():
     assert failures == []
 
 
-def test_every_query_of_the_six_reference_apps_lints_without_errors():
+@pytest.mark.parametrize("source", ["real", "synthetic"])
+def test_every_query_of_the_exports_lints_without_errors(source: str):
     errors = []
     checked_variables = 0
-    for name, kind, text, keys, variables in all_queries():
+    for name, kind, text, keys, variables in all_queries(source):
         checked_variables += variables is not None
         ctx = LintContext(variables=variables)
         if kind == "logs":
@@ -76,4 +86,4 @@ def test_every_query_of_the_six_reference_apps_lints_without_errors():
             found = lint_metrics_query(text, ctx, rows=set(keys), metadata_filter=kind == "metadata")
         errors += [(name, i.code, i.message) for i in found if i.severity == "error"]
     assert errors == []
-    assert checked_variables >= 150  # dashboard queries are checked against their dashboard's variables
+    assert checked_variables >= LEAST[source][3]  # dashboard queries are checked against their dashboard's variables

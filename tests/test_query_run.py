@@ -60,8 +60,8 @@ def test_unknown_panel_suggests_the_closest() -> None:
 
 
 def test_bad_input_is_a_clear_error(tmp_path: Path) -> None:
-    assert invoke(str(APP)).exit_code == 2
-    assert invoke(str(APP), "--panel", "a/b", "--query", "x").exit_code == 2
+    assert invoke(str(APP)).exit_code == 1
+    assert invoke(str(APP), "--panel", "a/b", "--query", "x").exit_code == 1
     missing = invoke(str(APP), "--query", str(tmp_path / "nope.sumo"))
     assert missing.exit_code == 1 and "nope.sumo: error: file not found" in missing.output
     assert "Traceback" not in missing.output
@@ -126,4 +126,4 @@ def test_a_panel_syntax_error_names_the_yaml_position(tmp_path: Path) -> None:
 
 def test_a_malformed_var_names_the_var_option() -> None:
     result = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--var", "novalue")
-    assert result.exit_code == 2 and "Invalid value for --var: 'novalue' is not name=value" in result.output
+    assert result.exit_code == 1 and "Invalid value for --var: 'novalue' is not name=value" in result.output

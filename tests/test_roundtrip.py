@@ -1,5 +1,6 @@
-"""Round trip on real app exports: export → validate (no errors) → build gives back the same content, field for
-field (JSON-string fields such as visualSettings compared as the JSON they hold; nothing else normalised)."""
+"""Round trip on app exports (the real ones of the reference data when present, the synthetic ones always):
+export → validate (no errors) → build gives back the same content, field for field (JSON-string fields such as
+visualSettings compared as the JSON they hold; nothing else normalised)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reference import REAL_EXPORTS, absent_reason, export_cases, load_export, needs_reference
+from synthetic_exports import EXPORTS as SYNTHETIC
+from synthetic_exports import directory_audit, edge_firewall
 
 from appbuilder.build import build_app
 from appbuilder.export import export_definition
 from appbuilder.export.residual import differences, same
 from appbuilder.validate import validate_app
 
-EXPORTS = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "exports"
-REFERENCE = sorted(EXPORTS.glob("*.json")) if EXPORTS.is_dir() else []
+EXPORTS = REAL_EXPORTS
 
 
 def roundtrip(definition: Any, out: Path, parameters: dict[str, str] | None = None) -> dict[str, Any]:
@@ -27,15 +30,26 @@ def roundtrip(definition: Any, out: Path, parameters: dict[str, str] | None = No
     return build_app(validation.app).content
 
 
-@pytest.mark.skipif(not REFERENCE, reason="reference exports not available")
-@pytest.mark.parametrize("export_file", REFERENCE, ids=[p.stem for p in REFERENCE])
-def test_reference_export_builds_back_the_same(export_file: Path, tmp_path: Path) -> None:
-    original = json.loads(export_file.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("case", export_cases())
+def test_an_export_builds_back_the_same(case: tuple[str, str], tmp_path: Path) -> None:
+    original = load_export(case)
     built = roundtrip(original, tmp_path / "app")
     assert differences(original, built) == []
 
 
-@pytest.mark.skipif(not REFERENCE, reason="reference exports not available")
+def test_lifting_the_source_category_of_a_synthetic_export_keeps_the_round_trip(tmp_path: Path) -> None:
+    original = edge_firewall()
+    built = roundtrip(original, tmp_path / "app", {"source_category": "*edge*"})
+    assert differences(original, built) == []
+    texts = "".join(p.read_text() for p in (tmp_path / "app").rglob("*.yaml"))
+    assert "_sourceCategory=${source_category}" in texts and "_sourceCategory=*edge*" not in texts
+    other = validate_app(tmp_path / "app").app
+    assert other is not None
+    moved = json.dumps(build_app(other, {"source_category": "prod/edge"}).content)
+    assert moved.count("_sourceCategory=prod/edge") == json.dumps(original).count("_sourceCategory=*edge*") > 10
+
+
+@needs_reference("exports", "Fortigate_Firewall.json")
 def test_lifting_the_source_category_keeps_the_round_trip(tmp_path: Path) -> None:
     original = json.loads((EXPORTS / "Fortigate_Firewall.json").read_text(encoding="utf-8"))
     built = roundtrip(original, tmp_path / "app", {"source_category": "*fortigate*"})
@@ -54,9 +68,11 @@ def test_lifting_the_source_category_keeps_the_round_trip(tmp_path: Path) -> Non
     assert moved.count("_sourceCategory=prod/fortigate") == json.dumps(original).count("_sourceCategory=*fortigate*")
 
 
-@pytest.mark.skipif(not REFERENCE, reason="reference exports not available")
-def test_export_is_deterministic(tmp_path: Path) -> None:
-    original = json.loads((EXPORTS / "Cyral.json").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("case", [
+    pytest.param(("real", "Cyral.json"), id="real-Cyral", marks=needs_reference("exports", "Cyral.json")),
+    *[pytest.param(("synthetic", name), id=f"synthetic-{name}") for name in SYNTHETIC]])
+def test_export_is_deterministic(case: tuple[str, str], tmp_path: Path) -> None:
+    original = load_export(case)
     export_definition(original, tmp_path / "a")
     export_definition(original, tmp_path / "b")
     files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
@@ -74,13 +90,18 @@ def test_comparison_is_strict_but_reads_json_strings() -> None:
     assert differences({"a": 1, "b": [1, 2]}, {"a": 1, "b": [1, 3], "c": 0}) == ["b[1]: 2 ≠ 3", "c: unexpected"]
 
 
-@pytest.mark.skipif(not REFERENCE, reason="reference exports not available")
-def test_an_older_export_shape_is_omitted_once_per_dashboard(tmp_path: Path) -> None:
-    """Auth0's queries lack six keys the build writes: one wildcard omit on the dashboard, plain `query:` blocks."""
+@pytest.mark.parametrize(("case", "dashboard"), [
+    pytest.param(("real", "Auth0.json"), "auth0_overview", marks=needs_reference("exports", "Auth0.json"),
+                 id="real-Auth0"),
+    pytest.param(("synthetic", "directory_audit"), "directory_audit_overview", id="synthetic-directory_audit")])
+def test_an_older_export_shape_is_omitted_once_per_dashboard(case: tuple[str, str], dashboard: str,
+                                                            tmp_path: Path) -> None:
+    """Queries lacking six keys the build writes (the older five-key shape): one wildcard omit on the dashboard,
+    plain `query:` blocks."""
     from ruamel.yaml import YAML
 
-    export_definition(json.loads((EXPORTS / "Auth0.json").read_text(encoding="utf-8")), tmp_path / "a")
-    data = YAML(typ="safe").load((tmp_path / "a" / "dashboards" / "auth0_overview.yaml").read_text())
+    export_definition(load_export(case), tmp_path / "a")
+    data = YAML(typ="safe").load((tmp_path / "a" / "dashboards" / f"{dashboard}.yaml").read_text())
     assert "panels.*.queries.*.transient" in data["omit"]
     search_panels = [p for p in data["panels"] if p["chart"] != "text"]
     assert search_panels and all("query" in p and "queries" not in p for p in search_panels)
@@ -117,9 +138,9 @@ def _mutate(definition: Any, rng: Any) -> None:
         parent["visualSettings"] = "{not json"
 
 
-@pytest.mark.skipif(not REFERENCE, reason="reference exports not available")
-def test_unusual_shapes_round_trip_or_are_refused_clearly(tmp_path: Path) -> None:
-    """Seeded variations of real exports: each either builds back exactly (export checks it) with a definition
+@pytest.mark.parametrize("source", ["real", "synthetic"])
+def test_unusual_shapes_round_trip_or_are_refused_clearly(source: str, tmp_path: Path) -> None:
+    """Seeded variations of exports: each either builds back exactly (export checks it) with a definition
     the schemas accept, or is refused with an ExportError; never a crash."""
     import copy
     import random
@@ -127,8 +148,13 @@ def test_unusual_shapes_round_trip_or_are_refused_clearly(tmp_path: Path) -> Non
     from appbuilder.export import ExportError
 
     rng = random.Random(8)
-    small = [json.loads((EXPORTS / name).read_text(encoding="utf-8"))
-             for name in ("Code42Incydr.json", "testapp.json", "Auth0.json") if (EXPORTS / name).exists()]
+    if source == "real":
+        small = [json.loads((EXPORTS / name).read_text(encoding="utf-8"))
+                 for name in ("Code42Incydr.json", "testapp.json", "Auth0.json") if (EXPORTS / name).exists()]
+        if not small:
+            pytest.skip(reason=absent_reason("exports"))
+    else:
+        small = [directory_audit(), load_export(("synthetic", "load_balancer_metrics"))]
     for number in range(15):
         definition = copy.deepcopy(rng.choice(small))
         for _ in range(rng.randint(1, 5)):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import edit
 from test_deploy_subfolders import ALERTS, UDP, exported  # noqa: F401  (the module-scoped export fixture)
+from test_deploy_subfolders import FOLDER as SUB_FOLDERS_APP
 from test_monitors_bulk import FIRST, app_with_monitors, install, options
 from test_monitors_deploy import FOLDER, MONITOR
 
@@ -80,6 +81,6 @@ def test_a_ui_edit_in_a_sub_folder_makes_install_plan_refuse(exported: Path, vir
     saved = tmp_path / "plan.json"
     assert run_plan(exported, {}, opts, out=saved).ok
     fake = virtual_sumo.fake
-    fake.ui_edit(f"/Library/Users/{fake.user_email}/Fortigate Firewall/{ALERTS}/{UDP}",
+    fake.ui_edit(f"/Library/Users/{fake.user_email}/{SUB_FOLDERS_APP}/{ALERTS}/{UDP}",
                  lambda d: d.update(description="edited in the UI"))
     _refused(exported, opts, fake, saved, tmp_path)

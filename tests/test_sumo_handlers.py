@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from reference import load_export, needs_reference
 
 from appbuilder import model
 from appbuilder.sumo.client import SumoClient
@@ -28,7 +27,6 @@ except ImportError:  # the package may not re-export it yet
 
 ACCESS_ID, ACCESS_KEY, EMAIL = "suAccessId", "accessKeySecret", "dev@example.com"
 TOKEN = "ops_eyJhbGciOiJFUzI1NiIsImtpZCI6InNlY3JldCJ9"
-EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "exports"
 
 
 @pytest.fixture(scope="module")
@@ -156,11 +154,12 @@ def test_minimal_built_content_round_trips_with_server_defaults(client: SumoClie
     assert normalise_content(exported) == normalise_content(minimal)
 
 
-def test_real_export_round_trips_through_the_fake(client: SumoClient) -> None:
-    path = EXPORTS / "testapp.json"
-    if not path.exists():
-        pytest.skip(f"{path} not available")
-    real = json.loads(path.read_text())
+@pytest.mark.parametrize("case", [
+    pytest.param(("real", "testapp.json"), id="real-testapp", marks=needs_reference("exports", "testapp.json")),
+    pytest.param(("synthetic", "load_balancer_metrics"), id="synthetic-load_balancer_metrics"),
+    pytest.param(("synthetic", "edge_firewall"), id="synthetic-edge_firewall")])
+def test_an_export_round_trips_through_the_fake(client: SumoClient, case: tuple[str, str]) -> None:
+    real = load_export(case)
     content = ContentHandler(client)
     personal = FolderHandler(client).personal()["id"]
     result = content.import_content(personal, real)

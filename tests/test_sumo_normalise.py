@@ -2,16 +2,15 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from reference import load_export, needs_reference
+from synthetic_exports import EXPORTS as SYNTHETIC
 
 from appbuilder.sumo.collectors import normalise_collector
 from appbuilder.sumo.normalise import content_hash, normalise_content
 from appbuilder.sumo.sources import normalise_source
-
-EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "exports"
 
 
 def built_dashboard() -> dict[str, Any]:
@@ -121,12 +120,12 @@ def test_real_changes_are_not_hidden(change: str) -> None:
     assert normalise_content(changed) != normalise_content(as_sumo_exports_it(built_dashboard()))
 
 
-@pytest.mark.parametrize("name", ["testapp.json", "Auth0.json", "Code42Incydr.json", "Cyral.json"])
-def test_real_exports_round_trip(name: str) -> None:
-    path = EXPORTS / name
-    if not path.exists():
-        pytest.skip(f"{path} not available")
-    real = json.loads(path.read_text())
+@pytest.mark.parametrize("case", [
+    *[pytest.param(("real", name), id=f"real-{name[:-5]}", marks=needs_reference("exports", name))
+      for name in ("testapp.json", "Auth0.json", "Code42Incydr.json", "Cyral.json")],
+    *[pytest.param(("synthetic", name), id=f"synthetic-{name}") for name in SYNTHETIC]])
+def test_exports_round_trip(case: tuple[str, str]) -> None:
+    real = load_export(case)
     stripped = copy.deepcopy(real)
 
     def strip(item: dict[str, Any]) -> None:

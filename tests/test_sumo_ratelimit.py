@@ -126,3 +126,16 @@ def test_wait_for_job_failed_and_timeout() -> None:
 ])
 def test_job_kind_names_what_a_job_does(path: str, kind: str) -> None:
     assert job_kind(path) == kind
+
+
+def test_an_export_job_is_a_read_and_a_create_a_write() -> None:
+    from appbuilder.sumo.ratelimit import ClientStats, changes_state
+
+    assert not changes_state("POST", "/v2/content/0000000000ABC123/export")
+    assert not changes_state("GET", "/v2/content/folders/personal")
+    assert changes_state("POST", "/v2/content/folders") and changes_state("PUT", "/v1/monitors/1")
+    assert changes_state("DELETE", "/v2/content/1/delete")
+    stats = ClientStats()
+    stats.record_start("POST", 0.0, "/v2/content/1/export")
+    stats.record_start("POST", 0.1, "/v2/content/folders")
+    assert (stats.calls, stats.reads, stats.writes) == (2, 1, 1)

@@ -9,18 +9,20 @@ import shutil
 from pathlib import Path
 
 import pytest
+import synthetic_exports
 from helpers import cli_run, edit
 
 from appbuilder.commands.export import run_export_file
 
-CYRAL = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "exports" / "Cyral.json"
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("export") / "cyral"
-    outcome = run_export_file(CYRAL, out, {})
+    """An app exported from Sumo (the synthetic Directory Audit export): it ships no sample events."""
+    where = tmp_path_factory.mktemp("export")
+    out = where / "directory_audit"
+    outcome = run_export_file(synthetic_exports.write("directory_audit", where), out, {})
     assert outcome.error is None, (outcome.error, outcome.hint)
     return out
 

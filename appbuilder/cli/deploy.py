@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import admin_mode_option, connection_options, emit, existing, parse_params, progress, stacked
+from appbuilder.cli.common import (
+    admin_mode_option,
+    connection_options,
+    emit,
+    existing,
+    parse_params,
+    progress,
+    stacked,
+    use_colour,
+)
 from appbuilder.cli.environments import (
     environment_options,
     install_in_environments,
@@ -34,10 +43,23 @@ _verify_option = click.option("--verify", is_flag=True, help="Always export and 
 _yes_option = click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (CI).")
 _token_file_option = click.option("--token-file", type=click.Path(dir_okay=False), default=None,
                                   help="File holding the 1Password token (when its environment variable is not set).")
-_backup_dir_option = click.option("--backup-dir", type=click.Path(file_okay=False), default="backups",
-                                  show_default=True)
+BACKUP_HELP = ("Where backups go (default: .appbuilder/backups at the root of the git repository; a directory "
+               "appbuilder creates is kept out of git).")
+_backup_dir_option = click.option("--backup-dir", type=click.Path(file_okay=False), default=None, help=BACKUP_HELP)
 _format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                               show_default=True)
+# how a plan is shown (text format): every unchanged item, and colour
+_output_options = stacked(
+    click.option("-v", "--verbose", is_flag=True, help="List every unchanged item too (folded into a count)."),
+    click.option("--no-color", is_flag=True, help="No colour (also: NO_COLOR set; colour is only used on a "
+                 "terminal)."),
+)
+
+
+def _style(kwargs: dict[str, object]):  # type: ignore[no-untyped-def]
+    from appbuilder.deploy.render import PlanStyle
+
+    return PlanStyle(verbose=bool(kwargs.pop("verbose", False)), colour=use_colour(bool(kwargs.pop("no_color", False))))
 
 
 def _options(kwargs: dict[str, object]):  # type: ignore[no-untyped-def]
@@ -70,8 +92,8 @@ def is_terminal() -> bool:
 class Asker:
     """Shows a plan that writes, then asks on a terminal; ``--yes`` answers for CI; with neither it refuses."""
 
-    def __init__(self, verb: str, yes: bool, fmt: str):
-        self.verb, self.yes, self.fmt = verb, yes, fmt
+    def __init__(self, verb: str, yes: bool, fmt: str, style):  # type: ignore[no-untyped-def]
+        self.verb, self.yes, self.fmt, self.style = verb, yes, fmt, style
         self.shown = False
 
     def __call__(self, plan) -> bool:  # type: ignore[no-untyped-def]
@@ -79,7 +101,7 @@ class Asker:
         from appbuilder.deploy.state import DeployError
 
         if self.fmt == "text":
-            emit(render_plan(plan))
+            emit(render_plan(plan, self.style))
             self.shown = True
         if self.yes:
             return True
@@ -94,7 +116,7 @@ class Asker:
         from appbuilder.deploy.render import render_plan
 
         if self.fmt == "text" and plan is not None and not self.shown:
-            emit(render_plan(plan))
+            emit(render_plan(plan, self.style))
 
 
 def _finish(outcome, fmt: str, path: str, done: str, nothing: str) -> None:  # type: ignore[no-untyped-def]
@@ -109,9 +131,11 @@ def _finish(outcome, fmt: str, path: str, done: str, nothing: str) -> None:  # t
         if outcome.backup:
             emit(f"backup saved in {outcome.backup}")
         if outcome.ok and not outcome.aborted and outcome.plan is not None:
+            from appbuilder.deploy.render import done_summary
+
             dry = getattr(outcome, "dry_run", False)
             emit("dry run: nothing was written" if dry and outcome.plan.changed else
-                 nothing if dry or not outcome.steps else done)
+                 nothing if dry or not outcome.steps else done_summary(done, outcome.plan))
     if outcome.aborted:
         emit("aborted: nothing was written", err=True)
         sys.exit(1)
@@ -128,6 +152,7 @@ def _finish(outcome, fmt: str, path: str, done: str, nothing: str) -> None:  # t
 @click.option("--exit-code", is_flag=True, help="Exit 0 when nothing would change, 2 when something would, 1 on error.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Save the plan to FILE for `install --plan FILE`.")
+@_output_options
 @environment_options
 def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, out: str | None, **kwargs: object) -> None:
     """Show what install would change: create / update / delete / no-op / drifted, with a field-level diff."""
@@ -136,6 +161,7 @@ def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, out: str
     from appbuilder.commands.plan import run_plan
     from appbuilder.deploy.render import render_plan
 
+    style = _style(kwargs)
     if wants_environments(kwargs):
         if out:
             raise click.UsageError("--out saves the plan of one org; give it without --env/--all-envs")
@@ -148,7 +174,7 @@ def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, out: str
     if failed or outcome.plan is None:
         sys.exit(INTERRUPTED if outcome.interrupted else 1)
     if fmt == "text":
-        emit(render_plan(outcome.plan))
+        emit(render_plan(outcome.plan, style))
         if outcome.saved:
             emit(f"plan saved in {outcome.saved}; apply exactly it with `appbuilder install {path} --plan "
                  f"{outcome.saved}`")
@@ -168,26 +194,32 @@ def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, out: str
 @_token_file_option
 @_backup_dir_option
 @_format_option
+@_output_options
 @environment_options
 def install(path: str, params: tuple[str, ...], plan_file: str | None, dry_run: bool, force: bool, yes: bool,
-            token_file: str | None, backup_dir: str, fmt: str, **kwargs: object) -> None:
+            token_file: str | None, backup_dir: str | None, fmt: str, **kwargs: object) -> None:
     """Plan, show the plan, ask, then create or update the collector, the source and the app content."""
     from appbuilder.commands.install import run_install
 
+    style = _style(kwargs)
     if wants_environments(kwargs):
         if plan_file:
             raise click.UsageError("--plan applies the saved plan of one org; give it without --env/--all-envs")
 
+        from appbuilder.workspace import default_backups
+
         def in_environment(env, env_params, options, progress):  # type: ignore[no-untyped-def]
             return run_install(existing(path), env_params, options, dry_run=dry_run, force=force,
                                token_file=Path(token_file) if token_file else None,
-                               backup_root=Path(backup_dir) / env.name, progress=progress,
+                               backup_root=(Path(backup_dir) if backup_dir else default_backups()) / env.name,
+                               progress=progress,
                                approve=lambda plan: True)
 
         install_in_environments(path, kwargs, parse_params(params), _options(kwargs), fmt, yes, in_environment)
-    asker = Asker("install", yes, fmt)
+    asker = Asker("install", yes, fmt, style)
     outcome = run_install(existing(path), parse_params(params), _options(kwargs), dry_run=dry_run, force=force,
-                          token_file=Path(token_file) if token_file else None, backup_root=Path(backup_dir),
+                          token_file=Path(token_file) if token_file else None,
+                          backup_root=Path(backup_dir) if backup_dir else None,
                           progress=progress, plan_file=Path(plan_file) if plan_file else None, approve=asker)
     asker.show(outcome.plan)
     _finish(outcome, fmt, path, "installed", "nothing to do: already installed")
@@ -202,14 +234,15 @@ def install(path: str, params: tuple[str, ...], plan_file: str | None, dry_run: 
 @_yes_option
 @_backup_dir_option
 @_format_option
-def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, backup_dir: str, fmt: str,
+@_output_options
+def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, backup_dir: str | None, fmt: str,
               **kwargs: object) -> None:
     """Show the destroy plan, ask, back up, then remove the app folder (and with --with-source its source)."""
     from appbuilder.commands.uninstall import run_uninstall
 
-    asker = Asker("uninstall", yes, fmt)
+    asker = Asker("uninstall", yes, fmt, _style(kwargs))
     outcome = run_uninstall(existing(path), parse_params(params), _options(kwargs), with_source=with_source,
-                            approve=asker, backup_root=Path(backup_dir), progress=progress)
+                            approve=asker, backup_root=Path(backup_dir) if backup_dir else None, progress=progress)
     asker.show(outcome.plan)
     _finish(outcome, fmt, path, "uninstalled", f"nothing to uninstall at {outcome.target}")
 
@@ -218,19 +251,21 @@ def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, 
 @click.argument("backup_dir", type=click.Path(exists=True, file_okay=False))
 @connection_options
 @_token_file_option
-@click.option("--backup-dir", "backup_root", type=click.Path(file_okay=False), default="backups",
-              show_default=True, help="Where the backup of what is there now goes.")
+@click.option("--backup-dir", "backup_root", type=click.Path(file_okay=False), default=None, help=BACKUP_HELP)
 @_yes_option
 @_format_option
+@_output_options
 def restore(backup_dir: str, access_id: str | None, access_key: str | None, deployment: str | None,
-            base_url: str | None, token_file: str | None, backup_root: str, yes: bool, fmt: str) -> None:
+            base_url: str | None, token_file: str | None, backup_root: str | None, yes: bool, fmt: str,
+            verbose: bool, no_color: bool) -> None:
     """Show the plan back to a backup (made by install or uninstall), ask, then apply it."""
     from appbuilder.commands.restore import run_restore
 
     options = _options({"access_id": access_id, "access_key": access_key, "deployment": deployment,
                         "base_url": base_url, "folder": None, "admin_mode": False})
-    asker = Asker("restore", yes, fmt)
+    asker = Asker("restore", yes, fmt, _style({"verbose": verbose, "no_color": no_color}))
     outcome = run_restore(Path(backup_dir), options, token_file=Path(token_file) if token_file else None,
-                          backup_root=Path(backup_root), progress=progress, approve=asker)
+                          backup_root=Path(backup_root) if backup_root else None, progress=progress,
+                          approve=asker)
     asker.show(outcome.plan)
     _finish(outcome, fmt, backup_dir, f"restored {backup_dir}", "nothing to restore: the org matches the backup")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import REPORT_CHOICE, emit, existing, parse_params, summary
+from appbuilder.cli.common import REPORT_CHOICE, emit, existing, parse_params, require_preview, summary
 from appbuilder.cli.group import cli
 
 
@@ -24,7 +24,7 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None,
     """Semantic diff of two app definitions: dashboards, panels, queries, variables, saved searches, monitors,
     parameters, source. An export is compared as installed: item by item, what the builds put in Sumo.
 
-    Exit 0 when equal, 1 when different, 2 on error.
+    Exit 0 when equal, 2 when different, 1 on error.
     """
     from appbuilder.commands.diff import ERROR, run_diff, run_diff_base
     from appbuilder.report import DiagnosticReport, render
@@ -49,7 +49,7 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output: str | None,
         if output:
             try:
                 Path(output).write_text(text + "\n", encoding="utf-8")
-            except OSError as exc:  # exit 2 (error), not 1, which means "different"
+            except OSError as exc:  # exit 1 (error), not 2, which means "different"
                 emit(f"appbuilder diff: cannot write {output}: {exc.strerror or exc}", err=True)
                 sys.exit(ERROR)
         else:
@@ -70,6 +70,8 @@ def docs(path: str, output: str | None, images: str | None, params: tuple[str, .
     from appbuilder.commands.docs import run_docs
     from appbuilder.report import DiagnosticReport, render
 
+    if images:
+        require_preview("docs --images")
     outcome = run_docs(existing(path), Path(output) if output else None, Path(images) if images else None,
                        parse_params(params))
     if not outcome.ok:

@@ -37,7 +37,8 @@ def validate(path: str, params: tuple[str, ...], fmt: str, base: str | None) -> 
 @cli.command()
 @click.argument("path")
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), default=None,
-              help="Output directory (default dist/<app directory name>).")
+              help="Output directory (default .appbuilder/dist/<app directory name> at the root of the git "
+              "repository, kept out of git).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
 def build(path: str, output: str | None, params: tuple[str, ...], fmt: str) -> None:
@@ -133,7 +134,11 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
     validation, result = outcome.validation, outcome.result
     if result is None:
         verdict = summary(path, len(validation.errors), len(validation.warnings), "invalid, not tested")
-        if fmt in ("json", "github"):  # a script or a workflow reads the problems in the format it asked for
+        if output:  # a CI test publisher reads this file: it is written even when nothing could be tested
+            problem = write_report(Path(output), render(validation.diagnostics, fmt, summary=verdict) + "\n")
+            if problem is not None:
+                emit(render([problem], "text"), err=True)
+        if fmt in ("json", "github") and not output:  # a script or a workflow reads the problems in its format
             emit(render(validation.diagnostics, fmt))
             emit(verdict, err=True)
         else:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import emit, existing, parse_params, plural
+from appbuilder.cli.common import emit, existing, parse_params, plural, require_preview
 from appbuilder.cli.group import cli
 
 
@@ -31,6 +31,7 @@ def preview(path: str, output: str | None, png: str | None, serve: bool, port: i
     parameters = parse_params(params)
     if not (output or png or serve):
         raise click.UsageError("give -o DIR (site), --png DIR (images) or --serve")
+    require_preview("preview")
     if output or png:
         from appbuilder.commands.preview import run_preview
 

@@ -11,6 +11,7 @@ from appbuilder.diagnostics import Diagnostic
 from appbuilder.model import Position
 from appbuilder.pipeline import run_pipeline
 from appbuilder.validate import ValidationResult
+from appbuilder.workspace import default_dist, make_ignored_dir
 
 
 @dataclass
@@ -39,17 +40,20 @@ def output_problem(target: Path, *, directory: bool) -> Diagnostic | None:
 
 
 def run_build(path: Path, out_dir: Path | None, parameters: Mapping[str, str]) -> BuildOutcome:
-    """Validate the app at ``path``; when valid, build it into ``out_dir`` (default ``dist/<app dir>``).
+    """Validate the app at ``path``; when valid, build it into ``out_dir`` (default ``.appbuilder/dist/<app dir>``,
+    see ``appbuilder.workspace``).
     Nothing is written unless everything is valid."""
     pipeline = run_pipeline(path, parameters)
     outcome = BuildOutcome(pipeline.validation)
     if not pipeline.ok or pipeline.build is None or pipeline.app is None:
         return outcome
-    target = out_dir or Path("dist") / pipeline.app.root.resolve().name
+    target = out_dir or default_dist(pipeline.app.root)
     outcome.target = target
     problem = output_problem(target, directory=True)
     if problem is None:
         try:
+            if out_dir is None:  # the default place: kept out of git
+                make_ignored_dir(target.parent)
             outcome.written = write_build(pipeline.build, target)
         except OSError as exc:
             problem = Diagnostic(Position(str(exc.filename or target)), f"cannot write the build: "

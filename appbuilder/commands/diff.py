@@ -10,7 +10,7 @@ from appbuilder.diagnostics import Diagnostic, has_errors
 from appbuilder.gitref import GitRefError, app_at_ref
 from appbuilder.model import App
 
-EQUAL, DIFFERENT, ERROR = 0, 1, 2
+EQUAL, DIFFERENT, ERROR = 0, 2, 1  # 2 is 'different', as `plan --exit-code` uses it for 'changes'
 
 
 @dataclass
@@ -23,7 +23,7 @@ class DiffOutcome:
 
     @property
     def exit_code(self) -> int:
-        """0 equal, 1 different (like ``git diff --exit-code``), 2 error."""
+        """0 equal, 2 different, 1 error (any error, as under every command)."""
         if self.diff is None or self.error:
             return ERROR
         return EQUAL if self.diff.equal else DIFFERENT

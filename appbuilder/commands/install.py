@@ -26,6 +26,7 @@ from appbuilder.deploy.session import (
 )
 from appbuilder.deploy.state import DeployError, Remote
 from appbuilder.kinds import Org
+from appbuilder.workspace import default_backups
 
 
 @dataclass
@@ -62,7 +63,7 @@ def check_saved_plan(saved: Plan, fresh_fingerprint: str, content_hash: str) -> 
 
 def run_install(path: Path, parameters: Mapping[str, str], options: DeployOptions, *,
                 dry_run: bool = False, force: bool = False, token_file: Path | None = None,
-                backup_root: Path = Path("backups"), progress: Progress | None = None,
+                backup_root: Path | None = None, progress: Progress | None = None,
                 plan_file: Path | None = None, approve: Approve | None = None) -> InstallOutcome:
     """Install the app at ``path``: the plan made now, or exactly the saved ``plan_file``; ``approve`` (given
     the plan) is asked before anything is written and may say no."""
@@ -102,7 +103,8 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
         if not approved(approve, plan):
             outcome.aborted = True
             return
-        apply_into(outcome, plan, remote, state, token=token, force=force, backup_root=backup_root)
+        apply_into(outcome, plan, remote, state, token=token, force=force,
+                   backup_root=backup_root or default_backups())
 
     run_connected(options, outcome, install, progress)
     return outcome

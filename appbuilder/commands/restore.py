@@ -22,6 +22,7 @@ from appbuilder.deploy.session import (
     run_connected,
 )
 from appbuilder.deploy.state import Remote
+from appbuilder.workspace import default_backups
 
 
 @dataclass
@@ -43,7 +44,7 @@ class RestoreOutcome(DeployOutcome):
 
 
 def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | None = None,
-                backup_root: Path = Path("backups"), progress: Progress | None = None,
+                backup_root: Path | None = None, progress: Progress | None = None,
                 approve: Approve | None = None) -> RestoreOutcome:
     """Put a backup back; what is there now is backed up first."""
     outcome = RestoreOutcome(source_backup=backup_dir)
@@ -72,7 +73,7 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
         if not approved(approve, plan):
             outcome.aborted = True
             return
-        apply_into(outcome, plan, remote, state, token=token, backup_root=backup_root)
+        apply_into(outcome, plan, remote, state, token=token, backup_root=backup_root or default_backups())
 
     run_connected(options, outcome, restore, progress)
     return outcome

@@ -21,6 +21,7 @@ from appbuilder.deploy.session import (
     run_connected,
 )
 from appbuilder.deploy.state import Remote
+from appbuilder.workspace import default_backups
 
 
 @dataclass
@@ -42,7 +43,7 @@ class UninstallOutcome(DeployOutcome):
 
 def run_uninstall(path: Path, parameters: Mapping[str, str], options: DeployOptions, *,
                   with_source: bool = False, approve: Approve | None = None,
-                  backup_root: Path = Path("backups"), progress: Progress | None = None) -> UninstallOutcome:
+                  backup_root: Path | None = None, progress: Progress | None = None) -> UninstallOutcome:
     """Remove what install made; ``approve`` (given the destroy plan) may say no; backup before delete."""
     built = load_and_build(path, parameters)
     outcome = UninstallOutcome(diagnostics=built.validation.diagnostics)
@@ -59,7 +60,7 @@ def run_uninstall(path: Path, parameters: Mapping[str, str], options: DeployOpti
         if not approved(approve, plan):
             outcome.aborted = True
             return
-        apply_into(outcome, plan, remote, state, backup_root=backup_root)
+        apply_into(outcome, plan, remote, state, backup_root=backup_root or default_backups())
 
     run_connected(options, outcome, uninstall, progress)
     return outcome

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.sumo.redact import MASK, SECRET_KEYS, Redactor
+from appbuilder.workspace import make_ignored_dir
 
 BACKUP_MANIFEST = "backup.json"
 CONTENT = "content.json"
 SOURCE = "source.json"
 COLLECTOR = "collector.json"
 ITEMS = "items.json"  # items of other kinds: [{"kind", "identity", "body"}]
-DEFAULT_ROOT = Path("backups")
 
 
 def mask_secrets(value: Any) -> Any:
@@ -92,7 +92,8 @@ def write_backup(root: Path, app: str, reason: str, target: dict[str, Any], *,
     while path.exists():
         n += 1
         path = base.with_name(f"{base.name}-{n}")
-    path.mkdir(parents=True)
+    make_ignored_dir(root)  # a backup root appbuilder creates is kept out of git
+    path.mkdir()
     files: dict[str, Any] = {CONTENT: content, SOURCE: source, COLLECTOR: collector, ITEMS: items or None}
     written = []
     for name, value in files.items():

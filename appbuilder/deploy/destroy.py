@@ -54,8 +54,20 @@ def plan_uninstall(build: BuildResult, remote: Remote, parent_path: str | None,
         keep = ResourceChange("collector", item.identity, NOOP, item.body, item.body, dict(item.ref), why)
         changes.insert(0, compare(collector, None, item, DELETE, why) if ours else keep)
     plan = Plan(app, str(manifest.version), "uninstall", state.target, tuple(changes), org_fingerprint(org),
-                None, False, manifest.token_env)
+                None, False, manifest.token_env, notes=_what_stays(collector_body, source_body, with_source))
     return plan, state
+
+
+def _what_stays(collector: dict[str, Any], source: dict[str, Any], with_source: bool) -> tuple[str, ...]:
+    """Say what an uninstall leaves in Sumo, and how to remove it: without --with-source the collector and the
+    source stay (and the source keeps collecting, and so ingesting)."""
+    if with_source or not (collector or source):
+        return ()
+    what = " and ".join(part for part in (f"the collector '{collector.get('name')}'" if collector else "",
+                                          f"its source '{source_name(source)}'" if source else "") if part)
+    return (f"this uninstall leaves {what} in Sumo (where installed): the source keeps collecting. To remove the "
+            "source too, and the collector when appbuilder created it and it holds no other source, run "
+            "`appbuilder uninstall` with --with-source.",)
 
 
 def _parent_path(remote: Remote, target: dict[str, Any]) -> str:

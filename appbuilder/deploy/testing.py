@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from appbuilder.sumo.ratelimit import changes_state
+
 # Client settings for tests: no real waiting between retries and polls.
 FAST_CLIENT: dict[str, Any] = {
     "rate": 100.0, "backoff_base": 0.01, "backoff_cap": 0.05, "job_poll_initial": 0.01, "job_poll_cap": 0.05,
@@ -24,10 +26,7 @@ class Record(Protocol):
 
 
 def is_write(record: Record) -> bool:
-    method = record.method.upper()
-    if method == "POST":
-        return not record.path.rstrip("/").endswith("/export")
-    return method in ("PUT", "DELETE", "PATCH")
+    return changes_state(record.method, record.path)
 
 
 def count_calls(records: Iterable[Record]) -> dict[str, int]:

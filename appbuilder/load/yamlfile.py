@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.textfile import FileKind, read_text
@@ -137,19 +138,59 @@ def _too_deep_at(yaml: YAML, text: str) -> tuple[int, int] | None:
     return None
 
 
-def _mark_diagnostic(shown: str, exc: MarkedYAMLError) -> Diagnostic:
-    """A syntax or construction error at its mark; an error found at the end of the input points at its context."""
+def _mark_diagnostic(shown: str, exc: MarkedYAMLError, text: str) -> Diagnostic:
+    """A syntax or construction error at the problem mark, with the context mark as a second place when it
+    differs. Two marks move: a problem found at the end of the input (an unclosed flow list on the last line)
+    is reported at its context (where the list opens), and a problem right after a quoted string that runs over
+    several lines (an unclosed quote) at the string's opening quote."""
     problem_mark, context_mark = exc.problem_mark, exc.context_mark
-    mark = problem_mark or context_mark
-    at_end = problem_mark is not None and "end of stream" in (exc.problem or "")
+    mark, note = problem_mark or context_mark, ""
+    problem = exc.problem or exc.context or "invalid YAML"
+    at_end = problem_mark is not None and problem_mark.index >= len(text.rstrip())
+    opened = _unclosed_quote(text, problem_mark) if problem_mark is not None and not at_end else None
+    if opened is not None:
+        problem = (f"a quoted string opened here runs on to line {problem_mark.line + 1}, where the YAML breaks "
+                   f"({exc.problem}); is its closing quote missing?")
+        return Diagnostic(Position(shown, opened[0], opened[1]), f"YAML syntax error: {problem}",
+                          code="yaml-syntax", hint="close the quote on the line where it opens")
     if at_end and context_mark is not None:
         mark = context_mark
+        problem = f"{exc.context}: {exc.problem}" if exc.context and exc.problem else problem
+    elif exc.context and context_mark is not None and problem_mark is not None:
+        where = (context_mark.line + 1, context_mark.column + 1)
+        if where != (problem_mark.line + 1, problem_mark.column + 1):
+            note = f" ({exc.context} at {shown}:{where[0]}:{where[1]})"
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    problem = exc.problem or exc.context or "invalid YAML"
-    if exc.context and exc.problem and (at_end or exc.context_mark is not None):
-        problem = f"{exc.context}: {exc.problem}"
-    return Diagnostic(Position(shown, line, col), f"YAML syntax error: {problem}", code="yaml-syntax",
+    return Diagnostic(Position(shown, line, col), f"YAML syntax error: {problem}{note}", code="yaml-syntax",
                       hint="fix the YAML syntax at this place")
+
+
+def _unclosed_quote(text: str, problem: Any) -> tuple[int, int] | None:
+    """Where a quoted scalar spanning several lines opens, when it ends on the problem's line (1-based)."""
+    from ruamel.yaml.tokens import ScalarToken
+
+    found = None
+    try:
+        for token in YAML(typ="safe", pure=True).scan(text):
+            start, end = token.start_mark, token.end_mark
+            if (end.line, end.column) > (problem.line, problem.column):
+                break
+            if isinstance(token, ScalarToken) and token.style in ("'", '"') and start.line < end.line:
+                found = (start.line + 1, start.column + 1, end.line)
+    except YAMLError:
+        return None
+    return found[:2] if found and found[2] == problem.line else None
+
+
+def _control_character(shown: str, text: str, exc: ReaderError) -> Diagnostic:
+    """A character YAML does not allow (NUL, other control bytes) at its line and column."""
+    before = text[:exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
+    return Diagnostic(Position(shown, line, column), f"YAML error: character U+{code:04X} is not allowed "
+                      f"({exc.reason})", code="yaml-syntax",
+                      hint="remove the control character; is this a text file saved by an editor?")
 
 
 class _Walker:
@@ -245,7 +286,9 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
             return None, [_too_deep(shown, *deep)]
         root = yaml.compose(text)
     except MarkedYAMLError as exc:
-        return None, [_mark_diagnostic(shown, exc)]
+        return None, [_mark_diagnostic(shown, exc, text)]
+    except ReaderError as exc:
+        return None, [_control_character(shown, text, exc)]
     except (YAMLError, RecursionError, ValueError) as exc:
         return None, [Diagnostic(Position(shown, 1, 1), f"YAML error: {exc}", code="yaml-syntax",
                                  hint="fix the YAML of this file")]
@@ -259,7 +302,7 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
                                  f"document expands to more than {MAX_NODES} nodes (aliases?)",
                                  code="too-many-nodes", hint="avoid deeply nested YAML aliases (&anchor/*alias)")]
     except MarkedYAMLError as exc:  # e.g. an unknown tag, found while constructing a scalar
-        return None, [_mark_diagnostic(shown, exc)]
+        return None, [_mark_diagnostic(shown, exc, text)]
     except (YAMLError, ValueError, TypeError) as exc:
         return None, [Diagnostic(Position(shown, 1, 1), f"YAML error: {exc}", code="yaml-syntax",
                                  hint="fix the YAML of this file")]

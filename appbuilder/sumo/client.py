@@ -19,6 +19,7 @@ from appbuilder.clock import SYSTEM_CLOCK, Clock
 from appbuilder.sumo.endpoints import Credentials
 from appbuilder.sumo.errors import SumoApiError, hint_for, parse_error_body
 from appbuilder.sumo.jobs import IN_PROGRESS, JobProgress, job_kind, wait_for_job
+from appbuilder.sumo.network import classify
 from appbuilder.sumo.once import create_once
 from appbuilder.sumo.ratelimit import (
     DEFAULT_IN_FLIGHT,
@@ -161,7 +162,7 @@ class SumoClient:
             started = self.clock.monotonic()
             try:
                 with self.budget.slot():
-                    self.stats.record_start(method, self.clock.monotonic())
+                    self.stats.record_start(method, self.clock.monotonic(), path)
                     response = self.session.request(
                         method, url, params=params, data=data, headers=all_headers,
                         timeout=self.timeout, allow_redirects=False,
@@ -172,17 +173,22 @@ class SumoClient:
                 reason = self._redact(f"{type(exc).__name__}: {exc}")
                 log.debug("%s %s -> %s in %.3fs (attempt %d)", method, self._redact(url), reason,
                           elapsed, attempt)
-                again = attempt < self.max_attempts and (replay or isinstance(exc, requests.ConnectTimeout))
+                failure = classify(exc, self.base_url, self.credentials.where)
+                limit = min(self.max_attempts, failure.attempts or self.max_attempts) if failure else self.max_attempts
+                not_sent = failure is not None or isinstance(exc, requests.ConnectTimeout)  # safe to send again
+                again = attempt < limit and (replay or not_sent)
                 self.stats.record_status(None, again)
                 if again:
                     delay = self._backoff(attempt)
-                    self._report_retry(f"no reply from Sumo: {type(exc).__name__}", method, path, delay, attempt)
+                    why = failure.message if failure else type(exc).__name__
+                    self._report_retry(f"no reply from Sumo: {why}", method, path, delay, attempt)
                     self._sleep(delay)
                     continue
                 self.stats.record_failure()
                 raise SumoApiError(
-                    method=method, path=path, status=None, code="connection.error", message=reason,
-                    hint=hint_for(None, "", self.credentials.where), attempts=attempt,
+                    method=method, path=path, status=None, code=failure.code if failure else "connection.error",
+                    message=self._redact(failure.message) if failure else reason,
+                    hint=failure.hint if failure else hint_for(None, "", self.credentials.where), attempts=attempt,
                 ) from None
             elapsed = self.clock.monotonic() - started
             status = response.status_code

@@ -46,7 +46,15 @@ def base_url_for(deployment: str) -> str:
 
 
 def normalise_base_url(url: str) -> str:
-    """Check an explicit base URL and strip trailing slashes (``…/api/`` → ``…/api``)."""
+    """Check an explicit base URL and strip trailing slashes (``…/api/`` → ``…/api``); see ``checked_base_url``."""
+    return checked_base_url(url)[0]
+
+
+def checked_base_url(url: str) -> tuple[str, str | None]:
+    """An explicit base URL made ready to use, and a note when it was completed.
+
+    Every API path sits under ``/api``: a URL without a path gets it added (with a note saying so); the web UI's
+    address (``service.…``) or any other path is refused with a hint naming the deployment's API URL."""
     text = url.strip().rstrip("/")
     parsed = urlparse(text)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
@@ -54,7 +62,34 @@ def normalise_base_url(url: str) -> str:
             f"invalid Sumo Logic API base URL {url!r}",
             hint="expected something like https://api.us2.sumologic.com/api",
         )
-    return text
+    host = (parsed.hostname or "").lower()
+    deployment = _deployment_of_host(host)
+    suggested = DEPLOYMENTS.get(deployment or "", "https://api.<deployment>.sumologic.com/api")
+    if host.startswith("service."):
+        raise SumoConfigError(
+            f"{text} is the address of the Sumo Logic web UI, not of its API",
+            hint=f"use --base-url {suggested}" + (f" (or --deployment {deployment})" if deployment else ""),
+        )
+    if parsed.path in ("", "/"):
+        completed = text + "/api"
+        return completed, f"note: the API base URL is {completed} (added /api to {text}; every API path is under it)"
+    if not parsed.path.rstrip("/").endswith("/api"):
+        raise SumoConfigError(
+            f"the API base URL {url!r} should end in /api (it has the path {parsed.path!r})",
+            hint=f"use --base-url {parsed.scheme}://{parsed.netloc}/api"
+            + (f" (the API of deployment {deployment})" if deployment else "")
+            + "; API paths such as /v2/content are added by appbuilder",
+        )
+    return text, None
+
+
+def _deployment_of_host(host: str) -> str | None:
+    """``us2`` for ``api.us2.sumologic.com`` or ``service.us2.sumologic.com``; ``us1`` without a region."""
+    parts = host.split(".")
+    if host.endswith(".sumologic.com") and parts[0] in ("api", "service"):
+        region = parts[1] if len(parts) == 4 else "us1" if len(parts) == 3 else None
+        return region if region in DEPLOYMENTS else None
+    return None
 
 
 def deployment_of(base_url: str) -> str | None:
@@ -72,12 +107,14 @@ class Credentials:
     base_url: str
     deployment: str | None = None
     defaulted: bool = False  # no deployment or base URL was given anywhere: the default one is used
+    url_note: str | None = None  # the given base URL was completed (``/api`` added)
 
     @property
     def note(self) -> str | None:
-        """One line saying the default deployment is used and how to choose another (None when chosen)."""
+        """One line saying the default deployment is used and how to choose another, or that the base URL given
+        was completed (None otherwise)."""
         if not self.defaulted:
-            return None
+            return self.url_note
         return (f"note: using Sumo Logic deployment {DEFAULT_DEPLOYMENT} ({self.base_url}), the default; set "
                 f"{ENV_ENVIRONMENT} (e.g. us2, eu) or {ENV_BASE_URL}, or pass --deployment / --base-url, to use "
                 "another")
@@ -117,14 +154,15 @@ def resolve_credentials(
             "on the deployment you install to",
         )
     url = base_url or environ.get(ENV_BASE_URL, "").strip() or None
+    completed: str | None = None
     if base_url:
-        resolved = normalise_base_url(base_url)
+        resolved, completed = checked_base_url(base_url)
     elif environment:
         resolved = base_url_for(environment)
     elif url:
-        resolved = normalise_base_url(url)
+        resolved, completed = checked_base_url(url)
     else:
         chosen = environ.get(ENV_ENVIRONMENT, "").strip()
         resolved = base_url_for(chosen or DEFAULT_DEPLOYMENT)
         return Credentials(the_id, the_key, resolved, deployment_of(resolved), defaulted=not chosen)
-    return Credentials(the_id, the_key, resolved, deployment_of(resolved))
+    return Credentials(the_id, the_key, resolved, deployment_of(resolved), url_note=completed)

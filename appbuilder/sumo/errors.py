@@ -114,10 +114,11 @@ class SumoApiError(SumoError):
         self.attempts = attempts
         self.reason = message
         parts = [f"{method} {path} failed"]
-        head = f"HTTP {status}" if status is not None else "connection error"
-        parts.append(": " + head)
-        if code:
-            parts.append(f" {code}")
+        named = status is None and code.startswith("connection.") and code != "connection.error" and message
+        if not named:  # a named connection failure (refused, DNS, TLS) says it all in its message
+            parts.append(": " + (f"HTTP {status}" if status is not None else "connection error"))
+            if code:
+                parts.append(f" {code}")
         if message:
             parts.append(f": {message}")
         if request_id:

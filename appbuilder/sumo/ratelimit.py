@@ -130,6 +130,15 @@ def poll_delays(initial: float = 0.2, cap: float = 2.0, factor: float = 1.5) -> 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 
 
+def changes_state(method: str, path: str) -> bool:
+    """Whether a request changes the org: PUT, DELETE, PATCH, and POST except the one that starts an export job
+    (``POST …/export`` only reads, as Sumo's content API describes it)."""
+    verb = method.upper()
+    if verb == "POST":
+        return not path.split("?", 1)[0].rstrip("/").endswith("/export")
+    return verb in WRITE_METHODS
+
+
 @dataclass
 class ClientStats:
     """Counts of what a client did, for benchmarks and summaries; thread-safe through ``record``."""
@@ -145,11 +154,11 @@ class ClientStats:
     _starts: deque[float] = field(default_factory=deque, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def record_start(self, method: str, when: float) -> None:
-        """One HTTP request started (every attempt counts as a call)."""
+    def record_start(self, method: str, when: float, path: str = "") -> None:
+        """One HTTP request started (every attempt counts as a call; a write is a call that changes the org)."""
         with self._lock:
             self.calls += 1
-            if method.upper() in WRITE_METHODS:
+            if changes_state(method, path):
                 self.writes += 1
             else:
                 self.reads += 1
