@@ -22,8 +22,10 @@ import appbuilder.fakesumo.dashboards as dashboards
 import appbuilder.fakesumo.logsearches as logsearches
 import appbuilder.fakesumo.monitors as monitors
 import appbuilder.fakesumo.permissions as permissions
+import appbuilder.fakesumo.search as search
 from appbuilder.clock import SYSTEM_CLOCK, Clock
 from appbuilder.fakesumo.errors import ApiError, flat_body
+from appbuilder.fakesumo.ingest import RECEIVER_PREFIX, LogStore, receive
 from appbuilder.fakesumo.routing import NO_BODY, Request, Response, Router
 from appbuilder.fakesumo.state import Store
 from appbuilder.fakesumo.traffic import FaultQueue, RateLimiter, RequestRecord, redact_headers
@@ -46,6 +48,7 @@ def _build_router() -> Router:
     logsearches.register(router)
     monitors.register(router)
     collectors.register(router)
+    search.register(router)
     return router
 
 
@@ -79,6 +82,8 @@ class FakeSumo:
         self.port = port
         self.clock = clock  # rate-limit windows and timestamps; latency and slow faults stay real time
         self.state = Store(user_email, clock)
+        self.logs = LogStore(clock)  # what HTTP Logs sources received; the Search Job API searches it
+        self.search_jobs = search.SearchJobs()
         self.faults = FaultQueue()
         self.limiter = RateLimiter(clock)
         self._log: list[RequestRecord] = []
@@ -149,6 +154,8 @@ class FakeSumo:
         """Forget all content, collectors, faults, requests and rate-limit windows."""
         with self.state.lock:
             self.state = Store(self.user_email, self.clock)
+        self.logs = LogStore(self.clock, self.logs.lookups)
+        self.search_jobs = search.SearchJobs()
         self.faults.clear()
         self.limiter.reset()
         self.reset_log()
@@ -303,6 +310,10 @@ class _FakeSumoHandler(BaseHTTPRequestHandler):
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         if split.path.startswith("/__fake/") or split.path == "/__fake":
             self._send(control.handle(self.fake, self.command, split.path, query, body))
+            return
+        if split.path.startswith(RECEIVER_PREFIX) and self.command == "POST":  # an HTTP Logs source
+            status, error = receive(self.fake.logs, split.path[len(RECEIVER_PREFIX):], self.headers, body)
+            self._send(Response(status, NO_BODY if error is None else error))
             return
         api_path = split.path[len("/api"):] if split.path.startswith("/api/") else split.path
         req = Request(self.command, api_path, split.path, query, self.headers, body,

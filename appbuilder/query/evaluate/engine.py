@@ -56,13 +56,18 @@ def window_start(time_range: str | None, now_ms: int) -> int | None:
 class Evaluator:
     """Holds prepared events and the shared prefix cache; ``run`` evaluates one query."""
 
-    def __init__(self, events: Iterable[dict], lookups: Lookups | None = None, raw: list[str] | None = None):
+    def __init__(self, events: Iterable[dict], lookups: Lookups | None = None, raw: list[str] | None = None,
+                 fields: list[Mapping[str, object]] | None = None):
+        """``fields``, when given, holds per event the metadata fields of its row (``_sourceCategory``,
+        ``_sourceName``, ``_messageTime``…, any case), set over the ones read from the event."""
         self.lookups = lookups or Lookups()
         self.base: list[Row] = []
         for i, event in enumerate(events):
             text = raw[i] if raw is not None else json.dumps(event, separators=(",", ":"))
             self.base.append({"_raw": text, "_messagetime": timestamp_ms(event.get("timestamp"))
                               if isinstance(event, dict) else None, HIDDEN_OBJ: event})
+            if fields is not None:
+                self.base[-1].update({k.lower(): v for k, v in fields[i].items()})
         times = [r["_messagetime"] for r in self.base if isinstance(r["_messagetime"], int)]
         self.last_time = max(times) if times else int(time.time() * 1000)
         self._cache: dict[tuple, tuple[list[Row], list[str]]] = {}
