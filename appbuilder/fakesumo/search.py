@@ -4,9 +4,11 @@ Paths, states, paging limits and the cookie rule follow Sumo's "Search Job APIs"
 response bodies follow the OpenAPI spec's ``CreateJobRequest``, ``CreateJobResponse``,
 ``SearchJobStatusResponse``, ``SearchQueryPaginatedMessages`` / ``…Records`` and ``SearchJobDeleteResponse``.
 Queries run on the local query evaluator over the messages whose metadata the scope selects, in the window
-``(from, to]`` on the message time. Guesses, named as such: a query that does not parse is refused at create
-with 400 ``searchjob.query.invalid``; one the evaluator cannot run ends ``CANCELLED`` with the reason in
-``pendingErrors``; an unknown job answers 404 ``searchjob.jobid.invalid``; a job ends after ``job_polls`` polls.
+``(from, to]`` on the message time; messages come newest first. An aggregate query over no messages has no
+records (Sumo answers "no results" for ``| count`` over nothing; the local evaluator gives a row of 0).
+Guesses, named as such: a query that does not parse is refused at create with 400 ``searchjob.query.invalid``;
+one the evaluator cannot run ends ``CANCELLED`` with the reason in ``pendingErrors``; an unknown job answers 404
+``searchjob.jobid.invalid``; a job ends after ``job_polls`` polls.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from appbuilder.fakesumo.routing import Request, Response, Router
 from appbuilder.query.evaluate import EvalError
 from appbuilder.query.evaluate.values import to_str
 from appbuilder.query.parser import parse
-from appbuilder.query.prefixes import AGGREGATES
+from appbuilder.query.prefixes import AGGREGATES, stages
 
 if TYPE_CHECKING:
     from appbuilder.fakesumo.ingest import LogStore
@@ -158,10 +160,12 @@ def _run(store: LogStore, job: SearchJob, tree: ast.QueryAST, start: int, end: i
         chosen = [i for i, m in enumerate(store.messages) if keep(m) is not False]
         picked = {(store.messages[i].raw, store.messages[i].message_time): store.messages[i] for i in chosen}
     evaluator = store.evaluator(chosen)
-    span_seconds = -(-(end - start) // 1000)
+    now, span = datetime.fromtimestamp(end / 1000, tz=timezone.utc), f"-{-(-(end - start) // 1000)}s"
     try:
-        table = evaluator.run(job.query, now=datetime.fromtimestamp(end / 1000, tz=timezone.utc),
-                              time_range=f"-{span_seconds}s")
+        table = evaluator.run(job.query, now=now, time_range=span)
+        if job.aggregate:  # the messages that reach the first aggregate
+            rows = evaluator.run(_before_aggregate(job.query), now=now, time_range=span).rows
+            job.message_count = int(next(iter(rows[0].values()))) if rows else 0
     except EvalError as exc:
         job.error = str(exc)
         return
@@ -169,15 +173,22 @@ def _run(store: LogStore, job: SearchJob, tree: ast.QueryAST, start: int, end: i
         job.error = f"the fake's query evaluator cannot run this query ({type(exc).__name__}: {exc})"
         return
     job.columns = list(table.columns)
-    job.rows = table.rows
+    job.rows = table.rows if job.message_count or not job.aggregate else []  # no messages, no records
     if job.aggregate:
-        job.message_count = sum(1 for key in picked if start < key[1] <= end)
         return
+    job.rows.sort(key=lambda r: -r["_messageTime"] if isinstance(r.get("_messageTime"), int) else 0)  # newest first
     for row in job.rows:  # a message carries its metadata
         found = picked.get((row.get("_raw"), row.get("_messageTime")))
         if found is not None:
             row.update({k: v for k, v in found.fields().items() if k not in row})
     job.message_count = len(job.rows)
+
+
+def _before_aggregate(query: str) -> str:
+    """``… | count`` of the query up to its first aggregate operator."""
+    cut = stages(query)
+    first = next(i for i, stage in enumerate(cut.stages) if isinstance(stage.operator, AGGREGATES))
+    return f"{cut.before(first)}\n| count"
 
 
 def metadata_filter(scope: ast.ScopeExpr | None) -> Callable[[Message], bool | None]:

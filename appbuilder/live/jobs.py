@@ -71,6 +71,8 @@ class SearchJobs:
         self._open: set[str] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._session = threading.Event()  # set once the first create came back (with the session cookie)
+        self._first = threading.Lock()
         self._cache: dict[tuple[str, int], Future[SearchResult]] = {}
         self._pool = ThreadPoolExecutor(max_workers=max_running, thread_name_prefix="search-job")
 
@@ -125,7 +127,7 @@ class SearchJobs:
                 "timezone": "UTC",  # the spec's CreateJobRequest requires timezone; Sumo's docs write timeZone
                 "timeZone": "UTC", "autoParsingMode": "Manual"}
         try:
-            created = self.client.post("/v1/search/jobs", body, replay=False)
+            created = self._create(body)
         except SumoApiError as exc:
             if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
                 return SearchResult(query, error=exc.message or str(exc))
@@ -142,6 +144,20 @@ class SearchJobs:
             return SearchResult(query, error=exc.message or str(exc))
         finally:
             self._delete(job)
+
+    def _create(self, body: dict[str, Any]) -> Any:
+        """POST the job. Follow-up calls must carry the session cookie the first create sets (documentation),
+        so the first create runs alone: jobs created in parallel before it would each open a session of their
+        own, and the cookie jar keeps only one."""
+        if self._session.is_set():
+            return self.client.post("/v1/search/jobs", body, replay=False)
+        with self._first:
+            if self._session.is_set():
+                return self.client.post("/v1/search/jobs", body, replay=False)
+            try:
+                return self.client.post("/v1/search/jobs", body, replay=False)
+            finally:
+                self._session.set()
 
     def _gather(self, job: str, query: str, max_rows: int) -> SearchResult:
         path = f"/v1/search/jobs/{job}"
