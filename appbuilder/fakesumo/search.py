@@ -41,7 +41,7 @@ COOKIE = "JSESSIONID"
 GATHERING, DONE, CANCELLED = "GATHERING RESULTS", "DONE GATHERING RESULTS", "CANCELLED"
 METADATA = {"_sourcecategory": "category", "_sourcename": "name", "_sourcehost": "host", "_collector": "collector",
             "_source": "name"}
-_EPOCH_MS = re.compile(r"^\d{10,16}$")
+_EPOCH_MS = re.compile(r"^\d{1,16}$")
 
 
 @dataclass
