@@ -78,9 +78,8 @@ def test_search_job_lifecycle_and_spec_shapes(fake: FakeSumo, session: requests.
     fake.logs.ingest([_event(n) for n in range(5)], Metadata("1pw", name="a"))
     fake.logs.ingest([_event(n) for n in range(3)], Metadata("other", name="b"))
     _check(schemas, "CreateJobRequest", {"query": "x", "from": "1", "to": "2", "timezone": "UTC"})
-    reply = session.post(f"{fake.base_url}/v1/search/jobs", json={"query": "_sourceCategory=1pw | json \"n\" | count by n",
-                                                                  "from": "0", "to": str(2 * T0),
-                                                                  "timezone": "UTC"})
+    body = {"query": '_sourceCategory=1pw | json "n" | count by n', "from": "0", "to": str(2 * T0), "timezone": "UTC"}
+    reply = session.post(f"{fake.base_url}/v1/search/jobs", json=body)
     _check(schemas, "CreateJobResponse", reply.json())
     job = reply.json()["id"]
     states = []
