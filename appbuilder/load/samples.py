@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.jsonfile import JsonLines, read_jsonl
 from appbuilder.load.yamlfile import display_path
 from appbuilder.model import App, Position
-from appbuilder.query.evaluate.values import Lookups
 from appbuilder.tokens import find_tokens
+
+if TYPE_CHECKING:
+    from appbuilder.query.evaluate.values import Lookups
 
 LOOKUP_DIR = Path("tests") / "lookups"
 
@@ -72,6 +74,8 @@ def read_lookup_tables(directory: Path) -> tuple[dict[str, list[dict[str, Any]]]
 def evaluator_lookups(tables: dict[str, list[dict[str, Any]]]) -> Lookups:
     """The geo and threat-intel stubs of the query evaluator from lookup tables: ``geo`` (by ``ip``) and
     ``threat_cs`` (by ``threat``)."""
+    from appbuilder.query.evaluate.values import Lookups
+
     def keyed(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
         return {str(row[key]): row for row in rows if row.get(key) is not None}
 

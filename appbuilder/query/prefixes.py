@@ -128,5 +128,6 @@ def missing_paths(op: ast.JsonOp, events: Iterable[object]) -> list[tuple[str, l
     out = []
     for path, plain in wanted:
         if all(plain not in have for have in best):
-            out.append((path, difflib.get_close_matches(plain, sorted(common), n=1, cutoff=0.6)))
+            candidates = sorted(p for p in common if not plain.startswith(p + "."))  # not its parent objects
+            out.append((path, difflib.get_close_matches(plain, candidates, n=1, cutoff=0.6)))
     return out
