@@ -10,17 +10,21 @@ import click
 
 from appbuilder.cli.common import connection_options, progress, stacked
 
-live_options = stacked(
+_window_options = stacked(
     click.option("--live", is_flag=True, help="Run the queries on the org's data (Search Job API), not the samples."),
     click.option("--window", default=None, metavar="SPAN", help="With --live: search the last SPAN (15m, 24h, 7d; "
                  "default 24h)."),
     click.option("--from", "start", default=None, metavar="TIME",
                  help="With --live: window start (ISO 8601, UTC unless an offset is given, or epoch ms)."),
     click.option("--to", "end", default=None, metavar="TIME", help="With --live: window end (default now)."),
+)
+live_options = stacked(  # test
+    _window_options,
     click.option("--allow-empty", multiple=True, metavar="TARGET",
                  help="With --live: a panel (dashboard/panel), query:ID or monitor:NAME that may find no data."),
     connection_options,
 )
+preview_live_options = stacked(_window_options, connection_options)
 _LIVE_ONLY = ("window", "start", "end", "allow_empty", "access_id", "access_key", "deployment", "base_url")
 
 

@@ -19,7 +19,7 @@ from appbuilder.pipeline import run_pipeline
 from appbuilder.query.evaluate import EvalError, Evaluator, Table
 from appbuilder.query.evaluate.engine import METRICS_NOT_RUN
 from appbuilder.query.evaluate.values import to_number, to_str
-from appbuilder.templating import find_variables, substitute_parameters, substitute_variables
+from appbuilder.templating import expand_query
 from appbuilder.validate import ValidationResult
 
 
@@ -99,12 +99,6 @@ def app_targets(app: App) -> dict[str, tuple[str, str | None, dict[str, str], st
     for monitor in app.monitors:  # the whole sample set; `verdicts` runs each trigger's windows
         out[f"monitor:{monitor.slug}"] = (monitor.query, None, {}, "monitor")
     return out
-
-
-def expand_query(text: str, variables: Mapping[str, str], parameters: Mapping[str, str]) -> str:
-    """``text`` as Sumo runs it: ``{{variables}}`` by their values (``*`` when not given), ``${parameters}``."""
-    values = {ref.name: "*" for ref in find_variables(text)} | dict(variables)
-    return substitute_parameters(substitute_variables(text, values), parameters)
 
 
 def locator(origin: TextOrigin | None) -> Callable[[int], str]:

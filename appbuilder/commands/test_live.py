@@ -15,7 +15,6 @@ from appbuilder.commands.test import (
     TestOutcome,
     TestRunResult,
     app_targets,
-    expand_query,
     locator,
     metrics_panels,
     target_origins,
@@ -28,6 +27,7 @@ from appbuilder.live.run import ERROR, NO_DATA, SKIPPED, LiveCase, LiveQuery, ru
 from appbuilder.model import App, Position
 from appbuilder.pipeline import run_pipeline
 from appbuilder.sumo.errors import SumoError
+from appbuilder.templating import expand_query
 
 DEFAULT_WINDOW = "24h"
 METRICS_SKIPPED = "a metrics panel: the Search Job API runs log queries"

@@ -1,0 +1,45 @@
+"""`appbuilder preview --live`: every panel drawn from the fake's search jobs, one job per distinct query."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_live import APP, WINDOW, _settings, _sumo
+
+from appbuilder.commands.preview import run_preview
+from appbuilder.live.preview import live_views
+from appbuilder.pipeline import run_pipeline
+
+
+def test_every_panel_is_drawn_from_search_jobs_and_no_job_is_left(tmp_path: Path) -> None:
+    app = run_pipeline(APP, {}, until="validate", lint_queries=False).app
+    with _sumo() as sumo:
+        views, cost, problem = live_views(app, {}, _settings(sumo).options, WINDOW)
+        assert problem == "" and sumo.fake.search_jobs.active() == []
+        created = sumo.fake.search_jobs.created
+    drawn = {f"{v.dashboard.slug}/{pid}": p for v in views for pid, p in v.views[""].items()}
+    assert len(drawn) == 47
+    shown = {target: p["kind"] for target, p in drawn.items()}
+    assert "message" not in shown.values(), {t: drawn[t] for t, k in shown.items() if k == "message"}
+    queries = {p.query for d in app.dashboards for p in d.panels if p.query}
+    assert cost["searchJobs"] == created <= len(queries) + sum(len(d.variables) for d in app.dashboards)
+    assert all(len(v.views) == 1 for v in views)  # the defaults only: no per-value variants
+
+
+def test_preview_live_writes_the_site_and_reports_the_cost(tmp_path: Path) -> None:
+    with _sumo() as sumo:
+        outcome = run_preview(APP, site=tmp_path / "site", png=None, parameters={}, live=_settings(sumo))
+        assert sumo.fake.search_jobs.active() == []
+    assert outcome.ok and outcome.errors == [] and outcome.panels == 47
+    assert (tmp_path / "site" / "index.html").is_file() and outcome.live["searchJobs"] > 0
+    page = (tmp_path / "site" / "overview.html").read_text()
+    assert "credentials_failed" in page  # a category counted from the fake's events
+
+
+def test_preview_live_without_an_org_says_so(tmp_path: Path) -> None:
+    from appbuilder.commands.test_live import LiveSettings
+    from appbuilder.deploy.session import DeployOptions
+
+    settings = LiveSettings(DeployOptions(env={}, base_url="http://127.0.0.1:9/api"), WINDOW)
+    outcome = run_preview(APP, site=tmp_path / "site", png=None, parameters={}, live=settings)
+    assert not outcome.ok and "access" in outcome.live_error.lower(), outcome.live_error
