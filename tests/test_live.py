@@ -15,6 +15,7 @@ from appbuilder.deploy.session import DeployOptions
 from appbuilder.fakesumo.virtual import VirtualSumo
 from appbuilder.live.jobs import MAX_RUNNING_JOBS, SearchJobs
 from appbuilder.pipeline import run_pipeline
+from appbuilder.report import render
 
 APP = Path(__file__).resolve().parents[1] / "app_definitions" / "1password"
 WINDOW = parse_window("7d", None, "2026-11-24T00:00:00Z", 0)  # the samples' week
@@ -69,6 +70,15 @@ def test_a_wrong_source_category_fails_every_panel_and_names_the_category_holdin
         assert "no events match the scope `_sourceCategory=wrong`" in case.failures[0], case.failures
         assert "_sourceCategory=1pw" in case.failures[0], case.failures
     assert jobs < 57 + 10  # the scope and the shape queries are shared, run once each
+    text = render(result, "text")
+    assert "FAIL overview/events_by_type (0 rows, " in text and "ms, no data)" in text
+    assert "\n     no data: no events match the scope `_sourceCategory=wrong` in the window; events of this " \
+           "query's shape are in _sourceCategory=1pw (_sourceName=signin_attempts.jsonl, 260 events)" in text
+    assert text.splitlines()[-1].startswith("0 passed, 57 failed; window 2026-11-17T00:00:00Z – 2026-11-24T00:00:00Z,")
+    junit = render(result, "junit")
+    assert junit.count("<failure ") == 57
+    assert "::error title=appbuilder test%3A overview/events_by_type::no data: no events match" in \
+        render(result, "github")
 
 
 def test_a_renamed_field_names_the_json_line_that_loses_the_events(tmp_path: Path) -> None:
@@ -161,3 +171,24 @@ def test_parse_window() -> None:
         parse_window(None, "2026-11-24T00:00:00Z", "2026-11-23T00:00:00Z", 0)
     with pytest.raises(ValueError, match="ISO 8601"):
         parse_window(None, "yesterday", None, 0)
+
+
+def test_cli_test_live_end_to_end_at_sumos_real_rate(tmp_path: Path) -> None:
+    """The one run on real time: the CLI's own client (4 requests/s) against a fake at Sumo's limits."""
+    import json
+
+    from helpers import cli_run
+
+    from appbuilder.fakesumo import FakeSumo
+
+    minimal = Path(__file__).resolve().parent / "fixtures" / "minimal"
+    with FakeSumo(keys={"id": "key"}, job_polls=0) as fake:
+        assert preload(fake, [minimal / "samples" / "events.jsonl"], "mini", None) is None
+        args = ("test", str(minimal), "--live", "--from", "2026-11-20T00:00:00Z", "--to", "2026-11-24T00:00:00Z",
+                "--base-url", fake.base_url, "--access-id", "id", "--access-key", "key")
+        code, out = cli_run(*args, "--format", "json")
+        assert fake.search_jobs.active() == []
+        report = json.loads(out[out.index("{"):out.rindex("}") + 1])
+        assert code == 0 and report["ok"] and report["live"]["searchJobs"] == fake.search_jobs.created == 3
+        assert {c["status"] for c in report["cases"]} == {"ok"}
+        assert "cost: 3 search jobs, " in out  # on stderr
