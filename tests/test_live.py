@@ -97,6 +97,22 @@ def test_a_renamed_field_names_the_json_line_that_loses_the_events(tmp_path: Pat
     assert cases["audit_security/top_actions"].status == "ok"  # audit panels do not read the client IP
 
 
+def test_live_optional_in_the_definition_allows_no_data(tmp_path: Path) -> None:
+    from helpers import edit
+
+    app = tmp_path / "1password"
+    shutil.copytree(APP, app)
+    edit(app / "dashboards" / "overview.yaml", "  - id: events_by_category\n", "  - id: events_by_category\n"
+         "    live: optional\n")
+    edit(app / "monitors" / "mfa_changes.yaml", "name: ", "live: optional\nname: ")
+    pipeline = run_pipeline(app, {}, until="validate", lint_queries=False)
+    assert pipeline.ok, [str(d) for d in pipeline.validation.errors]
+    optional = {q.target for q in live_queries(pipeline.app, {}, {}) if q.allow_empty}
+    assert optional == {"overview/events_by_category", "monitor:mfa_changes"}
+    edit(app / "monitors" / "mfa_changes.yaml", "live: optional", "live: maybe")
+    assert not run_pipeline(app, {}, until="validate", lint_queries=False).ok  # the schema knows the one value
+
+
 def test_allow_empty_and_metrics_skips() -> None:
     pipeline = run_pipeline(APP, {}, until="validate", lint_queries=False)
     queries = live_queries(pipeline.app, {}, {}, ["overview/events_by_type"])
@@ -192,3 +208,20 @@ def test_cli_test_live_end_to_end_at_sumos_real_rate(tmp_path: Path) -> None:
         assert code == 0 and report["ok"] and report["live"]["searchJobs"] == fake.search_jobs.created == 3
         assert {c["status"] for c in report["cases"]} == {"ok"}
         assert "cost: 3 search jobs, " in out  # on stderr
+
+
+def test_a_metrics_panel_is_skipped_not_searched(tmp_path: Path) -> None:
+    from helpers import edit
+
+    minimal = Path(__file__).resolve().parent / "fixtures" / "minimal"
+    app = tmp_path / "app"
+    shutil.copytree(minimal, app)
+    edit(app / "dashboards" / "main.yaml", "panels:\n", "panels:\n  - id: cpu\n    title: CPU\n    chart: line\n"
+         "    queries:\n      - type: metrics\n        query: metric=cpu_idle | avg by host\n")
+    sumo = VirtualSumo(job_polls=1)
+    assert preload(sumo.fake, [minimal / "samples" / "events.jsonl"], "mini", None) is None
+    with sumo:
+        result = run_live_test(app, variables={}, parameters={}, settings=_settings(sumo)).result
+    cases = {c.target: c for c in result.cases}
+    assert cases["main/cpu"].status == "skipped" and "Search Job API runs log queries" in cases["main/cpu"].skipped
+    assert result.ok and result.skipped == 1 and result.live["searchJobs"] == len(cases) - 1

@@ -84,6 +84,9 @@ def live_queries(app: App, variables: Mapping[str, str], parameters: Mapping[str
     origins = target_origins(app)
     params = {**app.parameter_defaults(), **parameters}
     out = []
+    allowed |= {f"{d.slug}/{p.id}" for d in app.dashboards for p in d.panels if p.live_optional}
+    allowed |= {f"query:{q.id}" for q in app.queries if q.live_optional}
+    allowed |= {f"monitor:{m.slug}" for m in app.monitors if m.live_optional}
     for target, (text, _, defaults, kind) in app_targets(app).items():
         if kind == "query" and target not in saved:
             continue
