@@ -225,3 +225,26 @@ def test_a_metrics_panel_is_skipped_not_searched(tmp_path: Path) -> None:
     cases = {c.target: c for c in result.cases}
     assert cases["main/cpu"].status == "skipped" and "Search Job API runs log queries" in cases["main/cpu"].skipped
     assert result.ok and result.skipped == 1 and result.live["searchJobs"] == len(cases) - 1
+
+
+def test_env_names_the_org_and_its_parameters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import click
+    from helpers import two_environments_yaml
+
+    from appbuilder.cli.live import live_settings
+
+    app = tmp_path / "app"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "minimal", app)
+    (tmp_path / "appbuilder.yaml").write_text(two_environments_yaml("http://127.0.0.1:9/api", "http://127.0.0.1:8/api"))
+    monkeypatch.setenv("STG_ID", "stg-id")
+    monkeypatch.setenv("STG_KEY", "stg-key")
+    kwargs = {"env_names": ("staging",), "env_file": None, "window": "1h"}
+    settings, params = live_settings(app, kwargs, {"other": "x"})
+    assert (settings.options.base_url, settings.options.access_id) == ("http://127.0.0.1:9/api", "stg-id")
+    assert params == {"source_category": "stg/mini", "other": "x"}
+    assert live_settings(app, kwargs, {"source_category": "mine"})[1]["source_category"] == "mine"  # --param wins
+    with pytest.raises(click.UsageError, match="one --env"):
+        live_settings(app, {**kwargs, "env_names": ("staging", "prod")}, {})
+    monkeypatch.delenv("STG_KEY")
+    with pytest.raises(click.UsageError, match="STG_KEY"):
+        live_settings(app, kwargs, {})

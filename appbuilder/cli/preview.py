@@ -37,14 +37,16 @@ def preview(path: str, output: str | None, png: str | None, serve: bool, port: i
         raise click.UsageError("give -o DIR (site), --png DIR (images) or --serve")
     if live and serve:
         raise click.UsageError("--live draws once from the org's data; give -o DIR or --png DIR, not --serve")
-    if not live:
+    settings = None
+    if live:
+        settings, parameters = live_settings(target, live_kwargs, parameters)
+    else:
         refuse_live_options(live_kwargs)
     if output or png:
         from appbuilder.commands.preview import run_preview
 
         outcome = run_preview(target, site=Path(output) if output else None, png=Path(png) if png else None,
-                              parameters=parameters, live=live_settings(live_kwargs) if live else None,
-                              progress=progress)
+                              parameters=parameters, live=settings, progress=progress)
         if outcome.live_error:
             emit(f"appbuilder preview: cannot search the org: {outcome.live_error}", err=True)
             sys.exit(1)
