@@ -132,6 +132,9 @@ def test_jobs_belong_to_the_session_and_errors_are_clear(fake: FakeSumo, session
     iso = session.post(f"{fake.base_url}/v1/search/jobs", json={"query": "x", "from": "2026-11-18T00:00:00",
                                                                 "to": "2026-11-18T01:00:00", "timeZone": "UTC"})
     assert iso.status_code == 202
+    for body in ({"query": "x", "from": "0", "to": "9"},  # no time zone: the spec requires one
+                 {"query": "x", "from": "2026-11-18T00:00:00.000000", "to": "9", "timezone": "UTC"}):  # > 20 chars
+        assert session.post(f"{fake.base_url}/v1/search/jobs", json=body).status_code == 400
     assert session.get(f"{fake.base_url}/v1/search/jobs/{job}/messages", params={"limit": 10001}).status_code == 400
 
 

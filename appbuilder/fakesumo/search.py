@@ -89,7 +89,10 @@ def create(fake: Any, req: Request) -> Response:
     query = body.get("query")
     if not isinstance(query, str) or not query.strip():
         raise ApiError(400, "searchjob.query.invalid", "The field 'query' must be a non-empty string.")
-    zone = body.get("timezone", body.get("timeZone", "UTC"))  # the spec names it timezone, the docs timeZone
+    zone = body.get("timezone", body.get("timeZone"))  # the spec requires timezone; the docs' examples timeZone
+    if not isinstance(zone, str) or not zone:
+        raise ApiError(400, "searchjob.invalid.timezone", "The field 'timezone' is required (a tz database name "
+                                                          "such as UTC).")
     start, end = _instant(body.get("from"), zone, "from"), _instant(body.get("to"), zone, "to")
     if end <= start:
         raise ApiError(400, "searchjob.invalid.timerange", "'to' must be later than 'from'.")
@@ -245,6 +248,8 @@ def _cookie(header: str) -> str:
 def _instant(value: object, zone: object, name: str) -> int:
     """Epoch ms of ``from`` / ``to``: epoch milliseconds, or an ISO 8601 date-time local to ``zone``."""
     text = str(value if value is not None else "").strip()
+    if len(text) > 20:  # CreateJobRequest: maxLength 20
+        raise ApiError(400, "searchjob.invalid.timerange", f"'{name}' is longer than 20 characters.")
     if isinstance(value, int) or _EPOCH_MS.match(text):
         return int(text)
     try:
