@@ -74,7 +74,7 @@ def test_a_wrong_source_category_fails_every_panel_and_names_the_category_holdin
     assert "FAIL overview/events_by_type (0 rows, " in text and "ms, no data)" in text
     assert "\n     no data: no events match the scope `_sourceCategory=wrong` in the window; events of this " \
            "query's shape are in _sourceCategory=1pw (_sourceName=signin_attempts.jsonl, 260 events)" in text
-    assert text.splitlines()[-1].startswith("0 passed, 57 failed; window 2026-11-17T00:00:00Z – 2026-11-24T00:00:00Z,")
+    assert text.splitlines()[-1].startswith("0 passed, 57 failed; window 2026-11-17T00:00:00Z to 2026-11-24T00:00:00Z,")
     junit = render(result, "junit")
     assert junit.count("<failure ") == 57
     assert "::error title=appbuilder test%3A overview/events_by_type::no data: no events match" in \
@@ -126,6 +126,16 @@ def test_allow_empty_and_metrics_skips() -> None:
     cases = {c.target: c for c in outcome.result.cases}
     assert cases["overview/events_by_type"].ok and "no data (allowed)" in cases["overview/events_by_type"].detail
     assert not cases["overview/events_by_category"].ok
+
+
+def test_bad_credentials_stop_the_run_with_one_clear_failure() -> None:
+    with _sumo() as sumo:
+        wrong = LiveSettings(DeployOptions(base_url=sumo.base_url, access_id=sumo.access_id, access_key="nope",
+                                           client_options=sumo.client_options(), env={}), WINDOW)
+        result = run_live_test(APP, variables={}, parameters={}, settings=wrong).result
+        assert sumo.fake.search_jobs.created == 0
+    assert [c.name for c in result.cases] == ["search jobs"] and not result.ok
+    assert "401" in result.cases[0].failures[0] and "nope" not in result.cases[0].failures[0]
 
 
 def test_ctrl_c_deletes_every_search_job_created() -> None:

@@ -159,6 +159,11 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
         emit(report)
     if result.live is not None:
         emit(f"cost: {live_cost(result.live)}, {result.seconds:.1f} s", err=True)
+        if result.interrupted:
+            emit("interrupted (Ctrl-C): the search jobs this run created were deleted", err=True)
+        if result.live["leftOpen"]:
+            emit(f"warning: could not delete search jobs {', '.join(result.live['leftOpen'])}; Sumo cancels them "
+                 f"after a few minutes without polls", err=True)
     sys.exit(130 if result.interrupted else 0 if result.ok else 1)
 
 

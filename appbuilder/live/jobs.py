@@ -40,7 +40,7 @@ class Window:
         return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
     def __str__(self) -> str:
-        return f"{self.iso(self.start)}Z – {self.iso(self.end)}Z"
+        return f"{self.iso(self.start)}Z to {self.iso(self.end)}Z"
 
 
 @dataclass
@@ -128,8 +128,8 @@ class SearchJobs:
                 "timeZone": "UTC", "autoParsingMode": "Manual"}
         try:
             created = self._create(body)
-        except SumoApiError as exc:
-            if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
+        except SumoApiError as exc:  # Sumo refused this query; no answer at all, or bad credentials, stop the run
+            if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (401, 403, 429):
                 return SearchResult(query, error=exc.message or str(exc))
             raise
         job = str((created or {}).get("id") or "")
