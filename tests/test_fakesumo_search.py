@@ -96,6 +96,7 @@ def test_search_job_lifecycle_and_spec_shapes(fake: FakeSumo, session: requests.
     gone = session.delete(f"{fake.base_url}/v1/search/jobs/{job}")
     _check(schemas, "SearchJobDeleteResponse", gone.json())
     assert fake.search_jobs.active() == []
+    assert requests.get(f"{fake.url}/__fake/search_jobs").json() == {"active": [], "created": 1, "messages": 8}
     assert session.get(f"{fake.base_url}/v1/search/jobs/{job}").status_code == 404
 
 

@@ -43,3 +43,12 @@ def test_preview_live_without_an_org_says_so(tmp_path: Path) -> None:
     settings = LiveSettings(DeployOptions(env={}, base_url="http://127.0.0.1:9/api"), WINDOW)
     outcome = run_preview(APP, site=tmp_path / "site", png=None, parameters={}, live=settings)
     assert not outcome.ok and "access" in outcome.live_error.lower(), outcome.live_error
+
+
+def test_preview_live_options_are_checked() -> None:
+    from helpers import cli_run
+
+    code, out = cli_run("preview", str(APP), "--live", "--serve")
+    assert code == 2 and "not --serve" in out
+    code, out = cli_run("preview", str(APP), "-o", "x", "--window", "1h")
+    assert code == 2 and "--window is for --live runs" in out
