@@ -71,6 +71,9 @@ def test_receiver_ingests_one_message_per_line_with_the_metadata_headers(fake: F
         fake.logs.messages[3].receipt_time  # no timestamp: stamped on receipt
     too_big = requests.post(f"{fake.url}/receiver/v1/http/T", data=b"x" * ((1 << 20) + 1))
     assert too_big.status_code == 413
+    assert requests.post(f"{fake.url}/receiver/v1/http/T", data=b"\xff\xfe").status_code == 400
+    fake.reset()
+    assert fake.logs.messages == [] and fake.search_jobs.created == 0
 
 
 def test_search_job_lifecycle_and_spec_shapes(fake: FakeSumo, session: requests.Session, schemas: Any) -> None:
