@@ -6,8 +6,7 @@ from pathlib import Path
 
 from test_live import APP, WINDOW, _settings, _sumo
 
-from appbuilder.commands.preview import run_preview
-from appbuilder.live.preview import live_views
+from appbuilder.commands.preview import live_views, run_preview
 from appbuilder.pipeline import run_pipeline
 
 

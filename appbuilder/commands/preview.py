@@ -13,6 +13,10 @@ from appbuilder.validate import ValidationResult
 
 if TYPE_CHECKING:
     from appbuilder.commands.test_live import LiveSettings
+    from appbuilder.deploy.session import DeployOptions
+    from appbuilder.live.jobs import Window
+    from appbuilder.model import App
+    from appbuilder.preview.results import DashboardView
 
 
 @dataclass
@@ -47,8 +51,6 @@ def run_preview(path: Path, *, site: Path | None, png: Path | None, parameters: 
 
     app = validation.app
     if live is not None:
-        from appbuilder.live.preview import live_views
-
         views, outcome.live, problem = live_views(app, parameters, live.options, live.window, progress)
         if problem:
             outcome.live_error = problem
@@ -72,3 +74,22 @@ def run_preview(path: Path, *, site: Path | None, png: Path | None, parameters: 
         outcome.write_error = f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}"
     outcome.seconds = time.perf_counter() - began
     return outcome
+
+
+def live_views(app: App, parameters: Mapping[str, str], options: DeployOptions, window: Window,
+               progress: Callable[[str], None] | None = None) -> tuple[list[DashboardView], dict[str, Any], str]:
+    """Every dashboard's view from search jobs (no variable variants: each would be more jobs), the cost, and
+    the problem that stopped the run (a connection error), if any. Every job is deleted, also on Ctrl-C."""
+    from appbuilder.deploy.session import open_remote
+    from appbuilder.live.jobs import SearchJobs
+    from appbuilder.live.preview import LiveRunner
+    from appbuilder.preview.results import app_views
+    from appbuilder.sumo.errors import SumoError
+
+    try:
+        client = open_remote(options, progress).client
+    except SumoError as exc:
+        return [], {}, str(exc)
+    with client, SearchJobs(client, window, progress=progress) as jobs:
+        views = app_views(app, parameters, variants=False, runner=LiveRunner(app, parameters, jobs))
+    return views, {"window": str(window), "searchJobs": jobs.created, "requests": client.stats.calls}, ""

@@ -4,18 +4,12 @@ for the whole run)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
 
-from appbuilder.live.jobs import SearchJobs, Window
+from appbuilder.live.jobs import SearchJobs
 from appbuilder.model import App
 from appbuilder.query.evaluate import Table
-from appbuilder.sumo.errors import SumoError
 from appbuilder.templating import expand_query
-
-if TYPE_CHECKING:
-    from appbuilder.deploy.session import DeployOptions
-    from appbuilder.preview.results import DashboardView
 
 QuerySpec = tuple[str, str | None, dict[str, str], str]
 
@@ -42,18 +36,3 @@ class LiveRunner:
             return None, f"Sumo: {result.error}", result.seconds
         return Table(list(result.columns), result.rows), None, result.seconds
 
-
-def live_views(app: App, parameters: Mapping[str, str], options: DeployOptions, window: Window,
-               progress: Callable[[str], None] | None = None) -> tuple[list[DashboardView], dict[str, Any], str]:
-    """Every dashboard's view from search jobs (no variable variants: each would be more jobs), the cost, and
-    the problem that stopped the run (a connection error), if any. Every job is deleted, also on Ctrl-C."""
-    from appbuilder.deploy.session import open_remote
-    from appbuilder.preview.results import app_views
-
-    try:
-        client = open_remote(options, progress).client
-    except SumoError as exc:
-        return [], {}, str(exc)
-    with client, SearchJobs(client, window, progress=progress) as jobs:
-        views = app_views(app, parameters, variants=False, runner=LiveRunner(app, parameters, jobs))
-    return views, {"window": str(window), "searchJobs": jobs.created, "requests": client.stats.calls}, ""
