@@ -33,8 +33,11 @@ def test_is_aggregate() -> None:
 
 def test_shape_scope_drops_metadata_and_keeps_the_first_json_parse() -> None:
     assert shape_scope(QUERY) == '"sign in"\n| json "client.ip", "category" as ip, category'
-    assert shape_scope("_sourceCategory=a _sourceHost=b | count") == "*"
-    assert shape_scope("(_sourceCategory=a OR error) | count") == "*"
+    assert shape_scope("_sourceCategory=a _sourceHost=b | count") is None  # nothing tells the shape
+    assert shape_scope("(_sourceCategory=a OR error) | count") is None
+    assert shape_scope('_sourceCategory=a | json "x" as x nodrop | count') == '*\n| json "x" as x'
+    assert shape_scope('_sourceCategory=a | parse "user=* " as user | count') == '*\n| parse "user=* " as user'
+    assert shape_scope('_sourceCategory=a error | where x = 1') == "error"
 
 
 def test_missing_paths_judge_the_events_closest_to_the_shape() -> None:

@@ -44,7 +44,8 @@ def diagnose(query: str, backend: Backend, *, locate: Callable[[int], str] | Non
     the query into the place it was written (``dashboards/x.yaml:12``)."""
     cut = stages(query)
     if backend.count(cut.scope_count) == 0:
-        found = backend.where(category_query(query))
+        shape = category_query(query)
+        found = backend.where(shape) if shape is not None else None
         scope = " ".join(cut.scope.split())
         message = f"no events match the scope `{scope}` in the window"
         if found:
@@ -65,10 +66,13 @@ def diagnose(query: str, backend: Backend, *, locate: Callable[[int], str] | Non
                              "range or a later step (compare, a time window) leaves no rows")
 
 
-def category_query(query: str) -> str:
-    """The one bounded metadata query: where events of ``query``'s shape are, by source category and name."""
-    return (f"{shape_scope(query)}\n| count by _sourceCategory, _sourceName\n| sort by _count\n"
-            f"| limit {CATEGORY_LIMIT}")
+def category_query(query: str) -> str | None:
+    """The one bounded metadata query: where events of ``query``'s shape are, by source category and name (None
+    when the query's scope and first parse say nothing about the shape)."""
+    shape = shape_scope(query)
+    if shape is None:
+        return None
+    return f"{shape}\n| count by _sourceCategory, _sourceName\n| sort by _count\n| limit {CATEGORY_LIMIT}"
 
 
 def _json_hint(op: ast.JsonOp, backend: Backend, before: str) -> str:

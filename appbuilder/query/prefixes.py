@@ -64,17 +64,18 @@ def stages(text: str) -> Stages:
     return Stages(scope, out)
 
 
-def shape_scope(text: str) -> str:
+def shape_scope(text: str) -> str | None:
     """The scope of ``text`` without its metadata terms (``_sourceCategory=…`` and the like), then its first
-    operator when that is a ``json`` parse: a query finding events of the same shape wherever they are. The
-    scope falls back to ``*`` when its other terms cannot be kept on their own (inside OR or NOT)."""
+    operator when that is a ``json`` or ``parse`` of the message (without ``nodrop``): a query finding events
+    of the same shape wherever they are. None when nothing is left to tell the shape by (a bare ``*``)."""
     tree = parse(text)
     terms = _plain_terms(tree.scope)
     scope = " ".join(terms) if terms else "*"
     first = tree.operators[0] if tree.operators else None
-    if isinstance(first, ast.JsonOp) and first.source is None:
-        return f"{scope}\n| {' '.join(text[first.start:first.end].split())}"
-    return scope
+    if isinstance(first, (ast.JsonOp, ast.ParseOp, ast.ParseRegexOp)) and getattr(first, "source", None) is None:
+        operator = re.sub(r"\s+nodrop$", "", " ".join(text[first.start:first.end].split()))
+        return f"{scope}\n| {operator}"
+    return None if scope == "*" else scope
 
 
 def _plain_terms(scope: ast.ScopeExpr | None) -> list[str]:
