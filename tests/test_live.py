@@ -59,8 +59,15 @@ def test_every_query_runs_ok_on_the_org_and_counts_match_the_local_run() -> None
     assert len(same) >= 40, sorted(set(live) - set(same))  # the rest differ by time range (-1d panels, monitors)
 
 
-def test_a_wrong_source_category_fails_every_panel_and_names_the_category_holding_the_events() -> None:
+def test_a_wrong_source_category_fails_every_panel_and_names_the_category_holding_the_events(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from appbuilder.commands.install import run_install
+
     with _sumo() as sumo:
+        options = replace(_settings(sumo).options, env={"ONEPASSWORD_EVENTS_TOKEN": "ops_live_token_1234"})
+        installed = run_install(APP, {"source_category": "wrong"}, options, backup_root=tmp_path / "backups")
+        assert installed.ok and installed.steps, (installed.error, installed.hint)
         result = _live(sumo, parameters={"source_category": "wrong"})
         assert sumo.fake.search_jobs.active() == []
         jobs = sumo.fake.search_jobs.created
