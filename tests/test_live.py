@@ -127,12 +127,16 @@ def test_allow_empty_and_metrics_skips() -> None:
     assert by_target["overview/events_by_type"].allow_empty
     assert "_sourceCategory=1pw" in by_target["overview/events_by_type"].text
     assert "{{" not in "".join(q.text for q in queries) and "${" not in "".join(q.text for q in queries)
-    with _sumo(category="elsewhere") as sumo:
-        outcome = run_live_test(APP, variables={}, parameters={},
-                                settings=_settings(sumo, frozenset({"overview/events_by_type"})))
+    minimal = Path(__file__).resolve().parent / "fixtures" / "minimal"
+    sumo = VirtualSumo(job_polls=1)
+    assert preload(sumo.fake, [minimal / "samples" / "events.jsonl"], "elsewhere", None) is None
+    with sumo:
+        outcome = run_live_test(minimal, variables={}, parameters={},
+                                settings=_settings(sumo, frozenset({"main/by_type"})))
     cases = {c.target: c for c in outcome.result.cases}
-    assert cases["overview/events_by_type"].ok and "no data (allowed)" in cases["overview/events_by_type"].detail
-    assert not cases["overview/events_by_category"].ok
+    assert cases["main/by_type"].ok and "no data (allowed)" in cases["main/by_type"].detail
+    assert "_sourceCategory=elsewhere" in cases["main/by_type"].detail
+    assert not cases["main/by_category"].ok and not outcome.result.ok
 
 
 def test_bad_credentials_stop_the_run_with_one_clear_failure() -> None:
