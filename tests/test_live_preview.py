@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from test_live import APP, WINDOW, _settings, _sumo
 
 from appbuilder.commands.preview import live_views, run_preview
@@ -50,3 +51,23 @@ def test_preview_live_options_are_checked() -> None:
     assert code == 2 and "not --serve" in out
     code, out = cli_run("preview", str(APP), "-o", "x", "--window", "1h")
     assert code == 2 and "--window is for --live runs" in out
+
+
+def test_ctrl_c_while_drawing_deletes_every_search_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    from appbuilder.live.preview import LiveRunner
+
+    real = LiveRunner.run
+    calls: list[str] = []
+
+    def interrupted(self: LiveRunner, target: str, spec: tuple, values: dict) -> tuple:
+        calls.append(target)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(self, target, spec, values)
+
+    monkeypatch.setattr(LiveRunner, "run", interrupted)
+    app = run_pipeline(APP, {}, until="validate", lint_queries=False).app
+    with _sumo() as sumo:
+        with pytest.raises(KeyboardInterrupt):
+            live_views(app, {}, _settings(sumo).options, WINDOW)
+        assert sumo.fake.search_jobs.created >= 3 and sumo.fake.search_jobs.active() == []
