@@ -164,3 +164,27 @@ def test_fake_sumo_cli_preloads_events_and_lookups(tmp_path: Path) -> None:
         problem = preload(fake, [], "1pw", broken)
         assert problem is not None and "geo.jsonl:1" in problem
         assert "cannot read" in (preload(fake, [tmp_path / "missing.jsonl"], "1pw", None) or "")
+
+
+def test_fake_sumo_command_preloads_what_its_options_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import cli_run
+
+    import appbuilder.commands.fake_sumo as command
+
+    held: list[tuple[int, str]] = []
+
+    def run_once(fake: FakeSumo) -> None:  # instead of serving until Ctrl-C
+        held.append((len(fake.logs.messages), fake.logs.messages[0].meta.category))
+        fake.stop()
+
+    monkeypatch.setattr(command, "run_forever", run_once)
+    events = tmp_path / "e.jsonl"
+    events.write_text(_event(1) + "\n" + _event(2) + "\n")
+    lookups = REPO / "app_definitions" / "1password" / "tests" / "lookups"
+    code, out = cli_run("fake-sumo", "--events", str(events), "--category", "1pw", "--lookups", str(lookups))
+    assert code == 0 and held == [(2, "1pw")]
+    assert "holding 2 messages in _sourceCategory=1pw" in out and "/receiver/v1/http/TOKEN" in out
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "geo.jsonl").write_text("[1]\n")
+    code, out = cli_run("fake-sumo", "--lookups", str(tmp_path / "bad"))
+    assert code == 1 and "geo.jsonl:1" in out
