@@ -147,6 +147,7 @@ def test_bad_credentials_stop_the_run_with_one_clear_failure() -> None:
         assert sumo.fake.search_jobs.created == 0
     assert [c.name for c in result.cases] == ["search jobs"] and not result.ok
     assert "401" in result.cases[0].failures[0] and "nope" not in result.cases[0].failures[0]
+    assert render(result, "text").splitlines()[0] == "FAIL search jobs"  # no row count for the run itself
 
 
 def test_ctrl_c_deletes_every_search_job_created() -> None:

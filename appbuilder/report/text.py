@@ -97,7 +97,7 @@ def test_run_text(result: Any) -> str:
             continue
         status = "PASS" if case.ok else "FAIL"
         state = f", {case.status}" if getattr(case, "status", "") not in ("", "ok") else ""
-        ran = "" if case.kind == "samples" else (
+        ran = "" if case.kind in ("samples", "org") else (
             f" ({case.rows} row{'' if case.rows == 1 else 's'}, {case.seconds * 1000:.0f} ms{state})")
         lines.append(f"{status} {case.name}{ran}")
         if case.detail:
