@@ -148,6 +148,7 @@ class Query:
     parsing_mode: str = "Manual"
     variables: list[QueryVariable] = field(default_factory=list)
     schedule: dict[str, Any] | None = None
+    live_optional: bool = False  # `live: optional`: `test --live` accepts that it finds no data
     overrides: Overrides = field(default_factory=Overrides)
     position: Position | None = None
 
@@ -229,6 +230,7 @@ class Panel:
     links: list[dict[str, Any]] = field(default_factory=list)
     min_size: dict[str, int] = field(default_factory=dict)
     coloring_rules: list[Any] | None = None
+    live_optional: bool = False  # `live: optional`: `test --live` accepts that it finds no data
     overrides: Overrides = field(default_factory=Overrides)
     position: Position | None = None
 
@@ -299,6 +301,7 @@ class Monitor:
     evaluation_delay: str = "0m"
     enabled: bool = True
     group_notifications: bool = True
+    live_optional: bool = False  # `live: optional`: `test --live` accepts that it finds no data
     path: Path | None = None
     position: Position | None = None
 

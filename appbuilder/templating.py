@@ -56,3 +56,9 @@ def substitute_parameters(text: str, values: Mapping[str, str]) -> str:
 def substitute_variables(text: str, values: Mapping[str, str]) -> str:
     """Replace each ``{{name}}`` by its value; unknown names are left as they are."""
     return VARIABLE_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def expand_query(text: str, variables: Mapping[str, str], parameters: Mapping[str, str]) -> str:
+    """``text`` as Sumo runs it: ``{{variables}}`` by their values (``*`` when not given), ``${parameters}``."""
+    values = {ref.name: "*" for ref in find_variables(text)} | dict(variables)
+    return substitute_parameters(substitute_variables(text, values), parameters)

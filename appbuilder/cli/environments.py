@@ -33,6 +33,11 @@ def wants_environments(kwargs: dict[str, Any]) -> bool:
     return False
 
 
+def chosen_environments(path: str, kwargs: dict[str, Any]) -> list[Any]:
+    """The environments ``--env`` / ``--all-envs`` select (see ``_chosen``), for verbs run in one org."""
+    return _chosen(path, kwargs)
+
+
 def _chosen(path: str, kwargs: dict[str, Any]) -> list[Any]:
     """The environments ``--env`` / ``--all-envs`` select from the environments file; exits 1 on a problem."""
     from appbuilder.environments import ENV_FILE, find_environments_file, load_environments, select

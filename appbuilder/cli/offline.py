@@ -9,6 +9,8 @@ import click
 
 from appbuilder.cli.common import FORMAT_CHOICE, REPORT_CHOICE, emit, existing, parse_params, plural, summary
 from appbuilder.cli.group import cli
+from appbuilder.cli.live import live_options, refuse_live_options, run_live_command
+from appbuilder.report.text import live_cost
 
 # credentials `fake-sumo` accepts when none are given: for a fake on 127.0.0.1 only, never a real org's
 LOCAL_ACCESS_ID = "local"
@@ -122,15 +124,22 @@ def query_lint(files: tuple[str, ...], syntax_only: bool, query_type: str, sampl
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "junit"]), default="text",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report to a file.")
+@live_options
 def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...], fmt: str,
-                 output: str | None) -> None:
-    """Run every panel, saved search and monitor on the app's sample events and check its expectations."""
+                 output: str | None, live: bool, **live_kwargs: object) -> None:
+    """Run every panel, saved search and monitor on the app's sample events and check its expectations
+    (--live: on the org's own logs through search jobs, and say why a panel is empty)."""
     from appbuilder.commands.test import run_test, write_report
     from appbuilder.report import render as render_result
     from appbuilder.validate.reporting import render
 
-    outcome = run_test(existing(path), variables=parse_params(variables, "--var"),
-                       parameters=parse_params(params))
+    if live:
+        outcome = run_live_command(existing(path), parse_params(variables, "--var"), parse_params(params),
+                                   live_kwargs)
+    else:
+        refuse_live_options(live_kwargs)
+        outcome = run_test(existing(path), variables=parse_params(variables, "--var"),
+                           parameters=parse_params(params))
     validation, result = outcome.validation, outcome.result
     if result is None:
         verdict = summary(path, len(validation.errors), len(validation.warnings), "invalid, not tested")
@@ -153,7 +162,14 @@ def test_command(path: str, variables: tuple[str, ...], params: tuple[str, ...],
         emit(render_result(result, "text") if fmt != "text" else report)
     else:
         emit(report)
-    sys.exit(0 if result.ok else 1)
+    if result.live is not None:
+        emit(f"cost: {live_cost(result.live)}, {result.seconds:.1f} s", err=True)
+        if result.interrupted:
+            emit("interrupted (Ctrl-C): the search jobs this run created were deleted", err=True)
+        if result.live["leftOpen"]:
+            emit(f"warning: could not delete search jobs {', '.join(result.live['leftOpen'])}; Sumo cancels them "
+                 f"after a few minutes without polls", err=True)
+    sys.exit(130 if result.interrupted else 0 if result.ok else 1)
 
 
 def _fake_setting(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -180,10 +196,16 @@ def _fake_setting(ctx: click.Context, param: click.Parameter, value: float) -> f
               help="Polls before an async job ends.")
 @click.option("--latency", type=float, default=0.0, show_default=True, callback=_fake_setting,
               help="Seconds added to every request.")
+@click.option("--events", "events", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Preload log messages (one per line, e.g. an app's samples/*.jsonl) for the Search Job API.")
+@click.option("--category", default="fake", show_default=True, help="_sourceCategory of the --events messages.")
+@click.option("--lookups", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Directory of geo.jsonl / threat_cs.jsonl tables the searches' lookups read (an app's "
+                   "tests/lookups).")
 def fake_sumo(port: int, access_id: str, access_key: str, user_email: str, rate_limit: float, job_polls: int,
-              latency: float) -> None:
+              latency: float, events: tuple[str, ...], category: str, lookups: str | None) -> None:
     """Run the Sumo-compatible fake API server on 127.0.0.1 until interrupted (for local use and CI)."""
-    from appbuilder.commands.fake_sumo import run_forever, serve
+    from appbuilder.commands.fake_sumo import preload, run_forever, serve
 
     try:
         fake = serve(port, {access_id: access_key}, user_email=user_email, rate_limit=rate_limit,
@@ -192,6 +214,14 @@ def fake_sumo(port: int, access_id: str, access_key: str, user_email: str, rate_
         click.echo(f"appbuilder fake-sumo: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}; choose another "
                    f"--port (0 = a free port)", err=True)
         sys.exit(1)
+    problem = preload(fake, [Path(e) for e in events], category, Path(lookups) if lookups else None)
+    if problem:
+        fake.stop()
+        click.echo(f"appbuilder fake-sumo: {problem}", err=True)
+        sys.exit(1)
+    if events:
+        click.echo(f"holding {len(fake.logs.messages)} messages in _sourceCategory={category}; receiver: "
+                   f"{fake.url}/receiver/v1/http/TOKEN", err=True)
     click.echo(f"fake Sumo listening: SUMOLOGIC_BASE_URL={fake.base_url}", err=True)
     if (access_id, access_key) == (LOCAL_ACCESS_ID, LOCAL_ACCESS_KEY):
         click.echo(f"default local credentials: export SUMOLOGIC_BASE_URL={fake.base_url} "

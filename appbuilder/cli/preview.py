@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
-from appbuilder.cli.common import emit, existing, parse_params, plural, require_preview
+from appbuilder.cli.common import emit, existing, parse_params, plural, progress, require_preview
 from appbuilder.cli.group import cli
+from appbuilder.cli.live import live_settings, preview_live_options, refuse_live_options
+from appbuilder.report.text import live_cost
 
 
 @cli.command()
@@ -22,9 +24,11 @@ from appbuilder.cli.group import cli
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port for --serve (0 = a free port).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
+@preview_live_options
 def preview(path: str, output: str | None, png: str | None, serve: bool, port: int,
-            params: tuple[str, ...]) -> None:
-    """Draw every dashboard from the app's sample events: a static site (-o), PNGs (--png) or a live server."""
+            params: tuple[str, ...], live: bool, **live_kwargs: object) -> None:
+    """Draw every dashboard from the app's sample events (--live: from the org's data through search jobs): a
+    static site (-o), PNGs (--png) or a live server."""
     from appbuilder.validate.reporting import render
 
     target = existing(path)
@@ -32,11 +36,21 @@ def preview(path: str, output: str | None, png: str | None, serve: bool, port: i
     if not (output or png or serve):
         raise click.UsageError("give -o DIR (site), --png DIR (images) or --serve")
     require_preview("preview")
+    if live and serve:
+        raise click.UsageError("--live draws once from the org's data; give -o DIR or --png DIR, not --serve")
+    settings = None
+    if live:
+        settings, parameters = live_settings(target, live_kwargs, parameters)
+    else:
+        refuse_live_options(live_kwargs)
     if output or png:
         from appbuilder.commands.preview import run_preview
 
         outcome = run_preview(target, site=Path(output) if output else None, png=Path(png) if png else None,
-                              parameters=parameters)
+                              parameters=parameters, live=settings, progress=progress)
+        if outcome.live_error:
+            emit(f"appbuilder preview: cannot search the org: {outcome.live_error}", err=True)
+            sys.exit(1)
         if outcome.write_error:
             emit(f"appbuilder preview: {outcome.write_error}; choose a writable directory", err=True)
             sys.exit(1)
@@ -47,7 +61,8 @@ def preview(path: str, output: str | None, png: str | None, serve: bool, port: i
             emit(f"wrote {written}")
         for problem in outcome.errors:
             emit(f"panel error: {problem}", err=True)
-        emit(f"{plural(outcome.panels, 'panel')}, {len(outcome.errors)} with errors, {outcome.seconds:.2f} s",
+        cost = f", {live_cost(outcome.live)}" if outcome.live else ""
+        emit(f"{plural(outcome.panels, 'panel')}, {len(outcome.errors)} with errors{cost}, {outcome.seconds:.2f} s",
              err=True)
     if serve:
         from appbuilder.preview.serve import PreviewServer

@@ -46,7 +46,8 @@ def count_actions(report: Any) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def _options_for(environment: Environment, base: DeployOptions, environ: Mapping[str, str]) -> DeployOptions:
+def options_for(environment: Environment, base: DeployOptions, environ: Mapping[str, str]) -> DeployOptions:
+    """``base`` pointed at ``environment``'s org; ValueError when its credentials are not set."""
     access_id, access_key = environment.credentials(environ)
     return replace(base, access_id=access_id, access_key=access_key, deployment=environment.deployment,
                    env=environment.environ(environ) if environment.variables else base.env,
@@ -58,7 +59,7 @@ def _one(command: str, environment: Environment, runner: Runner, parameters: Map
          base: DeployOptions, environ: Mapping[str, str], progress: Progress | None,
          describe: Callable[[Any], str] | None) -> EnvironmentResult:
     try:
-        options = _options_for(environment, base, environ)
+        options = options_for(environment, base, environ)
     except ValueError as exc:
         return EnvironmentResult(environment.name, environment.target, False, error=str(exc))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 from appbuilder.fakesumo import FakeSumo
@@ -18,6 +19,24 @@ def serve(port: int, keys: dict[str, str], **options: Any) -> FakeSumo:
     latency.
     """
     return FakeSumo(keys=keys, port=port, **options).start()
+
+
+def preload(fake: FakeSumo, events: list[Path], category: str, lookups: Path | None) -> str | None:
+    """Load log files into the fake under ``category`` and the lookup tables of ``lookups``; the problem, if any."""
+    from appbuilder.fakesumo.ingest import Metadata
+    from appbuilder.load.samples import evaluator_lookups, read_lookup_tables
+
+    if lookups is not None:
+        tables, problems = read_lookup_tables(lookups)
+        if problems:
+            return f"{problems[0].position}: {problems[0].message}"
+        fake.logs.lookups = evaluator_lookups(tables)
+    for path in events:
+        try:
+            fake.logs.ingest_file(path, Metadata(category, name=path.name))
+        except (OSError, UnicodeDecodeError) as exc:
+            return f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
+    return None
 
 
 def run_forever(fake: FakeSumo, stop: threading.Event | None = None) -> None:

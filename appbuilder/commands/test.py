@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from appbuilder.commands.monitor_verdict import TriggerVerdict, check_fires, describe, monitor_verdicts, window_verdicts
 from appbuilder.diagnostics import Diagnostic
-from appbuilder.load.samples import SampleData, read_sample_data
+from appbuilder.load.samples import SampleData, evaluator_lookups, read_sample_data
 from appbuilder.load.yamlfile import read_yaml
-from appbuilder.model import App, Monitor, Position
+from appbuilder.model import App, Monitor, Position, TextOrigin
 from appbuilder.pipeline import run_pipeline
-from appbuilder.query.evaluate import EvalError, Evaluator, Lookups, Table
+from appbuilder.query.evaluate import EvalError, Evaluator, Table
 from appbuilder.query.evaluate.engine import METRICS_NOT_RUN
 from appbuilder.query.evaluate.values import to_number, to_str
+from appbuilder.templating import expand_query
 from appbuilder.validate import ValidationResult
 
 
@@ -34,6 +36,7 @@ class CaseResult:
     file: str = ""
     skipped: str = ""  # why the case was not run (a metrics panel); a skipped case is not a failure
     triggers: list[dict] = field(default_factory=list)  # a monitor's verdict per trigger (JSON report)
+    status: str = ""  # `test --live`: ok, no data, error or skipped
 
     @property
     def ok(self) -> bool:
@@ -46,6 +49,8 @@ class TestRunResult:
     cases: list[CaseResult] = field(default_factory=list)
     events: int = 0
     seconds: float = 0.0
+    live: dict[str, Any] | None = None  # `test --live`: the window searched and what the run cost
+    interrupted: bool = False  # `test --live` stopped by Ctrl-C (its search jobs deleted)
 
     @property
     def ok(self) -> bool:
@@ -64,15 +69,6 @@ class TestRunResult:
         return sum(1 for c in self.cases if not c.ok)
 
 
-def _lookups(data: SampleData) -> Lookups:
-    """The geo and threat-intel stubs from ``tests/lookups/geo.jsonl`` (by ``ip``) and ``threat_cs.jsonl``."""
-    def keyed(rows: list[dict], key: str) -> dict[str, dict]:
-        return {str(row[key]): row for row in rows if row.get(key) is not None}
-
-    return Lookups(geo=keyed(data.lookups.get("geo", []), "ip"),
-                   threats=keyed(data.lookups.get("threat_cs", []), "threat"))
-
-
 def unknown_variables(app: App, variables: Mapping[str, str], also: set[str] | None = None) -> list[Diagnostic]:
     """An error for each ``--var`` name that no dashboard or saved search of ``app`` declares (nor ``also``)."""
     import difflib
@@ -89,6 +85,40 @@ def unknown_variables(app: App, variables: Mapping[str, str], also: set[str] | N
     return problems
 
 
+def app_targets(app: App) -> dict[str, tuple[str, str | None, dict[str, str], str]]:
+    """Every query of ``app`` by test target: (query text, time range, default variable values, kind)."""
+    out: dict[str, tuple[str, str | None, dict[str, str], str]] = {}
+    for dash in app.dashboards:
+        defaults = {v.name: v.default or "*" for v in dash.variables}
+        for panel in dash.panels:
+            if panel.query:
+                out[f"{dash.slug}/{panel.id}"] = (panel.query, panel.time_range or dash.time_range, defaults, "panel")
+    for query in app.queries:
+        out[f"query:{query.id}"] = (query.text, query.time_range, {v.name: v.default for v in query.variables},
+                                    "query")
+    for monitor in app.monitors:  # the whole sample set; `verdicts` runs each trigger's windows
+        out[f"monitor:{monitor.slug}"] = (monitor.query, None, {}, "monitor")
+    return out
+
+
+def locator(origin: TextOrigin | None) -> Callable[[int], str]:
+    """``line 3 (dashboards/overview.yaml:41)``: a line of a query and where it is written."""
+    def locate(line: int) -> str:
+        if origin is None:
+            return f"line {line}"
+        position = origin.locate(line, 1)
+        return f"line {line} ({position.file}:{position.line})"
+
+    return locate
+
+
+def target_origins(app: App) -> dict[str, TextOrigin | None]:
+    """Where each target's query is written (maps a line of the query to its file position)."""
+    origins = {f"{d.slug}/{p.id}": p.query_origin for d in app.dashboards for p in d.panels}
+    origins |= {f"query:{q.id}": q.origin for q in app.queries}
+    return origins | {f"monitor:{m.slug}": m.origin for m in app.monitors}
+
+
 class SampleRunner:
     """The app's sample events loaded once; its panels, queries and monitors run on them (`test`, `preview`).
     ``samples`` are the ones the pipeline read (read here when not given); broken lines are left out and listed
@@ -101,24 +131,12 @@ class SampleRunner:
         self.parameters = {**app.parameter_defaults(), **parameters}
         self.samples = samples if samples is not None else read_sample_data(app)
         self.monitors = {f"monitor:{m.slug}": m for m in app.monitors}  # by test target
-        self.evaluator = Evaluator(self.samples.events, _lookups(self.samples), self.samples.raw)
+        self.evaluator = Evaluator(self.samples.events, evaluator_lookups(self.samples.lookups), self.samples.raw)
         self.now = datetime.fromtimestamp(self.evaluator.last_time / 1000, tz=timezone.utc)
 
     def targets(self) -> dict[str, tuple[str, str | None, dict[str, str], str]]:
         """target → (query text, time range, default variable values, kind)."""
-        out: dict[str, tuple[str, str | None, dict[str, str], str]] = {}
-        for dash in self.app.dashboards:
-            defaults = {v.name: v.default or "*" for v in dash.variables}
-            for panel in dash.panels:
-                if panel.query:
-                    out[f"{dash.slug}/{panel.id}"] = (panel.query, panel.time_range or dash.time_range, defaults,
-                                                      "panel")
-        for query in self.app.queries:
-            out[f"query:{query.id}"] = (query.text, query.time_range, {v.name: v.default for v in query.variables},
-                                        "query")
-        for target, monitor in self.monitors.items():  # the whole sample set; `verdicts` runs each trigger's windows
-            out[target] = (monitor.query, None, {}, "monitor")
-        return out
+        return app_targets(self.app)
 
     def _positioned(self, target: str, text: str, message: str) -> str:
         """A syntax error as ``file:line:col: message``, found in the query as written (before ``{{var}}`` and
@@ -128,10 +146,7 @@ class SampleRunner:
         issues = parse(text).issues if message.startswith("syntax error") else []
         if not issues:
             return message
-        origins = {f"{d.slug}/{p.id}": p.query_origin for d in self.app.dashboards for p in d.panels}
-        origins |= {f"query:{q.id}": q.origin for q in self.app.queries}
-        origins |= {target: m.origin for target, m in self.monitors.items()}
-        origin, first = origins.get(target), issues[0]
+        origin, first = target_origins(self.app).get(target), issues[0]
         where = origin.locate(first.line, first.column) if origin else f"{first.line}:{first.column}"
         return f"{where}: syntax error: {first.message}" + (f" ({first.hint})" if first.hint else "")
 
@@ -149,6 +164,21 @@ class SampleRunner:
                           f"this is a gap in appbuilder's evaluator, please report it"), time.perf_counter() - start
         return table, None, time.perf_counter() - start
 
+
+    def why_empty(self, target: str, spec: tuple[str, str | None, dict[str, str], str]) -> str:
+        """``: loses every event at line 3 (file:line): json …`` for a query that returns no rows on the samples
+        (the prefix search `test --live` runs on an org); empty when no single step is to blame."""
+        from appbuilder.live.diagnose import diagnose
+        from appbuilder.live.local import SampleBackend
+
+        text, time_range, defaults, _ = spec
+        query = expand_query(text, {**defaults, **self.variables}, self.parameters)
+        try:
+            found = diagnose(query, SampleBackend(self.evaluator, self.now, time_range),
+                             locate=locator(target_origins(self.app).get(target)))
+        except Exception:  # noqa: BLE001 - the explanation is a help; the failure stands without it
+            return ""
+        return "" if found.stage == "none" else f": {found.message}"
 
     def verdicts(self, monitor: Monitor, table: Table, variables: Mapping[str, str]) -> list[TriggerVerdict]:
         """Each trigger of ``monitor`` over its windows on the samples (``table``, its result on the whole
@@ -256,7 +286,7 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
         elif table is not None:
             case.rows, case.columns = len(table.rows), table.columns
             if not table.rows:
-                case.failures.append("the query returns no rows on the sample events")
+                case.failures.append("the query returns no rows on the sample events" + runner.why_empty(target, spec))
         result.cases.append(case)
     for path in app.test_files:
         result.cases.extend(_run_test_file(Path(path), runner, targets))

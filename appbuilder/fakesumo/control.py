@@ -8,7 +8,8 @@
 | DELETE /__fake/faults | drop pending faults |
 | GET /__fake/requests | the request log (``RequestRecord`` fields) |
 | DELETE /__fake/requests | clear the request log |
-| POST /__fake/reset | forget all content, collectors, faults, requests |
+| GET /__fake/search_jobs | ``{"active": [ids not deleted], "created": n, "messages": n held}`` |
+| POST /__fake/reset | forget all content, collectors, faults, requests, log messages and search jobs |
 | GET, POST /__fake/config | read/change rate_limit, max_in_flight, job_polls, latency, slow_seconds |
 | GET /__fake/state | the content library as export definitions, the monitors library as exported, collectors and |
 | | sources (tokens masked) |
@@ -75,6 +76,9 @@ def handle(fake: FakeSumo, method: str, path: str, query: dict[str, str], raw: b
     if key == ("DELETE", "requests"):
         fake.reset_log()
         return Response(200, {"requests": []})
+    if key == ("GET", "search_jobs"):
+        return Response(200, {"active": fake.search_jobs.active(), "created": fake.search_jobs.created,
+                              "messages": len(fake.logs.messages)})
     if key == ("POST", "reset"):
         fake.reset()
         return Response(200, {"ok": True})

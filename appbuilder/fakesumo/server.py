@@ -22,9 +22,11 @@ import appbuilder.fakesumo.dashboards as dashboards
 import appbuilder.fakesumo.logsearches as logsearches
 import appbuilder.fakesumo.monitors as monitors
 import appbuilder.fakesumo.permissions as permissions
+import appbuilder.fakesumo.search as search
 from appbuilder.clock import SYSTEM_CLOCK, Clock
 from appbuilder.fakesumo.contract import check_request, check_response, spec_body
 from appbuilder.fakesumo.errors import ApiError, flat_body
+from appbuilder.fakesumo.ingest import RECEIVER_PREFIX, LogStore, receive
 from appbuilder.fakesumo.routing import NO_BODY, Request, Response, Router
 from appbuilder.fakesumo.state import Store
 from appbuilder.fakesumo.traffic import FaultQueue, RateLimiter, RequestRecord, redact_headers
@@ -47,6 +49,7 @@ def _build_router() -> Router:
     logsearches.register(router)
     monitors.register(router)
     collectors.register(router)
+    search.register(router)
     return router
 
 
@@ -80,6 +83,8 @@ class FakeSumo:
         self.port = port
         self.clock = clock  # rate-limit windows and timestamps; latency and slow faults stay real time
         self.state = Store(user_email, clock)
+        self.logs = LogStore(clock)  # what HTTP Logs sources received; the Search Job API searches it
+        self.search_jobs = search.SearchJobs()
         self.faults = FaultQueue()
         self.limiter = RateLimiter(clock)
         self.violations: list[str] = []  # replies of the fake that broke the spec (each answered with a 500)
@@ -151,6 +156,8 @@ class FakeSumo:
         """Forget all content, collectors, faults, requests and rate-limit windows."""
         with self.state.lock:
             self.state = Store(self.user_email, self.clock)
+        self.logs = LogStore(self.clock, self.logs.lookups)
+        self.search_jobs = search.SearchJobs()
         self.faults.clear()
         self.limiter.reset()
         self.reset_log()
@@ -319,6 +326,10 @@ class _FakeSumoHandler(BaseHTTPRequestHandler):
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         if split.path.startswith("/__fake/") or split.path == "/__fake":
             self._send(control.handle(self.fake, self.command, split.path, query, body))
+            return
+        if split.path.startswith(RECEIVER_PREFIX) and self.command == "POST":  # an HTTP Logs source
+            status, error = receive(self.fake.logs, split.path[len(RECEIVER_PREFIX):], self.headers, body)
+            self._send(Response(status, NO_BODY if error is None else error))
             return
         api_path = split.path[len("/api"):] if split.path.startswith("/api/") else split.path
         req = Request(self.command, api_path, split.path, query, self.headers, body,

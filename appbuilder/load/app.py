@@ -268,6 +268,7 @@ def _load_queries(path: Path, reader: AppReader) -> list[Query] | None:
             parsing_mode=_str(item.get("parsingMode"), "Manual"), variables=variables,
             schedule=item.get("schedule") if isinstance(item.get("schedule"), dict) else None,
             overrides=_overrides(item), position=doc.position(["queries", index]),
+            live_optional=item.get("live") == "optional",
         ))
     return queries
 

@@ -98,6 +98,7 @@ def _panel(doc: YamlDocument, index: int, item: dict[str, Any]) -> Panel:
         key=item.get("key") if isinstance(item.get("key"), str) else None, hidden=item.get("hidden") is True,
         visual_settings=dict(visual) if isinstance(visual, dict) else None, visual_verbatim="visualSettings" in item,
         links=[dict(v) for v in _list(item.get("linkedDashboards")) if isinstance(v, dict)],
+        live_optional=item.get("live") == "optional",
         min_size={k: v for k in ("minWidth", "minHeight") if isinstance(v := item.get(k), int)},
         coloring_rules=list(item["coloringRules"]) if isinstance(item.get("coloringRules"), list) else None,
         overrides=_overrides(item), position=doc.position(["panels", index]),

@@ -41,7 +41,8 @@ def load_monitor(path: Path, read: Reader, diagnostics: list[Diagnostic]) -> Mon
         slug=path.stem, name=_str(data.get("name")), query=data["query"], origin=doc.text_origin(["query"]),
         triggers=triggers, description=_str(data.get("description")), notifications=notifications,
         evaluation_delay=_str(data.get("evaluationDelay"), "0m"), enabled=data.get("enabled") is not False,
-        group_notifications=data.get("groupNotifications") is not False, path=path, position=doc.position([]))
+        group_notifications=data.get("groupNotifications") is not False, live_optional=data.get("live") == "optional",
+        path=path, position=doc.position([]))
 
 
 def _notification(item: dict[str, Any], position: Any) -> MonitorNotification:

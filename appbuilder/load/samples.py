@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.jsonfile import JsonLines, read_jsonl
 from appbuilder.load.yamlfile import display_path
 from appbuilder.model import App, Position
 from appbuilder.tokens import find_tokens
+
+if TYPE_CHECKING:
+    from appbuilder.query.evaluate.values import Lookups
 
 LOOKUP_DIR = Path("tests") / "lookups"
 
@@ -50,10 +53,30 @@ def read_sample_data(app: App) -> SampleData:
         data.events.extend(row for _, row in lines.rows)
         data.raw.extend(lines.raw)
         data.diagnostics.extend(lines.diagnostics + _secrets(lines, display_path(path)))
-    lookup_dir = app.root / LOOKUP_DIR
-    if lookup_dir.is_dir():
-        for path in sorted(lookup_dir.glob("*.jsonl")):
-            lines = read_jsonl(path, display_path(path), what="lookup row")
-            data.lookups[path.stem] = [row for _, row in lines.rows]
-            data.diagnostics.extend(lines.diagnostics + _secrets(lines, display_path(path)))
+    data.lookups, problems = read_lookup_tables(app.root / LOOKUP_DIR)
+    data.diagnostics.extend(problems)
     return data
+
+
+def read_lookup_tables(directory: Path) -> tuple[dict[str, list[dict[str, Any]]], list[Diagnostic]]:
+    """The rows of each ``*.jsonl`` lookup table in ``directory`` (by file stem; none when it is missing),
+    and the problems of their lines."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    problems: list[Diagnostic] = []
+    if directory.is_dir():
+        for path in sorted(directory.glob("*.jsonl")):
+            lines = read_jsonl(path, display_path(path), what="lookup row")
+            tables[path.stem] = [row for _, row in lines.rows]
+            problems.extend(lines.diagnostics + _secrets(lines, display_path(path)))
+    return tables, problems
+
+
+def evaluator_lookups(tables: dict[str, list[dict[str, Any]]]) -> Lookups:
+    """The geo and threat-intel stubs of the query evaluator from lookup tables: ``geo`` (by ``ip``) and
+    ``threat_cs`` (by ``threat``)."""
+    from appbuilder.query.evaluate.values import Lookups
+
+    def keyed(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+        return {str(row[key]): row for row in rows if row.get(key) is not None}
+
+    return Lookups(geo=keyed(tables.get("geo", []), "ip"), threats=keyed(tables.get("threat_cs", []), "threat"))

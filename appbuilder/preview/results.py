@@ -6,12 +6,14 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from appbuilder.build.visuals import visual_settings
 from appbuilder.commands.test import SampleRunner
 from appbuilder.model import App, Dashboard, Panel, Variable
 from appbuilder.preview.payload import Payload, grid_layout, message, panel_payload
 from appbuilder.preview.tables import format_value
+from appbuilder.query.evaluate import Table
 from appbuilder.query.evaluate.engine import METRICS_NOT_RUN
 from appbuilder.templating import find_variables, substitute_variables
 
@@ -53,7 +55,7 @@ def view_key(name: str, value: str) -> str:
 class DashboardRunner:
     """Runs one dashboard's panels and variable queries with the app's sample runner."""
 
-    def __init__(self, runner: SampleRunner, dashboard: Dashboard):
+    def __init__(self, runner: QueryRunner, dashboard: Dashboard):
         self.runner = runner
         self.dashboard = dashboard
         self.defaults = {v.name: v.default or ALL for v in dashboard.variables}
@@ -108,7 +110,7 @@ class DashboardRunner:
         return VariableView(variable.name, variable.display_name or variable.name, default, options, note)
 
 
-def dashboard_view(runner: SampleRunner, dashboard: Dashboard, *, variants: bool = True) -> DashboardView:
+def dashboard_view(runner: QueryRunner, dashboard: Dashboard, *, variants: bool = True) -> DashboardView:
     """Every panel at the defaults and, with ``variants``, at each value of each variable."""
     began = time.perf_counter()
     dash = DashboardRunner(runner, dashboard)
@@ -124,6 +126,15 @@ def dashboard_view(runner: SampleRunner, dashboard: Dashboard, *, variants: bool
     return view
 
 
-def app_views(app: App, parameters: Mapping[str, str], *, variants: bool = True) -> list[DashboardView]:
-    runner = SampleRunner(app, {}, parameters)
+class QueryRunner(Protocol):
+    """What a dashboard view runs its queries with: the sample runner, or ``appbuilder.live.preview.LiveRunner``."""
+
+    def run(self, target: str, spec: tuple[str, str | None, dict[str, str], str],
+            variables: Mapping[str, str]) -> tuple[Table | None, str | None, float]: ...
+
+
+def app_views(app: App, parameters: Mapping[str, str], *, variants: bool = True,
+              runner: QueryRunner | None = None) -> list[DashboardView]:
+    """Every dashboard's view; on the samples unless ``runner`` (one with ``SampleRunner.run``) is given."""
+    runner = runner or SampleRunner(app, {}, parameters)
     return [dashboard_view(runner, d, variants=variants) for d in app.dashboards]

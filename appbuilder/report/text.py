@@ -96,14 +96,24 @@ def test_run_text(result: Any) -> str:
             lines.append(f"SKIP {case.name} ({case.skipped})")
             continue
         status = "PASS" if case.ok else "FAIL"
-        ran = "" if case.kind == "samples" else (
-            f" ({case.rows} row{'' if case.rows == 1 else 's'}, {case.seconds * 1000:.0f} ms)")
+        state = f", {case.status}" if getattr(case, "status", "") not in ("", "ok") else ""
+        ran = "" if case.kind in ("samples", "org") else (
+            f" ({case.rows} row{'' if case.rows == 1 else 's'}, {case.seconds * 1000:.0f} ms{state})")
         lines.append(f"{status} {case.name}{ran}")
         if case.detail:
             lines.append(f"     {case.detail}")
         lines.extend(f"     {failure}" for failure in case.failures)
-    lines.append(f"{test_counts(result)}; {result.events} sample events, {result.seconds:.2f} s")
+    live = getattr(result, "live", None)
+    if live:
+        lines.append(f"{test_counts(result)}; window {live['window']}, {live_cost(live)}, {result.seconds:.2f} s")
+    else:
+        lines.append(f"{test_counts(result)}; {result.events} sample events, {result.seconds:.2f} s")
     return "\n".join(lines)
+
+
+def live_cost(live: dict[str, Any]) -> str:
+    """``57 search jobs, 290 requests``: what a `test --live` run asked of the org."""
+    return f"{live['searchJobs']} search jobs, {live['requests']} requests"
 
 
 def test_counts(result: Any) -> str:

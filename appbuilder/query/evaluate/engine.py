@@ -57,8 +57,10 @@ class Evaluator:
     """Holds prepared events and the shared prefix cache; ``run`` evaluates one query."""
 
     def __init__(self, events: Iterable[dict], lookups: Lookups | None = None, raw: list[str] | None = None,
-                 *, json_keeps_missing: bool = False):
-        """``json_keeps_missing``: ``json`` without ``nodrop`` keeps an event lacking a key (the field is null)
+                 fields: list[Mapping[str, object]] | None = None, *, json_keeps_missing: bool = False):
+        """``fields``, when given, holds per event the metadata fields of its row (``_sourceCategory``,
+        ``_sourceName``, ``_messageTime``…, any case), set over the ones read from the event.
+        ``json_keeps_missing``: ``json`` without ``nodrop`` keeps an event lacking a key (the field is null)
         instead of dropping it, to check that a query does not depend on that drop (Sumo does not document
         it)."""
         self.lookups = lookups or Lookups()
@@ -68,6 +70,8 @@ class Evaluator:
             text = raw[i] if raw is not None else json.dumps(event, separators=(",", ":"))
             self.base.append({"_raw": text, "_messagetime": timestamp_ms(event.get("timestamp"))
                               if isinstance(event, dict) else None, HIDDEN_OBJ: event})
+            if fields is not None:
+                self.base[-1].update({k.lower(): v for k, v in fields[i].items()})
         times = [r["_messagetime"] for r in self.base if isinstance(r["_messagetime"], int)]
         self.last_time = max(times) if times else int(time.time() * 1000)
         self._cache: dict[tuple, tuple[list[Row], list[str]]] = {}

@@ -1,0 +1,272 @@
+"""`appbuilder test --live` against the fake Sumo holding the 1Password samples: every query as a search job at
+Sumo's real rate (on a virtual clock), empty panels explained, every job deleted (also on Ctrl-C)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from appbuilder.commands.fake_sumo import preload
+from appbuilder.commands.test import run_test
+from appbuilder.commands.test_live import LiveSettings, live_queries, parse_window, run_live_test
+from appbuilder.deploy.session import DeployOptions
+from appbuilder.fakesumo.virtual import VirtualSumo
+from appbuilder.live.jobs import MAX_RUNNING_JOBS, SearchJobs
+from appbuilder.pipeline import run_pipeline
+from appbuilder.report import render
+
+APP = Path(__file__).resolve().parents[1] / "app_definitions" / "1password"
+WINDOW = parse_window("7d", None, "2026-11-24T00:00:00Z", 0)  # the samples' week
+
+
+def _sumo(events: Path = APP / "samples", category: str = "1pw") -> VirtualSumo:
+    sumo = VirtualSumo(job_polls=2)
+    assert preload(sumo.fake, sorted(events.glob("*.jsonl")), category, APP / "tests" / "lookups") is None
+    return sumo
+
+
+def _settings(sumo: VirtualSumo, allow_empty: frozenset[str] = frozenset()) -> LiveSettings:
+    options = DeployOptions(base_url=sumo.base_url, access_id=sumo.access_id, access_key=sumo.access_key,
+                            client_options=sumo.client_options(), env={})
+    return LiveSettings(options, WINDOW, allow_empty)
+
+
+def _live(sumo: VirtualSumo, app: Path = APP, parameters: dict[str, str] | None = None, **kwargs: object):
+    outcome = run_live_test(app, variables={}, parameters=parameters or {}, settings=_settings(sumo), **kwargs)
+    assert outcome.result is not None, outcome.validation.diagnostics
+    return outcome.result
+
+
+def test_every_query_runs_ok_on_the_org_and_counts_match_the_local_run() -> None:
+    with _sumo() as sumo:
+        result = _live(sumo)
+        assert sumo.fake.search_jobs.active() == []  # every job deleted
+        created = sumo.fake.search_jobs.created
+    statuses = {c.target: c.status for c in result.cases}
+    assert set(statuses.values()) == {"ok"}, [c for c in result.cases if c.status != "ok"]
+    assert result.ok and len(statuses) == 57
+    assert {"query:successful_signin", "monitor:mfa_changes", "threat_intel/threat_table"} <= set(statuses)
+    assert result.live["searchJobs"] == created == 57  # one job per query: no diagnosis was needed
+    assert result.live["requests"] >= 4 * 57  # create, polls, read, delete
+    local = {c.target: c.rows for c in run_test(APP, variables={}, parameters={}).result.cases
+             if c.kind != "expectation"}
+    live = {c.target: c.rows for c in result.cases}
+    for target in ("overview/events_by_category", "item_usage/breakdown_by_action", "audit_security/top_actions"):
+        assert live[target] == local[target] > 0, target
+    same = [t for t in live if live[t] == local[t]]
+    assert len(same) >= 40, sorted(set(live) - set(same))  # the rest differ by time range (-1d panels, monitors)
+
+
+def test_a_wrong_source_category_fails_every_panel_and_names_the_category_holding_the_events(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from appbuilder.commands.install import run_install
+
+    with _sumo() as sumo:
+        options = replace(_settings(sumo).options, env={"ONEPASSWORD_EVENTS_TOKEN": "ops_live_token_1234"})
+        installed = run_install(APP, {"source_category": "wrong"}, options, backup_root=tmp_path / "backups")
+        assert installed.ok and installed.steps, (installed.error, installed.hint)
+        result = _live(sumo, parameters={"source_category": "wrong"})
+        assert sumo.fake.search_jobs.active() == []
+        jobs = sumo.fake.search_jobs.created
+    assert not result.ok
+    assert {c.status for c in result.cases} == {"no data"}
+    for case in result.cases:
+        assert "no events match the scope `_sourceCategory=wrong`" in case.failures[0], case.failures
+        assert "_sourceCategory=1pw" in case.failures[0], case.failures
+    assert jobs < 57 + 10  # the scope and the shape queries are shared, run once each
+    text = render(result, "text")
+    assert "FAIL overview/events_by_type (0 rows, " in text and "ms, no data)" in text
+    assert "\n     no data: no events match the scope `_sourceCategory=wrong` in the window; events of this " \
+           "query's shape are in _sourceCategory=1pw (_sourceName=signin_attempts.jsonl, 260 events)" in text
+    assert text.splitlines()[-1].startswith("0 passed, 57 failed; window 2026-11-17T00:00:00Z to 2026-11-24T00:00:00Z,")
+    junit = render(result, "junit")
+    assert junit.count("<failure ") == 57
+    assert "::error title=appbuilder test%3A overview/events_by_type::no data: no events match" in \
+        render(result, "github")
+
+
+def test_a_renamed_field_names_the_json_line_that_loses_the_events(tmp_path: Path) -> None:
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    for path in (APP / "samples").glob("*.jsonl"):
+        (samples / path.name).write_text(path.read_text().replace('"ip_address"', '"ip"'))
+    with _sumo(samples) as sumo:
+        result = _live(sumo)
+    cases = {c.target: c for c in result.cases}
+    signin = cases["overview/events_by_category"]
+    assert signin.status == "no data"
+    assert "loses every event at line 2 (app_definitions/1password/fragments.yaml:20): json" in signin.failures[0] \
+        or "fragments.yaml:20): json" in signin.failures[0]
+    assert '"client.ip_address": the events have client.ip' in signin.failures[0]
+    assert cases["audit_security/top_actions"].status == "ok"  # audit panels do not read the client IP
+
+
+def test_live_optional_in_the_definition_allows_no_data(tmp_path: Path) -> None:
+    from helpers import edit
+
+    app = tmp_path / "1password"
+    shutil.copytree(APP, app)
+    edit(app / "dashboards" / "overview.yaml", "  - id: events_by_category\n", "  - id: events_by_category\n"
+         "    live: optional\n")
+    edit(app / "monitors" / "mfa_changes.yaml", "name: ", "live: optional\nname: ")
+    pipeline = run_pipeline(app, {}, until="validate", lint_queries=False)
+    assert pipeline.ok, [str(d) for d in pipeline.validation.errors]
+    optional = {q.target for q in live_queries(pipeline.app, {}, {}) if q.allow_empty}
+    assert optional == {"overview/events_by_category", "monitor:mfa_changes"}
+    edit(app / "monitors" / "mfa_changes.yaml", "live: optional", "live: maybe")
+    assert not run_pipeline(app, {}, until="validate", lint_queries=False).ok  # the schema knows the one value
+
+
+def test_allow_empty_and_metrics_skips() -> None:
+    pipeline = run_pipeline(APP, {}, until="validate", lint_queries=False)
+    queries = live_queries(pipeline.app, {}, {}, ["overview/events_by_type"])
+    by_target = {q.target: q for q in queries}
+    assert by_target["overview/events_by_type"].allow_empty
+    assert "_sourceCategory=1pw" in by_target["overview/events_by_type"].text
+    assert "{{" not in "".join(q.text for q in queries) and "${" not in "".join(q.text for q in queries)
+    minimal = Path(__file__).resolve().parent / "fixtures" / "minimal"
+    sumo = VirtualSumo(job_polls=1)
+    assert preload(sumo.fake, [minimal / "samples" / "events.jsonl"], "elsewhere", None) is None
+    with sumo:
+        outcome = run_live_test(minimal, variables={}, parameters={},
+                                settings=_settings(sumo, frozenset({"main/by_type"})))
+    cases = {c.target: c for c in outcome.result.cases}
+    assert cases["main/by_type"].ok and "no data (allowed)" in cases["main/by_type"].detail
+    assert "_sourceCategory=elsewhere" in cases["main/by_type"].detail
+    assert not cases["main/by_category"].ok and not outcome.result.ok
+
+
+def test_bad_credentials_stop_the_run_with_one_clear_failure() -> None:
+    with _sumo() as sumo:
+        wrong = LiveSettings(DeployOptions(base_url=sumo.base_url, access_id=sumo.access_id, access_key="nope",
+                                           client_options=sumo.client_options(), env={}), WINDOW)
+        result = run_live_test(APP, variables={}, parameters={}, settings=wrong).result
+        assert sumo.fake.search_jobs.created == 0
+    assert [c.name for c in result.cases] == ["search jobs"] and not result.ok
+    assert "401" in result.cases[0].failures[0] and "nope" not in result.cases[0].failures[0]
+    assert render(result, "text").splitlines()[0] == "FAIL search jobs"  # no row count for the run itself
+
+
+def test_ctrl_c_deletes_every_search_job_created() -> None:
+    seen: list[str] = []
+
+    def interrupt(line: str) -> None:
+        seen.append(line)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    with _sumo() as sumo:
+        result = _live(sumo, progress=interrupt)
+        assert result.interrupted and not result.ok
+        assert sumo.fake.search_jobs.created >= 3
+        assert sumo.fake.search_jobs.active() == []
+        assert result.live["leftOpen"] == []
+
+
+def test_search_jobs_bound_concurrency_share_the_rate_budget_and_cache_by_text() -> None:
+    with _sumo() as sumo, sumo.client() as client:
+        running: list[int] = []
+        original = sumo.fake.search_jobs
+
+        with SearchJobs(client, WINDOW) as jobs:
+            futures = [jobs.submit(f"_sourceCategory=1pw | count by {field}")
+                       for field in ("_sourceName", "_sourceHost", "_collector", "_sourceCategory", "_source")]
+            again = jobs.submit("_sourceCategory=1pw | count by _sourceName")
+            running.append(len(original.active()))
+            results = [f.result() for f in futures]
+        assert again is futures[0]
+        assert running[0] <= MAX_RUNNING_JOBS
+        assert [r.rows[0]["_count"] for r in results[:1]] == [121]  # by _sourceName: audit_events.jsonl first
+        assert sorted(r["_sourcename"] for r in results[0].rows) == ["audit_events.jsonl", "item_usages.jsonl",
+                                                                     "signin_attempts.jsonl"]
+        assert original.created == 5 and original.active() == []
+        assert client.stats.peak_per_second <= 4
+
+
+def test_cli_test_live_reports_and_refuses_live_options_without_live(tmp_path: Path) -> None:
+    from helpers import cli_run
+
+    code, out = cli_run("test", str(APP), "--window", "7d")
+    assert code == 2 and "--window is for --live runs" in out
+    code, out = cli_run("test", str(APP), "--live", "--window", "soon", "--base-url", "http://127.0.0.1:9/api")
+    assert code == 2 and "not a duration" in out
+    app = tmp_path / "app"
+    shutil.copytree(APP, app)
+    code, out = cli_run("test", str(app), "--live", "--allow-empty", "nope/nothing", "--base-url",
+                        "http://127.0.0.1:9/api", "--access-id", "a", "--access-key", "b")
+    assert code == 1 and "'nope/nothing' names no panel" in out
+
+
+def test_parse_window() -> None:
+    window = parse_window(None, None, None, 1_000_000)
+    assert (window.start, window.end) == (1_000_000_000 - 86_400_000, 1_000_000_000)
+    assert parse_window(None, "2026-11-23T00:00:00Z", "2026-11-24T00:00:00Z", 0).end - \
+        parse_window(None, "2026-11-23T00:00:00Z", "2026-11-24T00:00:00Z", 0).start == 86_400_000
+    with pytest.raises(ValueError, match="earlier"):
+        parse_window(None, "2026-11-24T00:00:00Z", "2026-11-23T00:00:00Z", 0)
+    with pytest.raises(ValueError, match="ISO 8601"):
+        parse_window(None, "yesterday", None, 0)
+
+
+def test_cli_test_live_end_to_end_at_sumos_real_rate(tmp_path: Path) -> None:
+    """The one run on real time: the CLI's own client (4 requests/s) against a fake at Sumo's limits."""
+    import json
+
+    from helpers import cli_run
+
+    from appbuilder.fakesumo import FakeSumo
+
+    minimal = Path(__file__).resolve().parent / "fixtures" / "minimal"
+    with FakeSumo(keys={"id": "key"}, job_polls=0) as fake:
+        assert preload(fake, [minimal / "samples" / "events.jsonl"], "mini", None) is None
+        args = ("test", str(minimal), "--live", "--from", "2026-11-20T00:00:00Z", "--to", "2026-11-24T00:00:00Z",
+                "--base-url", fake.base_url, "--access-id", "id", "--access-key", "key")
+        code, out = cli_run(*args, "--format", "json")
+        assert fake.search_jobs.active() == []
+        report = json.loads(out[out.index("{"):out.rindex("}") + 1])
+        assert code == 0 and report["ok"] and report["live"]["searchJobs"] == fake.search_jobs.created == 3
+        assert {c["status"] for c in report["cases"]} == {"ok"}
+        assert "cost: 3 search jobs, " in out  # on stderr
+
+
+def test_a_metrics_panel_is_skipped_not_searched(tmp_path: Path) -> None:
+    from helpers import edit
+
+    minimal = Path(__file__).resolve().parent / "fixtures" / "minimal"
+    app = tmp_path / "app"
+    shutil.copytree(minimal, app)
+    edit(app / "dashboards" / "main.yaml", "panels:\n", "panels:\n  - id: cpu\n    title: CPU\n    chart: line\n"
+         "    queries:\n      - type: metrics\n        query: metric=cpu_idle | avg by host\n")
+    sumo = VirtualSumo(job_polls=1)
+    assert preload(sumo.fake, [minimal / "samples" / "events.jsonl"], "mini", None) is None
+    with sumo:
+        result = run_live_test(app, variables={}, parameters={}, settings=_settings(sumo)).result
+    cases = {c.target: c for c in result.cases}
+    assert cases["main/cpu"].status == "skipped" and "Search Job API runs log queries" in cases["main/cpu"].skipped
+    assert result.ok and result.skipped == 1 and result.live["searchJobs"] == len(cases) - 1
+
+
+def test_env_names_the_org_and_its_parameters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import click
+    from helpers import two_environments_yaml
+
+    from appbuilder.cli.live import live_settings
+
+    app = tmp_path / "app"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "minimal", app)
+    (tmp_path / "appbuilder.yaml").write_text(two_environments_yaml("http://127.0.0.1:9/api", "http://127.0.0.1:8/api"))
+    monkeypatch.setenv("STG_ID", "stg-id")
+    monkeypatch.setenv("STG_KEY", "stg-key")
+    kwargs = {"env_names": ("staging",), "env_file": None, "window": "1h"}
+    settings, params = live_settings(app, kwargs, {"other": "x"})
+    assert (settings.options.base_url, settings.options.access_id) == ("http://127.0.0.1:9/api", "stg-id")
+    assert params == {"source_category": "stg/mini", "other": "x"}
+    assert live_settings(app, kwargs, {"source_category": "mine"})[1]["source_category"] == "mine"  # --param wins
+    with pytest.raises(click.UsageError, match="one --env"):
+        live_settings(app, {**kwargs, "env_names": ("staging", "prod")}, {})
+    monkeypatch.delenv("STG_KEY")
+    with pytest.raises(click.UsageError, match="STG_KEY"):
+        live_settings(app, kwargs, {})
