@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from test_app_definition import audits, loaded, sample_events
 
-from appbuilder.commands.test import SampleRunner, _lookups
-from appbuilder.load.samples import SampleData
+from appbuilder.commands.test import SampleRunner
+from appbuilder.load.samples import SampleData, evaluator_lookups
 from appbuilder.parameters import resolve
 from appbuilder.query.evaluate import Evaluator
 
@@ -52,14 +52,16 @@ def test_no_result_depends_on_json_dropping_events_that_lack_a_key(target: str) 
     """Sumo does not document whether `json` without nodrop drops an event lacking a key; every panel, saved
     search and monitor gives the same rows either way (each event kind is selected on a key of its own)."""
     keeping = runner_over(list(sample_events()))
-    keeping.evaluator = Evaluator(keeping.samples.events, _lookups(keeping.samples), keeping.samples.raw,
+    samples = keeping.samples
+    keeping.evaluator = Evaluator(samples.events, evaluator_lookups(samples.lookups), samples.raw,
                                   json_keeps_missing=True)
     assert rows(keeping, target) == rows(runner(), target)
 
 
 def test_failed_sign_in_search_counts_no_audit_event_or_item_usage_when_json_keeps_them() -> None:
     keeping = runner_over(list(sample_events()))
-    keeping.evaluator = Evaluator(keeping.samples.events, _lookups(keeping.samples), keeping.samples.raw,
+    samples = keeping.samples
+    keeping.evaluator = Evaluator(samples.events, evaluator_lookups(samples.lookups), samples.raw,
                                   json_keeps_missing=True)
     found = rows(keeping, "query:failed_signin")
     assert found and all(r["category"] and r["target_user_name"] for r in found)

@@ -195,7 +195,7 @@ def test_a_panel_renamed_with_its_sumo_key_is_a_rename(two: tuple[Path, Path]) -
         edit(side / "dashboards/main.yaml", "  - id: by_category\n", "  - id: by_category\n    key: panelK42\n")
     edit(new / "dashboards/main.yaml", "  - id: by_category\n", "  - id: per_category\n")
     code, out = run("diff", str(old), str(new))
-    assert code == 1
+    assert code == 2
     assert out.splitlines()[:2] == ["~ panel main/per_category (Events by Category)",
                                     '    id: "by_category" -> "per_category"']
     assert "no changes" not in out and "+ panel" not in out and "- panel" not in out

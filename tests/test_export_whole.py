@@ -198,7 +198,7 @@ def test_cli_lists_what_it_did_not_export(fake: FakeSumo, tmp_path: Path) -> Non
     assert "--param alert_recipients=soc@example.com,oncall@example.com\n" in done.output
     both = runner.invoke(cli, ["export", "--folder", FOLDER, "-o", str(tmp_path / "b"), "--monitors", "X",
                                "--no-monitors"], env=env)
-    assert both.exit_code == 2 and "give one of each pair" in both.output
+    assert both.exit_code == 1 and "give one of each pair" in both.output
 
 
 def test_monitors_that_cannot_be_read_leave_the_content_export_whole(fake: FakeSumo, tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ def test_a_changed_panel_shows_as_a_field_of_its_dashboard(app_dir: Path) -> Non
     edit(out / "dashboards" / "main.yaml", "title: Events by Category", "title: Events per Category")
     code, text = cli_run("diff", "--format", "json", str(app_dir), str(out))
     report = json.loads(text)
-    assert code == 1 and report["basis"].startswith("compared as installed")
+    assert code == 2 and report["basis"].startswith("compared as installed")
     assert [(c["kind"], c["item"], [f["field"] for f in c["fields"]]) for c in report["changes"]] == [
         ("dashboard", "Minimal - Main", ["panels.panel-main-by_category.title"])]
     assert report["changes"][0]["fields"][0]["new"] == "Events per Category"
@@ -68,7 +68,7 @@ def test_as_installed_on_two_definitions_and_unmanaged_parts(app_dir: Path) -> N
     other = Path("other")
     shutil.copytree(app_dir, other)
     edit(other / "source.yaml", "name: Minimal Source", "name: Renamed Source")
-    assert cli_run("diff", "--as-installed", str(app_dir), str(other))[0] == 1
+    assert cli_run("diff", "--as-installed", str(app_dir), str(other))[0] == 2
     code, text = cli_run("diff", "--as-installed", str(app_dir), str(app_dir))
     assert code == 0 and "compared as installed" in text
     edit(other / "app.yaml", "folder:", "unmanaged: [source]\nfolder:")
