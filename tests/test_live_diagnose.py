@@ -34,7 +34,9 @@ def test_local_test_names_the_json_line_and_the_key_the_samples_have(tmp_path: P
     failures = {c.target: c.failures for c in result.cases if c.kind == "panel" and c.failures}
     message = failures["overview/events_by_category"][0]
     assert message.startswith("the query returns no rows on the sample events: loses every event at line 2 (")
-    assert "fragments.yaml:20): json " in message
+    line = next(n for n, text in enumerate((app / "fragments.yaml").read_text().splitlines(), 1)
+                if text.lstrip().startswith("| json") and '"client.ip_address"' in text)
+    assert f"fragments.yaml:{line}): json " in message
     assert message.endswith('"client.ip_address": the events have client.ip')
     assert "audit_security/top_actions" not in failures
 

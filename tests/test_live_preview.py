@@ -48,9 +48,9 @@ def test_preview_live_options_are_checked() -> None:
     from helpers import cli_run
 
     code, out = cli_run("preview", str(APP), "--live", "--serve")
-    assert code == 2 and "not --serve" in out
+    assert code == 1 and "not --serve" in out
     code, out = cli_run("preview", str(APP), "-o", "x", "--window", "1h")
-    assert code == 2 and "--window is for --live runs" in out
+    assert code == 1 and "--window is for --live runs" in out
 
 
 def test_ctrl_c_while_drawing_deletes_every_search_job(monkeypatch: pytest.MonkeyPatch) -> None:
