@@ -222,7 +222,9 @@ class FakeSumo:
             handler, params = ROUTER.match(req.method, req.path)
             req.params = params
             with self.state.lock:
-                return handler(self, req)
+                content.settle(self)  # jobs run in the background, polled or not
+                response = handler(self, req)
+            return None if fault == "lost_reply" else response
         finally:
             self.limiter.release(access_id)
 

@@ -86,13 +86,15 @@ class ContentItem:
 
 @dataclass
 class Job:
-    """An async job; it reports InProgress for ``polls_left`` status calls, then runs ``work`` once."""
+    """An async job; it reports InProgress for ``polls_left`` status calls, then runs ``work`` once; a job
+    nobody polls runs by itself once the fake's clock passes ``due``."""
 
     id: str
     kind: str  # import / export / delete / global / adminRecommended
     subject: str  # folderId or contentId the job hangs off ("" for global/adminRecommended)
     polls_left: int
     params: dict[str, Any] = field(default_factory=dict)
+    due: float = 0.0  # monotonic time (the fake's clock) at which the job has run, polled or not
     fail_with: tuple[str, str] | None = None
     status: str = "InProgress"
     status_message: str | None = None
