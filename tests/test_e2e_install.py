@@ -192,7 +192,7 @@ def test_one_panel_change_at_the_real_rate_limit(fake: FakeSumo, app: Path, tmp_
     assert "updated dashboard '1Password - Overview'" in out and "same ids" in out
     counted = count_calls(fake.requests)
     answered = [r for r in fake.requests if r.status != 429]
-    assert counted["writes"] <= 2 and peak_rate(answered) <= 4
+    assert counted["writes"] <= 4 and peak_rate(answered) <= 4  # the dashboard, the marker; the lock's two
     # The client paces itself to 4/s; scheduling jitter on a busy machine may bunch two arrivals at the server,
     # which costs at most one retried 429, never a burst.
     assert len(fake.requests) - len(answered) <= 1

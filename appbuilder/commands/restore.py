@@ -17,8 +17,8 @@ from appbuilder.deploy.session import (
     DeployOptions,
     DeployOutcome,
     Progress,
-    apply_into,
-    approved,
+    apply_locked,
+    replanned,
     run_connected,
 )
 from appbuilder.deploy.state import Remote
@@ -69,10 +69,8 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
         outcome.plan = plan
         if not plan.changed:
             return
-        if not approved(approve, plan):
-            outcome.aborted = True
-            return
-        apply_into(outcome, plan, remote, state, token=token, backup_root=backup_root)
+        apply_locked(outcome, remote, options, plan, state, approve,
+                     lambda: replanned(plan, plan_restore(backup, remote)), token=token, backup_root=backup_root)
 
     run_connected(options, outcome, restore, progress)
     return outcome

@@ -15,12 +15,12 @@ from appbuilder.deploy.session import (
     DeployOptions,
     DeployOutcome,
     Progress,
-    apply_into,
-    approved,
+    apply_locked,
     load_and_build,
+    replanned,
     run_connected,
 )
-from appbuilder.deploy.state import Remote
+from appbuilder.deploy.state import Remote, RemoteState
 
 
 @dataclass
@@ -50,16 +50,18 @@ def run_uninstall(path: Path, parameters: Mapping[str, str], options: DeployOpti
         return outcome
     build = built.build
 
-    def uninstall(remote: Remote) -> None:
+    def planned(remote: Remote) -> tuple[Plan, RemoteState]:
         plan, state = plan_uninstall(build, remote, options.folder, with_source)
         outcome.plan, outcome.target = plan, plan.target.label
         outcome.removals = [f"{c.kind} {c.identity!r}" for c in plan.changes if c.writes]
+        return plan, state
+
+    def uninstall(remote: Remote) -> None:
+        plan, state = planned(remote)
         if not plan.changed:
             return
-        if not approved(approve, plan):
-            outcome.aborted = True
-            return
-        apply_into(outcome, plan, remote, state, backup_root=backup_root)
+        apply_locked(outcome, remote, options, plan, state, approve, lambda: replanned(plan, planned(remote)),
+                     backup_root=backup_root)
 
     run_connected(options, outcome, uninstall, progress)
     return outcome

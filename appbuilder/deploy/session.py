@@ -11,8 +11,12 @@ from typing import Any, ClassVar
 from appbuilder.build import BuildResult
 from appbuilder.deploy.apply import ApplyResult, apply_plan
 from appbuilder.deploy.changes import Plan
+from appbuilder.deploy.fingerprint import org_fingerprint
+from appbuilder.deploy.intent import intended
+from appbuilder.deploy.lock import AppLock, holding
 from appbuilder.deploy.state import Remote, RemoteState
 from appbuilder.diagnostics import Diagnostic
+from appbuilder.kinds import Org
 from appbuilder.model import App
 from appbuilder.pipeline import run_pipeline
 from appbuilder.sumo.errors import SumoError
@@ -43,6 +47,7 @@ class DeployOptions:
     folder: str | None = None
     admin_mode: bool = False
     verify: bool = False  # always export and compare installed content instead of trusting modifiedAt
+    lock_timeout: float = 0.0  # seconds to wait for another run's lock (0: refuse at once, naming its holder)
     client_options: dict[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] | None = None
 
@@ -160,17 +165,62 @@ def run_connected(options: DeployOptions, outcome: DeployOutcome, action: Callab
             outcome.calls = remote.client.stats.as_dict()
 
 
-def apply_into(outcome: Any, plan: Plan, remote: Remote, state: RemoteState, **options: Any) -> None:
-    """Apply ``plan`` (``options`` as ``apply_plan`` takes them) and copy what was done (steps, backup, and the
-    content id where the outcome has one) onto ``outcome``, also when apply stops part way (error or Ctrl-C)."""
+def apply_into(outcome: Any, plan: Plan, remote: Remote, state: RemoteState, lock: AppLock,
+               **options: Any) -> None:
+    """Apply ``plan`` (``options`` as ``apply_plan`` takes them) holding ``lock``: its intent recorded first,
+    the lease renewed as it writes. Copy what was done (steps, backup, and the content id where the outcome has
+    one) onto ``outcome``, also when apply stops part way (error or Ctrl-C)."""
+    lock.record_intent(intended(plan))
     try:
-        result = apply_plan(plan, remote, state, **options)
+        result = apply_plan(plan, remote, state, before_write=lock.renew, **options)
     except (SumoError, KeyboardInterrupt) as exc:  # what was done before is still reported
         partial = getattr(exc, "result", None)
         if isinstance(partial, ApplyResult):
             _take_result(outcome, partial)
         raise
+    lock.finished = True
     _take_result(outcome, result)
+
+
+# Under the lock: None when the org is still what the plan was made from, else a fresh plan and its state.
+Replan = Callable[[], "tuple[Plan, RemoteState] | None"]
+
+
+def apply_locked(outcome: Any, remote: Remote, options: DeployOptions, plan: Plan, state: RemoteState,
+                 approve: Approve | None, replan: Replan, check: Callable[[Plan], None] | None = None,
+                 **apply_options: Any) -> None:
+    """What install, uninstall and restore do with a plan that writes: ``check`` it (refusals before asking),
+    ask (``approve``), take the target's lock (waiting up to ``options.lock_timeout``), and when another run
+    wrote in between (``replan``), plan, check and ask again; then apply, and give the lock back. A person is
+    asked before the lock is taken, so no one waits on a question."""
+    check = check or (lambda plan: None)
+    check(plan)
+    if not approved(approve, plan):
+        outcome.aborted = True
+        return
+    with holding(remote, plan.target, options.lock_timeout, options.env, intended(plan)) as lock:
+        fresh = replan()
+        if fresh is not None:
+            plan, state = fresh
+            outcome.plan = plan
+            if not plan.changed:
+                lock.finished = True
+                return
+            check(plan)
+            if not approved(approve, plan):
+                outcome.aborted = True
+                return
+        apply_into(outcome, plan, remote, state, lock, **apply_options)
+
+
+def unchanged_since(plan: Plan, remote: Remote, state: RemoteState) -> bool:
+    """Whether the org (as ``state`` reads it now) is still what ``plan`` was made from (its fingerprint)."""
+    return org_fingerprint(Org(remote, state, plan.app)) == plan.fingerprint
+
+
+def replanned(plan: Plan, fresh: tuple[Plan, RemoteState]) -> tuple[Plan, RemoteState] | None:
+    """``fresh`` when its plan was made from another org state than ``plan``, else None (see ``Replan``)."""
+    return None if fresh[0].fingerprint == plan.fingerprint else fresh
 
 
 def _take_result(outcome: Any, result: ApplyResult) -> None:

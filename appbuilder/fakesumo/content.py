@@ -11,7 +11,6 @@ from appbuilder.fakesumo.state import ContentItem, Job, Store
 from appbuilder.fakesumo.validation import count_objects, validate_definition
 
 NO_SUCH_CONTENT = "Content with the given ID does not exist."
-JOB_SECONDS_PER_POLL = 5.0  # a job nobody polls has run this long (on the fake's clock) per ``job_polls``
 
 
 class JobFailure(Exception):
@@ -146,7 +145,7 @@ def path_by_id(fake: Backend, req: Request) -> Response:
 def _start_job(fake: Backend, req: Request, kind: str, subject: str, **params: Any) -> Response:
     state = fake.state
     job = Job(id=state.new_content_id(), kind=kind, subject=subject, polls_left=max(0, fake.job_polls),
-              params=params, due=fake.clock.monotonic() + max(0, fake.job_polls) * JOB_SECONDS_PER_POLL)
+              params=params, started=state.requests)
     if fake.take_job_failure(req.full_path, req.method):
         job.fail_with = ("internal.error", f"The {kind} job failed (injected fault).")
     state.jobs[job.id] = job
@@ -161,12 +160,14 @@ def _job(state: Store, req: Request, kind: str, subject: str = "") -> Job:
 
 
 def settle(fake: Backend) -> None:
-    """Run the jobs that are due: Sumo runs a job whether or not anyone polls it (a client whose reply to the
+    """Count this request and run the jobs that are due: a job that has seen more requests than its polls left
+    (``job_polls``) since it started has run, polled or not. Sumo runs a job whether or not anyone polls it (a client whose reply to the
     job start was lost never learns the job id, yet the import still lands; Content API v2 "Asynchronous
     Request" in the spec: the start call schedules the job, polling only reads its status)."""
-    now = fake.clock.monotonic()
-    for job in list(fake.state.jobs.values()):
-        if job.status == "InProgress" and job.due <= now:
+    state = fake.state
+    state.requests += 1
+    for job in list(state.jobs.values()):
+        if job.status == "InProgress" and state.requests - job.started > max(0, fake.job_polls) + 1:
             job.polls_left = 0
             _finish(fake, job)
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-from appbuilder.clock import Clock
 from appbuilder.fakesumo.errors import ApiError
 from appbuilder.fakesumo.state import Store
 
@@ -22,7 +21,6 @@ class Backend(Protocol):
     state: Store
     job_polls: int
     fill_defaults: bool
-    clock: Clock
 
     def take_job_failure(self, path: str, method: str) -> bool: ...
 

@@ -18,7 +18,7 @@ __all__ = ["ContentHandler", "ImportResult", "content_id_from_status", "normalis
 Progress = Callable[[JobProgress], None]
 
 MAX_IMPORT_OBJECTS = 1000
-LANDING_WAIT = 60.0  # seconds to look for what an import whose reply was lost made, before importing again
+LANDING_POLLS = 15  # how long to look for what an import whose reply was lost made: this many longest job polls
 _ID_RE = re.compile(r"id\s*:\s*([0-9A-Fa-f]+)")
 
 
@@ -127,14 +127,15 @@ class ContentHandler:
         return next((str(c["id"]) for c in folder.get("children") or [] if c.get("name") == name), None)
 
     def _landed(self, folder_id: str, name: str, previous: str | None, admin: bool | None) -> str | None:
-        """Look for the item an import whose reply was lost makes (see ``import_content``), waiting up to
-        ``LANDING_WAIT`` seconds for a job that may still run; its id, or None."""
-        waited = 0.0
-        for delay in poll_delays(self.client.job_poll_initial, 10.0, 2.0):
+        """Look for the item an import whose reply was lost makes (see ``import_content``), waiting for a job
+        that may still run as long as ``LANDING_POLLS`` of the longest job polls (30 s by default); its id, or
+        None."""
+        waited, limit = 0.0, LANDING_POLLS * self.client.job_poll_cap
+        for delay in poll_delays(self.client.job_poll_initial, self.client.job_poll_cap):
             found = self._child_id(folder_id, name, admin)
             if found is not None and found != previous:
                 return found
-            if waited + delay > LANDING_WAIT:
+            if waited + delay > limit:
                 return None
             self.client.tell(f"looking for {name!r}, which the import may have made: not there yet, "
                              f"looking again in {delay:.1f} s")
