@@ -98,7 +98,7 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
         else:
             plan, state = plan_install(build, remote, options.folder, want_export=options.verify)
             outcome.plan = plan
-        if dry_run or not plan.changed:
+        if dry_run:
             return
 
         def replan() -> tuple[Plan, RemoteState] | None:

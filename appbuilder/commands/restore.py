@@ -67,8 +67,6 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
             remote.client.redactor.add(token)
         plan, state = plan_restore(backup, remote)
         outcome.plan = plan
-        if not plan.changed:
-            return
         apply_locked(outcome, remote, options, plan, state, approve,
                      lambda: replanned(plan, plan_restore(backup, remote)), token=token, backup_root=backup_root)
 

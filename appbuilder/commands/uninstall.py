@@ -58,8 +58,6 @@ def run_uninstall(path: Path, parameters: Mapping[str, str], options: DeployOpti
 
     def uninstall(remote: Remote) -> None:
         plan, state = planned(remote)
-        if not plan.changed:
-            return
         apply_locked(outcome, remote, options, plan, state, approve, lambda: replanned(plan, planned(remote)),
                      backup_root=backup_root)
 

@@ -147,6 +147,17 @@ def find_lock(remote: Remote, target: Target) -> dict[str, Any] | None:
         raise
 
 
+def lock_present(remote: Remote, target: Target, personal: dict[str, Any] | None = None) -> bool:
+    """Whether the target has a lock folder (held or not): free when the personal folder's listing was read
+    anyway (``personal``), else one path look-up."""
+    name = lock_name(target.folder_name)
+    if personal is not None and target.parent_path is None and not target.admin:
+        return any(c.get("name") == name and c.get("itemType") == "Folder" for c in personal.get("children") or [])
+    if target.parent_path is None:
+        return find_lock(remote, target) is not None
+    return remote.folders.by_path(f"{target.parent_path}/{name}", admin=remote.admin or None) is not None
+
+
 def read_intent(remote: Remote, target: Target, lock: dict[str, Any] | None = None) -> frozenset[str]:
     """The intent recorded in the target's lock folder (whoever holds it, if anyone): item digests."""
     lock = lock if lock is not None else find_lock(remote, target)

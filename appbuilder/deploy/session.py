@@ -13,7 +13,7 @@ from appbuilder.deploy.apply import ApplyResult, apply_plan
 from appbuilder.deploy.changes import Plan
 from appbuilder.deploy.fingerprint import org_fingerprint
 from appbuilder.deploy.intent import intended
-from appbuilder.deploy.lock import AppLock, holding
+from appbuilder.deploy.lock import AppLock, holding, lock_present
 from appbuilder.deploy.state import Remote, RemoteState
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.kinds import Org
@@ -189,27 +189,32 @@ Replan = Callable[[], "tuple[Plan, RemoteState] | None"]
 def apply_locked(outcome: Any, remote: Remote, options: DeployOptions, plan: Plan, state: RemoteState,
                  approve: Approve | None, replan: Replan, check: Callable[[Plan], None] | None = None,
                  **apply_options: Any) -> None:
-    """What install, uninstall and restore do with a plan that writes: ``check`` it (refusals before asking),
-    ask (``approve``), take the target's lock (waiting up to ``options.lock_timeout``), and when another run
-    wrote in between (``replan``), plan, check and ask again; then apply, and give the lock back. A person is
-    asked before the lock is taken, so no one waits on a question."""
+    """What install, uninstall and restore do with a plan: ``check`` it (refusals before asking), ask
+    (``approve``), take the target's lock (waiting up to ``options.lock_timeout``), and when another run wrote
+    in between (``replan``), plan, check and ask again; then apply, and give the lock back. A person is asked
+    before the lock is taken, so no one waits on a question. A plan without changes takes the lock only when
+    there is one (another run may be changing the app right now: its outcome decides)."""
     check = check or (lambda plan: None)
-    check(plan)
-    if not approved(approve, plan):
-        outcome.aborted = True
+    if plan.changed:
+        check(plan)
+        if not approved(approve, plan):
+            outcome.aborted = True
+            return
+    elif not lock_present(remote, plan.target, state.personal):
         return
     with holding(remote, plan.target, options.lock_timeout, options.env, intended(plan)) as lock:
         fresh = replan()
         if fresh is not None:
             plan, state = fresh
             outcome.plan = plan
-            if not plan.changed:
-                lock.finished = True
-                return
-            check(plan)
-            if not approved(approve, plan):
-                outcome.aborted = True
-                return
+            if plan.changed:
+                check(plan)
+                if not approved(approve, plan):
+                    outcome.aborted = True
+                    return
+        if not plan.changed:
+            lock.finished = True
+            return
         apply_into(outcome, plan, remote, state, lock, **apply_options)
 
 

@@ -160,10 +160,10 @@ def _job(state: Store, req: Request, kind: str, subject: str = "") -> Job:
 
 
 def settle(fake: Backend) -> None:
-    """Count this request and run the jobs that are due: a job that has seen more requests than its polls left
-    (``job_polls``) since it started has run, polled or not. Sumo runs a job whether or not anyone polls it (a client whose reply to the
-    job start was lost never learns the job id, yet the import still lands; Content API v2 "Asynchronous
-    Request" in the spec: the start call schedules the job, polling only reads its status)."""
+    """Count this request and run the jobs that are due: a job that has seen more requests than its polls
+    (``job_polls``) since it started has run, polled or not. Sumo runs a job whether or not anyone polls it:
+    a client whose reply to the job start was lost never learns the job id, yet the import still lands (the
+    spec's "Asynchronous Request": the start call schedules the job; polling only reads its status)."""
     state = fake.state
     state.requests += 1
     for job in list(state.jobs.values()):
