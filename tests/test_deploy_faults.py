@@ -23,7 +23,7 @@ PHASES = {
     "import": ("/import", "POST"),
     "poll": ("/import/", "GET"),
 }
-FAULTS = {"429": 3, "500": 2, "502": 2, "503": 2, "slow": 1, "drop": 1, "job_failed": 1}
+FAULTS = {"429": 3, "500": 2, "502": 2, "503": 2, "slow": 1, "drop": 1, "lost_reply": 1, "job_failed": 1}
 CASES = [(fault, phase) for fault in FAULTS for phase in PHASES
          if fault != "job_failed" or phase in ("import", "poll")]
 
