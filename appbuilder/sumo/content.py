@@ -137,8 +137,9 @@ class ContentHandler:
                 return found
             if waited + delay > limit:
                 return None
-            self.client.tell(f"looking for {name!r}, which the import may have made: not there yet, "
-                             f"looking again in {delay:.1f} s")
+            if not waited:
+                self.client.tell(f"looking for {name!r}, which the import may have made (its job may still run): "
+                                 f"not there yet, looking again for up to {limit:.0f} s")
             self.client.clock.sleep(delay)
             waited += delay
         return None
