@@ -320,3 +320,28 @@ def test_a_long_intent_goes_to_sub_folders_and_is_read_back(fake: FakeSumo) -> N
     lock.release()  # not finished: kept, marked released, for the next run
     record = parse_record(lock_folder(fake).description)
     assert record is not None and record.released and read_intent(remote, target) == frozenset(digests)
+
+
+def test_a_run_that_fails_part_way_gives_the_lock_back_keeping_its_intent(fake: FakeSumo, tmp_path: Path) -> None:
+    installed(make_app(tmp_path / "v1", "1.0.0"), fake, tmp_path)
+    update = make_app(tmp_path / "v2", "2.0.0", title=True, search=True)
+    fake.inject("503", count=FAST_CLIENT["max_attempts"], path="/v1/logSearches/", method="PUT")
+    failed = run_install(update, {}, options(fake), backup_root=tmp_path / "backups")
+    assert not failed.ok and "HTTP 503" in (failed.error or "")
+    assert f"landed: dashboard {DASHBOARD!r}" in (failed.error or "")
+    assert f"may or may not have landed: saved search {SEARCH!r}" in (failed.error or "")
+    record = parse_record(lock_folder(fake).description)  # type: ignore[union-attr]
+    assert record is not None and record.released and record.intent  # given back, what it was writing kept
+    plan = run_plan(update, {}, options(fake)).plan
+    assert plan is not None and not plan.drifted  # its own dashboard write is not a change made in Sumo
+    installed(update, fake, tmp_path)  # finishes, no --force
+    assert version_in_sumo(fake) == "2.0.0" and lock_folder(fake) is None
+
+
+def test_a_folder_of_the_locks_name_that_is_no_lock_is_refused(fake: FakeSumo, tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app", "1.0.0")
+    with fake.state.lock:  # a person made it
+        fake.state.new_item(lock_name(FOLDER), "Folder", fake.state.personal_id).description = "Mine"
+    refused = run_install(app, {}, options(fake), backup_root=tmp_path / "backups")
+    assert not refused.ok and "is not an appbuilder lock" in (refused.error or "")
+    assert fake.state.find_by_path(f"/Library/Users/{fake.user_email}/{FOLDER}") is None

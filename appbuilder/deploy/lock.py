@@ -33,6 +33,7 @@ from appbuilder.sumo.errors import SumoApiError, SumoError
 LOCK_SUFFIX = " (appbuilder lock)"
 DEFAULT_LEASE = 900.0  # seconds; longer than the longest single step (a content job times out after 600 s)
 WAIT_STEP = 5.0  # seconds between looks at a lock held by another run
+MAX_VANISHED = 5  # creates refused while no lock is to be seen, before the refusal is taken as it is
 INTENT_PREFIX = "intent "
 _PREFIX = "appbuilder lock"
 _NAME_LIMIT = 128
@@ -217,12 +218,17 @@ class AppLock:
         intent. ``intent`` (item digests) is recorded with the lock, in its description when it fits."""
         deadline = self.clock.monotonic() + max(0.0, timeout)
         wanted = set(intent)
+        vanished = 0
         while True:
-            if self._create(wanted):
+            refused = self._create(wanted)
+            if refused is None:
                 return
             current = find_lock(self.remote, self.target)
-            if current is None:
-                continue  # given back in between: try again
+            if current is None:  # given back in between: try again; not there at all: the create's own error
+                vanished += 1
+                if vanished > MAX_VANISHED or not (refused.is_duplicate or refused.outcome_unknown):
+                    raise refused
+                continue
             record = parse_record(current.get("description"), str(current["id"]))
             if record is None:
                 raise DeployError(f"a folder named {self.name!r} is in {self.target.label.rsplit('/', 1)[0]} "
@@ -242,9 +248,10 @@ class AppLock:
                                     f"({left:.0f} s left of --lock-timeout)")
             self.clock.sleep(wait)
 
-    def _create(self, wanted: set[str]) -> bool:
+    def _create(self, wanted: set[str]) -> SumoApiError | None:
         """Try to create the lock folder (with ``wanted`` and any intent taken over in its description, when
-        they fit); True when this run now holds it."""
+        they fit); None when this run now holds it, else the error that refused it (a duplicate name when
+        another run holds it; a 400 may be one too, as Sumo does not publish that error)."""
         folders, parent = self.remote.folders, str(self.target.parent_id)
         now = self.clock.time()
         inline = replace(self.record, expires=now + self.lease, intent=tuple(sorted(wanted | self.intent)))
@@ -257,9 +264,9 @@ class AppLock:
                 if found is not None and self.record.same_holder(parse_record(found.get("description"))):
                     made = found
                 else:
-                    return False
+                    return exc
             elif exc.is_duplicate or exc.status == 400:
-                return False
+                return exc
             else:
                 raise
         self.lock_id, self._renewed = str(made["id"]), now
@@ -267,7 +274,7 @@ class AppLock:
         if not self.record.intent:  # did not fit: in sub-folders (with any taken over), before any other write
             self._write_intent(wanted | self.intent)
         self.intent |= wanted | set(self.record.intent)
-        return True
+        return None
 
     def _take_over(self, current: dict[str, Any], record: LockRecord) -> None:
         """Keep what a free lock recorded, then delete it by its id (a 404: someone else did)."""
