@@ -345,3 +345,26 @@ def test_a_folder_of_the_locks_name_that_is_no_lock_is_refused(fake: FakeSumo, t
     refused = run_install(app, {}, options(fake), backup_root=tmp_path / "backups")
     assert not refused.ok and "is not an appbuilder lock" in (refused.error or "")
     assert fake.state.find_by_path(f"/Library/Users/{fake.user_email}/{FOLDER}") is None
+
+
+def test_the_cli_refuses_naming_the_holder_and_force_unlock_checks_the_id(fake: FakeSumo, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from appbuilder.deploy.session import open_remote
+
+    app = make_app(tmp_path / "app", "1.0.0")
+    remote = open_remote(options(fake, env={"CI_JOB_ID": "31"}))
+    held = AppLock(remote, remote.locate(FOLDER, None)[0], env={"CI_JOB_ID": "31"})
+    held.acquire()
+    fast_cli_client(monkeypatch)
+    monkeypatch.setenv("MINIMAL_TOKEN", ENV["MINIMAL_TOKEN"])
+    connect = ["--access-id", "id", "--access-key", "key", "--base-url", fake.base_url]
+    code, out = cli_run("install", str(app), "--yes", "--lock-timeout", "0", *connect)
+    assert code == 1 and "is locked by another run" in out and "(CI run gitlab:31)" in out, out
+    assert f"force-unlock PATH {held.lock_id}" in out
+    code, out = cli_run("force-unlock", str(app), "0000000000000BAD", *connect)
+    assert code == 1 and f"has the id {held.lock_id}, not 0000000000000BAD" in out, out
+    code, out = cli_run("force-unlock", str(app), str(held.lock_id), "--format", "json", *connect)
+    assert code == 0 and '"holder": "pid' in out, out
+    code, out = cli_run("install", str(app), "--yes", *connect)  # the released lock is taken over
+    assert code == 0 and "installed" in out, out
+    assert lock_folder(fake) is None

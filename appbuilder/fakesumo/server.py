@@ -130,7 +130,8 @@ class FakeSumo:
 
     # -- test helpers --------------------------------------------------------------------------
     def inject(self, fault: str, count: int = 1, path: str | None = None, method: str | None = None) -> None:
-        """Make the next ``count`` requests matching ``path`` (substring) and ``method`` fail."""
+        """Make the next ``count`` requests matching ``path`` (substring) and ``method`` fail (``FAULTS``;
+        ``lost_reply`` carries the request out and then drops the connection, as a reply lost on the way)."""
         self.faults.add(fault, count, path, method)
 
     def take_job_failure(self, path: str, method: str) -> bool:
