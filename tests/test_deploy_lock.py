@@ -158,6 +158,7 @@ def test_with_a_lock_timeout_the_second_install_waits_then_applies_on_top(
     assert any(" is locked by pid " in line and "60 s left of --lock-timeout" in line for line in lines), lines
     planned = {(c.kind, c.identity): c.action for c in waited.plan.changes if c.action != NOOP}  # type: ignore[union-attr]
     assert planned == {("folder", FOLDER): RECORD, ("saved search", SEARCH): UPDATE}  # planned again, on top
+    assert any(note.startswith("planned again") for note in waited.plan.notes)  # type: ignore[union-attr]
     assert version_in_sumo(fake) == "1.2.0" and lock_folder(fake) is None
     assert not run_plan(later, {}, options(fake)).plan.changed  # type: ignore[union-attr]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from appbuilder.deploy.changes import Plan
-from appbuilder.deploy.destroy import plan_uninstall
+from appbuilder.deploy.destroy import plan_uninstall, uninstall_state
 from appbuilder.deploy.session import (
     Approve,
     DeployOptions,
@@ -17,8 +17,8 @@ from appbuilder.deploy.session import (
     Progress,
     apply_locked,
     load_and_build,
-    replanned,
     run_connected,
+    unchanged_since,
 )
 from appbuilder.deploy.state import Remote, RemoteState
 
@@ -58,8 +58,12 @@ def run_uninstall(path: Path, parameters: Mapping[str, str], options: DeployOpti
 
     def uninstall(remote: Remote) -> None:
         plan, state = planned(remote)
-        apply_locked(outcome, remote, options, plan, state, approve, lambda: replanned(plan, planned(remote)),
-                     backup_root=backup_root)
+
+        def replan() -> tuple[Plan, RemoteState] | None:
+            fresh = uninstall_state(build, remote, options.folder, with_source)
+            return None if unchanged_since(plan, remote, fresh) else planned(remote)
+
+        apply_locked(outcome, remote, options, plan, state, approve, replan, backup_root=backup_root)
 
     run_connected(options, outcome, uninstall, progress)
     return outcome

@@ -4,7 +4,7 @@ when they report: the outcome's common part, and running an action against the r
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -182,6 +182,7 @@ def apply_into(outcome: Any, plan: Plan, remote: Remote, state: RemoteState, loc
     _take_result(outcome, result)
 
 
+REPLANNED = "planned again: the org changed (another run wrote to it) between the first plan and taking the lock"
 # Under the lock: None when the org is still what the plan was made from, else a fresh plan and its state.
 Replan = Callable[[], "tuple[Plan, RemoteState] | None"]
 
@@ -205,7 +206,7 @@ def apply_locked(outcome: Any, remote: Remote, options: DeployOptions, plan: Pla
     with holding(remote, plan.target, options.lock_timeout, options.env, intended(plan)) as lock:
         fresh = replan()
         if fresh is not None:
-            plan, state = fresh
+            plan, state = replace(fresh[0], notes=(*fresh[0].notes, REPLANNED)), fresh[1]
             outcome.plan = plan
             if plan.changed:
                 check(plan)
@@ -221,11 +222,6 @@ def apply_locked(outcome: Any, remote: Remote, options: DeployOptions, plan: Pla
 def unchanged_since(plan: Plan, remote: Remote, state: RemoteState) -> bool:
     """Whether the org (as ``state`` reads it now) is still what ``plan`` was made from (its fingerprint)."""
     return org_fingerprint(Org(remote, state, plan.app)) == plan.fingerprint
-
-
-def replanned(plan: Plan, fresh: tuple[Plan, RemoteState]) -> tuple[Plan, RemoteState] | None:
-    """``fresh`` when its plan was made from another org state than ``plan``, else None (see ``Replan``)."""
-    return None if fresh[0].fingerprint == plan.fingerprint else fresh
 
 
 def _take_result(outcome: Any, result: ApplyResult) -> None:
