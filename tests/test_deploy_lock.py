@@ -128,6 +128,8 @@ def test_two_concurrent_installs_one_applies_the_other_refuses_naming_the_holder
     pause = Pause(monkeypatch)
     pause.start(lambda: run_install(first, {}, options(fake, env={"GITHUB_RUN_ID": "4242"}),
                                     backup_root=tmp_path / "backups"))
+    shown = run_plan(second, {}, options(fake)).plan  # type: ignore[union-attr]
+    assert any(n.startswith("another run is writing to this app folder (pid") for n in shown.notes), shown.notes
     seen = len(fake.requests)
     refused = run_install(second, {}, options(fake), backup_root=tmp_path / "backups")
     during = fake.requests[seen:]

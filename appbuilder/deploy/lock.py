@@ -159,6 +159,22 @@ def lock_present(remote: Remote, target: Target, personal: dict[str, Any] | None
     return remote.folders.by_path(f"{target.parent_path}/{name}", admin=remote.admin or None) is not None
 
 
+def lock_note(remote: Remote, target: Target, personal: dict[str, Any] | None = None) -> str | None:
+    """What a plan says about the target's lock when there is one (another run is writing, or one stopped part
+    way); None when there is none (free to know when the personal folder's listing is at hand)."""
+    if target.parent_id is None or not lock_present(remote, target, personal):
+        return None
+    current = find_lock(remote, target)
+    record = parse_record(current.get("description"), str(current["id"])) if current is not None else None
+    if record is None:
+        return None
+    if record.free(remote.client.clock.time()):
+        return (f"a run that stopped part way left its lock on this app folder ({record.holder()}); the next "
+                "install takes it over, and what that run wrote is not counted as drift")
+    return (f"another run is writing to this app folder ({record.holder()}, lock id {record.lock_id}): this plan "
+            "may change when it finishes; install refuses until then, or waits with --lock-timeout")
+
+
 def read_intent(remote: Remote, target: Target, lock: dict[str, Any] | None = None) -> frozenset[str]:
     """The intent recorded in the target's lock folder (whoever holds it, if anyone): item digests."""
     lock = lock if lock is not None else find_lock(remote, target)
