@@ -320,9 +320,24 @@ def test_a_long_intent_goes_to_sub_folders_and_is_read_back(fake: FakeSumo) -> N
     assert read_intent(remote, target) == frozenset(digests)
     held = lock_folder(fake)
     assert held is not None and len(held.children) == 2  # 30 digests: two descriptions of at most 255 characters
+    lock.renew()  # the run's first write
     lock.release()  # not finished: kept, marked released, for the next run
     record = parse_record(lock_folder(fake).description)
     assert record is not None and record.released and read_intent(remote, target) == frozenset(digests)
+    again = AppLock(remote, target)
+    again.acquire(intent=["cccccccccccc"])  # takes it over, with what the first run recorded
+    assert again.intent == {*digests, "cccccccccccc"}
+    again.release()  # wrote nothing, but holds what it took over: kept
+    assert read_intent(remote, target) == frozenset({*digests, "cccccccccccc"})
+    last = AppLock(remote, target)
+    last.acquire()
+    last.finished = True
+    last.release()
+    assert lock_folder(fake) is None
+    idle = AppLock(remote, target)
+    idle.acquire(intent=["dddddddddddd"])
+    idle.release()  # wrote nothing, took nothing over: nothing to keep
+    assert lock_folder(fake) is None
 
 
 def test_a_run_that_fails_part_way_gives_the_lock_back_keeping_its_intent(fake: FakeSumo, tmp_path: Path) -> None:

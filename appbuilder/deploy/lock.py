@@ -216,6 +216,8 @@ class AppLock:
         self.lock_id: str | None = None
         self.intent: set[str] = set()  # recorded in the lock (this run's and one taken over)
         self.finished = False  # set when the run did all it planned: release removes the lock and its intent
+        self.wrote = False  # set at the first write (``renew``): from then on, the intent matters
+        self.inherited = False  # the intent holds what a run whose lock this one took over recorded
         self._renewed = now
         self._intents = 0
 
@@ -294,7 +296,9 @@ class AppLock:
 
     def _take_over(self, current: dict[str, Any], record: LockRecord) -> None:
         """Keep what a free lock recorded, then delete it by its id (a 404: someone else did)."""
-        self.intent |= read_intent(self.remote, self.target, current)
+        taken = read_intent(self.remote, self.target, current)
+        self.intent |= taken
+        self.inherited = self.inherited or bool(taken)
         why = "released" if record.released else f"its lease ran out at {_iso(record.expires)}"
         self.remote.client.tell(f"taking over the lock of {record.holder()} ({why})")
         self._delete(str(current["id"]))
@@ -307,12 +311,13 @@ class AppLock:
                 raise
 
     def release(self) -> None:
-        """Give the lock back: removed with its intent when the run finished; else marked released, so the
-        next run takes it over with the intent (its half-applied items are then not drift)."""
+        """Give the lock back: removed with its intent when the run finished or wrote nothing (and took over no
+        intent); else marked released, so the next run takes it over with the intent (its half-applied items are
+        then not drift)."""
         if self.lock_id is None:
             return
         lock_id, self.lock_id = self.lock_id, None
-        if self.finished or not self.intent:
+        if self.finished or not self.intent or not (self.wrote or self.inherited):
             self._delete(lock_id)
         else:
             self.remote.folders.update(lock_id, self.name, replace(self.record, released=True).text(),
@@ -340,6 +345,7 @@ class AppLock:
         """Before a write: once a third of the lease has passed, check the lock is still ours and renew it;
         LockLost when another run took it over."""
         now = self.clock.time()
+        self.wrote = True
         if self.lock_id is None or now - self._renewed < self.lease / 3:
             return
         try:
