@@ -16,7 +16,7 @@ from appbuilder.fakesumo import FakeSumo
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "minimal"
 ENV = {"SUMOLOGIC_ACCESSID": "pid", "SUMOLOGIC_ACCESSKEY": "pkey-progress-1234", "MINIMAL_TOKEN": "tok-progress-5678"}
-RETRY = "429 from Sumo (GET /v2/content/folders/personal), retrying in"
+RETRY = "429 from Sumo (GET /v2/content/folders/personal), waiting"
 
 
 @pytest.fixture

@@ -64,7 +64,7 @@ def test_fresh_plan_creates_everything(fake: FakeSumo, app: Path) -> None:
 def test_fresh_install_call_budget_and_noop(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
     first = install(app, fake, tmp_path)
     assert len(first.steps) == 3 and first.backup is None
-    assert count_calls(fake.requests)["calls"] <= 12
+    assert count_calls(fake.requests)["calls"] <= 18  # 12, and 6 for the lock: create, check, delete job
     fake.reset_log()
     again = install(app, fake, tmp_path)
     assert again.steps == [] and not again.plan.changed
@@ -152,6 +152,10 @@ def test_interrupted_install_converges(fake: FakeSumo, app: Path, tmp_path: Path
     broken = run_install(app, {}, options(fake), backup_root=tmp_path)
     assert not broken.ok and "HTTP 500" in (broken.error or "")
     assert len(broken.steps) == 2  # collector and source made before the import failed
+    assert "landed: collector 'Minimal Collector', source" in (broken.error or "")  # what landed, what did not
+    assert "not written: nothing" in (broken.error or "") and "may or may not have landed: folder" in broken.error
+    assert sum(r.path.endswith("/import") for r in fake.requests) == 2  # looked for first, then sent once more
+    fake.faults.clear()
     install(app, fake, tmp_path)
     assert len(fake.state.collectors) == 1 and len(fake.state.sources) == 1
     assert not run_plan(app, {}, options(fake)).plan.changed

@@ -23,7 +23,7 @@ from appbuilder.commands.restore import run_restore
 from appbuilder.commands.uninstall import run_uninstall
 from appbuilder.deploy.changes import CREATE, DELETE, DRIFTED, NOOP, RECORD, UPDATE, Plan
 from appbuilder.deploy.session import DeployOptions
-from appbuilder.deploy.testing import count_calls
+from appbuilder.deploy.testing import count_calls, without_lock
 from appbuilder.fakesumo.state import ContentItem
 from appbuilder.fakesumo.virtual import VirtualSumo
 
@@ -170,8 +170,8 @@ def test_one_nested_saved_search_is_updated_in_place_and_nothing_else_is_written
 
     virtual_sumo.fake.reset_log()
     outcome = install(app, virtual_sumo, tmp_path)
-    writes = [(r.method, r.path) for r in virtual_sumo.fake.requests if r.method in ("POST", "PUT", "DELETE")
-              and not r.path.endswith("/export")]
+    writes = [(r.method, r.path) for r in without_lock(virtual_sumo.fake.requests)
+              if r.method in ("POST", "PUT", "DELETE") and not r.path.endswith("/export")]
     assert len(writes) == 2 and writes[0] == ("PUT", f"/api/v1/logSearches/{before[f'{ALERTS}/{UDP}'][0]}"), writes
     after = tree(virtual_sumo)
     assert after[f"{ALERTS}/{UDP}"][0] == before[f"{ALERTS}/{UDP}"][0]  # same id
@@ -240,7 +240,7 @@ def test_a_subfolder_rename_is_an_explicit_change_that_keeps_every_id(app: Path,
     assert rename.renamed_from == ALERTS
     virtual_sumo.fake.reset_log()
     outcome = install(app, virtual_sumo, tmp_path)
-    assert count_calls(virtual_sumo.fake.requests)["writes"] == 2  # the sub-folder, then the folder's marker
+    assert count_calls(without_lock(virtual_sumo.fake.requests))["writes"] == 2  # the sub-folder, the marker
     assert f"renamed sub-folder {ALERTS!r} to 'Edge Alarms' (same ids)" in outcome.steps
     after = tree(virtual_sumo)
     assert after[f"Edge Alarms/{UDP}"][0] == before[f"{ALERTS}/{UDP}"][0]
@@ -307,7 +307,7 @@ def test_a_subfolder_removed_in_sumo_is_drift_and_force_creates_it_with_what_it_
     assert ("saved search", f"{PARSERS}/Edge Parser - VPN", DRIFTED) in changed(planned)
     virtual_sumo.fake.reset_log()
     outcome = install(app, virtual_sumo, tmp_path, force=True)
-    creates = [(r.method, r.path) for r in virtual_sumo.fake.requests
+    creates = [(r.method, r.path) for r in without_lock(virtual_sumo.fake.requests)
                if r.method == "POST" and not r.path.endswith("/export")]
     assert creates[0] == ("POST", "/api/v2/content/folders")  # the folder first, then what it holds
     assert creates[1:] == [("POST", "/api/v1/logSearches")] * 4
@@ -333,7 +333,7 @@ def test_a_new_folder_one_level_deeper_is_created_before_what_moves_or_is_import
         ("raw item", f"{legacy}/Classic Overview", CREATE)]
     virtual_sumo.fake.reset_log()
     install(app, virtual_sumo, tmp_path)
-    writes = [r.path.split("?")[0] for r in virtual_sumo.fake.requests
+    writes = [r.path.split("?")[0] for r in without_lock(virtual_sumo.fake.requests)
               if r.method in ("POST", "PUT") and not r.path.endswith("/export")]
     assert writes[:3] == ["/api/v2/content/folders", f"/api/v2/content/{vpn_id}/move", f"/api/v1/logSearches/{vpn_id}"]
     after = tree(virtual_sumo)
@@ -356,7 +356,7 @@ def test_a_subfolder_dropped_with_what_it_holds_is_one_delete(app: Path, virtual
     assert "removed with its folder" in deletes[f"{ALERTS}/{UDP}"]
     virtual_sumo.fake.reset_log()
     outcome = install(app, virtual_sumo, tmp_path)
-    assert sum(1 for r in virtual_sumo.fake.requests if r.method == "DELETE") == 1  # the folder's delete job
+    assert sum(1 for r in without_lock(virtual_sumo.fake.requests) if r.method == "DELETE") == 1  # one job
     assert ALERTS not in tree(virtual_sumo) and outcome.backup is not None
     assert UDP in (outcome.backup / "content.json").read_text()
     assert changed(plan(app, virtual_sumo)) == []

@@ -48,6 +48,10 @@ def install(app: Path, sumo: VirtualSumo | FakeSumo, tmp_path: Path, **kwargs: A
     return outcome
 
 
+# Under the lock, the org is read again to check no other run wrote since the plan (docs/locking.md).
+RECHECK = ("GET", "/v1/monitors/root")
+
+
 def monitor_calls(fake: FakeSumo) -> list[tuple[str, str]]:
     return [(r.method, r.path.removeprefix("/api")) for r in fake.requests if "/v1/monitors" in r.path]
 
@@ -68,7 +72,7 @@ def test_a_fresh_install_imports_the_folder_with_its_monitors_in_one_call(virtua
     fake = virtual_sumo.fake
     outcome = install(app, virtual_sumo, tmp_path)
     root = fake.state.monitors.root_id
-    assert monitor_calls(fake) == [("GET", "/v1/monitors/root"), ("POST", f"/v1/monitors/{root}/import")]
+    assert monitor_calls(fake) == [("GET", "/v1/monitors/root"), RECHECK, ("POST", f"/v1/monitors/{root}/import")]
     made = children(fake)
     assert list(made) == [FIRST, SECOND]
     for name, key in ((FIRST, "failed"), (SECOND, "many")):  # the drift marker, with the monitor's file key
@@ -111,7 +115,8 @@ def test_a_new_monitor_goes_into_the_folder_once_even_when_its_reply_is_lost(app
         fake.lose = [("POST", "/v1/monitors")]
         install(app, fake, tmp_path)
         assert fake.lose == []
-        # the plan's reads (the folder by path, its monitors in bulk), the create, the look-up
+        # the plan's reads (the folder by path, its monitors in bulk), the same again under the lock, the create,
+        # the look-up
         assert [m for m, _ in monitor_calls(fake)] == ["GET", "GET", "POST", "GET"]
         assert list(children(fake)) == [FIRST, SECOND, "Minimal - Third"]
 
@@ -137,7 +142,7 @@ def test_uninstall_deletes_the_folder_in_one_call_after_a_backup_and_restore_imp
     restored = run_restore(Path(outcome.backup), options(virtual_sumo), backup_root=tmp_path / "backups")
     assert restored.ok, (restored.error, restored.hint)
     root = fake.state.monitors.root_id
-    assert monitor_calls(fake) == [("GET", "/v1/monitors/root"), ("POST", f"/v1/monitors/{root}/import")]
+    assert monitor_calls(fake) == [("GET", "/v1/monitors/root"), RECHECK, ("POST", f"/v1/monitors/{root}/import")]
     back = children(fake)
     assert list(back) == [FIRST, SECOND] and all(back[n].id != ids[n] for n in ids)  # new ids, as an import gives
     plan = run_plan(app, {}, options(virtual_sumo)).plan
@@ -188,7 +193,7 @@ def test_a_saved_fresh_plan_imports_the_folder_too(virtual_sumo: VirtualSumo, ap
     fake.reset_log()
     install(app, virtual_sumo, tmp_path, plan_file=saved)  # the plan's reads are not at hand: the root is read
     root = fake.state.monitors.root_id
-    assert monitor_calls(fake) == [("GET", "/v1/monitors/root"), ("POST", f"/v1/monitors/{root}/import")]
+    assert monitor_calls(fake) == [("GET", "/v1/monitors/root"), RECHECK, ("POST", f"/v1/monitors/{root}/import")]
     assert list(children(fake)) == [FIRST, SECOND]
 
 
@@ -203,8 +208,8 @@ def test_monitors_added_to_an_installed_app_come_in_one_import(virtual_sumo: Vir
     fake.reset_log()
     install(app, virtual_sumo, tmp_path)
     root = fake.state.monitors.root_id
-    assert monitor_calls(fake) == [("GET", "/v1/monitors/path"), ("GET", "/v1/monitors/root"),
-                                   ("POST", f"/v1/monitors/{root}/import")]
+    assert monitor_calls(fake) == [("GET", "/v1/monitors/path"), ("GET", "/v1/monitors/path"),  # again, locked
+                                   ("GET", "/v1/monitors/root"), ("POST", f"/v1/monitors/{root}/import")]
     assert list(children(fake)) == [FIRST, SECOND]
 
 

@@ -142,8 +142,15 @@ def test_429_burst_is_retried_honouring_retry_after(virtual_sumo: VirtualSumo) -
     gaps = [b.started - a.finished for a, b in zip(records, records[1:], strict=False)]
     assert min(gaps) >= 1.0  # Retry-After: 1, on the shared clock
     assert client.stats.throttled == 2 and client.stats.retries == 2
-    assert lines == [f"429 from Sumo (GET {PERSONAL}), retrying in 1.0 s (attempt 2/6)",
-                     f"429 from Sumo (GET {PERSONAL}), retrying in 1.0 s (attempt 3/6)"]
+    assert lines == [f"429 from Sumo (GET {PERSONAL}), waiting 1.0 s as asked (throttled 1 s of at most 120 s)",
+                     f"429 from Sumo (GET {PERSONAL}), waiting 1.0 s as asked (throttled 2 s of at most 120 s)"]
+
+
+def test_a_429_streak_longer_than_the_attempts_is_waited_out(virtual_sumo: VirtualSumo) -> None:
+    virtual_sumo.fake.inject("429", count=8)
+    with virtual_sumo.client(max_attempts=2) as client:
+        assert client.get(PERSONAL)["itemType"] == "Folder"
+    assert client.stats.throttled == 8 and virtual_sumo.clock.slept >= 8.0
 
 
 @pytest.mark.parametrize("fault", ["500", "502", "503", "drop"])
@@ -176,9 +183,10 @@ def test_exhausted_retries_give_a_clear_error(fake: FakeSumo) -> None:
 
 def test_exhausted_429_mentions_the_rate_limit(virtual_sumo: VirtualSumo) -> None:
     virtual_sumo.fake.inject("429", count=10)
-    with virtual_sumo.client(max_attempts=2) as client, pytest.raises(SumoApiError) as info:
+    with virtual_sumo.client(throttle_budget=2.5) as client, pytest.raises(SumoApiError) as info:
         client.get(PERSONAL)
     assert info.value.status == 429 and "rate limit" in info.value.hint
+    assert client.stats.throttled == 3  # waited 1 s twice; a third wait would pass the budget
 
 
 def test_exhausted_connection_errors(fake: FakeSumo) -> None:
@@ -295,3 +303,15 @@ def test_a_job_callback_of_the_caller_replaces_the_poll_lines(virtual_sumo: Virt
         job = client.get("/v2/content/folders/global", admin=True)
         client.wait_for_job(f"/v2/content/folders/global/{job['id']}/status", admin=True, progress=polls.append)
     assert lines == [] and [p.status for p in polls] == ["InProgress", "InProgress", "Success"]
+
+
+def test_polls_of_a_started_job_never_give_up_on_429(virtual_sumo: VirtualSumo) -> None:
+    lines: list[str] = []
+    with virtual_sumo.client(progress=lines.append, throttle_budget=1.5) as client:
+        folder = client.get(PERSONAL)["id"]
+        job = client.post(f"/v2/content/folders/{folder}/import",
+                          {"type": "FolderSyncDefinition", "name": "App", "description": "", "children": []})
+        virtual_sumo.fake.inject("429", count=6, path="/status")
+        status = client.wait_for_job(f"/v2/content/folders/{folder}/import/{job['id']}/status")
+    assert status["status"] == "Success" and client.stats.throttled == 6
+    assert sum("import job started; its status is still rate limited, polling on" == line for line in lines) == 3

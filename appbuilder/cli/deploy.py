@@ -60,6 +60,9 @@ def _style(kwargs: dict[str, object]):  # type: ignore[no-untyped-def]
     from appbuilder.deploy.render import PlanStyle
 
     return PlanStyle(verbose=bool(kwargs.pop("verbose", False)), colour=use_colour(bool(kwargs.pop("no_color", False))))
+_lock_timeout_option = click.option(
+    "--lock-timeout", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
+    help="Wait this long for another run's lock on the app folder (0: refuse at once, naming the holder).")
 
 
 def _options(kwargs: dict[str, object]):  # type: ignore[no-untyped-def]
@@ -68,7 +71,8 @@ def _options(kwargs: dict[str, object]):  # type: ignore[no-untyped-def]
     return DeployOptions(access_id=kwargs.pop("access_id"), access_key=kwargs.pop("access_key"),  # type: ignore[arg-type]
                          deployment=kwargs.pop("deployment"), base_url=kwargs.pop("base_url"),  # type: ignore[arg-type]
                          folder=kwargs.pop("folder"), admin_mode=bool(kwargs.pop("admin_mode")),  # type: ignore[arg-type]
-                         verify=bool(kwargs.pop("verify", False)))
+                         verify=bool(kwargs.pop("verify", False)),
+                         lock_timeout=float(kwargs.pop("lock_timeout", 0) or 0))  # type: ignore[arg-type]
 
 
 def _deploy_failed(outcome, fmt: str, path: str) -> bool:  # type: ignore[no-untyped-def]
@@ -195,6 +199,7 @@ def plan(path: str, params: tuple[str, ...], fmt: str, exit_code: bool, out: str
 @_backup_dir_option
 @_format_option
 @_output_options
+@_lock_timeout_option
 @environment_options
 def install(path: str, params: tuple[str, ...], plan_file: str | None, dry_run: bool, force: bool, yes: bool,
             token_file: str | None, backup_dir: str | None, fmt: str, **kwargs: object) -> None:
@@ -235,6 +240,7 @@ def install(path: str, params: tuple[str, ...], plan_file: str | None, dry_run: 
 @_backup_dir_option
 @_format_option
 @_output_options
+@_lock_timeout_option
 def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, backup_dir: str | None, fmt: str,
               **kwargs: object) -> None:
     """Show the destroy plan, ask, back up, then remove the app folder (and with --with-source its source)."""
@@ -255,17 +261,40 @@ def uninstall(path: str, params: tuple[str, ...], with_source: bool, yes: bool, 
 @_yes_option
 @_format_option
 @_output_options
+@_lock_timeout_option
 def restore(backup_dir: str, access_id: str | None, access_key: str | None, deployment: str | None,
             base_url: str | None, token_file: str | None, backup_root: str | None, yes: bool, fmt: str,
-            verbose: bool, no_color: bool) -> None:
+            verbose: bool, no_color: bool, lock_timeout: float) -> None:
     """Show the plan back to a backup (made by install or uninstall), ask, then apply it."""
     from appbuilder.commands.restore import run_restore
 
     options = _options({"access_id": access_id, "access_key": access_key, "deployment": deployment,
-                        "base_url": base_url, "folder": None, "admin_mode": False})
+                        "base_url": base_url, "folder": None, "admin_mode": False, "lock_timeout": lock_timeout})
     asker = Asker("restore", yes, fmt, _style({"verbose": verbose, "no_color": no_color}))
     outcome = run_restore(Path(backup_dir), options, token_file=Path(token_file) if token_file else None,
                           backup_root=Path(backup_root) if backup_root else None, progress=progress,
                           approve=asker)
     asker.show(outcome.plan)
     _finish(outcome, fmt, backup_dir, f"restored {backup_dir}", "nothing to restore: the org matches the backup")
+
+
+@cli.command("force-unlock")
+@click.argument("path")
+@click.argument("lock_id")
+@_param_option
+@_deploy_options
+@_format_option
+def force_unlock(path: str, lock_id: str, params: tuple[str, ...], fmt: str, **kwargs: object) -> None:
+    """Release the lock LOCK_ID on the app folder of the app at PATH, left by a run that died (the id is in the
+    error that named its holder). What that run recorded it was writing is kept for the next install."""
+    import json
+
+    from appbuilder.commands.force_unlock import run_force_unlock
+
+    outcome = run_force_unlock(existing(path), parse_params(params), _options(kwargs), lock_id, progress=progress)
+    if fmt == "json":
+        emit(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))
+    elif outcome.ok:
+        emit(f"released the lock {lock_id} on {outcome.target} (held by {outcome.holder}); the next install takes "
+             "it over with what that run recorded")
+    sys.exit(INTERRUPTED if outcome.interrupted else 1 if _deploy_failed(outcome, fmt, path) else 0)

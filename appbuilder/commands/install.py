@@ -18,13 +18,13 @@ from appbuilder.deploy.session import (
     DeployOptions,
     DeployOutcome,
     Progress,
-    apply_into,
-    approved,
+    apply_locked,
     load_and_build,
     run_connected,
     token_file_of,
+    unchanged_since,
 )
-from appbuilder.deploy.state import DeployError, Remote
+from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.kinds import Org
 from appbuilder.workspace import default_backups
 
@@ -80,15 +80,19 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
             outcome.error, outcome.hint = str(exc), "give a file written by `appbuilder plan --out FILE`"
             return outcome
 
+    manifest = build.manifest
+
+    def read_state(remote: Remote) -> RemoteState:
+        return remote.read(str(manifest.folder), options.folder,
+                           ((build.collector or {}).get("collector") or {}).get("name"),
+                           (((build.source or {}).get("source") or {}).get("config") or {}).get("name"))
+
     def install(remote: Remote) -> None:
-        token = resolve_token(build.manifest.token_env, token_file_of(built.app, token_file), options.env)
+        token = resolve_token(manifest.token_env, token_file_of(built.app, token_file), options.env)
         if token:
             remote.client.redactor.add(token)
         if saved is not None:
-            manifest = build.manifest
-            state = remote.read(str(manifest.folder), options.folder,
-                                ((build.collector or {}).get("collector") or {}).get("name"),
-                                (((build.source or {}).get("source") or {}).get("config") or {}).get("name"))
+            state = read_state(remote)
             outcome.plan = saved
             fresh = org_fingerprint(Org(remote, state, str(manifest.app)))
             check_saved_plan(saved, fresh, str(manifest.content_hash))
@@ -97,14 +101,20 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
             plan, state = plan_install(build, remote, options.folder, want_export=options.verify)
             plan = with_notes(plan, uncollected_notes(built.app, parameters) if built.app is not None else [])
             outcome.plan = plan
-        if dry_run or not plan.changed:
+        if dry_run:
             return
-        check_preconditions(plan, token, force)  # refuse before asking, not after
-        if not approved(approve, plan):
-            outcome.aborted = True
-            return
-        apply_into(outcome, plan, remote, state, token=token, force=force,
-                   backup_root=backup_root or default_backups())
+
+        def replan() -> tuple[Plan, RemoteState] | None:
+            if unchanged_since(plan, remote, read_state(remote)):
+                return None
+            if saved is not None:  # another run wrote while this one waited for the lock
+                raise DeployError("the Sumo org changed since the plan was made; nothing was written",
+                                  hint="run `appbuilder plan --out FILE` again and review the new plan")
+            return plan_install(build, remote, options.folder, want_export=options.verify)
+
+        apply_locked(outcome, remote, options, plan, state, approve, replan,
+                     lambda plan: check_preconditions(plan, token, force),  # refuse before asking, not after
+                     token=token, force=force, backup_root=backup_root or default_backups())
 
     run_connected(options, outcome, install, progress)
     return outcome

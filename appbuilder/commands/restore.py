@@ -11,17 +11,17 @@ from appbuilder.deploy.apply import resolve_token
 from appbuilder.deploy.backup import read_backup
 from appbuilder.deploy.backup_check import check_backup_dir
 from appbuilder.deploy.changes import Plan
-from appbuilder.deploy.destroy import plan_restore
+from appbuilder.deploy.destroy import plan_restore, restore_state
 from appbuilder.deploy.session import (
     Approve,
     DeployOptions,
     DeployOutcome,
     Progress,
-    apply_into,
-    approved,
+    apply_locked,
     run_connected,
+    unchanged_since,
 )
-from appbuilder.deploy.state import Remote
+from appbuilder.deploy.state import Remote, RemoteState
 from appbuilder.workspace import default_backups
 
 
@@ -68,12 +68,12 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
             remote.client.redactor.add(token)
         plan, state = plan_restore(backup, remote)
         outcome.plan = plan
-        if not plan.changed:
-            return
-        if not approved(approve, plan):
-            outcome.aborted = True
-            return
-        apply_into(outcome, plan, remote, state, token=token, backup_root=backup_root or default_backups())
+
+        def replan() -> tuple[Plan, RemoteState] | None:
+            unchanged = unchanged_since(plan, remote, restore_state(backup, remote))
+            return None if unchanged else plan_restore(backup, remote)
+
+        apply_locked(outcome, remote, options, plan, state, approve, replan, token=token, backup_root=backup_root or default_backups())
 
     run_connected(options, outcome, restore, progress)
     return outcome

@@ -9,18 +9,18 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from appbuilder.deploy.changes import Plan
-from appbuilder.deploy.destroy import plan_uninstall
+from appbuilder.deploy.destroy import plan_uninstall, uninstall_state
 from appbuilder.deploy.session import (
     Approve,
     DeployOptions,
     DeployOutcome,
     Progress,
-    apply_into,
-    approved,
+    apply_locked,
     load_and_build,
     run_connected,
+    unchanged_since,
 )
-from appbuilder.deploy.state import Remote
+from appbuilder.deploy.state import Remote, RemoteState
 from appbuilder.workspace import default_backups
 
 
@@ -51,16 +51,20 @@ def run_uninstall(path: Path, parameters: Mapping[str, str], options: DeployOpti
         return outcome
     build = built.build
 
-    def uninstall(remote: Remote) -> None:
+    def planned(remote: Remote) -> tuple[Plan, RemoteState]:
         plan, state = plan_uninstall(build, remote, options.folder, with_source)
         outcome.plan, outcome.target = plan, plan.target.label
         outcome.removals = [f"{c.kind} {c.identity!r}" for c in plan.changes if c.writes]
-        if not plan.changed:
-            return
-        if not approved(approve, plan):
-            outcome.aborted = True
-            return
-        apply_into(outcome, plan, remote, state, backup_root=backup_root or default_backups())
+        return plan, state
+
+    def uninstall(remote: Remote) -> None:
+        plan, state = planned(remote)
+
+        def replan() -> tuple[Plan, RemoteState] | None:
+            fresh = uninstall_state(build, remote, options.folder, with_source)
+            return None if unchanged_since(plan, remote, fresh) else planned(remote)
+
+        apply_locked(outcome, remote, options, plan, state, approve, replan, backup_root=backup_root or default_backups())
 
     run_connected(options, outcome, uninstall, progress)
     return outcome

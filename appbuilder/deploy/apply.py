@@ -11,7 +11,7 @@ removes its items.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from appbuilder.kinds import Item, Org, in_folder, kind
 from appbuilder.kinds.folder import FolderKind
 from appbuilder.kinds.tree import listed_by_path, listing
 from appbuilder.load.textfile import read_token_file
+from appbuilder.sumo.errors import SumoError
 
 RISKY = frozenset({UPDATE, DELETE, DRIFTED})
 OWN_FILES = frozenset({"folder", "source", "collector"})  # kinds with a file of their own in a backup
@@ -36,6 +37,33 @@ class ApplyResult:
     backup: Backup | None = None
     content_id: str | None = None
     writes: int = 0
+    landed: list[str] = field(default_factory=list)  # the changes written ("kind 'identity'")
+    current: str | None = None  # the change being written (when a call fails, it may or may not have landed)
+
+    def start(self, org: Org, *changes: ResourceChange) -> None:
+        """Before writing ``changes``: the lock's check (``Org.before_write``), and note what is under way."""
+        if org.before_write is not None:
+            org.before_write()
+        self.current = ", ".join(label(c) for c in changes)
+
+    def done(self, *changes: ResourceChange) -> None:
+        self.landed.extend(label(c) for c in changes)
+        self.current = None
+
+    def gave_up(self, plan: Plan) -> str:
+        """What landed and what did not, for the message of an apply that stopped part way."""
+        planned = [label(c) for c in plan.changes if c.writes]
+        under_way = set((self.current or "").split(", "))
+        rest = [p for p in planned if p not in self.landed and p not in under_way]
+        parts = [f"landed: {', '.join(self.landed) or 'nothing'}"]
+        if self.current:
+            parts.append(f"may or may not have landed: {self.current}")
+        parts.append(f"not written: {', '.join(rest) or 'nothing'}")
+        return "; ".join(parts)
+
+
+def label(change: ResourceChange) -> str:
+    return f"{change.kind} {change.identity!r}"
 
 
 def token_hint(env_name: str | None) -> str:
@@ -136,7 +164,9 @@ def _fresh_folder(plan: Plan, org: Org, folder: ResourceChange, result: ApplyRes
     items = [c for c in plan.changes if in_folder(c.kind) and effective(c) == CREATE and c.after is not None]
     definition = {"type": "FolderSyncDefinition", "name": folder.identity,
                   "description": _description(plan, folder, None), "children": tree_of(items, "after")}
+    result.start(org, folder, *items)
     folder_id = FolderKind().import_tree(org, definition)
+    result.done(*items)
     result.content_id = folder_id
     missing = sorted({c.identity for c in items} - set(listing(org, fresh=True)))
     if missing:
@@ -165,7 +195,9 @@ def _record(plan: Plan, org: Org, folder: ResourceChange, result: ApplyResult, r
     children = listed_by_path(org, fresh=reread)
     after = Item("folder", folder.identity, {"name": folder.identity,
                                              "description": _description(plan, folder, children)})
+    result.start(org, folder)
     kind("folder").update(org, Item("folder", folder.identity, {}, {"contentId": folder_id}), after)
+    result.done(folder)
     result.content_id = folder_id
     if folder.action in (UPDATE, DRIFTED):
         result.steps.append(f"updated folder {folder.identity!r} ({len(folder.changes)} field(s), same ids)")
@@ -199,7 +231,9 @@ def execute(plan: Plan, org: Org, result: ApplyResult) -> None:
     if folder is None or folder_action is None or folder_action == CREATE:
         return
     if folder_action == DELETE:
+        result.start(org, folder)
         kind("folder").delete(org, _item(folder, "before"))
+        result.done(folder)
         result.steps.append(f"removed folder {plan.target.label}")
         return
     _record(plan, org, folder, result)
@@ -225,6 +259,7 @@ def _run(change: ResourceChange, org: Org, result: ApplyResult, plan: Plan) -> N
     ref: dict[str, str] = {}
     refs: dict[str, dict[str, str]] = {}
     held = _held(plan, change, action)
+    result.start(org, change, *held)
     if action == CREATE and held:
         ref, refs = handler.create_with(org, _item(change, "after"), [_item(c, "after") for c in held])
     elif action == CREATE:
@@ -233,19 +268,21 @@ def _run(change: ResourceChange, org: Org, result: ApplyResult, plan: Plan) -> N
         ref = handler.update(org, _item(change, "before"), _item(change, "after"))
     elif action == DELETE:
         handler.delete(org, _item(change, "before"))
+    result.done(change, *held)
     result.steps.append(_describe(change, action, ref))
     for item in held:
         result.steps.append(f"{_describe(item, action, refs.get(item.identity, {}))} (with its {change.kind})")
 
 
 def apply_plan(plan: Plan, remote: Remote, state: RemoteState, *, token: str | None = None, force: bool = False,
-               backup_root: Path = Path("backups")) -> ApplyResult:
-    """Make Sumo match the plan (retries and job polls are reported by ``remote.client``). Raises
-    DeployError/SumoError (or KeyboardInterrupt); the ``result`` so far is attached to it as ``.result``."""
+               backup_root: Path = Path("backups"), before_write: Callable[[], None] | None = None) -> ApplyResult:
+    """Make Sumo match the plan (retries and job polls are reported by ``remote.client``); ``before_write`` is
+    called before every write (the lock's renewal). Raises DeployError/SumoError (its message then says what
+    landed and what did not) or KeyboardInterrupt; the ``result`` so far is attached to it as ``.result``."""
     check_preconditions(plan, token, force)
     if token:
         remote.client.redactor.add(token)
-    org = Org(remote, state, plan.app, token)
+    org = Org(remote, state, plan.app, token, before_write)
     result = ApplyResult()
     try:
         if plan.changed:
@@ -255,6 +292,8 @@ def apply_plan(plan: Plan, remote: Remote, state: RemoteState, *, token: str | N
         if result.content_id is None:
             result.content_id = state.folder_id
     except BaseException as exc:  # also Ctrl-C: what was done so far is still reported
+        if isinstance(exc, SumoError):
+            exc.message = f"{exc.message} (apply stopped part way: {result.gave_up(plan)})"
         exc.result = result  # type: ignore[attr-defined]
         raise
     return result

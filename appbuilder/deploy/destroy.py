@@ -22,15 +22,20 @@ from appbuilder.sumo.collectors import normalise_collector
 from appbuilder.sumo.sources import normalise_source, source_name
 
 
+def uninstall_state(build: BuildResult, remote: Remote, parent_path: str | None, with_source: bool) -> RemoteState:
+    """What an uninstall plan reads of the org (also to check, under the lock, that it did not change)."""
+    source_body = (build.source or {}).get("source") or {}
+    collector_body = (build.collector or {}).get("collector") or {}
+    return remote.read(str(build.manifest.folder), parent_path,
+                       collector_body.get("name") if with_source else None, source_name(source_body) or None)
+
+
 def plan_uninstall(build: BuildResult, remote: Remote, parent_path: str | None,
                    with_source: bool) -> tuple[Plan, RemoteState]:
     """Delete the app folder (its items go with it); with ``with_source`` the source too, and the collector when
     this app created it and it holds no other source."""
     manifest = build.manifest
-    source_body = (build.source or {}).get("source") or {}
-    collector_body = (build.collector or {}).get("collector") or {}
-    state = remote.read(str(manifest.folder), parent_path,
-                        collector_body.get("name") if with_source else None, source_name(source_body) or None)
+    state = uninstall_state(build, remote, parent_path, with_source)
     app = str(manifest.app)
     org = Org(remote, state, app)
     changes: list[ResourceChange] = []
@@ -111,16 +116,22 @@ def _covered(kind: Kind, desired: dict[str, list[Item]], content: dict[str, Any]
     return bool(desired[kind.name])
 
 
-def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
-    """Changes that bring the org back to the backup's state (items not in the backup are removed)."""
-    target = backup.target
+def restore_state(backup: Backup, remote: Remote) -> RemoteState:
+    """What a restore plan reads of the org (also to check, under the lock, that it did not change)."""
     content = backup.content
     desired = _desired(backup, content)
-    folder_name = str((content or {}).get("name") or target.get("folderName") or "")
+    folder_name = str((content or {}).get("name") or backup.target.get("folderName") or "")
     collector = desired["collector"][0].identity if desired["collector"] else (
         (backup.manifest.get("collector") or {}).get("name"))
-    state = remote.read(folder_name, _parent_path(remote, target), collector,
-                        desired["source"][0].identity if desired["source"] else None)
+    return remote.read(folder_name, _parent_path(remote, backup.target), collector,
+                       desired["source"][0].identity if desired["source"] else None)
+
+
+def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
+    """Changes that bring the org back to the backup's state (items not in the backup are removed)."""
+    content = backup.content
+    desired = _desired(backup, content)
+    state = restore_state(backup, remote)
     if content is not None and state.folder is None and state.target.parent_id is None:
         raise DeployError(f"the folder the backup came from ({state.target.parent_path}) no longer exists",
                           hint="recreate it in the Sumo Logic Library, then restore again")

@@ -28,6 +28,8 @@ from appbuilder.deploy.changes import (
 )
 from appbuilder.deploy.elsewhere import earlier_copies
 from appbuilder.deploy.fingerprint import org_fingerprint
+from appbuilder.deploy.intent import recognise
+from appbuilder.deploy.lock import lock_note, read_intent
 from appbuilder.deploy.marker import Marker, fingerprint, fit_description, modified_after, split_description
 from appbuilder.deploy.nested import moved, record_moves, with_folder_notes
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
@@ -201,7 +203,11 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     index = next(i for i, c in enumerate(changes) if c.kind == "folder")
     changes[index] = _folder_change(*folder, drift, others, recorded, note)
     changes = with_folder_notes(changes)
+    if any(c.action == DRIFTED for c in changes):  # an earlier run's own half-applied writes are not drift
+        changes = recognise(changes, read_intent(remote, state.target))
     notes = earlier_copies(remote, state, str(manifest.app), bool(getattr(build, "monitors", None)))
+    locked = lock_note(remote, state.target, state.personal)
+    notes += [locked] if locked else []
     plan = Plan(str(manifest.app), str(manifest.version), "install", state.target, tuple(changes),
                 org_fingerprint(org), marker, True, manifest.token_env, ours, tuple(notes))
     return plan, state

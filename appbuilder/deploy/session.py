@@ -4,15 +4,19 @@ when they report: the outcome's common part, and running an action against the r
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 from appbuilder.build import BuildResult
 from appbuilder.deploy.apply import ApplyResult, apply_plan
 from appbuilder.deploy.changes import Plan
+from appbuilder.deploy.fingerprint import org_fingerprint
+from appbuilder.deploy.intent import intended
+from appbuilder.deploy.lock import AppLock, holding, lock_present
 from appbuilder.deploy.state import Remote, RemoteState
 from appbuilder.diagnostics import Diagnostic
+from appbuilder.kinds import Org
 from appbuilder.model import App
 from appbuilder.pipeline import run_pipeline
 from appbuilder.sumo.errors import SumoError
@@ -43,6 +47,7 @@ class DeployOptions:
     folder: str | None = None
     admin_mode: bool = False
     verify: bool = False  # always export and compare installed content instead of trusting modifiedAt
+    lock_timeout: float = 0.0  # seconds to wait for another run's lock (0: refuse at once, naming its holder)
     client_options: dict[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] | None = None
 
@@ -160,17 +165,63 @@ def run_connected(options: DeployOptions, outcome: DeployOutcome, action: Callab
             outcome.calls = remote.client.stats.as_dict()
 
 
-def apply_into(outcome: Any, plan: Plan, remote: Remote, state: RemoteState, **options: Any) -> None:
-    """Apply ``plan`` (``options`` as ``apply_plan`` takes them) and copy what was done (steps, backup, and the
-    content id where the outcome has one) onto ``outcome``, also when apply stops part way (error or Ctrl-C)."""
+def apply_into(outcome: Any, plan: Plan, remote: Remote, state: RemoteState, lock: AppLock,
+               **options: Any) -> None:
+    """Apply ``plan`` (``options`` as ``apply_plan`` takes them) holding ``lock``: its intent recorded first,
+    the lease renewed as it writes. Copy what was done (steps, backup, and the content id where the outcome has
+    one) onto ``outcome``, also when apply stops part way (error or Ctrl-C)."""
+    lock.record_intent(intended(plan))
     try:
-        result = apply_plan(plan, remote, state, **options)
+        result = apply_plan(plan, remote, state, before_write=lock.renew, **options)
     except (SumoError, KeyboardInterrupt) as exc:  # what was done before is still reported
         partial = getattr(exc, "result", None)
         if isinstance(partial, ApplyResult):
             _take_result(outcome, partial)
         raise
+    lock.finished = True
     _take_result(outcome, result)
+
+
+REPLANNED = "planned again: the org changed (another run wrote to it) between the first plan and taking the lock"
+# Under the lock: None when the org is still what the plan was made from, else a fresh plan and its state.
+Replan = Callable[[], "tuple[Plan, RemoteState] | None"]
+
+
+def apply_locked(outcome: Any, remote: Remote, options: DeployOptions, plan: Plan, state: RemoteState,
+                 approve: Approve | None, replan: Replan, check: Callable[[Plan], None] | None = None,
+                 **apply_options: Any) -> None:
+    """What install, uninstall and restore do with a plan: ``check`` it (refusals before asking), ask
+    (``approve``), take the target's lock (waiting up to ``options.lock_timeout``), and when another run wrote
+    in between (``replan``), plan, check and ask again; then apply, and give the lock back. A person is asked
+    before the lock is taken, so no one waits on a question. A plan without changes takes the lock only when
+    there is one (another run may be changing the app right now: its outcome decides)."""
+    check = check or (lambda plan: None)
+    if plan.changed:
+        check(plan)
+        if not approved(approve, plan):
+            outcome.aborted = True
+            return
+    elif not lock_present(remote, plan.target, state.personal):
+        return
+    with holding(remote, plan.target, options.lock_timeout, options.env, intended(plan)) as lock:
+        fresh = replan()
+        if fresh is not None:
+            plan, state = replace(fresh[0], notes=(*fresh[0].notes, REPLANNED)), fresh[1]
+            outcome.plan = plan
+            if plan.changed:
+                check(plan)
+                if not approved(approve, plan):
+                    outcome.aborted = True
+                    return
+        if not plan.changed:
+            lock.finished = True
+            return
+        apply_into(outcome, plan, remote, state, lock, **apply_options)
+
+
+def unchanged_since(plan: Plan, remote: Remote, state: RemoteState) -> bool:
+    """Whether the org (as ``state`` reads it now) is still what ``plan`` was made from (its fingerprint)."""
+    return org_fingerprint(Org(remote, state, plan.app)) == plan.fingerprint
 
 
 def _take_result(outcome: Any, result: ApplyResult) -> None:

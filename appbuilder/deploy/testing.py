@@ -29,6 +29,22 @@ def is_write(record: Record) -> bool:
     return changes_state(record.method, record.path)
 
 
+def without_lock(records: Iterable[Record]) -> list[Record]:
+    """The calls of one run that writes, less its lock's own (``deploy.lock``): the lock's create (the run's first
+    write, ``POST /v2/content/folders``) and its delete job (the run's last write, and the polls of that job)."""
+    items = list(records)
+    writes = [i for i, r in enumerate(items) if is_write(r)]
+    if not writes:
+        return items
+    drop: set[int] = set()
+    first, last = items[writes[0]], items[writes[-1]]
+    if first.method.upper() == "POST" and first.path.rstrip("/").endswith("/v2/content/folders"):
+        drop.add(writes[0])
+    if last.method.upper() == "DELETE" and last.path.endswith("/delete"):
+        drop.update(i for i, r in enumerate(items) if i >= writes[-1] and r.path.startswith(last.path))
+    return [r for i, r in enumerate(items) if i not in drop]
+
+
 def count_calls(records: Iterable[Record]) -> dict[str, int]:
     items = list(records)
     writes = sum(1 for r in items if is_write(r))

@@ -35,7 +35,10 @@ def folder_or_404(state: Store, folder_id: str) -> ContentItem:
 
 
 def check_unique_name(state: Store, parent: ContentItem, name: str, item: ContentItem | None = None) -> None:
-    """400 when ``parent`` already holds another item called ``name`` (names are unique in a folder)."""
+    """400 when ``parent`` already holds another item called ``name``. Source: the spec's beginAsyncImport
+    description ("Content items need to have a unique name within their folder"); the check and the insert
+    happen under the store's lock, so of two concurrent creates of one name exactly one succeeds (the atomic
+    step appbuilder's install lock relies on, docs/locking.md)."""
     other = state.child_named(parent, name)
     if other is not None and other is not item:
         raise ApiError(400, "content:duplicate_content",
@@ -133,7 +136,7 @@ def path_by_id(fake: Backend, req: Request) -> Response:
 def _start_job(fake: Backend, req: Request, kind: str, subject: str, **params: Any) -> Response:
     state = fake.state
     job = Job(id=state.new_content_id(), kind=kind, subject=subject, polls_left=max(0, fake.job_polls),
-              params=params)
+              params=params, started=state.requests)
     if fake.take_job_failure(req.full_path, req.method):
         job.fail_with = ("internal.error", f"The {kind} job failed (injected fault).")
     state.jobs[job.id] = job
@@ -145,6 +148,19 @@ def _job(state: Store, req: Request, kind: str, subject: str = "") -> Job:
     if job is None or job.kind != kind or job.subject != subject:
         raise ApiError(404, "content:job_not_found", f"Job with id {req.params['job']} does not exist.")
     return job
+
+
+def settle(fake: Backend) -> None:
+    """Count this request and run the jobs that are due: a job that has seen more requests than its polls
+    (``job_polls``) since it started has run, polled or not. Sumo runs a job whether or not anyone polls it:
+    a client whose reply to the job start was lost never learns the job id, yet the import still lands (the
+    spec's "Asynchronous Request": the start call schedules the job; polling only reads its status)."""
+    state = fake.state
+    state.requests += 1
+    for job in list(state.jobs.values()):
+        if job.status == "InProgress" and state.requests - job.started > max(0, fake.job_polls) + 1:
+            job.polls_left = 0
+            _finish(fake, job)
 
 
 def _finish(fake: Backend, job: Job) -> None:

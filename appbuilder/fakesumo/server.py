@@ -137,7 +137,8 @@ class FakeSumo:
 
     # -- test helpers --------------------------------------------------------------------------
     def inject(self, fault: str, count: int = 1, path: str | None = None, method: str | None = None) -> None:
-        """Make the next ``count`` requests matching ``path`` (substring) and ``method`` fail."""
+        """Make the next ``count`` requests matching ``path`` (substring) and ``method`` fail (``FAULTS``;
+        ``lost_reply`` carries the request out and then drops the connection, as a reply lost on the way)."""
         self.faults.add(fault, count, path, method)
 
     def take_job_failure(self, path: str, method: str) -> bool:
@@ -232,8 +233,10 @@ class FakeSumo:
             req.params = params
             check_request(req.method, req.path, req.body)
             with self.state.lock:
+                content.settle(self)  # jobs run in the background, polled or not
                 response = handler(self, req)
-            return self._conforming(req, response)
+            response = self._conforming(req, response)
+            return None if fault == "lost_reply" else response
         finally:
             self.limiter.release(access_id)
 

@@ -86,13 +86,15 @@ class ContentItem:
 
 @dataclass
 class Job:
-    """An async job; it reports InProgress for ``polls_left`` status calls, then runs ``work`` once."""
+    """An async job; it reports InProgress for ``polls_left`` status calls, then runs ``work`` once; a job
+    nobody polls runs by itself once as many other requests as it has polls left have come and gone."""
 
     id: str
     kind: str  # import / export / delete / global / adminRecommended
     subject: str  # folderId or contentId the job hangs off ("" for global/adminRecommended)
     polls_left: int
     params: dict[str, Any] = field(default_factory=dict)
+    started: int = 0  # the store's request count when the job started
     fail_with: tuple[str, str] | None = None
     status: str = "InProgress"
     status_message: str | None = None
@@ -142,6 +144,7 @@ class Store(Tree[ContentItem]):
         self.user_id = hashlib.md5(user_email.encode()).hexdigest()[:16].upper()
         self.items = self.nodes  # the content Library by id
         self.jobs: dict[str, Job] = {}
+        self.requests = 0  # API requests handled (jobs nobody polls run in the background, see content.settle)
         self.collectors: dict[int, Collector] = {}
         self.sources: dict[int, Source] = {}
         self._next_numeric = 100_000_001

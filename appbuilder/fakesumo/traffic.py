@@ -10,7 +10,9 @@ from typing import Any
 
 from appbuilder.clock import SYSTEM_CLOCK, Clock
 
-FAULTS = ("429", "500", "502", "503", "slow", "drop", "job_failed")
+# ``drop`` hangs up before the request is carried out; ``lost_reply`` carries it out, then hangs up (the client
+# cannot tell the two apart: a write whose reply was lost may have landed).
+FAULTS = ("429", "500", "502", "503", "slow", "drop", "lost_reply", "job_failed")
 
 
 @dataclass
@@ -20,7 +22,7 @@ class RequestRecord:
     method: str
     path: str
     query: dict[str, str]
-    status: int  # 0 when the connection was dropped
+    status: int  # 0 when the connection was dropped (``drop``, ``lost_reply``)
     started: float
     finished: float
     headers_redacted: dict[str, str]

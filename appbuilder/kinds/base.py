@@ -51,6 +51,7 @@ class Org:
     state: RemoteState
     app: str = ""
     token: str | None = None
+    before_write: Callable[[], None] | None = None  # apply calls it before every write (the lock's renewal)
 
     @property
     def cache(self) -> dict[str, Any]:

@@ -83,6 +83,7 @@ class FolderKind(BaseKind):
         parent = org.state.target.parent_id
         if parent is None:
             raise DeployError(f"the target folder {org.state.target.parent_path} does not exist")
-        imported = org.remote.content.import_content(parent, definition, overwrite=True, admin=org.admin)
+        # overwrite=false: a folder of that name made since the plan is refused, never replaced unsaved
+        imported = org.remote.content.import_content(parent, definition, overwrite=False, admin=org.admin)
         org.state.folder = org.remote.folders.get(imported.content_id, admin=org.admin)
         return imported.content_id

@@ -23,6 +23,7 @@ Sumo since the install, and the plan says so (``drifted``) instead of silently o
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from appbuilder.kinds.base import BaseKind, DeployError, Item, Org, Verdict
@@ -127,11 +128,23 @@ def _delete(org: Org, item_id: str) -> None:
             raise
 
 
-def _update(org: Org, before: Item, after: Item) -> None:
-    """PUT the whole item as the update type with its current version (the API overwrites every field)."""
-    current = org.remote.client.get(f"{API}/{before.ref['id']}")
-    body = typed(after.body, "update", content_type(current) or MONITOR)
-    org.remote.client.put(f"{API}/{before.ref['id']}", {**body, "version": current["version"]})
+def _update(org: Org, before: Item, after: Item, normalise: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """PUT the whole item as the update type with its current version (the API overwrites every field). The PUT is never re-sent
+    blindly: after a lost reply it would carry a stale version (409), so the item is read back and compared
+    with what was written first."""
+    client, path = org.remote.client, f"{API}/{before.ref['id']}"
+    wanted = normalise(after.body)
+
+    def write() -> Any:
+        current = client.get(path)
+        body = typed(after.body, "update", content_type(current) or MONITOR)
+        return client.put(path, {**body, "version": current["version"]}, replay=False)
+
+    def landed() -> Any:
+        current = client.get(path)
+        return current if normalise(current) == wanted else None
+
+    client.update_once(write, landed)
 
 
 class _MarkedKind(BaseKind):
@@ -211,7 +224,7 @@ class MonitorFolderKind(_MarkedKind):
                                    for item in items}
 
     def update(self, org: Org, before: Item, after: Item) -> dict[str, str]:
-        _update(org, before, after)
+        _update(org, before, after, self.normalise)
         return {"id": before.ref["id"]}
 
     def delete(self, org: Org, before: Item) -> None:
@@ -278,7 +291,7 @@ class MonitorKind(_MarkedKind):
         return {"id": str(made["id"]), "folderId": str(folder["id"])}
 
     def update(self, org: Org, before: Item, after: Item) -> dict[str, str]:
-        _update(org, before, after)
+        _update(org, before, after, self.normalise)
         return {k: v for k, v in before.ref.items() if k != "installed"}
 
     def delete(self, org: Org, before: Item) -> None:

@@ -33,12 +33,13 @@ class RawKind(InFolderKind):
         return normalise_content(body)
 
     def create(self, org: Org, after: Item) -> dict[str, str]:
-        return self._import(org, after)
+        return self._import(org, after, None)
 
     def update(self, org: Org, before: Item, after: Item) -> dict[str, str]:
-        return self._import(org, after)
+        return self._import(org, after, before.ref.get("contentId"))
 
-    def _import(self, org: Org, after: Item) -> dict[str, str]:
+    def _import(self, org: Org, after: Item, previous: str | None) -> dict[str, str]:
         holder = tree.parent_id(org, after.identity)
-        imported = org.remote.content.import_content(holder, after.body, overwrite=True, admin=org.admin)
+        imported = org.remote.content.import_content(holder, after.body, overwrite=True, admin=org.admin,
+                                                     previous=previous)
         return {"contentId": imported.content_id}

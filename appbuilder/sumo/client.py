@@ -20,10 +20,11 @@ from appbuilder.sumo.endpoints import Credentials
 from appbuilder.sumo.errors import SumoApiError, hint_for, parse_error_body
 from appbuilder.sumo.jobs import IN_PROGRESS, JobProgress, job_kind, wait_for_job
 from appbuilder.sumo.network import classify
-from appbuilder.sumo.once import create_once
+from appbuilder.sumo.once import create_once, update_once
 from appbuilder.sumo.ratelimit import (
     DEFAULT_IN_FLIGHT,
     DEFAULT_RATE,
+    DEFAULT_THROTTLE_BUDGET,
     ClientStats,
     RateBudget,
     backoff_delay,
@@ -63,8 +64,13 @@ class SumoClient:
     ``admin_mode`` sends ``isAdminMode: true`` on every call (a call may override it with ``admin=``).
     ``clock`` is what the rate budget, retry backoff, Retry-After and job polls wait on (tests pass an
     ``appbuilder.clock.VirtualClock``, so nothing sleeps on real time). ``progress`` receives one line per
-    retry (``429 from Sumo (GET /v1/collectors), retrying in 1.3 s (attempt 2/6)``) and per poll of a running
+    retry (``503 from Sumo (GET /v1/collectors), retrying in 1.3 s (attempt 2/6)``) and per poll of a running
     job (``import job running, 4 s``); the CLI prints them on stderr.
+
+    ``max_attempts`` bounds the tries after server errors and lost connections. A 429 is not a failure but
+    Sumo asking to wait: a streak of them is waited out (Retry-After honoured) until the call has waited
+    ``throttle_budget`` seconds in all, each wait reported (``429 from Sumo (…), waiting 1.0 s as asked
+    (throttled 3 s of at most 120 s)``).
     """
 
     def __init__(
@@ -75,6 +81,7 @@ class SumoClient:
         rate: float = DEFAULT_RATE,
         max_in_flight: int = DEFAULT_IN_FLIGHT,
         max_attempts: int = 6,
+        throttle_budget: float = DEFAULT_THROTTLE_BUDGET,
         timeout: float | tuple[float, float] = (10.0, 60.0),
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
@@ -92,6 +99,7 @@ class SumoClient:
         self.base_url = credentials.base_url.rstrip("/")
         self.admin_mode = admin_mode
         self.max_attempts = max(1, max_attempts)
+        self.throttle_budget = throttle_budget
         self.timeout = timeout
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -157,6 +165,7 @@ class SumoClient:
             shown = json.dumps(self.redactor.redact_json(body))
             log.debug("%s %s body: %s", method, self._redact(url), _clip(self.redactor.redact(shown)))
         attempt = 0
+        throttled = 0.0  # seconds this call has waited on 429s
         while True:
             attempt += 1
             started = self.clock.monotonic()
@@ -194,20 +203,28 @@ class SumoClient:
             status = response.status_code
             log.debug("%s %s -> %d in %.3fs (attempt %d)", method, self._redact(response.url or url),
                       status, elapsed, attempt)
-            retryable = status == 429 or (replay and status in RETRY_STATUSES)
+            if status == 429:
+                after = parse_retry_after(response.headers.get("Retry-After"), now=self.clock.time())
+                delay = after if after is not None else self._backoff(attempt)
+                wait = throttled + delay <= self.throttle_budget
+                self.stats.record_status(status, wait)
+                if wait:
+                    throttled += delay
+                    attempt -= 1  # not a failed attempt: Sumo asked us to wait
+                    self.tell(f"429 from Sumo ({method} {path}), waiting {delay:.1f} s as asked (throttled "
+                              f"{throttled:.0f} s of at most {self.throttle_budget:.0f} s)")
+                    self.budget.penalise(delay)
+                    continue
+                self.stats.record_failure()
+                raise self._error(method, path, status, text, response.headers, attempt)
+            retryable = replay and status in RETRY_STATUSES
             self.stats.record_status(status, retryable and attempt < self.max_attempts)
             if 200 <= status < 300:
                 return Reply(status, _parse_json(text), response.headers, elapsed)
             if retryable and attempt < self.max_attempts:
                 delay = self._backoff(attempt)
-                if status == 429:
-                    after = parse_retry_after(response.headers.get("Retry-After"), now=self.clock.time())
-                    delay = after if after is not None else delay
                 self._report_retry(f"{status} from Sumo", method, path, delay, attempt)
-                if status == 429:
-                    self.budget.penalise(delay)
-                else:
-                    self._sleep(delay)
+                self._sleep(delay)
                 continue
             self.stats.record_failure()
             raise self._error(method, path, status, text, response.headers, attempt)
@@ -221,8 +238,9 @@ class SumoClient:
         return self.request("POST", path, params=params, body=body, admin=admin, replay=replay).data
 
     def put(self, path: str, body: Any = None, *, headers: Mapping[str, str] | None = None,
-            admin: bool | None = None) -> Any:
-        return self.request("PUT", path, body=body, headers=headers, admin=admin).data
+            admin: bool | None = None, replay: bool = True) -> Any:
+        """PUT; ``replay=False`` for an update guarded by a version or ETag (see ``update_once``)."""
+        return self.request("PUT", path, body=body, headers=headers, admin=admin, replay=replay).data
 
     def delete(self, path: str, *, admin: bool | None = None) -> Any:
         return self.request("DELETE", path, admin=admin).data
@@ -237,9 +255,21 @@ class SumoClient:
     ) -> dict[str, Any]:
         """Poll an async job's status path until Success (returned) or Failed (SumoJobFailed).
 
-        ``progress`` gets every poll; without it, polls that find the job running go to ``self.progress``."""
+        ``progress`` gets every poll; without it, polls that find the job running go to ``self.progress``.
+        The job runs whether or not it is polled, so a poll still throttled after the 429 budget counts as
+        "still running": polling goes on until the job ends or ``timeout`` passes, never giving up on 429."""
+
+        def poll() -> Any:
+            try:
+                return self.get(status_path, admin=admin)
+            except SumoApiError as exc:
+                if exc.status != 429:
+                    raise
+                self.tell(f"{job_kind(status_path)} job started; its status is still rate limited, polling on")
+                return {"status": IN_PROGRESS}
+
         return wait_for_job(
-            lambda: self.get(status_path, admin=admin),
+            poll,
             status_path,
             timeout=self.job_timeout if timeout is None else timeout,
             initial=self.job_poll_initial,
@@ -253,6 +283,11 @@ class SumoClient:
         """A create made with ``replay=False``, looked up by name (``find``) before it is tried again when its
         outcome is unknown; the look-ups are reported like retries (see ``appbuilder.sumo.once``)."""
         return create_once(post, find, tell=self.tell)
+
+    def update_once(self, write: Callable[[], Any], landed: Callable[[], Any]) -> Any:
+        """An update made with ``replay=False``, read back and compared (``landed``) before it is tried again
+        when its outcome is unknown (see ``appbuilder.sumo.once``)."""
+        return update_once(write, landed, tell=self.tell)
 
     def tell(self, message: str) -> None:
         """One line for the person waiting (retries, job polls, look-ups): logged, and sent to ``progress``

@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from appbuilder.sumo.client import SumoClient
-from appbuilder.sumo.errors import SumoApiError, SumoError, SumoJobFailed
+from appbuilder.sumo.errors import DUPLICATE_CODES, SumoApiError, SumoError, SumoJobFailed
 from appbuilder.sumo.jobs import JobProgress
 from appbuilder.sumo.normalise import content_hash, normalise_content
+from appbuilder.sumo.ratelimit import poll_delays
 
 __all__ = ["ContentHandler", "ImportResult", "content_id_from_status", "normalise_content", "content_hash"]
 
 Progress = Callable[[JobProgress], None]
 
 MAX_IMPORT_OBJECTS = 1000
+LANDING_POLLS = 15  # how long to look for what an import whose reply was lost made: this many longest job polls
 _ID_RE = re.compile(r"id\s*:\s*([0-9A-Fa-f]+)")
 
 
@@ -70,18 +72,45 @@ class ContentHandler:
         overwrite: bool = True,
         admin: bool | None = None,
         progress: Progress | None = None,
+        previous: str | None = None,
     ) -> ImportResult:
         """Import ``defn`` into the folder (replacing a same-named item when ``overwrite``) and wait.
 
         The new item's id comes from the job's ``statusMessage``; failing that, from a path lookup.
+
+        The import is never re-sent blindly: when the reply to its start is lost, the job may be running
+        unseen, so the folder is looked at (for a while, as the job may take time) for the item it makes: a
+        new item of that name, or one with another id than ``previous`` (the id of the item an overwrite
+        replaces). Only when none appears is it sent again, then with ``overwrite=false`` for a new item, so a
+        late first import and the second can never both land.
         """
         body = self.render(defn)
         base = f"/v2/content/folders/{folder_id}/import"
-        params = {"overwrite": "true" if overwrite else "false"}
-        job_id = str(self.client.post(base, body, params=params, admin=admin)["id"])
+        name = str(defn["name"])
+
+        def start(replace: bool) -> str:
+            params = {"overwrite": "true" if replace else "false"}
+            return str(self.client.post(base, body, params=params, admin=admin, replay=False)["id"])
+
+        resent = False
+        try:
+            job_id = start(overwrite)
+        except SumoApiError as exc:
+            if not exc.outcome_unknown:
+                raise
+            found = self._landed(folder_id, name, previous, admin)
+            call = f"{exc.method} {exc.path}"
+            if found is not None:
+                self.client.tell(f"{call}: no answer; {name!r} is in the folder: the import had landed")
+                return ImportResult(found, "", {})
+            self.client.tell(f"{call}: no answer, and {name!r} did not appear in the folder; importing again")
+            job_id, resent = start(overwrite and previous is not None), True
         try:
             status = self.client.wait_for_job(f"{base}/{job_id}/status", admin=admin, progress=progress)
         except SumoJobFailed as exc:
+            found = self._child_id(folder_id, name, admin) if resent and exc.code in DUPLICATE_CODES else None
+            if found is not None and found != previous:  # the first import landed after all
+                return ImportResult(found, job_id, {})
             if not exc.timed_out:
                 exc.details = {"status": exc.details, "result": self._import_result(base, job_id, admin)}
             raise
@@ -91,6 +120,29 @@ class ContentHandler:
         if not content_id:
             raise SumoError(f"imported {defn['name']!r} but could not find its id in folder {folder_id}")
         return ImportResult(content_id, job_id, status)
+
+    def _child_id(self, folder_id: str, name: str, admin: bool | None) -> str | None:
+        """The id of the folder's child of this name, or None."""
+        folder = self.client.get(f"/v2/content/folders/{folder_id}", admin=admin)
+        return next((str(c["id"]) for c in folder.get("children") or [] if c.get("name") == name), None)
+
+    def _landed(self, folder_id: str, name: str, previous: str | None, admin: bool | None) -> str | None:
+        """Look for the item an import whose reply was lost makes (see ``import_content``), waiting for a job
+        that may still run as long as ``LANDING_POLLS`` of the longest job polls (30 s by default); its id, or
+        None."""
+        waited, limit = 0.0, LANDING_POLLS * self.client.job_poll_cap
+        for delay in poll_delays(self.client.job_poll_initial, self.client.job_poll_cap):
+            found = self._child_id(folder_id, name, admin)
+            if found is not None and found != previous:
+                return found
+            if waited + delay > limit:
+                return None
+            if not waited:
+                self.client.tell(f"looking for {name!r}, which the import may have made (its job may still run): "
+                                 f"not there yet, looking again for up to {limit:.0f} s")
+            self.client.clock.sleep(delay)
+            waited += delay
+        return None
 
     def _import_result(self, base: str, job_id: str, admin: bool | None) -> Any:
         """Per-item failures of an import, where the deployment has the ``result`` endpoint."""

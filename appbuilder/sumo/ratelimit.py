@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 
 DEFAULT_RATE = 4.0
 DEFAULT_IN_FLIGHT = 10
+DEFAULT_THROTTLE_BUDGET = 120.0  # seconds one call may wait on a streak of 429s before it gives up
 
 
 class RateBudget:
