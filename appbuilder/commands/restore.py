@@ -73,7 +73,8 @@ def run_restore(backup_dir: Path, options: DeployOptions, *, token_file: Path | 
             unchanged = unchanged_since(plan, remote, restore_state(backup, remote))
             return None if unchanged else plan_restore(backup, remote)
 
-        apply_locked(outcome, remote, options, plan, state, approve, replan, token=token, backup_root=backup_root or default_backups())
+        apply_locked(outcome, remote, options, plan, state, approve, replan, token=token,
+                     backup_root=backup_root or default_backups())
 
     run_connected(options, outcome, restore, progress)
     return outcome

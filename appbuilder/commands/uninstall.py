@@ -64,7 +64,8 @@ def run_uninstall(path: Path, parameters: Mapping[str, str], options: DeployOpti
             fresh = uninstall_state(build, remote, options.folder, with_source)
             return None if unchanged_since(plan, remote, fresh) else planned(remote)
 
-        apply_locked(outcome, remote, options, plan, state, approve, replan, backup_root=backup_root or default_backups())
+        apply_locked(outcome, remote, options, plan, state, approve, replan,
+                     backup_root=backup_root or default_backups())
 
     run_connected(options, outcome, uninstall, progress)
     return outcome

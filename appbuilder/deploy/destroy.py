@@ -59,7 +59,9 @@ def plan_uninstall(build: BuildResult, remote: Remote, parent_path: str | None,
         keep = ResourceChange("collector", item.identity, NOOP, item.body, item.body, dict(item.ref), why)
         changes.insert(0, compare(collector, None, item, DELETE, why) if ours else keep)
     plan = Plan(app, str(manifest.version), "uninstall", state.target, tuple(changes), org_fingerprint(org),
-                None, False, manifest.token_env, notes=_what_stays(collector_body, source_body, with_source))
+                None, False, manifest.token_env,
+                notes=_what_stays((build.collector or {}).get("collector") or {},
+                                  (build.source or {}).get("source") or {}, with_source))
     return plan, state
 
 

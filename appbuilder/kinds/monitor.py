@@ -129,9 +129,9 @@ def _delete(org: Org, item_id: str) -> None:
 
 
 def _update(org: Org, before: Item, after: Item, normalise: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-    """PUT the whole item as the update type with its current version (the API overwrites every field). The PUT is never re-sent
-    blindly: after a lost reply it would carry a stale version (409), so the item is read back and compared
-    with what was written first."""
+    """PUT the whole item as the update type with its current version (the API overwrites every field). The
+    PUT is never re-sent blindly: after a lost reply it would carry a stale version (409), so the item is read
+    back and compared with what was written first."""
     client, path = org.remote.client, f"{API}/{before.ref['id']}"
     wanted = normalise(after.body)
 
