@@ -117,7 +117,7 @@ def test_a_new_monitor_goes_into_the_folder_once_even_when_its_reply_is_lost(app
         assert fake.lose == []
         # the plan's reads (the folder by path, its monitors in bulk), the same again under the lock, the create,
         # the look-up
-        assert [m for m, _ in monitor_calls(fake)] == ["GET", "GET", "POST", "GET"]
+        assert [m for m, _ in monitor_calls(fake)] == ["GET", "GET", "GET", "GET", "POST", "GET"]
         assert list(children(fake)) == [FIRST, SECOND, "Minimal - Third"]
 
 

@@ -16,7 +16,7 @@ from appbuilder.commands.install import run_install
 from appbuilder.commands.restore import run_restore
 from appbuilder.commands.uninstall import run_uninstall
 from appbuilder.deploy.session import DeployOptions
-from appbuilder.deploy.testing import FAST_CLIENT, is_write
+from appbuilder.deploy.testing import FAST_CLIENT, is_write, without_lock
 from appbuilder.fakesumo.contract import request_problems
 from appbuilder.fakesumo.server import FakeSumo
 
@@ -43,7 +43,7 @@ def install(app: Path, fake: FakeSumo, tmp_path: Path) -> Any:
 
 
 def writes(fake: FakeSumo) -> list[tuple[str, str]]:
-    return [(r.method, r.path.removeprefix("/api")) for r in fake.requests if is_write(r)]
+    return [(r.method, r.path.removeprefix("/api")) for r in without_lock(fake.requests) if is_write(r)]
 
 
 def monitor_ids(fake: FakeSumo) -> dict[str, str]:
