@@ -64,13 +64,14 @@ def virtual_sumo() -> Iterator[VirtualSumo]:
 
 
 # the tests whose every request body is held to Sumo's OpenAPI spec (the contract test of the client)
-CONTRACT_MODULES = ("test_deploy_", "test_monitors", "test_e2e_install", "test_contract")
+CONTRACT_MODULES = ("test_deploy_", "test_monitors", "test_e2e_install", "test_contract", "test_live")
 
 
 @pytest.fixture(autouse=True)
 def client_bodies_follow_the_spec(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """In the deploy tests, every JSON body sent to an operation of Sumo's spec must validate against it, whatever
-    the fake answered; ``sent_to_spec`` holds them for a test that wants to look."""
+    """In the deploy and live tests, every JSON body sent to an operation of Sumo's spec (the Search Job API's
+    documented paths included) must validate against it, whatever the fake answered; ``sent_to_spec`` holds them
+    for a test that wants to look."""
     if not request.module.__name__.startswith(CONTRACT_MODULES):
         yield
         return

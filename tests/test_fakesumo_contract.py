@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 import requests
+from reference import reference_path
 
 from appbuilder.fakesumo import FakeSumo
-from appbuilder.fakesumo.contract import contract, request_problems, without_nulls
+from appbuilder.fakesumo.contract import check_response, contract, request_problems, without_nulls
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "reference" / "sumo-logic-openapi.yml"
+SPEC = reference_path("sumo-logic-openapi.yml")  # APPBUILDER_REFERENCE names another place
 PACKAGED = ROOT / "appbuilder" / "fakesumo" / "spec" / "openapi.json"
 IMPORT = "/v1/monitors/0000000000000001/import"
 
@@ -106,3 +107,41 @@ def test_a_reply_of_the_fake_that_breaks_the_spec_is_a_500(api: requests.Session
     r = api.get(f"{fake.base_url}/v1/monitors/{node.id}")
     assert r.status_code == 500 and r.json()["errors"][0]["code"] == "fake.contract_violation"
     assert any("monitorType: 'Traces' does not match" in v for v in fake.violations), fake.violations
+
+
+def test_the_search_job_api_is_held_to_the_spec_schemas_with_the_documented_overrides() -> None:
+    spec = contract()
+    ops = {key: spec.operation(*key.split(" ")) for key in (
+        "POST /v1/search/jobs", "GET /v1/search/jobs/AB12", "DELETE /v1/search/jobs/AB12",
+        "GET /v1/search/jobs/AB12/messages", "GET /v1/search/jobs/AB12/records")}
+    assert {k: op.operation_id for k, op in ops.items() if op} == {
+        "POST /v1/search/jobs": "createSearchJob", "GET /v1/search/jobs/AB12": "getSearchJobStatus",
+        "DELETE /v1/search/jobs/AB12": "deleteSearchJob", "GET /v1/search/jobs/AB12/messages": "getSearchJobMessages",
+        "GET /v1/search/jobs/AB12/records": "getSearchJobRecords"}
+    create = {"query": "_sourceCategory=x", "from": "0", "to": "9"}
+    assert request_problems("POST", "/v1/search/jobs", {**create, "timeZone": "UTC"}) == []
+    assert request_problems("POST", "/v1/search/jobs", {**create, "timezone": "UTC"}) == ["timeZone: is required"]
+    records = "/v1/search/jobs/AB12/records"
+    page = {"warning": "", "fields": [{"name": "_count", "fieldType": "long", "keyField": False}],
+            "records": [{"map": {"_count": "3"}}]}
+    assert check_response("GET", records, 200, page) == []  # a documented records page has no "messages"
+    assert check_response("GET", records, 200, {"warning": "", "fields": [], "messages": []}) == [
+        "getSearchJobRecords 200: records: is required"]
+    assert check_response("GET", "/v1/search/jobs/AB12", 200, {"state": "DONE GATHERING RESULTS",
+                                                              "messageCount": "7"}) == [
+        "getSearchJobStatus 200: messageCount: '7' is not of type 'integer'"]
+    assert check_response("GET", "/v1/search/jobs/AB12", 404, {"status": 404, "code": "x", "message": "y"}) == []
+
+
+def test_a_search_reply_that_breaks_the_spec_is_a_500_of_the_fake(fake: FakeSumo, api: requests.Session,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import appbuilder.fakesumo.search as search
+
+    created = api.post(f"{fake.base_url}/v1/search/jobs", json={"query": "x", "from": "0", "to": "9",
+                                                                 "timeZone": "UTC"})
+    assert created.status_code == 202
+    monkeypatch.setattr(search, "_fields", lambda columns: [{"name": c} for c in columns] or [{"name": "n"}])
+    broken = api.get(f"{fake.base_url}/v1/search/jobs/{created.json()['id']}/records")
+    assert broken.status_code == 500 and fake.violations == [
+        "getSearchJobRecords 200: fields[0].fieldType: is required",
+        "getSearchJobRecords 200: fields[0].keyField: is required"]

@@ -201,6 +201,14 @@ def test_search_jobs_bound_concurrency_share_the_rate_budget_and_cache_by_text()
         assert client.stats.peak_per_second <= 4
 
 
+def test_every_search_job_create_is_held_to_the_spec(request: pytest.FixtureRequest) -> None:
+    with _sumo() as sumo, sumo.client() as client, SearchJobs(client, WINDOW) as jobs:
+        assert jobs.run("_sourceCategory=1pw | count").rows == [{"_count": sum(SAMPLE_LINES.values())}]
+        assert sumo.fake.violations == []  # the fake's replies followed the spec
+    creates = [e.body for e in request.node.sent_to_spec if e.path == "/api/v1/search/jobs"]
+    assert creates and all(b["timeZone"] == "UTC" for b in creates)  # conftest validates each at teardown
+
+
 def test_cli_test_live_reports_and_refuses_live_options_without_live(tmp_path: Path) -> None:
     from helpers import cli_run
 

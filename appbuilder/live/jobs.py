@@ -124,8 +124,9 @@ class SearchJobs:
         if self._stop.is_set():
             raise Interrupted()
         body = {"query": query, "from": str(self.window.start), "to": str(self.window.end),
-                "timezone": "UTC",  # the spec's CreateJobRequest requires timezone; Sumo's docs write timeZone
-                "timeZone": "UTC", "autoParsingMode": "Manual"}
+                "timeZone": "UTC",  # the documented name, which the fake's contract requires (an override of
+                "timezone": "UTC",  # the spec's CreateJobRequest); the spec's name too, harmless if unread
+                "autoParsingMode": "Manual"}
         try:
             created = self._create(body)
         except SumoApiError as exc:  # Sumo refused this query; no answer at all, or bad credentials, stop the run
