@@ -23,6 +23,54 @@ def test_budget_spaces_starts_at_the_rate() -> None:
     assert starts[-1] - starts[0] == pytest.approx(19 * 0.25)
 
 
+def test_a_request_held_up_after_its_start_does_not_let_rate_plus_one_arrive_within_a_second() -> None:
+    """Sumo counts a request when it arrives, not when the client starts it: the first request below arrives
+    0.3 s after its start (a thread descheduled, a slow connection, another thread's sleep on a virtual clock),
+    the next four at once. Spacing starts alone let all five arrive within one second (a 429 at 4/s)."""
+    clock = VirtualClock(start=100.0)
+    budget = RateBudget(4.0, 10, clock=clock.monotonic, sleep=clock.sleep)
+    arrivals = []
+    for delay in (0.3, 0, 0, 0, 0, 0.7, 0, 0, 0, 0):
+        with budget.slot():
+            clock.advance(delay)
+            arrivals.append(clock.monotonic())
+    assert all(later - first > 1.0 for first, later in zip(arrivals, arrivals[4:], strict=False)), arrivals
+
+
+def test_a_place_in_the_window_waits_for_a_request_in_flight_to_end() -> None:
+    clock = VirtualClock(start=100.0)
+    budget = RateBudget(4.0, 10, slack=0.0, clock=clock.monotonic, sleep=clock.sleep)
+    ended = threading.Event()
+    started: list[float] = []
+
+    def slow() -> None:
+        with budget.slot():
+            started.append(clock.monotonic())
+            ended.wait(5)
+            clock.advance(2.0)  # this request took 2 s of (virtual) time
+
+    holders = [threading.Thread(target=slow) for _ in range(4)]
+    for t in holders:
+        t.start()
+    while len(started) < 4:
+        ended.wait(0.001)
+    fifth_at: list[float] = []
+
+    def fifth_request() -> None:
+        with budget.slot():
+            fifth_at.append(clock.monotonic())
+
+    fifth = threading.Thread(target=fifth_request)
+    fifth.start()
+    fifth.join(0.2)
+    assert fifth.is_alive() and fifth_at == []  # four places held by requests in flight: the fifth waits
+    ended.set()
+    for t in holders:
+        t.join()
+    fifth.join(5)
+    assert not fifth.is_alive() and fifth_at and fifth_at[0] >= 100.0 + 0.75 + 2.0  # after the ends
+
+
 def test_budget_does_not_spin_when_the_clock_cannot_resolve_the_last_bit() -> None:
     clock = VirtualClock(start=1e6)  # far from zero: a tiny remaining wait does not move this clock
     budget = RateBudget(4.0, 10, clock=clock.monotonic, sleep=clock.sleep)

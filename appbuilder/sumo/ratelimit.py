@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -20,8 +21,14 @@ class RateBudget:
     """A thread-safe token bucket (``rate`` starts per second, ``burst`` tokens at most) combined with a cap
     on requests in flight. One instance is shared by every call of a client.
 
-    The default burst of 1 spaces request starts evenly (1/rate apart), so no one-second window ever sees
-    more than ``rate`` starts even with a little network jitter. ``slack`` widens the spacing slightly.
+    The default burst of 1 spaces request starts evenly (1/rate apart). ``slack`` widens the spacing slightly.
+
+    Even spacing of starts is not enough: Sumo counts requests when they arrive, somewhere between the client's
+    start and its end, so a request held up after its start (the thread descheduled, a slow connection; on a
+    virtual clock, another thread's sleep) lands next to the ones after it, and the server sees ``rate + 1`` in
+    one second. So a request through ``slot`` also holds a place in a window until ``1 + slack`` seconds after
+    it *ends*, and at most ``rate`` places are held: any ``rate + 1`` requests then arrive more than a second
+    apart, whatever their latency (its arrival is no later than its end).
     """
 
     def __init__(
@@ -49,40 +56,60 @@ class RateBudget:
         self._slots = threading.BoundedSemaphore(max_in_flight)
         self._in_flight = 0
         self.peak_in_flight = 0
+        self._places = max(1, math.floor(rate))  # requests in any window of ``_span`` seconds after their end
+        self._span = 1.0 + slack
+        self._ended: deque[float] = deque()  # end times of requests still holding a place
+        self._ended_now = threading.Condition(self._lock)
 
-    def _take_token(self) -> float:
-        """Take a token if one is available; otherwise return how long to wait for one."""
+    def _take_token(self, place: bool = False) -> float | None:
+        """Take a token (and with ``place``, a place in the window) if available; otherwise return how long to
+        wait, or None to wait for a request to end."""
         with self._lock:
             now = self._clock()
+            if place:
+                while self._ended and self._ended[0] <= now - self._span + 1e-6:
+                    self._ended.popleft()
+                if self._in_flight + len(self._ended) >= self._places:
+                    return self._ended[0] + self._span - now if self._ended else None
             self._tokens = min(self.burst, self._tokens + (now - self._updated) / self._interval)
             self._updated = now
             if self._tokens >= 1.0 - 1e-9:  # tolerance: a clock too coarse for the last ulp must not spin
                 self._tokens = max(0.0, self._tokens - 1.0)
+                if place:
+                    self._in_flight += 1
+                    self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
                 return 0.0
             return (1.0 - self._tokens) * self._interval
 
-    def acquire_rate(self) -> None:
-        """Block until a request may start (rate part only)."""
+    def acquire_rate(self, place: bool = False) -> None:
+        """Block until a request may start (rate part; with ``place``, also a place in the window, held until
+        ``_release``)."""
         while True:
-            wait = self._take_token()
+            wait = self._take_token(place)
+            if wait is None:
+                with self._ended_now:
+                    self._ended_now.wait(0.05)  # real time: a request in flight ends
+                continue
             if wait <= 0:
                 return
             self._sleep(wait)
 
+    def _release(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            self._ended.append(self._clock())
+            self._ended_now.notify_all()
+
     @contextmanager
     def slot(self) -> Iterator[None]:
-        """Hold one in-flight slot and one rate token for the duration of a request."""
+        """Hold one in-flight slot, one rate token and a place in the window for the duration of a request."""
         self._slots.acquire()
         try:
-            self.acquire_rate()
-            with self._lock:
-                self._in_flight += 1
-                self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+            self.acquire_rate(place=True)
             try:
                 yield
             finally:
-                with self._lock:
-                    self._in_flight -= 1
+                self._release()
         finally:
             self._slots.release()
 
