@@ -12,6 +12,7 @@ from appbuilder.commands.fake_sumo import preload
 from appbuilder.commands.test import run_test
 from appbuilder.commands.test_live import LiveSettings, live_queries, parse_window, run_live_test
 from appbuilder.deploy.session import DeployOptions
+from appbuilder.deploy.testing import peak_rate
 from appbuilder.fakesumo.virtual import VirtualSumo
 from appbuilder.live.jobs import MAX_RUNNING_JOBS, SearchJobs
 from appbuilder.pipeline import run_pipeline
@@ -199,6 +200,8 @@ def test_search_jobs_bound_concurrency_share_the_rate_budget_and_cache_by_text()
                                                                      "signin_attempts.jsonl"]
         assert original.created == 5 and original.active() == []
         assert client.stats.peak_per_second <= 4
+        seen = sumo.fake.requests  # as Sumo counts: on arrival (a job's polls sleep while others are in flight)
+        assert peak_rate(seen) <= 4 and [r for r in seen if r.status == 429] == []
 
 
 def test_every_search_job_create_is_held_to_the_spec(request: pytest.FixtureRequest) -> None:
