@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import appbuilder.query.ast as ast
 import appbuilder.query.evaluate.rowops as rowops
@@ -53,10 +54,22 @@ def window_start(time_range: str | None, now_ms: int) -> int | None:
     raise EvalError(f"unsupported time range '{time_range}'")
 
 
-class Evaluator:
-    """Holds prepared events and the shared prefix cache; ``run`` evaluates one query."""
+ENGINES = ("auto", "duckdb", "python")
 
-    def __init__(self, events: Iterable[dict], lookups: Lookups | None = None, raw: list[str] | None = None):
+
+class Evaluator:
+    """Holds prepared events and the shared prefix cache; ``run`` evaluates one query.
+
+    ``engine``: ``python`` interprets the query here (the reference); ``duckdb`` runs its row-heavy part as
+    DuckDB SQL (``appbuilder.query.engines``), handing what does not compile to this evaluator; ``auto`` (the
+    default) is ``duckdb``, falling back to ``python`` for the whole query should DuckDB fail on it."""
+
+    def __init__(self, events: Iterable[dict], lookups: Lookups | None = None, raw: list[str] | None = None, *,
+                 engine: str = "auto"):
+        if engine not in ENGINES:
+            raise ValueError(f"unknown query engine '{engine}' (one of {', '.join(ENGINES)})")
+        self.engine = engine
+        self._duck: Any = None
         self.lookups = lookups or Lookups()
         self.base: list[Row] = []
         for i, event in enumerate(events):
@@ -67,10 +80,28 @@ class Evaluator:
         self.last_time = max(times) if times else int(time.time() * 1000)
         self._cache: dict[tuple, tuple[list[Row], list[str]]] = {}
 
+    def duck(self) -> Any:
+        """The DuckDB engine over these events (made on first use)."""
+        if self._duck is None:
+            from appbuilder.query.engines.duck import DuckEngine
+
+            self._duck = DuckEngine.from_rows([r["_messagetime"] for r in self.base],  # type: ignore[misc]
+                                              [r["_raw"] for r in self.base], self.lookups, self.last_time)
+        return self._duck
+
     def run(self, text: str, *, variables: Mapping[str, str] | None = None,
             parameters: Mapping[str, str] | None = None, now: datetime | None = None,
             time_range: str | None = None, query_type: str = "logs") -> Table:
         """Run a log query; a metrics query (``query_type``) is refused: samples are log events."""
+        if self.engine != "python" and query_type.lower() != "metrics":
+            import duckdb
+
+            try:
+                return self.duck().run(text, variables=variables, parameters=parameters, now=now,
+                                       time_range=time_range)
+            except duckdb.Error:
+                if self.engine == "duckdb":
+                    raise
         if query_type.lower() == "metrics":
             raise EvalError(f"{METRICS_NOT_RUN} (the query is still linted)")
         tree = _parsed(text, variables, parameters)
@@ -87,6 +118,8 @@ class Evaluator:
                   parameters: Mapping[str, str] | None = None) -> list[int]:
         """The sorted distinct times of the events that the query's row-local prefix (scope, parse, where...)
         keeps: the rest of the query sees only these, so a time window's result changes only at them."""
+        if self.engine != "python":
+            return self.duck().row_times(text, variables=variables, parameters=parameters)
         tree = _parsed(text, variables, parameters)
         ops = tree.operators
         split = next((i for i, op in enumerate(ops) if not rowops.is_row_local(op)), len(ops))
@@ -178,7 +211,18 @@ class Evaluator:
 
     def _compare(self, op: ast.CompareOp, before: list[ast.Operator], after: list[ast.Operator], present: Frame,
                  rows: list[Row], cols: list[str], env: Env, start: int | None, end: int) -> Frame:
-        frame = present  # `before` has already been applied to it
+        def past(s: int | None, e: int) -> Frame:  # `before` applied to the rows of a shifted window
+            frame = Frame([r for r in rows if _in_window(r.get("_messagetime"), s, e)], cols)
+            for o in before:
+                frame = self._table_op(o, frame, env, s, e)
+            return frame
+        return self.compare_frames(op, present, past, after, env, start, end)
+
+    def compare_frames(self, op: ast.CompareOp, present: Frame, past: Callable[[int | None, int], Frame],
+                       after: list[ast.Operator], env: Env, start: int | None, end: int) -> Frame:
+        """``compare with timeshift``: ``present`` (already aggregated) joined with the results ``past(start,
+        end)`` gives for each shifted window, then ``after`` applied."""
+        frame = present
         if not frame.aggregated:
             raise EvalError("compare must follow an aggregate")
         keys = [k.lower() for k in frame.group_keys]
@@ -193,10 +237,7 @@ class Evaluator:
             for n in range(1, shift.periods + 1):
                 delta = span * n
                 s = None if start is None else start - delta
-                past = Frame([r for r in rows if _in_window(r.get("_messagetime"), s, end - delta)], cols)
-                for o in before:
-                    past = self._table_op(o, past, env, s, end - delta)
-                for r in past.rows:
+                for r in past(s, end - delta).rows:
                     k = tuple((v + delta if k == "_timeslice" and isinstance(v, int) else v)
                               for k, v in zip(keys, (r.get(k) for k in keys), strict=False))
                     collected.setdefault(k, []).append(r)
