@@ -38,21 +38,15 @@ from appbuilder.query.evaluate.expr import Env
 from appbuilder.query.evaluate.tableops import Frame, _add_columns
 from appbuilder.query.evaluate.values import HIDDEN_OBJ, EvalError, Lookups, Row
 
-# RFC 3339 timestamps as ``timestamp_ms`` reads them (the same pattern, the same refusals)
-_TS = r"^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?\s*(Z|z|[+-]\d\d:?\d\d)?$"
-_TS_MACRO = f"""CREATE OR REPLACE TEMP MACRO sumo_ts(s) AS (
-  WITH p AS (SELECT regexp_extract(trim(s), '{_TS}', ['y', 'mo', 'd', 'h', 'mi', 'se', 'f', 'z']) AS g)
-  SELECT CASE WHEN regexp_full_match(trim(s), '{_TS}') AND CAST(g.y AS INT) >= 1 AND CAST(g.h AS INT) < 24
-              AND CAST(g.mi AS INT) < 60 AND CAST(g.se AS INT) < 60
-              AND TRY(make_date(CAST(g.y AS INT), CAST(g.mo AS INT), CAST(g.d AS INT))) IS NOT NULL
-    THEN epoch_ms(make_timestamp(CAST(g.y AS BIGINT), CAST(g.mo AS BIGINT), CAST(g.d AS BIGINT),
-                                 CAST(g.h AS BIGINT), CAST(g.mi AS BIGINT), CAST(g.se AS DOUBLE)))
-         + CASE WHEN g.f = '' THEN 0 ELSE CAST(left(g.f || '000', 3) AS BIGINT) END
-         - CASE WHEN g.z IN ('', 'Z', 'z') THEN 0
-                ELSE (CASE WHEN left(g.z, 1) = '+' THEN 1 ELSE -1 END)
-                     * (CAST(substr(replace(g.z, ':', ''), 2, 2) AS BIGINT) * 3600
-                        + CAST(substr(replace(g.z, ':', ''), 4, 2) AS BIGINT) * 60) * 1000 END
-  END FROM p)"""
+# RFC 3339 timestamps as ``timestamp_ms`` reads them (the same pattern; the cast runs in UTC, to milliseconds)
+_TS = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?\s*(?:Z|z|[+-]\d\d:?\d\d)?"
+_TS_MACRO = f"""CREATE OR REPLACE TEMP MACRO sumo_ts(s) AS
+  CASE WHEN regexp_full_match(s, '\\d{{4}}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d{{1,3}})?Z')
+            AND substr(s, 12, 2) < '24' AND left(s, 4) <> '0000'
+       THEN epoch_ms(TRY_CAST(s AS TIMESTAMPTZ))
+       WHEN regexp_full_match(trim(s), '{_TS}') AND substr(trim(s), 12, 2) < '24' AND left(trim(s), 4) <> '0000'
+       THEN epoch_ms(TRY_CAST(regexp_replace(regexp_replace(upper(trim(s)), '[.,](\\d{{1,3}})\\d*', '.\\1'),
+                                             '\\s+([Z+-])', '\\1') AS TIMESTAMPTZ)) END"""
 _BASE_TYPES = {"_raw": "str", "_messagetime": "int"}
 _SQL_TYPES = {"str": "VARCHAR", "int": "BIGINT", "num": "DOUBLE", "null": "VARCHAR"}
 
@@ -85,6 +79,7 @@ class DuckEngine:
         self._tmp = tempfile.mkdtemp(prefix="appbuilder-duckdb-")
         self.con = duckdb.connect(":memory:", config={"threads": threads or default_threads(),
                                                       "memory_limit": memory_limit, "temp_directory": self._tmp})
+        self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute(_TS_MACRO)
         self.python = Evaluator([], self.lookups, engine="python")
         self.last_time = 0
@@ -98,8 +93,9 @@ class DuckEngine:
     def from_rows(cls, times: Sequence[int | None], raw: Sequence[str], lookups: Lookups | None = None,
                   last_time: int = 0) -> DuckEngine:
         """Events held in memory: their JSON text and message times (as ``timestamp_ms`` read them)."""
-        engine = cls(lookups)
+        engine = cls(lookups, threads=1 if len(raw) < 100_000 else None)  # planning dominates on few events
         engine.con.execute('CREATE TEMP TABLE events ("_seq" BIGINT, "_messagetime" BIGINT, "_raw" VARCHAR)')
+        engine.con.execute('CREATE TEMP VIEW events_raw AS SELECT "_seq", "_raw" FROM events')
         if raw:
             engine.con.execute('INSERT INTO events SELECT * FROM (SELECT unnest(range(1, $n + 1)) AS s, '
                                'unnest($t) AS m, unnest($r) AS r)', {"n": len(raw), "t": list(times),
@@ -113,12 +109,14 @@ class DuckEngine:
         """Events read by DuckDB straight from JSON-lines files (one object per line), never all in memory."""
         engine = cls(lookups, **settings)  # type: ignore[arg-type]
         files = "[" + ", ".join(literal(str(p)) for p in paths) + "]"
-        engine.con.execute(
-            'CREATE TEMP VIEW events AS SELECT row_number() OVER () AS "_seq", '
-            'CASE WHEN json_type(json, \'$.timestamp\') = \'VARCHAR\' '
-            'THEN sumo_ts(json_extract_string(json, \'$.timestamp\')) END AS "_messagetime", '
-            f'CAST(json AS VARCHAR) AS "_raw" FROM read_ndjson_objects({files})')
-        newest = engine.con.execute('SELECT max("_messagetime") FROM events').fetchone()
+        engine.con.execute('CREATE TEMP VIEW events_raw AS SELECT row_number() OVER () AS "_seq", '
+                           f'CAST(json AS VARCHAR) AS "_raw" FROM read_ndjson_objects({files})')
+        # the message times, read once (in file order) and lined up with the events by position
+        engine.con.execute('CREATE TEMP TABLE times AS SELECT sumo_ts("__ts") AS "_messagetime" FROM '
+                           '(SELECT json_extract_string("_raw", \'$.timestamp\') AS "__ts" FROM events_raw)')
+        engine.con.execute('CREATE TEMP VIEW events AS SELECT r."_seq", t."_messagetime", r."_raw" '
+                           'FROM events_raw AS r POSITIONAL JOIN times AS t')
+        newest = engine.con.execute('SELECT max("_messagetime") FROM times').fetchone()
         engine.last_time = int(newest[0]) if newest and newest[0] is not None else int(datetime.now().timestamp()
                                                                                           * 1000)
         return engine
@@ -169,7 +167,8 @@ class DuckEngine:
                 ) -> tuple[Pipeline, int, int, str, list[str]]:
         """The SQL of the scope and as many row-local operators as compile: (pipeline, operators compiled,
         the split (first operator that is not row-local), why compiling stopped, the compiled operators' text).
-        ``keep_head``: the part before the first ``where`` is read from a kept table."""
+        ``keep_head``: the part before the first ``where`` is read from a kept table (without ``_raw``, which is
+        joined back for an operator that reads it)."""
         ops = tree.operators
         split = next((i for i, op in enumerate(ops) if not rowops.is_row_local(op)), len(ops))
         base = Pipeline('SELECT "_seq", "_messagetime", "_raw" FROM events', dict(_BASE_TYPES))
@@ -182,8 +181,10 @@ class DuckEngine:
         for i, op in enumerate(ops[:split]):
             if keep_head and i == head and i > 0:
                 p = self._materialized(p)
+            if "_raw" not in p.types and _reads_raw(tree, op):
+                p = _with_raw(p)
             try:
-                p = compile_op(p, op, env, self._lookup_table)
+                p = compile_op(p, op, env, self._lookup_table, _json_run(ops, i))
             except NotCompiled as exc:
                 reason = f"'{op.name}' at {op.line}:{op.column}: {exc}"
                 break
@@ -195,7 +196,7 @@ class DuckEngine:
 
     def _materialized(self, p: Pipeline) -> Pipeline:
         """The head of a query (scope and extraction, before the first ``where``) kept as a table, once per
-        distinct head; ``_raw`` is left out (the rest of the query does not read it)."""
+        distinct head; ``_raw`` is left out (``_with_raw`` joins it back when needed)."""
         name = self._heads.get(p.sql)
         types = {k: v for k, v in p.types.items() if k != "_raw"}
         if name is None:
@@ -207,7 +208,7 @@ class DuckEngine:
 
     def _run(self, tree: ast.QueryAST, env: Env, start: int | None, end: int) -> tuple[Frame, Plan]:
         ops = tree.operators
-        p, done, split, reason, names = self._prefix(tree, env)
+        p, done, split, reason, names = self._prefix(tree, env, keep_head=True)
         plan = Plan(sql_ops=names, reason=reason)
         window = _window_sql(start, end)
         agg: Aggregate | None = None
@@ -222,12 +223,14 @@ class DuckEngine:
             rows = self._python_prefix(p, ops[done:split], env, None if compare else window)
             plan.sql = p.sql
             return self.python._rest(ops[split:], rows, self._columns(ops[:split], env), env, start, end), plan
-        if not _needs_raw(tree, ops):  # the head is read once and kept, for this query and the next ones
-            p = self._prefix(tree, env, keep_head=True)[0]
-            agg = aggregate(p, ops[split], env, window)  # type: ignore[arg-type]
         plan.sql_ops.append(_op_text(tree, ops[split]))
+        taken = 0  # a sort or limit right after it, unless a compare reruns the aggregate on other windows
+        compare = any(isinstance(op, ast.CompareOp) for op in ops)
+        while not compare and split + 1 + taken < len(ops) and agg.then(ops[split + 1 + taken]):
+            plan.sql_ops.append(_op_text(tree, ops[split + 1 + taken]))
+            taken += 1
         plan.sql = agg.select
-        rest = ops[split + 1:]
+        rest = ops[split + 1 + taken:]
         plan.python_ops = [_op_text(tree, op) for op in rest]
         frame = self._aggregated(agg)
         for i, op in enumerate(rest):
@@ -255,8 +258,10 @@ class DuckEngine:
 
     def _python_prefix(self, p: Pipeline, ops: list[ast.Operator], env: Env, window: str | None) -> list[Row]:
         """The SQL prefix's rows as the Python evaluator's rows, then ``ops`` applied by it."""
+        if "_raw" not in p.types:
+            p = _with_raw(p)
         fields = [k for k in p.types if k not in ("_raw",)]
-        cols = ", ".join([ident("_raw") if "_raw" in p.types else "NULL AS \"_raw\""] + [ident(k) for k in fields])
+        cols = ", ".join([ident("_raw")] + [ident(k) for k in fields])
         result = self.con.execute(f"SELECT {cols} FROM ({p.sql}) AS t" + (f" WHERE {window}" if window else "")
                                   + ' ORDER BY "_seq"')
         names = ["_raw"] + fields
@@ -319,17 +324,34 @@ def _window_sql(start: int | None, end: int) -> str:
     return f'("_messagetime" IS NULL OR ({low}"_messagetime" <= {end}))'
 
 
-def _needs_raw(tree: ast.QueryAST, ops: list[ast.Operator]) -> bool:
-    """Whether the operators from the first ``where`` on read ``_raw`` (a ``json``/``parse`` of the message, or
-    the field by name), so the kept head must carry it."""
-    for op in ops:
-        if isinstance(op, ast.JsonOp) and op.source is None:
-            return True
-        if isinstance(op, (ast.ParseOp, ast.ParseRegexOp)) and (op.source or "_raw").lower() == "_raw":
-            return True
-        if "_raw" in tree.text[op.start:op.end].lower():
-            return True
-    return False
+def _json_run(ops: list[ast.Operator], i: int) -> list[ast.JsonOp]:
+    """The ``json`` operators from ``i`` on that read the same source one after the other (one parse serves
+    them all); empty when ``ops[i]`` is not one, or was taken by the run before it."""
+    def same(a: ast.Operator, b: ast.Operator) -> bool:
+        return isinstance(a, ast.JsonOp) and isinstance(b, ast.JsonOp) and not a.auto and not b.auto \
+            and a.source == b.source
+    if i > 0 and same(ops[i - 1], ops[i]):
+        return []
+    run = [ops[i]]
+    while i + len(run) < len(ops) and same(run[-1], ops[i + len(run)]):
+        run.append(ops[i + len(run)])
+    return run if isinstance(ops[i], ast.JsonOp) else []  # type: ignore[return-value]
+
+
+def _reads_raw(tree: ast.QueryAST, op: ast.Operator) -> bool:
+    """Whether ``op`` reads the message (``json``/``parse`` of it, or ``_raw`` by name)."""
+    if isinstance(op, ast.JsonOp) and op.source is None:
+        return True
+    if isinstance(op, (ast.ParseOp, ast.ParseRegexOp)) and (op.source or "_raw").lower() == "_raw":
+        return True
+    return "_raw" in tree.text[op.start:op.end].lower()
+
+
+def _with_raw(p: Pipeline) -> Pipeline:
+    """``p``'s rows with their message again (a kept head leaves it out), joined back by event position."""
+    out = p.then('t.*, r."_raw"', join='\nJOIN events_raw AS r ON r."_seq" = t."_seq"')
+    out.types["_raw"] = "str"
+    return out
 
 
 def default_threads() -> int:

@@ -37,10 +37,15 @@ def _exclude(names: list[str], types: dict[str, str], extra: tuple[str, ...] = (
     return "t.*" + (f" EXCLUDE ({', '.join(gone)})" if gone else "")
 
 
-def compile_op(p: Pipeline, op: ast.Operator, env: Env, lookups: LookupTables) -> Pipeline:
-    """``p`` followed by the row-local ``op``; ``NotCompiled`` when SQL would not mean what Python does."""
+def compile_op(p: Pipeline, op: ast.Operator, env: Env, lookups: LookupTables,
+               json_run: list[ast.JsonOp] | None = None) -> Pipeline:
+    """``p`` followed by the row-local ``op``; ``NotCompiled`` when SQL would not mean what Python does.
+    ``json_run``: ``op`` and the ``json`` operators right after it on the same source, extracted together
+    (the later ones then compile to nothing: ``[]``)."""
     if isinstance(op, ast.JsonOp):
-        return _json(p, op)
+        if json_run is None:
+            return _json(p, [op])
+        return _json(p, json_run) if json_run else p
     if isinstance(op, (ast.ParseOp, ast.ParseRegexOp)):
         return _parse(p, op)
     if isinstance(op, ast.WhereOp):
@@ -95,13 +100,23 @@ def json_path(path: str) -> tuple[str, bool]:
     return "$" + "".join(steps), stars == 1
 
 
-def _json(p: Pipeline, op: ast.JsonOp) -> Pipeline:
-    if op.auto:
+def _json(p: Pipeline, ops: list[ast.JsonOp]) -> Pipeline:
+    """``json`` operators on one source, one after the other: one extraction, each one's fields (a later one's
+    win), rows kept where every operator without ``nodrop`` found all its keys."""
+    op = ops[0]
+    if any(o.auto for o in ops):
         raise NotCompiled("json auto")
-    names = op.aliases or op.paths
-    if len(names) != len(op.paths) or len({n.lower() for n in names}) != len(names):
-        raise NotCompiled("json with repeated or mismatched field names")
-    compiled = [json_path(path) for path in op.paths]
+    names: list[str] = []
+    paths: list[str] = []
+    drops: list[bool] = []
+    for o in ops:
+        own = o.aliases or o.paths
+        if len(own) != len(o.paths) or len({n.lower() for n in own}) != len(own):
+            raise NotCompiled("json with repeated or mismatched field names")
+        names += own
+        paths += o.paths
+        drops += [not o.nodrop] * len(own)
+    compiled = [json_path(path) for path in paths]
     plain = [path for path, star in compiled if not star]
     if op.source is None:
         src, guard = '"_raw"', None
@@ -111,28 +126,32 @@ def _json(p: Pipeline, op: ast.JsonOp) -> Pipeline:
             raise NotCompiled("json field= on a field that is not text")
         src, guard = value.text, f"json_valid({value.text})"
 
-    def extract(paths: str) -> str:
-        call = f"json_extract({src}, {paths})"
+    def extract(paths: str, func: str = "json_extract") -> str:
+        call = f"{func}({src}, {paths})"
         return f"CASE WHEN {guard} THEN {call} END" if guard else call
     parts = ["t.*"]
-    if plain:
-        parts.append(extract("[" + ", ".join(literal(path) for path in plain) + "]") + ' AS "__j"')
+    if plain:  # one parse of the document for all the keys; their values as text (objects as JSON text)
+        parts.append(extract("[" + ", ".join(literal(path) for path in plain) + "]", "json_extract_string")
+                     + ' AS "__j"')
     wild = [(i, path) for i, (path, star) in enumerate(compiled) if star]
     parts += [extract(literal(path)) + f' AS "__w{i}"' for i, path in wild]
     inner = p.then(", ".join(parts))
-    cols, present, k = [], [], 0
-    for i, (name, (_, star)) in enumerate(zip(names, compiled, strict=True)):
+    values: dict[str, str] = {}  # the last operator's value of a name wins
+    present, k = [], 0
+    for i, (name, (_, star), drop) in enumerate(zip(names, compiled, drops, strict=True)):
         if star:  # the matches as a JSON array; none is missing
-            cols.append(f'CASE WHEN len(t."__w{i}") > 0 THEN CAST(to_json(t."__w{i}") AS VARCHAR) END AS {ident(name)}')
-            present.append(f'coalesce(len(t."__w{i}") > 0, false)')
+            values[name.lower()] = f'CASE WHEN len(t."__w{i}") > 0 THEN CAST(to_json(t."__w{i}") AS VARCHAR) END'
+            test = f'coalesce(len(t."__w{i}") > 0, false)'
         else:
-            k += 1
-            cols.append(f"json_extract_string(t.\"__j\"[{k}], '$') AS {ident(name)}")
-            present.append(f't."__j"[{k}] IS NOT NULL')
+            k += 1  # a null value is not a missing key: only then is the document read again
+            values[name.lower()] = f't."__j"[{k}]'
+            test = f'(t."__j"[{k}] IS NOT NULL OR coalesce({extract(literal(plain[k - 1]), "json_exists")}, false))'
+        if drop:
+            present.append(test)
     helpers = (("__j",) if plain else ()) + tuple(f"__w{i}" for i, _ in wild)
-    out = inner.then(f"{_exclude(names, p.types, helpers)}, {', '.join(cols)}",
-                     None if op.nodrop else " AND ".join(present))
-    out.types.update({n.lower(): "str" for n in names})
+    cols = ", ".join(f"{value} AS {ident(name)}" for name, value in values.items())
+    out = inner.then(f"{_exclude(list(values), p.types, helpers)}, {cols}", " AND ".join(present) or None)
+    out.types.update({n: "str" for n in values})
     return out
 
 
@@ -190,9 +209,32 @@ def _lookup(p: Pipeline, op: ast.LookupOp, lookups: LookupTables) -> Pipeline:
 
 @dataclass
 class Aggregate:
-    select: str  # SQL over the (windowed) rows of the pipeline, rows in the order Python makes groups
+    body: str  # SQL over the (windowed) rows of the pipeline: one row per group, "__first" last
     keys: list[str]  # display names
     outputs: list[str]
+    types: dict[str, str] = field(default_factory=dict)  # lower-case result column -> type
+    order: list[str] = field(default_factory=lambda: ['"__first"'])  # groups in the order Python meets them
+    limit: int | None = None
+
+    @property
+    def select(self) -> str:
+        return (f"SELECT * FROM ({self.body}) AS a\nORDER BY {', '.join(self.order)}"
+                + (f"\nLIMIT {self.limit}" if self.limit is not None else ""))
+
+    def then(self, op: ast.Operator) -> bool:
+        """Take a ``sort`` by result columns or a ``limit`` right after the aggregate into the SQL (Python's
+        order: nulls last, ties in group order); False when ``op`` is anything else."""
+        if isinstance(op, ast.SortOp) and self.limit is None and len(self.order) == 1:
+            names = [k.expr.name.lower() for k in op.keys if isinstance(k.expr, ast.FieldRef)]
+            if len(names) != len(op.keys) or any(self.types.get(n) not in ("str", "int", "num") for n in names):
+                return False
+            self.order = [f"({ident(n)} IS NULL), {ident(n)} {'DESC' if k.descending else 'ASC'}"
+                          for n, k in zip(names, op.keys, strict=True)] + self.order
+            return True
+        if isinstance(op, ast.LimitOp) and isinstance(op.count, int) and self.limit is None:
+            self.limit = op.count
+            return True
+        return False
 
 
 def aggregate(p: Pipeline, op: ast.AggregateOp, env: Env, where: str | None) -> Aggregate:
@@ -205,38 +247,46 @@ def aggregate(p: Pipeline, op: ast.AggregateOp, env: Env, where: str | None) -> 
     if len(set(lowered)) != len(lowered):
         raise NotCompiled("an aggregate whose outputs repeat or shadow a key")
     compiler = ExprCompiler(p.types, env)
-    key_sql = [compiler.expr(ast.FieldRef(k)).text for k in keys]
-    parts = [f"{s} AS {ident(k)}" for s, k in zip(key_sql, keys, strict=True)]
-    parts += [f"{_agg_sql(call, compiler)} AS {ident(call.output)}" for call in calls]
-    group = f"\nGROUP BY {', '.join(key_sql)}" if keys else ""
-    sql = (f"SELECT {', '.join(parts)}, min(t.\"_seq\") AS \"__first\"\nFROM ({p.sql}) AS t"
-           + (f"\nWHERE {where}" if where else "") + group + '\nORDER BY "__first"')
-    return Aggregate(sql, keys, outputs)
+    key_sql = [compiler.expr(ast.FieldRef(k)) for k in keys]
+    parts = [f"{s.text} AS {ident(k)}" for s, k in zip(key_sql, keys, strict=True)]
+    types = {k.lower(): s.type for s, k in zip(key_sql, keys, strict=True)}
+    for call in calls:
+        sql, kind = _agg_sql(call, compiler)
+        parts.append(f"{sql} AS {ident(call.output)}")
+        types[call.output.lower()] = kind
+    group = f"\nGROUP BY {', '.join(s.text for s in key_sql)}" if keys else ""
+    body = (f"SELECT {', '.join(parts)}, min(t.\"_seq\") AS \"__first\"\nFROM ({p.sql}) AS t"
+            + (f"\nWHERE {where}" if where else "") + group)
+    return Aggregate(body, keys, outputs, types)
 
 
-def _agg_sql(call: ast.AggCall, compiler: ExprCompiler) -> str:
+def _agg_sql(call: ast.AggCall, compiler: ExprCompiler) -> tuple[str, str]:
+    """The SQL of one aggregate and the type of its result."""
     func = call.func
     arg = call.args[0] if call.args else None
     if func == "count" and (arg is None or (isinstance(arg, ast.FieldRef) and arg.name == "*")):
-        return "count(*)"
+        return "count(*)", "int"
     if arg is None:
         raise NotCompiled(f"{func}() without an argument")
     value: Sql = compiler.expr(arg)
     if func == "count":
-        return f"count({value.text})"
+        return f"count({value.text})", "int"
     if func == "count_distinct":
-        return f"count(DISTINCT {as_str(value)})"
+        return f"count(DISTINCT {as_str(value)})", "int"
     if func in ("first", "last"):
         pick = "arg_min" if func == "first" else "arg_max"
-        return f'{pick}({value.text}, t."_seq") FILTER (WHERE {value.text} IS NOT NULL)'
+        return f'{pick}({value.text}, t."_seq") FILTER (WHERE {value.text} IS NOT NULL)', value.type
     n = as_num(value)
-    simple = {"sum": "sum", "avg": "avg", "min": "min", "max": "max"}
+    kind = "int" if value.type == "int" else "num"
+    simple = {"sum": "sum", "min": "min", "max": "max"}
     if func in simple:
-        return f"{simple[func]}({n})"
+        return f"{simple[func]}({n})", kind
+    if func == "avg":
+        return f"avg({n})", "num"
     if func in ("median", "pct"):
         extra = [a.value for a in call.args[1:] if isinstance(a, ast.Literal)]
         share = 0.5 if func == "median" else float(extra[0] if extra else 50) / 100  # type: ignore[arg-type]
-        return f"quantile_cont({n}, {share!r})"
+        return f"quantile_cont({n}, {share!r})", "num"
     if func == "stddev":
-        return f"CASE WHEN count({n}) > 1 THEN stddev_samp({n}) WHEN count({n}) = 1 THEN 0.0 END"
+        return f"CASE WHEN count({n}) > 1 THEN stddev_samp({n}) WHEN count({n}) = 1 THEN 0.0 END", "num"
     raise NotCompiled(f"aggregate {func}()")
