@@ -141,7 +141,7 @@ class DuckEngine:
         self.last_plan = plan
         if strict and plan.reason:
             raise NotCompiled(plan.reason)
-        return _to_table(frame)
+        return frame if isinstance(frame, Table) else _to_table(frame)
 
     def explain(self, text: str, **kwargs: object) -> Plan:
         self.run(text, **kwargs)  # type: ignore[arg-type]
@@ -206,7 +206,7 @@ class DuckEngine:
             self._heads[p.sql] = name
         return Pipeline(f"SELECT * FROM {name}", types)
 
-    def _run(self, tree: ast.QueryAST, env: Env, start: int | None, end: int) -> tuple[Frame, Plan]:
+    def _run(self, tree: ast.QueryAST, env: Env, start: int | None, end: int) -> tuple[Frame | Table, Plan]:
         ops = tree.operators
         p, done, split, reason, names = self._prefix(tree, env, keep_head=True)
         plan = Plan(sql_ops=names, reason=reason)
@@ -232,6 +232,10 @@ class DuckEngine:
         plan.sql = agg.select
         rest = ops[split + 1 + taken:]
         plan.python_ops = [_op_text(tree, op) for op in rest]
+        if not rest:  # all of it ran as SQL: its rows straight into the result table
+            columns = agg.keys + agg.outputs
+            result = self.con.execute(agg.query(", ".join(ident(c) for c in columns)))
+            return Table(columns, [dict(zip(columns, r, strict=True)) for r in result.fetchall()]), plan
         frame = self._aggregated(agg)
         for i, op in enumerate(rest):
             if isinstance(op, ast.CompareOp):

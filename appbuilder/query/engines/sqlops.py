@@ -145,7 +145,7 @@ def _json(p: Pipeline, ops: list[ast.JsonOp]) -> Pipeline:
         else:
             k += 1  # a null value is not a missing key: only then is the document read again
             values[name.lower()] = f't."__j"[{k}]'
-            test = f'(t."__j"[{k}] IS NOT NULL OR coalesce({extract(literal(plain[k - 1]), "json_exists")}, false))'
+            test = f'(t."__j"[{k}] IS NOT NULL OR {_key_present(src, plain[k - 1], extract)})'
         if drop:
             present.append(test)
     helpers = (("__j",) if plain else ()) + tuple(f"__w{i}" for i, _ in wild)
@@ -153,6 +153,14 @@ def _json(p: Pipeline, ops: list[ast.JsonOp]) -> Pipeline:
     out = inner.then(f"{_exclude(list(values), p.types, helpers)}, {cols}", " AND ".join(present) or None)
     out.types.update({n: "str" for n in values})
     return out
+
+
+def _key_present(src: str, path: str, extract: Callable[[str, str], str]) -> str:
+    """Whether the key at ``path`` exists (its value may be null). A key whose name is not in the text at all is
+    missing without a parse (JSON writers do not escape letters, digits, ``_``, ``-`` or spaces)."""
+    exists = f'coalesce({extract(literal(path), "json_exists")}, false)'
+    leaf = re.fullmatch(r'.*\."([A-Za-z0-9_ -]+)"', path)
+    return f"(strpos({src}, {literal(chr(34) + leaf.group(1) + chr(34))}) > 0 AND {exists})" if leaf else exists
 
 
 def _parse(p: Pipeline, op: ast.ParseOp | ast.ParseRegexOp) -> Pipeline:
@@ -218,7 +226,10 @@ class Aggregate:
 
     @property
     def select(self) -> str:
-        return (f"SELECT * FROM ({self.body}) AS a\nORDER BY {', '.join(self.order)}"
+        return self.query("*")
+
+    def query(self, columns: str) -> str:
+        return (f"SELECT {columns} FROM ({self.body}) AS a\nORDER BY {', '.join(self.order)}"
                 + (f"\nLIMIT {self.limit}" if self.limit is not None else ""))
 
     def then(self, op: ast.Operator) -> bool:
