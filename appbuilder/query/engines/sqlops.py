@@ -179,18 +179,21 @@ def _parse(p: Pipeline, op: ast.ParseOp | ast.ParseRegexOp) -> Pipeline:
         index = rowops.compile_sumo_regex(op.pattern).groupindex
         names = op.groups
         groups = [index[n] for n in names]
-    if len({n.lower() for n in names}) != len(names):
-        raise NotCompiled("parse with repeated field names")
+    if not names or len({n.lower() for n in names}) != len(names):
+        raise NotCompiled("parse without fields or with repeated field names")
     src = as_str(ExprCompiler(p.types, Env(0)).expr(ast.FieldRef(op.source or "_raw")))
     rx = literal(pattern)
-    inner = p.then(f't.*, coalesce(regexp_matches({src}, {rx}), false) AS "__m"')
+    slots = ", ".join(f"'g{i}'" for i in range(1, max(groups, default=0) + 1))
+    inner = p.then(f't.*, coalesce(regexp_matches({src}, {rx}), false) AS "__m", '
+                   f'regexp_extract({src}, {rx}, [{slots}]) AS "__g"')
     cols = []
     for name, group in zip(names, groups, strict=True):
         old = ident(name) if name.lower() in p.types and p.types[name.lower()] != "null" else "NULL"
         if old != "NULL" and p.types[name.lower()] != "str":
             raise NotCompiled("parse nodrop over a field that is not text")
-        cols.append(f'CASE WHEN t."__m" THEN regexp_extract({src}, {rx}, {group}) ELSE {old} END AS {ident(name)}')
-    out = inner.then(f"{_exclude(names, p.types, ('__m',))}, {', '.join(cols)}", None if op.nodrop else 't."__m"')
+        cols.append(f'CASE WHEN t."__m" THEN t."__g"."g{group}" ELSE {old} END AS {ident(name)}')
+    out = inner.then(f"{_exclude(names, p.types, ('__m', '__g'))}, {', '.join(cols)}",
+                     None if op.nodrop else 't."__m"')
     out.types.update({n.lower(): "str" for n in names})
     return out
 
