@@ -59,12 +59,15 @@ class Plan:
     python_ops: list[str] = field(default_factory=list)
     sql: str = ""
     reason: str = ""  # why the Python evaluator took over, when it did
+    heads: dict[str, str] = field(default_factory=dict)  # the kept tables the SQL reads, and their SQL
 
     def render(self) -> str:
         lines = ["engine: duckdb" + (f" then python ({self.reason})" if self.python_ops else "")]
         lines.append("sql:    " + (" | ".join(self.sql_ops) or "(scope only)"))
         lines.append("python: " + (" | ".join(self.python_ops) or "(nothing)"))
-        return "\n".join(lines) + "\n-- SQL\n" + self.sql.strip() + "\n"
+        kept = "".join(f"-- {name} (read once, kept for the queries sharing it)\nCREATE TEMP TABLE {name} AS\n"
+                       f"{sql.strip()}\n" for name, sql in self.heads.items())
+        return "\n".join(lines) + "\n" + kept + "-- SQL\n" + self.sql.strip() + "\n"
 
 
 def _op_text(tree: ast.QueryAST, op: ast.Operator) -> str:
@@ -85,7 +88,7 @@ class DuckEngine:
         self.last_time = 0
         self.last_plan: Plan | None = None
         self._tables: dict[tuple, tuple[str, list[str]]] = {}
-        self._heads: dict[str, str] = {}
+        self._heads: dict[str, str] = {}  # SQL -> name of the kept table
         self._lock = threading.Lock()
 
     # -- sources -----------------------------------------------------------------------------------------------
@@ -138,6 +141,7 @@ class DuckEngine:
         start = window_start(time_range, now_ms)
         with self._lock:
             frame, plan = self._run(tree, Env(now_ms, start), start, now_ms)
+        plan.heads = {name: sql for sql, name in self._heads.items() if f"FROM {name})" in plan.sql}
         self.last_plan = plan
         if strict and plan.reason:
             raise NotCompiled(plan.reason)

@@ -70,6 +70,7 @@ class Evaluator:
             raise ValueError(f"unknown query engine '{engine}' (one of {', '.join(ENGINES)})")
         self.engine = engine
         self._duck: Any = None
+        self.plan = ""  # which engine ran the last query, and how it was split (`query run --explain`)
         self.lookups = lookups or Lookups()
         self.base: list[Row] = []
         for i, event in enumerate(events):
@@ -97,11 +98,16 @@ class Evaluator:
             import duckdb
 
             try:
-                return self.duck().run(text, variables=variables, parameters=parameters, now=now,
-                                       time_range=time_range)
-            except duckdb.Error:
+                table = self.duck().run(text, variables=variables, parameters=parameters, now=now,
+                                        time_range=time_range)
+                self.plan = self._duck.last_plan.render()
+                return table
+            except duckdb.Error as exc:
                 if self.engine == "duckdb":
                     raise
+                self.plan = f"engine: python (DuckDB could not run the query: {exc})\n"
+        else:
+            self.plan = "engine: python\n"
         if query_type.lower() == "metrics":
             raise EvalError(f"{METRICS_NOT_RUN} (the query is still linted)")
         tree = _parsed(text, variables, parameters)
