@@ -188,3 +188,16 @@ def test_auto_engine_falls_back_to_python_when_duckdb_fails(monkeypatch: pytest.
     assert evaluator.run('* | json "k" | count by k').rows == [{"k": "a", "_count": 1}]
     with pytest.raises(duckdb.Error):  # asked for DuckDB alone, its failure is not hidden
         Evaluator(events, engine="duckdb").run('* | json "k" | count by k')
+
+
+def test_json_operators_share_one_parse_only_when_the_fields_between_do_not_interact():
+    events = [ev(a="1", b="B"), ev(a="2")]
+    # the `if` reads b before the second json writes it: b is still null there
+    assert both(events, '* | json "a" | if(isNull(b), "none", b) as c | json "b" nodrop | count by c, b') == [
+        {"c": "none", "b": "B", "_count": 1}, {"c": "none", "b": None, "_count": 1}]
+    # nothing between reads or writes b: one extraction serves both
+    rows = both(events, '* | json "a" | if(a = "1", "one", "other") as c | json "b" | count by c, b')
+    assert rows == [{"c": "one", "b": "B", "_count": 1}]
+    engine = Evaluator(events, engine="duckdb").duck()
+    engine.run('* | json "a" | if(a = "1", "one", "other") as c | json "b" | count by c, b')
+    assert sum(sql.count("json_extract_string(") for sql in engine.last_plan.heads.values()) == 1

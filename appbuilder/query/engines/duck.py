@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -83,6 +84,7 @@ class DuckEngine:
         self.con = duckdb.connect(":memory:", config={"threads": threads or default_threads(),
                                                       "memory_limit": memory_limit, "temp_directory": self._tmp})
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")  # long scans must not draw on the terminal
         self.con.execute(_TS_MACRO)
         self.python = Evaluator([], self.lookups, engine="python")
         self.last_time = 0
@@ -182,13 +184,14 @@ class DuckEngine:
         head = next((i for i, op in enumerate(ops[:split]) if isinstance(op, ast.WhereOp)), split)
         reason = ""
         done = 0
+        runs = json_runs(tree, ops[:split])
         for i, op in enumerate(ops[:split]):
             if keep_head and i == head and i > 0:
                 p = self._materialized(p)
             if "_raw" not in p.types and _reads_raw(tree, op):
                 p = _with_raw(p)
             try:
-                p = compile_op(p, op, env, self._lookup_table, _json_run(ops, i))
+                p = compile_op(p, op, env, self._lookup_table, runs.get(i))
             except NotCompiled as exc:
                 reason = f"'{op.name}' at {op.line}:{op.column}: {exc}"
                 break
@@ -332,18 +335,38 @@ def _window_sql(start: int | None, end: int) -> str:
     return f'("_messagetime" IS NULL OR ({low}"_messagetime" <= {end}))'
 
 
-def _json_run(ops: list[ast.Operator], i: int) -> list[ast.JsonOp]:
-    """The ``json`` operators from ``i`` on that read the same source one after the other (one parse serves
-    them all); empty when ``ops[i]`` is not one, or was taken by the run before it."""
-    def same(a: ast.Operator, b: ast.Operator) -> bool:
-        return isinstance(a, ast.JsonOp) and isinstance(b, ast.JsonOp) and not a.auto and not b.auto \
-            and a.source == b.source
-    if i > 0 and same(ops[i - 1], ops[i]):
-        return []
-    run = [ops[i]]
-    while i + len(run) < len(ops) and same(run[-1], ops[i + len(run)]):
-        run.append(ops[i + len(run)])
-    return run if isinstance(ops[i], ast.JsonOp) else []  # type: ignore[return-value]
+def json_runs(tree: ast.QueryAST, ops: list[ast.Operator]) -> dict[int, list[ast.JsonOp]]:
+    """The ``json`` operators that one parse serves: for the first of each run, the run; for the others, an
+    empty list (they are extracted with it). A run is ``json`` operators on the same source with, between them,
+    only ``... as x`` operators that neither read nor write the fields the later ``json`` writes (so taking it
+    earlier changes nothing)."""
+    runs: dict[int, list[ast.JsonOp]] = {}
+    i = 0
+    while i < len(ops):
+        op = ops[i]
+        if i in runs or not isinstance(op, ast.JsonOp) or op.auto:  # taken by an earlier run, or no json
+            i += 1
+            continue
+        run, between, j = [op], [], i + 1
+        runs[i] = run
+        while j < len(ops):
+            nxt = ops[j]
+            if isinstance(nxt, ast.JsonOp) and not nxt.auto and nxt.source == op.source \
+                    and not any(_mentions(tree, e, nxt.aliases or nxt.paths) for e in between):
+                run.append(nxt)
+                runs[j] = []
+            elif isinstance(nxt, ast.EvalOp):
+                between.append(nxt)
+            else:
+                break
+            j += 1
+        i += 1
+    return runs
+
+
+def _mentions(tree: ast.QueryAST, op: ast.Operator, names: list[str]) -> bool:
+    text = tree.text[op.start:op.end].lower()
+    return any(re.search(r"(?<![\w.])" + re.escape(n.lower()) + r"(?![\w])", text) for n in names)
 
 
 def _reads_raw(tree: ast.QueryAST, op: ast.Operator) -> bool:
