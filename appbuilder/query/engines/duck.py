@@ -16,6 +16,7 @@ import re
 import shutil
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -63,7 +64,8 @@ class Plan:
     heads: dict[str, str] = field(default_factory=dict)  # the kept tables the SQL reads, and their SQL
 
     def render(self) -> str:
-        lines = ["engine: duckdb" + (f" then python ({self.reason})" if self.python_ops else "")]
+        then = f" then python ({self.reason})" if self.reason else " then python"
+        lines = ["engine: duckdb" + (then if self.python_ops else "")]
         lines.append("sql:    " + (" | ".join(self.sql_ops) or "(scope only)"))
         lines.append("python: " + (" | ".join(self.python_ops) or "(nothing)"))
         kept = "".join(f"-- {name} (read once, kept for the queries sharing it)\nCREATE TEMP TABLE {name} AS\n"
@@ -80,7 +82,9 @@ class DuckEngine:
 
     def __init__(self, lookups: Lookups | None = None, *, threads: int | None = None, memory_limit: str = "1GB"):
         self.lookups = lookups or Lookups()
-        self._tmp = tempfile.mkdtemp(prefix="appbuilder-duckdb-")
+        # where DuckDB spills past its memory limit (made by DuckDB only then), removed with the engine
+        self._tmp = os.path.join(tempfile.gettempdir(), f"appbuilder-duckdb-{os.getpid()}-{id(self):x}")
+        weakref.finalize(self, shutil.rmtree, self._tmp, True)
         self.con = duckdb.connect(":memory:", config={"threads": threads or default_threads(),
                                                       "memory_limit": memory_limit, "temp_directory": self._tmp})
         self.con.execute("SET TimeZone = 'UTC'")
@@ -148,11 +152,6 @@ class DuckEngine:
         if strict and plan.reason:
             raise NotCompiled(plan.reason)
         return frame if isinstance(frame, Table) else _to_table(frame)
-
-    def explain(self, text: str, **kwargs: object) -> Plan:
-        self.run(text, **kwargs)  # type: ignore[arg-type]
-        assert self.last_plan is not None
-        return self.last_plan
 
     def row_times(self, text: str, *, variables: Mapping[str, str] | None = None,
                   parameters: Mapping[str, str] | None = None) -> list[int]:
