@@ -186,6 +186,7 @@ def test_auto_engine_falls_back_to_python_when_duckdb_fails(monkeypatch: pytest.
         raise duckdb.InvalidInputException("boom")
     monkeypatch.setattr(type(evaluator.duck()), "run", broken)
     assert evaluator.run('* | json "k" | count by k').rows == [{"k": "a", "_count": 1}]
+    assert evaluator.plan.startswith("engine: python (DuckDB could not run the query: InvalidInputException")
     with pytest.raises(duckdb.Error):  # asked for DuckDB alone, its failure is not hidden
         Evaluator(events, engine="duckdb").run('* | json "k" | count by k')
 

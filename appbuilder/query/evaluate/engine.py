@@ -62,7 +62,7 @@ class Evaluator:
 
     ``engine``: ``python`` interprets the query here (the reference); ``duckdb`` runs its row-heavy part as
     DuckDB SQL (``appbuilder.query.engines``), handing what does not compile to this evaluator; ``auto`` (the
-    default) is ``duckdb``, falling back to ``python`` for the whole query should DuckDB fail on it."""
+    default) is ``duckdb``, falling back to ``python`` for the whole query should the DuckDB engine fail on it."""
 
     def __init__(self, events: Iterable[dict], lookups: Lookups | None = None, raw: list[str] | None = None, *,
                  engine: str = "auto"):
@@ -95,17 +95,17 @@ class Evaluator:
             time_range: str | None = None, query_type: str = "logs") -> Table:
         """Run a log query; a metrics query (``query_type``) is refused: samples are log events."""
         if self.engine != "python" and query_type.lower() != "metrics":
-            import duckdb
-
             try:
                 table = self.duck().run(text, variables=variables, parameters=parameters, now=now,
                                         time_range=time_range)
                 self.plan = self._duck.last_plan.render()
                 return table
-            except duckdb.Error as exc:
+            except EvalError:
+                raise  # the query's own problem: the Python evaluator would say the same
+            except Exception as exc:  # a gap of the SQL engine must not fail a query the reference runs
                 if self.engine == "duckdb":
                     raise
-                self.plan = f"engine: python (DuckDB could not run the query: {exc})\n"
+                self.plan = f"engine: python (DuckDB could not run the query: {type(exc).__name__}: {exc})\n"
         else:
             self.plan = "engine: python\n"
         if query_type.lower() == "metrics":
