@@ -202,3 +202,14 @@ def test_json_operators_share_one_parse_only_when_the_fields_between_do_not_inte
     engine = Evaluator(events, engine="duckdb").duck()
     engine.run('* | json "a" | if(a = "1", "one", "other") as c | json "b" | count by c, b')
     assert sum(sql.count("json_extract_string(") for sql in engine.last_plan.heads.values()) == 1
+
+
+def test_a_json_after_the_first_where_reads_values_kept_beside_the_head():
+    events = [ev(a="1", b="x"), ev(a="2", b=None), ev(a="3"), ev(c="no a")]
+    query = '* | json "a" | where a != "1" | json "b" | count by a, b'
+    assert both(events, query) == [{"a": "2", "b": None, "_count": 1}]
+    assert both(events, '* | json "a" | where a != "2" | json "b" nodrop | count by a, b') == [
+        {"a": "1", "b": "x", "_count": 1}, {"a": "3", "b": None, "_count": 1}]
+    engine = Evaluator(events, engine="duckdb").duck()
+    engine.run(query)
+    assert "POSITIONAL JOIN head_0_x0" in engine.last_plan.sql and "events_raw" not in engine.last_plan.sql

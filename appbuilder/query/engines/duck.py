@@ -27,7 +27,7 @@ import duckdb
 import appbuilder.query.ast as ast
 import appbuilder.query.evaluate.rowops as rowops
 from appbuilder.query.engines.sqlexpr import NotCompiled, ident, literal, scope_sql
-from appbuilder.query.engines.sqlops import Aggregate, Pipeline, aggregate, compile_op
+from appbuilder.query.engines.sqlops import Aggregate, Pipeline, _key_present, aggregate, compile_op, json_path
 from appbuilder.query.evaluate.engine import (
     METRICS_NOT_RUN,
     Evaluator,
@@ -95,6 +95,7 @@ class DuckEngine:
         self.last_plan: Plan | None = None
         self._tables: dict[tuple, tuple[str, list[str]]] = {}
         self._heads: dict[str, str] = {}  # SQL -> name of the kept table
+        self._sides: dict[tuple, str] = {}  # (kept table, json paths) -> its side table
         self._lock = threading.Lock()
 
     # -- sources -----------------------------------------------------------------------------------------------
@@ -147,7 +148,9 @@ class DuckEngine:
         start = window_start(time_range, now_ms)
         with self._lock:
             frame, plan = self._run(tree, Env(now_ms, start), start, now_ms)
-        plan.heads = {name: sql for sql, name in self._heads.items() if f"FROM {name})" in plan.sql}
+        plan.heads = {name: sql for sql, name in self._heads.items() if re.search(rf"\bFROM {name}\b", plan.sql)}
+        plan.heads |= {side: f"-- the values at {', '.join(paths)} of the messages of {table}"
+                       for (table, paths), side in self._sides.items() if re.search(rf"\b{side}\b", plan.sql)}
         self.last_plan = plan
         if strict and plan.reason:
             raise NotCompiled(plan.reason)
@@ -187,7 +190,12 @@ class DuckEngine:
         for i, op in enumerate(ops[:split]):
             if keep_head and i == head and i > 0:
                 p = self._materialized(p)
-            if "_raw" not in p.types and _reads_raw(tree, op):
+                later = [path for j, run in runs.items() if j > head and run and run[0].source is None
+                         for o in run for path in o.paths]
+                p = self._extracted(p, later)
+            if "_raw" not in p.types and _reads_raw(tree, op) and not (
+                    isinstance(op, ast.JsonOp) and op.source is None and not op.auto
+                    and all(_plain_path(path) in p.extracted for path in op.paths)):
                 p = _with_raw(p)
             try:
                 p = compile_op(p, op, env, self._lookup_table, runs.get(i))
@@ -211,6 +219,30 @@ class DuckEngine:
             self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT {cols} FROM ({p.sql}) AS t")
             self._heads[p.sql] = name
         return Pipeline(f"SELECT * FROM {name}", types)
+
+    def _extracted(self, head: Pipeline, paths: list[str]) -> Pipeline:
+        """``head`` (a kept table) with the message's values at ``paths`` (read by a ``json`` after the first
+        ``where``) in hidden columns: a side table lined up with the head by position, made once per head and
+        paths, so the queries sharing the head do not read the messages again."""
+        plain = list(dict.fromkeys(p for p in (_plain_path(path) for path in paths) if p))
+        if not plain or len(plain) != len(set(paths)):
+            return head
+        table = head.sql.removeprefix("SELECT * FROM ")
+        key = (table, tuple(plain))
+        side = self._sides.get(key)
+        if side is None:
+            side = f"{table}_x{len(self._sides)}"
+            listed = "[" + ", ".join(literal(path) for path in plain) + "]"
+            cols = ", ".join(f'j[{i}] AS "v{i}", (j[{i}] IS NOT NULL OR {_key_present(literal_raw, path, _exists)}) '
+                             f'AS "p{i}"' for i, path in enumerate(plain, 1))
+            self.con.execute(f'CREATE TEMP TABLE {side} AS SELECT {cols} FROM (SELECT h.rowid AS n, '
+                             f'r."_raw", json_extract_string(r."_raw", {listed}) AS j FROM {table} AS h '
+                             f'JOIN events_raw AS r ON r."_seq" = h."_seq") ORDER BY n')
+            self._sides[key] = side
+        extracted = {path: (f"{side}_v{i}", f"{side}_p{i}") for i, path in enumerate(plain, 1)}
+        cols = ", ".join(f'x."v{i}" AS "{side}_v{i}", x."p{i}" AS "{side}_p{i}"' for i in range(1, len(plain) + 1))
+        return Pipeline(f"SELECT h.*, {cols} FROM {table} AS h POSITIONAL JOIN {side} AS x", head.types,
+                        {**head.extracted, **extracted})
 
     def _run(self, tree: ast.QueryAST, env: Env, start: int | None, end: int) -> tuple[Frame | Table, Plan]:
         ops = tree.operators
@@ -366,6 +398,22 @@ def json_runs(tree: ast.QueryAST, ops: list[ast.Operator]) -> dict[int, list[ast
 def _mentions(tree: ast.QueryAST, op: ast.Operator, names: list[str]) -> bool:
     text = tree.text[op.start:op.end].lower()
     return any(re.search(r"(?<![\w.])" + re.escape(n.lower()) + r"(?![\w])", text) for n in names)
+
+
+literal_raw = '"_raw"'
+
+
+def _exists(paths: str, func: str = "json_exists") -> str:
+    return f'{func}("_raw", {paths})'
+
+
+def _plain_path(path: str) -> str:
+    """The DuckDB path of a json key path without ``[*]``; empty when it has one or does not compile."""
+    try:
+        sql, star = json_path(path)
+    except NotCompiled:
+        return ""
+    return "" if star else sql
 
 
 def _reads_raw(tree: ast.QueryAST, op: ast.Operator) -> bool:

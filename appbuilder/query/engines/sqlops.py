@@ -26,10 +26,12 @@ LookupTables = Callable[[str, list[str]], tuple[str, list[str]]]
 class Pipeline:
     sql: str
     types: dict[str, str] = field(default_factory=dict)  # lower-case field name -> type
+    # json key paths of the message already extracted into hidden columns: path -> (value, presence) columns
+    extracted: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def then(self, select: str, where: str | None = None, join: str = "") -> Pipeline:
         sql = f"SELECT {select}\nFROM ({self.sql}) AS t{join}" + (f"\nWHERE {where}" if where else "")
-        return Pipeline(sql, dict(self.types))
+        return Pipeline(sql, dict(self.types), self.extracted)
 
 
 def _exclude(names: list[str], types: dict[str, str], extra: tuple[str, ...] = ()) -> str:
@@ -118,6 +120,14 @@ def _json(p: Pipeline, ops: list[ast.JsonOp]) -> Pipeline:
         drops += [not o.nodrop] * len(own)
     compiled = [json_path(path) for path in paths]
     plain = [path for path, star in compiled if not star]
+    if op.source is None and plain and not any(star for _, star in compiled) \
+            and all(path in p.extracted for path in plain):  # already extracted with the kept head
+        found = {name.lower(): p.extracted[path] for name, (path, _) in zip(names, compiled, strict=True)}
+        present = [f't."{found[n.lower()][1]}"' for n, drop in zip(names, drops, strict=True) if drop]
+        cols = ", ".join(f't."{value}" AS {ident(n)}' for n, (value, _) in found.items())
+        out = p.then(f"{_exclude(list(found), p.types)}, {cols}", " AND ".join(present) or None)
+        out.types.update({n: "str" for n in found})
+        return out
     if op.source is None:
         src, guard = '"_raw"', None
     else:
