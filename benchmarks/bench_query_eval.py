@@ -128,7 +128,7 @@ def bench_python(path: Path, panels: list, params: dict, count: int, profile: bo
         return
     lines = path.read_text(encoding="utf-8").splitlines()
     t0 = time.perf_counter()
-    evaluator = Evaluator([json.loads(line) for line in lines], lookups(), lines, engine="python")
+    evaluator = Evaluator([json.loads(line) for line in lines], lookups(), lines)
     t1 = time.perf_counter()
     profiler = cProfile.Profile() if profile else None
     if profiler:

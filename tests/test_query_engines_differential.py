@@ -16,6 +16,7 @@ from test_query_exports import EXPORTS, collect
 from appbuilder.commands.test import SampleRunner
 from appbuilder.load import load_app
 from appbuilder.query.engines.duck import DuckEngine
+from appbuilder.query.engines.local import LocalEngine
 from appbuilder.query.evaluate import EvalError, Evaluator, Lookups
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,8 +40,8 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Evaluator, DuckEn
     lookups = Lookups(geo={r["ip"]: r for r in gen.geo_table()}, threats={r["threat"]: r for r in gen.threat_table()})
     path = tmp_path_factory.mktemp("events") / "events.jsonl"
     path.write_text("".join(line + "\n" for line in raw), encoding="utf-8")
-    python = Evaluator(events, lookups, raw, engine="python")
-    duck = Evaluator(events, lookups, raw, engine="duckdb").duck()
+    python = Evaluator(events, lookups, raw)
+    duck = LocalEngine(events, lookups, raw, engine="duckdb").duck()
     files = DuckEngine.from_jsonl([path], lookups)
     yield python, duck, files
     files.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from appbuilder.query.engines.duck import DuckEngine
+from appbuilder.query.engines.local import LocalEngine
 from appbuilder.query.engines.sqlexpr import NotCompiled
 from appbuilder.query.evaluate import Evaluator, Lookups
 from appbuilder.query.evaluate.values import timestamp_ms
@@ -20,8 +21,8 @@ T0 = "2026-11-22T10:00:00Z"
 def both(events: list[dict], query: str, lookups: Lookups | None = None, **kwargs) -> list[dict]:
     """The rows of ``query`` on both engines (asserted identical, columns included)."""
     raw = [json.dumps(e, separators=(",", ":")) for e in events]
-    expected = Evaluator(events, lookups, raw, engine="python").run(query, **kwargs)
-    got = Evaluator(events, lookups, raw, engine="duckdb").duck().run(query, strict=True, **kwargs)
+    expected = Evaluator(events, lookups, raw).run(query, **kwargs)
+    got = LocalEngine(events, lookups, raw, engine="duckdb").duck().run(query, strict=True, **kwargs)
     assert got.columns == expected.columns
     assert got.rows == expected.rows
     for a, b in zip(got.rows, expected.rows, strict=True):  # and the same Python types (1 == 1.0 == True)
@@ -151,12 +152,12 @@ def test_compare_with_timeshift_reruns_the_sql_on_the_shifted_window():
 def test_what_does_not_compile_runs_on_the_python_evaluator():
     events = [ev(a="1", b="x"), ev(a="2", b="y")]
     raw = [json.dumps(e) for e in events]
-    engine = Evaluator(events, None, raw, engine="duckdb").duck()
+    engine = LocalEngine(events, None, raw, engine="duckdb").duck()
     query = '* | json "a" | json auto | count by b'
     with pytest.raises(NotCompiled, match="json auto"):
         engine.run(query, strict=True)
     table = engine.run(query)
-    assert table.rows == Evaluator(events, None, raw, engine="python").run(query).rows
+    assert table.rows == Evaluator(events, None, raw).run(query).rows
     plan = engine.last_plan
     assert plan.sql_ops == ['json "a"'] and plan.python_ops == ["json auto", "count by b"]
     assert "json auto" in plan.render() and "json_extract_string" in plan.render()
@@ -170,7 +171,7 @@ def test_events_stream_from_jsonl_files(tmp_path: Path):
     try:
         assert engine.last_time == timestamp_ms("2026-11-22T11:00:00.5Z")
         query = '* | json "k" | count by k, _messagetime'
-        expected = Evaluator(events, engine="python").run(query)
+        expected = Evaluator(events).run(query)
         assert engine.run(query, strict=True).rows == expected.rows
     finally:
         engine.close()
@@ -180,7 +181,7 @@ def test_auto_engine_falls_back_to_python_when_duckdb_fails(monkeypatch: pytest.
     import duckdb
 
     events = [ev(k="a")]
-    evaluator = Evaluator(events)
+    evaluator = LocalEngine(events)
 
     def broken(*args, **kwargs):
         raise duckdb.InvalidInputException("boom")
@@ -188,7 +189,7 @@ def test_auto_engine_falls_back_to_python_when_duckdb_fails(monkeypatch: pytest.
     assert evaluator.run('* | json "k" | count by k').rows == [{"k": "a", "_count": 1}]
     assert evaluator.plan.startswith("engine: python (DuckDB could not run the query: InvalidInputException")
     with pytest.raises(duckdb.Error):  # asked for DuckDB alone, its failure is not hidden
-        Evaluator(events, engine="duckdb").run('* | json "k" | count by k')
+        LocalEngine(events, engine="duckdb").run('* | json "k" | count by k')
 
 
 def test_json_operators_share_one_parse_only_when_the_fields_between_do_not_interact():
@@ -199,7 +200,7 @@ def test_json_operators_share_one_parse_only_when_the_fields_between_do_not_inte
     # nothing between reads or writes b: one extraction serves both
     rows = both(events, '* | json "a" | if(a = "1", "one", "other") as c | json "b" | count by c, b')
     assert rows == [{"c": "one", "b": "B", "_count": 1}]
-    engine = Evaluator(events, engine="duckdb").duck()
+    engine = LocalEngine(events, engine="duckdb").duck()
     engine.run('* | json "a" | if(a = "1", "one", "other") as c | json "b" | count by c, b')
     assert sum(sql.count("json_extract_string(") for sql in engine.last_plan.heads.values()) == 1
 
@@ -210,6 +211,6 @@ def test_a_json_after_the_first_where_reads_values_kept_beside_the_head():
     assert both(events, query) == [{"a": "2", "b": None, "_count": 1}]
     assert both(events, '* | json "a" | where a != "2" | json "b" nodrop | count by a, b') == [
         {"a": "1", "b": "x", "_count": 1}, {"a": "3", "b": None, "_count": 1}]
-    engine = Evaluator(events, engine="duckdb").duck()
+    engine = LocalEngine(events, engine="duckdb").duck()
     engine.run(query)
     assert "POSITIONAL JOIN head_0_x0" in engine.last_plan.sql and "events_raw" not in engine.last_plan.sql

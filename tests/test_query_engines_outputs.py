@@ -13,13 +13,13 @@ import appbuilder.commands.test as test_command
 from appbuilder.commands.preview import run_preview
 from appbuilder.commands.test import SampleRunner, run_app_tests
 from appbuilder.load import load_app
-from appbuilder.query.evaluate import Evaluator
+from appbuilder.query.engines.local import LocalEngine
 
 APP = Path(__file__).resolve().parents[1] / "app_definitions" / "1password"
 
 
 def _python_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(test_command, "Evaluator", functools.partial(Evaluator, engine="python"))
+    monkeypatch.setattr(test_command, "LocalEngine", functools.partial(LocalEngine, engine="python"))
 
 
 def _cases(app) -> list[dict]:

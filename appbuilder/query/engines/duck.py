@@ -90,7 +90,7 @@ class DuckEngine:
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET enable_progress_bar = false")  # long scans must not draw on the terminal
         self.con.execute(_TS_MACRO)
-        self.python = Evaluator([], self.lookups, engine="python")
+        self.python = Evaluator([], self.lookups)
         self.last_time = 0
         self.last_plan: Plan | None = None
         self._tables: dict[tuple, tuple[str, list[str]]] = {}

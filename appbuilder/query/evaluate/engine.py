@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import appbuilder.query.ast as ast
 import appbuilder.query.evaluate.rowops as rowops
@@ -54,23 +53,11 @@ def window_start(time_range: str | None, now_ms: int) -> int | None:
     raise EvalError(f"unsupported time range '{time_range}'")
 
 
-ENGINES = ("auto", "duckdb", "python")
-
-
 class Evaluator:
-    """Holds prepared events and the shared prefix cache; ``run`` evaluates one query.
+    """Holds prepared events and the shared prefix cache; ``run`` evaluates one query. This is the reference
+    engine; ``appbuilder.query.engines.local.LocalEngine`` runs the row-heavy part of queries on DuckDB."""
 
-    ``engine``: ``python`` interprets the query here (the reference); ``duckdb`` runs its row-heavy part as
-    DuckDB SQL (``appbuilder.query.engines``), handing what does not compile to this evaluator; ``auto`` (the
-    default) is ``duckdb``, falling back to ``python`` for the whole query should the DuckDB engine fail on it."""
-
-    def __init__(self, events: Iterable[dict], lookups: Lookups | None = None, raw: list[str] | None = None, *,
-                 engine: str = "auto"):
-        if engine not in ENGINES:
-            raise ValueError(f"unknown query engine '{engine}' (one of {', '.join(ENGINES)})")
-        self.engine = engine
-        self._duck: Any = None
-        self.plan = ""  # which engine ran the last query, and how it was split (`query run --explain`)
+    def __init__(self, events: Iterable[dict], lookups: Lookups | None = None, raw: list[str] | None = None):
         self.lookups = lookups or Lookups()
         self.base: list[Row] = []
         for i, event in enumerate(events):
@@ -81,33 +68,10 @@ class Evaluator:
         self.last_time = max(times) if times else int(time.time() * 1000)
         self._cache: dict[tuple, tuple[list[Row], list[str]]] = {}
 
-    def duck(self) -> Any:
-        """The DuckDB engine over these events (made on first use)."""
-        if self._duck is None:
-            from appbuilder.query.engines.duck import DuckEngine
-
-            self._duck = DuckEngine.from_rows([r["_messagetime"] for r in self.base],  # type: ignore[misc]
-                                              [r["_raw"] for r in self.base], self.lookups, self.last_time)
-        return self._duck
-
     def run(self, text: str, *, variables: Mapping[str, str] | None = None,
             parameters: Mapping[str, str] | None = None, now: datetime | None = None,
             time_range: str | None = None, query_type: str = "logs") -> Table:
         """Run a log query; a metrics query (``query_type``) is refused: samples are log events."""
-        if self.engine != "python" and query_type.lower() != "metrics":
-            try:
-                table = self.duck().run(text, variables=variables, parameters=parameters, now=now,
-                                        time_range=time_range)
-                self.plan = self._duck.last_plan.render()
-                return table
-            except EvalError:
-                raise  # the query's own problem: the Python evaluator would say the same
-            except Exception as exc:  # a gap of the SQL engine must not fail a query the reference runs
-                if self.engine == "duckdb":
-                    raise
-                self.plan = f"engine: python (DuckDB could not run the query: {type(exc).__name__}: {exc})\n"
-        else:
-            self.plan = "engine: python\n"
         if query_type.lower() == "metrics":
             raise EvalError(f"{METRICS_NOT_RUN} (the query is still linted)")
         tree = _parsed(text, variables, parameters)
@@ -124,8 +88,6 @@ class Evaluator:
                   parameters: Mapping[str, str] | None = None) -> list[int]:
         """The sorted distinct times of the events that the query's row-local prefix (scope, parse, where...)
         keeps: the rest of the query sees only these, so a time window's result changes only at them."""
-        if self.engine != "python":
-            return self.duck().row_times(text, variables=variables, parameters=parameters)
         tree = _parsed(text, variables, parameters)
         ops = tree.operators
         split = next((i for i, op in enumerate(ops) if not rowops.is_row_local(op)), len(ops))
