@@ -18,7 +18,6 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -26,8 +25,18 @@ import duckdb
 
 import appbuilder.query.ast as ast
 import appbuilder.query.evaluate.rowops as rowops
+from appbuilder.query.engines.plan import (
+    LITERAL_RAW,
+    Plan,
+    json_runs,
+    op_text,
+    plain_path,
+    raw_exists,
+    reads_raw,
+    with_raw,
+)
 from appbuilder.query.engines.sqlexpr import NotCompiled, ident, literal, scope_sql
-from appbuilder.query.engines.sqlops import Aggregate, Pipeline, _key_present, aggregate, compile_op, json_path
+from appbuilder.query.engines.sqlops import Aggregate, Pipeline, aggregate, compile_op, key_present
 from appbuilder.query.evaluate.engine import (
     METRICS_NOT_RUN,
     Evaluator,
@@ -51,30 +60,6 @@ _TS_MACRO = f"""CREATE OR REPLACE TEMP MACRO sumo_ts(s) AS
                                              '\\s+([Z+-])', '\\1') AS TIMESTAMPTZ)) END"""
 _BASE_TYPES = {"_raw": "str", "_messagetime": "int"}
 _SQL_TYPES = {"str": "VARCHAR", "int": "BIGINT", "num": "DOUBLE", "null": "VARCHAR"}
-
-
-@dataclass
-class Plan:
-    """Which operators ran as SQL, which on the Python evaluator, and the SQL (``query run --explain``)."""
-
-    sql_ops: list[str] = field(default_factory=list)
-    python_ops: list[str] = field(default_factory=list)
-    sql: str = ""
-    reason: str = ""  # why the Python evaluator took over, when it did
-    heads: dict[str, str] = field(default_factory=dict)  # the kept tables the SQL reads, and their SQL
-
-    def render(self) -> str:
-        then = f" then python ({self.reason})" if self.reason else " then python"
-        lines = ["engine: duckdb" + (then if self.python_ops else "")]
-        lines.append("sql:    " + (" | ".join(self.sql_ops) or "(scope only)"))
-        lines.append("python: " + (" | ".join(self.python_ops) or "(nothing)"))
-        kept = "".join(f"-- {name} (read once, kept for the queries sharing it)\nCREATE TEMP TABLE {name} AS\n"
-                       f"{sql.strip()}\n" for name, sql in self.heads.items())
-        return "\n".join(lines) + "\n" + kept + "-- SQL\n" + self.sql.strip() + "\n"
-
-
-def _op_text(tree: ast.QueryAST, op: ast.Operator) -> str:
-    return " ".join(tree.text[op.start:op.end].split())
 
 
 class DuckEngine:
@@ -193,16 +178,16 @@ class DuckEngine:
                 later = [path for j, run in runs.items() if j > head and run and run[0].source is None
                          for o in run for path in o.paths]
                 p = self._extracted(p, later)
-            if "_raw" not in p.types and _reads_raw(tree, op) and not (
+            if "_raw" not in p.types and reads_raw(tree, op) and not (
                     isinstance(op, ast.JsonOp) and op.source is None and not op.auto
-                    and all(_plain_path(path) in p.extracted for path in op.paths)):
-                p = _with_raw(p)
+                    and all(plain_path(path) in p.extracted for path in op.paths)):
+                p = with_raw(p)
             try:
                 p = compile_op(p, op, env, self._lookup_table, runs.get(i))
             except NotCompiled as exc:
                 reason = f"'{op.name}' at {op.line}:{op.column}: {exc}"
                 break
-            names.append(_op_text(tree, op))
+            names.append(op_text(tree, op))
             done += 1
         if keep_head and head == split and split > 0 and done == split:
             p = self._materialized(p)
@@ -224,7 +209,7 @@ class DuckEngine:
         """``head`` (a kept table) with the message's values at ``paths`` (read by a ``json`` after the first
         ``where``) in hidden columns: a side table lined up with the head by position, made once per head and
         paths, so the queries sharing the head do not read the messages again."""
-        plain = list(dict.fromkeys(p for p in (_plain_path(path) for path in paths) if p))
+        plain = list(dict.fromkeys(p for p in (plain_path(path) for path in paths) if p))
         if not plain or len(plain) != len(set(paths)):
             return head
         table = head.sql.removeprefix("SELECT * FROM ")
@@ -233,7 +218,7 @@ class DuckEngine:
         if side is None:
             side = f"{table}_x{len(self._sides)}"
             listed = "[" + ", ".join(literal(path) for path in plain) + "]"
-            cols = ", ".join(f'j[{i}] AS "v{i}", (j[{i}] IS NOT NULL OR {_key_present(literal_raw, path, _exists)}) '
+            cols = ", ".join(f'j[{i}] AS "v{i}", (j[{i}] IS NOT NULL OR {key_present(LITERAL_RAW, path, raw_exists)}) '
                              f'AS "p{i}"' for i, path in enumerate(plain, 1))
             self.con.execute(f'CREATE TEMP TABLE {side} AS SELECT {cols} FROM (SELECT h.rowid AS n, '
                              f'r."_raw", json_extract_string(r."_raw", {listed}) AS j FROM {table} AS h '
@@ -256,20 +241,20 @@ class DuckEngine:
             except NotCompiled as exc:
                 plan.reason = f"'{ops[split].name}' at {ops[split].line}:{ops[split].column}: {exc}"
         if agg is None:
-            plan.python_ops = [_op_text(tree, op) for op in ops[done:]]
+            plan.python_ops = [op_text(tree, op) for op in ops[done:]]
             compare = any(isinstance(op, ast.CompareOp) for op in ops[split:])
             rows = self._python_prefix(p, ops[done:split], env, None if compare else window)
             plan.sql = p.sql
             return self.python._rest(ops[split:], rows, self._columns(ops[:split], env), env, start, end), plan
-        plan.sql_ops.append(_op_text(tree, ops[split]))
+        plan.sql_ops.append(op_text(tree, ops[split]))
         taken = 0  # a sort or limit right after it, unless a compare reruns the aggregate on other windows
         compare = any(isinstance(op, ast.CompareOp) for op in ops)
         while not compare and split + 1 + taken < len(ops) and agg.then(ops[split + 1 + taken]):
-            plan.sql_ops.append(_op_text(tree, ops[split + 1 + taken]))
+            plan.sql_ops.append(op_text(tree, ops[split + 1 + taken]))
             taken += 1
         plan.sql = agg.select
         rest = ops[split + 1 + taken:]
-        plan.python_ops = [_op_text(tree, op) for op in rest]
+        plan.python_ops = [op_text(tree, op) for op in rest]
         if not rest:  # all of it ran as SQL: its rows straight into the result table
             columns = agg.keys + agg.outputs
             result = self.con.execute(agg.query(", ".join(ident(c) for c in columns)))
@@ -301,7 +286,7 @@ class DuckEngine:
     def _python_prefix(self, p: Pipeline, ops: list[ast.Operator], env: Env, window: str | None) -> list[Row]:
         """The SQL prefix's rows as the Python evaluator's rows, then ``ops`` applied by it."""
         if "_raw" not in p.types:
-            p = _with_raw(p)
+            p = with_raw(p)
         fields = [k for k in p.types if k not in ("_raw",)]
         cols = ", ".join([ident("_raw")] + [ident(k) for k in fields])
         result = self.con.execute(f"SELECT {cols} FROM ({p.sql}) AS t" + (f" WHERE {window}" if window else "")
@@ -364,72 +349,6 @@ def _kind(v: object) -> str:
 def _window_sql(start: int | None, end: int) -> str:
     low = f'"_messagetime" > {start} AND ' if start is not None else ""
     return f'("_messagetime" IS NULL OR ({low}"_messagetime" <= {end}))'
-
-
-def json_runs(tree: ast.QueryAST, ops: list[ast.Operator]) -> dict[int, list[ast.JsonOp]]:
-    """The ``json`` operators that one parse serves: for the first of each run, the run; for the others, an
-    empty list (they are extracted with it). A run is ``json`` operators on the same source with, between them,
-    only ``... as x`` operators that neither read nor write the fields the later ``json`` writes (so taking it
-    earlier changes nothing)."""
-    runs: dict[int, list[ast.JsonOp]] = {}
-    i = 0
-    while i < len(ops):
-        op = ops[i]
-        if i in runs or not isinstance(op, ast.JsonOp) or op.auto:  # taken by an earlier run, or no json
-            i += 1
-            continue
-        run, between, j = [op], [], i + 1
-        runs[i] = run
-        while j < len(ops):
-            nxt = ops[j]
-            if isinstance(nxt, ast.JsonOp) and not nxt.auto and nxt.source == op.source \
-                    and not any(_mentions(tree, e, nxt.aliases or nxt.paths) for e in between):
-                run.append(nxt)
-                runs[j] = []
-            elif isinstance(nxt, ast.EvalOp):
-                between.append(nxt)
-            else:
-                break
-            j += 1
-        i += 1
-    return runs
-
-
-def _mentions(tree: ast.QueryAST, op: ast.Operator, names: list[str]) -> bool:
-    text = tree.text[op.start:op.end].lower()
-    return any(re.search(r"(?<![\w.])" + re.escape(n.lower()) + r"(?![\w])", text) for n in names)
-
-
-literal_raw = '"_raw"'
-
-
-def _exists(paths: str, func: str = "json_exists") -> str:
-    return f'{func}("_raw", {paths})'
-
-
-def _plain_path(path: str) -> str:
-    """The DuckDB path of a json key path without ``[*]``; empty when it has one or does not compile."""
-    try:
-        sql, star = json_path(path)
-    except NotCompiled:
-        return ""
-    return "" if star else sql
-
-
-def _reads_raw(tree: ast.QueryAST, op: ast.Operator) -> bool:
-    """Whether ``op`` reads the message (``json``/``parse`` of it, or ``_raw`` by name)."""
-    if isinstance(op, ast.JsonOp) and op.source is None:
-        return True
-    if isinstance(op, (ast.ParseOp, ast.ParseRegexOp)) and (op.source or "_raw").lower() == "_raw":
-        return True
-    return "_raw" in tree.text[op.start:op.end].lower()
-
-
-def _with_raw(p: Pipeline) -> Pipeline:
-    """``p``'s rows with their message again (a kept head leaves it out), joined back by event position."""
-    out = p.then('t.*, r."_raw"', join='\nJOIN events_raw AS r ON r."_seq" = t."_seq"')
-    out.types["_raw"] = "str"
-    return out
 
 
 def default_threads() -> int:

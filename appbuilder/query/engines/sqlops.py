@@ -155,7 +155,7 @@ def _json(p: Pipeline, ops: list[ast.JsonOp]) -> Pipeline:
         else:
             k += 1  # a null value is not a missing key: only then is the document read again
             values[name.lower()] = f't."__j"[{k}]'
-            test = f'(t."__j"[{k}] IS NOT NULL OR {_key_present(src, plain[k - 1], extract)})'
+            test = f'(t."__j"[{k}] IS NOT NULL OR {key_present(src, plain[k - 1], extract)})'
         if drop:
             present.append(test)
     helpers = (("__j",) if plain else ()) + tuple(f"__w{i}" for i, _ in wild)
@@ -165,7 +165,7 @@ def _json(p: Pipeline, ops: list[ast.JsonOp]) -> Pipeline:
     return out
 
 
-def _key_present(src: str, path: str, extract: Callable[[str, str], str]) -> str:
+def key_present(src: str, path: str, extract: Callable[[str, str], str]) -> str:
     """Whether the key at ``path`` exists (its value may be null). A key whose name is not in the text at all is
     missing without a parse (JSON writers do not escape letters, digits, ``_``, ``-`` or spaces)."""
     exists = f'coalesce({extract(literal(path), "json_exists")}, false)'
