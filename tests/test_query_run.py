@@ -127,3 +127,20 @@ def test_a_panel_syntax_error_names_the_yaml_position(tmp_path: Path) -> None:
 def test_a_malformed_var_names_the_var_option() -> None:
     result = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--var", "novalue")
     assert result.exit_code == 1 and "Invalid value for --var: 'novalue' is not name=value" in result.output
+
+
+def test_explain_shows_which_part_ran_as_sql_and_which_on_python(tmp_path: Path) -> None:
+    result = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--explain")
+    assert result.exit_code == 0, result.output
+    head, table = result.output.split("\n\n", 1)
+    assert head.startswith("engine: duckdb\n") and "python: (nothing)" in head
+    assert "count by action | sort by _count" in head.splitlines()[1]
+    assert "CREATE TEMP TABLE head_" in head and "GROUP BY \"action\"" in head
+    assert table.splitlines()[2].split() == ["fill", "40"]
+    query = tmp_path / "q.sumo"
+    query.write_text('* | json "action" nodrop | json auto | count by action\n', encoding="utf-8")
+    doc = json.loads(invoke(str(APP), "--query", str(query), "--explain", "--format", "json").output)
+    assert doc["plan"].startswith("engine: duckdb then python ('json' at 1:")
+    assert "python: json auto | count by action" in doc["plan"] and doc["rows"]
+    plain = json.loads(invoke(str(APP), "--query", str(query), "--format", "json").output)
+    assert "plan" not in plain and plain["rows"] == doc["rows"]

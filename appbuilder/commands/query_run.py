@@ -29,6 +29,7 @@ class QueryRunOutcome:
     error: str | None = None
     hint: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    plan: str = ""  # with --explain: which part ran as DuckDB SQL, which on the Python evaluator, and the SQL
 
     @property
     def ok(self) -> bool:
@@ -37,7 +38,7 @@ class QueryRunOutcome:
 
 def run_query(path: str | Path, *, panel: str | None = None, query_file: str | None = None,
               variables: Mapping[str, str] | None = None, parameters: Mapping[str, str] | None = None,
-              stdin_text: str | None = None) -> QueryRunOutcome:
+              stdin_text: str | None = None, explain: bool = False) -> QueryRunOutcome:
     """Run one panel (``DASHBOARD/PANEL``, ``query:ID`` or ``monitor:NAME``) or a query file (``-``: the
     caller's ``stdin_text``) on the samples of the app at ``path``."""
     result = run_pipeline(path, parameters, until="validate", lint_queries=False)  # checks --param too
@@ -76,6 +77,8 @@ def run_query(path: str | Path, *, panel: str | None = None, query_file: str | N
         defaults = {ref.name: "*" for ref in find_variables(text)}
         spec = (text, None, defaults, "query")
     table, error, _ = runner.run(outcome.target, spec, {})
+    if explain:
+        outcome.plan = runner.evaluator.plan
     if error or table is None:
         outcome.error = error or "no result"
         return outcome
@@ -116,9 +119,11 @@ def render_table(outcome: QueryRunOutcome) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
-    return "\n".join(lines) + "\n"
+    return (outcome.plan + "\n" if outcome.plan else "") + "\n".join(lines) + "\n"
 
 
 def render_json(outcome: QueryRunOutcome) -> str:
-    return json.dumps({"target": outcome.target, "columns": outcome.columns, "rows": outcome.rows},
-                      indent=2, ensure_ascii=False, default=str) + "\n"
+    doc: dict[str, Any] = {"target": outcome.target, "columns": outcome.columns, "rows": outcome.rows}
+    if outcome.plan:
+        doc["plan"] = outcome.plan
+    return json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n"

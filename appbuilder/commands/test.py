@@ -16,7 +16,8 @@ from appbuilder.load.samples import SampleData, evaluator_lookups, read_sample_d
 from appbuilder.load.yamlfile import read_yaml
 from appbuilder.model import App, Monitor, Position, TextOrigin
 from appbuilder.pipeline import run_pipeline
-from appbuilder.query.evaluate import EvalError, Evaluator, Table
+from appbuilder.query.engines.local import LocalEngine
+from appbuilder.query.evaluate import EvalError, Table
 from appbuilder.query.evaluate.engine import METRICS_NOT_RUN
 from appbuilder.query.evaluate.values import to_number, to_str
 from appbuilder.templating import expand_query
@@ -131,7 +132,7 @@ class SampleRunner:
         self.parameters = {**app.parameter_defaults(), **parameters}
         self.samples = samples if samples is not None else read_sample_data(app)
         self.monitors = {f"monitor:{m.slug}": m for m in app.monitors}  # by test target
-        self.evaluator = Evaluator(self.samples.events, evaluator_lookups(self.samples.lookups), self.samples.raw)
+        self.evaluator = LocalEngine(self.samples.events, evaluator_lookups(self.samples.lookups), self.samples.raw)
         self.now = datetime.fromtimestamp(self.evaluator.last_time / 1000, tz=timezone.utc)
 
     def targets(self) -> dict[str, tuple[str, str | None, dict[str, str], str]]:

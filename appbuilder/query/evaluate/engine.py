@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -54,7 +54,8 @@ def window_start(time_range: str | None, now_ms: int) -> int | None:
 
 
 class Evaluator:
-    """Holds prepared events and the shared prefix cache; ``run`` evaluates one query."""
+    """Holds prepared events and the shared prefix cache; ``run`` evaluates one query. This is the reference
+    engine; ``appbuilder.query.engines.local.LocalEngine`` runs the row-heavy part of queries on DuckDB."""
 
     def __init__(self, events: Iterable[dict], lookups: Lookups | None = None, raw: list[str] | None = None,
                  fields: list[Mapping[str, object]] | None = None, *, json_keeps_missing: bool = False):
@@ -187,7 +188,18 @@ class Evaluator:
 
     def _compare(self, op: ast.CompareOp, before: list[ast.Operator], after: list[ast.Operator], present: Frame,
                  rows: list[Row], cols: list[str], env: Env, start: int | None, end: int) -> Frame:
-        frame = present  # `before` has already been applied to it
+        def past(s: int | None, e: int) -> Frame:  # `before` applied to the rows of a shifted window
+            frame = Frame([r for r in rows if _in_window(r.get("_messagetime"), s, e)], cols)
+            for o in before:
+                frame = self._table_op(o, frame, env, s, e)
+            return frame
+        return self.compare_frames(op, present, past, after, env, start, end)
+
+    def compare_frames(self, op: ast.CompareOp, present: Frame, past: Callable[[int | None, int], Frame],
+                       after: list[ast.Operator], env: Env, start: int | None, end: int) -> Frame:
+        """``compare with timeshift``: ``present`` (already aggregated) joined with the results ``past(start,
+        end)`` gives for each shifted window, then ``after`` applied."""
+        frame = present
         if not frame.aggregated:
             raise EvalError("compare must follow an aggregate")
         keys = [k.lower() for k in frame.group_keys]
@@ -202,10 +214,7 @@ class Evaluator:
             for n in range(1, shift.periods + 1):
                 delta = span * n
                 s = None if start is None else start - delta
-                past = Frame([r for r in rows if _in_window(r.get("_messagetime"), s, end - delta)], cols)
-                for o in before:
-                    past = self._table_op(o, past, env, s, end - delta)
-                for r in past.rows:
+                for r in past(s, end - delta).rows:
                     k = tuple((v + delta if k == "_timeslice" and isinstance(v, int) else v)
                               for k, v in zip(keys, (r.get(k) for k in keys), strict=False))
                     collected.setdefault(k, []).append(r)

@@ -1,0 +1,216 @@
+"""The DuckDB engine keeps the Sumo semantics that SQL would silently change: each case runs on the Python
+evaluator (the reference) and as SQL (strict: no part left to Python) and must give the same rows, which are
+also checked against the expected values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from appbuilder.query.engines.duck import DuckEngine
+from appbuilder.query.engines.local import LocalEngine
+from appbuilder.query.engines.sqlexpr import NotCompiled
+from appbuilder.query.evaluate import Evaluator, Lookups
+from appbuilder.query.evaluate.values import timestamp_ms
+
+T0 = "2026-11-22T10:00:00Z"
+
+
+def both(events: list[dict], query: str, lookups: Lookups | None = None, **kwargs) -> list[dict]:
+    """The rows of ``query`` on both engines (asserted identical, columns included)."""
+    raw = [json.dumps(e, separators=(",", ":")) for e in events]
+    expected = Evaluator(events, lookups, raw).run(query, **kwargs)
+    got = LocalEngine(events, lookups, raw, engine="duckdb").duck().run(query, strict=True, **kwargs)
+    assert got.columns == expected.columns
+    assert got.rows == expected.rows
+    for a, b in zip(got.rows, expected.rows, strict=True):  # and the same Python types (1 == 1.0 == True)
+        assert [type(v) for v in a.values()] == [type(v) for v in b.values()] or _numeric(a, b)
+    return got.rows
+
+
+def _numeric(a: dict, b: dict) -> bool:
+    """int and float are the same number to the engines' users (both print without a fraction when whole)."""
+    return all(type(x) is type(y) or {type(x), type(y)} <= {int, float} for x, y in zip(a.values(), b.values(),
+                                                                                      strict=True))
+
+
+def ev(**fields) -> dict:
+    return {"timestamp": T0, **fields}
+
+
+def test_a_missing_key_drops_the_event_a_null_or_empty_one_does_not():
+    events = [ev(a="x", b=""), ev(a="y", b=None), ev(a="z")]
+    rows = both(events, '* | json "a", "b" | if(isNull(b), "null", if(isEmpty(b), "empty", b)) as kind '
+                        "| count by a, kind")
+    assert rows == [{"a": "x", "kind": "empty", "_count": 1}, {"a": "y", "kind": "null", "_count": 1}]
+    rows = both(events, '* | json "b" nodrop | where isNull(b) | count')
+    assert rows == [{"_count": 2}]
+
+
+def test_numbers_compare_as_numbers_and_text_as_text():
+    events = [ev(n="10", s="b"), ev(n="9", s="a"), ev(n=" 5", s="10"), ev(n="abc", s="9")]
+    assert both(events, '* | json "n" | where n > 8 | count by n') == [{"n": "10", "_count": 1},
+                                                                    {"n": "9", "_count": 1},
+                                                                    {"n": "abc", "_count": 1}]  # "abc" > "8"
+    # text against text: numerically only when both read as numbers ("10" > "9"), else by characters
+    assert both(events, '* | json "s" | where s > "9" | count by s') == [{"s": "b", "_count": 1},
+                                                                       {"s": "a", "_count": 1},
+                                                                       {"s": "10", "_count": 1}]
+    assert both(events, '* | json "n" | where n = 5 | count') == [{"_count": 1}]  # " 5" is the number 5
+
+
+def test_matches_is_a_whole_case_sensitive_wildcard_and_null_never_matches():
+    events = [ev(c="success"), ev(c="Success"), ev(c="100%_ok"), ev(c="100x-ok"), ev(c="a\nsucc"), ev(d=1)]
+    assert both(events, '* | json "c" nodrop | where c matches "*succ*" | count by c') == [
+        {"c": "success", "_count": 1}, {"c": "a\nsucc", "_count": 1}]
+    assert both(events, '* | json "c" nodrop | where c matches "100%_*" | count') == [{"_count": 1}]
+    assert both(events, '* | json "c" nodrop | where c matches "*" | count') == [{"_count": 5}]
+    assert both(events, '* | json "c" nodrop | where !(c matches "*") | count') == [{"_count": 1}]
+
+
+def test_keywords_are_case_insensitive_terms_and_field_names_any_case():
+    events = [ev(msg="Login FAILED"), ev(msg="failedover"), ev(msg="ok")]
+    assert both(events, 'failed | json "msg" as Msg | count by MSG') == [{"MSG": "Login FAILED", "_count": 1}]
+    assert both(events, '* | json "MSG" | count') == [{"_count": 0}]  # JSON keys are case-sensitive
+    assert both(events, '* | json "msg" | where msg = "ok" or msg = "OK" | count') == [{"_count": 1}]
+
+
+def test_division_is_never_integer_division_and_modulo_follows_the_divisor():
+    events = [ev(a="7", b="2"), ev(a="-7", b="2"), ev(a="1", b="0")]
+    rows = both(events, '* | json "a", "b" | a / b as q | a % b as r | count by a, q, r')
+    assert [(r["q"], r["r"]) for r in rows] == [(3.5, 1.0), (-3.5, 1.0), (None, None)]
+
+
+def test_count_is_an_integer_and_sums_read_text_as_numbers():
+    events = [ev(k="a", v="1.5"), ev(k="a", v="2"), ev(k="b", v="x"), ev(k="b")]
+    rows = both(events, '* | json "k" | json "v" nodrop | count, sum(v), count(v) as n, count_distinct(v) by k')
+    assert rows == [{"k": "a", "_count": 2, "_sum": 3.5, "n": 2, "_count_distinct": 2},
+                    {"k": "b", "_count": 2, "_sum": None, "n": 1, "_count_distinct": 1}]
+    assert all(type(r["_count"]) is int and type(r["n"]) is int for r in rows)
+
+
+def test_time_zones_offsets_become_utc_buckets():
+    events = [{"timestamp": "2026-11-22T23:30:00-03:00", "k": "a"}, {"timestamp": "2026-11-23T01:00:00Z", "k": "b"},
+              {"timestamp": "2026-11-22T22:00:00+01:00", "k": "c"}]
+    rows = both(events, '* | json "k" | timeslice 1d | count by _timeslice, k | sort by k asc')
+    day = timestamp_ms("2026-11-23T00:00:00Z")
+    assert [(r["k"], r["_timeslice"]) for r in rows] == [("a", day), ("b", day), ("c", day - 86_400_000)]
+
+
+@pytest.mark.parametrize("text", ["2026-11-22T16:32:50-03:00", "2026-11-22T00:14:38.752Z", "2026-11-22 10:00:00",
+                                  "2026-11-22T10:00:00.1234567+05:30", "2026-11-22T10:00:00,5z",
+                                  "2026-11-22T10:00:00 +0530", "2026-02-30T10:00:00Z", "2026-11-22T24:00:00Z",
+                                  "0000-01-01T00:00:00Z", "2026-11-22", " 2026-11-22T10:00:00Z ",
+                                  "1969-12-31T23:59:59.5Z"])
+def test_message_times_read_from_files_match_the_evaluator(text: str):
+    engine = DuckEngine()
+    try:
+        assert engine.con.execute("SELECT sumo_ts(?)", [text]).fetchone()[0] == timestamp_ms(text)
+    finally:
+        engine.close()
+
+
+def test_sort_puts_nulls_last_and_keeps_group_order_for_ties():
+    events = [ev(k="b", v="1"), ev(k="a", v="1"), ev(k="c"), ev(k="d", v="2")]
+    rows = both(events, '* | json "k" | json "v" nodrop | count by k, v | sort by v | limit 3')
+    assert [r["k"] for r in rows] == ["d", "b", "a"]
+    rows = both(events, '* | json "k" | json "v" nodrop | count by k, v | sort by v asc, k desc')
+    assert [r["k"] for r in rows] == ["b", "a", "d", "c"]
+
+
+def test_first_last_and_percentiles_follow_the_event_order():
+    events = [ev(k="a", v=str(i)) for i in (5, 1, 9, 3)]
+    rows = both(events, '* | json "k", "v" | first(v), last(v), pct(v, 50), max(v), stddev(v) by k')
+    assert rows[0]["_first"] == "5" and rows[0]["_last"] == "3" and rows[0]["_v_pct_50"] == 4.0
+
+
+def test_lookups_join_on_the_key_in_any_case():
+    lookups = Lookups(geo={"192.0.2.1": {"ip": "192.0.2.1", "city": "Oslo", "latitude": 59.9}})
+    events = [ev(ip="192.0.2.1"), ev(ip="192.0.2.2")]
+    rows = both(events, '* | json "ip" | lookup city, latitude from geo://location on ip=ip | count by city, latitude',
+                lookups)
+    assert rows == [{"city": "Oslo", "latitude": 59.9, "_count": 1}, {"city": None, "latitude": None, "_count": 1}]
+
+
+def test_parse_anchors_and_regexes_extract_like_the_evaluator():
+    events = [ev(msg="user=ann action=login"), ev(msg="user=bob action=logout"), ev(msg="nothing")]
+    assert both(events, '* | json "msg" | parse field=msg "user=* action=*" as user, action | count by user, action'
+                ) == [{"user": "ann", "action": "login", "_count": 1}, {"user": "bob", "action": "logout", "_count": 1}]
+    rows = both(events, '* | json "msg" | parse regex field=msg "user=(?<u>\\w+)" nodrop | count by u')
+    assert rows == [{"u": "ann", "_count": 1}, {"u": "bob", "_count": 1}, {"u": None, "_count": 1}]
+
+
+def test_compare_with_timeshift_reruns_the_sql_on_the_shifted_window():
+    events = [{"timestamp": "2026-11-22T10:00:00Z", "k": "a"}, {"timestamp": "2026-11-23T10:00:00Z", "k": "a"},
+              {"timestamp": "2026-11-23T11:00:00Z", "k": "a"}]
+    rows = both(events, '* | json "k" | count by k | compare with timeshift 1d', time_range="-1d")
+    assert rows == [{"k": "a", "_count": 2, "_count_1d": 1}]
+
+
+def test_what_does_not_compile_runs_on_the_python_evaluator():
+    events = [ev(a="1", b="x"), ev(a="2", b="y")]
+    raw = [json.dumps(e) for e in events]
+    engine = LocalEngine(events, None, raw, engine="duckdb").duck()
+    query = '* | json "a" | json auto | count by b'
+    with pytest.raises(NotCompiled, match="json auto"):
+        engine.run(query, strict=True)
+    table = engine.run(query)
+    assert table.rows == Evaluator(events, None, raw).run(query).rows
+    plan = engine.last_plan
+    assert plan.sql_ops == ['json "a"'] and plan.python_ops == ["json auto", "count by b"]
+    assert "json auto" in plan.render() and "json_extract_string" in plan.render()
+
+
+def test_events_stream_from_jsonl_files(tmp_path: Path):
+    events = [ev(k="a"), {"timestamp": "2026-11-22T11:00:00.5Z", "k": "b"}, {"k": "c"}]
+    path = tmp_path / "e.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    engine = DuckEngine.from_jsonl([path])
+    try:
+        assert engine.last_time == timestamp_ms("2026-11-22T11:00:00.5Z")
+        query = '* | json "k" | count by k, _messagetime'
+        expected = Evaluator(events).run(query)
+        assert engine.run(query, strict=True).rows == expected.rows
+    finally:
+        engine.close()
+
+
+def test_auto_engine_falls_back_to_python_when_duckdb_fails(monkeypatch: pytest.MonkeyPatch):
+    import duckdb
+
+    events = [ev(k="a")]
+    evaluator = LocalEngine(events)
+
+    def broken(*args, **kwargs):
+        raise duckdb.InvalidInputException("boom")
+    monkeypatch.setattr(type(evaluator.duck()), "run", broken)
+    assert evaluator.run('* | json "k" | count by k').rows == [{"k": "a", "_count": 1}]
+    assert evaluator.plan.startswith("engine: python (DuckDB could not run the query: InvalidInputException")
+    with pytest.raises(duckdb.Error):  # asked for DuckDB alone, its failure is not hidden
+        LocalEngine(events, engine="duckdb").run('* | json "k" | count by k')
+
+
+def test_json_operators_share_one_parse_only_when_the_fields_between_do_not_interact():
+    events = [ev(a="1", b="B"), ev(a="2")]
+    # the `if` reads b before the second json writes it: b is still null there
+    assert both(events, '* | json "a" | if(isNull(b), "none", b) as c | json "b" nodrop | count by c, b') == [
+        {"c": "none", "b": "B", "_count": 1}, {"c": "none", "b": None, "_count": 1}]
+    # nothing between reads or writes b: one extraction serves both
+    rows = both(events, '* | json "a" | if(a = "1", "one", "other") as c | json "b" | count by c, b')
+    assert rows == [{"c": "one", "b": "B", "_count": 1}]
+    engine = LocalEngine(events, engine="duckdb").duck()
+    engine.run('* | json "a" | if(a = "1", "one", "other") as c | json "b" | count by c, b')
+    assert sum(sql.count("json_extract_string(") for sql in engine.last_plan.heads.values()) == 1
+
+
+def test_a_json_after_the_first_where_reads_values_kept_beside_the_head():
+    events = [ev(a="1", b="x"), ev(a="2", b=None), ev(a="3"), ev(c="no a")]
+    query = '* | json "a" | where a != "1" | json "b" | count by a, b'
+    assert both(events, query) == [{"a": "2", "b": None, "_count": 1}]
+    assert both(events, '* | json "a" | where a != "2" | json "b" nodrop | count by a, b') == [
+        {"a": "1", "b": "x", "_count": 1}, {"a": "3", "b": None, "_count": 1}]
+    engine = LocalEngine(events, engine="duckdb").duck()
+    engine.run(query)
+    assert "POSITIONAL JOIN head_0_x0" in engine.last_plan.sql and "events_raw" not in engine.last_plan.sql
