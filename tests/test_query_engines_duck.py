@@ -180,6 +180,9 @@ def test_events_stream_from_jsonl_files(tmp_path: Path):
 def test_auto_engine_falls_back_to_python_when_duckdb_fails(monkeypatch: pytest.MonkeyPatch):
     import duckdb
 
+    import appbuilder.query.engines.local as local_engine
+
+    monkeypatch.setattr(local_engine, "SMALL_INPUT", 0)  # auto: DuckDB even for one event
     events = [ev(k="a")]
     evaluator = LocalEngine(events)
 

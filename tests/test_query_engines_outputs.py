@@ -10,12 +10,30 @@ from pathlib import Path
 import pytest
 
 import appbuilder.commands.test as test_command
+import appbuilder.query.engines.local as local_engine
 from appbuilder.commands.preview import run_preview
 from appbuilder.commands.test import SampleRunner, run_app_tests
 from appbuilder.load import load_app
 from appbuilder.query.engines.local import LocalEngine
 
 APP = Path(__file__).resolve().parents[1] / "app_definitions" / "1password"
+
+
+@pytest.fixture(autouse=True)
+def _duckdb_even_on_samples(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``auto`` interprets small inputs in Python; these tests are about what the SQL engine gives on them."""
+    monkeypatch.setattr(local_engine, "SMALL_INPUT", 0)
+
+
+def test_auto_interprets_an_apps_samples_in_python_and_large_inputs_in_sql(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.undo()
+    app, _ = load_app(APP)
+    runner = SampleRunner(app, {}, {})
+    assert 0 < len(runner.samples.events) < local_engine.SMALL_INPUT
+    runner.run("overview/events_by_type", runner.targets()["overview/events_by_type"], {})
+    assert runner.evaluator.plan.startswith("engine: python (fewer than 10,000 events")
+    big = LocalEngine([{"k": str(i % 3)} for i in range(local_engine.SMALL_INPUT)])
+    assert big.run('* | json "k" | count by k').rows and big.plan.startswith("engine: duckdb")
 
 
 def _python_only(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -130,7 +130,9 @@ def test_a_malformed_var_names_the_var_option() -> None:
 
 
 def test_explain_shows_which_part_ran_as_sql_and_which_on_python(tmp_path: Path) -> None:
-    result = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--explain")
+    default = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--explain")
+    assert default.exit_code == 0 and default.output.startswith("engine: python (fewer than 10,000 events")
+    result = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--explain", "--engine", "duckdb")
     assert result.exit_code == 0, result.output
     head, table = result.output.split("\n\n", 1)
     assert head.startswith("engine: duckdb\n") and "python: (nothing)" in head
@@ -139,7 +141,8 @@ def test_explain_shows_which_part_ran_as_sql_and_which_on_python(tmp_path: Path)
     assert table.splitlines()[2].split() == ["fill", "40"]
     query = tmp_path / "q.sumo"
     query.write_text('* | json "action" nodrop | json auto | count by action\n', encoding="utf-8")
-    doc = json.loads(invoke(str(APP), "--query", str(query), "--explain", "--format", "json").output)
+    doc = json.loads(invoke(str(APP), "--query", str(query), "--explain", "--format", "json", "--engine",
+                            "duckdb").output)
     assert doc["plan"].startswith("engine: duckdb then python ('json' at 1:")
     assert "python: json auto | count by action" in doc["plan"] and doc["rows"]
     plain = json.loads(invoke(str(APP), "--query", str(query), "--format", "json").output)

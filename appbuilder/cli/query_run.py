@@ -21,8 +21,10 @@ from appbuilder.cli.offline import query
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--explain", is_flag=True, help="Also print which part of the query ran as DuckDB SQL, which on the "
               "Python evaluator, and the SQL.")
+@click.option("--engine", type=click.Choice(["auto", "duckdb", "python"]), default="auto", show_default=True,
+              help="Query engine: auto is the Python evaluator below 10,000 events and DuckDB from there on.")
 def query_run(path: str, panel: str | None, query_file: str | None, variables: tuple[str, ...],
-              params: tuple[str, ...], fmt: str, explain: bool) -> None:
+              params: tuple[str, ...], fmt: str, explain: bool, engine: str) -> None:
     """Run one panel or query of the app at PATH on its sample events and print the rows it returns."""
     from appbuilder.commands.query_run import render_json, render_table, run_query
     from appbuilder.validate.reporting import render
@@ -31,7 +33,8 @@ def query_run(path: str, panel: str | None, query_file: str | None, variables: t
         raise click.UsageError("give exactly one of --panel DASHBOARD/PANEL and --query FILE")
     stdin_text = sys.stdin.read() if query_file == "-" else None
     outcome = run_query(existing(path), panel=panel, query_file=query_file, variables=parse_params(variables, "--var"),
-                        parameters=parse_params(params), stdin_text=stdin_text, explain=explain)
+                        parameters=parse_params(params), stdin_text=stdin_text, explain=explain,
+                        engine=engine)
     if not outcome.ok:
         if outcome.diagnostics:
             emit(render(outcome.diagnostics, "text"), err=True)

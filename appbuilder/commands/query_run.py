@@ -38,7 +38,7 @@ class QueryRunOutcome:
 
 def run_query(path: str | Path, *, panel: str | None = None, query_file: str | None = None,
               variables: Mapping[str, str] | None = None, parameters: Mapping[str, str] | None = None,
-              stdin_text: str | None = None, explain: bool = False) -> QueryRunOutcome:
+              stdin_text: str | None = None, explain: bool = False, engine: str = "auto") -> QueryRunOutcome:
     """Run one panel (``DASHBOARD/PANEL``, ``query:ID`` or ``monitor:NAME``) or a query file (``-``: the
     caller's ``stdin_text``) on the samples of the app at ``path``."""
     result = run_pipeline(path, parameters, until="validate", lint_queries=False)  # checks --param too
@@ -58,7 +58,7 @@ def run_query(path: str | Path, *, panel: str | None = None, query_file: str | N
     if outcome.diagnostics:
         outcome.error = "unknown --var name"
         return outcome
-    runner = SampleRunner(result.app, variables or {}, result.parameters, result.validation.samples)
+    runner = SampleRunner(result.app, variables or {}, result.parameters, result.validation.samples, engine=engine)
     targets = runner.targets()
     if panel is not None:
         if panel not in targets:

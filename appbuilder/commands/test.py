@@ -126,13 +126,14 @@ class SampleRunner:
     in ``samples.diagnostics``."""
 
     def __init__(self, app: App, variables: Mapping[str, str], parameters: Mapping[str, str],
-                 samples: SampleData | None = None):
+                 samples: SampleData | None = None, *, engine: str = "auto"):
         self.app = app
         self.variables = dict(variables)
         self.parameters = {**app.parameter_defaults(), **parameters}
         self.samples = samples if samples is not None else read_sample_data(app)
         self.monitors = {f"monitor:{m.slug}": m for m in app.monitors}  # by test target
-        self.evaluator = LocalEngine(self.samples.events, evaluator_lookups(self.samples.lookups), self.samples.raw)
+        self.evaluator = LocalEngine(self.samples.events, evaluator_lookups(self.samples.lookups), self.samples.raw,
+                                     engine=engine)
         self.now = datetime.fromtimestamp(self.evaluator.last_time / 1000, tz=timezone.utc)
 
     def targets(self) -> dict[str, tuple[str, str | None, dict[str, str], str]]:

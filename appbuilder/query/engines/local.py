@@ -11,19 +11,25 @@ from appbuilder.query.evaluate.engine import Evaluator, Table
 from appbuilder.query.evaluate.values import EvalError, Lookups
 
 ENGINES = ("auto", "duckdb", "python")
+# Below this many events ``auto`` interprets in Python: DuckDB's per-query set-up (tables, a compiled plan) costs
+# more than it saves on an app's samples (the 1Password preview: 6 s in Python, 37 s through DuckDB on 541
+# events), while from about 10k events on the SQL engine wins (at 100k: 2.5 s against 12.9 s for all panels;
+# `benchmarks/bench_query_eval.py`).
+SMALL_INPUT = 10_000
 
 
 class LocalEngine(Evaluator):
     """``Evaluator``'s interface over the same events. ``engine``: ``python`` interprets every query (the
     reference); ``duckdb`` runs its row-heavy part as SQL, handing what does not compile to the evaluator;
-    ``auto`` (the default) is ``duckdb``, falling back to ``python`` for the whole query should DuckDB fail."""
+    ``auto`` (the default) is ``python`` for fewer than ``SMALL_INPUT`` events and ``duckdb`` from there on,
+    falling back to ``python`` for the whole query should DuckDB fail."""
 
     def __init__(self, events: Iterable[dict], lookups: Lookups | None = None, raw: list[str] | None = None, *,
                  engine: str = "auto"):
         if engine not in ENGINES:
             raise ValueError(f"unknown query engine '{engine}' (one of {', '.join(ENGINES)})")
         super().__init__(events, lookups, raw)
-        self.engine = engine
+        self.engine = "python" if engine == "auto" and len(self.base) < SMALL_INPUT else engine
         self.plan = ""  # which engine ran the last query, and how it was split (`query run --explain`)
         self._duck: DuckEngine | None = None
 
@@ -49,8 +55,10 @@ class LocalEngine(Evaluator):
                 if self.engine == "duckdb":
                     raise
                 self.plan = f"engine: python (DuckDB could not run the query: {type(exc).__name__}: {exc})\n"
-        else:
+        elif query_type.lower() == "metrics":
             self.plan = "engine: python\n"
+        else:
+            self.plan = f"engine: python (fewer than {SMALL_INPUT:,} events: `--engine duckdb` runs them as SQL)\n"
         return super().run(text, variables=variables, parameters=parameters, now=now, time_range=time_range,
                            query_type=query_type)
 
