@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import appbuilder.query.ast as ast
 from appbuilder.query.evaluate.expr import Env, compile_sumo_regex
-from appbuilder.query.evaluate.values import keyword_regex
+from appbuilder.query.evaluate.rowops import term_regex
 
 
 class NotCompiled(Exception):
@@ -296,11 +296,8 @@ def scope_sql(node: ast.ScopeExpr | None) -> str | None:
     if node is None:
         return None
     if isinstance(node, ast.ScopeTerm):
-        if node.kind == "keyword" and node.value != "*":
-            rx = keyword_regex(node.value)
-        elif node.kind == "phrase":
-            rx = keyword_regex(node.value, phrase=True)
-        else:
+        rx = term_regex(node)
+        if rx is None:
             return None
         return f"regexp_matches(\"_raw\", {literal(rx.pattern)})"
     if isinstance(node, ast.ScopeNot):

@@ -38,17 +38,24 @@ def is_row_local(op: ast.Operator) -> bool:
 # -- scope ---------------------------------------------------------------------------------------------------
 
 
+def term_regex(node: ast.ScopeTerm) -> Any:
+    """What a keyword or phrase term of the scope looks for in ``_raw``; None for the terms that match every
+    event here (``*``, metadata and key=value terms, templates, params, $$app params, subqueries)."""
+    if node.kind == "keyword" and node.value != "*":
+        return keyword_regex(node.value)
+    if node.kind == "phrase":
+        return keyword_regex(node.value, phrase=True)
+    return None
+
+
 def compile_scope(node: ast.ScopeExpr | None) -> Callable[[Row], bool] | None:
     """A predicate on the row's ``_raw``; None when every event matches (metadata-only scopes)."""
     if node is None:
         return None
     if isinstance(node, ast.ScopeTerm):
-        if node.kind == "keyword" and node.value != "*":
-            rx = keyword_regex(node.value)
-        elif node.kind == "phrase":
-            rx = keyword_regex(node.value, phrase=True)
-        else:
-            return None  # metadata and key=value terms, templates, params, $$app params, subqueries
+        rx = term_regex(node)
+        if rx is None:
+            return None
         search = rx.search
         return lambda r: search(r["_raw"]) is not None
     if isinstance(node, ast.ScopeNot):
