@@ -3,6 +3,7 @@ Sumo's real rate (on a virtual clock), empty panels explained, every job deleted
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -163,6 +164,27 @@ def test_bad_credentials_stop_the_run_with_one_clear_failure() -> None:
     assert [c.name for c in result.cases] == ["search jobs"] and not result.ok
     assert "401" in result.cases[0].failures[0] and "nope" not in result.cases[0].failures[0]
     assert render(result, "text").splitlines()[0] == "FAIL search jobs"  # no row count for the run itself
+
+
+def test_a_run_without_credentials_is_still_reported_as_a_live_run() -> None:
+    missing = LiveSettings(DeployOptions(base_url="http://127.0.0.1:9/api", env={}), WINDOW)
+    result = run_live_test(APP, variables={}, parameters={}, settings=missing).result
+    assert [c.name for c in result.cases] == ["connection"] and not result.ok
+    assert "missing Sumo Logic credentials" in result.cases[0].failures[0]
+    summary = render(result, "text").splitlines()[-1]
+    assert "sample events" not in summary and "0 search jobs, 0 requests" in summary, summary
+
+
+def test_cli_a_run_without_credentials_ends_its_summary_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import cli_run
+
+    for name in ("SUMOLOGIC_ACCESSID", "SUMOLOGIC_ACCESSKEY", "SUMOLOGIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    code, out = cli_run("test", str(APP), "--live", "--base-url", "http://127.0.0.1:9/api")
+    assert code == 1
+    lines = out.splitlines()
+    summary = next(line for line in lines if line.startswith("0 passed, 1 failed"))
+    assert re.fullmatch(r"0 passed, 1 failed; window \S+ to \S+, 0 search jobs, 0 requests, \d\.\d\d s", summary)
 
 
 def test_ctrl_c_deletes_every_search_job_created() -> None:
