@@ -147,6 +147,14 @@ def test_missing_token_fails_before_any_write(fake: FakeSumo, app: Path, tmp_pat
     assert count_calls(fake.requests)["writes"] == 0
 
 
+def test_a_blank_token_variable_is_named_as_empty_not_unset(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    opts = options(fake)
+    opts.env = {"MINIMAL_TOKEN": "  "}
+    outcome = run_install(app, {}, opts, backup_root=tmp_path)
+    assert not outcome.ok and "MINIMAL_TOKEN is not set (or is empty)" in (outcome.error or ""), outcome.error
+    assert count_calls(fake.requests)["writes"] == 0
+
+
 def test_interrupted_install_converges(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
     fake.inject("500", count=4, path="/import", method="POST")  # = max_attempts
     broken = run_install(app, {}, options(fake), backup_root=tmp_path)
