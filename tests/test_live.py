@@ -246,6 +246,10 @@ def test_parse_window() -> None:
         parse_window(None, "2026-11-24T00:00:00Z", "2026-11-23T00:00:00Z", 0)
     with pytest.raises(ValueError, match="ISO 8601"):
         parse_window(None, "yesterday", None, 0)
+    with pytest.raises(ValueError, match="--window or --from, not both"):  # the window was silently ignored
+        parse_window("1h", "2026-11-24T00:00:00Z", None, 0)
+    until = parse_window("1h", None, "2026-11-24T00:00:00Z", 0)  # --to with --window: the hour before it
+    assert until.end - until.start == 3_600_000
 
 
 def test_cli_test_live_end_to_end_at_sumos_real_rate(tmp_path: Path) -> None:

@@ -49,6 +49,8 @@ def parse_window(span: str | None, start: str | None, end: str | None, now: floa
     """``--window 24h`` ending now (``now`` epoch seconds), or ``--from``/``--to`` (ISO 8601 in UTC or epoch
     milliseconds; ``--to`` defaults to now, ``--from`` to ``--to`` minus the window). ValueError says what is
     wrong."""
+    if start and span:
+        raise ValueError("give --window or --from, not both (--to with --window ends the window there)")
     last = _instant(end, "--to") if end else int(now * 1000)
     if start:
         first = _instant(start, "--from")
