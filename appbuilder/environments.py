@@ -49,12 +49,14 @@ class Environment:
                              "of this org)")
         return values[self.access_id_env], values[self.access_key_env]
 
-    def environ(self, environ: Mapping[str, str]) -> dict[str, str]:
-        """``environ`` with this org's ``variables`` taken from the variables they name; ValueError when unset."""
+    def environ(self, environ: Mapping[str, str], require: bool = True) -> dict[str, str]:
+        """``environ`` with this org's ``variables`` taken from the variables they name; ValueError when one is
+        unset and ``require`` (a command that needs none of them, like plan, leaves the unset ones out)."""
         missing = [source for source in self.variables.values() if not environ.get(source)]
-        if missing:
+        if missing and require:
             raise ValueError(f"environment '{self.name}': set {' and '.join(missing)}")
-        return {**environ, **{target: environ[source] for target, source in self.variables.items()}}
+        return {**environ, **{target: environ[source] for target, source in self.variables.items()
+                              if source not in missing}}
 
 
 def find_environments_file(start: Path) -> Path | None:

@@ -43,11 +43,14 @@ def _values(app: App, other: App, other_is_export: bool) -> dict[str, str]:
 def _items(app: App, values: dict[str, str]) -> dict[tuple[str, str], dict[str, Any]]:
     """(kind, name) → API body of everything the build of ``app`` installs."""
     from appbuilder.build import build_app
+    from appbuilder.deploy.plan import desired_marker
 
     build = build_app(app, values)
     items: dict[tuple[str, str], dict[str, Any]] = {}
     root = build.content
-    items[("folder", str(root.get("name")))] = {k: v for k, v in root.items() if k != "children"}
+    # the folder's description as Sumo holds it: shortened to leave room for the install marker
+    items[("folder", str(root.get("name")))] = {**{k: v for k, v in root.items() if k != "children"},
+                                                "description": desired_marker(build)[1]}
 
     def walk(children: list[Any], prefix: str) -> None:
         for child in children:

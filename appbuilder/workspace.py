@@ -16,11 +16,24 @@ IGNORE_EVERYTHING = ("# written by appbuilder: builds and backups (copies of Sum
                      "*\n")
 
 
+def repo_root(path: Path) -> Path | None:
+    """The root of the git repository holding ``path`` (resolved), or None outside one."""
+    here = path.resolve()
+    return next((d for d in (here, *here.parents) if (d / ".git").exists()), None)
+
+
+def repo_path(path: Path) -> str:
+    """How a command run at the repository root names ``path`` (``app_definitions/1password``); outside a
+    repository, its name alone (the same on every machine, unlike an absolute path)."""
+    root = repo_root(path)
+    return path.resolve().relative_to(root).as_posix() if root is not None else path.resolve().name
+
+
 def state_root(cwd: Path | None = None) -> Path:
     """``.appbuilder`` at the root of the git repository holding ``cwd`` (else in ``cwd``), relative to the
     current directory when it lies below it."""
     here = (cwd or Path.cwd()).resolve()
-    root = next((d for d in (here, *here.parents) if (d / ".git").exists()), here) / STATE_DIR
+    root = (repo_root(here) or here) / STATE_DIR
     try:
         return root.relative_to(Path.cwd().resolve())
     except ValueError:

@@ -86,3 +86,10 @@ def test_restore_refuses_a_damaged_backup_before_connecting(backup: Path) -> Non
     assert not outcome.ok and outcome.calls == {}
     assert outcome.error is not None and "content.json" in outcome.error and "invalid JSON" in outcome.error
 
+
+
+def test_the_hint_names_where_backups_are_written(tmp_path: Path) -> None:
+    from appbuilder.workspace import STATE_DIR
+
+    (hint,) = [p.hint for p in check_backup_dir(tmp_path / "nope")]
+    assert f"{STATE_DIR}/backups/<app>-" in hint, hint  # where install and uninstall put them by default

@@ -61,6 +61,19 @@ def test_environment_errors(orgs: tuple[FakeSumo, FakeSumo], tmp_path: Path) -> 
     assert code == 1 and "no appbuilder.yaml" in out
 
 
+def test_plan_needs_no_token_an_environment_maps_but_install_does(orgs: tuple[FakeSumo, FakeSumo],
+                                                                     tmp_path: Path) -> None:
+    a, b = orgs
+    text = two_environments_yaml(a.base_url, b.base_url).replace(
+        "    parameters: {source_category: stg/mini}", "    parameters: {source_category: stg/mini}\n"
+        "    variables: {MINIMAL_TOKEN: STG_MINIMAL_TOKEN}")
+    (tmp_path / "appbuilder.yaml").write_text(text, encoding="utf-8")
+    code, out = cli_run("plan", "apps/mini", "--env", "staging")
+    assert code == 0 and "set STG_MINIMAL_TOKEN" not in out, out  # a plan writes nothing: no source token needed
+    code, out = cli_run("install", "apps/mini", "--env", "staging", "--yes")
+    assert code == 1 and "environment 'staging': set STG_MINIMAL_TOKEN" in out, out
+
+
 def test_saved_plans_are_for_one_org(orgs: tuple[FakeSumo, FakeSumo]) -> None:
     assert cli_run("plan", "apps/mini", "--all-envs", "--out", "p.json")[0] == 1
     assert not Path("p.json").exists()

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from appbuilder.cli import cli
@@ -43,6 +44,14 @@ def test_app_tests_pass_and_junit_report_is_written(tmp_path: Path) -> None:
     assert "0 failed" in result.output
     text = report.read_text()
     assert "<testsuite" in text and 'failures="0"' in text
+    assert text.endswith(">\n"), repr(text[-5:])  # one line end, no blank line after the document
+
+
+@pytest.mark.parametrize("fmt", ["json", "junit"])
+def test_a_test_report_on_stdout_ends_with_one_line_end(fmt: str) -> None:
+    result = CliRunner().invoke(cli, ["test", str(APP), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(("}\n", ">\n")), repr(result.stdout[-5:])
 
 
 def test_broken_expectation_fails_the_run(tmp_path: Path) -> None:

@@ -386,3 +386,25 @@ def test_the_cli_refuses_naming_the_holder_and_force_unlock_checks_the_id(fake: 
     code, out = cli_run("install", str(app), "--yes", *connect)  # the released lock is taken over
     assert code == 0 and "installed" in out, out
     assert lock_folder(fake) is None
+
+
+def test_a_lock_left_by_a_dead_process_on_this_host_says_so(fake: FakeSumo, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import sys
+
+    from appbuilder.deploy.session import open_remote
+
+    app = make_app(tmp_path / "app", "1.0.0")
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(ended.stdout)  # a process of this host that has exited (killed runs look the same)
+    remote = open_remote(options(fake))
+    with monkeypatch.context() as patch:
+        patch.setattr("appbuilder.deploy.lock.os.getpid", lambda: dead)
+        AppLock(remote, remote.locate(FOLDER, None)[0], env={}).acquire()
+    shown = run_plan(app, {}, options(fake)).plan
+    assert shown is not None
+    assert any(n.startswith(f"a run that died left its lock on this app folder (pid {dead} ") for n in shown.notes)
+    refused = run_install(app, {}, options(fake), backup_root=tmp_path / "backups")
+    assert not refused.ok and f"pid {dead} on " in (refused.error or "")
+    assert "that process is gone from this host" in (refused.error or ""), refused.error

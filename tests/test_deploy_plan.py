@@ -147,6 +147,14 @@ def test_missing_token_fails_before_any_write(fake: FakeSumo, app: Path, tmp_pat
     assert count_calls(fake.requests)["writes"] == 0
 
 
+def test_a_blank_token_variable_is_named_as_empty_not_unset(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    opts = options(fake)
+    opts.env = {"MINIMAL_TOKEN": "  "}
+    outcome = run_install(app, {}, opts, backup_root=tmp_path)
+    assert not outcome.ok and "MINIMAL_TOKEN is not set (or is empty)" in (outcome.error or ""), outcome.error
+    assert count_calls(fake.requests)["writes"] == 0
+
+
 def test_interrupted_install_converges(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
     fake.inject("500", count=4, path="/import", method="POST")  # = max_attempts
     broken = run_install(app, {}, options(fake), backup_root=tmp_path)
@@ -172,6 +180,18 @@ def test_marker_lost_state_is_recorded_again(fake: FakeSumo, app: Path, tmp_path
     fake.reset_log()
     assert not run_plan(app, {}, options(fake)).plan.changed
     assert count_calls(fake.requests)["reads"] <= 5
+
+
+def test_a_new_version_of_the_same_content_is_recorded(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    install(app, fake, tmp_path)
+    manifest = app / "app.yaml"
+    manifest.write_text(manifest.read_text().replace("version: 0.1.0", "version: 0.1.1"))
+    plan = run_plan(app, {}, options(fake)).plan
+    assert actions(plan)[("folder", FOLDER)] == RECORD and actions(plan)[("dashboard", "Minimal - Main")] == NOOP
+    install(app, fake, tmp_path)
+    folder = fake.state.find_by_path(personal(fake, FOLDER))
+    assert folder is not None and "version=0.1.1 " in folder.description  # not "already installed" as 0.1.0
+    assert not run_plan(app, {}, options(fake)).plan.changed
 
 
 def test_folder_option_and_admin_mode(fake: FakeSumo, app: Path, tmp_path: Path) -> None:

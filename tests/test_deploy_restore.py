@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from appbuilder.commands.install import run_install
+from appbuilder.commands.plan import run_plan
 from appbuilder.commands.restore import run_restore
+from appbuilder.commands.uninstall import run_uninstall
 from appbuilder.deploy.changes import DELETE
 from appbuilder.deploy.session import DeployOptions
 from appbuilder.deploy.testing import FAST_CLIENT
@@ -108,3 +110,32 @@ def test_a_monitor_renamed_since_the_backup_is_renamed_back_in_place(fake: FakeS
     assert [s for s in restored.steps if "renamed" in s] == [
         "renamed monitor 'Minimal - failures' to 'Minimal - failed' (same ids)"]
     assert monitor_ids(fake) == ids
+
+
+def uninstalled(app: Path, fake: FakeSumo, tmp_path: Path) -> Path:
+    outcome = run_uninstall(app, {}, options(fake), backup_root=tmp_path / "backups")
+    assert outcome.ok and outcome.backup is not None, (outcome.error, outcome.hint)
+    return Path(outcome.backup)
+
+
+def test_a_restored_uninstall_backup_plans_as_no_change(fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    install(app, fake, tmp_path)
+    backup = uninstalled(app, fake, tmp_path)
+    restored = run_restore(backup, options(fake), backup_root=tmp_path / "backups")
+    assert restored.ok, (restored.error, restored.hint)
+    plan = run_plan(app, {}, options(fake)).plan
+    assert plan is not None
+    assert not plan.changed, [(c.kind, c.identity, c.action, c.note) for c in plan.changes if c.writes]
+
+
+def test_a_restored_backup_of_a_ui_edit_still_plans_the_edit_away(fake: FakeSumo, app: Path,
+                                                                   tmp_path: Path) -> None:
+    install(app, fake, tmp_path)
+    fake.ui_edit(f"/Library/Users/{fake.user_email}/Minimal mini/Minimal - All Events",
+                 lambda d: d.update(description="Edited by a person."))
+    forced = install(app, fake, tmp_path, force=True)
+    assert forced.backup is not None
+    restored = run_restore(Path(forced.backup), options(fake), backup_root=tmp_path / "backups")
+    assert restored.ok, (restored.error, restored.hint)
+    plan = run_plan(app, {}, options(fake)).plan
+    assert plan is not None and plan.changed  # the backup holds the person's edit, not what was installed

@@ -52,7 +52,7 @@ def test_page_sections_follow_the_definition(app_dir: Path) -> None:
     assert "| About |" not in page  # text panels are not listed
     first_sample = (app_dir / "samples/events.jsonl").read_text(encoding="utf-8").splitlines()[0]
     assert first_sample.split(",")[0].split(":")[0].strip("{") in page  # the first event's first key
-    assert "appbuilder install app_definitions/app --param source_category=mini" in page
+    assert "appbuilder install app --param source_category=mini" in page  # not in a repository: its name
     assert "## Monitors" not in page
     assert cli_run("docs", "app")[1] == page  # stdout without -o, same bytes
 
@@ -89,6 +89,18 @@ def test_deterministic_and_invalid_app(app_dir: Path) -> None:
     edit(app_dir / "dashboards/main.yaml", "chart: pie", "chart: piee")
     code, out = cli_run("docs", "app", "-o", "page.md")
     assert code == 1 and "no page written" in out and not Path("page.md").exists()
+
+
+def test_install_commands_name_the_app_as_it_lies_in_its_repository(tmp_path: Path) -> None:
+    import shutil
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    shutil.copytree(Path(__file__).parent / "fixtures" / "minimal", repo / "apps" / "mini")
+    code, out = cli_run("docs", str(repo / "apps" / "mini"), "-o", str(tmp_path / "page.md"))
+    assert code == 0, out
+    page = (tmp_path / "page.md").read_text(encoding="utf-8")
+    assert "appbuilder install apps/mini " in page and "app_definitions/" not in page
 
 
 def test_an_output_under_a_file_names_that_file(app_dir: Path) -> None:

@@ -125,8 +125,8 @@ def test_monitors_not_asked_for_are_left_alone_by_plan_and_uninstall(fake: FakeS
     assert len(monitors) == 7 and {(r["action"], r["note"]) for r in monitors} == {
         ("no-op", "not managed by this definition")}
     diff = run_diff(APP, out).diff
-    assert diff is not None  # only the folder description: Sumo keeps it shortened, and without the monitor
-    assert [(c.kind, [f.name for f in c.fields]) for c in diff.changes] == [("folder", ["description"])]  # folder
+    # the folder description Sumo keeps is shortened (no monitor folder to recover it from), as the install left it
+    assert diff is not None and diff.changes == []
     fake.reset_log()
     removed = run_uninstall(out, {}, options(fake), with_source=True, backup_root=tmp_path / "b")
     assert removed.ok and removed.plan is not None, (removed.error, removed.hint)

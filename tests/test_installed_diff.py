@@ -38,6 +38,15 @@ def test_a_definition_and_its_export_are_equal_as_installed(app_dir: Path) -> No
     assert (code, text) == (0, "no changes\n")
 
 
+def test_a_long_description_shortened_by_install_is_no_change(app_dir: Path) -> None:
+    long = "A tiny app used by the tests, described at length with " + "every panel, every query and more. " * 4
+    edit(app_dir / "app.yaml", "description: A tiny app used by the tests.", f"description: {long.strip()}")
+    out = export_of(app_dir, Path("exported"))
+    assert load_app(out)[0].description.endswith("…")  # type: ignore[union-attr]  # Sumo holds it shortened
+    code, text = cli_run("diff", str(app_dir), str(out))
+    assert code == 0 and text.startswith("no changes"), text
+
+
 def test_installed_with_other_values_is_compared_with_the_export_s_values(app_dir: Path) -> None:
     out = export_of(app_dir, Path("exported"), {"source_category": "prod/min"})
     assert cli_run("diff", str(app_dir), str(out))[0] == 0  # the definition is built with prod/min too

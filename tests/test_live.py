@@ -3,6 +3,7 @@ Sumo's real rate (on a virtual clock), empty panels explained, every job deleted
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -166,6 +167,27 @@ def test_bad_credentials_stop_the_run_with_one_clear_failure() -> None:
     assert render(result, "text").splitlines()[0] == "FAIL search jobs"  # no row count for the run itself
 
 
+def test_a_run_without_credentials_is_still_reported_as_a_live_run() -> None:
+    missing = LiveSettings(DeployOptions(base_url="http://127.0.0.1:9/api", env={}), WINDOW)
+    result = run_live_test(APP, variables={}, parameters={}, settings=missing).result
+    assert [c.name for c in result.cases] == ["connection"] and not result.ok
+    assert "missing Sumo Logic credentials" in result.cases[0].failures[0]
+    summary = render(result, "text").splitlines()[-1]
+    assert "sample events" not in summary and "0 search jobs, 0 requests" in summary, summary
+
+
+def test_cli_a_run_without_credentials_ends_its_summary_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import cli_run
+
+    for name in ("SUMOLOGIC_ACCESSID", "SUMOLOGIC_ACCESSKEY", "SUMOLOGIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    code, out = cli_run("test", str(APP), "--live", "--base-url", "http://127.0.0.1:9/api")
+    assert code == 1
+    lines = out.splitlines()
+    summary = next(line for line in lines if line.startswith("0 passed, 1 failed"))
+    assert re.fullmatch(r"0 passed, 1 failed; window \S+ to \S+, 0 search jobs, 0 requests, \d\.\d\d s", summary)
+
+
 def test_ctrl_c_deletes_every_search_job_created() -> None:
     seen: list[str] = []
 
@@ -235,6 +257,10 @@ def test_parse_window() -> None:
         parse_window(None, "2026-11-24T00:00:00Z", "2026-11-23T00:00:00Z", 0)
     with pytest.raises(ValueError, match="ISO 8601"):
         parse_window(None, "yesterday", None, 0)
+    with pytest.raises(ValueError, match="--window or --from, not both"):  # the window was silently ignored
+        parse_window("1h", "2026-11-24T00:00:00Z", None, 0)
+    until = parse_window("1h", None, "2026-11-24T00:00:00Z", 0)  # --to with --window: the hour before it
+    assert until.end - until.start == 3_600_000
 
 
 def test_cli_test_live_end_to_end_at_sumos_real_rate(tmp_path: Path) -> None:

@@ -108,6 +108,13 @@ def test_samples_are_globbed(app_dir: Path) -> None:
     assert app.test_files == []
 
 
+def test_a_glob_among_the_dashboards_is_explained(app_dir: Path) -> None:
+    edit(app_dir / "app.yaml", "  - dashboards/main.yaml", "  - dashboards/*.yaml")
+    _, problems = load_app(app_dir)
+    (problem,) = [p for p in problems if "does not exist" in p.message]
+    assert "dashboards are listed one file each (globs work under samples and tests only)" in problem.hint
+
+
 def test_no_app_yaml(tmp_path: Path) -> None:
     app, problems = load_app(tmp_path)
     assert app is None

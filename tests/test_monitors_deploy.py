@@ -173,3 +173,22 @@ def test_a_monitor_create_whose_reply_was_lost_is_looked_up_not_repeated(app: Pa
         folder = fake.state.monitors.find_by_path(FOLDER)
         assert folder is not None and len(folder.children) == 1
         assert not run_plan(app, {}, options(fake)).plan.changed  # type: ignore[union-attr]
+
+
+def test_a_copy_in_another_folder_of_the_same_name_is_told_to_keep_the_shared_monitors(
+        fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    import requests
+
+    install(app, fake, tmp_path)
+    api = requests.Session()
+    api.auth = ("id", "key")
+    personal_id = api.get(f"{fake.base_url}/v2/content/folders/personal").json()["id"]
+    assert api.post(f"{fake.base_url}/v2/content/folders", json={"name": "Apps", "parentId": personal_id}).ok
+    options_apps = options(fake)
+    options_apps.folder = f"/Library/Users/{fake.user_email}/Apps"
+    plan = run_plan(app, {}, options_apps).plan
+    assert plan is not None
+    assert monitor_actions(plan)[("monitor folder", "Minimal mini")] == NOOP  # the same monitor folder serves both
+    (note,) = plan.notes
+    assert "but not /Monitors/Minimal mini" in note and "delete Personal folder / Minimal mini" in note
+    assert "and its monitors in /Monitors/Minimal mini" not in note, note  # deleting them breaks the new copy

@@ -48,3 +48,14 @@ def test_a_plan_file_that_is_not_json_is_refused(tmp_path: Path, content: bytes,
     assert str(path) in str(raised.value)
     with pytest.raises(ValueError, match="file not found"):
         load_plan(tmp_path / "missing.json")
+
+
+def test_a_plan_of_another_app_is_refused_by_name(tmp_path: Path) -> None:
+    from appbuilder.commands.install import check_saved_plan
+    from appbuilder.deploy.marker import Marker
+    from appbuilder.deploy.state import DeployError
+
+    plan = Plan("Other", "1.0.0", "install", Target("P1", None, False, "Other"), (), "f1",
+                Marker("Other", "1.0.0", "sha256:other"))
+    with pytest.raises(DeployError, match="a plan of the app 'Other', not of 'App'"):
+        check_saved_plan(plan, "f1", "sha256:app", "App")  # not "the app definition changed since the plan"

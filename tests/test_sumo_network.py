@@ -26,10 +26,11 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def failing_call(base_url: str) -> tuple[SumoApiError, VirtualClock]:
+def failing_call(base_url: str, progress: list[str] | None = None) -> tuple[SumoApiError, VirtualClock]:
     clock = VirtualClock()
     credentials = resolve_credentials(*FAKE_AUTH, base_url=base_url, env={})
-    with SumoClient(credentials, clock=clock, max_attempts=6, timeout=5.0) as client, \
+    tell = progress.append if progress is not None else None
+    with SumoClient(credentials, clock=clock, max_attempts=6, timeout=5.0, progress=tell) as client, \
             pytest.raises(SumoApiError) as raised:
         client.get(PERSONAL)
     return raised.value, clock
@@ -51,6 +52,13 @@ def test_a_refused_connection_is_one_line_and_retried_once() -> None:
     assert_one_clear_line(error)
     assert "HTTPS_PROXY" in error.hint
     assert sum(clock.sleeps) < 2, clock.sleeps  # not the ~12 s of six attempts with backoff
+
+
+def test_the_retry_line_of_a_refused_connection_counts_its_own_budget() -> None:
+    lines: list[str] = []
+    error, _ = failing_call(f"http://127.0.0.1:{closed_port()}/api", lines)
+    assert error.attempts == 2
+    assert len(lines) == 1 and lines[0].endswith("(attempt 2/2)"), lines  # not "2/6", then failed after 2
 
 
 def test_an_unknown_host_is_one_line_and_names_the_proxy_variables(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -73,7 +73,8 @@ def _environment(path: Path, kwargs: dict[str, Any], options: Any,
         raise click.UsageError("--live searches one org: give one --env NAME")
     environment = chosen_environments(str(path), {"env_names": kwargs["env_names"], "env_file": kwargs["env_file"]})[0]
     try:
-        return options_for(environment, options, os.environ), {**environment.parameters, **params}
+        return (options_for(environment, options, os.environ, require_variables=False),  # searches need no token
+                {**environment.parameters, **params})
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
 

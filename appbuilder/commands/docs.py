@@ -20,6 +20,7 @@ from appbuilder.commands.docs_setup import source_setup
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.model import App, MonitorTrigger, Position, Query
 from appbuilder.templating import substitute_parameters, substitute_variables
+from appbuilder.workspace import repo_path
 
 PANEL_CHARTS_WITHOUT_QUERY = {"text"}
 PARAMETER = re.compile(r"\$\{(\w+)\}")
@@ -231,7 +232,7 @@ def run_docs(path: Path, output: Path | None, images: Path | None = None,
         return outcome
     app = validation.app
     links = image_links(app, output or Path("page.md"), images) if images is not None else {}
-    outcome.page = render_page(app, f"app_definitions/{app.root.resolve().name}", links, pipeline.parameters)
+    outcome.page = render_page(app, repo_path(app.root), links, pipeline.parameters)
     for target, directory in ((output, False), (images, True)):
         problem = output_problem(target, directory=directory) if target is not None else None
         if problem is not None:

@@ -46,11 +46,13 @@ def count_actions(report: Any) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def options_for(environment: Environment, base: DeployOptions, environ: Mapping[str, str]) -> DeployOptions:
-    """``base`` pointed at ``environment``'s org; ValueError when its credentials are not set."""
+def options_for(environment: Environment, base: DeployOptions, environ: Mapping[str, str], *,
+                require_variables: bool = True) -> DeployOptions:
+    """``base`` pointed at ``environment``'s org; ValueError when its credentials (or, with
+    ``require_variables``, its mapped variables such as a source token) are not set."""
     access_id, access_key = environment.credentials(environ)
-    return replace(base, access_id=access_id, access_key=access_key, deployment=environment.deployment,
-                   env=environment.environ(environ) if environment.variables else base.env,
+    env = environment.environ(environ, require_variables) if environment.variables else base.env
+    return replace(base, access_id=access_id, access_key=access_key, deployment=environment.deployment, env=env,
                    base_url=environment.base_url, folder=environment.folder or base.folder,
                    admin_mode=environment.admin_mode or base.admin_mode)
 
@@ -59,7 +61,7 @@ def _one(command: str, environment: Environment, runner: Runner, parameters: Map
          base: DeployOptions, environ: Mapping[str, str], progress: Progress | None,
          describe: Callable[[Any], str] | None) -> EnvironmentResult:
     try:
-        options = options_for(environment, base, environ)
+        options = options_for(environment, base, environ, require_variables=command != "plan")  # plan writes nothing
     except ValueError as exc:
         return EnvironmentResult(environment.name, environment.target, False, error=str(exc))
 

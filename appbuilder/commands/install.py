@@ -49,10 +49,14 @@ class InstallOutcome(DeployOutcome):
                             {"plan": self.plan.to_dict()} if self.plan is not None else None)
 
 
-def check_saved_plan(saved: Plan, fresh_fingerprint: str, content_hash: str) -> None:
-    """Refuse a saved plan made for another build, or when the org changed since it was made."""
+def check_saved_plan(saved: Plan, fresh_fingerprint: str, content_hash: str, app: str | None = None) -> None:
+    """Refuse a saved plan made for another app or build, or when the org changed since it was made."""
     if saved.purpose != "install":
         raise DeployError(f"the plan file is a {saved.purpose} plan, not an install plan")
+    if app is not None and saved.app != app:
+        raise DeployError(f"the plan file is a plan of the app {saved.app!r}, not of {app!r}; nothing was written",
+                          hint=f"give the plan made for {app!r} (`appbuilder plan PATH --out FILE`), or the path of "
+                               f"the {saved.app!r} app")
     if saved.marker is None or saved.marker.hash != content_hash:
         raise DeployError("the app definition changed since the plan was made (its content hash differs)",
                           hint="run `appbuilder plan --out FILE` again and review the new plan")
@@ -95,7 +99,7 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
             state = read_state(remote)
             outcome.plan = saved
             fresh = org_fingerprint(Org(remote, state, str(manifest.app)))
-            check_saved_plan(saved, fresh, str(manifest.content_hash))
+            check_saved_plan(saved, fresh, str(manifest.content_hash), str(manifest.app))
             plan = saved
         else:
             plan, state = plan_install(build, remote, options.folder, want_export=options.verify)

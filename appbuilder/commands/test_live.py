@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from appbuilder.commands.test import (
     CaseResult,
@@ -48,6 +49,8 @@ def parse_window(span: str | None, start: str | None, end: str | None, now: floa
     """``--window 24h`` ending now (``now`` epoch seconds), or ``--from``/``--to`` (ISO 8601 in UTC or epoch
     milliseconds; ``--to`` defaults to now, ``--from`` to ``--to`` minus the window). ValueError says what is
     wrong."""
+    if start and span:
+        raise ValueError("give --window or --from, not both (--to with --window ends the window there)")
     last = _instant(end, "--to") if end else int(now * 1000)
     if start:
         first = _instant(start, "--from")
@@ -115,6 +118,8 @@ def run_live_test(path: Path, *, variables: Mapping[str, str], parameters: Mappi
         remote = open_remote(settings.options, progress)
     except SumoError as exc:
         result.cases.append(CaseResult("connection", "org", "org", [str(exc)]))
+        result.seconds = time.perf_counter() - began
+        result.live = _live_summary(settings, 0, 0, [])  # a live run, even one that never reached the org
         return outcome
     client = remote.client
     cases: list[LiveCase] = []
@@ -130,10 +135,14 @@ def run_live_test(path: Path, *, variables: Mapping[str, str], parameters: Mappi
             jobs.close()
         result.cases[:0] = [_case(c) for c in cases]
         result.seconds = time.perf_counter() - began
-        result.live = {"window": str(settings.window), "from": settings.window.start, "to": settings.window.end,
-                       "searchJobs": jobs.created, "requests": client.stats.calls,
-                       "leftOpen": jobs.open_jobs}
+        result.live = _live_summary(settings, jobs.created, client.stats.calls, jobs.open_jobs)
     return outcome
+
+
+def _live_summary(settings: LiveSettings, search_jobs: int, requests: int, left_open: list[str]) -> dict[str, Any]:
+    """The window a live run searched and what it cost (``TestRunResult.live``)."""
+    return {"window": str(settings.window), "from": settings.window.start, "to": settings.window.end,
+            "searchJobs": search_jobs, "requests": requests, "leftOpen": left_open}
 
 
 def _case(live: LiveCase) -> CaseResult:

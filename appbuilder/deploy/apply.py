@@ -112,7 +112,7 @@ def check_preconditions(plan: Plan, token: str | None, force: bool) -> None:
             verb = "create" if effective(change) == CREATE else "update"
             raise DeployError(
                 f"the 1Password API token is needed to {verb} the source {change.identity!r}, but the environment "
-                f"variable {plan.token_env or '(not named)'} is not set", hint=token_hint(plan.token_env))
+                f"variable {plan.token_env or '(not named)'} is not set (or is empty)", hint=token_hint(plan.token_env))
 
 
 def backup_before(plan: Plan, org: Org, root: Path, reason: str) -> Backup | None:

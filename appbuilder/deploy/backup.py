@@ -1,4 +1,5 @@
-"""Local backups of what is about to be overwritten or removed: ``backups/<app>-<utc timestamp>/``.
+"""Local backups of what is about to be overwritten or removed: ``<backup root>/<app>-<utc timestamp>/`` (the root
+is ``.appbuilder/backups`` unless ``--backup-dir`` says otherwise).
 
 Files: ``content.json`` (the exported app folder), ``source.json`` and ``collector.json`` (secrets masked),
 ``backup.json`` (what, from where, why). Secrets never reach the disk: every secret-named key is masked.

@@ -12,7 +12,7 @@ from appbuilder.load.jsonfile import read_json
 from appbuilder.model import Position
 
 ITEM_FILES = (CONTENT, SOURCE, COLLECTOR, ITEMS)
-_HINT = "give a directory printed by install, uninstall or restore (backups/<app>-<UTC time>/)"
+_HINT = "give a directory printed by install, uninstall or restore (.appbuilder/backups/<app>-<UTC time>/ by default)"
 
 
 def _check_manifest(manifest: dict[str, Any], shown: str) -> list[Diagnostic]:

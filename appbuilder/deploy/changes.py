@@ -101,7 +101,8 @@ class ResourceChange:
 class Plan:
     """What install, uninstall or restore (``purpose``) will do. ``marker`` is the install state to record in
     the folder description (None: record nothing); ``record_state`` adds the children's modification-time
-    fingerprint to it (a restore leaves it out, so the next plan compares the content)."""
+    fingerprint to it (a restore records it only when the backup holds what the marker's install imported;
+    otherwise the next plan compares the content)."""
 
     app: str
     version: str

@@ -12,7 +12,7 @@ from appbuilder.deploy.changes import DELETE, NOOP, RECORD, Plan, ResourceChange
 from appbuilder.deploy.fingerprint import org_fingerprint
 from appbuilder.deploy.marker import split_description
 from appbuilder.deploy.nested import moved, record_moves
-from appbuilder.deploy.plan import compare, pair_items
+from appbuilder.deploy.plan import compare, norm_hash, pair_items, without_marker
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.deploy.unmanaged import unmanaged_kinds
 from appbuilder.kinds import KINDS, Item, Kind, Org, in_folder
@@ -153,7 +153,10 @@ def plan_restore(backup: Backup, remote: Remote) -> tuple[Plan, RemoteState]:
     if folder_at is not None and changes[folder_at].action == NOOP and marker is not None \
             and any(c.writes for c in changes if in_folder(c.kind)):
         changes[folder_at] = replace(changes[folder_at], action=RECORD, note="record the restored version")
+    # the children's state is recorded only when the backup holds exactly what the marker's install imported:
+    # then a plan of that version may trust it and say "No changes"; any other content is compared by the next plan
+    as_installed = marker is not None and bool(marker.norm) and norm_hash(without_marker(content or {})) == marker.norm
     plan = Plan(app, backup.version, "restore", state.target, tuple(changes),
-                org_fingerprint(org), replace(marker, state=None) if marker else None, False,
+                org_fingerprint(org), replace(marker, state=None) if marker else None, as_installed,
                 backup.token_env)
     return plan, state

@@ -117,6 +117,18 @@ class LockRecord:
         """Released, or its lease has run out: the next run may take it over."""
         return self.released or now >= self.expires
 
+    def dead_here(self) -> bool:
+        """The holder ran on this host and its process is gone (it was killed before releasing the lock)."""
+        if self.host != (socket.gethostname()[:60] or "?") or self.pid <= 0:
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return True
+        except OSError:  # it exists, owned by another user
+            return False
+        return False
+
 
 def parse_record(description: str | None, lock_id: str = "") -> LockRecord | None:
     """The record in a lock folder's description; None when it is not one (a folder a person made)."""
@@ -171,6 +183,9 @@ def lock_note(remote: Remote, target: Target, personal: dict[str, Any] | None = 
     if record.free(remote.client.clock.time()):
         return (f"a run that stopped part way left its lock on this app folder ({record.holder()}); the next "
                 "install takes it over, and what that run wrote is not counted as drift")
+    if record.dead_here():
+        return (f"a run that died left its lock on this app folder ({record.holder()}; that process is gone): "
+                f"install refuses until its lease ends, or `appbuilder force-unlock PATH {record.lock_id}` now")
     return (f"another run is writing to this app folder ({record.holder()}, lock id {record.lock_id}): this plan "
             "may change when it finishes; install refuses until then, or waits with --lock-timeout")
 
@@ -256,9 +271,10 @@ class AppLock:
                 continue
             left = deadline - self.clock.monotonic()
             if left <= 0:
+                gone = "; that process is gone from this host" if record.dead_here() else ""
                 raise LockHeld(
-                    f"{self.target.label} is locked by another run: {record.holder()} (lock id {record.lock_id}, "
-                    f"lease until {_iso(record.expires)}); nothing was written",
+                    f"{self.target.label} is locked by another run: {record.holder()}{gone} (lock id "
+                    f"{record.lock_id}, lease until {_iso(record.expires)}); nothing was written",
                     hint="wait for it and run again (or give --lock-timeout SECONDS to wait); if that run is dead, "
                          f"`appbuilder force-unlock PATH {record.lock_id}` releases its lock")
             wait = min(WAIT_STEP, left)

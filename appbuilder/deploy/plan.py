@@ -200,6 +200,8 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     same_install = found is not None and (found.norm, found.version, found.app) == (
         marker.norm, marker.version, marker.app)
     recorded = quick or (found is not None and (not ours or same_install) and found.state == state_now)
+    # a new version of the same content is recorded too: the org names the version that was installed last
+    recorded = recorded and found is not None and (found.version, found.app) == (marker.version, marker.app)
     index = next(i for i, c in enumerate(changes) if c.kind == "folder")
     changes[index] = _folder_change(*folder, drift, others, recorded, note)
     changes = with_folder_notes(changes)

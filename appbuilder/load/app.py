@@ -55,8 +55,11 @@ def _resolve(base: Path, ref: str, doc: YamlDocument, at: list[str | int],
             else "does not exist"
     except OSError as exc:  # a name too long for the file system, a permission denied on the way...
         what = f"cannot be read ({exc.strerror or exc})"
+    hint = f"paths are relative to {doc.display}"
+    if any(c in ref for c in "*?[") and not target.exists():  # a glob: only samples and tests take them
+        hint += f"; {at[0]} are listed one file each (globs work under samples and tests only)"
     diagnostics.append(Diagnostic(doc.position(at), f"'{ref}' {what}", code="missing-file", path=field_path(at),
-                                  hint=f"paths are relative to {doc.display}"))
+                                  hint=hint))
     return None
 
 

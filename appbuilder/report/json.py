@@ -45,4 +45,4 @@ def test_run_json(result: Any) -> str:
                    **({"triggers": c.triggers} if c.triggers else {}),
                    "seconds": round(c.seconds, 4), "file": c.file} for c in result.cases],
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return json.dumps(doc, indent=2)

@@ -14,7 +14,7 @@ _HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n'
 def _document(suite: ET.Element) -> str:
     suites = ET.Element("testsuites")
     suites.append(suite)
-    return _HEADER + ET.tostring(suites, encoding="unicode") + "\n"
+    return _HEADER + ET.tostring(suites, encoding="unicode")
 
 
 @register("junit", DiagnosticReport)

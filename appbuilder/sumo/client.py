@@ -190,7 +190,7 @@ class SumoClient:
                 if again:
                     delay = self._backoff(attempt)
                     why = failure.message if failure else type(exc).__name__
-                    self._report_retry(f"no reply from Sumo: {why}", method, path, delay, attempt)
+                    self._report_retry(f"no reply from Sumo: {why}", method, path, delay, attempt, limit)
                     self._sleep(delay)
                     continue
                 self.stats.record_failure()
@@ -298,8 +298,11 @@ class SumoClient:
             self.progress(clean)
 
     # -- helpers -----------------------------------------------------------------------------------
-    def _report_retry(self, what: str, method: str, path: str, delay: float, attempt: int) -> None:
-        self.tell(f"{what} ({method} {path}), retrying in {delay:.1f} s (attempt {attempt + 1}/{self.max_attempts})")
+    def _report_retry(self, what: str, method: str, path: str, delay: float, attempt: int,
+                      limit: int | None = None) -> None:
+        """One retry line; ``limit`` is the attempt budget of this kind of failure (default ``max_attempts``)."""
+        self.tell(f"{what} ({method} {path}), retrying in {delay:.1f} s "
+                  f"(attempt {attempt + 1}/{limit or self.max_attempts})")
 
     def _job_reporter(self, progress: Callable[[JobProgress], None] | None
                       ) -> Callable[[JobProgress], None] | None:
