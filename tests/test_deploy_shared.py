@@ -104,3 +104,22 @@ def test_an_update_of_the_monitor_folder_keeps_the_copies_recorded() -> None:
     assert read_marker(change.after["description"]).text == "New."  # type: ignore[index]
     unchanged = ResourceChange("monitor folder", "X", NOOP, before, before)
     assert record_copy([unchanged], state) == [unchanged]  # a recorded copy's plan stays a no-op
+
+
+def test_a_monitor_folder_from_before_copies_were_recorded_learns_them_on_their_installs(
+        fake: FakeSumo, app: Path, tmp_path: Path) -> None:  # noqa: F811
+    install(app, fake, tmp_path)
+    folder = fake.state.monitors.find_by_path(FOLDER)
+    assert folder is not None
+    folder.description = with_copies(folder.description, ())  # as installed before copies were recorded
+    assert not run_plan(app, {}, options(fake)).plan.changed  # type: ignore[union-attr]  # its own copy: as it was
+    second = apps_folder(fake)
+    made = run_install(app, {}, second, backup_root=tmp_path / "backups")
+    assert made.ok, (made.error, made.hint)
+    assert len(read_marker(folder.description).copies) == 1  # the new copy; the first one is not known yet
+    plan = run_plan(app, {}, options(fake)).plan
+    assert plan is not None and monitor_actions(plan)[("monitor folder", "Minimal mini")] == UPDATE
+    install(app, fake, tmp_path)  # the first copy records itself too
+    outcome = run_uninstall(app, {}, second, backup_root=tmp_path / "backups")
+    assert outcome.ok, (outcome.error, outcome.hint)
+    assert monitor_count(fake) == 1  # the personal copy still uses them
