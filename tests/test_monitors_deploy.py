@@ -175,20 +175,27 @@ def test_a_monitor_create_whose_reply_was_lost_is_looked_up_not_repeated(app: Pa
         assert not run_plan(app, {}, options(fake)).plan.changed  # type: ignore[union-attr]
 
 
-def test_a_copy_in_another_folder_of_the_same_name_is_told_to_keep_the_shared_monitors(
-        fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+def apps_folder(server: FakeSumo) -> DeployOptions:
+    """Options targeting ``Apps`` in the personal folder (made here): for a second copy of the app."""
     import requests
 
-    install(app, fake, tmp_path)
     api = requests.Session()
     api.auth = ("id", "key")
-    personal_id = api.get(f"{fake.base_url}/v2/content/folders/personal").json()["id"]
-    assert api.post(f"{fake.base_url}/v2/content/folders", json={"name": "Apps", "parentId": personal_id}).ok
-    options_apps = options(fake)
-    options_apps.folder = f"/Library/Users/{fake.user_email}/Apps"
-    plan = run_plan(app, {}, options_apps).plan
+    personal_id = api.get(f"{server.base_url}/v2/content/folders/personal").json()["id"]
+    assert api.post(f"{server.base_url}/v2/content/folders", json={"name": "Apps", "parentId": personal_id}).ok
+    chosen = options(server)
+    chosen.folder = f"/Library/Users/{server.user_email}/Apps"
+    return chosen
+
+
+def test_a_copy_in_another_folder_of_the_same_name_is_told_to_keep_the_shared_monitors(
+        fake: FakeSumo, app: Path, tmp_path: Path) -> None:
+    install(app, fake, tmp_path)
+    plan = run_plan(app, {}, apps_folder(fake)).plan
     assert plan is not None
-    assert monitor_actions(plan)[("monitor folder", "Minimal mini")] == NOOP  # the same monitor folder serves both
+    # the same monitor folder serves both: its marker records that this copy uses it too
+    assert monitor_actions(plan)[("monitor folder", "Minimal mini")] == UPDATE
+    assert monitor_actions(plan)[("monitor", "Minimal - Failed sign-ins")] == NOOP
     (note,) = plan.notes
     assert "but not /Monitors/Minimal mini" in note and "delete Personal folder / Minimal mini" in note
     assert "and its monitors in /Monitors/Minimal mini" not in note, note  # deleting them breaks the new copy

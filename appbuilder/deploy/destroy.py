@@ -13,6 +13,7 @@ from appbuilder.deploy.fingerprint import org_fingerprint
 from appbuilder.deploy.marker import split_description
 from appbuilder.deploy.nested import moved, record_moves
 from appbuilder.deploy.plan import compare, norm_hash, pair_items, without_marker
+from appbuilder.deploy.shared import keep_shared
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.deploy.unmanaged import unmanaged_kinds
 from appbuilder.kinds import KINDS, Item, Kind, Org, in_folder
@@ -58,6 +59,7 @@ def plan_uninstall(build: BuildResult, remote: Remote, parent_path: str | None,
                else "kept: not created by this app, or it holds other sources")
         keep = ResourceChange("collector", item.identity, NOOP, item.body, item.body, dict(item.ref), why)
         changes.insert(0, compare(collector, None, item, DELETE, why) if ours else keep)
+    changes = keep_shared(changes, remote, state)
     plan = Plan(app, str(manifest.version), "uninstall", state.target, tuple(changes), org_fingerprint(org),
                 None, False, manifest.token_env,
                 notes=_what_stays((build.collector or {}).get("collector") or {},

@@ -35,7 +35,8 @@ def earlier_copies(remote: Remote, state: RemoteState, app: str, has_monitors: b
         advice = f"delete Personal folder / {name}{monitors} in the Sumo UI."
         if has_monitors and name == wanted:  # the monitor folder is named like the app folder: both copies share it
             advice = (f"delete Personal folder / {name} in the Sumo UI, but not /Monitors/{name}: its monitors are "
-                      "the ones this install updates (`appbuilder uninstall` of the old copy would remove them).")
+                      "the ones this install updates (`appbuilder uninstall` of the old copy keeps them while this "
+                      "copy uses them).")
         notes.append(f"{app} {marker.version} is also installed in Personal folder / {name} (its install marker "
                      f"says so): this install makes a new copy in {target.label}, and the old one stays. Once the "
                      f"new one works, {advice}")

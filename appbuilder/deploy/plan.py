@@ -32,6 +32,7 @@ from appbuilder.deploy.intent import recognise
 from appbuilder.deploy.lock import lock_note, read_intent
 from appbuilder.deploy.marker import Marker, fingerprint, fit_description, modified_after, split_description
 from appbuilder.deploy.nested import moved, record_moves, with_folder_notes
+from appbuilder.deploy.shared import record_copy
 from appbuilder.deploy.state import DeployError, Remote, RemoteState
 from appbuilder.deploy.unmanaged import NOTE, unmanaged_kinds
 from appbuilder.kinds import KINDS, Item, Kind, Org, in_folder
@@ -204,7 +205,7 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     recorded = recorded and found is not None and (found.version, found.app) == (marker.version, marker.app)
     index = next(i for i, c in enumerate(changes) if c.kind == "folder")
     changes[index] = _folder_change(*folder, drift, others, recorded, note)
-    changes = with_folder_notes(changes)
+    changes = record_copy(with_folder_notes(changes), state)
     if any(c.action == DRIFTED for c in changes):  # an earlier run's own half-applied writes are not drift
         changes = recognise(changes, read_intent(remote, state.target))
     notes = earlier_copies(remote, state, str(manifest.app), bool(getattr(build, "monitors", None)))

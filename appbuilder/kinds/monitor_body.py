@@ -5,7 +5,8 @@ The marker ends the description: ``(installed by appbuilder: <hash>)``, or for a
 ``(installed by appbuilder: <hash>, key <key>)``. The hash is of the normalised body as installed, so an item
 that no longer hashes to it was changed in Sumo since (drift); the key is the monitor's file stem in the app
 definition (``monitors/<key>.yaml``), which stays the same when the monitor is renamed, so a monitor renamed and
-changed in one go is still updated in place.
+changed in one go is still updated in place. A monitor folder's marker may end with ``, in <id> <id>…``: the
+parent folders of the app's copies that use it (copies in different Library folders share the monitor folder).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ TYPES = {"create": "MonitorsLibrary{}", "export": "MonitorsLibrary{}Export", "up
 MONITOR_FIELDS = ("name", "description", "monitorType", "evaluationDelay", "queries", "triggers",
                   "notifications", "isDisabled", "groupNotifications")
 TRIGGER_FIELDS = ("detectionMethod", "triggerType", "timeRange", "threshold", "thresholdType", "field")
-_MARKER = re.compile(r"\s*\(installed by appbuilder: ([0-9a-f]{16})(?:, key ([^\n]+?))?\)\s*$")
+_MARKER = re.compile(r"\s*\(installed by appbuilder: ([0-9a-f]{16})(?:, key ([^\n]+?))?(?:, in ([0-9A-Za-z ]+))?\)\s*$")
 
 Normalise = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -40,6 +41,7 @@ class Marked:
     text: str
     hash: str | None = None
     key: str | None = None
+    copies: tuple[str, ...] = ()  # a monitor folder's: the parent folders of the copies that use it
 
 
 def read_marker(description: str | None) -> Marked:
@@ -48,7 +50,7 @@ def read_marker(description: str | None) -> Marked:
     match = _MARKER.search(text)
     if not match:
         return Marked(text)
-    return Marked(text[:match.start()], match.group(1), match.group(2))
+    return Marked(text[:match.start()], match.group(1), match.group(2), tuple((match.group(3) or "").split()))
 
 
 def content_type(item: dict[str, Any]) -> str:
@@ -116,3 +118,13 @@ def with_marker(body: dict[str, Any], normalise: Normalise = normalise_monitor, 
     text = read_marker(str(body.get("description") or "")).text
     marker = f"(installed by appbuilder: {body_hash(body, normalise)}{f', key {key}' if key else ''})"
     return {**body, "description": f"{text}\n\n{marker}" if text else marker}
+
+
+def with_copies(description: str, copies: tuple[str, ...]) -> str:
+    """A monitor folder's description whose marker records ``copies`` (parent folder ids, in order)."""
+    marked = read_marker(description)
+    if marked.hash is None:
+        return description
+    start = description.rstrip().rfind("(installed by appbuilder: ")
+    listed = f", in {' '.join(copies)}" if copies else ""
+    return f"{description[:start]}(installed by appbuilder: {marked.hash}{listed})"
