@@ -13,12 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from appbuilder.appdiff import ADDED, CHANGED, REMOVED, AppDiff, FieldChange, ItemChange
+from appbuilder.export import APP_COMMENT
 from appbuilder.export.residual import ABSENT, changed_paths
 from appbuilder.model import App
 
 BASIS = ("compared as installed in Sumo (one side is an export, which has no samples, tests, lint settings, "
          "log types, parameter descriptions or saved-search ids)")
-EXPORT_HEADER = "# Exported from Sumo Logic by `appbuilder export`."
+EXPORT_HEADER = f"# {APP_COMMENT}"  # the line export writes at the top of app.yaml
 _KINDS = {"FolderSyncDefinition": "folder", "DashboardV2SyncDefinition": "dashboard",
           "SavedSearchWithScheduleSyncDefinition": "saved search"}
 

@@ -82,3 +82,15 @@ def write(directory: Path, text: str | bytes, name: str = "doc.yaml") -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def python_output(code: str) -> str:
+    """The stripped standard output of ``code`` run by a fresh Python in the repository (a clean ``sys.modules``,
+    for tests that a module stays unimported); fails with its standard error when it exits non-zero."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import python_output
 
 from appbuilder.query.engines.duck import DuckEngine
 from appbuilder.query.engines.local import LocalEngine
@@ -217,3 +218,10 @@ def test_a_json_after_the_first_where_reads_values_kept_beside_the_head():
     engine = LocalEngine(events, engine="duckdb").duck()
     engine.run(query)
     assert "POSITIONAL JOIN head_0_x0" in engine.last_plan.sql and "events_raw" not in engine.last_plan.sql
+
+
+def test_the_python_engine_does_not_import_duckdb() -> None:
+    probe = ("import sys; from appbuilder.query.engines.local import LocalEngine; "
+             "e = LocalEngine([{'a': 1}]); rows = e.run('* | count').rows; "
+             "print(e.engine, rows[0]['_count'], 'duckdb' in sys.modules)")
+    assert python_output(probe) == "python 1 False"

@@ -3,6 +3,7 @@
 import pytest
 
 from appbuilder.query import LintContext, event_fields_from_samples, lint_query
+from appbuilder.query.issues import json_paths
 
 SIGNIN = ('_sourceCategory=${scope}\n| json "category", "client.ip_address", "location.city" as category, '
           'client_ip, city\n')
@@ -63,6 +64,14 @@ def test_unknown_json_path_against_event_fields():
     issues = lint_query('x | json "client.ip", "labels[*].name" as ip, n', LintContext(event_fields=fields))
     assert [i.code for i in issues] == ["unknown-json-path"]
     assert "client.ip_address" in issues[0].hint
+
+
+def test_json_paths_name_list_items_as_asked():
+    event = {"a": [{"b": 1}, [{"c": 2}]], "d": {"e": []}}
+    assert json_paths(event) == {"a", "a.b", "a.c", "d", "d.e"}
+    assert json_paths(event, "[*]") == {"a", "a[*].b", "a[*][*].c", "d", "d.e"}
+    assert event_fields_from_samples([{"x": 1}, {"y": [{"z": 2}]}]) == {"x", "y", "y.z"}
+    assert event_fields_from_samples([]) == set()
 
 
 def test_map_needs_latitude_and_longitude():

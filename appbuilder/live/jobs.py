@@ -150,15 +150,14 @@ class SearchJobs:
         """POST the job. Follow-up calls must carry the session cookie the first create sets (documentation),
         so the first create runs alone: jobs created in parallel before it would each open a session of their
         own, and the cookie jar keeps only one."""
-        if self._session.is_set():
-            return self.client.post("/v1/search/jobs", body, replay=False)
-        with self._first:
-            if self._session.is_set():
-                return self.client.post("/v1/search/jobs", body, replay=False)
-            try:
-                return self.client.post("/v1/search/jobs", body, replay=False)
-            finally:
-                self._session.set()
+        if not self._session.is_set():
+            with self._first:
+                if not self._session.is_set():
+                    try:
+                        return self.client.post("/v1/search/jobs", body, replay=False)
+                    finally:
+                        self._session.set()
+        return self.client.post("/v1/search/jobs", body, replay=False)
 
     def _gather(self, job: str, query: str, max_rows: int) -> SearchResult:
         path = f"/v1/search/jobs/{job}"

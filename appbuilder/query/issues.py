@@ -67,8 +67,9 @@ class QueryIssue:
     hint: str = ""
 
 
-def event_fields_from_samples(events: Iterable[dict]) -> set[str]:
-    """Every dotted JSON path present in ``events`` (objects and leaves; array elements share the path)."""
+def json_paths(value: object, item: str = "") -> set[str]:
+    """Every dotted key path of a JSON value (objects and leaves); a list item's path is its list's path
+    followed by ``item`` (``""``: items share the list's path; ``"[*]"``: ``labels[*].name``)."""
     paths: set[str] = set()
 
     def walk(value: object, prefix: str) -> None:
@@ -78,12 +79,16 @@ def event_fields_from_samples(events: Iterable[dict]) -> set[str]:
                 paths.add(path)
                 walk(sub, path)
         elif isinstance(value, list):
-            for item in value:
-                walk(item, prefix)
+            for sub in value:
+                walk(sub, prefix + item)
 
-    for event in events:
-        walk(event, "")
+    walk(value, "")
     return paths
+
+
+def event_fields_from_samples(events: Iterable[dict]) -> set[str]:
+    """Every dotted JSON path present in ``events`` (objects and leaves; array elements share the path)."""
+    return set().union(*(json_paths(event) for event in events))
 
 
 _INDEX = re.compile(r"\[(?:\d+|\*|[\d:,]+)\]")

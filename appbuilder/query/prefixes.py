@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import appbuilder.query.ast as ast
+from appbuilder.query.issues import json_paths
 from appbuilder.query.parser import parse
 
 # Operators that turn messages into records: the Search Job API serves their results from /records
@@ -92,24 +93,6 @@ def _plain_terms(scope: ast.ScopeExpr | None) -> list[str]:
     return []
 
 
-def json_paths(event: object) -> set[str]:
-    """Every key path (``client.ip_address``; list items as ``[*]``) of a JSON object."""
-    found: set[str] = set()
-
-    def walk(value: object, prefix: str) -> None:
-        if isinstance(value, dict):
-            for key, child in value.items():
-                path = f"{prefix}.{key}" if prefix else str(key)
-                found.add(path)
-                walk(child, path)
-        elif isinstance(value, list):
-            for child in value:
-                walk(child, f"{prefix}[*]")
-
-    walk(event, "")
-    return found
-
-
 def missing_paths(op: ast.JsonOp, events: Iterable[object]) -> list[tuple[str, list[str]]]:
     """The paths ``op`` reads that the events closest to its shape (those holding most of its paths) lack, each
     with the closest paths those events do have."""
@@ -117,7 +100,7 @@ def missing_paths(op: ast.JsonOp, events: Iterable[object]) -> list[tuple[str, l
     best: list[set[str]] = []
     score = -1
     for event in events:
-        have = json_paths(event)
+        have = json_paths(event, "[*]")
         held = sum(plain in have for _, plain in wanted)
         if held > score:
             best, score = [have], held

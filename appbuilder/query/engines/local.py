@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from appbuilder.query.engines.duck import DuckEngine
 from appbuilder.query.evaluate.engine import Evaluator, Table
 from appbuilder.query.evaluate.values import EvalError, Lookups
+
+if TYPE_CHECKING:
+    from appbuilder.query.engines.duck import DuckEngine
 
 ENGINES = ("auto", "duckdb", "python")
 # Below this many events ``auto`` interprets in Python: DuckDB's per-query set-up (tables, a compiled plan) costs
@@ -34,8 +37,10 @@ class LocalEngine(Evaluator):
         self._duck: DuckEngine | None = None
 
     def duck(self) -> DuckEngine:
-        """The DuckDB engine over these events (made on first use)."""
+        """The DuckDB engine over these events (made, and duckdb imported, on first use)."""
         if self._duck is None:
+            from appbuilder.query.engines.duck import DuckEngine
+
             self._duck = DuckEngine.from_rows([r["_messagetime"] for r in self.base],  # type: ignore[misc]
                                               [r["_raw"] for r in self.base], self.lookups, self.last_time)
         return self._duck
