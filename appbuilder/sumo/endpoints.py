@@ -45,13 +45,8 @@ def base_url_for(deployment: str) -> str:
     )
 
 
-def normalise_base_url(url: str) -> str:
-    """Check an explicit base URL and strip trailing slashes (``…/api/`` → ``…/api``); see ``checked_base_url``."""
-    return checked_base_url(url)[0]
-
-
 def checked_base_url(url: str) -> tuple[str, str | None]:
-    """An explicit base URL made ready to use, and a note when it was completed.
+    """An explicit base URL made ready to use (trailing slashes stripped), and a note when it was completed.
 
     Every API path sits under ``/api``: a URL without a path gets it added (with a note saying so); the web UI's
     address (``service.…``) or any other path is refused with a hint naming the deployment's API URL."""
