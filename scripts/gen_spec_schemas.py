@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -74,18 +73,16 @@ def fake_templates() -> list[tuple[str, str]]:
     sys.path.insert(0, str(ROOT))
     from appbuilder.fakesumo.server import ROUTER
 
-    return [(method, template) for method, template in ROUTER.templates()]
+    return ROUTER.templates()
 
 
-def _segments(template: str) -> list[str | None]:
-    """A path template's segments, ``None`` for a parameter."""
-    return [None if re.fullmatch(r"\{\w+\}", s) else s for s in template.strip("/").split("/")]
+def served(method: str, spec_path: str, templates: list[tuple[str, str]]) -> bool:
+    """True when a route of the fake (``templates``) has the spec operation's method and path shape (literals
+    equal, parameters as parameters)."""
+    from appbuilder.fakesumo.contract import segments  # the fake's own matching of paths to templates
 
-
-def served(spec_path: str, fake_path: str) -> bool:
-    """True when the fake's route template has the spec path's shape (literals equal, parameters as parameters)."""
-    left, right = _segments(spec_path), _segments(fake_path)
-    return len(left) == len(right) and all(a == b for a, b in zip(left, right, strict=False))
+    wanted = segments(spec_path)
+    return any(m == method.upper() and segments(t) == wanted for m, t in templates)
 
 
 def _clean(node: Any) -> Any:
@@ -134,7 +131,7 @@ def operations(spec: dict[str, Any], templates: list[tuple[str, str]]) -> dict[s
         for method in METHODS:
             if method not in item:
                 continue
-            if not any(m == method.upper() and served(path, t) for m, t in templates):
+            if not served(method, path, templates):
                 continue
             op = item[method]
             entry: dict[str, Any] = {"operationId": op.get("operationId")}
@@ -175,8 +172,7 @@ def generate(spec_file: Path) -> str:
     templates = fake_templates()
     ops = operations(spec, templates)
     ops.update({key: op for key, op in DOCUMENTED_OPERATIONS.items()
-                if key not in ops and any(m == key.split(" ")[0] and served(key.split(" ", 1)[1], t)
-                                          for m, t in templates)})
+                if key not in ops and served(*key.split(" ", 1), templates)})
     schemas = spec["components"]["schemas"]
     names = reachable(schemas, _refs(ops))
     trimmed = {name: _clean(schemas[name]) for name in sorted(names)}

@@ -158,6 +158,21 @@ def test_export_then_import_copies_the_subtree_with_new_ids(api: requests.Sessio
     assert bulk.status_code == 200 and api.get(f"{monitors}/{copy_of['id']}").status_code == 404
 
 
+def test_the_abstract_base_types_are_refused(api: requests.Session, monitors: str) -> None:
+    """Create, import and update each take a concrete subtype: the abstract base of each is a 400."""
+    root, made_folder, monitor = tree(api, monitors)
+    made = api.post(monitors, params={"parentId": root}, json={**folder("Other"), "type": "MonitorsLibraryBase"})
+    imported = api.post(f"{monitors}/{root}/import", json={
+        **folder("Imported"), "type": "MonitorsLibraryFolderExport",
+        "children": [{**log_monitor(), "type": "MonitorsLibraryBaseExport"}]})
+    updated = api.put(f"{monitors}/{monitor['id']}", json={**update(log_monitor(), monitor["version"]),
+                                                           "type": "MonitorsLibraryBaseUpdate"})
+    for reply, wanted in ((made, "MonitorsLibraryFolder"), (imported, "MonitorsLibraryMonitorExport"),
+                          (updated, "MonitorsLibraryMonitorUpdate")):
+        assert reply.status_code == 400 and wanted in reply.json()["errors"][0]["message"], reply.text
+    assert [c["name"] for c in api.get(f"{monitors}/root").json()["children"]] == [made_folder["name"]]
+
+
 def test_ui_edit_of_a_monitor_bumps_its_version(api: requests.Session, fake: FakeSumo, monitors: str) -> None:
     _, _, monitor = tree(api, monitors)
     fake.ui_edit("/Monitors/1Password/Risky sign-ins", lambda m: m.update(isDisabled=True))

@@ -66,7 +66,8 @@ class Operation:
         return schema  # type: ignore[no-any-return]
 
 
-def _segments(template: str) -> tuple[str | None, ...]:
+def segments(template: str) -> tuple[str | None, ...]:
+    """A path template's segments, ``None`` for a parameter (``{id}``)."""
     return tuple(None if re.fullmatch(r"\{\w+\}", s) else s for s in template.strip("/").split("/"))
 
 
@@ -165,7 +166,7 @@ class Contract:
             method, template = key.split(" ", 1)
             body = op.get("requestBody")
             self.operations.append(Operation(
-                key, str(op.get("operationId") or ""), (method, *_segments(template)),
+                key, str(op.get("operationId") or ""), (method, *segments(template)),
                 _rewrite(body["schema"], families) if body and body.get("schema") else None,
                 bool(body and body.get("required")),
                 {status: _rewrite(s, families) for status, s in (op.get("responses") or {}).items() if s}))

@@ -9,6 +9,7 @@ from typing import Any
 
 from appbuilder.sumo.client import SumoClient
 from appbuilder.sumo.errors import DUPLICATE_CODES, SumoApiError, SumoError, SumoJobFailed
+from appbuilder.sumo.folders import FolderHandler
 from appbuilder.sumo.jobs import JobProgress
 from appbuilder.sumo.normalise import content_hash, normalise_content
 from appbuilder.sumo.ratelimit import poll_delays
@@ -123,8 +124,8 @@ class ContentHandler:
 
     def _child_id(self, folder_id: str, name: str, admin: bool | None) -> str | None:
         """The id of the folder's child of this name, or None."""
-        folder = self.client.get(f"/v2/content/folders/{folder_id}", admin=admin)
-        return next((str(c["id"]) for c in folder.get("children") or [] if c.get("name") == name), None)
+        child = FolderHandler(self.client).find_child(folder_id, name, admin=admin)
+        return None if child is None else str(child["id"])
 
     def _landed(self, folder_id: str, name: str, previous: str | None, admin: bool | None) -> str | None:
         """Look for the item an import whose reply was lost makes (see ``import_content``), waiting for a job

@@ -45,13 +45,8 @@ def base_url_for(deployment: str) -> str:
     )
 
 
-def normalise_base_url(url: str) -> str:
-    """Check an explicit base URL and strip trailing slashes (``…/api/`` → ``…/api``); see ``checked_base_url``."""
-    return checked_base_url(url)[0]
-
-
 def checked_base_url(url: str) -> tuple[str, str | None]:
-    """An explicit base URL made ready to use, and a note when it was completed.
+    """An explicit base URL made ready to use (trailing slashes stripped), and a note when it was completed.
 
     Every API path sits under ``/api``: a URL without a path gets it added (with a note saying so); the web UI's
     address (``service.…``) or any other path is refused with a hint naming the deployment's API URL."""
@@ -84,12 +79,10 @@ def checked_base_url(url: str) -> tuple[str, str | None]:
 
 
 def _deployment_of_host(host: str) -> str | None:
-    """``us2`` for ``api.us2.sumologic.com`` or ``service.us2.sumologic.com``; ``us1`` without a region."""
-    parts = host.split(".")
-    if host.endswith(".sumologic.com") and parts[0] in ("api", "service"):
-        region = parts[1] if len(parts) == 4 else "us1" if len(parts) == 3 else None
-        return region if region in DEPLOYMENTS else None
-    return None
+    """``us2`` for ``api.us2.sumologic.com`` or ``service.us2.sumologic.com`` (the web UI's host), by the API
+    hosts of ``DEPLOYMENTS``; None for any other host."""
+    api_host = "api." + host.removeprefix("service.") if host.startswith("service.") else host
+    return next((name for name, url in DEPLOYMENTS.items() if urlparse(url).hostname == api_host), None)
 
 
 def deployment_of(base_url: str) -> str | None:
