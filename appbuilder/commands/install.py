@@ -12,7 +12,7 @@ from appbuilder.commands.uncollected import uncollected_notes, with_notes
 from appbuilder.deploy.apply import check_preconditions, resolve_token
 from appbuilder.deploy.changes import Plan, load_plan
 from appbuilder.deploy.fingerprint import org_fingerprint
-from appbuilder.deploy.plan import plan_install
+from appbuilder.deploy.plan import install_state, plan_install
 from appbuilder.deploy.session import (
     Approve,
     DeployOptions,
@@ -85,18 +85,12 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
             return outcome
 
     manifest = build.manifest
-
-    def read_state(remote: Remote) -> RemoteState:
-        return remote.read(str(manifest.folder), options.folder,
-                           ((build.collector or {}).get("collector") or {}).get("name"),
-                           (((build.source or {}).get("source") or {}).get("config") or {}).get("name"))
-
     def install(remote: Remote) -> None:
         token = resolve_token(manifest.token_env, token_file_of(built.app, token_file), options.env)
         if token:
             remote.client.redactor.add(token)
         if saved is not None:
-            state = read_state(remote)
+            state = install_state(build, remote, options.folder)
             outcome.plan = saved
             fresh = org_fingerprint(Org(remote, state, str(manifest.app)))
             check_saved_plan(saved, fresh, str(manifest.content_hash), str(manifest.app))
@@ -109,7 +103,7 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
             return
 
         def replan() -> tuple[Plan, RemoteState] | None:
-            if unchanged_since(plan, remote, read_state(remote)):
+            if unchanged_since(plan, remote, install_state(build, remote, options.folder)):
                 return None
             if saved is not None:  # another run wrote while this one waited for the lock
                 raise DeployError("the Sumo org changed since the plan was made; nothing was written",

@@ -140,15 +140,20 @@ def _folder_change(kind: Kind, d: Item, r: Item | None, drift: _Drift, others_wr
     return change
 
 
+def install_state(build: BuildResult, remote: Remote, parent_path: str | None) -> RemoteState:
+    """What an install plan reads of the org (also to check, under the lock, that it did not change)."""
+    source_body = (build.source or {}).get("source") or {}
+    collector_body = (build.collector or {}).get("collector") or {}
+    return remote.read(str(build.manifest.folder), parent_path, collector_body.get("name"),
+                       (source_body.get("config") or {}).get("name"))
+
+
 def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = None,
                  progress: Callable[[JobProgress], None] | None = None, *,
                  want_export: bool = False) -> tuple[Plan, RemoteState]:
     """Read the org (the folder export only when needed, or always with ``want_export``) and compare."""
     manifest = build.manifest
-    source_body = (build.source or {}).get("source") or {}
-    collector_body = (build.collector or {}).get("collector") or {}
-    state = remote.read(str(manifest.folder), parent_path, collector_body.get("name"),
-                        (source_body.get("config") or {}).get("name"))
+    state = install_state(build, remote, parent_path)
     if state.folder is None and state.target.parent_id is None:
         raise DeployError(f"the target folder {state.target.parent_path} does not exist",
                           hint="create it in the Sumo Logic Library, or choose another --folder")
