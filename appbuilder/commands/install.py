@@ -85,10 +85,12 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
             return outcome
 
     manifest = build.manifest
+
     def install(remote: Remote) -> None:
         token = resolve_token(manifest.token_env, token_file_of(built.app, token_file), options.env)
         if token:
             remote.client.redactor.add(token)
+        notes: list[str] = []  # what stays empty while a collection parameter is off (a saved plan has its own)
         if saved is not None:
             state = install_state(build, remote, options.folder)
             outcome.plan = saved
@@ -97,7 +99,8 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
             plan = saved
         else:
             plan, state = plan_install(build, remote, options.folder, want_export=options.verify)
-            plan = with_notes(plan, uncollected_notes(built.app, parameters) if built.app is not None else [])
+            notes = uncollected_notes(built.app, parameters) if built.app is not None else []
+            plan = with_notes(plan, notes)
             outcome.plan = plan
         if dry_run:
             return
@@ -108,7 +111,8 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
             if saved is not None:  # another run wrote while this one waited for the lock
                 raise DeployError("the Sumo org changed since the plan was made; nothing was written",
                                   hint="run `appbuilder plan --out FILE` again and review the new plan")
-            return plan_install(build, remote, options.folder, want_export=options.verify)
+            fresh, fresh_state = plan_install(build, remote, options.folder, want_export=options.verify)
+            return with_notes(fresh, notes), fresh_state
 
         apply_locked(outcome, remote, options, plan, state, approve, replan,
                      lambda plan: check_preconditions(plan, token, force),  # refuse before asking, not after
