@@ -427,3 +427,13 @@ def test_a_lock_left_by_a_dead_process_on_this_host_says_so(fake: FakeSumo, tmp_
     refused = run_install(app, {}, options(fake), backup_root=tmp_path / "backups")
     assert not refused.ok and f"pid {dead} on " in (refused.error or "")
     assert "that process is gone from this host" in (refused.error or ""), refused.error
+
+
+def test_a_lock_in_a_folder_that_does_not_exist_is_refused_before_any_call() -> None:
+    """No target folder, no lock: the same error as the plan's, and nothing asked of the org."""
+    from appbuilder.deploy.changes import Target
+    from appbuilder.deploy.state import DeployError
+
+    with pytest.raises(DeployError, match="the target folder /Library/Nowhere does not exist") as refused:
+        AppLock(None, Target(None, "/Library/Nowhere", False, FOLDER))  # type: ignore[arg-type]
+    assert "choose another --folder" in refused.value.hint

@@ -33,7 +33,7 @@ from appbuilder.deploy.lock import lock_note, read_intent
 from appbuilder.deploy.marker import Marker, fingerprint, fit_description, modified_after, split_description
 from appbuilder.deploy.nested import moved, record_moves, with_folder_notes
 from appbuilder.deploy.shared import record_copy
-from appbuilder.deploy.state import DeployError, Remote, RemoteState
+from appbuilder.deploy.state import Remote, RemoteState, no_target_folder
 from appbuilder.deploy.unmanaged import NOTE, unmanaged_kinds
 from appbuilder.kinds import KINDS, Item, Kind, Org, in_folder
 from appbuilder.kinds.tree import listed_by_path
@@ -155,8 +155,7 @@ def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = N
     manifest = build.manifest
     state = install_state(build, remote, parent_path)
     if state.folder is None and state.target.parent_id is None:
-        raise DeployError(f"the target folder {state.target.parent_path} does not exist",
-                          hint="create it in the Sumo Logic Library, or choose another --folder")
+        raise no_target_folder(state.target)
     org = Org(remote, state, str(manifest.app))
     marker, kept = desired_marker(build)
     found = split_description(state.folder.get("description"))[1] if state.folder else None
