@@ -165,6 +165,25 @@ def test_with_a_lock_timeout_the_second_install_waits_then_applies_on_top(
     assert not run_plan(later, {}, options(fake)).plan.changed  # type: ignore[union-attr]
 
 
+def test_a_plan_made_again_under_the_lock_keeps_the_uncollected_notes(
+        fake: FakeSumo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The notes install adds to its plan (what stays empty while a collection parameter is off) are on the plan
+    made again after waiting for the lock too: that is the plan the person approves and the run applies."""
+    import appbuilder.commands.install as install_command
+
+    monkeypatch.setattr(install_command, "uncollected_notes", lambda app, given: ["audit_events_api is empty"])
+    installed(make_app(tmp_path / "base", "1.0.0"), fake, tmp_path)
+    first, later = make_app(tmp_path / "a", "1.1.0", title=True), make_app(tmp_path / "b", "1.2.0", search=True)
+    pause = Pause(monkeypatch)
+    pause.start(lambda: run_install(first, {}, options(fake), backup_root=tmp_path / "backups"))
+    waited = run_install(later, {}, options(fake, lock_timeout=60.0, client={"clock": ReleasingClock(pause)}),
+                         backup_root=tmp_path / "backups")
+    assert pause.result[0].ok and waited.ok, (waited.error, waited.hint)
+    notes = waited.plan.notes  # type: ignore[union-attr]
+    assert any(note.startswith("planned again") for note in notes), notes
+    assert "audit_events_api is empty" in notes
+
+
 # -- Done when: install racing uninstall ------------------------------------------------------------------------
 @pytest.mark.parametrize("wait", [0.0, 60.0])
 def test_install_racing_uninstall_never_reports_success_for_an_app_that_is_gone(
@@ -408,3 +427,13 @@ def test_a_lock_left_by_a_dead_process_on_this_host_says_so(fake: FakeSumo, tmp_
     refused = run_install(app, {}, options(fake), backup_root=tmp_path / "backups")
     assert not refused.ok and f"pid {dead} on " in (refused.error or "")
     assert "that process is gone from this host" in (refused.error or ""), refused.error
+
+
+def test_a_lock_in_a_folder_that_does_not_exist_is_refused_before_any_call() -> None:
+    """No target folder, no lock: the same error as the plan's, and nothing asked of the org."""
+    from appbuilder.deploy.changes import Target
+    from appbuilder.deploy.state import DeployError
+
+    with pytest.raises(DeployError, match="the target folder /Library/Nowhere does not exist") as refused:
+        AppLock(None, Target(None, "/Library/Nowhere", False, FOLDER))  # type: ignore[arg-type]
+    assert "choose another --folder" in refused.value.hint

@@ -144,3 +144,22 @@ def test_plan_file_round_trip_is_exact_and_deterministic(tmp_path) -> None:
     first.write_text("{}")
     with pytest.raises(ValueError, match="not an appbuilder plan"):
         load_plan(first)
+
+
+def test_gave_up_keeps_an_identity_with_a_comma_whole() -> None:
+    """What an apply that stopped part way says: a change under way is not also listed as not written, also when
+    its name holds ", " (the labels are kept as a list, never split back out of a joined string)."""
+    from types import SimpleNamespace as Org
+
+    from appbuilder.deploy.apply import ApplyResult
+    from appbuilder.deploy.changes import CREATE, Plan, ResourceChange, Target
+
+    first, odd, last = (ResourceChange("saved search", name, CREATE, None, {"name": name})
+                        for name in ("a", "Sign-ins, failed", "z"))
+    plan = Plan("App", "1.0.0", "install", Target("P1", None, False, "App"), (first, odd, last), "f1", None)
+    result = ApplyResult()
+    result.start(Org(before_write=None), first)
+    result.done(first)
+    result.start(Org(before_write=None), odd)
+    assert result.gave_up(plan) == ("landed: saved search 'a'; may or may not have landed: saved search "
+                                    "'Sign-ins, failed'; not written: saved search 'z'")

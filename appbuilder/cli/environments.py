@@ -34,11 +34,6 @@ def wants_environments(kwargs: dict[str, Any]) -> bool:
 
 
 def chosen_environments(path: str, kwargs: dict[str, Any]) -> list[Any]:
-    """The environments ``--env`` / ``--all-envs`` select (see ``_chosen``), for verbs run in one org."""
-    return _chosen(path, kwargs)
-
-
-def _chosen(path: str, kwargs: dict[str, Any]) -> list[Any]:
     """The environments ``--env`` / ``--all-envs`` select from the environments file; exits 1 on a problem."""
     from appbuilder.environments import ENV_FILE, find_environments_file, load_environments, select
     from appbuilder.model import Position
@@ -91,7 +86,7 @@ def plan_in_environments(path: str, kwargs: dict[str, Any], params: dict[str, st
     from appbuilder.commands.environments import run_across
     from appbuilder.commands.plan import run_plan
 
-    chosen = _chosen(path, kwargs)
+    chosen = chosen_environments(path, kwargs)
     app = Path(path)
     report = run_across("plan", chosen, lambda env, p, o, progress: run_plan(app, p, o, progress=progress),
                         params, options, os.environ, progress,
@@ -106,7 +101,7 @@ def install_in_environments(path: str, kwargs: dict[str, Any], params: dict[str,
     after the plans were reviewed with `plan --env/--all-envs`."""
     from appbuilder.commands.environments import run_across
 
-    chosen = _chosen(path, kwargs)
+    chosen = chosen_environments(path, kwargs)
     if not yes:
         emit("install into environments runs them at once and asks nothing, so it needs --yes; nothing was "
              "written", err=True)

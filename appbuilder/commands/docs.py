@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +18,10 @@ from typing import Any
 from appbuilder.commands.docs_setup import source_setup
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.model import App, MonitorTrigger, Position, Query
-from appbuilder.templating import substitute_parameters, substitute_variables
+from appbuilder.templating import find_parameters, substitute_parameters, substitute_variables
 from appbuilder.workspace import repo_path
 
 PANEL_CHARTS_WITHOUT_QUERY = {"text"}
-PARAMETER = re.compile(r"\$\{(\w+)\}")
 
 
 @dataclass
@@ -80,7 +78,7 @@ def runnable(query: Query, values: Mapping[str, str]) -> str:
 
 
 def _sample_queries(app: App, values: Mapping[str, str]) -> list[str]:
-    used = {name for q in app.saved_searches for name in PARAMETER.findall(q.text)}
+    used = {ref.name for q in app.saved_searches for ref in find_parameters(q.text)}
     shown = ", ".join(f"`{name}={value}`" for name, value in values.items() if name in used)
     lines = [f"Each runs in Sumo's search as written: the install parameters are filled in ({shown}) and the "
              "saved search's own parameters are at their defaults (`*`: everything).", ""] if shown else []

@@ -3,22 +3,20 @@ before appbuilder creates the collector and the Cloud-to-Cloud source (``appbuil
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from appbuilder.model import App, Source
-from appbuilder.templating import substitute_parameters
+from appbuilder.templating import PARAMETER_RE, substitute_parameters
 
 SUMO_SOURCE_PAGE = ("https://help.sumologic.com/docs/send-data/hosted-collectors/cloud-to-cloud-integration-framework/"
                     "1password-source/")
 EVENTS_REPORTING_GUIDE = "https://support.1password.com/events-reporting/"
 EVENTS_API_SERVERS = "https://developer.1password.com/docs/events-api/servers"
-_PARAMETER = re.compile(r"\$\{(\w+)\}")
 
 
 def _api(api: str, values: Mapping[str, str]) -> str:
     """An API of the source as the page shows it: an install parameter's value, or that it is left out."""
-    match = _PARAMETER.fullmatch(api)
+    match = PARAMETER_RE.fullmatch(api)
     if match is None:
         return f"`{api}`"
     name = match.group(1)
@@ -33,7 +31,7 @@ def _hosts(source: Source, values: Mapping[str, str]) -> list[str]:
     from appbuilder.parameters import events_hosts
 
     host = substitute_parameters(source.base_url, values)
-    match = _PARAMETER.fullmatch(source.base_url)
+    match = PARAMETER_RE.fullmatch(source.base_url)
     lines = ["   | 1Password account on | Events API host |", "   | --- | --- |"]
     lines += [f"   | {h.removeprefix('events.')} | `{h}` |" for h in events_hosts()]
     where = (f"the install parameter `{match.group(1)}` (here `{host}`)" if match

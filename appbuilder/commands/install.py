@@ -12,7 +12,7 @@ from appbuilder.commands.uncollected import uncollected_notes, with_notes
 from appbuilder.deploy.apply import check_preconditions, resolve_token
 from appbuilder.deploy.changes import Plan, load_plan
 from appbuilder.deploy.fingerprint import org_fingerprint
-from appbuilder.deploy.plan import plan_install
+from appbuilder.deploy.plan import install_state, plan_install
 from appbuilder.deploy.session import (
     Approve,
     DeployOptions,
@@ -86,35 +86,33 @@ def run_install(path: Path, parameters: Mapping[str, str], options: DeployOption
 
     manifest = build.manifest
 
-    def read_state(remote: Remote) -> RemoteState:
-        return remote.read(str(manifest.folder), options.folder,
-                           ((build.collector or {}).get("collector") or {}).get("name"),
-                           (((build.source or {}).get("source") or {}).get("config") or {}).get("name"))
-
     def install(remote: Remote) -> None:
         token = resolve_token(manifest.token_env, token_file_of(built.app, token_file), options.env)
         if token:
             remote.client.redactor.add(token)
+        notes: list[str] = []  # what stays empty while a collection parameter is off (a saved plan has its own)
         if saved is not None:
-            state = read_state(remote)
+            state = install_state(build, remote, options.folder)
             outcome.plan = saved
             fresh = org_fingerprint(Org(remote, state, str(manifest.app)))
             check_saved_plan(saved, fresh, str(manifest.content_hash), str(manifest.app))
             plan = saved
         else:
             plan, state = plan_install(build, remote, options.folder, want_export=options.verify)
-            plan = with_notes(plan, uncollected_notes(built.app, parameters) if built.app is not None else [])
+            notes = uncollected_notes(built.app, parameters) if built.app is not None else []
+            plan = with_notes(plan, notes)
             outcome.plan = plan
         if dry_run:
             return
 
         def replan() -> tuple[Plan, RemoteState] | None:
-            if unchanged_since(plan, remote, read_state(remote)):
+            if unchanged_since(plan, remote, install_state(build, remote, options.folder)):
                 return None
             if saved is not None:  # another run wrote while this one waited for the lock
                 raise DeployError("the Sumo org changed since the plan was made; nothing was written",
                                   hint="run `appbuilder plan --out FILE` again and review the new plan")
-            return plan_install(build, remote, options.folder, want_export=options.verify)
+            fresh, fresh_state = plan_install(build, remote, options.folder, want_export=options.verify)
+            return with_notes(fresh, notes), fresh_state
 
         apply_locked(outcome, remote, options, plan, state, approve, replan,
                      lambda plan: check_preconditions(plan, token, force),  # refuse before asking, not after

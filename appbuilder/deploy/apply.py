@@ -38,26 +38,25 @@ class ApplyResult:
     content_id: str | None = None
     writes: int = 0
     landed: list[str] = field(default_factory=list)  # the changes written ("kind 'identity'")
-    current: str | None = None  # the change being written (when a call fails, it may or may not have landed)
+    current: list[str] = field(default_factory=list)  # the changes being written (a failed call may have landed)
 
     def start(self, org: Org, *changes: ResourceChange) -> None:
         """Before writing ``changes``: the lock's check (``Org.before_write``), and note what is under way."""
         if org.before_write is not None:
             org.before_write()
-        self.current = ", ".join(label(c) for c in changes)
+        self.current = [label(c) for c in changes]
 
     def done(self, *changes: ResourceChange) -> None:
         self.landed.extend(label(c) for c in changes)
-        self.current = None
+        self.current = []
 
     def gave_up(self, plan: Plan) -> str:
         """What landed and what did not, for the message of an apply that stopped part way."""
         planned = [label(c) for c in plan.changes if c.writes]
-        under_way = set((self.current or "").split(", "))
-        rest = [p for p in planned if p not in self.landed and p not in under_way]
+        rest = [p for p in planned if p not in self.landed and p not in self.current]
         parts = [f"landed: {', '.join(self.landed) or 'nothing'}"]
         if self.current:
-            parts.append(f"may or may not have landed: {self.current}")
+            parts.append(f"may or may not have landed: {', '.join(self.current)}")
         parts.append(f"not written: {', '.join(rest) or 'nothing'}")
         return "; ".join(parts)
 

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from appbuilder.deploy.changes import Target
-from appbuilder.deploy.state import DeployError, Remote
+from appbuilder.deploy.state import DeployError, Remote, no_target_folder
 from appbuilder.sumo.errors import SumoApiError, SumoError
 
 LOCK_SUFFIX = " (appbuilder lock)"
@@ -221,8 +221,7 @@ class AppLock:
     def __init__(self, remote: Remote, target: Target, *, lease: float = DEFAULT_LEASE,
                  env: Mapping[str, str] | None = None):
         if target.parent_id is None:
-            raise DeployError(f"the target folder {target.parent_path} does not exist",
-                              hint="create it in the Sumo Logic Library, or choose another --folder")
+            raise no_target_folder(target)
         self.remote, self.target, self.lease = remote, target, lease
         self.clock = remote.client.clock
         now = self.clock.time()

@@ -33,7 +33,7 @@ from appbuilder.deploy.lock import lock_note, read_intent
 from appbuilder.deploy.marker import Marker, fingerprint, fit_description, modified_after, split_description
 from appbuilder.deploy.nested import moved, record_moves, with_folder_notes
 from appbuilder.deploy.shared import record_copy
-from appbuilder.deploy.state import DeployError, Remote, RemoteState
+from appbuilder.deploy.state import Remote, RemoteState, no_target_folder
 from appbuilder.deploy.unmanaged import NOTE, unmanaged_kinds
 from appbuilder.kinds import KINDS, Item, Kind, Org, in_folder
 from appbuilder.kinds.tree import listed_by_path
@@ -140,18 +140,22 @@ def _folder_change(kind: Kind, d: Item, r: Item | None, drift: _Drift, others_wr
     return change
 
 
+def install_state(build: BuildResult, remote: Remote, parent_path: str | None) -> RemoteState:
+    """What an install plan reads of the org (also to check, under the lock, that it did not change)."""
+    source_body = (build.source or {}).get("source") or {}
+    collector_body = (build.collector or {}).get("collector") or {}
+    return remote.read(str(build.manifest.folder), parent_path, collector_body.get("name"),
+                       (source_body.get("config") or {}).get("name"))
+
+
 def plan_install(build: BuildResult, remote: Remote, parent_path: str | None = None,
                  progress: Callable[[JobProgress], None] | None = None, *,
                  want_export: bool = False) -> tuple[Plan, RemoteState]:
     """Read the org (the folder export only when needed, or always with ``want_export``) and compare."""
     manifest = build.manifest
-    source_body = (build.source or {}).get("source") or {}
-    collector_body = (build.collector or {}).get("collector") or {}
-    state = remote.read(str(manifest.folder), parent_path, collector_body.get("name"),
-                        (source_body.get("config") or {}).get("name"))
+    state = install_state(build, remote, parent_path)
     if state.folder is None and state.target.parent_id is None:
-        raise DeployError(f"the target folder {state.target.parent_path} does not exist",
-                          hint="create it in the Sumo Logic Library, or choose another --folder")
+        raise no_target_folder(state.target)
     org = Org(remote, state, str(manifest.app))
     marker, kept = desired_marker(build)
     found = split_description(state.folder.get("description"))[1] if state.folder else None

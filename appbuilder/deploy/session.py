@@ -195,24 +195,28 @@ def apply_locked(outcome: Any, remote: Remote, options: DeployOptions, plan: Pla
     in between (``replan``), plan, check and ask again; then apply, and give the lock back. A person is asked
     before the lock is taken, so no one waits on a question. A plan without changes takes the lock only when
     there is one (another run may be changing the app right now: its outcome decides)."""
-    check = check or (lambda plan: None)
-    if plan.changed:
-        check(plan)
-        if not approved(approve, plan):
-            outcome.aborted = True
-            return
-    elif not lock_present(remote, plan.target, state.personal):
+    def agreed(plan: Plan) -> bool:
+        """A plan with changes passes ``check`` and is approved (else the outcome says aborted)."""
+        if not plan.changed:
+            return True
+        if check is not None:
+            check(plan)
+        if approved(approve, plan):
+            return True
+        outcome.aborted = True
+        return False
+
+    if not agreed(plan):
         return
+    if not plan.changed and not lock_present(remote, plan.target, state.personal):
+        return  # nothing to write, and no other run to wait for
     with holding(remote, plan.target, options.lock_timeout, options.env, intended(plan)) as lock:
         fresh = replan()
         if fresh is not None:
             plan, state = replace(fresh[0], notes=(*fresh[0].notes, REPLANNED)), fresh[1]
             outcome.plan = plan
-            if plan.changed:
-                check(plan)
-                if not approved(approve, plan):
-                    outcome.aborted = True
-                    return
+            if not agreed(plan):
+                return
         if not plan.changed:
             lock.finished = True
             return

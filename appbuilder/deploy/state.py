@@ -26,6 +26,12 @@ from appbuilder.sumo.jobs import JobProgress
 from appbuilder.sumo.sources import SourceHandler, source_name
 
 
+def no_target_folder(target: Target) -> DeployError:
+    """The error when the folder the app folder goes in (``--folder``) does not exist."""
+    return DeployError(f"the target folder {target.parent_path} does not exist",
+                       hint="create it in the Sumo Logic Library, or choose another --folder")
+
+
 @dataclass
 class RemoteState:
     target: Target
