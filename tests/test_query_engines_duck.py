@@ -121,6 +121,21 @@ def test_sort_puts_nulls_last_and_keeps_group_order_for_ties():
     assert [r["k"] for r in rows] == ["b", "a", "d", "c"]
 
 
+def test_fields_after_the_aggregate_runs_as_sql_when_it_ends_the_query():
+    events = [ev(k="b", v="1"), ev(k="a", v="2"), ev(k="a", v="2")]
+    assert both(events, '* | json "k", "v" | count by k, v | sort by k | fields -v') == [
+        {"k": "b", "_count": 1}, {"k": "a", "_count": 2}]
+    # a field the aggregate does not make is a column of nulls; names keep the order given
+    assert both(events, '* | json "k", "v" | count by k, v | fields _count, K, missing') == [
+        {"_count": 1, "k": "b", "missing": None}, {"_count": 2, "k": "a", "missing": None}]
+    engine = LocalEngine(events, engine="duckdb").duck()
+    engine.run('* | json "k", "v" | count by k, v | fields -v')
+    assert engine.last_plan.python_ops == []
+    # not last: the rows it hides are still there for the sort after it, so Python takes it
+    engine.run('* | json "k", "v" | count by k, v | fields -v | sort by v')
+    assert engine.last_plan.python_ops == ["fields -v", "sort by v"]
+
+
 def test_first_last_and_percentiles_follow_the_event_order():
     events = [ev(k="a", v=str(i)) for i in (5, 1, 9, 3)]
     rows = both(events, '* | json "k", "v" | first(v), last(v), pct(v, 50), max(v), stddev(v) by k')

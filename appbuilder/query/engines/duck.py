@@ -104,14 +104,13 @@ class DuckEngine:
         """Events read by DuckDB straight from JSON-lines files (one object per line), never all in memory."""
         engine = cls(lookups, **settings)  # type: ignore[arg-type]
         files = "[" + ", ".join(literal(str(p)) for p in paths) + "]"
-        engine.con.execute('CREATE TEMP VIEW events_raw AS SELECT row_number() OVER () AS "_seq", '
+        # one read of the files into a columnar table (DuckDB spills it to its temporary directory past the memory
+        # limit): every kept head then scans it in parallel instead of parsing the files' lines again
+        engine.con.execute('CREATE TEMP TABLE events AS SELECT row_number() OVER () AS "_seq", '
+                           'sumo_ts(json_extract_string(json, \'$.timestamp\')) AS "_messagetime", '
                            f'CAST(json AS VARCHAR) AS "_raw" FROM read_ndjson_objects({files})')
-        # the message times, read once (in file order) and lined up with the events by position
-        engine.con.execute('CREATE TEMP TABLE times AS SELECT sumo_ts("__ts") AS "_messagetime" FROM '
-                           '(SELECT json_extract_string("_raw", \'$.timestamp\') AS "__ts" FROM events_raw)')
-        engine.con.execute('CREATE TEMP VIEW events AS SELECT r."_seq", t."_messagetime", r."_raw" '
-                           'FROM events_raw AS r POSITIONAL JOIN times AS t')
-        newest = engine.con.execute('SELECT max("_messagetime") FROM times').fetchone()
+        engine.con.execute('CREATE TEMP VIEW events_raw AS SELECT "_seq", "_raw" FROM events')
+        newest = engine.con.execute('SELECT max("_messagetime") FROM events').fetchone()
         engine.last_time = int(newest[0]) if newest and newest[0] is not None else int(datetime.now().timestamp()
                                                                                           * 1000)
         return engine
@@ -249,15 +248,18 @@ class DuckEngine:
         plan.sql_ops.append(op_text(tree, ops[split]))
         taken = 0  # a sort or limit right after it, unless a compare reruns the aggregate on other windows
         compare = any(isinstance(op, ast.CompareOp) for op in ops)
-        while not compare and split + 1 + taken < len(ops) and agg.then(ops[split + 1 + taken]):
-            plan.sql_ops.append(op_text(tree, ops[split + 1 + taken]))
+        while not compare and split + 1 + taken < len(ops):
+            nxt = ops[split + 1 + taken]
+            if (isinstance(nxt, ast.FieldsOp) and split + 2 + taken < len(ops)) or not agg.then(nxt):
+                break
+            plan.sql_ops.append(op_text(tree, nxt))
             taken += 1
         plan.sql = agg.select
         rest = ops[split + 1 + taken:]
         plan.python_ops = [op_text(tree, op) for op in rest]
         if not rest:  # all of it ran as SQL: its rows straight into the result table
-            columns = agg.keys + agg.outputs
-            result = self.con.execute(agg.query(", ".join(ident(c) for c in columns)))
+            columns = agg.result_columns
+            result = self.con.execute(agg.result_select())
             return Table(columns, [dict(zip(columns, r, strict=True)) for r in result.fetchall()]), plan
         frame = self._aggregated(agg)
         for i, op in enumerate(rest):

@@ -236,6 +236,16 @@ class Aggregate:
     types: dict[str, str] = field(default_factory=dict)  # lower-case result column -> type
     order: list[str] = field(default_factory=lambda: ['"__first"'])  # groups in the order Python meets them
     limit: int | None = None
+    columns: list[str] | None = None  # what a ``fields`` after it leaves (``then`` takes one only last)
+
+    @property
+    def result_columns(self) -> list[str]:
+        return self.columns if self.columns is not None else self.keys + self.outputs
+
+    def result_select(self) -> str:
+        """The SQL of the result's columns (a ``fields`` may name one the aggregate does not make: null)."""
+        return self.query(", ".join(ident(c) if c.lower() in self.types else f"NULL AS {ident(c)}"
+                                    for c in self.result_columns))
 
     @property
     def select(self) -> str:
@@ -246,8 +256,9 @@ class Aggregate:
                 + (f"\nLIMIT {self.limit}" if self.limit is not None else ""))
 
     def then(self, op: ast.Operator) -> bool:
-        """Take a ``sort`` by result columns or a ``limit`` right after the aggregate into the SQL (Python's
-        order: nulls last, ties in group order); False when ``op`` is anything else."""
+        """Take a ``sort`` by result columns, a ``limit`` or a ``fields`` right after the aggregate into the SQL
+        (Python's order: nulls last, ties in group order); False when ``op`` is anything else. The caller offers
+        a ``fields`` only as the query's last operator (the rows it hides stay sortable in Python)."""
         if isinstance(op, ast.SortOp) and self.limit is None and len(self.order) == 1:
             names = [k.expr.name.lower() for k in op.keys if isinstance(k.expr, ast.FieldRef)]
             if len(names) != len(op.keys) or any(self.types.get(n) not in ("str", "int", "num") for n in names):
@@ -257,6 +268,13 @@ class Aggregate:
             return True
         if isinstance(op, ast.LimitOp) and isinstance(op.count, int) and self.limit is None:
             self.limit = op.count
+            return True
+        if isinstance(op, ast.FieldsOp) and self.columns is None:
+            names = {n.lower() for n in op.names}
+            current = self.keys + self.outputs
+            by_lower = {c.lower(): c for c in current}
+            self.columns = [c for c in current if c.lower() not in names] if op.exclude else \
+                [by_lower.get(n.lower(), n) for n in op.names]
             return True
         return False
 
