@@ -33,7 +33,8 @@ def _generator():
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Evaluator, DuckEngine, DuckEngine]:
-    """The Python evaluator, the DuckDB engine on the same events in memory, and on them as a JSON-lines file."""
+    """The Python evaluator, the DuckDB engine on the same events in memory, and on them as a JSON-lines file
+    (with the app's queries planned as a batch)."""
     gen = _generator()
     events = gen.doc_samples() + gen.generate(1500, 5) + gen.edge_samples() + gen.generate_audits(300, 5)
     raw = [json.dumps(e, separators=(",", ":")) for e in events]
@@ -43,6 +44,9 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Evaluator, DuckEn
     python = Evaluator(events, lookups, raw)
     duck = LocalEngine(events, lookups, raw, engine="duckdb").duck()
     files = DuckEngine.from_jsonl([path], lookups)
+    # the file engine plans the app's queries as one batch (`test`, `preview`): shared heads kept, the rest read
+    # straight from the events; the in-memory one keeps every head
+    files.prepare([text for _, text, _, _ in APP_QUERIES], variables=[d for *_, d in APP_QUERIES], parameters=PARAMS)
     yield python, duck, files
     files.close()
 

@@ -231,8 +231,42 @@ def test_a_json_after_the_first_where_reads_values_kept_beside_the_head():
     assert both(events, '* | json "a" | where a != "2" | json "b" nodrop | count by a, b') == [
         {"a": "1", "b": "x", "_count": 1}, {"a": "3", "b": None, "_count": 1}]
     engine = LocalEngine(events, engine="duckdb").duck()
-    engine.run(query)
+    engine.run(query)  # the head is made with b, read in the same parse as a
+    assert list(engine.last_plan.heads) == ["head_0"] and "events_raw" not in engine.last_plan.sql
+    # a later query on the same head reading another key: its values in a side table lined up with the head
+    other = '* | json "a" | where a != "1" | json "c" nodrop | count by a, c'
+    assert both(events, other) == [{"a": "2", "c": None, "_count": 1}, {"a": "3", "c": None, "_count": 1}]
+    engine.run(other)
     assert "POSITIONAL JOIN head_0_x0" in engine.last_plan.sql and "events_raw" not in engine.last_plan.sql
+
+
+def test_a_prepared_batch_keeps_only_shared_heads_with_the_values_read_after_them():
+    events = [ev(a="1", b="x", c="p"), ev(a="2", b=None), ev(a="3"), ev(c="no a")]
+    shared = ['* | json "a" | where a != "1" | json "b" | count by a, b',
+              '* | json "a" | where a != "2" | json "c" nodrop | count by a, c']
+    alone = '* | json "c" | where c != "p" | count by c'
+    engine = LocalEngine(events, engine="duckdb").duck()
+    engine.prepare([*shared, alone])
+    for query in shared:  # kept once, with b and c as its own columns: no side table, no second read
+        assert engine.run(query).rows == Evaluator(events).run(query).rows
+        assert list(engine.last_plan.heads) == ["head_0"] and "POSITIONAL JOIN" not in engine.last_plan.sql
+    assert engine.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'head_%'").fetchone() == (1,)
+    # read by one query only: straight from the events, nothing kept
+    assert engine.run(alone).rows == Evaluator(events).run(alone).rows == [{"c": "no a", "_count": 1}]
+    assert engine.last_plan.heads == {} and "FROM events" in engine.last_plan.sql
+
+
+def test_a_query_straight_from_the_events_matches_the_evaluator():
+    """What a single query (``query run``) runs: no kept head, every operator over the events themselves."""
+    events = [ev(a="1", b="x"), ev(a="2", b=None), ev(a="3"), ev(c="no a"), ev(a=None, b="y")]
+    queries = ['* | json "a", "b" | where a != "1" | count by a, b',
+               '* | json "a" | where !isNull(a) | json "b" nodrop | if(isNull(b), "-", b) as b | count by b',
+               '* | json "a" nodrop | count by a | sort by a']
+    for query in queries:
+        engine = LocalEngine(events, engine="duckdb").duck()
+        engine.prepare([query])
+        assert engine.run(query, strict=True).rows == Evaluator(events).run(query).rows, query
+        assert engine.last_plan.heads == {}
 
 
 def test_the_python_engine_does_not_import_duckdb() -> None:

@@ -152,6 +152,11 @@ class SampleRunner:
         where = origin.locate(first.line, first.column) if origin else f"{first.line}:{first.column}"
         return f"{where}: syntax error: {first.message}" + (f" ({first.hint})" if first.hint else "")
 
+    def prepare(self, targets: Mapping[str, tuple[str, str | None, dict[str, str], str]]) -> None:
+        """The targets about to run with their default variables (the engine keeps what their queries share)."""
+        self.evaluator.prepare(((text, {**defaults, **self.variables}) for text, _, defaults, _ in targets.values()),
+                               parameters=self.parameters)
+
     def run(self, target: str, spec: tuple[str, str | None, dict[str, str], str],
             variables: Mapping[str, str]) -> tuple[Table | None, str | None, float]:
         text, time_range, defaults, _ = spec
@@ -272,6 +277,7 @@ def run_app_tests(app: App, *, variables: dict[str, str], parameters: dict[str, 
         result.cases.append(no_samples(app, len(runnable)))  # one outcome, not a "no rows" failure per panel
         result.seconds = time.perf_counter() - began
         return result
+    runner.prepare({t: spec for t, spec in targets.items() if t in runnable})
     for target, spec in targets.items():
         if spec[3] == "query" and target not in saved:
             continue

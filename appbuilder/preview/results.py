@@ -136,5 +136,7 @@ class QueryRunner(Protocol):
 def app_views(app: App, parameters: Mapping[str, str], *, variants: bool = True,
               runner: QueryRunner | None = None) -> list[DashboardView]:
     """Every dashboard's view; on the samples unless ``runner`` (one with ``SampleRunner.run``) is given."""
-    runner = runner or SampleRunner(app, {}, parameters)
+    if runner is None:
+        runner = SampleRunner(app, {}, parameters)
+        runner.prepare({t: spec for t, spec in runner.targets().items() if spec[3] == "panel"})
     return [dashboard_view(runner, d, variants=variants) for d in app.dashboards]

@@ -45,6 +45,16 @@ class LocalEngine(Evaluator):
                                               [r["_raw"] for r in self.base], self.lookups, self.last_time)
         return self._duck
 
+    def prepare(self, texts: Iterable[tuple[str, Mapping[str, str]]], *,
+                parameters: Mapping[str, str] | None = None) -> None:
+        """The queries (text, variables) about to run, so that the SQL engine keeps what they share and reads
+        the rest straight from the events (``DuckEngine.prepare``); nothing to do for the Python evaluator."""
+        if self.engine == "python":
+            return
+        batch = list(texts)
+        self.duck().prepare([text for text, _ in batch], variables=[variables for _, variables in batch],
+                            parameters=parameters)
+
     def run(self, text: str, *, variables: Mapping[str, str] | None = None,
             parameters: Mapping[str, str] | None = None, now: datetime | None = None,
             time_range: str | None = None, query_type: str = "logs") -> Table:

@@ -8,7 +8,7 @@ groups come out in the order the Python evaluator meets them and ``first``/``las
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import appbuilder.query.ast as ast
@@ -40,14 +40,15 @@ def _exclude(names: list[str], types: dict[str, str], extra: tuple[str, ...] = (
 
 
 def compile_op(p: Pipeline, op: ast.Operator, env: Env, lookups: LookupTables,
-               json_run: list[ast.JsonOp] | None = None) -> Pipeline:
+               json_run: list[ast.JsonOp] | None = None, prefetch: Sequence[str] = ()) -> Pipeline:
     """``p`` followed by the row-local ``op``; ``NotCompiled`` when SQL would not mean what Python does.
     ``json_run``: ``op`` and the ``json`` operators right after it on the same source, extracted together
-    (the later ones then compile to nothing: ``[]``)."""
+    (the later ones then compile to nothing: ``[]``). ``prefetch``: message paths (DuckDB's, without ``[*]``)
+    a later ``json`` reads, taken in the same parse into hidden columns (``Pipeline.extracted``)."""
     if isinstance(op, ast.JsonOp):
         if json_run is None:
-            return _json(p, [op])
-        return _json(p, json_run) if json_run else p
+            return _json(p, [op], prefetch)
+        return _json(p, json_run, prefetch) if json_run else p
     if isinstance(op, (ast.ParseOp, ast.ParseRegexOp)):
         return _parse(p, op)
     if isinstance(op, ast.WhereOp):
@@ -102,7 +103,7 @@ def json_path(path: str) -> tuple[str, bool]:
     return "$" + "".join(steps), stars == 1
 
 
-def _json(p: Pipeline, ops: list[ast.JsonOp]) -> Pipeline:
+def _json(p: Pipeline, ops: list[ast.JsonOp], prefetch: Sequence[str] = ()) -> Pipeline:
     """``json`` operators on one source, one after the other: one extraction, each one's fields (a later one's
     win), rows kept where every operator without ``nodrop`` found all its keys."""
     op = ops[0]
@@ -120,8 +121,11 @@ def _json(p: Pipeline, ops: list[ast.JsonOp]) -> Pipeline:
         drops += [not o.nodrop] * len(own)
     compiled = [json_path(path) for path in paths]
     plain = [path for path, star in compiled if not star]
-    if op.source is None and plain and not any(star for _, star in compiled) \
-            and all(path in p.extracted for path in plain):  # already extracted with the kept head
+    own = len(plain)
+    if op.source is None:
+        plain += [path for path in dict.fromkeys(prefetch) if path not in plain and path not in p.extracted]
+    if op.source is None and own and not any(star for _, star in compiled) \
+            and all(path in p.extracted for path in plain[:own]):  # already extracted with the kept head
         found = {name.lower(): p.extracted[path] for name, (path, _) in zip(names, compiled, strict=True)}
         present = [f't."{found[n.lower()][1]}"' for n, drop in zip(names, drops, strict=True) if drop]
         cols = ", ".join(f't."{value}" AS {ident(n)}' for n, (value, _) in found.items())
@@ -155,14 +159,28 @@ def _json(p: Pipeline, ops: list[ast.JsonOp]) -> Pipeline:
         else:
             k += 1  # a null value is not a missing key: only then is the document read again
             values[name.lower()] = f't."__j"[{k}]'
-            test = f'(t."__j"[{k}] IS NOT NULL OR {key_present(src, plain[k - 1], extract)})'
+            test = has_key(f't."__j"[{k}]', src, plain[k - 1], extract)
         if drop:
             present.append(test)
     helpers = (("__j",) if plain else ()) + tuple(f"__w{i}" for i, _ in wild)
     cols = ", ".join(f"{value} AS {ident(name)}" for name, value in values.items())
+    fetched: dict[str, tuple[str, str]] = {}  # hidden: the value and whether the key is there
+    for path in dict.fromkeys(prefetch):
+        if path in plain and path not in p.extracted:
+            k, n = plain.index(path) + 1, len(p.extracted) + len(fetched) + 1
+            value = f't."__j"[{k}]'
+            fetched[path] = (f"__x_v{n}", f"__x_p{n}")
+            cols += f', {value} AS "__x_v{n}", {has_key(value, src, path, extract)} AS "__x_p{n}"'
     out = inner.then(f"{_exclude(list(values), p.types, helpers)}, {cols}", " AND ".join(present) or None)
     out.types.update({n: "str" for n in values})
+    out.extracted = {**p.extracted, **fetched}
     return out
+
+
+def has_key(value: str, src: str, path: str, extract: Callable[[str, str], str]) -> str:
+    """Whether the message has the key whose extracted ``value`` is given: a value says so; only a null one
+    reads the message again (a CASE: DuckDB evaluates both sides of an OR, measured 1.5 times slower)."""
+    return f"CASE WHEN {value} IS NOT NULL THEN true ELSE {key_present(src, path, extract)} END"
 
 
 def key_present(src: str, path: str, extract: Callable[[str, str], str]) -> str:
