@@ -138,6 +138,8 @@ def test_a_malformed_var_names_the_var_option() -> None:
 def test_explain_shows_which_part_ran_as_sql_and_which_on_python(tmp_path: Path) -> None:
     default = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--explain")
     assert default.exit_code == 0 and default.output.startswith("engine: python (fewer than 10,000 events")
+    chosen = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--explain", "--engine", "python")
+    assert chosen.exit_code == 0 and chosen.output.startswith("engine: python\n\n")  # asked for: no excuse
     result = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--explain", "--engine", "duckdb")
     assert result.exit_code == 0, result.output
     head, table = result.output.split("\n\n", 1)

@@ -35,6 +35,7 @@ class LocalEngine(Evaluator):
             raise ValueError(f"unknown query engine '{engine}' (one of {', '.join(ENGINES)})")
         super().__init__(events, lookups, raw)
         self.engine = "python" if engine == "auto" and len(self.base) < SMALL_INPUT else engine
+        self.chosen = engine  # as asked: `--explain` says why ``auto`` chose the Python evaluator
         self.plan = ""  # which engine ran the last query, and how it was split (`query run --explain`)
         self.files: list[str] = []  # the JSON-lines files DuckDB reads the events from (no Python rows then)
         self._duck: DuckEngine | None = None
@@ -89,6 +90,8 @@ class LocalEngine(Evaluator):
                     raise
                 self.plan = f"engine: python (DuckDB could not run the query: {type(exc).__name__}: {exc})\n"
         elif query_type.lower() == "metrics":
+            self.plan = "engine: python\n"
+        elif self.chosen == "python":
             self.plan = "engine: python\n"
         else:
             self.plan = f"engine: python (fewer than {SMALL_INPUT:,} events: `--engine duckdb` runs them as SQL)\n"
