@@ -163,13 +163,18 @@ EVENTS_TARGETS = ["overview/events_by_type", "overview/one_day_time_comparison",
 
 
 @pytest.fixture(scope="module")
-def events_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
-    """2,000 generated events (sign-ins, item usages and audit events over two days) as a JSON-lines file."""
+def events_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SampleRunner]:
+    """2,000 generated events (sign-ins, item usages and audit events over two days) as a JSON-lines file, and
+    the runner over the same events loaded as the app's samples, on the Python evaluator (the reference)."""
     gen = generator()
     events = gen.generate(1800, 7) + gen.generate_audits(200, 7)
+    raw = [json.dumps(e, separators=(",", ":")) for e in events]
     path = tmp_path_factory.mktemp("events") / "events.jsonl"
-    path.write_text("".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events), encoding="utf-8")
-    return path, events
+    path.write_text("".join(line + "\n" for line in raw), encoding="utf-8")
+    app, _ = load_app(APP)
+    assert app is not None
+    samples = SampleData(events, raw, read_lookup_tables(APP / LOOKUP_DIR)[0])
+    return path, SampleRunner(app, {}, {}, samples, engine="python")
 
 
 def rows_of(*args: str) -> dict:
@@ -180,13 +185,9 @@ def rows_of(*args: str) -> dict:
 
 @pytest.mark.parametrize("target", EVENTS_TARGETS)
 def test_events_files_give_the_rows_the_events_give_as_samples(events_file, target) -> None:
-    path, events = events_file
+    path, runner = events_file
     duck = rows_of("--panel", target, "--events", str(path), "--engine", "duckdb")
     python = rows_of("--panel", target, "--events", str(path), "--engine", "python")
-    samples = SampleData(events, [json.dumps(e, separators=(",", ":")) for e in events],
-                         read_lookup_tables(APP / LOOKUP_DIR)[0])
-    app, _ = load_app(APP)
-    runner = SampleRunner(app, {}, {}, samples, engine="python")
     table, error, _ = runner.run(target, runner.targets()[target], {})
     assert error is None and table is not None
     assert duck == python and duck["rows"] == json.loads(json.dumps(table.rows, default=str)), target
