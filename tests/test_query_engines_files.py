@@ -4,6 +4,7 @@ the error when DuckDB fails on a query the Python evaluator cannot take over (no
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,9 @@ def test_a_byte_order_mark_and_blank_lines_are_accepted(tmp_path):
 
 
 def test_files_that_cannot_be_read(tmp_path, good):
-    cases = {tmp_path / "missing.jsonl": "file not found", tmp_path: "is a directory"}
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    cases = {tmp_path / "missing.jsonl": "file not found", tmp_path: "is a directory", fifo: "not a regular file"}
     for path, message in cases.items():
         with pytest.raises(EventsError) as caught:
             check_files([good, path])

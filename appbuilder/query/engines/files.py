@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from appbuilder.load.jsonfile import MAX_JSON_BYTES, parse_json_text
+from appbuilder.load.textfile import FileKind, path_problem
 
 if TYPE_CHECKING:
     from appbuilder.query.engines.duck import DuckEngine
@@ -42,14 +43,10 @@ def check_files(paths: Sequence[str | Path]) -> list[Path]:
     checked = []
     for given in paths:
         path = Path(given)
+        problem = path_problem(path, str(given), FileKind("JSON-lines file", MAX_LOADED_BYTES))
+        if problem is not None:
+            raise EventsError(str(given), problem.message, problem.hint)
         try:
-            if not path.exists():
-                raise EventsError(str(given), "file not found", "check the path")
-            if path.is_dir():
-                raise EventsError(str(given), "is a directory, expected a JSON-lines file", "name the file itself")
-            if not path.is_file():
-                raise EventsError(str(given), "is not a regular file, expected a JSON-lines file",
-                                  "name a regular file, not a pipe or a device")
             with path.open("rb") as fh:
                 head = fh.read(4096).removeprefix(_BOM).lstrip()
         except OSError as exc:
