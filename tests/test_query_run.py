@@ -6,10 +6,16 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from test_app_definition import generator
 
 from appbuilder.cli import cli
 from appbuilder.commands.query_run import render_table, run_query
+from appbuilder.commands.test import SampleRunner
+from appbuilder.load import load_app
+from appbuilder.load.samples import LOOKUP_DIR, SampleData, read_lookup_tables
+from appbuilder.query.engines import local
 
 APP = Path(__file__).resolve().parent.parent / "app_definitions" / "1password"
 
@@ -132,6 +138,8 @@ def test_a_malformed_var_names_the_var_option() -> None:
 def test_explain_shows_which_part_ran_as_sql_and_which_on_python(tmp_path: Path) -> None:
     default = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--explain")
     assert default.exit_code == 0 and default.output.startswith("engine: python (fewer than 10,000 events")
+    chosen = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--explain", "--engine", "python")
+    assert chosen.exit_code == 0 and chosen.output.startswith("engine: python\n\n")  # asked for: no excuse
     result = invoke(str(APP), "--panel", "item_usage/breakdown_by_action", "--explain", "--engine", "duckdb")
     assert result.exit_code == 0, result.output
     head, table = result.output.split("\n\n", 1)
@@ -147,3 +155,68 @@ def test_explain_shows_which_part_ran_as_sql_and_which_on_python(tmp_path: Path)
     assert "python: json auto | count by action" in doc["plan"] and doc["rows"]
     plain = json.loads(invoke(str(APP), "--query", str(query), "--format", "json").output)
     assert "plan" not in plain and plain["rows"] == doc["rows"]
+
+
+# -- --events: JSON-lines files instead of the samples ------------------------------------------------------------
+EVENTS_TARGETS = ["overview/events_by_type", "overview/one_day_time_comparison", "threat_intel/threat_table",
+                  "item_usage/breakdown_by_action", "query:failed_signin", "monitor:mfa_changes"]
+
+
+@pytest.fixture(scope="module")
+def events_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SampleRunner]:
+    """2,000 generated events (sign-ins, item usages and audit events over two days) as a JSON-lines file, and
+    the runner over the same events loaded as the app's samples, on the Python evaluator (the reference)."""
+    gen = generator()
+    events = gen.generate(1800, 7) + gen.generate_audits(200, 7)
+    raw = [json.dumps(e, separators=(",", ":")) for e in events]
+    path = tmp_path_factory.mktemp("events") / "events.jsonl"
+    path.write_text("".join(line + "\n" for line in raw), encoding="utf-8")
+    app, _ = load_app(APP)
+    assert app is not None
+    samples = SampleData(events, raw, read_lookup_tables(APP / LOOKUP_DIR)[0])
+    return path, SampleRunner(app, {}, {}, samples, engine="python")
+
+
+def rows_of(*args: str) -> dict:
+    result = invoke(str(APP), *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+@pytest.mark.parametrize("target", EVENTS_TARGETS)
+def test_events_files_give_the_rows_the_events_give_as_samples(events_file, target) -> None:
+    path, runner = events_file
+    duck = rows_of("--panel", target, "--events", str(path), "--engine", "duckdb")
+    python = rows_of("--panel", target, "--events", str(path), "--engine", "python")
+    table, error, _ = runner.run(target, runner.targets()[target], {})
+    assert error is None and table is not None
+    assert duck == python and duck["rows"] == json.loads(json.dumps(table.rows, default=str)), target
+    assert duck["rows"], f"{target} returns no rows on the generated events: the comparison proves little"
+
+
+def test_events_replace_the_samples_and_explain_says_duckdb_read_them(events_file, monkeypatch) -> None:
+    path, _ = events_file
+    monkeypatch.setattr(local, "SMALL_INPUT", 1000)  # auto: DuckDB from 1,000 events on
+    on_samples = rows_of("--panel", "item_usage/breakdown_by_action")
+    on_file = rows_of("--panel", "item_usage/breakdown_by_action", "--events", str(path), "--explain")
+    assert on_file["plan"].startswith("engine: duckdb") and "\nsql:" in on_file["plan"]
+    total = sum(row["_count"] for row in on_file["rows"])
+    assert total != sum(row["_count"] for row in on_samples["rows"])  # not the samples' counts
+
+
+def test_bad_events_files_are_one_clear_error(tmp_path: Path, events_file) -> None:
+    path, _ = events_file
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"a": 1}\n{"a": \n', encoding="utf-8")
+    array = tmp_path / "events.json"
+    array.write_text('[{"a": 1}]', encoding="utf-8")
+    cases = {str(broken): f"{broken}:2:6: invalid JSON", str(tmp_path / "nope.jsonl"): "nope.jsonl: file not found",
+             str(array): "events.json: holds a JSON array"}
+    for given, expected in cases.items():
+        for engine in ("duckdb", "python"):
+            result = invoke(str(APP), "--panel", "overview/events_by_type", "--events", str(path), "--events", given,
+                            "--engine", engine)
+            assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+            first, hint = result.output.splitlines()
+            assert first == f"error: cannot read the events: {given}" + first.split(given, 1)[1]
+            assert expected in first and hint.startswith("hint: ")

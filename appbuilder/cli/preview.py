@@ -24,11 +24,14 @@ from appbuilder.report.text import live_cost
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port for --serve (0 = a free port).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Install parameter, repeatable.")
+@click.option("--events", "events", multiple=True, metavar="FILE",
+              help="Draw from the events of this JSON-lines file (one event object per line; repeatable) instead "
+              "of the app's samples: DuckDB reads it without loading it.")
 @preview_live_options
 def preview(path: str, output: str | None, png: str | None, serve: bool, port: int,
-            params: tuple[str, ...], live: bool, **live_kwargs: object) -> None:
-    """Draw every dashboard from the app's sample events (--live: from the org's data through search jobs): a
-    static site (-o), PNGs (--png) or a live server."""
+            params: tuple[str, ...], events: tuple[str, ...], live: bool, **live_kwargs: object) -> None:
+    """Draw every dashboard from the app's sample events (--events: from JSON-lines files; --live: from the
+    org's data through search jobs): a static site (-o), PNGs (--png) or a live server."""
     from appbuilder.validate.reporting import render
 
     target = existing(path)
@@ -36,6 +39,8 @@ def preview(path: str, output: str | None, png: str | None, serve: bool, port: i
     if not (output or png or serve):
         raise click.UsageError("give -o DIR (site), --png DIR (images) or --serve")
     require_preview("preview")
+    if live and events:
+        raise click.UsageError("--events draws from local files and --live from the org's data: give one of them")
     if live and serve:
         raise click.UsageError("--live draws once from the org's data; give -o DIR or --png DIR, not --serve")
     settings = None
@@ -47,7 +52,11 @@ def preview(path: str, output: str | None, png: str | None, serve: bool, port: i
         from appbuilder.commands.preview import run_preview
 
         outcome = run_preview(target, site=Path(output) if output else None, png=Path(png) if png else None,
-                              parameters=parameters, live=settings, progress=progress)
+                              parameters=parameters, live=settings, progress=progress, events=events)
+        if outcome.events_error:
+            emit(f"appbuilder preview: cannot read the events: {outcome.events_error}"
+                 + (f"\nhint: {outcome.events_hint}" if outcome.events_hint else ""), err=True)
+            sys.exit(1)
         if outcome.live_error:
             emit(f"appbuilder preview: cannot search the org: {outcome.live_error}", err=True)
             sys.exit(1)
@@ -69,7 +78,7 @@ def preview(path: str, output: str | None, png: str | None, serve: bool, port: i
 
         with tempfile.TemporaryDirectory(prefix="appbuilder-preview-") as temp:
             try:
-                server = PreviewServer(target, Path(output or temp), parameters, port=port)
+                server = PreviewServer(target, Path(output or temp), parameters, port=port, events=events)
             except OSError as exc:
                 emit(f"appbuilder preview: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}; "
                      f"choose another --port", err=True)

@@ -1,4 +1,4 @@
-"""`appbuilder query run`: print the rows a panel or a query returns on an app's sample events."""
+"""`appbuilder query run`: print the rows a panel or a query returns on an app's sample events (or --events)."""
 
 from __future__ import annotations
 
@@ -22,10 +22,15 @@ from appbuilder.cli.offline import query
 @click.option("--explain", is_flag=True, help="Also print which part of the query ran as DuckDB SQL, which on the "
               "Python evaluator, and the SQL.")
 @click.option("--engine", type=click.Choice(["auto", "duckdb", "python"]), default="auto", show_default=True,
-              help="Query engine: auto is the Python evaluator below 10,000 events and DuckDB from there on.")
+              help="Query engine: auto is the Python evaluator below 10,000 events and DuckDB from there on "
+              "(python loads --events files of up to 64 MiB).")
+@click.option("--events", "events", multiple=True, metavar="FILE",
+              help="Run on the events of this JSON-lines file (one event object per line; repeatable) instead of "
+              "the app's samples: DuckDB reads it without loading it.")
 def query_run(path: str, panel: str | None, query_file: str | None, variables: tuple[str, ...],
-              params: tuple[str, ...], fmt: str, explain: bool, engine: str) -> None:
-    """Run one panel or query of the app at PATH on its sample events and print the rows it returns."""
+              params: tuple[str, ...], fmt: str, explain: bool, engine: str, events: tuple[str, ...]) -> None:
+    """Run one panel or query of the app at PATH on its sample events (or on --events files) and print the rows
+    it returns."""
     from appbuilder.commands.query_run import render_json, render_table, run_query
     from appbuilder.validate.reporting import render
 
@@ -34,7 +39,7 @@ def query_run(path: str, panel: str | None, query_file: str | None, variables: t
     stdin_text = sys.stdin.read() if query_file == "-" else None
     outcome = run_query(existing(path), panel=panel, query_file=query_file, variables=parse_params(variables, "--var"),
                         parameters=parse_params(params), stdin_text=stdin_text, explain=explain,
-                        engine=engine)
+                        engine=engine, events=events)
     if not outcome.ok:
         if outcome.diagnostics:
             emit(render(outcome.diagnostics, "text"), err=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,18 +30,21 @@ class PreviewOutcome:
     seconds: float = 0.0
     live: dict[str, Any] | None = None  # --live: the search jobs and requests the run cost
     live_error: str = ""  # --live: why the org could not be searched
+    events_error: str = ""  # --events: why a file cannot be read (``file[:line:col]: problem``)
+    events_hint: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.validation.ok and not self.write_error and not self.live_error
+        return self.validation.ok and not self.write_error and not self.live_error and not self.events_error
 
 
 def run_preview(path: Path, *, site: Path | None, png: Path | None, parameters: Mapping[str, str],
                 variants: bool = True, serve: bool = False, live: LiveSettings | None = None,
-                progress: Callable[[str], None] | None = None) -> PreviewOutcome:
+                progress: Callable[[str], None] | None = None, events: Sequence[str] = ()) -> PreviewOutcome:
     """Validate the app at ``path``; when valid, write the site into ``site`` and/or one PNG per dashboard
     into ``png``. Panels whose query fails still render (with the error shown in the panel). ``live`` draws
-    them from the org's data (search jobs over its window) instead of the samples, at the variables' defaults."""
+    them from the org's data (search jobs over its window) instead of the samples, at the variables' defaults;
+    ``events`` from the events of those JSON-lines files."""
     began = time.perf_counter()
     validation = run_pipeline(path, parameters, until="validate", lint_queries=False).validation  # --param too
     outcome = PreviewOutcome(validation)
@@ -56,7 +59,16 @@ def run_preview(path: Path, *, site: Path | None, png: Path | None, parameters: 
             outcome.live_error = problem
             return outcome
     else:
-        views = app_views(app, parameters, variants=variants and site is not None)
+        from appbuilder.commands.test import SampleRunner
+        from appbuilder.query.engines.files import EventsError
+
+        try:
+            runner = SampleRunner.over_files(app, {}, parameters, events, validation.samples.lookups
+                                             if validation.samples else None) if events else None
+        except EventsError as exc:
+            outcome.events_error, outcome.events_hint = str(exc), exc.hint
+            return outcome
+        views = app_views(app, parameters, variants=variants and site is not None, runner=runner)
     for view in views:
         outcome.panels += len(view.dashboard.panels)
         outcome.errors += [f"{view.dashboard.slug}/{pid}: {p['message']}" for pid, p in view.views[""].items()

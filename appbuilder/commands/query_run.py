@@ -1,10 +1,11 @@
-"""`appbuilder query run`: the rows a panel, saved search, monitor or query file returns on an app's samples."""
+"""`appbuilder query run`: the rows a panel, saved search, monitor or query file returns on an app's samples (or
+on events from JSON-lines files)."""
 
 from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from appbuilder.commands.test import SampleRunner, metrics_panels, unknown_varia
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.textfile import FileKind, read_text
 from appbuilder.pipeline import run_pipeline
+from appbuilder.query.engines.files import EventsError
 from appbuilder.query.evaluate.engine import METRICS_NOT_RUN
 from appbuilder.query.evaluate.values import to_str
 from appbuilder.templating import find_variables
@@ -38,9 +40,11 @@ class QueryRunOutcome:
 
 def run_query(path: str | Path, *, panel: str | None = None, query_file: str | None = None,
               variables: Mapping[str, str] | None = None, parameters: Mapping[str, str] | None = None,
-              stdin_text: str | None = None, explain: bool = False, engine: str = "auto") -> QueryRunOutcome:
+              stdin_text: str | None = None, explain: bool = False, engine: str = "auto",
+              events: Sequence[str] = ()) -> QueryRunOutcome:
     """Run one panel (``DASHBOARD/PANEL``, ``query:ID`` or ``monitor:NAME``) or a query file (``-``: the
-    caller's ``stdin_text``) on the samples of the app at ``path``."""
+    caller's ``stdin_text``) on the samples of the app at ``path``, or on the events of the JSON-lines files
+    ``events``."""
     result = run_pipeline(path, parameters, until="validate", lint_queries=False)  # checks --param too
     outcome = QueryRunOutcome(target=panel or str(query_file))
     if result.app is None or any(d.is_error for d in result.diagnostics):
@@ -58,7 +62,14 @@ def run_query(path: str | Path, *, panel: str | None = None, query_file: str | N
     if outcome.diagnostics:
         outcome.error = "unknown --var name"
         return outcome
-    runner = SampleRunner(result.app, variables or {}, result.parameters, result.validation.samples, engine=engine)
+    samples = result.validation.samples
+    try:
+        runner = SampleRunner.over_files(result.app, variables or {}, result.parameters, events,
+                                         samples.lookups if samples else None, engine=engine) if events else \
+            SampleRunner(result.app, variables or {}, result.parameters, samples, engine=engine)
+    except EventsError as exc:
+        outcome.error, outcome.hint = f"cannot read the events: {exc}", exc.hint
+        return outcome
     targets = runner.targets()
     if panel is not None:
         if panel not in targets:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,7 +12,7 @@ from typing import Any
 
 from appbuilder.commands.monitor_verdict import TriggerVerdict, check_fires, describe, monitor_verdicts, window_verdicts
 from appbuilder.diagnostics import Diagnostic
-from appbuilder.load.samples import SampleData, evaluator_lookups, read_sample_data
+from appbuilder.load.samples import LOOKUP_DIR, SampleData, evaluator_lookups, read_lookup_tables, read_sample_data
 from appbuilder.load.yamlfile import read_yaml
 from appbuilder.model import App, Monitor, Position, TextOrigin
 from appbuilder.pipeline import run_pipeline
@@ -126,15 +126,26 @@ class SampleRunner:
     in ``samples.diagnostics``."""
 
     def __init__(self, app: App, variables: Mapping[str, str], parameters: Mapping[str, str],
-                 samples: SampleData | None = None, *, engine: str = "auto"):
+                 samples: SampleData | None = None, *, engine: str = "auto", evaluator: LocalEngine | None = None):
         self.app = app
         self.variables = dict(variables)
         self.parameters = {**app.parameter_defaults(), **parameters}
         self.samples = samples if samples is not None else read_sample_data(app)
         self.monitors = {f"monitor:{m.slug}": m for m in app.monitors}  # by test target
-        self.evaluator = LocalEngine(self.samples.events, evaluator_lookups(self.samples.lookups), self.samples.raw,
-                                     engine=engine)
+        self.evaluator = evaluator or LocalEngine(self.samples.events, evaluator_lookups(self.samples.lookups),
+                                                  self.samples.raw, engine=engine)
         self.now = datetime.fromtimestamp(self.evaluator.last_time / 1000, tz=timezone.utc)
+
+    @classmethod
+    def over_files(cls, app: App, variables: Mapping[str, str], parameters: Mapping[str, str],
+                   events: Sequence[str | Path], lookups: dict[str, list[dict[str, Any]]] | None = None, *,
+                   engine: str = "auto") -> SampleRunner:
+        """The runner over the events of JSON-lines files (`--events`) instead of the samples; the lookup tables
+        are still the app's (``lookups``: as already read). Raises ``EventsError`` for a file it cannot read."""
+        if lookups is None:
+            lookups = read_lookup_tables(app.root / LOOKUP_DIR)[0]
+        evaluator = LocalEngine.from_files(events, evaluator_lookups(lookups), engine=engine)
+        return cls(app, variables, parameters, SampleData(lookups=lookups), evaluator=evaluator)
 
     def targets(self) -> dict[str, tuple[str, str | None, dict[str, str], str]]:
         """target → (query text, time range, default variable values, kind)."""

@@ -21,25 +21,33 @@ class FileKind:
     size_hint: str = "is this the right file?"
 
 
-def read_text(path: Path, shown: str, kind: FileKind) -> tuple[str | None, list[Diagnostic]]:
-    """The text of ``path`` (shown as ``shown`` in messages), or None and the reason it cannot be read."""
+def path_problem(path: Path, shown: str, kind: FileKind) -> Diagnostic | None:
+    """Why ``path`` is not a file to read (missing, a directory, a pipe, a path that cannot be followed), if so."""
     here = Position(shown)
     try:
         path.stat()
     except FileNotFoundError:
         pass
     except OSError as exc:  # a name too long, a permission denied on the way, a loop of links...
-        return None, [Diagnostic(here, f"cannot read file: {exc.strerror or exc}", code="file-unreadable",
-                                 hint="check the path: that it is not too long and that every directory on it "
-                                      "can be read")]
+        return Diagnostic(here, f"cannot read file: {exc.strerror or exc}", code="file-unreadable",
+                          hint="check the path: that it is not too long and that every directory on it can be read")
     if not path.exists():
-        return None, [Diagnostic(here, "file not found", code="file-missing", hint=kind.missing_hint)]
+        return Diagnostic(here, "file not found", code="file-missing", hint=kind.missing_hint)
     if path.is_dir():
-        return None, [Diagnostic(here, f"is a directory, expected a {kind.name}", code="file-is-directory",
-                                 hint=kind.directory_hint)]
+        return Diagnostic(here, f"is a directory, expected a {kind.name}", code="file-is-directory",
+                          hint=kind.directory_hint)
     if not path.is_file():
-        return None, [Diagnostic(here, f"is not a regular file, expected a {kind.name}", code="file-not-regular",
-                                 hint="name a regular file, not a pipe or a device")]
+        return Diagnostic(here, f"is not a regular file, expected a {kind.name}", code="file-not-regular",
+                          hint="name a regular file, not a pipe or a device")
+    return None
+
+
+def read_text(path: Path, shown: str, kind: FileKind) -> tuple[str | None, list[Diagnostic]]:
+    """The text of ``path`` (shown as ``shown`` in messages), or None and the reason it cannot be read."""
+    here = Position(shown)
+    problem = path_problem(path, shown, kind)
+    if problem is not None:
+        return None, [problem]
     try:
         size = path.stat().st_size
         if size > kind.max_bytes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 from html import escape
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +20,7 @@ from appbuilder.model import App
 from appbuilder.pipeline import run_pipeline
 from appbuilder.preview.page import write_assets, write_site
 from appbuilder.preview.results import DashboardRunner, dashboard_view
+from appbuilder.query.engines.files import EventsError
 from appbuilder.validate.reporting import render
 
 WATCHED = ("*.yaml", "*.yml", "*.jsonl")
@@ -39,8 +40,9 @@ class PreviewServer:
     """Renders the app into ``out`` and serves it; ``check()`` renders again when a watched file changed."""
 
     def __init__(self, path: Path, out: Path, parameters: Mapping[str, str], *, port: int = 0,
-                 interval: float = 0.5):
+                 interval: float = 0.5, events: Sequence[str] = ()):
         self.path, self.out, self.parameters, self.interval = Path(path), Path(out), dict(parameters), interval
+        self.events = list(events)  # JSON-lines files drawn from instead of the samples (read again each render)
         self.version = 0
         self.problems = ""
         self.app: App | None = None
@@ -61,7 +63,8 @@ class PreviewServer:
 
     def _snapshot(self) -> dict[str, int]:
         root = self.path if self.path.is_dir() else self.path.parent
-        files = sorted({f for pattern in WATCHED for f in root.rglob(pattern) if f.is_file()})
+        files = sorted({f for pattern in WATCHED for f in root.rglob(pattern) if f.is_file()}
+                       | {f for f in map(Path, self.events) if f.is_file()})
         return {str(f): f.stat().st_mtime_ns for f in files}
 
     def render(self) -> None:
@@ -70,17 +73,29 @@ class PreviewServer:
         with self._lock:
             self.version += 1
             if not validation.ok or validation.app is None:
-                self.problems = render(validation.diagnostics, "text", summary=f"{self.path}: invalid")
-                write_assets(self.out)
-                page = error_page("The app does not validate", self.problems)
-                for html in [self.out / "index.html", *self.out.glob("*.html")]:
-                    html.write_text(page, encoding="utf-8")
+                self._error_pages("The app does not validate",
+                                  render(validation.diagnostics, "text", summary=f"{self.path}: invalid"))
                 return
             self.problems = ""
             self.app = validation.app
-            self.runner = SampleRunner(self.app, {}, self.parameters, validation.samples)
+            try:
+                self.runner = SampleRunner.over_files(self.app, {}, self.parameters, self.events,
+                                                      validation.samples.lookups if validation.samples else None) \
+                    if self.events else SampleRunner(self.app, {}, self.parameters, validation.samples)
+            except EventsError as exc:
+                self.runner = None
+                self._error_pages("The events cannot be read", f"{exc}\nhint: {exc.hint}")
+                return
             views = [dashboard_view(self.runner, d, variants=False) for d in self.app.dashboards]
             write_site(self.app, views, self.out, serve=True)
+
+    def _error_pages(self, title: str, problems: str) -> None:
+        """Every page replaced by one showing ``problems`` (it reloads when they are fixed)."""
+        self.problems = problems
+        write_assets(self.out)
+        page = error_page(title, problems)
+        for html in [self.out / "index.html", *self.out.glob("*.html")]:
+            html.write_text(page, encoding="utf-8")
 
     def check(self) -> bool:
         """Render again when a watched file changed since the last look; True when it did."""

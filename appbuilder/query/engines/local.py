@@ -3,10 +3,12 @@ Python evaluator (the reference) for the rest and for anything the SQL engine ca
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from appbuilder.query.engines import files
 from appbuilder.query.evaluate.engine import Evaluator, Table
 from appbuilder.query.evaluate.values import EvalError, Lookups
 
@@ -33,8 +35,30 @@ class LocalEngine(Evaluator):
             raise ValueError(f"unknown query engine '{engine}' (one of {', '.join(ENGINES)})")
         super().__init__(events, lookups, raw)
         self.engine = "python" if engine == "auto" and len(self.base) < SMALL_INPUT else engine
+        self.chosen = engine  # as asked: `--explain` says why ``auto`` chose the Python evaluator
         self.plan = ""  # which engine ran the last query, and how it was split (`query run --explain`)
+        self.files: list[str] = []  # the JSON-lines files DuckDB reads the events from (no Python rows then)
         self._duck: DuckEngine | None = None
+
+    @classmethod
+    def from_files(cls, paths: Sequence[str | Path], lookups: Lookups | None = None, *, engine: str = "auto"
+                   ) -> LocalEngine:
+        """Events from JSON-lines files (`--events`). ``duckdb``, and ``auto`` from ``SMALL_INPUT`` lines on: read
+        by DuckDB straight from the files, never loaded. ``python``, and ``auto`` below: loaded for the Python
+        evaluator (``python`` refuses files above ``files.MAX_LOADED_BYTES``). Raises ``files.EventsError``
+        naming the file (and line) that cannot be read."""
+        if engine not in ENGINES:
+            raise ValueError(f"unknown query engine '{engine}' (one of {', '.join(ENGINES)})")
+        checked = files.check_files(paths)
+        if engine == "python" or (engine == "auto" and files.total_bytes(checked) <= files.MAX_LOADED_BYTES
+                                  and files.count_lines(checked, SMALL_INPUT) < SMALL_INPUT):
+            events, raw = files.load_events(checked)
+            return cls(events, lookups, raw, engine=engine)
+        local = cls([], lookups, engine="duckdb")
+        local._duck = files.open_duck(checked, local.lookups)
+        local.last_time = local._duck.last_time
+        local.files = [str(p) for p in checked]
+        return local
 
     def duck(self) -> DuckEngine:
         """The DuckDB engine over these events (made, and duckdb imported, on first use)."""
@@ -67,10 +91,17 @@ class LocalEngine(Evaluator):
             except EvalError:
                 raise  # the query's own problem: the Python evaluator would say the same
             except Exception as exc:  # a gap of the SQL engine must not fail a query the reference runs
+                if self.files:  # ... but the reference needs the events in memory
+                    raise EvalError(f"DuckDB cannot run the query '{_snippet(text)}' ({type(exc).__name__}: {exc}), "
+                                    f"and the Python evaluator cannot take over: it needs the events in memory, "
+                                    f"and these are read from {', '.join(self.files)} (`--engine python` loads "
+                                    f"up to {files.MAX_LOADED_BYTES // 1048576} MiB of events)") from exc
                 if self.engine == "duckdb":
                     raise
                 self.plan = f"engine: python (DuckDB could not run the query: {type(exc).__name__}: {exc})\n"
         elif query_type.lower() == "metrics":
+            self.plan = "engine: python\n"
+        elif self.chosen == "python":
             self.plan = "engine: python\n"
         else:
             self.plan = f"engine: python (fewer than {SMALL_INPUT:,} events: `--engine duckdb` runs them as SQL)\n"
@@ -82,3 +113,9 @@ class LocalEngine(Evaluator):
         if self.engine == "python":
             return super().row_times(text, variables=variables, parameters=parameters)
         return self.duck().row_times(text, variables=variables, parameters=parameters)
+
+
+def _snippet(text: str, width: int = 60) -> str:
+    """The query on one line, cut at ``width`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[:width - 1] + "…"
