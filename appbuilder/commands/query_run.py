@@ -87,6 +87,7 @@ def run_query(path: str | Path, *, panel: str | None = None, query_file: str | N
         assert text is not None
         defaults = {ref.name: "*" for ref in find_variables(text)}
         spec = (text, None, defaults, "query")
+    runner.prepare({outcome.target: spec})  # one query: nothing to keep for another
     table, error, _ = runner.run(outcome.target, spec, {})
     if explain:
         outcome.plan = runner.evaluator.plan

@@ -168,6 +168,10 @@ class SampleRunner:
         self.evaluator.prepare(((text, {**defaults, **self.variables}) for text, _, defaults, _ in targets.values()),
                                parameters=self.parameters)
 
+    def prepare_panels(self) -> None:
+        """``prepare`` for the dashboards' panels (what a preview runs)."""
+        self.prepare({t: spec for t, spec in self.targets().items() if spec[3] == "panel"})
+
     def run(self, target: str, spec: tuple[str, str | None, dict[str, str], str],
             variables: Mapping[str, str]) -> tuple[Table | None, str | None, float]:
         text, time_range, defaults, _ = spec

@@ -136,7 +136,7 @@ class QueryRunner(Protocol):
 def app_views(app: App, parameters: Mapping[str, str], *, variants: bool = True,
               runner: QueryRunner | None = None) -> list[DashboardView]:
     """Every dashboard's view; on the samples unless ``runner`` (one with ``SampleRunner.run``) is given."""
-    if runner is None:
-        runner = SampleRunner(app, {}, parameters)
-        runner.prepare({t: spec for t, spec in runner.targets().items() if spec[3] == "panel"})
+    runner = runner or SampleRunner(app, {}, parameters)
+    if isinstance(runner, SampleRunner):
+        runner.prepare_panels()
     return [dashboard_view(runner, d, variants=variants) for d in app.dashboards]

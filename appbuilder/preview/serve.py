@@ -86,6 +86,7 @@ class PreviewServer:
                 self.runner = None
                 self._error_pages("The events cannot be read", f"{exc}\nhint: {exc.hint}")
                 return
+            self.runner.prepare_panels()
             views = [dashboard_view(self.runner, d, variants=False) for d in self.app.dashboards]
             write_site(self.app, views, self.out, serve=True)
 
