@@ -193,6 +193,27 @@ def test_events_stream_from_jsonl_files(tmp_path: Path):
         engine.close()
 
 
+def test_events_from_files_keep_the_files_order_when_read_in_parallel(tmp_path: Path):
+    """A row's position is its position in the files (group order and first/last depend on it), also when
+    DuckDB reads a file on several threads."""
+    paths = [tmp_path / f"{name}.jsonl" for name in "abcdef"]
+    n = 0
+    for path in paths:
+        with path.open("w", encoding="utf-8") as fh:
+            for _ in range(30_000):
+                fh.write(json.dumps({"n": n, "timestamp": T0, "pad": "x" * (n % 61)}) + "\n")
+                n += 1
+    engine = DuckEngine.from_jsonl(paths, threads=2)
+    try:
+        out_of_place = engine.con.execute('SELECT count(*) FROM events WHERE "_seq" - 1 <> '
+                                          'CAST(json_extract_string("_raw", \'$.n\') AS BIGINT)').fetchone()
+        assert out_of_place == (0,)
+        assert engine.run('* | json "n" | count by n | limit 2', strict=True).rows == [
+            {"n": "0", "_count": 1}, {"n": "1", "_count": 1}]
+    finally:
+        engine.close()
+
+
 def test_auto_engine_falls_back_to_python_when_duckdb_fails(monkeypatch: pytest.MonkeyPatch):
     import duckdb
 

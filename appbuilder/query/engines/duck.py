@@ -112,11 +112,16 @@ class DuckEngine:
         files = "[" + ", ".join(literal(str(p)) for p in paths) + "]"
         # one read of the files into a columnar table (DuckDB spills it to its temporary directory past the memory
         # limit): every kept head then scans it in parallel instead of parsing the files' lines again
-        engine.con.execute('CREATE TEMP TABLE events AS SELECT row_number() OVER () AS "_seq", '
+        # DuckDB keeps the files' order as the insertion order (its default ``preserve_insertion_order``): a row's
+        # position in the table is its position in the files (a row_number() window would number them on one
+        # thread: a third of the read at a million events)
+        engine.con.execute('CREATE TEMP TABLE events_read AS SELECT '
                            'sumo_ts(json_extract_string(json, \'$.timestamp\')) AS "_messagetime", '
                            f'CAST(json AS VARCHAR) AS "_raw" FROM read_ndjson_objects({files})')
+        engine.con.execute('CREATE TEMP VIEW events AS SELECT rowid + 1 AS "_seq", "_messagetime", "_raw" '
+                           'FROM events_read')
         engine.con.execute('CREATE TEMP VIEW events_raw AS SELECT "_seq", "_raw" FROM events')
-        newest = engine.con.execute('SELECT max("_messagetime") FROM events').fetchone()
+        newest = engine.con.execute('SELECT max("_messagetime") FROM events_read').fetchone()
         engine.last_time = int(newest[0]) if newest and newest[0] is not None else int(datetime.now().timestamp()
                                                                                           * 1000)
         return engine
