@@ -19,7 +19,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from appbuilder.build import build_app
-from appbuilder.commands.test import SampleRunner
+from appbuilder.commands.sample_runner import SampleRunner
 from appbuilder.load.app import load_app
 from appbuilder.load.yamlfile import read_yaml
 from appbuilder.model import App, Parameter

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from test_app_definition import audits, loaded, sample_events
 
-from appbuilder.commands.test import SampleRunner
+from appbuilder.commands.sample_runner import SampleRunner
 from appbuilder.load.samples import SampleData, evaluator_lookups
 from appbuilder.parameters import resolve
 from appbuilder.query.evaluate import Evaluator

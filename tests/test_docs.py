@@ -140,7 +140,7 @@ def test_images_directory_that_is_a_file_is_named(app_dir: Path) -> None:
 def test_1password_sample_queries_run_as_written() -> None:
     """Sumo's search takes them as printed: no ${param} or {{var}} left, and each returns the saved search's
     rows on the samples."""
-    from appbuilder.commands.test import SampleRunner
+    from appbuilder.commands.sample_runner import SampleRunner
     from appbuilder.query.parser import parse
 
     app, _ = load_app(ONEPASSWORD)

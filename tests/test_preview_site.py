@@ -225,7 +225,7 @@ def test_fixed_and_metadata_variables(tmp_path):
 
 
 def test_a_metrics_panel_says_it_is_not_run_locally(tmp_path):
-    from appbuilder.commands.test import SampleRunner
+    from appbuilder.commands.sample_runner import SampleRunner
     from appbuilder.preview.results import METRICS, dashboard_view
     from appbuilder.validate import validate_app
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_query_exports import EXPORTS, collect
 
-from appbuilder.commands.test import SampleRunner
+from appbuilder.commands.sample_runner import SampleRunner
 from appbuilder.load import load_app
 from appbuilder.query.engines.duck import DuckEngine
 from appbuilder.query.engines.local import LocalEngine

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import appbuilder.commands.test as test_command
+import appbuilder.commands.sample_runner as sample_runner
 import appbuilder.query.engines.local as local_engine
 from appbuilder.commands.preview import run_preview
-from appbuilder.commands.test import SampleRunner, run_app_tests
+from appbuilder.commands.sample_runner import SampleRunner
+from appbuilder.commands.test import run_app_tests
 from appbuilder.load import load_app
 from appbuilder.query.engines.local import LocalEngine
 
@@ -37,7 +38,7 @@ def test_auto_interprets_an_apps_samples_in_python_and_large_inputs_in_sql(monke
 
 
 def _python_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(test_command, "LocalEngine", functools.partial(LocalEngine, engine="python"))
+    monkeypatch.setattr(sample_runner, "LocalEngine", functools.partial(LocalEngine, engine="python"))
 
 
 def _cases(app) -> list[dict]:

@@ -12,7 +12,7 @@ from test_app_definition import generator
 
 from appbuilder.cli import cli
 from appbuilder.commands.query_run import render_table, run_query
-from appbuilder.commands.test import SampleRunner
+from appbuilder.commands.sample_runner import SampleRunner
 from appbuilder.load import load_app
 from appbuilder.load.samples import LOOKUP_DIR, SampleData, read_lookup_tables
 from appbuilder.query.engines import local

@@ -59,7 +59,7 @@ def run_preview(path: Path, *, site: Path | None, png: Path | None, parameters: 
             outcome.live_error = problem
             return outcome
     else:
-        from appbuilder.commands.test import SampleRunner
+        from appbuilder.commands.sample_runner import SampleRunner
         from appbuilder.query.engines.files import EventsError
 
         try:

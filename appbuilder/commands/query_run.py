@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.commands.query_lint import MAX_QUERY_BYTES, STDIN, lint_text
-from appbuilder.commands.test import SampleRunner, metrics_panels, unknown_variables
+from appbuilder.commands.sample_runner import SampleRunner
+from appbuilder.commands.test import metrics_panels, unknown_variables
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.textfile import FileKind, read_text
 from appbuilder.pipeline import run_pipeline

@@ -11,16 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from appbuilder.commands.test import (
-    CaseResult,
-    TestOutcome,
-    TestRunResult,
-    app_targets,
-    locator,
-    metrics_panels,
-    target_origins,
-    unknown_variables,
-)
+from appbuilder.commands.sample_runner import app_targets, locator, target_origins
+from appbuilder.commands.test import CaseResult, TestOutcome, TestRunResult, metrics_panels, unknown_variables
 from appbuilder.deploy.session import DeployOptions, open_remote
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.live.jobs import Interrupted, SearchJobs, Window

@@ -25,7 +25,7 @@ def _files(app: App, globs: list[str]) -> set[Path]:
 def _emptied(app: App, values: Mapping[str, str], kept: list[Path]) -> set[str]:
     """Test targets (``dashboard/panel``, ``query:id``, ``monitor:stem``) with rows on every sample but none on
     ``kept`` alone."""
-    from appbuilder.commands.test import SampleRunner
+    from appbuilder.commands.sample_runner import SampleRunner
 
     everything = SampleRunner(app, {}, values)
     without = SampleRunner(dataclasses.replace(app, sample_files=kept), {}, values)

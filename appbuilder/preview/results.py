@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from appbuilder.build.visuals import visual_settings
-from appbuilder.commands.test import SampleRunner
+from appbuilder.commands.sample_runner import SampleRunner
 from appbuilder.model import App, Dashboard, Panel, Variable
 from appbuilder.preview.payload import Payload, grid_layout, message, panel_payload
 from appbuilder.preview.tables import format_value

@@ -15,7 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from appbuilder.commands.test import SampleRunner
+from appbuilder.commands.sample_runner import SampleRunner
 from appbuilder.model import App
 from appbuilder.pipeline import run_pipeline
 from appbuilder.preview.page import write_assets, write_site
