@@ -214,6 +214,18 @@ def test_events_from_files_keep_the_files_order_when_read_in_parallel(tmp_path: 
         engine.close()
 
 
+def test_a_file_name_with_glob_characters_is_read_as_that_file(tmp_path: Path):
+    """DuckDB takes file names as glob patterns: ``e[1].jsonl`` would match ``e1.jsonl`` instead."""
+    (tmp_path / "e[1].jsonl").write_text(json.dumps(ev(k="mine")) + "\n", encoding="utf-8")
+    (tmp_path / "e1.jsonl").write_text(json.dumps(ev(k="other")) + "\n", encoding="utf-8")
+    (tmp_path / "a*.jsonl").write_text(json.dumps(ev(k="star")) + "\n", encoding="utf-8")
+    engine = DuckEngine.from_jsonl([tmp_path / "e[1].jsonl", tmp_path / "a*.jsonl"])
+    try:
+        assert engine.run('* | json "k" | count by k').rows == [{"k": "mine", "_count": 1}, {"k": "star", "_count": 1}]
+    finally:
+        engine.close()
+
+
 def test_auto_engine_falls_back_to_python_when_duckdb_fails(monkeypatch: pytest.MonkeyPatch):
     import duckdb
 

@@ -109,7 +109,7 @@ class DuckEngine:
                    ) -> DuckEngine:
         """Events read by DuckDB straight from JSON-lines files (one object per line), never all in memory."""
         engine = cls(lookups, **settings)  # type: ignore[arg-type]
-        files = "[" + ", ".join(literal(str(p)) for p in paths) + "]"
+        files = "[" + ", ".join(literal(engine._literal_path(Path(p), i)) for i, p in enumerate(paths)) + "]"
         # one read of the files into a columnar table (DuckDB spills it to its temporary directory past the memory
         # limit): every kept head then scans it in parallel instead of parsing the files' lines again
         # DuckDB keeps the files' order as the insertion order (its default ``preserve_insertion_order``): a row's
@@ -125,6 +125,16 @@ class DuckEngine:
         engine.last_time = int(newest[0]) if newest and newest[0] is not None else int(datetime.now().timestamp()
                                                                                           * 1000)
         return engine
+
+    def _literal_path(self, path: Path, index: int) -> str:
+        """``path`` as DuckDB is to read it: it takes a file name as a glob pattern, so a name with ``*``, ``?``,
+        ``[`` or ``{`` is read through a link of a plain name in the engine's temporary directory."""
+        if not any(c in str(path) for c in "*?[{"):
+            return str(path)
+        os.makedirs(self._tmp, exist_ok=True)
+        link = os.path.join(self._tmp, f"events-{index}{path.suffix if path.suffix.isalnum() else ''}")
+        os.symlink(path.resolve(), link)
+        return link
 
     def close(self) -> None:
         self.con.close()
