@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +60,7 @@ _TS_MACRO = f"""CREATE OR REPLACE TEMP MACRO sumo_ts(s) AS
        THEN epoch_ms(TRY_CAST(regexp_replace(regexp_replace(upper(trim(s)), '[.,](\\d{{1,3}})\\d*', '.\\1'),
                                              '\\s+([Z+-])', '\\1') AS TIMESTAMPTZ)) END"""
 _BASE_TYPES = {"_raw": "str", "_messagetime": "int"}
+FETCH_BATCH = 50_000
 _SQL_TYPES = {"str": "VARCHAR", "int": "BIGINT", "num": "DOUBLE", "null": "VARCHAR"}
 
 
@@ -324,7 +325,7 @@ class DuckEngine:
         if not rest:  # all of it ran as SQL: its rows straight into the result table
             columns = agg.result_columns
             result = self.con.execute(agg.result_select())
-            return Table(columns, [dict(zip(columns, r, strict=True)) for r in result.fetchall()]), plan
+            return Table(columns, _dict_rows(result, columns)), plan
         frame = self._aggregated(agg)
         for i, op in enumerate(rest):
             if isinstance(op, ast.CompareOp):
@@ -340,7 +341,7 @@ class DuckEngine:
     def _aggregated(self, agg: Aggregate) -> Frame:
         result = self.con.execute(agg.select)
         names = [d[0] for d in result.description][:-1]  # the last column orders the groups
-        rows = [dict(zip(names, r, strict=False)) for r in result.fetchall()]
+        rows = _dict_rows(result, names)
         return Frame(rows, _add_columns(agg.keys, agg.outputs), agg.keys, agg.outputs, True)
 
     def _columns(self, ops: list[ast.Operator], env: Env) -> list[str]:
@@ -360,7 +361,7 @@ class DuckEngine:
         names = ["_raw"] + fields
         rows: list[Row] = []
         wants_obj = any(isinstance(op, ast.JsonOp) and op.source is None for op in ops)
-        for values in result.fetchall():
+        for values in _batches(result):
             row: Row = dict(zip(names, values, strict=True))
             if wants_obj and isinstance(row["_raw"], str):
                 row[HIDDEN_OBJ] = json.loads(row["_raw"])
@@ -415,6 +416,18 @@ class Batch:
 
 def _plain_paths(paths: list[str]) -> list[str]:
     return list(dict.fromkeys(p for p in (plain_path(path) for path in paths) if p))
+
+
+def _batches(result: duckdb.DuckDBPyConnection) -> Iterator[tuple]:
+    """The rows of ``result`` a batch at a time: a large result is never held both as DuckDB's tuples and as the
+    caller's rows."""
+    while batch := result.fetchmany(FETCH_BATCH):
+        yield from batch
+
+
+def _dict_rows(result: duckdb.DuckDBPyConnection, names: list[str]) -> list[dict]:
+    """``result``'s rows as dicts by ``names`` (only the first ``len(names)`` columns)."""
+    return [dict(zip(names, r, strict=False)) for r in _batches(result)]
 
 
 def _lookup_value(v: object) -> object:
