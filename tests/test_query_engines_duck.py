@@ -136,6 +136,23 @@ def test_fields_after_the_aggregate_runs_as_sql_when_it_ends_the_query():
     assert engine.last_plan.python_ops == ["fields -v", "sort by v"]
 
 
+def test_top_runs_as_a_sorted_limited_aggregate_and_fields_before_an_aggregate_changes_nothing():
+    events = [ev(a=str(i % 3), b=str(i % 2), n=str(i)) for i in range(11)] + [ev(a="9", b="0", n="100")]
+    assert both(events, '* | json "a", "b" | top 2 a') == [{"a": "0", "_count": 4}, {"a": "1", "_count": 4}]
+    assert both(events, '* | json "a", "b" | top 2 a, b by _count') == [
+        {"a": "0", "b": "0", "_count": 2}, {"a": "1", "b": "1", "_count": 2}]
+    assert both(events, '* | json "a", "n" | top 1 a by sum(n)') == [{"a": "9", "_sum": 100}]
+    assert both(events, '* | json "a", "b" | fields a | count by b') == [{"b": "0", "_count": 7},
+                                                                      {"b": "1", "_count": 5}]
+    engine = LocalEngine(events, engine="duckdb").duck()
+    engine.run('* | json "a", "b" | top 2 a | sort by a')
+    assert engine.last_plan.sql_ops[-1] == "top 2 a" and engine.last_plan.python_ops == ["sort by a"]
+    # by a field of the events, the evaluator sorts the events themselves: Python's
+    query = '* | json "a", "n" | top 2 a by n'
+    assert engine.run(query).rows == Evaluator(events).run(query).rows
+    assert "top by a field of the events" in engine.last_plan.reason
+
+
 def test_first_last_and_percentiles_follow_the_event_order():
     events = [ev(k="a", v=str(i)) for i in (5, 1, 9, 3)]
     rows = both(events, '* | json "k", "v" | first(v), last(v), pct(v, 50), max(v), stddev(v) by k')

@@ -26,6 +26,7 @@ import duckdb
 
 import appbuilder.query.ast as ast
 import appbuilder.query.evaluate.rowops as rowops
+from appbuilder.query.engines.lookups import LookupTables
 from appbuilder.query.engines.plan import (
     LITERAL_RAW,
     Plan,
@@ -37,7 +38,7 @@ from appbuilder.query.engines.plan import (
     with_raw,
 )
 from appbuilder.query.engines.sqlexpr import NotCompiled, ident, literal, scope_sql
-from appbuilder.query.engines.sqlops import Aggregate, Pipeline, aggregate, compile_op, has_key
+from appbuilder.query.engines.sqlops import Aggregate, Pipeline, compile_op, first_aggregate, has_key
 from appbuilder.query.evaluate.engine import (
     METRICS_NOT_RUN,
     Evaluator,
@@ -61,7 +62,6 @@ _TS_MACRO = f"""CREATE OR REPLACE TEMP MACRO sumo_ts(s) AS
                                              '\\s+([Z+-])', '\\1') AS TIMESTAMPTZ)) END"""
 _BASE_TYPES = {"_raw": "str", "_messagetime": "int"}
 FETCH_BATCH = 50_000
-_SQL_TYPES = {"str": "VARCHAR", "int": "BIGINT", "num": "DOUBLE", "null": "VARCHAR"}
 
 
 class DuckEngine:
@@ -83,7 +83,7 @@ class DuckEngine:
         self.python = Evaluator([], self.lookups)
         self.last_time = 0
         self.last_plan: Plan | None = None
-        self._tables: dict[tuple, tuple[str, list[str]]] = {}
+        self._lookups = LookupTables(self.con, self.lookups)
         self._heads: dict[str, str] = {}  # SQL -> name of the kept table
         self._sides: dict[tuple, str] = {}  # (kept table, json paths) -> its side table
         self._kept: dict[str, Pipeline] = {}  # kept table -> the pipeline reading it
@@ -245,7 +245,7 @@ class DuckEngine:
                     and all(plain_path(path) in p.extracted for path in op.paths)):
                 p = with_raw(p)
             try:
-                p = compile_op(p, op, env, self._lookup_table, runs.get(i), fetch if i == fetching else ())
+                p = compile_op(p, op, env, self._lookups.table, runs.get(i), fetch if i == fetching else ())
             except NotCompiled as exc:
                 return p, len(names), f"'{op.name}' at {op.line}:{op.column}: {exc}", names
             names.append(op_text(tree, op))
@@ -299,28 +299,32 @@ class DuckEngine:
         plan = Plan(sql_ops=names, reason=reason)
         window = _window_sql(start, end)
         agg: Aggregate | None = None
-        if done == split and split < len(ops) and isinstance(ops[split], ast.AggregateOp):
+        at = split  # the first aggregate; a `fields` right before it changes nothing the aggregate makes
+        if done == split and at + 1 < len(ops) and isinstance(ops[at], ast.FieldsOp) \
+                and isinstance(ops[at + 1], (ast.AggregateOp, ast.TopOp)):
+            at += 1
+        if done == split and at < len(ops) and isinstance(ops[at], (ast.AggregateOp, ast.TopOp)):
             try:
-                agg = aggregate(p, ops[split], env, window)
+                agg = first_aggregate(p, ops[at], env, window)
             except NotCompiled as exc:
-                plan.reason = f"'{ops[split].name}' at {ops[split].line}:{ops[split].column}: {exc}"
+                plan.reason = f"'{ops[at].name}' at {ops[at].line}:{ops[at].column}: {exc}"
         if agg is None:
             plan.python_ops = [op_text(tree, op) for op in ops[done:]]
             compare = any(isinstance(op, ast.CompareOp) for op in ops[split:])
             rows = self._python_prefix(p, ops[done:split], env, None if compare else window)
             plan.sql = p.sql
             return self.python._rest(ops[split:], rows, self._columns(ops[:split], env), env, start, end), plan
-        plan.sql_ops.append(op_text(tree, ops[split]))
+        plan.sql_ops += [op_text(tree, op) for op in ops[split:at + 1]]
         taken = 0  # a sort or limit right after it, unless a compare reruns the aggregate on other windows
         compare = any(isinstance(op, ast.CompareOp) for op in ops)
-        while not compare and split + 1 + taken < len(ops):
-            nxt = ops[split + 1 + taken]
-            if (isinstance(nxt, ast.FieldsOp) and split + 2 + taken < len(ops)) or not agg.then(nxt):
+        while not compare and at + 1 + taken < len(ops):
+            nxt = ops[at + 1 + taken]
+            if (isinstance(nxt, ast.FieldsOp) and at + 2 + taken < len(ops)) or not agg.then(nxt):
                 break
             plan.sql_ops.append(op_text(tree, nxt))
             taken += 1
         plan.sql = agg.select
-        rest = ops[split + 1 + taken:]
+        rest = ops[at + 1 + taken:]
         plan.python_ops = [op_text(tree, op) for op in rest]
         if not rest:  # all of it ran as SQL: its rows straight into the result table
             columns = agg.result_columns
@@ -330,7 +334,7 @@ class DuckEngine:
         for i, op in enumerate(rest):
             if isinstance(op, ast.CompareOp):
                 def past(s: int | None, e: int, before: list[ast.Operator] = rest[:i]) -> Frame:
-                    shifted = self._aggregated(aggregate(p, ops[split], env, _window_sql(s, e)))  # type: ignore
+                    shifted = self._aggregated(first_aggregate(p, ops[at], env, _window_sql(s, e)))
                     for o in before:
                         shifted = self.python._table_op(o, shifted, env, s, e)
                     return shifted
@@ -370,37 +374,6 @@ class DuckEngine:
             rows = self.python._row_stage(op, env)[0](rows)
         return rows
 
-    # -- lookup stubs ------------------------------------------------------------------------------------------
-    def _lookup_table(self, table: str, columns: list[str]) -> tuple[str, list[str]]:
-        key = (table, tuple(columns))
-        if key in self._tables:
-            return self._tables[key]
-        data = self.lookups.geo if table.startswith("geo://") else \
-            self.lookups.threats if table.startswith("sumo://threat") else {}
-        by_key: dict[str, dict] = {}
-        for k, row in data.items():
-            if k.lower() in by_key and by_key[k.lower()] is not row:
-                raise NotCompiled("a lookup table whose keys differ only in case")
-            by_key[k.lower()] = row
-        types = []
-        values = {k: [_lookup_value(row.get(c)) for c in columns] for k, row in by_key.items()}
-        for i in range(len(columns)):
-            kinds = {_kind(v[i]) for v in values.values()} - {"null"}
-            if kinds == {"int", "num"}:
-                kinds = {"num"}
-            if len(kinds) > 1 or "bool" in kinds:
-                raise NotCompiled(f"lookup column '{columns[i]}' mixes types")
-            types.append(kinds.pop() if kinds else "null")
-        name = f"lookup_{len(self._tables)}"
-        cols = ", ".join(f'"c{i}" {_SQL_TYPES[t]}' for i, t in enumerate(types))
-        self.con.execute(f'CREATE TEMP TABLE {name} ("__key" VARCHAR{", " + cols if cols else ""})')
-        if values:
-            marks = ", ".join("?" for _ in range(len(columns) + 1))
-            self.con.executemany(f"INSERT INTO {name} VALUES ({marks})", [[k, *v] for k, v in values.items()])
-        self._tables[key] = (name, types)
-        return name, types
-
-
 @dataclass
 class Batch:
     """The heads of the queries ``DuckEngine.prepare`` was given: how many read each, and the message paths
@@ -428,18 +401,6 @@ def _batches(result: duckdb.DuckDBPyConnection) -> Iterator[tuple]:
 def _dict_rows(result: duckdb.DuckDBPyConnection, names: list[str]) -> list[dict]:
     """``result``'s rows as dicts by ``names`` (only the first ``len(names)`` columns)."""
     return [dict(zip(names, r, strict=False)) for r in _batches(result)]
-
-
-def _lookup_value(v: object) -> object:
-    return v if v is None or isinstance(v, (str, int, float)) else json.dumps(v)
-
-
-def _kind(v: object) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "bool"
-    return "str" if isinstance(v, str) else "int" if isinstance(v, int) else "num"
 
 
 def _window_sql(start: int | None, end: int) -> str:

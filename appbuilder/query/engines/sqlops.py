@@ -15,7 +15,7 @@ import appbuilder.query.ast as ast
 import appbuilder.query.evaluate.rowops as rowops
 from appbuilder.query.engines.sqlexpr import ExprCompiler, NotCompiled, Sql, as_num, as_str, ident, literal, regex_text
 from appbuilder.query.evaluate.expr import Env
-from appbuilder.query.evaluate.values import _STEP
+from appbuilder.query.evaluate.values import _STEP, to_number
 from appbuilder.query.stream import duration_ms
 
 # (table, columns) -> (SQL table name, column types); the engine registers the lookup stubs on demand
@@ -295,6 +295,32 @@ class Aggregate:
                 [by_lower.get(n.lower(), n) for n in op.names]
             return True
         return False
+
+
+TOP_BY = ("count", "sum", "avg", "min", "max", "count_distinct")  # what `top ... by f(x)` aggregates
+
+
+def first_aggregate(p: Pipeline, op: ast.Operator, env: Env, where: str | None) -> Aggregate:
+    """The SQL of the query's first aggregate: an aggregate operator, or ``top`` (a count, or the ``by``
+    function, by its fields, sorted on it, the first rows)."""
+    if isinstance(op, ast.AggregateOp):
+        return aggregate(p, op, env, where)
+    assert isinstance(op, ast.TopOp)
+    if not all(isinstance(f, ast.FieldRef) for f in op.fields):
+        raise NotCompiled("top by an expression")
+    if isinstance(op.by, ast.FieldRef) and op.by.name.lower() in (*p.types, "_messagetime"):
+        raise NotCompiled("top by a field of the events")  # the evaluator sorts the events on it
+    call = ast.AggCall(op.by.name, op.by.args) if isinstance(op.by, ast.Call) and op.by.name in TOP_BY else \
+        ast.AggCall("count", [])
+    count = to_number(op.count)
+    if count is None:
+        raise NotCompiled(f"top '{op.count}'")  # the evaluator says why
+    fields = [f for f in op.fields if isinstance(f, ast.FieldRef)]
+    agg = aggregate(p, ast.AggregateOp(aggs=[call], by=list(fields)), env, where)
+    if not agg.then(ast.SortOp(keys=[ast.SortKey(ast.FieldRef(call.output))])):
+        raise NotCompiled("top by a value that does not sort as SQL")
+    agg.then(ast.LimitOp(count=int(count)))
+    return agg
 
 
 def aggregate(p: Pipeline, op: ast.AggregateOp, env: Env, where: str | None) -> Aggregate:
