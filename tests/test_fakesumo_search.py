@@ -97,6 +97,35 @@ def test_messages_metadata_window_and_newest_first(fake: FakeSumo, session: requ
     assert session.get(f"{fake.base_url}/v1/search/jobs/{outside}/records").json()["records"] == []  # no messages
 
 
+def test_searches_run_on_the_local_query_engine_with_the_same_answers_on_duckdb(
+        fake: FakeSumo, session: requests.Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake searches with the engine `test` uses: Python for few messages, DuckDB (metadata as columns) for
+    many; both give the same messages and records."""
+    import appbuilder.query.engines.local as local_engine
+
+    fake.logs.ingest([_event(n, user=f"u{n % 2}") for n in range(6)], Metadata("1pw", name="a", host="h1"))
+    fake.logs.ingest([_event(n) for n in range(2)], Metadata("1pw", name="b"))
+    queries = ['_sourceCategory=1pw | json "n" | where n >= 1',
+               '_sourceCategory=1pw | json "user" nodrop | count by _sourceName, _sourceHost, user',
+               '_sourceCategory=1pw | json "n" | timeslice 1h | count by _timeslice, _sourceName']
+    answers = []
+    for small in (local_engine.SMALL_INPUT, 0):  # 0: DuckDB even for these few messages
+        monkeypatch.setattr(local_engine, "SMALL_INPUT", small)
+        fake.logs._evaluators.clear()
+        got = []
+        for query in queries:
+            job = _create(session, fake, query)
+            got.append((session.get(f"{fake.base_url}/v1/search/jobs/{job}/messages", params={"limit": 100}
+                                    ).json()["messages"],
+                        session.get(f"{fake.base_url}/v1/search/jobs/{job}/records").json()["records"]))
+        plans = {e.plan.split("\n")[0].split(" (")[0] for e in fake.logs._evaluators.values()}
+        assert plans == ({"engine: python"} if small else {"engine: duckdb"})  # no fallback to Python
+        answers.append(got)
+    assert answers[0] == answers[1]
+    assert [r["map"]["_sourcehost"] for r in answers[1][1][1]] == ["h1", "h1", Metadata("1pw").host]
+    assert fake.violations == []
+
+
 def test_jobs_belong_to_the_session_and_errors_are_clear(fake: FakeSumo, session: requests.Session) -> None:
     job = _create(session, fake, "_sourceCategory=x")
     with requests.Session() as other:

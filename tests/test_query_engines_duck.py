@@ -153,6 +153,29 @@ def test_top_runs_as_a_sorted_limited_aggregate_and_fields_before_an_aggregate_c
     assert "top by a field of the events" in engine.last_plan.reason
 
 
+def test_metadata_fields_of_the_events_are_columns_of_the_sql_engine(monkeypatch: pytest.MonkeyPatch):
+    """The fake's search gives every message its metadata (``Evaluator``'s ``fields``)."""
+    events = [ev(k="a"), ev(k="b"), ev(k="c")]
+    fields = [{"_sourceCategory": "x", "_sourceHost": "h1", "_receiptTime": 10, "_messageTime": 1},
+              {"_sourceCategory": "x", "_sourceHost": "h2", "_receiptTime": 30, "_messageTime": 2},
+              {"_sourceCategory": "y", "_sourceHost": None, "_receiptTime": 20, "_messageTime": 3}]
+    for query in ['* | json "k" | where _receiptTime > 15 | count by _sourceHost, k',
+                  '* | json "k" | count by _sourcecategory | sort by _sourceCategory',
+                  '* | json "k" | where isNull(_sourceHost) or _messageTime = 1 | count by k']:
+        expected = Evaluator(events, fields=fields).run(query)
+        engine = LocalEngine(events, engine="duckdb", fields=fields)
+        assert engine.duck().run(query, strict=True).rows == expected.rows, query
+    # a field that mixes text and numbers keeps the evaluator's types only in Python: auto falls back to it
+    import appbuilder.query.engines.local as local_engine
+
+    monkeypatch.setattr(local_engine, "SMALL_INPUT", 0)  # auto: DuckDB even for three events
+    mixed = [{**f, "_size": v} for f, v in zip(fields, ["1", 2, None], strict=True)]
+    engine = LocalEngine(events, engine="auto", fields=mixed)
+    query = '* | json "k" | count by _size'
+    assert engine.run(query).rows == Evaluator(events, fields=mixed).run(query).rows
+    assert "mix text and numbers" in engine.plan
+
+
 def test_first_last_and_percentiles_follow_the_event_order():
     events = [ev(k="a", v=str(i)) for i in (5, 1, 9, 3)]
     rows = both(events, '* | json "k", "v" | first(v), last(v), pct(v, 50), max(v), stddev(v) by k')

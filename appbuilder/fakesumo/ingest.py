@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from appbuilder.clock import Clock
-from appbuilder.query.evaluate import Evaluator, Lookups, timestamp_ms
+from appbuilder.query.engines.local import LocalEngine
+from appbuilder.query.evaluate import Lookups, timestamp_ms
 
 RECEIVER_PREFIX = "/receiver/v1/http/"
 DEFAULT_COLLECTOR = "fake-sumo"
@@ -60,7 +61,7 @@ class LogStore:
     lookups: Lookups = field(default_factory=Lookups)
     messages: list[Message] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    _evaluators: dict[tuple[int, ...], Evaluator] = field(default_factory=dict)
+    _evaluators: dict[tuple[int, ...], LocalEngine] = field(default_factory=dict)
 
     def ingest(self, lines: Iterable[str], meta: Metadata) -> int:
         """Store each non-blank line as one message; returns how many were stored."""
@@ -86,7 +87,7 @@ class LogStore:
         """Preload a JSON-lines (or plain) log file; raises OSError / UnicodeDecodeError when unreadable."""
         return self.ingest(path.read_text(encoding="utf-8-sig").splitlines(), meta)
 
-    def evaluator(self, chosen: Sequence[int]) -> Evaluator:
+    def evaluator(self, chosen: Sequence[int]) -> LocalEngine:
         """The query evaluator over the messages at ``chosen`` indexes, with their metadata as fields; one per
         selection, so queries with the same scope share its prefix cache."""
         key = tuple(chosen)
@@ -94,8 +95,8 @@ class LogStore:
             found = self._evaluators.get(key)
             if found is None:
                 picked = [self.messages[i] for i in key]
-                found = Evaluator([m.event for m in picked], self.lookups, [m.raw for m in picked],
-                                  fields=[m.fields() for m in picked])
+                found = LocalEngine([m.event for m in picked], self.lookups, [m.raw for m in picked],
+                                    fields=[m.fields() for m in picked])
                 self._evaluators[key] = found
             return found
 

@@ -5,8 +5,9 @@ response bodies are validated by the contract (``contract.py``) against the Open
 ``CreateJobResponse``, ``SearchJobStatusResponse``, ``SearchQueryPaginatedMessages`` / ``…Records`` and
 ``SearchJobDeleteResponse``, with the two overrides of ``scripts/gen_spec_schemas.py`` where the documentation
 disagrees with the spec (``timeZone``; a records page holds ``records``).
-Queries run on the local query evaluator over the messages whose metadata the scope selects, in the window
-``(from, to]`` on the message time; messages come newest first. An aggregate query over no messages has no
+Queries run on the local query engine `appbuilder test` uses (``LocalEngine``: the Python evaluator for few
+messages, DuckDB with the metadata as columns for many) over the messages whose metadata the scope selects, in
+the window ``(from, to]`` on the message time; messages come newest first. An aggregate query over no messages has no
 records (Sumo answers "no results" for ``| count`` over nothing; the local evaluator gives a row of 0).
 Guesses, named as such: a query that does not parse is refused at create with 400 ``searchjob.query.invalid``;
 one the evaluator cannot run ends ``CANCELLED`` with the reason in ``pendingErrors``; an unknown job answers 404

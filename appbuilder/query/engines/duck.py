@@ -60,7 +60,8 @@ _TS_MACRO = f"""CREATE OR REPLACE TEMP MACRO sumo_ts(s) AS
        WHEN regexp_full_match(trim(s), '{_TS}') AND substr(trim(s), 12, 2) < '24' AND left(trim(s), 4) <> '0000'
        THEN epoch_ms(TRY_CAST(regexp_replace(regexp_replace(upper(trim(s)), '[.,](\\d{{1,3}})\\d*', '.\\1'),
                                              '\\s+([Z+-])', '\\1') AS TIMESTAMPTZ)) END"""
-_BASE_TYPES = {"_raw": "str", "_messagetime": "int"}
+_BASE_TYPES = {"_messagetime": "int", "_raw": "str"}
+_SQL_TYPES = {"str": "VARCHAR", "int": "BIGINT"}
 FETCH_BATCH = 50_000
 
 
@@ -84,6 +85,7 @@ class DuckEngine:
         self.last_time = 0
         self.last_plan: Plan | None = None
         self._lookups = LookupTables(self.con, self.lookups)
+        self.base_types = dict(_BASE_TYPES)  # the events' columns (besides their position) and their types
         self._heads: dict[str, str] = {}  # SQL -> name of the kept table
         self._sides: dict[tuple, str] = {}  # (kept table, json paths) -> its side table
         self._kept: dict[str, Pipeline] = {}  # kept table -> the pipeline reading it
@@ -93,15 +95,23 @@ class DuckEngine:
     # -- sources -----------------------------------------------------------------------------------------------
     @classmethod
     def from_rows(cls, times: Sequence[int | None], raw: Sequence[str], lookups: Lookups | None = None,
-                  last_time: int = 0) -> DuckEngine:
-        """Events held in memory: their JSON text and message times (as ``timestamp_ms`` read them)."""
+                  last_time: int = 0, metadata: Mapping[str, Sequence[object]] | None = None) -> DuckEngine:
+        """Events held in memory: their JSON text and message times (as ``timestamp_ms`` read them).
+        ``metadata``: more fields of every event (``_sourcecategory``…, lower case) by name, each all text or
+        all integers (``metadata_columns``)."""
         engine = cls(lookups, threads=1 if len(raw) < 100_000 else None)  # planning dominates on few events
-        engine.con.execute('CREATE TEMP TABLE events ("_seq" BIGINT, "_messagetime" BIGINT, "_raw" VARCHAR)')
+        meta = dict(metadata or {})
+        kinds = {name: _column_kind(values) for name, values in meta.items()}
+        engine.base_types.update(kinds)
+        extra = "".join(f", {ident(name)} {_SQL_TYPES[kind]}" for name, kind in kinds.items())
+        engine.con.execute(f'CREATE TEMP TABLE events ("_seq" BIGINT, "_messagetime" BIGINT, "_raw" VARCHAR{extra})')
         engine.con.execute('CREATE TEMP VIEW events_raw AS SELECT "_seq", "_raw" FROM events')
         if raw:
+            cols = "".join(f", unnest($c{i}) AS c{i}" for i in range(len(meta)))
+            values = {f"c{i}": list(v) for i, v in enumerate(meta.values())}
             engine.con.execute('INSERT INTO events SELECT * FROM (SELECT unnest(range(1, $n + 1)) AS s, '
-                               'unnest($t) AS m, unnest($r) AS r)', {"n": len(raw), "t": list(times),
-                                                                    "r": list(raw)})
+                               f'unnest($t) AS m, unnest($r) AS r{cols})', {"n": len(raw), "t": list(times),
+                                                                           "r": list(raw), **values})
         engine.last_time = last_time
         return engine
 
@@ -206,7 +216,8 @@ class DuckEngine:
         ``batch``: only count the query's head into it."""
         ops = tree.operators
         split = next((i for i, op in enumerate(ops) if not rowops.is_row_local(op)), len(ops))
-        base = Pipeline('SELECT "_seq", "_messagetime", "_raw" FROM events', dict(_BASE_TYPES))
+        columns = ", ".join(ident(name) for name in self.base_types)
+        base = Pipeline(f'SELECT "_seq", {columns} FROM events', dict(self.base_types))
         scope = scope_sql(tree.scope)
         start = base.then("t.*", scope) if scope else base
         head = next((i for i, op in enumerate(ops[:split]) if isinstance(op, ast.WhereOp)), split)
@@ -401,6 +412,32 @@ def _batches(result: duckdb.DuckDBPyConnection) -> Iterator[tuple]:
 def _dict_rows(result: duckdb.DuckDBPyConnection, names: list[str]) -> list[dict]:
     """``result``'s rows as dicts by ``names`` (only the first ``len(names)`` columns)."""
     return [dict(zip(names, r, strict=False)) for r in _batches(result)]
+
+
+def metadata_columns(fields: Sequence[Mapping[str, object]]) -> dict[str, list[object]] | None:
+    """Per-event fields (the fake's ``_sourceCategory``, ``_receiptTime``…) as columns by lower-case name, the
+    message time left out (it is the events' own column); None when a field mixes text and numbers (or holds
+    anything else): the SQL engine cannot give it the evaluator's types."""
+    names = list(dict.fromkeys(k.lower() for row in fields for k in row if k.lower() != "_messagetime"))
+    columns: dict[str, list[object]] = {name: [] for name in names}
+    for row in fields:
+        lowered = {k.lower(): v for k, v in row.items()}
+        for name in names:
+            columns[name].append(lowered.get(name))
+    try:
+        for values in columns.values():
+            _column_kind(values)
+    except NotCompiled:
+        return None
+    return columns
+
+
+def _column_kind(values: Sequence[object]) -> str:
+    kinds = {"str" if isinstance(v, str) else "int" if isinstance(v, int) and not isinstance(v, bool) else "?"
+             for v in values if v is not None}
+    if len(kinds) > 1 or "?" in kinds:
+        raise NotCompiled("a metadata field that is not all text or all integers")
+    return kinds.pop() if kinds else "str"
 
 
 def _window_sql(start: int | None, end: int) -> str:

@@ -30,10 +30,12 @@ class LocalEngine(Evaluator):
     falling back to ``python`` for the whole query should DuckDB fail."""
 
     def __init__(self, events: Iterable[dict], lookups: Lookups | None = None, raw: list[str] | None = None, *,
-                 engine: str = "auto"):
+                 engine: str = "auto", fields: list[Mapping[str, object]] | None = None):
+        """``fields``: per event, metadata fields (``Evaluator``'s); DuckDB gets them as columns."""
         if engine not in ENGINES:
             raise ValueError(f"unknown query engine '{engine}' (one of {', '.join(ENGINES)})")
-        super().__init__(events, lookups, raw)
+        super().__init__(events, lookups, raw, fields)
+        self.fields = fields
         self.engine = "python" if engine == "auto" and len(self.base) < SMALL_INPUT else engine
         self.chosen = engine  # as asked: `--explain` says why ``auto`` chose the Python evaluator
         self.plan = ""  # which engine ran the last query, and how it was split (`query run --explain`)
@@ -63,10 +65,15 @@ class LocalEngine(Evaluator):
     def duck(self) -> DuckEngine:
         """The DuckDB engine over these events (made, and duckdb imported, on first use)."""
         if self._duck is None:
-            from appbuilder.query.engines.duck import DuckEngine
+            from appbuilder.query.engines.duck import DuckEngine, metadata_columns
+            from appbuilder.query.engines.sqlexpr import NotCompiled
 
+            metadata = metadata_columns(self.fields) if self.fields is not None else {}
+            if metadata is None:
+                raise NotCompiled("the events' metadata fields mix text and numbers")
             self._duck = DuckEngine.from_rows([r["_messagetime"] for r in self.base],  # type: ignore[misc]
-                                              [r["_raw"] for r in self.base], self.lookups, self.last_time)
+                                              [r["_raw"] for r in self.base], self.lookups, self.last_time,
+                                              metadata)
         return self._duck
 
     def prepare(self, texts: Iterable[tuple[str, Mapping[str, str]]], *,
