@@ -15,6 +15,7 @@ from test_monitors_deploy import MONITOR, app_with_monitors
 from appbuilder.cli import cli
 from appbuilder.clock import VirtualClock
 from appbuilder.deploy.testing import FAST_CLIENT
+from appbuilder.fakesumo import state
 from appbuilder.fakesumo.server import FakeSumo
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
@@ -66,7 +67,18 @@ def test_a_lost_reply_on_the_content_import_is_looked_up_not_sent_again(fake: Fa
     assert code == 0 and "nothing to do: already installed" in out
 
 
-def test_a_lost_reply_on_a_monitor_update_is_read_back_not_sent_again(fake: FakeSumo, tmp_path: Path) -> None:
+@pytest.fixture(params=["random ids", "ids holding 409"])
+def fake_ids(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The fake's random hex ids, or ids that all hold "409": an id (or a path, a timestamp) printed in the
+    output must not pass for a conflict."""
+    if request.param == "ids holding 409":
+        serial = iter(range(1, 1 << 16))
+        monkeypatch.setattr(state, "hex_id", lambda: f"409{next(serial):013X}")
+    return str(request.param)
+
+
+def test_a_lost_reply_on_a_monitor_update_is_read_back_not_sent_again(fake: FakeSumo, tmp_path: Path,
+                                                                      fake_ids: str) -> None:
     app = app_with_monitors(tmp_path, {"failed": MONITOR})
     assert install(app, fake)[0] == 0
     monitor = (app / "monitors" / "failed.yaml")
@@ -79,7 +91,8 @@ def test_a_lost_reply_on_a_monitor_update_is_read_back_not_sent_again(fake: Fake
     assert code == 0, out
     assert calls(fake, "PUT", f"/v1/monitors/{node.id}") == [0]  # one update; not replayed with a stale version
     assert "the update had landed" in out
-    assert node.version == version + 1 and "409" not in out
+    assert node.version == version + 1  # written once: no conflict on a stale version, asked or shown
+    assert 409 not in [r.status for r in fake.requests] and "HTTP 409" not in out
     code, out = install(app, fake)
     assert code == 0 and "nothing to do: already installed" in out
 
