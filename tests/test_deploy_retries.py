@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import cli_client_options
 from test_monitors_deploy import MONITOR, app_with_monitors
 
 from appbuilder.cli import cli
@@ -25,17 +26,8 @@ ENV = {"SUMOLOGIC_ACCESSID": "id", "SUMOLOGIC_ACCESSKEY": "key-retries-1234", "M
 @pytest.fixture()
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSumo]:
     """A fake on a virtual clock, and the CLI's client on the same clock (Retry-After waits cost nothing)."""
-    from appbuilder.cli import deploy
-
     clock = VirtualClock()
-    real = deploy._options
-
-    def on_the_clock(kwargs):  # type: ignore[no-untyped-def]
-        options = real(kwargs)
-        options.client_options = {**options.client_options, **FAST_CLIENT, "clock": clock}
-        return options
-
-    monkeypatch.setattr(deploy, "_options", on_the_clock)
+    cli_client_options(monkeypatch, {**FAST_CLIENT, "clock": clock})
     with FakeSumo(keys={"id": ENV["SUMOLOGIC_ACCESSKEY"]}, rate_limit=None, max_in_flight=None, job_polls=2,
                   clock=clock) as server:
         yield server
