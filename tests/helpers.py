@@ -107,3 +107,20 @@ def python_output(code: str) -> str:
                           cwd=Path(__file__).resolve().parents[1])
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
+
+
+def cached_trees() -> list[object]:
+    """The query trees ``parse`` holds in its cache (one per text, shared by every caller)."""
+    import gc
+
+    from appbuilder.query.ast import QueryAST
+    from appbuilder.query.parser import parse
+
+    return [o for o in gc.get_objects() if isinstance(o, QueryAST) and parse(o.text) is o]
+
+
+def changed_cached_trees() -> list[str]:
+    """The texts of the cached query trees that differ from a fresh parse: a user changed a shared tree."""
+    from appbuilder.query.parser import parse
+
+    return [t.text for t in cached_trees() if repr(t) != repr(parse.__wrapped__(t.text))]  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from helpers import changed_cached_trees
 
 import appbuilder.commands.test as test_command
 import appbuilder.query.engines.local as local_engine
@@ -54,6 +55,7 @@ def test_app_tests_run_on_duckdb_with_the_python_evaluators_results(monkeypatch:
     assert duck and all(not c["failures"] for c in duck)
     _python_only(monkeypatch)
     assert _cases(app) == duck
+    assert changed_cached_trees() == []  # parse shares one tree per text: neither engine changed one
 
 
 def test_preview_site_is_byte_identical_on_both_engines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -145,31 +145,26 @@ def test_metrics_nesting_past_the_limit_is_a_syntax_error(query: str, column: in
     assert (issue.line, issue.column) == (1, column) and "nests more than" in issue.message
 
 
-def test_trees_are_cached_and_no_user_changes_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``parse`` hands every caller the same tree for the same text, so the lint, both engines (app tests and
-    every query run on DuckDB too) and the stage splitting must leave each tree as a fresh parse gives it."""
-    import gc
+
+def test_trees_are_cached_and_no_user_changes_one() -> None:
+    """``parse`` hands every caller the same tree for the same text, so the lint and the stage splitting must leave
+    each tree as a fresh parse gives it (the engines: test_query_engines_outputs.py)."""
     from pathlib import Path
 
-    import appbuilder.query.engines.local as local_engine
-    from appbuilder.commands.test import run_test
+    from helpers import cached_trees, changed_cached_trees
+
     from appbuilder.pipeline import run_pipeline
     from appbuilder.query.prefixes import shape_scope, stages
 
-    app = Path(__file__).resolve().parents[1] / "app_definitions" / "1password"
     tree = parse("* | count")
     assert parse("* | count") is tree
     parse.cache_clear()
+    app = Path(__file__).resolve().parents[1] / "app_definitions" / "1password"
     assert run_pipeline(app, {}, until="validate").ok  # the query lint
-    for small_input in (local_engine.SMALL_INPUT, 0):  # the Python evaluator, then DuckDB
-        monkeypatch.setattr(local_engine, "SMALL_INPUT", small_input)
-        outcome = run_test(app, variables={}, parameters={})
-        assert outcome.ok
-    cached = [o for o in gc.get_objects() if isinstance(o, ast.QueryAST) and parse(o.text) is o]
-    for tree in cached:
-        if tree.ok:
-            stages(tree.text)
-            shape_scope(tree.text)
-    assert len(cached) >= 55
-    changed = [t.text for t in cached if repr(t) != repr(parse.__wrapped__(t.text))]
-    assert changed == []
+    texts = [t.text for t in cached_trees() if t.ok]
+    for text in texts:
+        stages(text)
+        shape_scope(text)
+    assert len(texts) >= 55
+    assert changed_cached_trees() == []
+
