@@ -73,6 +73,7 @@ def _panel_titles(fake: FakeSumo, name: str) -> list[str]:
     return [p["title"] for p in item.definition["panels"]]
 
 
+@pytest.mark.slow
 def test_full_lifecycle(fake: FakeSumo, app: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture,
                         monkeypatch: pytest.MonkeyPatch) -> None:
     caplog.set_level(logging.DEBUG)

@@ -99,6 +99,7 @@ def open_page(browser_page, path: Path) -> list[dict]:
     return page.evaluate(DRAWN)
 
 
+@pytest.mark.slow
 def test_every_panel_of_every_page_draws(browser_page, sites, tmp_path):
     page, _ = browser_page
     for site in sites.values():

@@ -46,6 +46,7 @@ def _cases(app) -> list[dict]:
     return [{k: v for k, v in asdict(case).items() if k != "seconds"} for case in result.cases]
 
 
+@pytest.mark.slow
 def test_app_tests_run_on_duckdb_with_the_python_evaluators_results(monkeypatch: pytest.MonkeyPatch):
     app, _ = load_app(APP)
     runner = SampleRunner(app, {}, {})
@@ -58,6 +59,7 @@ def test_app_tests_run_on_duckdb_with_the_python_evaluators_results(monkeypatch:
     assert changed_cached_trees() == []  # parse shares one tree per text: neither engine changed one
 
 
+@pytest.mark.slow
 def test_preview_site_is_byte_identical_on_both_engines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     def site(name: str) -> dict[str, bytes]:
         out = tmp_path / name

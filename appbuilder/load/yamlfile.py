@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import math
 import os
+import pickle
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,6 +270,38 @@ def _too_deep(shown: str, line: int, column: int) -> Diagnostic:
                       code="too-deep", hint="definition files are shallow; is this the right file?")
 
 
+class _ParsedTexts:
+    """The documents parsed from recent texts (a pickle of their data and positions, so that every reader gets
+    objects of its own): an app is loaded again and again (plan, then install under the lock; every environment;
+    every test), and composing YAML costs ~50 times more than unpickling the result."""
+
+    ENTRIES = 512
+    LARGEST = 256 * 1024  # bigger texts are parsed every time (the cache stays small)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
+
+    def get(self, text: str) -> tuple[Any, ...] | None:
+        with self._lock:
+            held = self._held.get((text, MAX_NODES, MAX_DEPTH))
+            if held is not None:
+                self._held.move_to_end((text, MAX_NODES, MAX_DEPTH))
+        return None if held is None else pickle.loads(held)
+
+    def put(self, doc: YamlDocument) -> None:
+        if len(doc.text) > self.LARGEST:
+            return
+        held = pickle.dumps((doc.data, doc.values, doc.keys, doc.merged_at), pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            self._held[(doc.text, MAX_NODES, MAX_DEPTH)] = held
+            while len(self._held) > self.ENTRIES:
+                self._held.popitem(last=False)
+
+
+_PARSED = _ParsedTexts()
+
+
 def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | None, list[Diagnostic]]:
     """Read and parse ``path``. Returns the document, or None and the reasons it could not be read."""
     shown = display or str(path)
@@ -276,6 +311,16 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
         "app definition files are small; is this the right file?"))
     if text is None:
         return None, problems
+    parsed = _PARSED.get(text)
+    if parsed is not None:
+        return YamlDocument(path, shown, text, *parsed), []
+    doc, problems = _parse(path, shown, text)
+    if doc is not None:
+        _PARSED.put(doc)
+    return doc, problems
+
+
+def _parse(path: Path, shown: str, text: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None, [Diagnostic(Position(shown, 1, 1), "file is empty", code="empty-file",
                                  hint="a definition file must hold a YAML mapping")]
