@@ -124,3 +124,11 @@ def changed_cached_trees() -> list[str]:
     from appbuilder.query.parser import parse
 
     return [t.text for t in cached_trees() if repr(t) != repr(parse.__wrapped__(t.text))]  # type: ignore[attr-defined]
+
+
+def logged(fake: object, count: int) -> list[object]:
+    """The fake's request log, which holds at least ``count`` records once the client has its replies (the fake
+    logs a request before its reply leaves)."""
+    records = fake.requests  # type: ignore[attr-defined]
+    assert len(records) >= count, [(r.method, r.path, r.status) for r in records]
+    return records
