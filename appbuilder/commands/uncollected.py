@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 
 from appbuilder.deploy.changes import Plan
 from appbuilder.model import App, Parameter
+from appbuilder.recent import Recent
 
 
 def _files(app: App, globs: list[str]) -> set[Path]:
@@ -26,9 +26,7 @@ def _files(app: App, globs: list[str]) -> set[Path]:
 
 # what _emptied measured, by what it depends on (_measured_key); plan and install of one app, each environment
 # and each run in one process measure the same app on the same samples
-_MEASURED: dict[str, frozenset[str]] = {}
-_KEEP = 64
-_LOCK = threading.Lock()
+_MEASURED: Recent[str, frozenset[str]] = Recent(64)
 
 
 def _measured_key(app: App, values: Mapping[str, str], kept: list[Path]) -> str:
@@ -52,14 +50,10 @@ def _emptied(app: App, values: Mapping[str, str], kept: list[Path]) -> set[str]:
     """Test targets (``dashboard/panel``, ``query:id``, ``monitor:stem``) with rows on every sample but none on
     ``kept`` alone (measured once per content: see ``_measured_key``)."""
     key = _measured_key(app, values, kept)
-    with _LOCK:
-        known = _MEASURED.get(key)
+    known = _MEASURED.get(key)
     if known is None:
         known = frozenset(_measure(app, values, kept))
-        with _LOCK:
-            while len(_MEASURED) >= _KEEP:
-                _MEASURED.pop(next(iter(_MEASURED)))
-            _MEASURED[key] = known
+        _MEASURED.put(key, known)
     return set(known)
 
 

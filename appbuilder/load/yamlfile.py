@@ -9,8 +9,6 @@ from __future__ import annotations
 import math
 import os
 import pickle
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ from ruamel.yaml.reader import ReaderError
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.textfile import FileKind, read_text
 from appbuilder.model import Position, TextOrigin
+from appbuilder.recent import Recent
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -270,36 +269,12 @@ def _too_deep(shown: str, line: int, column: int) -> Diagnostic:
                       code="too-deep", hint="definition files are shallow; is this the right file?")
 
 
-class _ParsedTexts:
-    """The documents parsed from recent texts (a pickle of their data and positions, so that every reader gets
-    objects of its own): an app is loaded again and again (plan, then install under the lock; every environment;
-    every test), and composing YAML costs ~50 times more than unpickling the result."""
-
-    ENTRIES = 512
-    LARGEST = 256 * 1024  # bigger texts are parsed every time (the cache stays small)
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._held: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
-
-    def get(self, text: str) -> tuple[Any, ...] | None:
-        with self._lock:
-            held = self._held.get((text, MAX_NODES, MAX_DEPTH))
-            if held is not None:
-                self._held.move_to_end((text, MAX_NODES, MAX_DEPTH))
-        return None if held is None else pickle.loads(held)
-
-    def put(self, doc: YamlDocument) -> None:
-        if len(doc.text) > self.LARGEST:
-            return
-        held = pickle.dumps((doc.data, doc.values, doc.keys, doc.merged_at), pickle.HIGHEST_PROTOCOL)
-        with self._lock:
-            self._held[(doc.text, MAX_NODES, MAX_DEPTH)] = held
-            while len(self._held) > self.ENTRIES:
-                self._held.popitem(last=False)
-
-
-_PARSED = _ParsedTexts()
+# the documents parsed from recent texts, by text and limits: a pickle of their data and positions, so that every
+# reader gets objects of its own. An app is loaded again and again (plan, then install under the lock; every
+# environment; every test), and composing YAML costs ~50 times more than unpickling the result. Texts over
+# 256 KB are parsed every time.
+_PARSED: Recent[tuple[str, int, int], bytes] = Recent(512)
+_LARGEST = 256 * 1024
 
 
 def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | None, list[Diagnostic]]:
@@ -311,12 +286,13 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
         "app definition files are small; is this the right file?"))
     if text is None:
         return None, problems
-    parsed = _PARSED.get(text)
+    key = (text, MAX_NODES, MAX_DEPTH)
+    parsed = _PARSED.get(key)
     if parsed is not None:
-        return YamlDocument(path, shown, text, *parsed), []
+        return YamlDocument(path, shown, text, *pickle.loads(parsed)), []
     doc, problems = _parse(path, shown, text)
-    if doc is not None:
-        _PARSED.put(doc)
+    if doc is not None and len(text) <= _LARGEST:
+        _PARSED.put(key, pickle.dumps((doc.data, doc.values, doc.keys, doc.merged_at), pickle.HIGHEST_PROTOCOL))
     return doc, problems
 
 
