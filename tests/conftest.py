@@ -17,6 +17,21 @@ from appbuilder.fakesumo.virtual import VirtualSumo
 MINIMAL_APP = Path(__file__).resolve().parent / "fixtures" / "minimal"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """With -n (xdist's ``--dist load`` unless another mode is asked for): one file per worker at a time, so its
+    module fixtures are built once, and the files in the order collected (see below), not by size."""
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadfile"
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files holding a test marked ``slow`` come first, so that under xdist the long ones start at once and
+    the quick ones fill in around them, not after them."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)  # stable: the order within each part stays
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Every test caches (preview charts, the Vega bundle) under a temporary XDG_CACHE_HOME, never ~/.cache."""

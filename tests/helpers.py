@@ -45,19 +45,32 @@ def shim_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def cli_client_options(monkeypatch: object, extra: dict[str, object]) -> None:
+    """Make the CLI's deploy verbs and ``test --live`` build their client with ``extra`` on top of what the CLI
+    sets (a ``clock`` shared with the fake, the fast settings...)."""
+    from appbuilder.cli import deploy, live
+
+    real_options, real_live = deploy._options, live.live_settings
+
+    def options(kwargs):  # type: ignore[no-untyped-def]
+        given = real_options(kwargs)
+        given.client_options = {**given.client_options, **extra}  # what the CLI sets stays
+        return given
+
+    def live_settings(*args, **kwargs):  # type: ignore[no-untyped-def]
+        settings, params = real_live(*args, **kwargs)
+        settings.options.client_options = {**settings.options.client_options, **extra}
+        return settings, params
+
+    monkeypatch.setattr(deploy, "_options", options)  # type: ignore[attr-defined]
+    monkeypatch.setattr(live, "live_settings", live_settings)  # type: ignore[attr-defined]
+
+
 def fast_cli_client(monkeypatch: object) -> None:
     """Make the CLI's deploy verbs use a client that does not wait between retries and polls (no rate wait)."""
-    from appbuilder.cli import deploy
     from appbuilder.deploy.testing import FAST_CLIENT
 
-    real = deploy._options
-
-    def fast(kwargs):  # type: ignore[no-untyped-def]
-        options = real(kwargs)
-        options.client_options = {**options.client_options, **FAST_CLIENT}  # what the CLI sets stays
-        return options
-
-    monkeypatch.setattr(deploy, "_options", fast)  # type: ignore[attr-defined]
+    cli_client_options(monkeypatch, FAST_CLIENT)
 
 
 def two_environments_yaml(staging_url: str, prod_url: str) -> str:
@@ -94,3 +107,28 @@ def python_output(code: str) -> str:
                           cwd=Path(__file__).resolve().parents[1])
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
+
+
+def cached_trees() -> list[object]:
+    """The query trees ``parse`` holds in its cache (one per text, shared by every caller)."""
+    import gc
+
+    from appbuilder.query.ast import QueryAST
+    from appbuilder.query.parser import parse
+
+    return [o for o in gc.get_objects() if isinstance(o, QueryAST) and parse(o.text) is o]
+
+
+def changed_cached_trees() -> list[str]:
+    """The texts of the cached query trees that differ from a fresh parse: a user changed a shared tree."""
+    from appbuilder.query.parser import parse
+
+    return [t.text for t in cached_trees() if repr(t) != repr(parse.__wrapped__(t.text))]  # type: ignore[attr-defined]
+
+
+def logged(fake: object, count: int) -> list[object]:
+    """The fake's request log, which holds at least ``count`` records once the client has its replies (the fake
+    logs a request before its reply leaves)."""
+    records = fake.requests  # type: ignore[attr-defined]
+    assert len(records) >= count, [(r.method, r.path, r.status) for r in records]
+    return records

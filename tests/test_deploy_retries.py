@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import cli_client_options
 from test_monitors_deploy import MONITOR, app_with_monitors
 
 from appbuilder.cli import cli
 from appbuilder.clock import VirtualClock
 from appbuilder.deploy.testing import FAST_CLIENT
+from appbuilder.fakesumo import state
 from appbuilder.fakesumo.server import FakeSumo
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
@@ -24,17 +26,8 @@ ENV = {"SUMOLOGIC_ACCESSID": "id", "SUMOLOGIC_ACCESSKEY": "key-retries-1234", "M
 @pytest.fixture()
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSumo]:
     """A fake on a virtual clock, and the CLI's client on the same clock (Retry-After waits cost nothing)."""
-    from appbuilder.cli import deploy
-
     clock = VirtualClock()
-    real = deploy._options
-
-    def on_the_clock(kwargs):  # type: ignore[no-untyped-def]
-        options = real(kwargs)
-        options.client_options = {**options.client_options, **FAST_CLIENT, "clock": clock}
-        return options
-
-    monkeypatch.setattr(deploy, "_options", on_the_clock)
+    cli_client_options(monkeypatch, {**FAST_CLIENT, "clock": clock})
     with FakeSumo(keys={"id": ENV["SUMOLOGIC_ACCESSKEY"]}, rate_limit=None, max_in_flight=None, job_polls=2,
                   clock=clock) as server:
         yield server
@@ -66,7 +59,18 @@ def test_a_lost_reply_on_the_content_import_is_looked_up_not_sent_again(fake: Fa
     assert code == 0 and "nothing to do: already installed" in out
 
 
-def test_a_lost_reply_on_a_monitor_update_is_read_back_not_sent_again(fake: FakeSumo, tmp_path: Path) -> None:
+@pytest.fixture(params=["random ids", "ids holding 409"])
+def fake_ids(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The fake's random hex ids, or ids that all hold "409": an id (or a path, a timestamp) printed in the
+    output must not pass for a conflict."""
+    if request.param == "ids holding 409":
+        serial = iter(range(1, 1 << 16))
+        monkeypatch.setattr(state, "hex_id", lambda: f"409{next(serial):013X}")
+    return str(request.param)
+
+
+def test_a_lost_reply_on_a_monitor_update_is_read_back_not_sent_again(fake: FakeSumo, tmp_path: Path,
+                                                                      fake_ids: str) -> None:
     app = app_with_monitors(tmp_path, {"failed": MONITOR})
     assert install(app, fake)[0] == 0
     monitor = (app / "monitors" / "failed.yaml")
@@ -79,7 +83,8 @@ def test_a_lost_reply_on_a_monitor_update_is_read_back_not_sent_again(fake: Fake
     assert code == 0, out
     assert calls(fake, "PUT", f"/v1/monitors/{node.id}") == [0]  # one update; not replayed with a stale version
     assert "the update had landed" in out
-    assert node.version == version + 1 and "409" not in out
+    assert node.version == version + 1  # written once: no conflict on a stale version, asked or shown
+    assert 409 not in [r.status for r in fake.requests] and "HTTP 409" not in out
     code, out = install(app, fake)
     assert code == 0 and "nothing to do: already installed" in out
 

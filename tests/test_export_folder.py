@@ -14,12 +14,12 @@ from test_export import rich_dashboard, saved_search
 from appbuilder.build import build_app
 from appbuilder.cli import cli
 from appbuilder.commands.export import Connection, run_export_folder
+from appbuilder.deploy.testing import FAST_CLIENT
 from appbuilder.export.residual import differences
 from appbuilder.fakesumo import FakeSumo
 from appbuilder.validate import validate_app
 
-FAST = {"rate": 100.0, "backoff_base": 0.01, "backoff_cap": 0.05, "job_poll_initial": 0.01, "job_poll_cap": 0.05,
-        "max_attempts": 3, "timeout": (2.0, 5.0)}
+FAST = {**FAST_CLIENT, "max_attempts": 3}
 FOLDER = "/Library/Users/dev@example.com/Team Web"
 
 

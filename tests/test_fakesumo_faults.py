@@ -72,6 +72,24 @@ def test_request_log_records_and_redacts(api: requests.Session, fake: FakeSumo) 
     assert fake.requests == []
 
 
+def test_a_request_is_logged_before_its_reply_leaves(api: requests.Session, fake: FakeSumo,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client holding its reply finds its request in ``fake.requests``: nothing to wait for, no race with the
+    thread that answered (a test reading the log right after a call once could miss the last request)."""
+    from appbuilder.fakesumo import server
+
+    logged_when_sent: list[list[str]] = []
+    send = server._FakeSumoHandler._send
+
+    def sending(handler: server._FakeSumoHandler, response: object) -> None:
+        logged_when_sent.append([r.path for r in fake.requests])
+        send(handler, response)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(server._FakeSumoHandler, "_send", sending)
+    api.get(f"{fake.base_url}/v1/collectors")
+    assert logged_when_sent == [["/api/v1/collectors"]]
+
+
 def test_control_endpoints(api: requests.Session, fake: FakeSumo) -> None:
     control = f"{fake.url}/__fake"
     assert requests.get(f"{control}/health").json()["ok"] is True

@@ -263,16 +263,20 @@ def test_parse_window() -> None:
     assert until.end - until.start == 3_600_000
 
 
-def test_cli_test_live_end_to_end_at_sumos_real_rate(tmp_path: Path) -> None:
-    """The one run on real time: the CLI's own client (4 requests/s) against a fake at Sumo's limits."""
+def test_cli_test_live_end_to_end_at_sumos_real_rate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's own client (4 requests/s, its default settings) against a fake at Sumo's limits, both on one
+    virtual clock (the waits take no real time)."""
     import json
 
-    from helpers import cli_run
+    from helpers import cli_client_options, cli_run
 
+    from appbuilder.clock import VirtualClock
     from appbuilder.fakesumo import FakeSumo
 
     minimal = Path(__file__).resolve().parent / "fixtures" / "minimal"
-    with FakeSumo(keys={"id": "key"}, job_polls=0) as fake:
+    clock = VirtualClock()
+    cli_client_options(monkeypatch, {"clock": clock})
+    with FakeSumo(keys={"id": "key"}, job_polls=0, clock=clock) as fake:
         assert preload(fake, [minimal / "samples" / "events.jsonl"], "mini", None) is None
         args = ("test", str(minimal), "--live", "--from", "2026-11-20T00:00:00Z", "--to", "2026-11-24T00:00:00Z",
                 "--base-url", fake.base_url, "--access-id", "id", "--access-key", "key")
@@ -282,6 +286,8 @@ def test_cli_test_live_end_to_end_at_sumos_real_rate(tmp_path: Path) -> None:
         assert code == 0 and report["ok"] and report["live"]["searchJobs"] == fake.search_jobs.created == 3
         assert {c["status"] for c in report["cases"]} == {"ok"}
         assert "cost: 3 search jobs, " in out  # on stderr
+        seen = fake.requests
+        assert peak_rate(seen) <= 4 and [r for r in seen if r.status == 429] == [] and clock.slept > 0
 
 
 def test_a_metrics_panel_is_skipped_not_searched(tmp_path: Path) -> None:

@@ -281,3 +281,23 @@ def test_a_control_character_is_reported_at_its_line_and_column(tmp_path: Path, 
     assert doc is None and len(problems) == 1
     assert (problems[0].position.line, problems[0].position.column) == (4, 5)
     assert f"U+{ord(char):04X}" in problems[0].message and "<unicode string>" not in problems[0].message
+
+
+def test_a_text_read_again_is_not_parsed_again_and_each_reader_gets_its_own_document(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parses: list[str] = []
+    real = yamlfile._parse
+    monkeypatch.setattr(yamlfile, "_parse", lambda path, shown, text: parses.append(shown) or real(path, shown, text))
+    text = DOC + f"# {tmp_path}\n"  # a text no other test read
+    first_path, copy_path = write(tmp_path, text, "first.yaml"), write(tmp_path, text, "copy.yaml")
+    first, problems = read_yaml(first_path, "first.yaml")
+    assert problems == [] and first is not None
+    first.data["nested"]["list"].append("changed by its reader")
+    again, problems = read_yaml(copy_path, "copy.yaml")  # the same text in another file: not parsed again
+    assert problems == [] and again is not None and parses == ["first.yaml"]
+    assert (again.path, again.display) == (copy_path, "copy.yaml") and again.position(["title"]).file == "copy.yaml"
+    assert again.data["nested"]["list"] == ["first", {"second": 2, "third": 3}]  # not the first reader's change
+    assert (again.values, again.keys, again.merged_at) == (first.values, first.keys, first.merged_at)
+    write(tmp_path, text.replace("title: Top", "title: Changed"), "first.yaml")
+    changed, _ = read_yaml(first_path, "first.yaml")
+    assert changed is not None and changed.data["title"] == "Changed" and parses == ["first.yaml", "first.yaml"]

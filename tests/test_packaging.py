@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "app_definitions" / "1password"
 
@@ -22,6 +24,7 @@ def sh(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> subpr
     return done
 
 
+@pytest.mark.slow
 def test_wheel_installs_and_runs_from_another_directory(tmp_path: Path) -> None:
     # build from a copy, so the build leaves nothing (build/, *.egg-info) in the working tree
     src = tmp_path / "src"

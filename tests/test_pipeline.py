@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import subprocess
@@ -198,6 +199,7 @@ def test_a_samples_error_is_not_followed_by_a_lint_notice(app_dir: Path) -> None
     assert code == 1 and "expected array, got string [samples]" in out and "check is off" not in out
 
 
+@functools.cache  # two tests read it; parsing every module of the package takes ~1 s
 def _import_graph() -> dict[str, set[str]]:
     """appbuilder module → the appbuilder modules its imports run (function-level imports included, TYPE_CHECKING
     not): the module named and the packages above it, except packages the importing module is already in; and

@@ -61,6 +61,7 @@ def test_the_main_hook_installs_itself_and_the_system_one_has_its_own_id() -> No
     assert hooks["appbuilder-validate"]["entry"] == hooks["appbuilder-validate-system"]["entry"]
 
 
+@pytest.mark.slow
 def test_the_python_hook_needs_no_appbuilder_on_path(tmp_path: Path) -> None:
     """What failed with "Executable `appbuilder` not found": pre-commit installs appbuilder from the repository
     into the hook's own environment (the first run fetches the dependencies from the package index)."""
@@ -81,6 +82,7 @@ def test_the_python_hook_needs_no_appbuilder_on_path(tmp_path: Path) -> None:
     assert "apps/mini/dashboards/main.yaml:21:12: error:" in broken.stdout
 
 
+@pytest.mark.slow
 def test_pre_commit_try_repo_passes_good_and_fails_broken_app(tmp_path: Path, hook_env: dict[str, str]) -> None:
     pytest.importorskip("pre_commit")
     project = tmp_path / "project"

@@ -107,6 +107,7 @@ def _export_queries() -> list[tuple[str, str]]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not EXPORTS.is_dir(), reason="reference exports not available")
 def test_reference_export_queries_give_identical_rows(engines):
     python, duck, _ = engines

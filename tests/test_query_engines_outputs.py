@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from helpers import changed_cached_trees
 
 import appbuilder.commands.sample_runner as sample_runner
 import appbuilder.query.engines.local as local_engine
@@ -46,6 +47,7 @@ def _cases(app) -> list[dict]:
     return [{k: v for k, v in asdict(case).items() if k != "seconds"} for case in result.cases]
 
 
+@pytest.mark.slow
 def test_app_tests_run_on_duckdb_with_the_python_evaluators_results(monkeypatch: pytest.MonkeyPatch):
     app, _ = load_app(APP)
     runner = SampleRunner(app, {}, {})
@@ -55,8 +57,10 @@ def test_app_tests_run_on_duckdb_with_the_python_evaluators_results(monkeypatch:
     assert duck and all(not c["failures"] for c in duck)
     _python_only(monkeypatch)
     assert _cases(app) == duck
+    assert changed_cached_trees() == []  # parse shares one tree per text: neither engine changed one
 
 
+@pytest.mark.slow
 def test_preview_site_is_byte_identical_on_both_engines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     def site(name: str) -> dict[str, bytes]:
         out = tmp_path / name

@@ -143,3 +143,28 @@ def test_metrics_nesting_past_the_limit_is_a_syntax_error(query: str, column: in
 
     [issue] = parse_metrics_query(query).issues
     assert (issue.line, issue.column) == (1, column) and "nests more than" in issue.message
+
+
+
+def test_trees_are_cached_and_no_user_changes_one() -> None:
+    """``parse`` hands every caller the same tree for the same text, so the lint and the stage splitting must leave
+    each tree as a fresh parse gives it (the engines: test_query_engines_outputs.py)."""
+    from pathlib import Path
+
+    from helpers import cached_trees, changed_cached_trees
+
+    from appbuilder.pipeline import run_pipeline
+    from appbuilder.query.prefixes import shape_scope, stages
+
+    tree = parse("* | count")
+    assert parse("* | count") is tree
+    parse.cache_clear()
+    app = Path(__file__).resolve().parents[1] / "app_definitions" / "1password"
+    assert run_pipeline(app, {}, until="validate").ok  # the query lint
+    texts = [t.text for t in cached_trees() if t.ok]
+    for text in texts:
+        stages(text)
+        shape_scope(text)
+    assert len(texts) >= 55
+    assert changed_cached_trees() == []
+

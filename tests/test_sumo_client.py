@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from helpers import logged
 
 from appbuilder.fakesumo.virtual import VirtualSumo
 from appbuilder.sumo.client import SumoClient
@@ -23,14 +23,6 @@ except ImportError:  # the package may not re-export it yet
 
 ACCESS_ID, ACCESS_KEY = "suAccessId", "accessKeySecret"
 PERSONAL = "/v2/content/folders/personal"
-
-
-def settled(fake: FakeSumo, count: int) -> list:
-    """The fake's request log once it holds ``count`` records (it logs just after answering)."""
-    deadline = time.monotonic() + 2.0
-    while len(fake.requests) < count and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return fake.requests
 
 
 def make_client(fake: FakeSumo, key: str = ACCESS_KEY, **options: object) -> SumoClient:
@@ -90,7 +82,7 @@ def test_real_time_rate_budget_holds_at_four_per_second() -> None:
     with FakeSumo(keys={ACCESS_ID: ACCESS_KEY}, rate_limit=4.0, max_in_flight=10) as fake, \
             make_client(fake, rate=4.0) as client, ThreadPoolExecutor(max_workers=6) as pool:
         results = list(pool.map(lambda _: client.get(PERSONAL), range(6)))
-        records = settled(fake, 6 + client.stats.throttled)
+        records = logged(fake, 6 + client.stats.throttled)
     assert len(results) == 6 and sum(1 for r in records if r.status == 200) == 6
     # The client sends at most 4 per second; on a busy machine scheduling jitter can still bunch two arrivals
     # at the server into one window, which costs at most one retried 429, never a burst of them.
@@ -104,7 +96,7 @@ def test_rate_budget_on_a_virtual_clock(virtual_sumo: VirtualSumo) -> None:
     with virtual_sumo.client() as client:
         for _ in range(20):
             client.get(PERSONAL)
-    records = settled(virtual_sumo.fake, 20)
+    records = logged(virtual_sumo.fake, 20)
     assert [r.status for r in records] == [200] * 20
     starts = [r.started for r in records]
     assert all(b - a >= 0.25 for a, b in zip(starts, starts[1:], strict=False))  # 1.05 / 4 apart
@@ -115,7 +107,7 @@ def test_server_429s_from_an_overeager_client_are_absorbed(virtual_sumo: Virtual
     lines: list[str] = []
     with virtual_sumo.client(rate=50.0, progress=lines.append) as client:
         results = [client.get(PERSONAL) for _ in range(10)]
-    records = settled(virtual_sumo.fake, 10 + client.stats.throttled)
+    records = logged(virtual_sumo.fake, 10 + client.stats.throttled)
     assert len(results) == 10 and client.stats.throttled >= 2
     assert sum(1 for r in records if r.status == 200) == 10
     accepted = sorted(r.started for r in records if r.status == 200)
@@ -128,7 +120,7 @@ def test_in_flight_cap_is_respected_with_slow_responses() -> None:
     with FakeSumo(keys={ACCESS_ID: ACCESS_KEY}, rate_limit=None, max_in_flight=3, latency=0.05) as fake, \
             make_client(fake, max_in_flight=3) as client, ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda _: client.get(PERSONAL), range(9)))
-        assert all(r.status == 200 for r in settled(fake, 9))
+        assert all(r.status == 200 for r in logged(fake, 9))
     assert client.budget.peak_in_flight <= 3
 
 
@@ -137,7 +129,7 @@ def test_429_burst_is_retried_honouring_retry_after(virtual_sumo: VirtualSumo) -
     fake.inject("429", count=2)
     with virtual_sumo.client(progress=lines.append) as client:
         assert client.get(PERSONAL)["itemType"] == "Folder"
-    records = settled(fake, 3)
+    records = logged(fake, 3)
     assert [r.status for r in records] == [429, 429, 200]
     gaps = [b.started - a.finished for a, b in zip(records, records[1:], strict=False)]
     assert min(gaps) >= 1.0  # Retry-After: 1, on the shared clock
@@ -158,7 +150,7 @@ def test_server_errors_and_dropped_connections_are_retried(fault: str, fake: Fak
                                                            client: SumoClient) -> None:
     fake.inject(fault, count=2)
     assert client.get(PERSONAL)["itemType"] == "Folder"
-    records = settled(fake, 3)
+    records = logged(fake, 3)
     assert [r.status for r in records][-1] == 200
     assert len(records) == 3 and client.stats.retries == 2
 
@@ -178,7 +170,7 @@ def test_exhausted_retries_give_a_clear_error(fake: FakeSumo) -> None:
     err = info.value
     assert err.status == 503 and err.attempts == 3
     assert "after 3 attempts" in str(err) and "server error" in err.hint
-    assert len(settled(fake, 3)) == 3
+    assert len(logged(fake, 3)) == 3
 
 
 def test_exhausted_429_mentions_the_rate_limit(virtual_sumo: VirtualSumo) -> None:
@@ -209,7 +201,7 @@ def test_admin_mode_header(fake: FakeSumo) -> None:
     with make_client(fake, admin_mode=True) as admin:
         admin.get(PERSONAL)
         admin.get(PERSONAL, admin=False)
-    headers = [{k.lower(): v for k, v in r.headers_redacted.items()} for r in settled(fake, 2)]
+    headers = [{k.lower(): v for k, v in r.headers_redacted.items()} for r in logged(fake, 2)]
     assert headers[0].get("isadminmode") == "true"
     assert "isadminmode" not in headers[1]
 
@@ -285,7 +277,7 @@ def test_a_create_that_must_not_run_twice_is_not_replayed(fault: str, fake: Fake
     with make_client(fake) as client, pytest.raises(SumoApiError) as info:
         client.post("/v1/collectors", {"collector": {"collectorType": "Hosted", "name": "c"}}, replay=False)
     assert info.value.outcome_unknown and info.value.attempts == 1
-    assert [r.method for r in settled(fake, 1)] == ["POST"]
+    assert [r.method for r in logged(fake, 1)] == ["POST"]
 
 
 def test_a_create_is_still_retried_after_a_429(virtual_sumo: VirtualSumo) -> None:

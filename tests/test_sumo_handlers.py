@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import logged
 from reference import load_export, needs_reference
 
 from appbuilder import model
@@ -47,13 +47,6 @@ def client(fake: FakeSumo) -> Iterator[SumoClient]:
     with SumoClient(creds, rate=1000.0, backoff_base=0.01, backoff_cap=0.05, job_poll_initial=0.01,
                     job_poll_cap=0.05) as c:
         yield c
-
-
-def settled(fake: FakeSumo, count: int) -> list[Any]:
-    deadline = time.monotonic() + 2.0
-    while len(fake.requests) < count and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return fake.requests
 
 
 def app_folder(name: str = "1Password") -> dict[str, Any]:
@@ -107,7 +100,7 @@ def test_admin_recommended_and_global_use_admin_mode(fake: FakeSumo, client: Sum
     admin = folders.admin_recommended(progress=lambda p: seen.append(p.status))
     assert admin["name"] == "Admin Recommended" and seen[-1] == "Success"
     assert any(item["name"] == "Personal" for item in folders.global_folder())
-    for record in settled(fake, 6):
+    for record in logged(fake, 6):
         assert {k.lower(): v for k, v in record.headers_redacted.items()}.get("isadminmode") == "true"
 
 
@@ -317,7 +310,7 @@ def test_stale_etag_is_refused_then_update_rereads(fake: FakeSumo, client: SumoC
     desired["config"]["description"] = "ours"
     updated = RacingHandler(client).update(collector["id"], created["id"], desired)
     assert updated["config"]["description"] == "ours"
-    puts = [r.status for r in settled(fake, 6) if r.method == "PUT"]
+    puts = [r.status for r in logged(fake, 6) if r.method == "PUT"]
     assert puts == [200, 412, 200]
 
 

@@ -55,6 +55,37 @@ def test_no_note_for_a_parameter_that_collects_nothing_the_queries_need(tmp_path
     assert loaded is not None and uncollected_notes(loaded, {}) == []
 
 
+def test_the_measurement_is_made_once_per_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plan, install, each environment: the same app on the same samples is measured once; a changed sample file,
+    lookup table, query or parameter value is measured again."""
+    from appbuilder.commands import uncollected
+
+    measured: list[Path] = []
+    real = uncollected._measure
+    monkeypatch.setattr(uncollected, "_measure",
+                        lambda app, values, kept: measured.append(app.root) or real(app, values, kept))
+    copy = tmp_path / "1password"
+    shutil.copytree(APP, copy)
+
+    def notes(**given: str) -> list[str]:
+        loaded, _ = load_app(copy)
+        assert loaded is not None
+        return uncollected_notes(loaded, given)
+
+    first = notes()
+    assert notes() == first and len(measured) == 1
+    audit = copy / "samples" / "audit_events.jsonl"
+    audit.write_text(audit.read_text(encoding="utf-8").replace('"action":', '"act":'), encoding="utf-8")
+    assert notes() != first and len(measured) == 2
+    lookup = next((copy / "tests" / "lookups").glob("*.jsonl"))
+    lookup.write_text(lookup.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    notes()
+    notes(source_category="elsewhere")
+    edit(copy / "queries.yaml", "| sort by _messageTime\n", "| sort by _messageTime asc\n")
+    notes()
+    assert len(measured) == 5
+
+
 @pytest.fixture()
 def fake(monkeypatch: pytest.MonkeyPatch):
     fast_cli_client(monkeypatch)

@@ -222,3 +222,22 @@ def test_inlined_schema_accepts_and_rejects_exactly_like_the_file_schema() -> No
         actual = sorted((list(e.absolute_path), e.validator) for e in _validator("dashboard").iter_errors(document))
         assert actual == expected
     assert any(plain.iter_errors(d) for d in documents[1:])
+
+
+def test_a_document_seen_valid_is_not_walked_again_and_an_invalid_one_always_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from appbuilder.validate import schema
+
+    walked: list[str] = []
+    real = schema._violations
+    monkeypatch.setattr(schema, "_violations", lambda doc, kind: walked.append(doc.display) or real(doc, kind))
+    board = f"title: Seen valid {tmp_path.name}\npanels:\n  - id: a\n    title: A\n    chart: text\n    text: hi\n"
+    assert check(tmp_path, "dashboard", board) == [] and check(tmp_path, "dashboard", board) == []
+    assert walked == ["dashboard.yaml"]
+    assert check(tmp_path, "queries", "queries: []\n") == [] and len(walked) == 2  # another kind: its own verdict
+    broken = board.replace("chart: text", "chart: piee")
+    first = check(tmp_path, "dashboard", broken)
+    assert first and check(tmp_path, "dashboard", broken) == first and len(walked) == 4
+    typed = board.replace("title: A", 'title: "1"')
+    assert check(tmp_path, "dashboard", typed) == [] and len(walked) == 5
+    assert check(tmp_path, "dashboard", typed.replace('title: "1"', "title: 1"))  # the number 1 is no title

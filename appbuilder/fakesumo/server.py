@@ -352,12 +352,12 @@ class _FakeSumoHandler(BaseHTTPRequestHandler):
             response = Response(500, ApiError(500, "internal.error", "Internal server error.").body(api_path))
         if response is None:
             self.close_connection = True
-            status = 0
-        else:
+        # logged before the reply leaves: a client holding its reply finds its request in ``fake.requests``
+        self.fake._record(RequestRecord(self.command, split.path, query, 0 if response is None else response.status,
+                                        started, self.fake.clock.time(), redact_headers(self.headers),
+                                        spec_body(self.command, api_path, body)))
+        if response is not None:
             self._send(response)
-            status = response.status
-        self.fake._record(RequestRecord(self.command, split.path, query, status, started, self.fake.clock.time(),
-                                        redact_headers(self.headers), spec_body(self.command, api_path, body)))
 
     def _send(self, response: Response) -> None:
         payload = b"" if response.body is NO_BODY else json.dumps(response.body).encode()

@@ -17,7 +17,8 @@ FAULTS = ("429", "500", "502", "503", "slow", "drop", "lost_reply", "job_failed"
 
 @dataclass
 class RequestRecord:
-    """One API request as the fake saw it. ``started``/``finished`` are wall-clock seconds of the fake's clock."""
+    """One API request as the fake saw it, logged before its reply is sent. ``started``/``finished`` (the reply
+    ready) are wall-clock seconds of the fake's clock."""
 
     method: str
     path: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from ruamel.yaml.reader import ReaderError
 from appbuilder.diagnostics import Diagnostic
 from appbuilder.load.textfile import FileKind, read_text
 from appbuilder.model import Position, TextOrigin
+from appbuilder.recent import Recent
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -267,6 +269,14 @@ def _too_deep(shown: str, line: int, column: int) -> Diagnostic:
                       code="too-deep", hint="definition files are shallow; is this the right file?")
 
 
+# the documents parsed from recent texts, by text and limits: a pickle of their data and positions, so that every
+# reader gets objects of its own. An app is loaded again and again (plan, then install under the lock; every
+# environment; every test), and composing YAML costs ~50 times more than unpickling the result. Texts over
+# 256 KB are parsed every time.
+_PARSED: Recent[tuple[str, int, int], bytes] = Recent(512)
+_LARGEST = 256 * 1024
+
+
 def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | None, list[Diagnostic]]:
     """Read and parse ``path``. Returns the document, or None and the reasons it could not be read."""
     shown = display or str(path)
@@ -276,6 +286,17 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
         "app definition files are small; is this the right file?"))
     if text is None:
         return None, problems
+    key = (text, MAX_NODES, MAX_DEPTH)
+    parsed = _PARSED.get(key)
+    if parsed is not None:
+        return YamlDocument(path, shown, text, *pickle.loads(parsed)), []
+    doc, problems = _parse(path, shown, text)
+    if doc is not None and len(text) <= _LARGEST:
+        _PARSED.put(key, pickle.dumps((doc.data, doc.values, doc.keys, doc.merged_at), pickle.HIGHEST_PROTOCOL))
+    return doc, problems
+
+
+def _parse(path: Path, shown: str, text: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None, [Diagnostic(Position(shown, 1, 1), "file is empty", code="empty-file",
                                  hint="a definition file must hold a YAML mapping")]

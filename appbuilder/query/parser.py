@@ -1,8 +1,13 @@
-"""``parse(text)``: a Sumo log query into a ``QueryAST``. Never raises; problems go to ``ast.issues``."""
+"""``parse(text)``: a Sumo log query into a ``QueryAST``. Never raises; problems go to ``ast.issues``.
+
+Trees are cached by text: the lint, both engines, the test runner and the fake's search jobs parse the same
+queries again and again. A tree is shared by every caller, so it is read, never changed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import appbuilder.query.ast as ast
 from appbuilder.query.exprparser import parse_expr
@@ -29,8 +34,10 @@ _ALIAS_REQUIRED = {"concat", "format", "replace", "if", "formatdate", "now", "qu
                    "querytimerange"}
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str) -> ast.QueryAST:
-    """Parse a whole query. Syntax problems are collected in ``issues``; this never raises."""
+    """Parse a whole query. Syntax problems are collected in ``issues``; this never raises. The same text gives
+    the same (shared) tree: do not change it."""
     query = ast.QueryAST(text=text, line=1, column=1)
     try:
         tokens, lex_issues, comments = tokenize(text)

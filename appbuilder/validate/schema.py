@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from appbuilder.diagnostics import Diagnostic, field_path
+from appbuilder.recent import Recent
 from appbuilder.schemafiles import KINDS, SCHEMA_DIR, UnknownKindError, load_schema, schema_path
 
 __all__ = ["KINDS", "SCHEMA_DIR", "UnknownKindError", "load_schema", "schema_path", "validate_document"]
@@ -130,8 +131,25 @@ def _leaves(error: ValidationError) -> list[ValidationError]:
     return [error]
 
 
+# the documents found valid, by kind and data (``repr`` keeps ``1``, ``1.0`` and ``"1"`` apart): an app is
+# validated again and again (plan, then install under the lock; every environment) and a document seen valid need
+# not be walked again; the repr of a document over 256 KB is not kept
+_VALID: Recent[tuple[str, str], bool] = Recent(2048)
+_LARGEST = 256 * 1024
+
+
 def validate_document(doc: YamlDocument, kind: str) -> list[Diagnostic]:
     """Every schema violation in ``doc`` as a positioned diagnostic (empty when valid)."""
+    key = (kind, repr(doc.data))
+    if _VALID.get(key):
+        return []
+    diagnostics = _violations(doc, kind)
+    if not diagnostics and len(key[1]) <= _LARGEST:
+        _VALID.put(key, True)
+    return diagnostics
+
+
+def _violations(doc: YamlDocument, kind: str) -> list[Diagnostic]:
     diagnostics: list[Diagnostic] = []
     seen: set[tuple[int, int, str]] = set()
     for raw in _validator(kind).iter_errors(doc.data):
