@@ -3,7 +3,8 @@
     python benchmarks/bench_query_lint.py [--runs 7]
 
 Reads ../shared/reference/exports (relative to the repository root; `APPBUILDER_REFERENCE` names another
-place) and prints the number of queries, the best time over the runs and the time per query. Target: under 1 ms per query.
+place) and prints the number of queries, the best time over the runs and the time per query. Target: under
+1 ms per query.
 """
 
 from __future__ import annotations
