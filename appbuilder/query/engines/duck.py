@@ -238,8 +238,9 @@ class DuckEngine:
                 p = self._extracted(kept, later)
             elif later:
                 p = self._compiled(tree, start, 0, head, env, runs, later)[0]
-        p, more, reason, also = self._compiled(tree, p, head, split, env, runs) if done == head else (p, 0, reason,
-                                                                                                      [])
+        if done < head:  # compiling stopped before the head's end
+            return p, done, split, reason, names
+        p, more, reason, also = self._compiled(tree, p, head, split, env, runs)
         return p, done + more, split, reason, names + also
 
     def _compiled(self, tree: ast.QueryAST, p: Pipeline, first: int, stop: int, env: Env,
