@@ -46,8 +46,8 @@ def shim_env(tmp_path: Path) -> dict[str, str]:
 
 
 def cli_client_options(monkeypatch: object, extra: dict[str, object]) -> None:
-    """Make the CLI's deploy verbs and ``test --live`` build their client with ``extra`` on top of what the CLI
-    sets (a ``clock`` shared with the fake, the fast settings...)."""
+    """Make the CLI's deploy verbs, ``export`` and ``test --live`` build their client with ``extra`` on top of what
+    the CLI sets (a ``clock`` shared with the fake, the fast settings...)."""
     from appbuilder.cli import deploy, live
 
     real_options, real_live = deploy._options, live.live_settings
@@ -62,12 +62,23 @@ def cli_client_options(monkeypatch: object, extra: dict[str, object]) -> None:
         settings.options.client_options = {**settings.options.client_options, **extra}
         return settings, params
 
+    from appbuilder.commands import export  # the CLI imports Connection from it when it runs
+
+    real_connection = export.Connection
+
+    def connection(**kwargs):  # type: ignore[no-untyped-def]
+        made = real_connection(**kwargs)
+        made.client_options = {**made.client_options, **extra}
+        return made
+
     monkeypatch.setattr(deploy, "_options", options)  # type: ignore[attr-defined]
     monkeypatch.setattr(live, "live_settings", live_settings)  # type: ignore[attr-defined]
+    monkeypatch.setattr(export, "Connection", connection)  # type: ignore[attr-defined]
 
 
 def fast_cli_client(monkeypatch: object) -> None:
-    """Make the CLI's deploy verbs use a client that does not wait between retries and polls (no rate wait)."""
+    """Make the CLI's deploy verbs and ``export`` use a client that does not wait between retries and polls (no
+    rate wait)."""
     from appbuilder.deploy.testing import FAST_CLIENT
 
     cli_client_options(monkeypatch, FAST_CLIENT)

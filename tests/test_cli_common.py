@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import FAKE_AUTH
+from helpers import FAKE_AUTH, fast_cli_client
 
 from appbuilder.cli import cli
 from appbuilder.fakesumo import FakeSumo
@@ -17,6 +17,7 @@ from appbuilder.fakesumo import FakeSumo
 def no_env_key(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("SUMOLOGIC_ACCESSID", "SUMOLOGIC_ACCESSKEY", "SUMOLOGIC_ENVIRONMENT", "SUMOLOGIC_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
+    fast_cli_client(monkeypatch)  # these tests are about the key, not the pace of the calls
 
 
 def plan(app: Path, fake: FakeSumo, key: str, stdin: str | None = None) -> tuple[int, str, str]:

@@ -4,14 +4,17 @@ exactly once each, and with the environment's name in front when several orgs ru
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import fast_cli_client, two_environments_yaml
+from helpers import cli_client_options, two_environments_yaml
 
 from appbuilder.cli import cli
+from appbuilder.clock import VirtualClock
+from appbuilder.deploy.testing import FAST_CLIENT
 from appbuilder.fakesumo import FakeSumo
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "minimal"
@@ -21,7 +24,8 @@ RETRY = "429 from Sumo (GET /v2/content/folders/personal), waiting"
 
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    fast_cli_client(monkeypatch)
+    # the client's own waits (a 429's Retry-After, job polls) on a clock of its own: no real waiting
+    cli_client_options(monkeypatch, {**FAST_CLIENT, "clock": VirtualClock(epoch=time.time())})
     monkeypatch.chdir(tmp_path)
     shutil.copytree(FIXTURE, tmp_path / "mini")
     return tmp_path / "mini"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from click.testing import CliRunner
 from helpers import FAKE_AUTH
@@ -79,7 +80,11 @@ def test_export_folder_errors_are_clear(fake: FakeSumo, tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir()]  # nothing written when nothing was read
 
 
-def test_cli_export_folder(fake: FakeSumo, api: requests.Session, tmp_path: Path) -> None:
+def test_cli_export_folder(fake: FakeSumo, api: requests.Session, tmp_path: Path,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import fast_cli_client
+
+    fast_cli_client(monkeypatch)
     make_folder_in_the_ui(fake, api)
     env = {"SUMOLOGIC_ACCESSID": FAKE_AUTH[0], "SUMOLOGIC_ACCESSKEY": FAKE_AUTH[1],
            "SUMOLOGIC_BASE_URL": fake.base_url}

@@ -181,10 +181,13 @@ def test_a_nested_monitor_folder_is_refused_clearly(given: str) -> None:
     assert monitor_folder_name("/Monitors/Other", "App") == "Other" and monitor_folder_name("", "App") == "App"
 
 
-def test_cli_lists_what_it_did_not_export(fake: FakeSumo, tmp_path: Path) -> None:
+def test_cli_lists_what_it_did_not_export(fake: FakeSumo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
+    from helpers import fast_cli_client
 
     from appbuilder.cli import cli
+
+    fast_cli_client(monkeypatch)
 
     install(fake, tmp_path, {"alert_recipients": RECIPIENTS})
     env = {"SUMOLOGIC_ACCESSID": FAKE_AUTH[0], "SUMOLOGIC_ACCESSKEY": FAKE_AUTH[1],

@@ -126,6 +126,9 @@ def test_a_base_url_that_cannot_be_the_api_is_refused_with_the_deployment_url(gi
 def test_plan_against_a_base_url_without_api_reaches_the_api(fake: FakeSumo, app_dir: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """It used to answer 'the item does not exist (any more)' for every call."""
+    from helpers import fast_cli_client
+
+    fast_cli_client(monkeypatch)
     assert fake.base_url.endswith("/api")
     monkeypatch.setenv("SUMOLOGIC_ACCESSID", FAKE_AUTH[0])
     monkeypatch.setenv("SUMOLOGIC_ACCESSKEY", FAKE_AUTH[1])
