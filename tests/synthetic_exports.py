@@ -1,6 +1,6 @@
 """Synthetic Sumo app exports, written by this project, with the shapes real exports have.
 
-A clone of the project has no reference data (``../shared/reference``), so every test that reads real exports
+A clone of the project has no reference data (see ``reference.py``), so every test that reads real exports
 has a twin here: three made-up apps whose objects have the key sets, value types and nesting Sumo's content
 export gives (folder with sub-folders; v2 dashboards with search and text panels; the three query shapes - the
 full one, the one without trace/span keys, the older one with five keys; CSV, log-query and metadata variables;

@@ -12,7 +12,8 @@ import requests
 from reference import reference_path
 
 from appbuilder.fakesumo import FakeSumo
-from appbuilder.fakesumo.contract import check_response, contract, request_problems, without_nulls
+from appbuilder.fakesumo.contract import check_response, contract, request_problems
+from appbuilder.sumo.normalise import without_nulls
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = reference_path("sumo-logic-openapi.yml")  # APPBUILDER_REFERENCE names another place

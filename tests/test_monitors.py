@@ -76,7 +76,7 @@ def test_a_valid_monitor_loads(app: Path) -> None:
     (("timeRange: -15m}", "timeRange: -10m}"), "monitor-window"),
     (('| count by category', '| count by category\n  | compare with timeshift 1d'), "monitor-forbidden-operator"),
     (('| count by category', '| logreduce'), "monitor-forbidden-operator"),
-    (('| count by category', '| count by category\n  | save /shared/lookups/x'), "monitor-forbidden-operator"),
+    (('| count by category', '| count by category\n  | save /Library/Users/me/x'), "monitor-forbidden-operator"),
     (('| where category = "credentials_failed"', '| where _receiptTime > 0'), "monitor-receipt-time"),
     (('= "credentials_failed"', 'matches "{{category}}"'), "undeclared-variable"),
     (("${alert_recipients}", "${alert_email}"), "unknown-parameter"),

@@ -39,6 +39,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from appbuilder.fakesumo.errors import ApiError, refuse
+from appbuilder.sumo.normalise import without_nulls
 
 URI = "urn:appbuilder:sumo-openapi"
 REF = "#/components/schemas/"
@@ -230,15 +231,6 @@ def _message(error: ValidationError) -> str:
     if missing:
         return f"{where}.{missing.group(1)}: is required" if where else f"{missing.group(1)}: is required"
     return f"{where}: {error.message}" if where else error.message
-
-
-def without_nulls(value: Any) -> Any:
-    """``value`` with every object property whose value is null left out (null means absent to Sumo)."""
-    if isinstance(value, dict):
-        return {k: without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [without_nulls(v) for v in value]
-    return value
 
 
 @cache

@@ -10,7 +10,7 @@ from typing import Any
 from appbuilder.kinds.base import DeployError, Item, Org
 from appbuilder.kinds.library import InFolderKind, find_in_folder
 from appbuilder.kinds.tree import parent_id
-from appbuilder.sumo.normalise import normalise_dashboard
+from appbuilder.sumo.normalise import normalise_dashboard, without_nulls
 
 SYNC_TYPE = "DashboardV2SyncDefinition"
 API = "/v2/dashboards"
@@ -28,20 +28,12 @@ def rename_key(body: dict[str, Any]) -> str:
     return ",".join(keys)
 
 
-def _drop_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_nulls(v) for v in value]
-    return value
-
-
 def to_request(body: dict[str, Any], parent_id: str) -> dict[str, Any]:
     """A DashboardRequest from a sync definition (``title`` falls back to ``name``)."""
     request = {k: body[k] for k in REQUEST_FIELDS if k in body}
     request["title"] = str(body.get("title") or body.get("name"))
     request["folderId"] = parent_id
-    return _drop_nulls(request)
+    return without_nulls(request)
 
 
 class DashboardKind(InFolderKind):

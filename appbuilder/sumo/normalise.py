@@ -65,6 +65,15 @@ def decode_json_string(value: Any) -> Any:
     return value
 
 
+def without_nulls(value: Any) -> Any:
+    """``value`` with every object property whose value is null left out (null means absent to Sumo)."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
 def _sorted(value: Any) -> Any:
     """Recursively: dicts with sorted keys and ``None`` values removed; lists kept in order."""
     if isinstance(value, dict):

@@ -86,9 +86,8 @@ class DuckEngine:
         self.last_plan: Plan | None = None
         self._lookups = LookupTables(self.con, self.lookups)
         self.base_types = dict(_BASE_TYPES)  # the events' columns (besides their position) and their types
-        self._heads: dict[str, str] = {}  # SQL -> name of the kept table
+        self._heads: dict[str, tuple[str, Pipeline]] = {}  # SQL -> the kept table's name and the pipeline reading it
         self._sides: dict[tuple, str] = {}  # (kept table, json paths) -> its side table
-        self._kept: dict[str, Pipeline] = {}  # kept table -> the pipeline reading it
         self._batch: Batch | None = None
         self._lock = threading.Lock()
 
@@ -101,7 +100,7 @@ class DuckEngine:
         all integers (``metadata_columns``)."""
         engine = cls(lookups, threads=1 if len(raw) < 100_000 else None)  # planning dominates on few events
         meta = dict(metadata or {})
-        kinds = {name: _column_kind(values) for name, values in meta.items()}
+        kinds = {name: _column_kind(name, values) for name, values in meta.items()}
         engine.base_types.update(kinds)
         extra = "".join(f", {ident(name)} {_SQL_TYPES[kind]}" for name, kind in kinds.items())
         engine.con.execute(f'CREATE TEMP TABLE events ("_seq" BIGINT, "_messagetime" BIGINT, "_raw" VARCHAR{extra})')
@@ -183,7 +182,7 @@ class DuckEngine:
         start = window_start(time_range, now_ms)
         with self._lock:
             frame, plan = self._run(tree, Env(now_ms, start), start, now_ms)
-        plan.heads = {name: sql for sql, name in self._heads.items() if re.search(rf"\bFROM {name}\b", plan.sql)}
+        plan.heads = {name: sql for sql, (name, _) in self._heads.items() if re.search(rf"\bFROM {name}\b", plan.sql)}
         plan.heads |= {side: f"-- the values at {', '.join(paths)} of the messages of {table}"
                        for (table, paths), side in self._sides.items() if re.search(rf"\b{side}\b", plan.sql)}
         self.last_plan = plan
@@ -230,7 +229,7 @@ class DuckEngine:
                 batch.add(p.sql, later)
                 return p, 0, split, "", []
             if keep_head and self._keeps(p):
-                kept = self._kept.get(self._heads.get(p.sql, ""))
+                kept = self._heads[p.sql][1] if p.sql in self._heads else None
                 if kept is None:  # made with what every query of the batch reads after it
                     fetch = self._batch.paths.get(p.sql, []) if self._batch else later
                     built = self._compiled(tree, start, 0, head, env, runs, fetch)[0] if fetch else p
@@ -276,9 +275,9 @@ class DuckEngine:
         hidden = [column for pair in p.extracted.values() for column in pair]
         cols = ", ".join(['"_seq"'] + [ident(k) for k in types] + [f'"{c}"' for c in hidden])
         self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT {cols} FROM ({p.sql}) AS t")
-        self._heads[key] = name
-        self._kept[name] = Pipeline(f"SELECT * FROM {name}", types, dict(p.extracted))
-        return self._kept[name]
+        kept = Pipeline(f"SELECT * FROM {name}", types, dict(p.extracted))
+        self._heads[key] = (name, kept)
+        return kept
 
     def _extracted(self, head: Pipeline, paths: list[str]) -> Pipeline:
         """``head`` (a kept table) with the message's values at ``paths`` (read by a ``json`` after the first
@@ -415,29 +414,25 @@ def _dict_rows(result: duckdb.DuckDBPyConnection, names: list[str]) -> list[dict
     return [dict(zip(names, r, strict=False)) for r in _batches(result)]
 
 
-def metadata_columns(fields: Sequence[Mapping[str, object]]) -> dict[str, list[object]] | None:
+def metadata_columns(fields: Sequence[Mapping[str, object]]) -> dict[str, list[object]]:
     """Per-event fields (the fake's ``_sourceCategory``, ``_receiptTime``…) as columns by lower-case name, the
-    message time left out (it is the events' own column); None when a field mixes text and numbers (or holds
-    anything else): the SQL engine cannot give it the evaluator's types."""
+    message time left out (it is the events' own column)."""
     names = list(dict.fromkeys(k.lower() for row in fields for k in row if k.lower() != "_messagetime"))
     columns: dict[str, list[object]] = {name: [] for name in names}
     for row in fields:
         lowered = {k.lower(): v for k, v in row.items()}
         for name in names:
             columns[name].append(lowered.get(name))
-    try:
-        for values in columns.values():
-            _column_kind(values)
-    except NotCompiled:
-        return None
     return columns
 
 
-def _column_kind(values: Sequence[object]) -> str:
+def _column_kind(name: str, values: Sequence[object]) -> str:
+    """``str`` or ``int``; ``NotCompiled`` for a field the SQL engine cannot give the evaluator's types."""
     kinds = {"str" if isinstance(v, str) else "int" if isinstance(v, int) and not isinstance(v, bool) else "?"
              for v in values if v is not None}
     if len(kinds) > 1 or "?" in kinds:
-        raise NotCompiled("a metadata field that is not all text or all integers")
+        raise NotCompiled(f"the events' metadata field '{name}' has values that mix text and numbers (or are "
+                          "neither)")
     return kinds.pop() if kinds else "str"
 
 

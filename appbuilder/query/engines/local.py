@@ -66,11 +66,8 @@ class LocalEngine(Evaluator):
         """The DuckDB engine over these events (made, and duckdb imported, on first use)."""
         if self._duck is None:
             from appbuilder.query.engines.duck import DuckEngine, metadata_columns
-            from appbuilder.query.engines.sqlexpr import NotCompiled
 
             metadata = metadata_columns(self.fields) if self.fields is not None else {}
-            if metadata is None:
-                raise NotCompiled("the events' metadata fields mix text and numbers")
             self._duck = DuckEngine.from_rows([r["_messagetime"] for r in self.base],  # type: ignore[misc]
                                               [r["_raw"] for r in self.base], self.lookups, self.last_time,
                                               metadata)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import appbuilder.query.ast as ast
 from appbuilder.query.evaluate.expr import Env, compile_sumo_regex
-from appbuilder.query.evaluate.rowops import term_regex
+from appbuilder.query.evaluate.rowops import fold_scope
 
 
 class NotCompiled(Exception):
@@ -293,20 +293,6 @@ def _to_number(value: object) -> float | int | None:
 
 def scope_sql(node: ast.ScopeExpr | None) -> str | None:
     """The scope as a condition on ``_raw`` (``compile_scope``'s meaning); None when every event matches."""
-    if node is None:
-        return None
-    if isinstance(node, ast.ScopeTerm):
-        rx = term_regex(node)
-        if rx is None:
-            return None
-        return f"regexp_matches(\"_raw\", {literal(rx.pattern)})"
-    if isinstance(node, ast.ScopeNot):
-        inner = scope_sql(node.item)
-        return "false" if inner is None else f"(NOT {inner})"
-    parts = [scope_sql(item) for item in node.items]
-    if node.op == "and":
-        tests = [p for p in parts if p is not None]
-        return "(" + " AND ".join(tests) + ")" if tests else None
-    if any(p is None for p in parts):
-        return None
-    return "(" + " OR ".join(p for p in parts if p is not None) + ")"
+    return fold_scope(node, lambda rx: f"regexp_matches(\"_raw\", {literal(rx.pattern)})",
+                      lambda inner: "false" if inner is None else f"(NOT {inner})",
+                      lambda tests: "(" + " AND ".join(tests) + ")", lambda tests: "(" + " OR ".join(tests) + ")")

@@ -15,6 +15,7 @@ import appbuilder.query.ast as ast
 import appbuilder.query.evaluate.rowops as rowops
 from appbuilder.query.engines.sqlexpr import ExprCompiler, NotCompiled, Sql, as_num, as_str, ident, literal, regex_text
 from appbuilder.query.evaluate.expr import Env
+from appbuilder.query.evaluate.tableops import fields_columns, top_call
 from appbuilder.query.evaluate.values import _STEP, to_number
 from appbuilder.query.stream import duration_ms
 
@@ -288,16 +289,9 @@ class Aggregate:
             self.limit = op.count
             return True
         if isinstance(op, ast.FieldsOp) and self.columns is None:
-            names = {n.lower() for n in op.names}
-            current = self.keys + self.outputs
-            by_lower = {c.lower(): c for c in current}
-            self.columns = [c for c in current if c.lower() not in names] if op.exclude else \
-                [by_lower.get(n.lower(), n) for n in op.names]
+            self.columns = fields_columns(self.keys + self.outputs, op)
             return True
         return False
-
-
-TOP_BY = ("count", "sum", "avg", "min", "max", "count_distinct")  # what `top ... by f(x)` aggregates
 
 
 def first_aggregate(p: Pipeline, op: ast.Operator, env: Env, where: str | None) -> Aggregate:
@@ -310,8 +304,7 @@ def first_aggregate(p: Pipeline, op: ast.Operator, env: Env, where: str | None) 
         raise NotCompiled("top by an expression")
     if isinstance(op.by, ast.FieldRef) and op.by.name.lower() in (*p.types, "_messagetime"):
         raise NotCompiled("top by a field of the events")  # the evaluator sorts the events on it
-    call = ast.AggCall(op.by.name, op.by.args) if isinstance(op.by, ast.Call) and op.by.name in TOP_BY else \
-        ast.AggCall("count", [])
+    call = top_call(op)
     count = to_number(op.count)
     if count is None:
         raise NotCompiled(f"top '{op.count}'")  # the evaluator says why

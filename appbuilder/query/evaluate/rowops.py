@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import appbuilder.query.ast as ast
 from appbuilder.patterns import compile_regex
@@ -24,6 +24,7 @@ from appbuilder.query.evaluate.values import (
 from appbuilder.query.stream import duration_ms
 
 Stage = Callable[[list[Row]], list[Row]]
+T = TypeVar("T")
 ROW_LOCAL = (ast.JsonOp, ast.ParseOp, ast.ParseRegexOp, ast.WhereOp, ast.EvalOp, ast.LookupOp)
 
 
@@ -48,31 +49,36 @@ def term_regex(node: ast.ScopeTerm) -> Any:
     return None
 
 
-def compile_scope(node: ast.ScopeExpr | None) -> Callable[[Row], bool] | None:
-    """A predicate on the row's ``_raw``; None when every event matches (metadata-only scopes)."""
+def fold_scope(node: ast.ScopeExpr | None, term: Callable[[Any], T], negate: Callable[[T | None], T],
+               every: Callable[[list[T]], T], some: Callable[[list[T]], T]) -> T | None:
+    """The scope folded into one test (a predicate, SQL...): ``term`` of a term's regex, ``negate`` of a test (of
+    None: a test that matches nothing), ``every`` / ``some`` of the tests of an AND / OR. None when every event
+    matches: a term without a regex, an AND of such terms, an OR holding one."""
     if node is None:
         return None
     if isinstance(node, ast.ScopeTerm):
         rx = term_regex(node)
-        if rx is None:
-            return None
+        return None if rx is None else term(rx)
+    if isinstance(node, ast.ScopeNot):
+        return negate(fold_scope(node.item, term, negate, every, some))
+    parts = [fold_scope(item, term, negate, every, some) for item in node.items]
+    tests = [p for p in parts if p is not None]
+    if node.op == "and":
+        return every(tests) if tests else None
+    return None if len(tests) < len(parts) else some(tests)
+
+
+def compile_scope(node: ast.ScopeExpr | None) -> Callable[[Row], bool] | None:
+    """A predicate on the row's ``_raw``; None when every event matches (metadata-only scopes)."""
+    def term(rx: Any) -> Callable[[Row], bool]:
         search = rx.search
         return lambda r: search(r["_raw"]) is not None
-    if isinstance(node, ast.ScopeNot):
-        inner = compile_scope(node.item)
-        if inner is None:
-            return lambda r: False
-        return lambda r: not inner(r)
-    parts = [compile_scope(item) for item in node.items]
-    if node.op == "and":
-        tests = [p for p in parts if p is not None]
-        if not tests:
-            return None
-        return lambda r: all(t(r) for t in tests)
-    if any(p is None for p in parts):
-        return None
-    tests = [p for p in parts if p is not None]
-    return lambda r: any(t(r) for t in tests)
+
+    def negate(inner: Callable[[Row], bool] | None) -> Callable[[Row], bool]:
+        return (lambda r: False) if inner is None else (lambda r: not inner(r))
+
+    return fold_scope(node, term, negate, lambda tests: lambda r: all(t(r) for t in tests),
+                      lambda tests: lambda r: any(t(r) for t in tests))
 
 
 # -- operators -----------------------------------------------------------------------------------------------

@@ -171,6 +171,14 @@ def limit(frame: Frame, op: ast.LimitOp) -> Frame:
                  frame.aggregated)
 
 
+def top_call(op: ast.TopOp) -> ast.AggCall:
+    """What ``top`` aggregates by its fields (when its ``by`` is not a column): ``by``'s function when it is one
+    of count, sum, avg, min, max or count_distinct, else a count."""
+    if isinstance(op.by, ast.Call) and op.by.name in ("count", "sum", "avg", "min", "max", "count_distinct"):
+        return ast.AggCall(op.by.name, op.by.args)
+    return ast.AggCall("count", [])
+
+
 def top(frame: Frame, op: ast.TopOp, env: Env) -> Frame:
     fields = [f.name for f in op.fields if isinstance(f, ast.FieldRef)]
     n = _count_arg(op.count)
@@ -178,9 +186,7 @@ def top(frame: Frame, op: ast.TopOp, env: Env) -> Frame:
         by_name = op.by.name
         base = frame
     else:
-        agg = ast.AggCall("count", [])
-        if isinstance(op.by, ast.Call) and op.by.name in ("count", "sum", "avg", "min", "max", "count_distinct"):
-            agg = ast.AggCall(op.by.name, op.by.args)
+        agg = top_call(op)
         base = aggregate(frame, ast.AggregateOp(aggs=[agg], by=[ast.FieldRef(f) for f in fields]), env)
         by_name = agg.output
     ordered = sort(base, ast.SortOp(keys=[ast.SortKey(ast.FieldRef(by_name))]), env)
@@ -205,14 +211,18 @@ def topk(frame: Frame, op: ast.TopkOp, env: Env) -> Frame:
     return Frame(out, _add_columns(frame.columns, ["_rank"]), frame.group_keys, frame.agg_outputs, frame.aggregated)
 
 
-def fields(frame: Frame, op: ast.FieldsOp) -> Frame:
+def fields_columns(columns: list[str], op: ast.FieldsOp) -> list[str]:
+    """The columns ``fields`` leaves of ``columns`` (a kept name the columns lack is added as given)."""
     names = {n.lower() for n in op.names}
     if op.exclude:
-        columns = [c for c in frame.columns if c.lower() not in names]
-    else:
-        by_lower = {c.lower(): c for c in frame.columns}
-        columns = [by_lower.get(n.lower(), n) for n in op.names]
-    return Frame(frame.rows, columns, frame.group_keys, frame.agg_outputs, frame.aggregated)
+        return [c for c in columns if c.lower() not in names]
+    by_lower = {c.lower(): c for c in columns}
+    return [by_lower.get(n.lower(), n) for n in op.names]
+
+
+def fields(frame: Frame, op: ast.FieldsOp) -> Frame:
+    return Frame(frame.rows, fields_columns(frame.columns, op), frame.group_keys, frame.agg_outputs,
+                 frame.aggregated)
 
 
 def transpose(frame: Frame, op: ast.TransposeOp) -> Frame:
