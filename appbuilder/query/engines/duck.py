@@ -28,17 +28,15 @@ import appbuilder.query.ast as ast
 import appbuilder.query.evaluate.rowops as rowops
 from appbuilder.query.engines.lookups import LookupTables
 from appbuilder.query.engines.plan import (
-    LITERAL_RAW,
     Plan,
     json_runs,
     op_text,
     plain_path,
-    raw_exists,
     reads_raw,
     with_raw,
 )
 from appbuilder.query.engines.sqlexpr import NotCompiled, ident, literal, scope_sql
-from appbuilder.query.engines.sqlops import Aggregate, Pipeline, compile_op, first_aggregate, has_key
+from appbuilder.query.engines.sqlops import Aggregate, Pipeline, compile_op, first_aggregate, key_found, key_value
 from appbuilder.query.evaluate.engine import (
     METRICS_NOT_RUN,
     Evaluator,
@@ -293,10 +291,10 @@ class DuckEngine:
         if side is None:
             side = f"{table}_x{len(self._sides)}"
             listed = "[" + ", ".join(literal(path) for path in plain) + "]"
-            cols = ", ".join(f'j[{i}] AS "v{i}", {has_key(f"j[{i}]", LITERAL_RAW, path, raw_exists)} AS "p{i}"'
-                             for i, path in enumerate(plain, 1))
+            cols = ", ".join(f'{key_value(f"j[{i}]")} AS "v{i}", {key_found(f"j[{i}]")} AS "p{i}"'
+                             for i in range(1, len(plain) + 1))
             self.con.execute(f'CREATE TEMP TABLE {side} AS SELECT {cols} FROM (SELECT h.rowid AS n, '
-                             f'r."_raw", json_extract_string(r."_raw", {listed}) AS j FROM {table} AS h '
+                             f'json_extract(r."_raw", {listed}) AS j FROM {table} AS h '
                              f'JOIN events_raw AS r ON r."_seq" = h."_seq") ORDER BY n')
             self._sides[key] = side
         extracted = {path: (f"{side}_v{i}", f"{side}_p{i}") for i, path in enumerate(plain, 1)}

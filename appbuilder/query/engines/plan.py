@@ -69,13 +69,6 @@ def _mentions(tree: ast.QueryAST, op: ast.Operator, names: list[str]) -> bool:
     return any(re.search(r"(?<![\w.])" + re.escape(n.lower()) + r"(?![\w])", text) for n in names)
 
 
-LITERAL_RAW = '"_raw"'
-
-
-def raw_exists(paths: str, func: str = "json_exists") -> str:
-    return f'{func}("_raw", {paths})'
-
-
 def plain_path(path: str) -> str:
     """The DuckDB path of a json key path without ``[*]``; empty when it has one or does not compile."""
     try:
