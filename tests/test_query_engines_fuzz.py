@@ -117,15 +117,15 @@ def _same(a: object, b: object) -> bool:
     return a == b and type(a) is type(b)
 
 
-@settings(max_examples=FUZZ or 150, derandomize=not FUZZ, deadline=None,
+@settings(max_examples=FUZZ or 80, derandomize=not FUZZ, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(events(), queries())
-def test_any_compiled_query_gives_the_evaluators_rows(events: list[dict], query: str):
+@given(events(), queries(), st.sampled_from([None, "-3h", "-15m"]))
+def test_any_compiled_query_gives_the_evaluators_rows(events: list[dict], query: str, time_range: str | None):
     raw = [json.dumps(e, separators=(",", ":")) for e in events]
-    expected = Evaluator(events, None, raw).run(query)
+    expected = Evaluator(events, None, raw).run(query, time_range=time_range)
     engine = LocalEngine(events, None, raw, engine="duckdb").duck()
     try:
-        got = engine.run(query, strict=True)
+        got = engine.run(query, strict=True, time_range=time_range)
     except NotCompiled:
         return
     finally:
@@ -142,7 +142,7 @@ def test_the_generated_queries_mostly_compile():
     compiled = 0
     total = 0
 
-    @settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(queries())
     def count(query: str) -> None:
         nonlocal compiled, total
