@@ -12,14 +12,17 @@ from __future__ import annotations
 import json
 import math
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from appbuilder.query.engines.duck import DuckEngine
 from appbuilder.query.engines.local import LocalEngine
 from appbuilder.query.engines.sqlexpr import NotCompiled
-from appbuilder.query.evaluate import Evaluator
+from appbuilder.query.evaluate import Evaluator, Table
 
 FUZZ = int(os.environ.get("APPBUILDER_FUZZ_EXAMPLES", "0"))
 KEYS = ["k", "v", "n"]
@@ -130,6 +133,19 @@ def test_any_compiled_query_gives_the_evaluators_rows(events: list[dict], query:
         return
     finally:
         engine.close()
+    _assert_same(query, got, expected)
+    with tempfile.TemporaryDirectory() as folder:  # the same events read from a file, the head kept as a table
+        path = Path(folder) / "events.jsonl"
+        path.write_text("\n".join(raw) + "\n", encoding="utf-8")
+        engine = DuckEngine.from_jsonl([path])
+        try:
+            engine.prepare([query, query])
+            _assert_same(query, engine.run(query, strict=True, time_range=time_range), expected)
+        finally:
+            engine.close()
+
+
+def _assert_same(query: str, got: Table, expected: Table) -> None:
     assert got.columns == expected.columns, query
     assert len(got.rows) == len(expected.rows), (query, got.rows, expected.rows)
     for mine, theirs in zip(got.rows, expected.rows, strict=True):
