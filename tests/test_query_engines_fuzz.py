@@ -4,7 +4,7 @@ rows on any events: keys missing, null, empty, numbers as text and as JSON numbe
 Each example runs as SQL only (strict); a query DuckDB would not compile is no example.
 
 The examples are derandomised (the same ones on every run, so CI is stable); to search further, run with
-``APPBUILDER_FUZZ_EXAMPLES=2000`` (and a fresh seed each run).
+``APPBUILDER_FUZZ_EXAMPLES=2000`` and ``--timeout 0`` (a fresh seed each run).
 """
 
 from __future__ import annotations
