@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 import requests
@@ -80,3 +81,29 @@ def test_serve_draws_from_the_events_and_again_when_the_file_changes(tmp_path):
         assert server.check() is True
         page = requests.get(server.url + "charts.html", timeout=5).text
         assert "The events cannot be read" in page and f"{events}:1:1" in page
+
+
+def test_variable_views_made_side_by_side_are_the_views_made_one_at_a_time(tmp_path, monkeypatch):
+    from appbuilder.commands.sample_runner import SampleRunner
+
+    app, events = make_app(tmp_path), events_file(tmp_path)
+    monkeypatch.setattr(local, "SMALL_INPUT", 0)  # DuckDB, which runs queries side by side
+    threads: set[int] = set()
+    run = SampleRunner.run
+
+    def spy(self, *args, **kwargs):
+        threads.add(threading.get_ident())
+        return run(self, *args, **kwargs)
+
+    monkeypatch.setattr(SampleRunner, "run", spy)
+    sites = []
+    for workers in (1, 3):
+        monkeypatch.setattr(SampleRunner, "concurrency", property(lambda self, n=workers: n))
+        threads.clear()
+        site = tmp_path / f"site{workers}"
+        result = preview(str(app), "-o", str(site), "--events", str(events))
+        assert result.exit_code == 0, result.output
+        assert (len(threads) > 2) == (workers > 1)  # the main thread, and workers for the values
+        sites.append(site)
+    for page in sorted(p.name for p in sites[0].glob("*.html")):
+        assert (sites[0] / page).read_bytes() == (sites[1] / page).read_bytes(), page

@@ -364,3 +364,32 @@ def test_json_values_keep_their_text_form_on_both_engines():
     assert got.rows == expected.rows
     assert [r["v"] for r in got.rows][:2] == ['café "q"\n', "1.5"]
     assert len(got.rows) == 9  # the null value and the missing key both read as null
+
+
+def test_queries_run_side_by_side_on_threads_give_the_rows_they_give_one_at_a_time(tmp_path: Path):
+    """Each thread runs on its own connection to the engine's database; a head two threads need is made once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    events = [ev(k=k, v=str(i % 7), n=str(i)) for i, k in enumerate("abcabcaabbd" * 40)]
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    queries = [f'* | json "k", "v" | where v != "{i % 7}" | json "n" | count, sum(n) by k | sort by k asc'
+               for i in range(24)] + ['* | json "k", "v" | count_distinct(v) by k', '* | json "k" | top 2 k']
+    engine = DuckEngine.from_jsonl([path])
+    try:
+        engine.prepare(queries)
+        alone = [engine.run(q).rows for q in queries]
+        fresh = DuckEngine.from_jsonl([path])
+        try:
+            fresh.prepare(queries)
+            with ThreadPoolExecutor(4) as pool:
+                together = list(pool.map(lambda q: fresh.run(q).rows, queries * 3))
+            tables = fresh.con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'head_%'")
+            assert len(tables.fetchall()) == 1  # the shared head, made once
+            assert len(fresh._cursors) <= 4
+        finally:
+            fresh.close()
+    finally:
+        engine.close()
+    assert together == alone * 3
+    assert alone[0] == both(events, queries[0])

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -62,6 +65,11 @@ class DashboardRunner:
         self.settings = {p.id: visual_settings(p) for p in dashboard.panels}
         self.uses = {p.id: {r.name for r in find_variables(p.query or "")} for p in dashboard.panels}
         self.runs = 0
+        self._counting = threading.Lock()  # views may be made on several threads
+
+    def _ran(self) -> None:
+        with self._counting:
+            self.runs += 1
 
     def payload(self, panel: Panel, values: Mapping[str, str]) -> Payload:
         layout = grid_layout(panel)
@@ -72,7 +80,7 @@ class DashboardRunner:
                                  "the panel has no query", layout)
         spec = (panel.query, panel.time_range or self.dashboard.time_range, self.defaults, "panel")
         table, error, _ = self.runner.run(f"{self.dashboard.slug}/{panel.id}", spec, values)
-        self.runs += 1
+        self._ran()
         return panel_payload(panel, self.settings[panel.id], table, error, layout)
 
     def panels(self, values: Mapping[str, str], only: str | None = None) -> dict[str, Payload]:
@@ -89,7 +97,7 @@ class DashboardRunner:
         elif variable.query and variable.field:
             spec = (variable.query, self.dashboard.time_range, {}, "variable")
             table, error, _ = self.runner.run(f"{self.dashboard.slug}:{variable.name}", spec, self.defaults)
-            self.runs += 1
+            self._ran()
             if error or table is None:
                 note = f"its query failed: {error}"
             else:
@@ -117,17 +125,20 @@ def dashboard_view(runner: QueryRunner, dashboard: Dashboard, *, variants: bool 
     view = DashboardView(dashboard, [dash.variable(v) for v in dashboard.variables])
     view.views[""] = dash.panels({})
     if variants:
-        for variable in view.variables:
-            for value in variable.options:
-                if value != variable.default:
-                    view.views[view_key(variable.name, value)] = dash.panels({variable.name: value},
-                                                                             only=variable.name)
+        jobs = [(v.name, value) for v in view.variables for value in v.options if value != v.default]
+        workers = getattr(runner, "concurrency", 1)
+        with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
+            each = pool.map if pool is not None else map
+            made = list(each(lambda job: dash.panels({job[0]: job[1]}, only=job[0]), jobs))
+        for (name, value), payloads in zip(jobs, made, strict=True):
+            view.views[view_key(name, value)] = payloads
     view.runs, view.seconds = dash.runs, time.perf_counter() - began
     return view
 
 
 class QueryRunner(Protocol):
-    """What a dashboard view runs its queries with: the sample runner, or ``appbuilder.live.preview.LiveRunner``."""
+    """What a dashboard view runs its queries with: the sample runner, or ``appbuilder.live.preview.LiveRunner``.
+    A runner with a ``concurrency`` above 1 runs that many variable values' panels at once."""
 
     def run(self, target: str, spec: tuple[str, str | None, dict[str, str], str],
             variables: Mapping[str, str]) -> tuple[Table | None, str | None, float]: ...

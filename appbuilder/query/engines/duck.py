@@ -51,7 +51,7 @@ from appbuilder.query.evaluate.values import HIDDEN_OBJ, EvalError, Lookups, Row
 
 # RFC 3339 timestamps as ``timestamp_ms`` reads them (the same pattern; the cast runs in UTC, to milliseconds)
 _TS = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?\s*(?:Z|z|[+-]\d\d:?\d\d)?"
-_TS_MACRO = f"""CREATE OR REPLACE TEMP MACRO sumo_ts(s) AS
+_TS_MACRO = f"""CREATE OR REPLACE MACRO sumo_ts(s) AS
   CASE WHEN regexp_full_match(s, '\\d{{4}}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d{{1,3}})?Z')
             AND substr(s, 12, 2) < '24' AND left(s, 4) <> '0000'
        THEN epoch_ms(TRY_CAST(s AS TIMESTAMPTZ))
@@ -73,21 +73,26 @@ class DuckEngine:
         weakref.finalize(self, shutil.rmtree, self._tmp, True)
         self.con = duckdb.connect(":memory:", config={"threads": threads or default_threads(),
                                                       "memory_limit": memory_limit, "temp_directory": self._tmp})
-        self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET GLOBAL TimeZone = 'UTC'")  # GLOBAL: the threads' connections too
         self.con.execute("SET enable_progress_bar = false")  # long scans must not draw on the terminal
         # DuckDB pushes a filter through the projection that extracts a ``json`` operator's values and then runs
         # the extraction once per reference to it: a query straight from the events ran 4-5 times slower
-        self.con.execute("SET disabled_optimizers = 'filter_pushdown'")
+        self.con.execute("SET GLOBAL disabled_optimizers = 'filter_pushdown'")
         self.con.execute(_TS_MACRO)
         self.python = Evaluator([], self.lookups)
         self.last_time = 0
         self.last_plan: Plan | None = None
-        self._lookups = LookupTables(self.con, self.lookups)
+        self._lookups = LookupTables(self._db, self.lookups)
         self.base_types = dict(_BASE_TYPES)  # the events' columns (besides their position) and their types
         self._heads: dict[str, tuple[str, Pipeline]] = {}  # SQL -> the kept table's name and the pipeline reading it
         self._sides: dict[tuple, str] = {}  # (kept table, json paths) -> its side table
         self._batch: Batch | None = None
-        self._lock = threading.Lock()
+        # queries run on any thread, each on its own connection to the one database (its tables are not TEMP,
+        # which would be the creating connection's alone); what the engine keeps is made under the lock
+        self._lock = threading.RLock()
+        self._owner = threading.get_ident()
+        self._local = threading.local()
+        self._cursors: dict[int, duckdb.DuckDBPyConnection] = {}  # by thread
 
     # -- sources -----------------------------------------------------------------------------------------------
     @classmethod
@@ -101,8 +106,8 @@ class DuckEngine:
         kinds = {name: _column_kind(name, values) for name, values in meta.items()}
         engine.base_types.update(kinds)
         extra = "".join(f", {ident(name)} {_SQL_TYPES[kind]}" for name, kind in kinds.items())
-        engine.con.execute(f'CREATE TEMP TABLE events ("_seq" BIGINT, "_messagetime" BIGINT, "_raw" VARCHAR{extra})')
-        engine.con.execute('CREATE TEMP VIEW events_raw AS SELECT "_seq", "_raw" FROM events')
+        engine.con.execute(f'CREATE TABLE events ("_seq" BIGINT, "_messagetime" BIGINT, "_raw" VARCHAR{extra})')
+        engine.con.execute('CREATE VIEW events_raw AS SELECT "_seq", "_raw" FROM events')
         if raw:
             cols = "".join(f", unnest($c{i}) AS c{i}" for i in range(len(meta)))
             values = {f"c{i}": list(v) for i, v in enumerate(meta.values())}
@@ -123,12 +128,12 @@ class DuckEngine:
         # DuckDB keeps the files' order as the insertion order (its default ``preserve_insertion_order``): a row's
         # position in the table is its position in the files (a row_number() window would number them on one
         # thread: a third of the read at a million events)
-        engine.con.execute('CREATE TEMP TABLE events_read AS SELECT '
+        engine.con.execute('CREATE TABLE events_read AS SELECT '
                            'sumo_ts(json_extract_string(json, \'$.timestamp\')) AS "_messagetime", '
                            f'CAST(json AS VARCHAR) AS "_raw" FROM read_ndjson_objects({files})')
-        engine.con.execute('CREATE TEMP VIEW events AS SELECT rowid + 1 AS "_seq", "_messagetime", "_raw" '
+        engine.con.execute('CREATE VIEW events AS SELECT rowid + 1 AS "_seq", "_messagetime", "_raw" '
                            'FROM events_read')
-        engine.con.execute('CREATE TEMP VIEW events_raw AS SELECT "_seq", "_raw" FROM events')
+        engine.con.execute('CREATE VIEW events_raw AS SELECT "_seq", "_raw" FROM events')
         newest = engine.con.execute('SELECT max("_messagetime") FROM events_read').fetchone()
         engine.last_time = int(newest[0]) if newest and newest[0] is not None else int(datetime.now().timestamp()
                                                                                           * 1000)
@@ -144,7 +149,24 @@ class DuckEngine:
         os.symlink(path.resolve(), link)
         return link
 
+    def _db(self) -> duckdb.DuckDBPyConnection:
+        """The connection of the calling thread."""
+        ident = threading.get_ident()
+        if ident == self._owner:
+            return self.con
+        con = getattr(self._local, "con", None)
+        if con is None:
+            with self._lock:
+                alive = {t.ident for t in threading.enumerate()}
+                for gone in [i for i in self._cursors if i not in alive]:  # threads that ended (a server's)
+                    self._cursors.pop(gone).close()
+                con = self._local.con = self._cursors[ident] = self.con.cursor()
+                con.execute("SET enable_progress_bar = false")
+        return con
+
     def close(self) -> None:
+        for con in self._cursors.values():
+            con.close()
         self.con.close()
         shutil.rmtree(self._tmp, ignore_errors=True)
 
@@ -178,11 +200,12 @@ class DuckEngine:
         tree = _parsed(text, variables, parameters)
         now_ms = int(now.timestamp() * 1000) if now is not None else self.last_time
         start = window_start(time_range, now_ms)
+        frame, plan = self._run(tree, Env(now_ms, start), start, now_ms)
         with self._lock:
-            frame, plan = self._run(tree, Env(now_ms, start), start, now_ms)
-        plan.heads = {name: sql for sql, (name, _) in self._heads.items() if re.search(rf"\bFROM {name}\b", plan.sql)}
+            heads, sides = list(self._heads.items()), list(self._sides.items())
+        plan.heads = {name: sql for sql, (name, _) in heads if re.search(rf"\bFROM {name}\b", plan.sql)}
         plan.heads |= {side: f"-- the values at {', '.join(paths)} of the messages of {table}"
-                       for (table, paths), side in self._sides.items() if re.search(rf"\b{side}\b", plan.sql)}
+                       for (table, paths), side in sides if re.search(rf"\b{side}\b", plan.sql)}
         self.last_plan = plan
         if strict and plan.reason:
             raise NotCompiled(plan.reason)
@@ -197,7 +220,7 @@ class DuckEngine:
             p, done, split, _, _ = self._prefix(tree, env)
             ops = tree.operators
             if done == split:
-                got = self.con.execute(f'SELECT DISTINCT "_messagetime" FROM ({p.sql}) AS t WHERE '
+                got = self._db().execute(f'SELECT DISTINCT "_messagetime" FROM ({p.sql}) AS t WHERE '
                                        '"_messagetime" IS NOT NULL ORDER BY 1').fetchall()
                 return [int(r[0]) for r in got]
             rows = self._python_prefix(p, ops[done:split], env, None)
@@ -272,7 +295,7 @@ class DuckEngine:
         types = {k: v for k, v in p.types.items() if k != "_raw"}
         hidden = [column for pair in p.extracted.values() for column in pair]
         cols = ", ".join(['"_seq"'] + [ident(k) for k in types] + [f'"{c}"' for c in hidden])
-        self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT {cols} FROM ({p.sql}) AS t")
+        self._db().execute(f"CREATE TABLE {name} AS SELECT {cols} FROM ({p.sql}) AS t")
         kept = Pipeline(f"SELECT * FROM {name}", types, dict(p.extracted))
         self._heads[key] = (name, kept)
         return kept
@@ -293,7 +316,7 @@ class DuckEngine:
             listed = "[" + ", ".join(literal(path) for path in plain) + "]"
             cols = ", ".join(f'{key_value(f"j[{i}]")} AS "v{i}", {key_found(f"j[{i}]")} AS "p{i}"'
                              for i in range(1, len(plain) + 1))
-            self.con.execute(f'CREATE TEMP TABLE {side} AS SELECT {cols} FROM (SELECT h.rowid AS n, '
+            self._db().execute(f'CREATE TABLE {side} AS SELECT {cols} FROM (SELECT h.rowid AS n, '
                              f'json_extract(r."_raw", {listed}) AS j FROM {table} AS h '
                              f'JOIN events_raw AS r ON r."_seq" = h."_seq") ORDER BY n')
             self._sides[key] = side
@@ -304,7 +327,8 @@ class DuckEngine:
 
     def _run(self, tree: ast.QueryAST, env: Env, start: int | None, end: int) -> tuple[Frame | Table, Plan]:
         ops = tree.operators
-        p, done, split, reason, names = self._prefix(tree, env, keep_head=True)
+        with self._lock:  # it may make the head's table
+            p, done, split, reason, names = self._prefix(tree, env, keep_head=True)
         plan = Plan(sql_ops=names, reason=reason)
         window = _window_sql(start, end)
         agg: Aggregate | None = None
@@ -337,7 +361,7 @@ class DuckEngine:
         plan.python_ops = [op_text(tree, op) for op in rest]
         if not rest:  # all of it ran as SQL: its rows straight into the result table
             columns = agg.result_columns
-            result = self.con.execute(agg.result_select())
+            result = self._db().execute(agg.result_select())
             return Table(columns, _dict_rows(result, columns)), plan
         frame = self._aggregated(agg)
         for i, op in enumerate(rest):
@@ -352,7 +376,7 @@ class DuckEngine:
         return frame, plan
 
     def _aggregated(self, agg: Aggregate) -> Frame:
-        result = self.con.execute(agg.select)
+        result = self._db().execute(agg.select)
         names = [d[0] for d in result.description][:-1]  # the last column orders the groups
         rows = _dict_rows(result, names)
         return Frame(rows, _add_columns(agg.keys, agg.outputs), agg.keys, agg.outputs, True)
@@ -369,7 +393,7 @@ class DuckEngine:
             p = with_raw(p)
         fields = [k for k in p.types if k not in ("_raw",)]
         cols = ", ".join([ident("_raw")] + [ident(k) for k in fields])
-        result = self.con.execute(f"SELECT {cols} FROM ({p.sql}) AS t" + (f" WHERE {window}" if window else "")
+        result = self._db().execute(f"SELECT {cols} FROM ({p.sql}) AS t" + (f" WHERE {window}" if window else "")
                                   + ' ORDER BY "_seq"')
         names = ["_raw"] + fields
         rows: list[Row] = []

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import duckdb
 
@@ -17,8 +18,8 @@ class LookupTables:
     """``table(name, columns)``: the DuckDB table holding the stub's rows (key lower-cased) and the type of each
     column; ``NotCompiled`` for a stub SQL would read differently (keys that differ only in case, mixed types)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, lookups: Lookups):
-        self.con, self.lookups = con, lookups
+    def __init__(self, con: Callable[[], duckdb.DuckDBPyConnection], lookups: Lookups):
+        self.con, self.lookups = con, lookups  # ``con``: the calling thread's connection
         self._tables: dict[tuple, tuple[str, list[str]]] = {}
 
     def table(self, table: str, columns: list[str]) -> tuple[str, list[str]]:
@@ -43,10 +44,10 @@ class LookupTables:
             types.append(kinds.pop() if kinds else "null")
         name = f"lookup_{len(self._tables)}"
         cols = ", ".join(f'"c{i}" {_SQL_TYPES[t]}' for i, t in enumerate(types))
-        self.con.execute(f'CREATE TEMP TABLE {name} ("__key" VARCHAR{", " + cols if cols else ""})')
+        self.con().execute(f'CREATE TABLE {name} ("__key" VARCHAR{", " + cols if cols else ""})')
         if values:
             marks = ", ".join("?" for _ in range(len(columns) + 1))
-            self.con.executemany(f"INSERT INTO {name} VALUES ({marks})", [[k, *v] for k, v in values.items()])
+            self.con().executemany(f"INSERT INTO {name} VALUES ({marks})", [[k, *v] for k, v in values.items()])
         self._tables[key] = (name, types)
         return name, types
 

@@ -26,7 +26,7 @@ class Plan:
         lines = ["engine: duckdb" + (then if self.python_ops else "")]
         lines.append("sql:    " + (" | ".join(self.sql_ops) or "(scope only)"))
         lines.append("python: " + (" | ".join(self.python_ops) or "(nothing)"))
-        kept = "".join(f"-- {name} (read once, kept for the queries sharing it)\nCREATE TEMP TABLE {name} AS\n"
+        kept = "".join(f"-- {name} (read once, kept for the queries sharing it)\nCREATE TABLE {name} AS\n"
                        f"{sql.strip()}\n" for name, sql in self.heads.items())
         return "\n".join(lines) + "\n" + kept + "-- SQL\n" + self.sql.strip() + "\n"
 
