@@ -221,7 +221,7 @@ class DuckEngine:
             ops = tree.operators
             if done == split:
                 got = self._db().execute(f'SELECT DISTINCT "_messagetime" FROM ({p.sql}) AS t WHERE '
-                                       '"_messagetime" IS NOT NULL ORDER BY 1').fetchall()
+                                         '"_messagetime" IS NOT NULL ORDER BY 1').fetchall()
                 return [int(r[0]) for r in got]
             rows = self._python_prefix(p, ops[done:split], env, None)
         return sorted({t for t in (r.get("_messagetime") for r in rows) if isinstance(t, int)})
@@ -317,8 +317,8 @@ class DuckEngine:
             cols = ", ".join(f'{key_value(f"j[{i}]")} AS "v{i}", {key_found(f"j[{i}]")} AS "p{i}"'
                              for i in range(1, len(plain) + 1))
             self._db().execute(f'CREATE TABLE {side} AS SELECT {cols} FROM (SELECT h.rowid AS n, '
-                             f'json_extract(r."_raw", {listed}) AS j FROM {table} AS h '
-                             f'JOIN events_raw AS r ON r."_seq" = h."_seq") ORDER BY n')
+                               f'json_extract(r."_raw", {listed}) AS j FROM {table} AS h '
+                               f'JOIN events_raw AS r ON r."_seq" = h."_seq") ORDER BY n')
             self._sides[key] = side
         extracted = {path: (f"{side}_v{i}", f"{side}_p{i}") for i, path in enumerate(plain, 1)}
         cols = ", ".join(f'x."v{i}" AS "{side}_v{i}", x."p{i}" AS "{side}_p{i}"' for i in range(1, len(plain) + 1))
@@ -394,7 +394,7 @@ class DuckEngine:
         fields = [k for k in p.types if k not in ("_raw",)]
         cols = ", ".join([ident("_raw")] + [ident(k) for k in fields])
         result = self._db().execute(f"SELECT {cols} FROM ({p.sql}) AS t" + (f" WHERE {window}" if window else "")
-                                  + ' ORDER BY "_seq"')
+                                    + ' ORDER BY "_seq"')
         names = ["_raw"] + fields
         rows: list[Row] = []
         wants_obj = any(isinstance(op, ast.JsonOp) and op.source is None for op in ops)
