@@ -117,7 +117,8 @@ def bench_floor(path: Path, panels: list, params: dict) -> None:
     the plain one (the floor), and one giving the panel's exact answer (checked equal to the panel's rows)."""
     import duckdb
 
-    from appbuilder.query.engines.duck import _TS_MACRO, DuckEngine, default_threads
+    from appbuilder.query.engines.duck import DuckEngine
+    from appbuilder.query.engines.duckio import TS_MACRO, default_threads
 
     dash, panel = next((d, p) for d, p in panels if p.id == FLOOR_PANEL)
     c0, t0 = cpu_seconds(), time.perf_counter()
@@ -134,7 +135,7 @@ def bench_floor(path: Path, panels: list, params: dict) -> None:
     engine.close()
     con = duckdb.connect(config={"threads": default_threads(), "memory_limit": "1GB"})
     con.execute("SET TimeZone = 'UTC'")
-    con.execute(_TS_MACRO)
+    con.execute(TS_MACRO)
     c0, t0 = cpu_seconds(), time.perf_counter()
     con.execute(hand.format("json", "read_ndjson_objects(?)"), [str(path)]).fetchall()
     floor, floor_cpu = time.perf_counter() - t0, cpu_seconds() - c0

@@ -84,7 +84,7 @@ class SampleRunner:
         1.6 times the throughput of one at a time on two cores); the Python evaluator runs one at a time."""
         if self.evaluator.engine == "python":
             return 1
-        from appbuilder.query.engines.duck import default_threads
+        from appbuilder.query.engines.duckio import default_threads
 
         return default_threads()
 

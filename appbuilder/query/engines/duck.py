@@ -17,8 +17,7 @@ import shutil
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -26,12 +25,22 @@ import duckdb
 
 import appbuilder.query.ast as ast
 import appbuilder.query.evaluate.rowops as rowops
+from appbuilder.query.engines.duckio import (
+    SQL_TYPES,
+    TS_MACRO,
+    batches,
+    column_kind,
+    default_threads,
+    dict_rows,
+)
 from appbuilder.query.engines.lookups import LookupTables
 from appbuilder.query.engines.plan import (
+    Batch,
     Plan,
     json_runs,
     op_text,
     plain_path,
+    plain_paths,
     reads_raw,
     with_raw,
 )
@@ -49,18 +58,7 @@ from appbuilder.query.evaluate.expr import Env
 from appbuilder.query.evaluate.tableops import Frame, _add_columns
 from appbuilder.query.evaluate.values import HIDDEN_OBJ, EvalError, Lookups, Row
 
-# RFC 3339 timestamps as ``timestamp_ms`` reads them (the same pattern; the cast runs in UTC, to milliseconds)
-_TS = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?\s*(?:Z|z|[+-]\d\d:?\d\d)?"
-_TS_MACRO = f"""CREATE OR REPLACE MACRO sumo_ts(s) AS
-  CASE WHEN regexp_full_match(s, '\\d{{4}}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d{{1,3}})?Z')
-            AND substr(s, 12, 2) < '24' AND left(s, 4) <> '0000'
-       THEN epoch_ms(TRY_CAST(s AS TIMESTAMPTZ))
-       WHEN regexp_full_match(trim(s), '{_TS}') AND substr(trim(s), 12, 2) < '24' AND left(trim(s), 4) <> '0000'
-       THEN epoch_ms(TRY_CAST(regexp_replace(regexp_replace(upper(trim(s)), '[.,](\\d{{1,3}})\\d*', '.\\1'),
-                                             '\\s+([Z+-])', '\\1') AS TIMESTAMPTZ)) END"""
 _BASE_TYPES = {"_messagetime": "int", "_raw": "str"}
-_SQL_TYPES = {"str": "VARCHAR", "int": "BIGINT"}
-FETCH_BATCH = 50_000
 
 
 class DuckEngine:
@@ -78,7 +76,7 @@ class DuckEngine:
         # DuckDB pushes a filter through the projection that extracts a ``json`` operator's values and then runs
         # the extraction once per reference to it: a query straight from the events ran 4-5 times slower
         self.con.execute("SET GLOBAL disabled_optimizers = 'filter_pushdown'")
-        self.con.execute(_TS_MACRO)
+        self.con.execute(TS_MACRO)
         self.python = Evaluator([], self.lookups)
         self.last_time = 0
         self.last_plan: Plan | None = None
@@ -103,9 +101,9 @@ class DuckEngine:
         all integers (``metadata_columns``)."""
         engine = cls(lookups, threads=1 if len(raw) < 100_000 else None)  # planning dominates on few events
         meta = dict(metadata or {})
-        kinds = {name: _column_kind(name, values) for name, values in meta.items()}
+        kinds = {name: column_kind(name, values) for name, values in meta.items()}
         engine.base_types.update(kinds)
-        extra = "".join(f", {ident(name)} {_SQL_TYPES[kind]}" for name, kind in kinds.items())
+        extra = "".join(f", {ident(name)} {SQL_TYPES[kind]}" for name, kind in kinds.items())
         engine.con.execute(f'CREATE TABLE events ("_seq" BIGINT, "_messagetime" BIGINT, "_raw" VARCHAR{extra})')
         engine.con.execute('CREATE VIEW events_raw AS SELECT "_seq", "_raw" FROM events')
         if raw:
@@ -242,7 +240,7 @@ class DuckEngine:
         start = base.then("t.*", scope) if scope else base
         head = next((i for i, op in enumerate(ops[:split]) if isinstance(op, ast.WhereOp)), split)
         runs = json_runs(tree, ops[:split])
-        later = _plain_paths([path for j, run in runs.items() if j > head and run and run[0].source is None
+        later = plain_paths([path for j, run in runs.items() if j > head and run and run[0].source is None
                               for o in run for path in o.paths])
         p, done, reason, names = self._compiled(tree, start, 0, head, env, runs)
         if done == head > 0:
@@ -362,7 +360,7 @@ class DuckEngine:
         if not rest:  # all of it ran as SQL: its rows straight into the result table
             columns = agg.result_columns
             result = self._db().execute(agg.result_select())
-            return Table(columns, _dict_rows(result, columns)), plan
+            return Table(columns, dict_rows(result, columns)), plan
         frame = self._aggregated(agg)
         for i, op in enumerate(rest):
             if isinstance(op, ast.CompareOp):
@@ -378,7 +376,7 @@ class DuckEngine:
     def _aggregated(self, agg: Aggregate) -> Frame:
         result = self._db().execute(agg.select)
         names = [d[0] for d in result.description][:-1]  # the last column orders the groups
-        rows = _dict_rows(result, names)
+        rows = dict_rows(result, names)
         return Frame(rows, _add_columns(agg.keys, agg.outputs), agg.keys, agg.outputs, True)
 
     def _columns(self, ops: list[ast.Operator], env: Env) -> list[str]:
@@ -398,7 +396,7 @@ class DuckEngine:
         names = ["_raw"] + fields
         rows: list[Row] = []
         wants_obj = any(isinstance(op, ast.JsonOp) and op.source is None for op in ops)
-        for values in _batches(result):
+        for values in batches(result):
             row: Row = dict(zip(names, values, strict=True))
             if wants_obj and isinstance(row["_raw"], str):
                 row[HIDDEN_OBJ] = json.loads(row["_raw"])
@@ -407,62 +405,6 @@ class DuckEngine:
             rows = self.python._row_stage(op, env)[0](rows)
         return rows
 
-@dataclass
-class Batch:
-    """The heads of the queries ``DuckEngine.prepare`` was given: how many read each, and the message paths
-    their later ``json`` operators read."""
-
-    uses: dict[str, int] = field(default_factory=dict)
-    paths: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, head: str, later: list[str]) -> None:
-        self.uses[head] = self.uses.get(head, 0) + 1
-        self.paths[head] = list(dict.fromkeys(self.paths.get(head, []) + later))
-
-
-def _plain_paths(paths: list[str]) -> list[str]:
-    return list(dict.fromkeys(p for p in (plain_path(path) for path in paths) if p))
-
-
-def _batches(result: duckdb.DuckDBPyConnection) -> Iterator[tuple]:
-    """The rows of ``result`` a batch at a time: a large result is never held both as DuckDB's tuples and as the
-    caller's rows."""
-    while batch := result.fetchmany(FETCH_BATCH):
-        yield from batch
-
-
-def _dict_rows(result: duckdb.DuckDBPyConnection, names: list[str]) -> list[dict]:
-    """``result``'s rows as dicts by ``names`` (only the first ``len(names)`` columns)."""
-    return [dict(zip(names, r, strict=False)) for r in _batches(result)]
-
-
-def metadata_columns(fields: Sequence[Mapping[str, object]]) -> dict[str, list[object]]:
-    """Per-event fields (the fake's ``_sourceCategory``, ``_receiptTime``…) as columns by lower-case name, the
-    message time left out (it is the events' own column)."""
-    names = list(dict.fromkeys(k.lower() for row in fields for k in row if k.lower() != "_messagetime"))
-    columns: dict[str, list[object]] = {name: [] for name in names}
-    for row in fields:
-        lowered = {k.lower(): v for k, v in row.items()}
-        for name in names:
-            columns[name].append(lowered.get(name))
-    return columns
-
-
-def _column_kind(name: str, values: Sequence[object]) -> str:
-    """``str`` or ``int``; ``NotCompiled`` for a field the SQL engine cannot give the evaluator's types."""
-    kinds = {"str" if isinstance(v, str) else "int" if isinstance(v, int) and not isinstance(v, bool) else "?"
-             for v in values if v is not None}
-    if len(kinds) > 1 or "?" in kinds:
-        raise NotCompiled(f"the events' metadata field '{name}' has values that mix text and numbers (or are "
-                          "neither)")
-    return kinds.pop() if kinds else "str"
-
-
 def _window_sql(start: int | None, end: int) -> str:
     low = f'"_messagetime" > {start} AND ' if start is not None else ""
     return f'("_messagetime" IS NULL OR ({low}"_messagetime" <= {end}))'
-
-
-def default_threads() -> int:
-    """Two threads at most: the engine shares the machine with the rest of the command."""
-    return max(1, min(2, os.cpu_count() or 1))

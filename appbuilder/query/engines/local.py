@@ -65,7 +65,8 @@ class LocalEngine(Evaluator):
     def duck(self) -> DuckEngine:
         """The DuckDB engine over these events (made, and duckdb imported, on first use)."""
         if self._duck is None:
-            from appbuilder.query.engines.duck import DuckEngine, metadata_columns
+            from appbuilder.query.engines.duck import DuckEngine
+            from appbuilder.query.engines.duckio import metadata_columns
 
             metadata = metadata_columns(self.fields) if self.fields is not None else {}
             self._duck = DuckEngine.from_rows([r["_messagetime"] for r in self.base],  # type: ignore[misc]

@@ -92,3 +92,21 @@ def with_raw(p: Pipeline) -> Pipeline:
     out = p.then('t.*, r."_raw"', join='\nJOIN events_raw AS r ON r."_seq" = t."_seq"')
     out.types["_raw"] = "str"
     return out
+
+
+@dataclass
+class Batch:
+    """The heads of the queries ``DuckEngine.prepare`` was given: how many read each, and the message paths
+    their later ``json`` operators read."""
+
+    uses: dict[str, int] = field(default_factory=dict)
+    paths: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, head: str, later: list[str]) -> None:
+        self.uses[head] = self.uses.get(head, 0) + 1
+        self.paths[head] = list(dict.fromkeys(self.paths.get(head, []) + later))
+
+
+def plain_paths(paths: list[str]) -> list[str]:
+    """The DuckDB paths of json key paths, without those that have ``[*]``, each once."""
+    return list(dict.fromkeys(p for p in (plain_path(path) for path in paths) if p))
