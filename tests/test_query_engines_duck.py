@@ -209,14 +209,14 @@ def test_what_does_not_compile_runs_on_the_python_evaluator():
     events = [ev(a="1", b="x"), ev(a="2", b="y")]
     raw = [json.dumps(e) for e in events]
     engine = LocalEngine(events, None, raw, engine="duckdb").duck()
-    query = '* | json "a" | json auto | count by b'
-    with pytest.raises(NotCompiled, match="json auto"):
+    query = '* | json "a" | urlencode(a) as b | count by b'
+    with pytest.raises(NotCompiled, match="urlencode"):
         engine.run(query, strict=True)
     table = engine.run(query)
     assert table.rows == Evaluator(events, None, raw).run(query).rows
     plan = engine.last_plan
-    assert plan.sql_ops == ['json "a"'] and plan.python_ops == ["json auto", "count by b"]
-    assert "json auto" in plan.render() and "json_extract_string" in plan.render()
+    assert plan.sql_ops == ['json "a"'] and plan.python_ops == ["urlencode(a) as b", "count by b"]
+    assert "urlencode" in plan.render() and 'json_extract("_raw"' in plan.render()
 
 
 def test_events_stream_from_jsonl_files(tmp_path: Path):
@@ -393,3 +393,38 @@ def test_queries_run_side_by_side_on_threads_give_the_rows_they_give_one_at_a_ti
         engine.close()
     assert together == alone * 3
     assert alone[0] == both(events, queries[0])
+
+
+def test_json_auto_gives_the_keys_the_query_mentions_named_as_the_evaluator_names_them():
+    events = [ev(User="a", user="b", **{"x y": "1"}), ev(user="c", n=5), ev(k=[1]), ev(o={"user": "z"}),
+              ev(data=json.dumps({"type": "s", "ip": "1"})), ev(data="")]
+    assert both(events, '* | json auto | count by user, x_y, n, k, o') == [
+        {"user": "b", "x_y": "1", "n": None, "k": None, "o": None, "_count": 1},  # the last key of a name
+        {"user": "c", "x_y": None, "n": "5", "k": None, "o": None, "_count": 1},
+        {"user": None, "x_y": None, "n": None, "k": "[1]", "o": None, "_count": 1},
+        {"user": None, "x_y": None, "n": None, "k": None, "o": '{"user":"z"}', "_count": 1},
+        {"user": None, "x_y": None, "n": None, "k": None, "o": None, "_count": 2}]
+    # the exported apps' pattern: the message's own keys, then those of a field holding JSON text
+    rows = both(events, '* | json auto maxdepth 1 nodrop | if(isEmpty(data), _raw, data) as logdata '
+                        '| json auto field=logdata maxdepth 1 | count by type, ip')
+    assert rows[-1] == {"type": "s", "ip": "1", "_count": 1}
+    with pytest.raises(NotCompiled, match="no aggregate"):  # its output would have a column per key
+        both(events, '* | json auto | fields user')
+
+
+def test_json_auto_stops_the_sql_on_a_message_with_a_key_named_raw(monkeypatch: pytest.MonkeyPatch):
+    from appbuilder.query.engines import local
+
+    monkeypatch.setattr(local, "SMALL_INPUT", 0)  # auto: DuckDB, and the evaluator when it fails
+    events = [ev(a="1"), ev(_raw="x", a="2")]
+    raw = [json.dumps(e) for e in events]
+    query = '* | json auto | count by a, _raw'
+    engine = LocalEngine(events, None, raw, engine="auto")
+    assert engine.run(query).rows == Evaluator(events, None, raw).run(query).rows  # the evaluator took over
+    assert "a message has a key named _raw" in engine.plan
+
+
+def test_an_aggregate_by_the_message_reads_it_beside_a_kept_head():
+    events = [ev(a="1"), ev(a="2")]
+    assert [r["_raw"] for r in both(events, '* | json "a" | count by a, _raw')] == [json.dumps(e, separators=(
+        ",", ":")) for e in events]

@@ -44,6 +44,8 @@ def events(draw: st.DrawFn) -> list[dict]:
                 event[key] = draw(VALUES)
         if draw(st.booleans()):
             event["o"] = draw(st.one_of(st.fixed_dictionaries({"x": VALUES}), VALUES))
+        if draw(st.integers(0, 3)) == 0:  # keys json auto names in lower case, with _ for spaces
+            event[draw(st.sampled_from(["K", "x y", "X Y", "x_y"]))] = draw(VALUES)
         out.append(event)
     return out
 
@@ -56,7 +58,8 @@ def conditions(draw: st.DrawFn, depth: int = 0) -> str:
              f"{field} {draw(st.sampled_from(['=', '!=', '<', '>', '<=', '>=']))} {draw(LITERALS)}",
              f"{field} {draw(st.sampled_from(['=', '<', '>']))} {other}", f"isNull({field})", f"isEmpty({field})",
              f"!isNull({field})", f"isBlank({field})", f"isNumeric({field})",
-             f'{field} in ({draw(LITERALS)}, {draw(LITERALS)})', f'contains({field}, "{draw(PATTERNS)}")']
+             f'{field} in ({draw(LITERALS)}, {draw(LITERALS)})', f'contains({field}, "{draw(PATTERNS)}")',
+             f'contains(_raw, "{draw(st.sampled_from(TEXTS))}")']
     cond = draw(st.sampled_from(kinds))
     if depth < 1 and draw(st.booleans()):
         cond = f"({cond} {draw(st.sampled_from(['and', 'or']))} {draw(conditions(depth + 1))})"
@@ -75,7 +78,7 @@ def evals(draw: st.DrawFn) -> str:
 
 @st.composite
 def aggregates(draw: st.DrawFn) -> str:
-    by = draw(st.sampled_from(["k", "d", "k, v", "v, k", "_timeslice", "_timeslice, k", ""]))
+    by = draw(st.sampled_from(["k", "d", "k, v", "v, k", "_timeslice", "_timeslice, k", "", "k, _raw"]))
     value = draw(st.sampled_from(["v", "n", "d"]))
     calls = draw(st.lists(st.sampled_from(["count", f"count({value})", f"count_distinct({value})", f"sum({value})",
                                            f"avg({value})", f"min({value})", f"max({value})",
@@ -90,8 +93,11 @@ def aggregates(draw: st.DrawFn) -> str:
 def queries(draw: st.DrawFn) -> str:
     keys = [k for k in KEYS if draw(st.booleans())] or ["k"]
     scope = draw(st.sampled_from(["*", "*", "a", "A*", '"x y"', "10 or ab", "not a"]))
-    parts = [scope, f'json {", ".join(json.dumps(k) for k in keys)}' + (" nodrop" if draw(st.booleans()) else "")]
-    parts += [f'json "{k}" nodrop' for k in KEYS if k not in keys]
+    if draw(st.integers(0, 3)) == 0:
+        parts = [scope, "json auto", *draw(st.sampled_from([[], ['if(isNull(x_y), "-", x_y) as k']]))]
+    else:
+        parts = [scope, f'json {", ".join(json.dumps(k) for k in keys)}' + (" nodrop" if draw(st.booleans()) else "")]
+        parts += [f'json "{k}" nodrop' for k in KEYS if k not in keys]
     for _ in range(draw(st.integers(0, 2))):
         parts.append(draw(st.one_of(conditions().map(lambda c: f"where {c}"), evals())))
     if not any(p.endswith(" as d") for p in parts):
@@ -173,7 +179,7 @@ def test_the_generated_queries_mostly_compile():
             engine.close()
 
     count()
-    assert compiled >= total * 0.6, f"{compiled} of {total}"
+    assert compiled >= total * 0.5, f"{compiled} of {total}"
 
 
 if __name__ == "__main__":  # pragma: no cover

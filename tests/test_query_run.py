@@ -146,14 +146,14 @@ def test_explain_shows_which_part_ran_as_sql_and_which_on_python(tmp_path: Path)
     assert head.startswith("engine: duckdb\n") and "python: (nothing)" in head
     assert "count by action | sort by _count" in head.splitlines()[1]
     # one query: nothing is kept for another, it reads the events straight
-    assert "CREATE TEMP TABLE head_" not in head and "FROM events" in head and "GROUP BY \"action\"" in head
+    assert "CREATE TABLE head_" not in head and "FROM events" in head and "GROUP BY \"action\"" in head
     assert table.splitlines()[2].split() == ["fill", "40"]
     query = tmp_path / "q.sumo"
-    query.write_text('* | json "action" nodrop | json auto | count by action\n', encoding="utf-8")
+    query.write_text('* | json "action" nodrop | urlencode(action) as a | count by a\n', encoding="utf-8")
     doc = json.loads(invoke(str(APP), "--query", str(query), "--explain", "--format", "json", "--engine",
                             "duckdb").output)
-    assert doc["plan"].startswith("engine: duckdb then python ('json' at 1:")
-    assert "python: json auto | count by action" in doc["plan"] and doc["rows"]
+    assert doc["plan"].startswith("engine: duckdb then python ('urlencode' at 1:")
+    assert "python: urlencode(action) as a | count by a" in doc["plan"] and doc["rows"]
     plain = json.loads(invoke(str(APP), "--query", str(query), "--format", "json").output)
     assert "plan" not in plain and plain["rows"] == doc["rows"]
 

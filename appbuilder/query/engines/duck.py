@@ -37,6 +37,7 @@ from appbuilder.query.engines.lookups import LookupTables
 from appbuilder.query.engines.plan import (
     Batch,
     Plan,
+    auto_fields,
     json_runs,
     op_text,
     plain_path,
@@ -44,8 +45,9 @@ from appbuilder.query.engines.plan import (
     reads_raw,
     with_raw,
 )
+from appbuilder.query.engines.sqlagg import Aggregate, first_aggregate
 from appbuilder.query.engines.sqlexpr import NotCompiled, ident, literal, scope_sql
-from appbuilder.query.engines.sqlops import Aggregate, Pipeline, compile_op, first_aggregate, key_found, key_value
+from appbuilder.query.engines.sqlops import Pipeline, compile_op, key_found, key_value
 from appbuilder.query.evaluate.engine import (
     METRICS_NOT_RUN,
     Evaluator,
@@ -270,12 +272,13 @@ class DuckEngine:
         fetching = next((i for i in range(first, stop) if runs.get(i) and runs[i][0].source is None), None)
         for i in range(first, stop):
             op = tree.operators[i]
-            if "_raw" not in p.types and reads_raw(tree, op) and not (
+            auto = auto_fields(tree, i) if isinstance(op, ast.JsonOp) and op.auto else None
+            if "_raw" not in p.types and (reads_raw(tree, op) and not (
                     isinstance(op, ast.JsonOp) and op.source is None and not op.auto
-                    and all(plain_path(path) in p.extracted for path in op.paths)):
-                p = with_raw(p)
+                    and all(plain_path(path) in p.extracted for path in op.paths)) or "_raw" in (auto or ())):
+                p = with_raw(p)  # (a json auto may replace _raw with a key of that name)
             try:
-                p = compile_op(p, op, env, self._lookups.table, runs.get(i), fetch if i == fetching else ())
+                p = compile_op(p, op, env, self._lookups.table, runs.get(i), fetch if i == fetching else (), auto)
             except NotCompiled as exc:
                 return p, len(names), f"'{op.name}' at {op.line}:{op.column}: {exc}", names
             names.append(op_text(tree, op))
@@ -335,6 +338,8 @@ class DuckEngine:
                 and isinstance(ops[at + 1], (ast.AggregateOp, ast.TopOp)):
             at += 1
         if done == split and at < len(ops) and isinstance(ops[at], (ast.AggregateOp, ast.TopOp)):
+            if "_raw" not in p.types and reads_raw(tree, ops[at]):  # a kept head left the message out
+                p = with_raw(p)
             try:
                 agg = first_aggregate(p, ops[at], env, window)
             except NotCompiled as exc:

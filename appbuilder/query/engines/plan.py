@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass, field
 
 import appbuilder.query.ast as ast
+import appbuilder.query.evaluate.rowops as rowops
 from appbuilder.query.engines.sqlexpr import NotCompiled
 from appbuilder.query.engines.sqlops import Pipeline, json_path
+from appbuilder.query.lexer import FIELD, IDENT, tokenize
 
 
 @dataclass
@@ -67,6 +69,19 @@ def json_runs(tree: ast.QueryAST, ops: list[ast.Operator]) -> dict[int, list[ast
 def _mentions(tree: ast.QueryAST, op: ast.Operator, names: list[str]) -> bool:
     text = tree.text[op.start:op.end].lower()
     return any(re.search(r"(?<![\w.])" + re.escape(n.lower()) + r"(?![\w])", text) for n in names)
+
+
+def auto_fields(tree: ast.QueryAST, index: int) -> list[str] | None:
+    """The fields a ``json auto`` (operator ``index``) may have to give: every name the query's text after it
+    mentions (a superset: a key no operator reads is a column nothing uses). None when no aggregate follows the
+    row-local operators: the output would then have a column per key of each message, unknown to SQL."""
+    ops = tree.operators
+    split = next((i for i, op in enumerate(ops) if not rowops.is_row_local(op)), len(ops))
+    if split >= len(ops) or not isinstance(ops[split], (ast.AggregateOp, ast.TopOp)):
+        return None
+    tokens = tokenize(tree.text)[0]
+    end = ops[index].end
+    return list(dict.fromkeys(t.value.lower() for t in tokens if t.pos >= end and t.kind in (IDENT, FIELD)))
 
 
 def plain_path(path: str) -> str:

@@ -1,4 +1,4 @@
-"""Row-local operators and the first aggregate of a query compiled to one DuckDB SELECT each.
+"""Row-local operators of a query compiled to one DuckDB SELECT each (its first aggregate: ``sqlagg``).
 
 A ``Pipeline`` is a SELECT over the events (``_seq``: the event's position, ``_messagetime``, ``_raw`` and the
 fields defined so far, all typed); each operator wraps it in another SELECT. Rows keep their event position, so
@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 
 import appbuilder.query.ast as ast
 import appbuilder.query.evaluate.rowops as rowops
-from appbuilder.query.engines.sqlexpr import ExprCompiler, NotCompiled, Sql, as_num, as_str, ident, literal, regex_text
+from appbuilder.query.engines.sqlexpr import ExprCompiler, NotCompiled, as_str, ident, literal, regex_text
 from appbuilder.query.evaluate.expr import Env
-from appbuilder.query.evaluate.tableops import fields_columns, top_call
-from appbuilder.query.evaluate.values import _STEP, to_number
+from appbuilder.query.evaluate.values import _STEP
 from appbuilder.query.stream import duration_ms
 
 # (table, columns) -> (SQL table name, column types); the engine registers the lookup stubs on demand
@@ -41,11 +40,17 @@ def _exclude(names: list[str], types: dict[str, str], extra: tuple[str, ...] = (
 
 
 def compile_op(p: Pipeline, op: ast.Operator, env: Env, lookups: LookupTables,
-               json_run: list[ast.JsonOp] | None = None, prefetch: Sequence[str] = ()) -> Pipeline:
+               json_run: list[ast.JsonOp] | None = None, prefetch: Sequence[str] = (),
+               auto: Sequence[str] | None = None) -> Pipeline:
     """``p`` followed by the row-local ``op``; ``NotCompiled`` when SQL would not mean what Python does.
     ``json_run``: ``op`` and the ``json`` operators right after it on the same source, extracted together
     (the later ones then compile to nothing: ``[]``). ``prefetch``: message paths (DuckDB's, without ``[*]``)
-    a later ``json`` reads, taken in the same parse into hidden columns (``Pipeline.extracted``)."""
+    a later ``json`` reads, taken in the same parse into hidden columns (``Pipeline.extracted``). ``auto``: for
+    a ``json auto``, the fields it may have to give (``plan.auto_fields``)."""
+    if isinstance(op, ast.JsonOp) and op.auto:
+        if auto is None:
+            raise NotCompiled("json auto with no aggregate after it (its keys would be columns of the output)")
+        return _json_auto(p, op, auto)
     if isinstance(op, ast.JsonOp):
         if json_run is None:
             return _json(p, [op], prefetch)
@@ -133,13 +138,7 @@ def _json(p: Pipeline, ops: list[ast.JsonOp], prefetch: Sequence[str] = ()) -> P
         out = p.then(f"{_exclude(list(found), p.types)}, {cols}", " AND ".join(present) or None)
         out.types.update({n: "str" for n in found})
         return out
-    if op.source is None:
-        src, guard = '"_raw"', None
-    else:
-        value = ExprCompiler(p.types, Env(0)).expr(ast.FieldRef(op.source))
-        if value.type not in ("str", "null"):
-            raise NotCompiled("json field= on a field that is not text")
-        src, guard = value.text, f"json_valid({value.text})"
+    src, guard = _json_source(p, op)
 
     def extract(paths: str, func: str = "json_extract") -> str:
         call = f"{func}({src}, {paths})"
@@ -174,6 +173,51 @@ def _json(p: Pipeline, ops: list[ast.JsonOp], prefetch: Sequence[str] = ()) -> P
     out = inner.then(f"{_exclude(list(values), p.types, helpers)}, {cols}", " AND ".join(present) or None)
     out.types.update({n: "str" for n in values})
     out.extracted = {**p.extracted, **fetched}
+    return out
+
+
+def _json_source(p: Pipeline, op: ast.JsonOp) -> tuple[str, str | None]:
+    """The SQL of the text a ``json`` reads (the message, or a ``field=``) and the condition for reading it (a
+    field must hold valid JSON; None for the message)."""
+    if op.source is None:
+        return '"_raw"', None
+    value = ExprCompiler(p.types, Env(0)).expr(ast.FieldRef(op.source))
+    if value.type not in ("str", "null"):
+        raise NotCompiled("json field= on a field that is not text")
+    return value.text, f"json_valid({value.text})"
+
+
+def _json_auto(p: Pipeline, op: ast.JsonOp, names: Sequence[str]) -> Pipeline:
+    """``json auto`` as the evaluator runs it: each top-level key of an object message becomes the field of its
+    name in lower case with ``_`` for spaces (the last key of a name wins); a field no key names keeps its value.
+    Only ``names`` (the fields the rest of the query mentions) are given."""
+    src, guard = _json_source(p, op)
+    # a key named like a text field replaces it, as in the evaluator; one named _raw would replace the message,
+    # which SQL keeps apart (a kept head joins it back): such a message stops the query (see LocalEngine.run)
+    wanted = [n for n in names if n != "_raw"]
+    if "_seq" in wanted or any(p.types.get(n, "str") not in ("str", "null") for n in wanted):
+        raise NotCompiled("json auto of a field that holds numbers (a key would turn it into text)")
+    if len(wanted) == len(names) and not wanted:
+        return p
+
+    def guarded(call: str) -> str:
+        return f"CASE WHEN {guard} THEN {call} END" if guard else call
+    keys = guarded(f"json_keys({src})")
+    inner = p.then(f"t.*, list_reverse(list_transform({keys}, lambda k: replace(lower(k), ' ', '_'))) AS \"__ak\", "
+                   f"list_reverse({guarded(f'json_extract({src}, {literal(chr(36) + chr(46) + chr(42))})')}) "
+                   'AS "__av"')
+    cols = []
+    for name in wanted:
+        at = f'list_position(t."__ak", {literal(name)})'
+        before = f"t.{ident(name)}" if name in p.types else "NULL"
+        cols.append(f'CASE WHEN coalesce({at}, 0) > 0 THEN {key_value(f"t.{chr(34)}__av{chr(34)}[{at}]")} '
+                    f"ELSE {before} END AS {ident(name)}")
+    stop = None
+    if len(wanted) < len(names):
+        message = literal("json auto: a message has a key named _raw (only the Python evaluator runs that)")
+        stop = f"CASE WHEN coalesce(list_contains(t.\"__ak\", '_raw'), false) THEN error({message}) ELSE true END"
+    out = inner.then(f"{_exclude(wanted, p.types, ('__ak', '__av'))}" + "".join(f", {c}" for c in cols), stop)
+    out.types.update({n: "str" for n in wanted})
     return out
 
 
@@ -239,130 +283,3 @@ def _lookup(p: Pipeline, op: ast.LookupOp, lookups: LookupTables) -> Pipeline:
     out = p.then(f"{_exclude(names, p.types)}, {cols}", join=join)
     out.types.update({n.lower(): t for n, t in zip(names, types, strict=True)})
     return out
-
-
-# -- the first aggregate ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class Aggregate:
-    body: str  # SQL over the (windowed) rows of the pipeline: one row per group, "__first" last
-    keys: list[str]  # display names
-    outputs: list[str]
-    types: dict[str, str] = field(default_factory=dict)  # lower-case result column -> type
-    order: list[str] = field(default_factory=lambda: ['"__first"'])  # groups in the order Python meets them
-    limit: int | None = None
-    columns: list[str] | None = None  # what a ``fields`` after it leaves (``then`` takes one only last)
-
-    @property
-    def result_columns(self) -> list[str]:
-        return self.columns if self.columns is not None else self.keys + self.outputs
-
-    def result_select(self) -> str:
-        """The SQL of the result's columns (a ``fields`` may name one the aggregate does not make: null)."""
-        return self.query(", ".join(ident(c) if c.lower() in self.types else f"NULL AS {ident(c)}"
-                                    for c in self.result_columns))
-
-    @property
-    def select(self) -> str:
-        return self.query("*")
-
-    def query(self, columns: str) -> str:
-        return (f"SELECT {columns} FROM ({self.body}) AS a\nORDER BY {', '.join(self.order)}"
-                + (f"\nLIMIT {self.limit}" if self.limit is not None else ""))
-
-    def then(self, op: ast.Operator) -> bool:
-        """Take a ``sort`` by result columns, a ``limit`` or a ``fields`` right after the aggregate into the SQL
-        (Python's order: nulls last, ties in group order); False when ``op`` is anything else. The caller offers
-        a ``fields`` only as the query's last operator (the rows it hides stay sortable in Python)."""
-        if isinstance(op, ast.SortOp) and self.limit is None and len(self.order) == 1:
-            names = [k.expr.name.lower() for k in op.keys if isinstance(k.expr, ast.FieldRef)]
-            if len(names) != len(op.keys) or any(self.types.get(n) not in ("str", "int", "num") for n in names):
-                return False
-            self.order = [f"({ident(n)} IS NULL), {ident(n)} {'DESC' if k.descending else 'ASC'}"
-                          for n, k in zip(names, op.keys, strict=True)] + self.order
-            return True
-        if isinstance(op, ast.LimitOp) and isinstance(op.count, int) and self.limit is None:
-            self.limit = op.count
-            return True
-        if isinstance(op, ast.FieldsOp) and self.columns is None:
-            self.columns = fields_columns(self.keys + self.outputs, op)
-            return True
-        return False
-
-
-def first_aggregate(p: Pipeline, op: ast.Operator, env: Env, where: str | None) -> Aggregate:
-    """The SQL of the query's first aggregate: an aggregate operator, or ``top`` (a count, or the ``by``
-    function, by its fields, sorted on it, the first rows)."""
-    if isinstance(op, ast.AggregateOp):
-        return aggregate(p, op, env, where)
-    assert isinstance(op, ast.TopOp)
-    if not all(isinstance(f, ast.FieldRef) for f in op.fields):
-        raise NotCompiled("top by an expression")
-    if isinstance(op.by, ast.FieldRef) and op.by.name.lower() in (*p.types, "_messagetime"):
-        raise NotCompiled("top by a field of the events")  # the evaluator sorts the events on it
-    call = top_call(op)
-    count = to_number(op.count)
-    if count is None:
-        raise NotCompiled(f"top '{op.count}'")  # the evaluator says why
-    fields = [f for f in op.fields if isinstance(f, ast.FieldRef)]
-    agg = aggregate(p, ast.AggregateOp(aggs=[call], by=list(fields)), env, where)
-    if not agg.then(ast.SortOp(keys=[ast.SortKey(ast.FieldRef(call.output))])):
-        raise NotCompiled("top by a value that does not sort as SQL")
-    agg.then(ast.LimitOp(count=int(count)))
-    return agg
-
-
-def aggregate(p: Pipeline, op: ast.AggregateOp, env: Env, where: str | None) -> Aggregate:
-    if not all(isinstance(k, ast.FieldRef) for k in op.by):
-        raise NotCompiled("an aggregate by an expression")
-    keys = [k.name for k in op.by if isinstance(k, ast.FieldRef)]
-    calls = [call for agg in op.aggs for call in agg.per_output()]
-    outputs = [c.output for c in calls]
-    lowered = [n.lower() for n in keys + outputs]
-    if len(set(lowered)) != len(lowered):
-        raise NotCompiled("an aggregate whose outputs repeat or shadow a key")
-    compiler = ExprCompiler(p.types, env)
-    key_sql = [compiler.expr(ast.FieldRef(k)) for k in keys]
-    parts = [f"{s.text} AS {ident(k)}" for s, k in zip(key_sql, keys, strict=True)]
-    types = {k.lower(): s.type for s, k in zip(key_sql, keys, strict=True)}
-    for call in calls:
-        sql, kind = _agg_sql(call, compiler)
-        parts.append(f"{sql} AS {ident(call.output)}")
-        types[call.output.lower()] = kind
-    group = f"\nGROUP BY {', '.join(s.text for s in key_sql)}" if keys else ""
-    body = (f"SELECT {', '.join(parts)}, min(t.\"_seq\") AS \"__first\"\nFROM ({p.sql}) AS t"
-            + (f"\nWHERE {where}" if where else "") + group)
-    return Aggregate(body, keys, outputs, types)
-
-
-def _agg_sql(call: ast.AggCall, compiler: ExprCompiler) -> tuple[str, str]:
-    """The SQL of one aggregate and the type of its result."""
-    func = call.func
-    arg = call.args[0] if call.args else None
-    if func == "count" and (arg is None or (isinstance(arg, ast.FieldRef) and arg.name == "*")):
-        return "count(*)", "int"
-    if arg is None:
-        raise NotCompiled(f"{func}() without an argument")
-    value: Sql = compiler.expr(arg)
-    if func == "count":
-        return f"count({value.text})", "int"
-    if func == "count_distinct":
-        return f"count(DISTINCT {as_str(value)})", "int"
-    if func in ("first", "last"):
-        pick = "arg_min" if func == "first" else "arg_max"
-        return f'{pick}({value.text}, t."_seq") FILTER (WHERE {value.text} IS NOT NULL)', value.type
-    n = as_num(value)
-    kind = "int" if value.type == "int" else "num"
-    simple = {"sum": "sum", "min": "min", "max": "max"}
-    if func in simple:
-        return f"{simple[func]}({n})", kind
-    if func == "avg":
-        return f"avg({n})", "num"
-    if func in ("median", "pct"):
-        extra = [a.value for a in call.args[1:] if isinstance(a, ast.Literal)]
-        share = 0.5 if func == "median" else float(extra[0] if extra else 50) / 100  # type: ignore[arg-type]
-        return f"quantile_cont({n}, {share!r})", "num"
-    if func == "stddev":
-        return f"CASE WHEN count({n}) > 1 THEN stddev_samp({n}) WHEN count({n}) = 1 THEN 0.0 END", "num"
-    raise NotCompiled(f"aggregate {func}()")
