@@ -3,6 +3,7 @@ Python evaluator (the reference) for the rest and for anything the SQL engine ca
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +42,7 @@ class LocalEngine(Evaluator):
         self.plan = ""  # which engine ran the last query, and how it was split (`query run --explain`)
         self.files: list[str] = []  # the JSON-lines files DuckDB reads the events from (no Python rows then)
         self._duck: DuckEngine | None = None
+        self._making = threading.Lock()  # queries may run on several threads (preview's variable values)
 
     @classmethod
     def from_files(cls, paths: Sequence[str | Path], lookups: Lookups | None = None, *, engine: str = "auto"
@@ -64,14 +66,15 @@ class LocalEngine(Evaluator):
 
     def duck(self) -> DuckEngine:
         """The DuckDB engine over these events (made, and duckdb imported, on first use)."""
-        if self._duck is None:
-            from appbuilder.query.engines.duck import DuckEngine
-            from appbuilder.query.engines.duckio import metadata_columns
+        with self._making:
+            if self._duck is None:
+                from appbuilder.query.engines.duck import DuckEngine
+                from appbuilder.query.engines.duckio import metadata_columns
 
-            metadata = metadata_columns(self.fields) if self.fields is not None else {}
-            self._duck = DuckEngine.from_rows([r["_messagetime"] for r in self.base],  # type: ignore[misc]
-                                              [r["_raw"] for r in self.base], self.lookups, self.last_time,
-                                              metadata)
+                metadata = metadata_columns(self.fields) if self.fields is not None else {}
+                self._duck = DuckEngine.from_rows([r["_messagetime"] for r in self.base],  # type: ignore[misc]
+                                                  [r["_raw"] for r in self.base], self.lookups, self.last_time,
+                                                  metadata)
         return self._duck
 
     def prepare(self, texts: Iterable[tuple[str, Mapping[str, str]]], *,
