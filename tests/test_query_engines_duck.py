@@ -428,3 +428,19 @@ def test_an_aggregate_by_the_message_reads_it_beside_a_kept_head():
     events = [ev(a="1"), ev(a="2")]
     assert [r["_raw"] for r in both(events, '* | json "a" | count by a, _raw')] == [json.dumps(e, separators=(
         ",", ":")) for e in events]
+
+
+def test_a_null_test_of_a_json_value_reads_its_json_until_the_field_is_written_again():
+    events = [ev(a="x"), ev(a=None), ev(b="1"), ev(a="null")]
+    engine = LocalEngine(events, None, [json.dumps(e) for e in events], engine="duckdb").duck()
+    query = '* | json "a" nodrop | where a matches "*" | count'
+    assert both(events, query) == [{"_count": 2}]  # "x" and the text "null"; not the null value, not missing
+    engine.prepare([query])  # one query: it reads the events straight, no head kept
+    engine.run(query)
+    assert "\"__jl1\"[1] IS NULL OR \"__jl1\"[1] = 'null'" in engine.last_plan.sql
+    query = '* | json "a" nodrop | if(isNull(a), "none", a) as a | where !isNull(a) | count by a'
+    assert both(events, query) == [{"a": "x", "_count": 1}, {"a": "none", "_count": 2}, {"a": "null", "_count": 1}]
+    engine.prepare([query])
+    engine.run(query)
+    assert engine.last_plan.sql.count('"__jl1"[1] IS NULL') == 1  # in the if; the where reads the new a
+    engine.close()

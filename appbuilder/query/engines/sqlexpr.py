@@ -24,6 +24,7 @@ class NotCompiled(Exception):
 class Sql:
     text: str
     type: str  # "str", "int", "num" (a double), "bool" (never NULL) or "null"
+    null: str | None = None  # a cheaper test of "text IS NULL" (a json value: its JSON, without unquoting it)
 
 
 NULL = Sql("NULL", "null")
@@ -90,16 +91,17 @@ def regex_text(pattern: str) -> str:
 class ExprCompiler:
     """Compiles expressions against the typed columns of one pipeline step."""
 
-    def __init__(self, columns: dict[str, str], env: Env):
+    def __init__(self, columns: dict[str, str], env: Env, nulls: dict[str, str] | None = None):
         self.columns = columns  # lower-case name -> type
         self.env = env
+        self.nulls = nulls or {}  # lower-case name -> a cheaper test of its being null (``Pipeline.nulls``)
 
     def expr(self, node: ast.Expr) -> Sql:
         if isinstance(node, ast.Literal):
             return self._literal(node.value)
         if isinstance(node, ast.FieldRef):
             key = node.name.lower()
-            return Sql(ident(key), self.columns[key]) if key in self.columns else NULL
+            return Sql(ident(key), self.columns[key], self.nulls.get(key)) if key in self.columns else NULL
         if isinstance(node, ast.Template):
             return Sql("'*'", "str")
         if isinstance(node, ast.Unary):
@@ -167,7 +169,7 @@ class ExprCompiler:
             return f"coalesce(regexp_matches({text}, {literal(regex_text(pattern.pattern))}), false)"
         if isinstance(pattern, ast.Literal) and isinstance(pattern.value, str):
             if pattern.value == "*":
-                return f"({text} IS NOT NULL)"
+                return f"(NOT {left.null})" if left.null else f"({text} IS NOT NULL)"
             return f"coalesce({text} LIKE {literal(like_pattern(pattern.value))} ESCAPE '\\', false)"
         raise NotCompiled("matches against a computed pattern")
 
@@ -246,7 +248,7 @@ class ExprCompiler:
 def _one_arg(name: str, a: Sql) -> Sql | None:
     """The one-argument functions whose SQL form keeps the evaluator's meaning; None for any other."""
     if name == "isnull":
-        return Sql(f"({a.text} IS NULL)", "bool")
+        return Sql(a.null or f"({a.text} IS NULL)", "bool")
     if name == "isempty":
         return Sql(f"coalesce({as_str(a)} = '', true)", "bool")
     if name == "isblank":

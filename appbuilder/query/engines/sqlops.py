@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import appbuilder.query.ast as ast
 import appbuilder.query.evaluate.rowops as rowops
@@ -28,10 +28,14 @@ class Pipeline:
     types: dict[str, str] = field(default_factory=dict)  # lower-case field name -> type
     # json key paths of the message already extracted into hidden columns: path -> (value, presence) columns
     extracted: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # field -> a cheaper test of its being null: a json value's JSON (kept in a hidden list column), which is
+    # NULL or 'null' exactly when the value is null, so a test need not unquote it
+    nulls: dict[str, str] = field(default_factory=dict)
+    lists: int = 0  # hidden lists of json values kept so far
 
     def then(self, select: str, where: str | None = None, join: str = "") -> Pipeline:
         sql = f"SELECT {select}\nFROM ({self.sql}) AS t{join}" + (f"\nWHERE {where}" if where else "")
-        return Pipeline(sql, dict(self.types), self.extracted)
+        return Pipeline(sql, dict(self.types), self.extracted, dict(self.nulls), self.lists)
 
 
 def _exclude(names: list[str], types: dict[str, str], extra: tuple[str, ...] = ()) -> str:
@@ -47,6 +51,16 @@ def compile_op(p: Pipeline, op: ast.Operator, env: Env, lookups: LookupTables,
     (the later ones then compile to nothing: ``[]``). ``prefetch``: message paths (DuckDB's, without ``[*]``)
     a later ``json`` reads, taken in the same parse into hidden columns (``Pipeline.extracted``). ``auto``: for
     a ``json auto``, the fields it may have to give (``plan.auto_fields``)."""
+    out = _compile_op(p, op, env, lookups, json_run, prefetch, auto)
+    if not isinstance(op, ast.WhereOp) and not (isinstance(op, ast.JsonOp) and not op.auto):
+        # what the operator writes loses its null test (an ``... as x`` writes x alone; others, to be safe, all)
+        alias = op.alias.lower() if isinstance(op, ast.EvalOp) else None
+        out = replace(out, nulls={k: v for k, v in p.nulls.items() if alias is not None and k != alias})
+    return out
+
+
+def _compile_op(p: Pipeline, op: ast.Operator, env: Env, lookups: LookupTables,
+                json_run: list[ast.JsonOp] | None, prefetch: Sequence[str], auto: Sequence[str] | None) -> Pipeline:
     if isinstance(op, ast.JsonOp) and op.auto:
         if auto is None:
             raise NotCompiled("json auto with no aggregate after it (its keys would be columns of the output)")
@@ -59,10 +73,10 @@ def compile_op(p: Pipeline, op: ast.Operator, env: Env, lookups: LookupTables,
         return _parse(p, op)
     if isinstance(op, ast.WhereOp):
         assert op.condition is not None
-        return p.then("t.*", ExprCompiler(p.types, env).predicate(op.condition))
+        return p.then("t.*", ExprCompiler(p.types, env, p.nulls).predicate(op.condition))
     if isinstance(op, ast.EvalOp):
         assert op.expr is not None
-        value = ExprCompiler(p.types, env).expr(op.expr)
+        value = ExprCompiler(p.types, env, p.nulls).expr(op.expr)
         out = p.then(f"{_exclude([op.alias], p.types)}, {value.text} AS {ident(op.alias)}")
         out.types[op.alias.lower()] = value.type
         return out
@@ -137,6 +151,7 @@ def _json(p: Pipeline, ops: list[ast.JsonOp], prefetch: Sequence[str] = ()) -> P
         cols = ", ".join(f't."{value}" AS {ident(n)}' for n, (value, _) in found.items())
         out = p.then(f"{_exclude(list(found), p.types)}, {cols}", " AND ".join(present) or None)
         out.types.update({n: "str" for n in found})
+        out.nulls = {k: v for k, v in p.nulls.items() if k not in found}
         return out
     src, guard = _json_source(p, op)
 
@@ -150,19 +165,25 @@ def _json(p: Pipeline, ops: list[ast.JsonOp], prefetch: Sequence[str] = ()) -> P
     parts += [extract(literal(path)) + f' AS "__w{i}"' for i, path in wild]
     inner = p.then(", ".join(parts))
     values: dict[str, str] = {}  # the last operator's value of a name wins
+    nulls: dict[str, str | None] = {}
+    kept = f"__jl{p.lists + 1}"  # the list, kept under a name of its own for the null tests
     present, k = [], 0
     for i, (name, (_, star), drop) in enumerate(zip(names, compiled, drops, strict=True)):
         if star:  # the matches as a JSON array; none is missing
             values[name.lower()] = f'CASE WHEN len(t."__w{i}") > 0 THEN CAST(to_json(t."__w{i}") AS VARCHAR) END'
+            nulls[name.lower()] = None
             test = f'coalesce(len(t."__w{i}") > 0, false)'
         else:
             k += 1
             values[name.lower()] = key_value(f't."__j"[{k}]')
+            nulls[name.lower()] = f"(\"{kept}\"[{k}] IS NULL OR \"{kept}\"[{k}] = 'null')"
             test = key_found(f't."__j"[{k}]')
         if drop:
             present.append(test)
     helpers = (("__j",) if plain else ()) + tuple(f"__w{i}" for i, _ in wild)
     cols = ", ".join(f"{value} AS {ident(name)}" for name, value in values.items())
+    if plain:
+        cols += f', t."__j" AS "{kept}"'
     fetched: dict[str, tuple[str, str]] = {}  # hidden: the value and whether the key is there
     for path in dict.fromkeys(prefetch):
         if path in plain and path not in p.extracted:
@@ -173,6 +194,9 @@ def _json(p: Pipeline, ops: list[ast.JsonOp], prefetch: Sequence[str] = ()) -> P
     out = inner.then(f"{_exclude(list(values), p.types, helpers)}, {cols}", " AND ".join(present) or None)
     out.types.update({n: "str" for n in values})
     out.extracted = {**p.extracted, **fetched}
+    out.nulls = {**{k: v for k, v in p.nulls.items() if k not in nulls},
+                 **{k: v for k, v in nulls.items() if v is not None}}
+    out.lists = p.lists + (1 if plain else 0)
     return out
 
 
