@@ -107,3 +107,25 @@ def test_variable_views_made_side_by_side_are_the_views_made_one_at_a_time(tmp_p
         sites.append(site)
     for page in sorted(p.name for p in sites[0].glob("*.html")):
         assert (sites[0] / page).read_bytes() == (sites[1] / page).read_bytes(), page
+
+
+def test_a_table_panel_fetches_the_rows_it_shows_and_counts_the_rest(tmp_path, monkeypatch):
+    from appbuilder.commands.sample_runner import SampleRunner
+    from appbuilder.preview import payload
+
+    app, events = make_app(tmp_path), events_file(tmp_path, FILE_EVENTS * 3)
+    monkeypatch.setattr(local, "SMALL_INPUT", 0)
+    asked: list[int | None] = []
+    run = SampleRunner.run
+
+    def spy(self, target, spec, values, max_rows=None):
+        asked.append(max_rows)
+        return run(self, target, spec, values, max_rows)
+
+    monkeypatch.setattr(SampleRunner, "run", spy)
+    monkeypatch.setattr(payload, "page_size", lambda settings: 1)  # one row a page: the rest only counted
+    result = preview(str(app), "-o", str(tmp_path / "site"), "--events", str(events))
+    assert result.exit_code == 0, result.output
+    assert 1 in asked and None in asked  # the table's page; every row for a chart
+    table = default_payloads(tmp_path / "site" / "charts.html")["events"]
+    assert len(table["rows"]) == 1 and table["total"] > 1

@@ -444,3 +444,19 @@ def test_a_null_test_of_a_json_value_reads_its_json_until_the_field_is_written_a
     engine.run(query)
     assert engine.last_plan.sql.count('"__jl1"[1] IS NULL') == 1  # in the if; the where reads the new a
     engine.close()
+
+
+def test_a_result_made_in_sql_can_hold_only_its_first_rows_and_say_how_many_it_has():
+    events = [ev(k=k) for k in "abcabdeafg"]
+    engine = LocalEngine(events, None, [json.dumps(e) for e in events], engine="duckdb").duck()
+    try:
+        for query, total in (('* | json "k" | count by k | sort by _count', 7),
+                             ('* | json "k" | count by k | sort by k desc | limit 5', 5)):
+            whole = engine.run(query)
+            first = engine.run(query, max_rows=3)
+            assert first.rows == whole.rows[:3] and first.total == total == len(whole.rows)
+            assert whole.total is None
+        empty = engine.run('* | json "k" | where k = "z" | count by k', max_rows=3)
+        assert empty.rows == [] and empty.total == 0
+    finally:
+        engine.close()

@@ -114,12 +114,14 @@ class SampleRunner:
         self.prepare({t: spec for t, spec in self.targets().items() if spec[3] == "panel"})
 
     def run(self, target: str, spec: tuple[str, str | None, dict[str, str], str],
-            variables: Mapping[str, str]) -> tuple[Table | None, str | None, float]:
+            variables: Mapping[str, str], max_rows: int | None = None) -> tuple[Table | None, str | None, float]:
+        """(table, error, seconds) of one target; ``max_rows``: the rows a table shows (``Table.total``)."""
         text, time_range, defaults, _ = spec
         start = time.perf_counter()
         try:
             table = self.evaluator.run(text, variables={**defaults, **self.variables, **variables},
-                                       parameters=self.parameters, now=self.now, time_range=time_range)
+                                       parameters=self.parameters, now=self.now, time_range=time_range,
+                                       max_rows=max_rows)
         except EvalError as exc:
             return None, self._positioned(target, text, str(exc)), time.perf_counter() - start
         except Exception as exc:  # an evaluator bug must fail the case, not the run

@@ -29,7 +29,9 @@ class LiveRunner:
     def text(self, query: str, values: Mapping[str, str]) -> str:
         return expand_query(query, values, self.parameters)
 
-    def run(self, target: str, spec: QuerySpec, values: Mapping[str, str]) -> tuple[Table | None, str | None, float]:
+    def run(self, target: str, spec: QuerySpec, values: Mapping[str, str], max_rows: int | None = None
+            ) -> tuple[Table | None, str | None, float]:
+        """The query's results from a search job (all its rows: ``max_rows`` is for local runs)."""
         text, _, defaults, _ = spec
         result = self.jobs.run(self.text(text, {**defaults, **values}))
         if result.error:

@@ -117,12 +117,22 @@ def honeycomb(table: Table, settings: dict[str, Any], size: tuple[int, int]) -> 
     return {"kind": "svg", "svg": drawing.honeycomb_svg(cells, *size)}
 
 
+def page_size(settings: dict[str, Any]) -> int:
+    """The rows a table panel shows."""
+    page = _section(settings, "general").get("paginationPageSize")
+    return page if isinstance(page, int) and page > 0 else 100
+
+
+def table_rows(panel: Panel, settings: dict[str, Any]) -> int | None:
+    """The rows of the panel's result its drawing needs: a table's page; None (all) for a chart."""
+    return None if panel.chart in BUILDERS or panel.chart in ("svp", "honeyComb", "text") else page_size(settings)
+
+
 def table_payload(table: Table, settings: dict[str, Any]) -> Payload:
-    general = _section(settings, "general")
-    page = general.get("paginationPageSize")
-    limit = page if isinstance(page, int) and page > 0 else 100
+    limit = page_size(settings)
     rows = [[format_value(row.get(c), c) for c in table.columns] for row in table.rows[:limit]]
-    return {"kind": "table", "columns": list(table.columns), "rows": rows, "total": len(table.rows)}
+    total = table.total if table.total is not None else len(table.rows)
+    return {"kind": "table", "columns": list(table.columns), "rows": rows, "total": total}
 
 
 def text_payload(panel: Panel, settings: dict[str, Any]) -> Payload:

@@ -14,7 +14,7 @@ from typing import Protocol
 from appbuilder.build.visuals import visual_settings
 from appbuilder.commands.sample_runner import SampleRunner
 from appbuilder.model import App, Dashboard, Panel, Variable
-from appbuilder.preview.payload import Payload, grid_layout, message, panel_payload
+from appbuilder.preview.payload import Payload, grid_layout, message, panel_payload, table_rows
 from appbuilder.preview.tables import format_value
 from appbuilder.query.evaluate import Table
 from appbuilder.query.evaluate.engine import METRICS_NOT_RUN
@@ -79,7 +79,8 @@ class DashboardRunner:
             return panel_payload(panel, self.settings[panel.id], None, None if panel.chart == "text" else
                                  "the panel has no query", layout)
         spec = (panel.query, panel.time_range or self.dashboard.time_range, self.defaults, "panel")
-        table, error, _ = self.runner.run(f"{self.dashboard.slug}/{panel.id}", spec, values)
+        table, error, _ = self.runner.run(f"{self.dashboard.slug}/{panel.id}", spec, values,
+                                          table_rows(panel, self.settings[panel.id]))
         self._ran()
         return panel_payload(panel, self.settings[panel.id], table, error, layout)
 
@@ -141,7 +142,7 @@ class QueryRunner(Protocol):
     A runner with a ``concurrency`` above 1 runs that many variable values' panels at once."""
 
     def run(self, target: str, spec: tuple[str, str | None, dict[str, str], str],
-            variables: Mapping[str, str]) -> tuple[Table | None, str | None, float]: ...
+            variables: Mapping[str, str], max_rows: int | None = None) -> tuple[Table | None, str | None, float]: ...
 
 
 def app_views(app: App, parameters: Mapping[str, str], *, variants: bool = True,

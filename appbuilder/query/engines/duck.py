@@ -192,15 +192,17 @@ class DuckEngine:
         self._batch = batch
     def run(self, text: str, *, variables: Mapping[str, str] | None = None,
             parameters: Mapping[str, str] | None = None, now: datetime | None = None,
-            time_range: str | None = None, query_type: str = "logs", strict: bool = False) -> Table:
+            time_range: str | None = None, query_type: str = "logs", strict: bool = False,
+            max_rows: int | None = None) -> Table:
         """Like ``Evaluator.run``; ``strict`` refuses (``NotCompiled``) a query that would not run wholly as SQL
-        up to its first aggregate (the differential tests use it to prove the SQL path ran)."""
+        up to its first aggregate (the differential tests use it to prove the SQL path ran). ``max_rows``: a
+        result made wholly in SQL holds only its first rows (``Table.total`` says how many it has)."""
         if query_type.lower() == "metrics":
             raise EvalError(f"{METRICS_NOT_RUN} (the query is still linted)")
         tree = _parsed(text, variables, parameters)
         now_ms = int(now.timestamp() * 1000) if now is not None else self.last_time
         start = window_start(time_range, now_ms)
-        frame, plan = self._run(tree, Env(now_ms, start), start, now_ms)
+        frame, plan = self._run(tree, Env(now_ms, start), start, now_ms, max_rows)
         with self._lock:
             heads, sides = list(self._heads.items()), list(self._sides.items())
         plan.heads = {name: sql for sql, (name, _) in heads if re.search(rf"\bFROM {name}\b", plan.sql)}
@@ -326,7 +328,8 @@ class DuckEngine:
         return Pipeline(f"SELECT h.*, {cols} FROM {table} AS h POSITIONAL JOIN {side} AS x", head.types,
                         {**head.extracted, **extracted})
 
-    def _run(self, tree: ast.QueryAST, env: Env, start: int | None, end: int) -> tuple[Frame | Table, Plan]:
+    def _run(self, tree: ast.QueryAST, env: Env, start: int | None, end: int, max_rows: int | None = None
+             ) -> tuple[Frame | Table, Plan]:
         ops = tree.operators
         with self._lock:  # it may make the head's table
             p, done, split, reason, names = self._prefix(tree, env, keep_head=True)
@@ -364,8 +367,13 @@ class DuckEngine:
         plan.python_ops = [op_text(tree, op) for op in rest]
         if not rest:  # all of it ran as SQL: its rows straight into the result table
             columns = agg.result_columns
-            result = self._db().execute(agg.result_select())
-            return Table(columns, dict_rows(result, columns)), plan
+            result = self._db().execute(agg.result_select(max_rows))
+            if max_rows is None:
+                return Table(columns, dict_rows(result, columns)), plan
+            held = result.fetchall()
+            total = held[0][-1] if held else 0
+            return Table(columns, [dict(zip(columns, r, strict=False)) for r in held],
+                         total if agg.limit is None else min(total, agg.limit)), plan
         frame = self._aggregated(agg)
         for i, op in enumerate(rest):
             if isinstance(op, ast.CompareOp):

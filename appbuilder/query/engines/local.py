@@ -89,11 +89,14 @@ class LocalEngine(Evaluator):
 
     def run(self, text: str, *, variables: Mapping[str, str] | None = None,
             parameters: Mapping[str, str] | None = None, now: datetime | None = None,
-            time_range: str | None = None, query_type: str = "logs") -> Table:
+            time_range: str | None = None, query_type: str = "logs", max_rows: int | None = None) -> Table:
+        """``Evaluator.run``; ``max_rows``: on DuckDB, a result made wholly in SQL holds only its first rows
+        (``Table.total`` says how many it has)."""
         if self.engine != "python" and query_type.lower() != "metrics":
             try:
                 duck = self.duck()
-                table = duck.run(text, variables=variables, parameters=parameters, now=now, time_range=time_range)
+                table = duck.run(text, variables=variables, parameters=parameters, now=now, time_range=time_range,
+                                 max_rows=max_rows)
                 self.plan = duck.last_plan.render() if duck.last_plan else ""
                 return table
             except EvalError:

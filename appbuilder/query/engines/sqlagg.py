@@ -28,14 +28,23 @@ class Aggregate:
     def result_columns(self) -> list[str]:
         return self.columns if self.columns is not None else self.keys + self.outputs
 
-    def result_select(self) -> str:
-        """The SQL of the result's columns (a ``fields`` may name one the aggregate does not make: null)."""
-        return self.query(", ".join(ident(c) if c.lower() in self.types else f"NULL AS {ident(c)}"
-                                    for c in self.result_columns))
+    def result_select(self, rows: int | None = None) -> str:
+        """The SQL of the result's columns (a ``fields`` may name one the aggregate does not make: null); with
+        ``rows``, only the first (``page``)."""
+        columns = ", ".join(ident(c) if c.lower() in self.types else f"NULL AS {ident(c)}"
+                            for c in self.result_columns)
+        return self.query(columns) if rows is None else self.page(columns, rows)
 
     @property
     def select(self) -> str:
         return self.query("*")
+
+    def page(self, columns: str, rows: int) -> str:
+        """``query`` cut to its first ``rows`` rows, each with the number of rows the whole result has
+        (``__total``, its last column)."""
+        limit = rows if self.limit is None else min(rows, self.limit)
+        return (f'SELECT {columns}, count(*) OVER () AS "__total" FROM ({self.body}) AS a\n'
+                f"ORDER BY {', '.join(self.order)}\nLIMIT {limit}")
 
     def query(self, columns: str) -> str:
         return (f"SELECT {columns} FROM ({self.body}) AS a\nORDER BY {', '.join(self.order)}"

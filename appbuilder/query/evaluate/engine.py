@@ -33,6 +33,7 @@ _RELATIVE = re.compile(r"^-((?:\d+[wdhms])+)$")
 class Table:
     columns: list[str]
     rows: list[dict] = field(default_factory=list)
+    total: int | None = None  # how many rows the result has, when only the first are held (``max_rows``)
 
 
 def window_start(time_range: str | None, now_ms: int) -> int | None:
@@ -79,8 +80,9 @@ class Evaluator:
 
     def run(self, text: str, *, variables: Mapping[str, str] | None = None,
             parameters: Mapping[str, str] | None = None, now: datetime | None = None,
-            time_range: str | None = None, query_type: str = "logs") -> Table:
-        """Run a log query; a metrics query (``query_type``) is refused: samples are log events."""
+            time_range: str | None = None, query_type: str = "logs", max_rows: int | None = None) -> Table:
+        """Run a log query; a metrics query (``query_type``) is refused: samples are log events. ``max_rows`` is
+        for the SQL engine (the evaluator holds every row anyway)."""
         if query_type.lower() == "metrics":
             raise EvalError(f"{METRICS_NOT_RUN} (the query is still linted)")
         tree = _parsed(text, variables, parameters)
