@@ -163,22 +163,23 @@ def test_the_generated_queries_mostly_compile():
     """The property above is only as good as the share of examples that run as SQL."""
     compiled = 0
     total = 0
+    engine = LocalEngine([{"timestamp": "2026-11-22T00:00:00Z", "k": "a"}], engine="duckdb").duck()
 
     @settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(queries())
     def count(query: str) -> None:
         nonlocal compiled, total
         total += 1
-        engine = LocalEngine([{"timestamp": "2026-11-22T00:00:00Z", "k": "a"}], engine="duckdb").duck()
         try:
             engine.run(query, strict=True)
             compiled += 1
         except NotCompiled:
             pass
-        finally:
-            engine.close()
 
-    count()
+    try:
+        count()
+    finally:
+        engine.close()
     assert compiled >= total * 0.5, f"{compiled} of {total}"
 
 
