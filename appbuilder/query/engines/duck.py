@@ -46,7 +46,7 @@ from appbuilder.query.engines.plan import (
     with_raw,
 )
 from appbuilder.query.engines.sqlagg import Aggregate, first_aggregate
-from appbuilder.query.engines.sqlexpr import NotCompiled, ident, literal, scope_sql
+from appbuilder.query.engines.sqlexpr import PY_FUNCTIONS, NotCompiled, ident, literal, py_function, scope_sql
 from appbuilder.query.engines.sqlops import Pipeline, compile_op, key_found, key_value
 from appbuilder.query.evaluate.engine import (
     METRICS_NOT_RUN,
@@ -57,6 +57,7 @@ from appbuilder.query.evaluate.engine import (
     window_start,
 )
 from appbuilder.query.evaluate.expr import Env
+from appbuilder.query.evaluate.expr import _functions as evaluator_functions
 from appbuilder.query.evaluate.tableops import Frame, _add_columns
 from appbuilder.query.evaluate.values import HIDDEN_OBJ, EvalError, Lookups, Row
 
@@ -79,6 +80,11 @@ class DuckEngine:
         # the extraction once per reference to it: a query straight from the events ran 4-5 times slower
         self.con.execute("SET GLOBAL disabled_optimizers = 'filter_pushdown'")
         self.con.execute(TS_MACRO)
+        functions = evaluator_functions(Env(0))
+        for name, kind in PY_FUNCTIONS.items():  # the same Python as the evaluator's, so the same answers
+            self.con.create_function(py_function(name), functions[name], ["VARCHAR"],  # type: ignore[list-item]
+                                     "BOOLEAN" if kind == "bool" else "VARCHAR",  # type: ignore[arg-type]
+                                     null_handling="special", side_effects=False)
         self.python = Evaluator([], self.lookups)
         self.last_time = 0
         self.last_plan: Plan | None = None

@@ -28,6 +28,15 @@ class Sql:
 
 
 NULL = Sql("NULL", "null")
+# functions of one text that SQL calls in Python, the evaluator's own code (``DuckEngine`` registers them), and
+# the type they give ("bool": never NULL)
+PY_FUNCTIONS = {"isvalidip": "bool", "ispublicip": "bool", "isprivateip": "bool", "urlencode": "str",
+                "urldecode": "str"}
+
+
+def py_function(name: str) -> str:
+    """The SQL name of the evaluator's function ``name`` (one of ``PY_FUNCTIONS``)."""
+    return f"appbuilder_{name}"
 # the characters Python's str.strip() removes that matter in practice (ASCII whitespace, NEL, NBSP)
 _SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0"
 
@@ -242,6 +251,10 @@ class ExprCompiler:
             return Sql(f"replace({args[0].text}, {args[1].text}, {repl})", args[0].type)
         if name == "contains" and len(args) == 2:
             return Sql(f"coalesce(strpos({as_str(args[0])}, {as_str(args[1])}) > 0, false)", "bool")
+        if name == "tourl" and len(args) == 2 and all(a.type in ("str", "null") for a in args):
+            return Sql(f"coalesce({args[1].text}, {args[0].text})", "str")  # the text shown, else the address
+        if name in PY_FUNCTIONS and one is not None and one.type in ("str", "null"):
+            return Sql(f"{py_function(name)}({one.text})", PY_FUNCTIONS[name])
         raise NotCompiled(f"function {name}() with {len(args)} argument(s)")
 
 
