@@ -12,7 +12,7 @@ from helpers import python_output
 
 from appbuilder.query.engines.duck import DuckEngine
 from appbuilder.query.engines.local import LocalEngine
-from appbuilder.query.engines.sqlexpr import NotCompiled
+from appbuilder.query.engines.sqlexpr import NotCompiled, py_functions_run
 from appbuilder.query.evaluate import Evaluator, Lookups
 from appbuilder.query.evaluate.values import timestamp_ms
 
@@ -462,6 +462,7 @@ def test_a_result_made_in_sql_can_hold_only_its_first_rows_and_say_how_many_it_h
         engine.close()
 
 
+@pytest.mark.skipif(not py_functions_run(), reason="DuckDB's Python functions need numpy, which is not installed")
 def test_ip_and_url_functions_run_in_sql_as_the_evaluators_own_code():
     ips = ["8.8.8.8", "10.0.0.1", "192.168.1.1", "172.16.5.4", "127.0.0.1", "::1", "2001:4860:4860::8888",
            "fe80::1", "100.64.0.1", "not an ip", "", " 8.8.8.8", "256.1.1.1", None, "192.0.2.5", "fc00::1"]
@@ -472,3 +473,16 @@ def test_ip_and_url_functions_run_in_sql_as_the_evaluators_own_code():
     assert [r["ip"] for r in rows if r["pub"]] == ["8.8.8.8", "2001:4860:4860::8888"]
     assert rows[0]["e"] == "a%20b%2Fc%3Fd%3D8.8.8.8%26%C3%A9" and all(r["d"] == f"a b/c?d={r['ip']}&é" for r in rows)
     assert [r["link"] for r in rows][-3:] == ["a b/c?d=None&é", "192.0.2.5", "fc00::1"]  # no text: the address
+
+
+def test_without_numpy_the_ip_and_url_functions_run_on_the_evaluator(monkeypatch: pytest.MonkeyPatch):
+    from appbuilder.query.engines import sqlexpr
+
+    monkeypatch.setattr(sqlexpr, "py_functions_run", lambda: False)
+    events = [ev(ip="8.8.8.8"), ev(ip="10.0.0.1")]
+    raw = [json.dumps(e) for e in events]
+    engine = LocalEngine(events, None, raw, engine="duckdb").duck()
+    query = '* | json "ip" | isPublicIP(ip) as pub | count by pub'
+    with pytest.raises(NotCompiled, match="ispublicip"):
+        engine.run(query, strict=True)
+    assert engine.run(query).rows == Evaluator(events, None, raw).run(query).rows

@@ -8,6 +8,8 @@ whose semantics SQL would change raises ``NotCompiled``: that part of the query 
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
 from dataclasses import dataclass
 
@@ -37,6 +39,13 @@ PY_FUNCTIONS = {"isvalidip": "bool", "ispublicip": "bool", "isprivateip": "bool"
 def py_function(name: str) -> str:
     """The SQL name of the evaluator's function ``name`` (one of ``PY_FUNCTIONS``)."""
     return f"appbuilder_{name}"
+
+
+@functools.cache
+def py_functions_run() -> bool:
+    """Whether DuckDB can call Python functions here: its UDFs need numpy, which appbuilder does not require
+    (without it those functions run on the evaluator, after the SQL)."""
+    return importlib.util.find_spec("numpy") is not None
 # the characters Python's str.strip() removes that matter in practice (ASCII whitespace, NEL, NBSP)
 _SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0"
 
@@ -253,7 +262,7 @@ class ExprCompiler:
             return Sql(f"coalesce(strpos({as_str(args[0])}, {as_str(args[1])}) > 0, false)", "bool")
         if name == "tourl" and len(args) == 2 and all(a.type in ("str", "null") for a in args):
             return Sql(f"coalesce({args[1].text}, {args[0].text})", "str")  # the text shown, else the address
-        if name in PY_FUNCTIONS and one is not None and one.type in ("str", "null"):
+        if name in PY_FUNCTIONS and one is not None and one.type in ("str", "null") and py_functions_run():
             return Sql(f"{py_function(name)}({one.text})", PY_FUNCTIONS[name])
         raise NotCompiled(f"function {name}() with {len(args)} argument(s)")
 
