@@ -103,7 +103,7 @@ def test_variable_views_made_side_by_side_are_the_views_made_one_at_a_time(tmp_p
         site = tmp_path / f"site{workers}"
         result = preview(str(app), "-o", str(site), "--events", str(events))
         assert result.exit_code == 0, result.output
-        assert (len(threads) > 2) == (workers > 1)  # the main thread, and workers for the values
+        assert (len(threads) > 1) == (workers > 1)  # the main thread alone, or workers for the values too
         sites.append(site)
     for page in sorted(p.name for p in sites[0].glob("*.html")):
         assert (sites[0] / page).read_bytes() == (sites[1] / page).read_bytes(), page

@@ -458,6 +458,12 @@ def test_a_result_made_in_sql_can_hold_only_its_first_rows_and_say_how_many_it_h
             assert whole.total is None
         empty = engine.run('* | json "k" | where k = "z" | count by k', max_rows=3)
         assert empty.rows == [] and empty.total == 0
+        # a first page of nulls only would read as no data: the whole result comes back instead
+        nulls_first = [ev(k=None), ev(k=None), ev(k="a")]
+        other = LocalEngine(nulls_first, None, [json.dumps(e) for e in nulls_first], engine="duckdb").duck()
+        query = '* | json "k" nodrop | count by k | fields k'
+        assert other.run(query, max_rows=1).rows == [{"k": None}, {"k": "a"}]
+        other.close()
     finally:
         engine.close()
 

@@ -117,6 +117,10 @@ def honeycomb(table: Table, settings: dict[str, Any], size: tuple[int, int]) -> 
     return {"kind": "svg", "svg": drawing.honeycomb_svg(cells, *size)}
 
 
+# the charts drawn as SVG here, not by Vega-Lite (``BUILDERS``); any other chart is a table
+DRAWINGS = {"svp": single_value, "honeyComb": honeycomb}
+
+
 def page_size(settings: dict[str, Any]) -> int:
     """The rows a table panel shows."""
     page = _section(settings, "general").get("paginationPageSize")
@@ -125,7 +129,7 @@ def page_size(settings: dict[str, Any]) -> int:
 
 def table_rows(panel: Panel, settings: dict[str, Any]) -> int | None:
     """The rows of the panel's result its drawing needs: a table's page; None (all) for a chart."""
-    return None if panel.chart in BUILDERS or panel.chart in ("svp", "honeyComb", "text") else page_size(settings)
+    return None if panel.chart in BUILDERS or panel.chart in DRAWINGS else page_size(settings)
 
 
 def table_payload(table: Table, settings: dict[str, Any]) -> Payload:
@@ -162,10 +166,8 @@ def panel_payload(panel: Panel, settings: dict[str, Any], table: Table | None, e
     try:
         if panel.chart in BUILDERS:
             return {"kind": "vega", "spec": chart_spec(panel.chart, table, settings)}
-        if panel.chart == "svp":
-            return single_value(table, settings, body_size(layout))
-        if panel.chart == "honeyComb":
-            return honeycomb(table, settings, body_size(layout))
+        if panel.chart in DRAWINGS:
+            return DRAWINGS[panel.chart](table, settings, body_size(layout))
     except NoChart as exc:
         return message(f"Cannot draw this {panel.chart} chart: {exc}.", error=True)
     return table_payload(table, settings)

@@ -65,7 +65,7 @@ from appbuilder.query.evaluate.engine import (
     window_start,
 )
 from appbuilder.query.evaluate.expr import Env
-from appbuilder.query.evaluate.expr import _functions as evaluator_functions
+from appbuilder.query.evaluate.expr import functions as evaluator_functions
 from appbuilder.query.evaluate.tableops import Frame, _add_columns
 from appbuilder.query.evaluate.values import HIDDEN_OBJ, EvalError, Lookups, Row
 
@@ -289,10 +289,10 @@ class DuckEngine:
         for i in range(first, stop):
             op = tree.operators[i]
             auto = auto_fields(tree, i) if isinstance(op, ast.JsonOp) and op.auto else None
-            if "_raw" not in p.types and (reads_raw(tree, op) and not (
+            if "_raw" not in p.types and reads_raw(tree, op) and not (
                     isinstance(op, ast.JsonOp) and op.source is None and not op.auto
-                    and all(plain_path(path) in p.extracted for path in op.paths)) or "_raw" in (auto or ())):
-                p = with_raw(p)  # (a json auto may replace _raw with a key of that name)
+                    and all(plain_path(path) in p.extracted for path in op.paths)):
+                p = with_raw(p)
             try:
                 p = compile_op(p, op, env, self._lookups.table, runs.get(i), fetch if i == fetching else (), auto)
             except NotCompiled as exc:
@@ -386,6 +386,9 @@ class DuckEngine:
                 return Table(columns, dict_rows(result, columns)), plan
             held = result.fetchall()
             total = held[0][-1] if held else 0
+            if total > len(held) and all(v is None for r in held for v in r[:-1]):
+                # a page of nulls alone would read as "no data": the whole result says whether it is
+                return Table(columns, dict_rows(self._db().execute(agg.result_select()), columns)), plan
             return Table(columns, [dict(zip(columns, r, strict=False)) for r in held],
                          total if agg.limit is None else min(total, agg.limit)), plan
         frame = self._aggregated(agg)

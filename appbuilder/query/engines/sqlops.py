@@ -221,21 +221,22 @@ def _json_auto(p: Pipeline, op: ast.JsonOp, names: Sequence[str]) -> Pipeline:
     wanted = [n for n in names if n != "_raw"]
     if "_seq" in wanted or any(p.types.get(n, "str") not in ("str", "null") for n in wanted):
         raise NotCompiled("json auto of a field that holds numbers (a key would turn it into text)")
-    if len(wanted) == len(names) and not wanted:
+    if not names:
         return p
 
     def guarded(call: str) -> str:
         return f"CASE WHEN {guard} THEN {call} END" if guard else call
     keys = guarded(f"json_keys({src})")
-    inner = p.then(f"t.*, list_reverse(list_transform({keys}, lambda k: replace(lower(k), ' ', '_'))) AS \"__ak\", "
-                   f"list_reverse({guarded(f'json_extract({src}, {literal(chr(36) + chr(46) + chr(42))})')}) "
-                   'AS "__av"')
+    names_of_keys = f"list_reverse(list_transform({keys}, lambda k: replace(lower(k), ' ', '_')))"
+    every = literal("$.*")  # the values, in the keys' order
+    values = f"list_reverse({guarded(f'json_extract({src}, {every})')})"
+    inner = p.then(f't.*, {names_of_keys} AS "__ak", {values} AS "__av"')
     cols = []
     for name in wanted:
-        at = f'list_position(t."__ak", {literal(name)})'
+        at = f'list_position(t."__ak", {literal(name)})'  # reversed: the last key of the name
+        value = key_value(f't."__av"[{at}]')
         before = f"t.{ident(name)}" if name in p.types else "NULL"
-        cols.append(f'CASE WHEN coalesce({at}, 0) > 0 THEN {key_value(f"t.{chr(34)}__av{chr(34)}[{at}]")} '
-                    f"ELSE {before} END AS {ident(name)}")
+        cols.append(f"CASE WHEN coalesce({at}, 0) > 0 THEN {value} ELSE {before} END AS {ident(name)}")
     stop = None
     if len(wanted) < len(names):
         message = literal("json auto: a message has a key named _raw (only the Python evaluator runs that)")

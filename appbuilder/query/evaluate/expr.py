@@ -299,7 +299,8 @@ def _math(fn: Callable[[float], float]) -> Callable[..., object]:
     return apply
 
 
-def _functions(env: Env) -> dict[str, Callable[..., object]]:
+def functions(env: Env) -> dict[str, Callable[..., object]]:
+    """The functions a query may call, by lower-case name (the SQL engine calls some of them too)."""
     return {
         "concat": lambda *a: "".join(to_str(x) or "" for x in a),
         "format": lambda fmt, *a: _java_format(to_str(fmt) or "", list(a)),
@@ -346,7 +347,7 @@ def _call(node: ast.Call, env: Env) -> Fn:
         cond = compile_predicate(node.args[0], env)
         a, b = args[1], args[2]
         return lambda r: a(r) if cond(r) else b(r)
-    fn = _functions(env).get(node.name)
+    fn = functions(env).get(node.name)
     if fn is None:
         raise EvalError(f"function '{node.name}' cannot be evaluated locally")
     if len(args) == 1:
